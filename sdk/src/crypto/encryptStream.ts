@@ -1,0 +1,76 @@
+import { SegmentBuffer } from "./segmentBuffer.ts";
+import {
+  CONTAINER_SALT_BYTES,
+  DEFAULT_CHUNK_SIZE,
+  chunkCipher,
+  checkContentKey,
+  encodeHeader,
+} from "./containerFormat.ts";
+import { aesGcmEncrypt, randomBytes } from "./webcrypto.ts";
+
+export type StreamProgress = {
+  /** Bytes read from the input so far. */
+  inputBytes: number;
+  /** Bytes written to the output so far. */
+  outputBytes: number;
+  /** Chunks sealed or opened so far. */
+  chunks: number;
+  /** The input's total size, when the caller gave it (for progress bars). */
+  totalInputBytes: number | undefined;
+};
+
+export type EncryptStreamParameters = {
+  /** Plaintext bytes per chunk (default 1 MiB). */
+  chunkSize?: number;
+  /** Header salt; random by default. Pass one only to reproduce test vectors. */
+  salt?: Uint8Array;
+  /** Called after every chunk. */
+  onProgress?: (progress: StreamProgress) => void;
+  /** Total plaintext size, copied into the progress reports. */
+  totalInputBytes?: number;
+};
+
+/**
+ * A `TransformStream` that seals plaintext into a version-1 NeuroLedger container
+ * (chunked AES-256-GCM). Memory use is one chunk, whatever the input size.
+ *
+ * @example
+ * const key = generateContentKey();
+ * await file.stream().pipeThrough(createEncryptStream(key, { onProgress })).pipeTo(sink);
+ */
+export function createEncryptStream(
+  contentKey: Uint8Array,
+  parameters: EncryptStreamParameters = {},
+): TransformStream<Uint8Array, Uint8Array> {
+  checkContentKey(contentKey);
+  const key = new Uint8Array(contentKey);
+  const header = encodeHeader(parameters.chunkSize ?? DEFAULT_CHUNK_SIZE, parameters.salt ?? randomBytes(CONTAINER_SALT_BYTES));
+  const buffer = new SegmentBuffer(header.chunkSize);
+  const progress: StreamProgress = { inputBytes: 0, outputBytes: 0, chunks: 0, totalInputBytes: parameters.totalInputBytes };
+  let cipher: Awaited<ReturnType<typeof chunkCipher>>;
+
+  const seal = async (controller: TransformStreamDefaultController<Uint8Array>, plaintext: Uint8Array<ArrayBuffer>, final: boolean) => {
+    const index = progress.chunks;
+    const sealed = await aesGcmEncrypt(cipher.key, cipher.nonce(index), cipher.aad(index, final), plaintext);
+    controller.enqueue(sealed);
+    progress.chunks += 1;
+    progress.outputBytes += sealed.length;
+    parameters.onProgress?.({ ...progress });
+  };
+
+  return new TransformStream<Uint8Array, Uint8Array>({
+    async start(controller) {
+      cipher = await chunkCipher(key, header);
+      key.fill(0);
+      controller.enqueue(header.bytes.slice());
+      progress.outputBytes += header.bytes.length;
+    },
+    async transform(chunk, controller) {
+      await buffer.push(chunk, (segment) => seal(controller, segment, false));
+      progress.inputBytes += chunk.length;
+    },
+    async flush(controller) {
+      await seal(controller, buffer.rest(), true);
+    },
+  });
+}

@@ -1,0 +1,94 @@
+/**
+ * Every error the SDK throws is a {@link BaseError}: a short message that names the problem,
+ * optional hints that say how to fix it, optional details, and the underlying `cause`.
+ * Callers branch on `instanceof` or on `name`.
+ */
+export type BaseErrorParameters = {
+  /** What to try next, shown under the message. */
+  hints?: readonly string[];
+  /** Extra facts (sizes, indices, names) that explain the failure. */
+  details?: string;
+  cause?: unknown;
+};
+
+export class BaseError extends Error {
+  override name = "NeuroLedgerError";
+  readonly shortMessage: string;
+  readonly hints: readonly string[];
+  readonly details: string | undefined;
+
+  constructor(shortMessage: string, parameters: BaseErrorParameters = {}) {
+    const { hints = [], details, cause } = parameters;
+    const lines = [shortMessage];
+    if (details) lines.push("", `Details: ${details}`);
+    for (const hint of hints) lines.push(`Hint: ${hint}`);
+    super(lines.join("\n"), cause === undefined ? undefined : { cause });
+    this.shortMessage = shortMessage;
+    this.hints = hints;
+    this.details = details;
+  }
+}
+
+/** A byte stream is not a NeuroLedger encrypted container (bad magic, version or header). */
+export class InvalidContainerError extends BaseError {
+  override name = "InvalidContainerError";
+}
+
+/**
+ * Authenticated decryption failed: the data was tampered with, truncated, reordered, or the key
+ * is wrong. Nothing decrypted from a failing stream may be trusted.
+ */
+export class DecryptionFailedError extends BaseError {
+  override name = "DecryptionFailedError";
+}
+
+/** A key, nonce or salt has the wrong length or shape. */
+export class InvalidKeyError extends BaseError {
+  override name = "InvalidKeyError";
+}
+
+/** A keyring is malformed (JSON or schema). */
+export class InvalidKeyringError extends BaseError {
+  override name = "InvalidKeyringError";
+}
+
+/** The keyring holds no wrap for the account asking to decrypt. */
+export class NoWrapForAccountError extends BaseError {
+  override name = "NoWrapForAccountError";
+  readonly account: string;
+  constructor(account: string, parameters: BaseErrorParameters = {}) {
+    super(`The keyring holds no key for account ${account}.`, {
+      hints: [
+        "Ask a member to authorize this account; a keeper node then re-wraps the key for it.",
+        "Check that you are signed in with the account that was authorized.",
+      ],
+      ...parameters,
+    });
+    this.account = account;
+  }
+}
+
+/** A model card does not match the `neuroledger.model-card/1` schema. */
+export class InvalidModelCardError extends BaseError {
+  override name = "InvalidModelCardError";
+}
+
+/** An image cannot be decoded (unknown format, corrupt data). */
+export class ImageDecodeError extends BaseError {
+  override name = "ImageDecodeError";
+}
+
+/** An image is larger than the configured pixel limit. */
+export class ImageTooLargeError extends BaseError {
+  override name = "ImageTooLargeError";
+}
+
+/** Pixel data or model input is malformed (wrong length, channels, sizes). */
+export class InvalidInputError extends BaseError {
+  override name = "InvalidInputError";
+}
+
+/** The ONNX model's outputs do not match the shared interface (names, shapes). */
+export class ModelOutputError extends BaseError {
+  override name = "ModelOutputError";
+}
