@@ -1,0 +1,32 @@
+/** What the page needs to know about the stack it talks to; served at `/config.json`. */
+export interface AppConfig {
+  chain: {
+    id: number;
+    name: string;
+    /** JSON-RPC endpoint as the page reaches it (same origin: the server proxies it). */
+    rpcUrl: string;
+    /** JSON-RPC endpoint wallets should use when they add the chain. */
+    walletRpcUrl: string;
+    /** Block explorer, if any; transaction links are `${explorerUrl}/tx/<hash>`. */
+    explorerUrl: string | null;
+  };
+  /** Contract addresses from `chain/deployments/<chainId>.json`; null when nothing is deployed. */
+  contracts: {
+    membership: `0x${string}`;
+    governor: `0x${string}`;
+    timelock: `0x${string}`;
+    registry: `0x${string}`;
+  } | null;
+  deployBlock: number;
+  /** Audit API of the indexer as the page reaches it (same-origin proxy), null when absent. */
+  indexerUrl: string | null;
+  /** IPFS trustless gateways, by institution address (lower case); `default` for any other. */
+  gateways: Record<string, string>;
+}
+
+export async function loadAppConfig(fetcher: typeof fetch): Promise<AppConfig> {
+  const response = await fetcher("/config.json");
+  if (!response.ok)
+    throw new Error(`The app's configuration could not be loaded (${response.status}).`);
+  return (await response.json()) as AppConfig;
+}

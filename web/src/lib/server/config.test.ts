@@ -1,0 +1,46 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { readServerConfig } from "./config.ts";
+
+describe("readServerConfig", () => {
+  it("keeps the chain node behind the same-origin proxy and reads the deployment", () => {
+    const dir = mkdtempSync(join(tmpdir(), "nl-web-"));
+    const file = join(dir, "31337.json");
+    const a = (n: number) => `0x${String(n).repeat(40)}`;
+    writeFileSync(
+      file,
+      JSON.stringify({
+        chainId: 31337,
+        deployBlock: 3,
+        contracts: {
+          membership: a(1),
+          governor: a(2),
+          timelock: a(3),
+          registry: { address: a(4), implementation: a(5) },
+        },
+      }),
+    );
+    const config = readServerConfig({
+      NEUROLEDGER_RPC_URL: "http://127.0.0.1:9999",
+      NEUROLEDGER_DEPLOYMENT: file,
+      NEUROLEDGER_GATEWAYS: JSON.stringify({
+        [a(7).toUpperCase().replace("0X", "0x")]: "http://127.0.0.1:8080",
+      }),
+    });
+    expect(config.upstreamRpcUrl).toBe("http://127.0.0.1:9999");
+    expect(config.app.chain.rpcUrl).toBe("/rpc");
+    expect(config.app.chain.walletRpcUrl).toBe("http://127.0.0.1:9999");
+    expect(config.app.contracts?.registry).toBe(a(4));
+    expect(config.app.deployBlock).toBe(3);
+    expect(config.app.gateways[a(7)]).toBe("http://127.0.0.1:8080");
+    expect(config.app.indexerUrl).toBeNull();
+  });
+
+  it("names the file when the deployment cannot be read", () => {
+    expect(() => readServerConfig({ NEUROLEDGER_DEPLOYMENT: "/nonexistent/31337.json" })).toThrow(
+      /cannot read the deployment file \/nonexistent\/31337.json/,
+    );
+  });
+});
