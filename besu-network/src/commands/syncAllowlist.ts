@@ -1,5 +1,6 @@
-import { type Address, createPublicClient, http } from "viem";
-import { InvalidInputError } from "../errors.ts";
+import { type Address, createPublicClient, http, BaseError as ViemError } from "viem";
+import { z } from "zod";
+import { BesuNetworkError, InvalidInputError } from "../errors.ts";
 import {
   type ApplyAccountsAllowlistReturnType,
   applyAccountsAllowlist,
@@ -31,6 +32,27 @@ export type SyncAllowlistReturnType = {
   applied: ApplyAccountsAllowlistReturnType[];
 };
 
+const parametersSchema = z.object({
+  rpcUrl: z.url({ protocol: /^https?$/, error: "--rpc must be an http(s) URL" }),
+  adminRpcUrls: z
+    .array(z.url({ protocol: /^https?$/, error: "--admin-rpc must be an http(s) URL" }))
+    .default([]),
+  timeoutMs: z
+    .number({ error: "--timeout must be a positive number of milliseconds" })
+    .int()
+    .positive({ error: "--timeout must be a positive number of milliseconds" })
+    .default(10_000),
+  out: z.string().min(1, { error: "--out names the permissions file to write" }),
+});
+
+function parseParameters(parameters: SyncAllowlistParameters) {
+  const parsed = parametersSchema.safeParse(parameters);
+  if (!parsed.success) {
+    throw new InvalidInputError(parsed.error.issues.map((issue) => issue.message).join("; "));
+  }
+  return parsed.data;
+}
+
 /**
  * Makes the accounts allowlist follow the consortium: the accounts of the current member
  * institutions and their staff (plus `keep`). Writes it to `out`, then applies it to each admin
@@ -43,16 +65,29 @@ export type SyncAllowlistReturnType = {
 export async function syncAllowlist(
   parameters: SyncAllowlistParameters,
 ): Promise<SyncAllowlistReturnType> {
-  const timeoutMs = parameters.timeoutMs ?? 10_000;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
-    throw new InvalidInputError("--timeout must be a positive number of milliseconds");
+  const { timeoutMs, rpcUrl, adminRpcUrls, out } = parseParameters(parameters);
   const keep = normalizeAccounts(parameters.keep ?? []);
-  const client = createPublicClient({ transport: http(parameters.rpcUrl, { timeout: timeoutMs }) });
-  const deployment = await loadDeployment(client, parameters.deploymentFile);
-  const { members, staff } = await readConsortiumAccounts(client, deployment);
-  const accounts = await writeAccountsAllowlist(parameters.out, [...members, ...staff, ...keep]);
+  const client = createPublicClient({
+    transport: http(rpcUrl, { timeout: timeoutMs, retryCount: 1 }),
+  });
+  let members: Address[];
+  let staff: Address[];
+  try {
+    const deployment = await loadDeployment(client, parameters.deploymentFile);
+    ({ members, staff } = await readConsortiumAccounts(client, deployment));
+  } catch (error) {
+    if (!(error instanceof ViemError)) throw error;
+    // Nothing is written when the consortium cannot be read: an empty list would lock everyone out.
+    throw new BesuNetworkError(`Cannot read the consortium from ${rpcUrl}: ${error.shortMessage}`, {
+      hint:
+        error.details ||
+        "Is the node running, and is this the chain the contracts are deployed on?",
+      cause: error,
+    });
+  }
+  const accounts = await writeAccountsAllowlist(out, [...members, ...staff, ...keep]);
   const applied: ApplyAccountsAllowlistReturnType[] = [];
-  for (const url of parameters.adminRpcUrls ?? []) {
+  for (const url of adminRpcUrls) {
     applied.push(await applyAccountsAllowlist(createPermClient(url, { timeoutMs }), accounts));
   }
   return { accounts, members, staff, applied };
