@@ -1,0 +1,165 @@
+"""Training loop: seeded, 2 threads, augmentation on cached tensors, early stopping on val F1."""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .augment import AugmentConfig, augment
+from .data import normalize
+from .metrics import binary_metrics
+from .model import ModelConfig, PaperCNN
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    epochs: int = 40
+    batch_size: int = 64
+    learning_rate: float = 1e-4
+    weight_decay: float = 0.0
+    patience: int = 10  # epochs without a better validation F1 before stopping
+    seed: int = 0
+    threads: int = 2
+    augment: AugmentConfig = field(default_factory=AugmentConfig)
+
+    def to_dict(self) -> dict:
+        return {
+            "optimizer": "adam",
+            "learningRate": self.learning_rate,
+            "weightDecay": self.weight_decay,
+            "batchSize": self.batch_size,
+            "maxEpochs": self.epochs,
+            "earlyStoppingPatience": self.patience,
+            "earlyStoppingMetric": "validation f1",
+            "loss": "cross-entropy",
+            "seed": self.seed,
+            "threads": self.threads,
+            "augmentation": self.augment.to_dict(),
+        }
+
+
+@dataclass
+class TrainResult:
+    model: PaperCNN  # weights of the best epoch, in eval mode
+    best_epoch: int
+    epochs_run: int
+    curves: dict  # epoch, trainLoss, valLoss, trainAccuracy, valAccuracy, valF1
+    seconds_per_epoch: float  # mean wall time of the training passes (without validation)
+    train_images_per_second: float
+    wall_seconds: float
+
+
+def seed_everything(seed: int, threads: int) -> torch.Generator:
+    torch.manual_seed(seed)
+    np.random.seed(seed)
+    torch.set_num_threads(threads)
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    gen = torch.Generator()
+    gen.manual_seed(seed)
+    return gen
+
+
+def channel_stats(images: np.ndarray, idx: np.ndarray, batch: int = 128) -> tuple[list[float], list[float]]:
+    """Per-channel mean and std of x / 255 over the given (training) images."""
+    total = torch.zeros(3, dtype=torch.float64)
+    total_sq = torch.zeros(3, dtype=torch.float64)
+    count = 0
+    for start in range(0, len(idx), batch):
+        x = torch.tensor(np.asarray(images[np.sort(idx[start : start + batch])]), dtype=torch.float64) / 255
+        total += x.sum(dim=(0, 2, 3))
+        total_sq += (x * x).sum(dim=(0, 2, 3))
+        count += x.shape[0] * x.shape[2] * x.shape[3]
+    mean = total / count
+    std = (total_sq / count - mean * mean).clamp_min(1e-12).sqrt()
+    return [round(float(v), 6) for v in mean], [round(float(v), 6) for v in std]
+
+
+@torch.no_grad()
+def predict(model: PaperCNN, images: np.ndarray, idx: np.ndarray, mean, std, batch: int = 64) -> np.ndarray:
+    """Softmax probabilities [len(idx), num_classes] in the order of idx."""
+    model.eval()
+    out = []
+    for start in range(0, len(idx), batch):
+        x = normalize(torch.tensor(np.asarray(images[idx[start : start + batch]])), mean, std)
+        logits, _ = model(x)
+        out.append(torch.softmax(logits, dim=1).numpy())
+    return np.concatenate(out) if out else np.zeros((0, model.config.num_classes))
+
+
+def fit(
+    images: np.ndarray,
+    labels: np.ndarray,
+    train_idx: np.ndarray,
+    val_idx: np.ndarray,
+    mean: list[float],
+    std: list[float],
+    model_cfg: ModelConfig = ModelConfig(),
+    cfg: TrainConfig = TrainConfig(),
+    log=print,
+) -> TrainResult:
+    gen = seed_everything(cfg.seed, cfg.threads)
+    model = PaperCNN(model_cfg)
+    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
+    labels_t = torch.as_tensor(labels, dtype=torch.long)
+    curves = {k: [] for k in ("epoch", "trainLoss", "valLoss", "trainAccuracy", "valAccuracy", "valF1")}
+    best_f1, best_loss, best_epoch, best_state = -1.0, math.inf, 0, None
+    train_seconds = 0.0
+    started = time.monotonic()
+    n_batches = math.ceil(len(train_idx) / cfg.batch_size)
+    log(f"training on {len(train_idx)} images, validating on {len(val_idx)}; {n_batches} batches/epoch; {model.parameter_count()} parameters")
+    for epoch in range(1, cfg.epochs + 1):
+        model.train()
+        t0 = time.monotonic()
+        order = train_idx[torch.randperm(len(train_idx), generator=gen).numpy()]
+        loss_sum, correct = 0.0, 0
+        for start in range(0, len(order), cfg.batch_size):
+            batch_idx = np.sort(order[start : start + cfg.batch_size])  # sorted: faster memmap reads
+            x = torch.tensor(np.asarray(images[batch_idx]))  # [B, 3, 256, 256] on 0..255
+            x = normalize(augment(x, cfg.augment, gen), mean, std)
+            y = labels_t[batch_idx]
+            logits, _ = model(x)
+            loss = F.cross_entropy(logits, y)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            loss_sum += float(loss) * len(y)
+            correct += int((logits.argmax(1) == y).sum())
+        epoch_seconds = time.monotonic() - t0
+        train_seconds += epoch_seconds
+
+        prob = predict(model, images, val_idx, mean, std)
+        y_val = labels[val_idx]
+        val_loss = float(F.nll_loss(torch.log(torch.as_tensor(prob).clamp_min(1e-12)), torch.as_tensor(y_val)))
+        m = binary_metrics(y_val, prob[:, 1])
+        for key, value in zip(curves, (epoch, loss_sum / len(order), val_loss, correct / len(order), m["accuracy"], m["f1"])):
+            curves[key].append(round(value, 6) if isinstance(value, float) else value)
+        improved = m["f1"] > best_f1 or (m["f1"] == best_f1 and val_loss < best_loss)
+        if improved:
+            best_f1, best_loss, best_epoch = m["f1"], val_loss, epoch
+            best_state = copy.deepcopy(model.state_dict())
+        log(
+            f"epoch {epoch}/{cfg.epochs} train loss {curves['trainLoss'][-1]:.4f} acc {curves['trainAccuracy'][-1]:.4f} | "
+            f"val loss {val_loss:.4f} acc {m['accuracy']:.4f} f1 {m['f1']:.4f} auc {m['auc'] if m['auc'] is None else round(m['auc'], 4)} | "
+            f"{epoch_seconds:.1f} s train, {len(order) / epoch_seconds:.1f} img/s{' *best*' if improved else ''}"
+        )
+        if epoch - best_epoch >= cfg.patience:
+            log(f"early stop: no better validation F1 for {cfg.patience} epochs (best epoch {best_epoch})")
+            break
+    model.load_state_dict(best_state)
+    model.eval()
+    epochs_run = len(curves["epoch"])
+    return TrainResult(
+        model=model,
+        best_epoch=best_epoch,
+        epochs_run=epochs_run,
+        curves=curves,
+        seconds_per_epoch=train_seconds / epochs_run,
+        train_images_per_second=len(train_idx) * epochs_run / train_seconds,
+        wall_seconds=time.monotonic() - started,
+    )
