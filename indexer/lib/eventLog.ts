@@ -1,0 +1,50 @@
+import { type Context, ponder } from "ponder:registry";
+import { contractEvent } from "ponder:schema";
+import { type Abi, type AbiEvent, formatAbiItem } from "abitype";
+
+/** JSON-safe copy of decoded event args (bigints as decimal strings). */
+export function jsonArgs(args: unknown): unknown {
+  return JSON.parse(
+    JSON.stringify(args ?? {}, (_k, v) => (typeof v === "bigint" ? v.toString() : v)),
+  );
+}
+
+type AnyEvent = {
+  id: string;
+  name?: string;
+  args: unknown;
+  block: { number: bigint; timestamp: bigint };
+  log: { logIndex: number };
+  transaction: { hash: `0x${string}` };
+};
+
+/**
+ * Mirrors every event of `abi` that has no table of its own into `contract_event`, so nothing a
+ * contract emits is missing from the indexer. Overloaded names are registered by signature.
+ */
+export function logOtherEvents(contract: string, abi: Abi, handled: ReadonlySet<string>) {
+  const events = abi.filter((item): item is AbiEvent => item.type === "event");
+  for (const event of events) {
+    if (handled.has(event.name)) continue;
+    const overloaded = events.filter((e) => e.name === event.name).length > 1;
+    const name = overloaded ? formatAbiItem(event).replace(/^event /, "") : event.name;
+    // The event name is only known at run time here, so the typed registry cannot check it.
+    (
+      ponder.on as (
+        name: string,
+        fn: (args: { event: AnyEvent; context: Context }) => Promise<void>,
+      ) => void
+    )(`${contract}:${name}`, async ({ event, context }) => {
+      await context.db.insert(contractEvent).values({
+        id: event.id,
+        contract,
+        name: event.name ?? name,
+        args: jsonArgs(event.args),
+        blockNumber: event.block.number,
+        logIndex: event.log.logIndex,
+        txHash: event.transaction.hash,
+        timestamp: event.block.timestamp,
+      });
+    });
+  }
+}

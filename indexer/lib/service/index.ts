@@ -1,0 +1,186 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { freePort } from "./freePort.ts";
+
+export { freePort } from "./freePort.ts";
+
+/** The indexer package's folder: Ponder runs there (it finds ponder.config.ts in its cwd). */
+export const indexerRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+export type StartIndexerOptions = {
+  /** JSON-RPC URL of the chain node, e.g. `http://127.0.0.1:8545`. */
+  rpcUrl: string;
+  chainId: number;
+  /** Deployment file (docs/interfaces.md section 5); default: `chain/deployments/<chainId>.json`. */
+  deploymentFile?: string;
+  /** Port of the HTTP server (bound to 127.0.0.1); default: a free one. */
+  port?: number;
+  /** PostgreSQL connection string; without it PGlite stores the tables in `pgliteDir`. */
+  databaseUrl?: string;
+  /** PGlite folder; default `indexer/.ponder/pglite-<chainId>`. */
+  pgliteDir?: string;
+  /** Database schema Ponder writes to (max 45 characters); default `neuroledger`. */
+  schema?: string;
+  /** `open` (dev stack, default) or `siwe` (Sign-In with Ethereum + an on-chain role). */
+  auth?: "open" | "siwe";
+  /** Hex HMAC key for session tokens (>= 32 bytes); default random per process. */
+  sessionSecret?: string;
+  pollingIntervalMs?: number;
+  /** Resolve once the HTTP server answers (`health`) or once backfill is done (`ready`, default). */
+  waitFor?: "health" | "ready";
+  /** Bound on that wait; default 120 s. */
+  timeoutMs?: number;
+  /** Each line Ponder writes to stdout/stderr; default: dropped (still kept for error messages). */
+  log?: (line: string) => void;
+  /** Extra environment for the Ponder process. */
+  env?: Record<string, string>;
+};
+
+export type IndexerHandle = {
+  /** Base URL, e.g. `http://127.0.0.1:42069`. */
+  url: string;
+  graphqlUrl: string;
+  sqlUrl: string;
+  auditUrl: string;
+  pid: number;
+  /** The Ponder process, e.g. to kill it hard in a test. */
+  process: ChildProcess;
+  /** Resolves when backfill is done (`/ready` answers 200). */
+  waitUntilReady(timeoutMs?: number): Promise<void>;
+  /** Latest block Ponder has indexed (from `/status`), or undefined before the first one. */
+  indexedBlock(): Promise<number | undefined>;
+  /** SIGTERM, then SIGKILL after `graceMs` (default 10 s); resolves when the process is gone. */
+  stop(graceMs?: number): Promise<void>;
+};
+
+export class IndexerStartError extends Error {
+  override name = "IndexerStartError";
+}
+
+function ponderBin(): string {
+  const require = createRequire(join(indexerRoot, "package.json"));
+  return join(dirname(require.resolve("ponder/package.json")), "dist/esm/bin/ponder.js");
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Starts the indexer (`ponder start`) against a running chain, on 127.0.0.1.
+ *
+ * @example
+ * const indexer = await startIndexer({ rpcUrl: "http://127.0.0.1:8545", chainId: 31337 });
+ * console.log(indexer.auditUrl); // http://127.0.0.1:<port>/audit
+ * await indexer.stop();
+ */
+export async function startIndexer(options: StartIndexerOptions): Promise<IndexerHandle> {
+  const port = options.port ?? (await freePort());
+  const schema = options.schema ?? "neuroledger";
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    NEUROLEDGER_RPC_URL: options.rpcUrl,
+    NEUROLEDGER_CHAIN_ID: String(options.chainId),
+    NEUROLEDGER_INDEXER_AUTH: options.auth ?? "open",
+    NEUROLEDGER_PGLITE_DIR:
+      options.pgliteDir ?? join(indexerRoot, ".ponder", `pglite-${options.chainId}`),
+    DATABASE_URL: options.databaseUrl,
+    DATABASE_PRIVATE_URL: undefined,
+    DATABASE_SCHEMA: undefined,
+    ...options.env,
+  };
+  if (options.deploymentFile) env.NEUROLEDGER_DEPLOYMENT = resolve(options.deploymentFile);
+  if (options.sessionSecret) env.NEUROLEDGER_SESSION_SECRET = options.sessionSecret;
+  if (options.pollingIntervalMs) env.NEUROLEDGER_POLLING_MS = String(options.pollingIntervalMs);
+
+  const child = spawn(
+    process.execPath,
+    [
+      ponderBin(),
+      "start",
+      "--schema",
+      schema,
+      "-p",
+      String(port),
+      "-H",
+      "127.0.0.1",
+      "--log-format",
+      "json",
+    ],
+    { cwd: indexerRoot, env, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  const recent: string[] = [];
+  const onData = (chunk: Buffer) => {
+    for (const line of chunk.toString("utf8").split("\n")) {
+      if (!line) continue;
+      recent.push(line);
+      if (recent.length > 40) recent.shift();
+      options.log?.(line);
+    }
+  };
+  child.stdout.on("data", onData);
+  child.stderr.on("data", onData);
+  let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  const exitPromise = new Promise<void>((r) =>
+    child.once("exit", (code, signal) => {
+      exited = { code, signal };
+      r();
+    }),
+  );
+
+  const url = `http://127.0.0.1:${port}`;
+  const failure = (what: string) =>
+    new IndexerStartError(
+      `${what}\n--- last lines from ponder ---\n${recent.slice(-20).join("\n")}`,
+    );
+
+  async function poll(path: string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (exited) {
+        throw failure(
+          `ponder exited (code ${exited.code}, signal ${exited.signal}) before ${path} answered`,
+        );
+      }
+      try {
+        const res = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(2000) });
+        if (res.ok) return;
+      } catch {
+        // not listening yet
+      }
+      await sleep(100);
+    }
+    throw failure(`ponder did not answer ${path} within ${timeoutMs} ms`);
+  }
+
+  const handle: IndexerHandle = {
+    url,
+    graphqlUrl: `${url}/graphql`,
+    sqlUrl: `${url}/sql`,
+    auditUrl: `${url}/audit`,
+    pid: child.pid ?? -1,
+    process: child,
+    waitUntilReady: (timeoutMs = options.timeoutMs ?? 120_000) => poll("/ready", timeoutMs),
+    async indexedBlock() {
+      const res = await fetch(`${url}/status`, { signal: AbortSignal.timeout(2000) });
+      if (!res.ok) return undefined;
+      const status = (await res.json()) as Record<string, { block?: { number: number } }>;
+      return Object.values(status)[0]?.block?.number;
+    },
+    async stop(graceMs = 10_000) {
+      if (exited) return;
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+      await exitPromise;
+      clearTimeout(timer);
+    },
+  };
+
+  try {
+    await poll(options.waitFor === "health" ? "/health" : "/ready", options.timeoutMs ?? 120_000);
+  } catch (error) {
+    await handle.stop(2000);
+    throw error;
+  }
+  return handle;
+}

@@ -1,0 +1,55 @@
+import { createConfig } from "ponder";
+import {
+  governorAbi,
+  loadDeployment,
+  membershipAbi,
+  registryAbi,
+  timelockAbi,
+} from "./lib/contracts.ts";
+import { readSettings } from "./lib/settings.ts";
+
+const settings = readSettings();
+const deployment = loadDeployment(settings.NEUROLEDGER_CHAIN_ID, settings.NEUROLEDGER_DEPLOYMENT);
+const startBlock = deployment.startBlock;
+
+export default createConfig({
+  database: settings.DATABASE_URL
+    ? { kind: "postgres", connectionString: settings.DATABASE_URL }
+    : { kind: "pglite", directory: settings.NEUROLEDGER_PGLITE_DIR },
+  chains: {
+    consortium: {
+      id: settings.NEUROLEDGER_CHAIN_ID,
+      rpc: settings.NEUROLEDGER_RPC_URL,
+      pollingInterval: settings.NEUROLEDGER_POLLING_MS,
+      // QBFT finalizes each block when it is sealed; without this Ponder assumes 30 blocks for a
+      // chain id it does not know (`finalityBlockCount` comes from patches/ponder@0.17.7.patch).
+      finalityBlockCount: settings.NEUROLEDGER_FINALITY_BLOCKS,
+    },
+  },
+  contracts: {
+    Registry: {
+      chain: "consortium",
+      abi: registryAbi,
+      address: deployment.addresses.registry,
+      startBlock,
+    },
+    Membership: {
+      chain: "consortium",
+      abi: membershipAbi,
+      address: deployment.addresses.membership,
+      startBlock,
+    },
+    Governor: {
+      chain: "consortium",
+      abi: governorAbi,
+      address: deployment.addresses.governor,
+      startBlock,
+    },
+    Timelock: {
+      chain: "consortium",
+      abi: timelockAbi,
+      address: deployment.addresses.timelock,
+      startBlock,
+    },
+  },
+});

@@ -1,0 +1,393 @@
+import { ponder } from "ponder:registry";
+import {
+  account,
+  accountEvent,
+  download,
+  institution,
+  keyring,
+  leaderboard,
+  model,
+  modelEvent,
+  patientGrant,
+} from "ponder:schema";
+import type { Address, Hex } from "viem";
+import { cidToString } from "../lib/cid.ts";
+import { registryAbi, roleName } from "../lib/contracts.ts";
+import { logOtherEvents } from "../lib/eventLog.ts";
+import { enter, leave, rankChanges, UNRANKED } from "../lib/leaderboard.ts";
+
+const KINDS = ["member", "staff", "patient"] as const;
+const LEADERBOARD = "top";
+
+type Ctx = Parameters<Parameters<typeof ponder.on<"Registry:ModelPublished">>[1]>[0]["context"];
+type Evt = {
+  id: string;
+  block: { number: bigint; timestamp: bigint };
+  log: { logIndex: number };
+  transaction: { hash: Hex };
+};
+
+const at = (event: Evt) => ({
+  blockNumber: event.block.number,
+  logIndex: event.log.logIndex,
+  txHash: event.transaction.hash,
+  timestamp: event.block.timestamp,
+});
+
+/** Creates the account row on first sight, with no roles. */
+async function ensureAccount(context: Ctx, address: Address, blockNumber: bigint) {
+  await context.db
+    .insert(account)
+    .values({
+      address,
+      kind: "none",
+      publisher: false,
+      auditor: false,
+      guardian: false,
+      admin: false,
+      updatedBlock: blockNumber,
+    })
+    .onConflictDoNothing();
+}
+
+async function readLeaderboard(context: Ctx) {
+  return (
+    (await context.db.find(leaderboard, { id: LEADERBOARD })) ?? {
+      id: LEADERBOARD,
+      modelIds: [] as bigint[],
+      latestModelId: null as bigint | null,
+    }
+  );
+}
+
+/** Stores the new top ten and writes each model's new rank and a history row per change. */
+async function moveRanks(
+  context: Ctx,
+  event: Evt,
+  before: readonly bigint[],
+  after: bigint[],
+  latestModelId: bigint | null,
+  skip?: bigint,
+) {
+  await context.db
+    .insert(leaderboard)
+    .values({ id: LEADERBOARD, modelIds: after, latestModelId })
+    .onConflictDoUpdate({ modelIds: after, latestModelId });
+  for (const change of rankChanges(before, after)) {
+    if (change.modelId === skip) continue;
+    if (!(await context.db.find(model, { id: change.modelId }))) continue;
+    await context.db.update(model, { id: change.modelId }).set({ rank: change.after });
+    await context.db.insert(modelEvent).values({
+      id: `${event.id}-rank-${change.modelId}`,
+      modelId: change.modelId,
+      change: change.after === null ? "left_top_ten" : "rank_changed",
+      rankBefore: change.before,
+      rankAfter: change.after,
+      ...at(event),
+    });
+  }
+}
+
+ponder.on("Registry:ModelPublished", async ({ event, context }) => {
+  const a = event.args;
+  const ranked = a.rank !== UNRANKED;
+  const board = await readLeaderboard(context);
+  if (board.latestModelId !== null && (await context.db.find(model, { id: board.latestModelId }))) {
+    await context.db.update(model, { id: board.latestModelId }).set({ isLatest: false });
+  }
+  await context.db.insert(model).values({
+    id: a.modelId,
+    publisher: a.publisher,
+    institutionId: a.institutionId,
+    contentCid: cidToString(a.content),
+    keyringCid: cidToString(a.keyring),
+    keyringVersion: 1,
+    sha256: a.sha256,
+    taskId: a.taskId,
+    parentId: a.parentId === 0n ? null : a.parentId,
+    accuracyBp: a.metrics.accuracy,
+    precisionBp: a.metrics.precision,
+    recallBp: a.metrics.recall,
+    f1Bp: a.metrics.f1,
+    aucBp: a.metrics.auc,
+    testSetSize: a.metrics.testSetSize,
+    status: "active",
+    rank: ranked ? a.rank : null,
+    rankAtPublish: ranked ? a.rank : null,
+    isLatest: true,
+    downloadCount: 0,
+    publishedAt: event.block.timestamp,
+    blockNumber: event.block.number,
+    logIndex: event.log.logIndex,
+    txHash: event.transaction.hash,
+  });
+  await context.db.insert(modelEvent).values({
+    id: event.id,
+    modelId: a.modelId,
+    change: "published",
+    rankAfter: ranked ? a.rank : null,
+    by: a.publisher,
+    ...at(event),
+  });
+  await context.db.insert(keyring).values({
+    modelId: a.modelId,
+    version: 1,
+    cid: cidToString(a.keyring),
+    by: a.publisher,
+    blockNumber: event.block.number,
+    txHash: event.transaction.hash,
+    timestamp: event.block.timestamp,
+  });
+  if (await context.db.find(institution, { id: a.institutionId })) {
+    await context.db
+      .update(institution, { id: a.institutionId })
+      .set((row) => ({ modelCount: row.modelCount + 1 }));
+  }
+  const after = ranked ? enter(board.modelIds, a.modelId, a.rank) : [...board.modelIds];
+  await moveRanks(context, event, board.modelIds, after, a.modelId, a.modelId);
+});
+
+ponder.on("Registry:ModelEvicted", async ({ event, context }) => {
+  const { modelId } = event.args;
+  const board = await readLeaderboard(context);
+  const after = leave(board.modelIds, modelId);
+  await moveRanks(
+    context,
+    event,
+    board.modelIds,
+    after,
+    board.latestModelId === modelId ? null : board.latestModelId,
+    modelId,
+  );
+  await context.db
+    .update(model, { id: modelId })
+    .set({ status: "evicted", rank: null, isLatest: false });
+  await context.db
+    .insert(modelEvent)
+    .values({ id: event.id, modelId, change: "evicted", ...at(event) });
+});
+
+ponder.on("Registry:ModelRevoked", async ({ event, context }) => {
+  const { modelId, by, reason } = event.args;
+  const board = await readLeaderboard(context);
+  const after = leave(board.modelIds, modelId);
+  await moveRanks(
+    context,
+    event,
+    board.modelIds,
+    after,
+    board.latestModelId === modelId ? null : board.latestModelId,
+    modelId,
+  );
+  await context.db
+    .update(model, { id: modelId })
+    .set({ status: "revoked", rank: null, isLatest: false, revokedReason: reason });
+  await context.db
+    .insert(modelEvent)
+    .values({ id: event.id, modelId, change: "revoked", detail: reason, by, ...at(event) });
+});
+
+ponder.on("Registry:KeyringUpdated", async ({ event, context }) => {
+  const { modelId, by, version } = event.args;
+  const cid = cidToString(event.args.keyring);
+  await context.db.update(model, { id: modelId }).set({ keyringCid: cid, keyringVersion: version });
+  await context.db.insert(keyring).values({
+    modelId,
+    version,
+    cid,
+    by,
+    blockNumber: event.block.number,
+    txHash: event.transaction.hash,
+    timestamp: event.block.timestamp,
+  });
+  await context.db.insert(modelEvent).values({
+    id: event.id,
+    modelId,
+    change: "keyring_updated",
+    detail: `v${version} ${cid}`,
+    by,
+    ...at(event),
+  });
+});
+
+ponder.on("Registry:ModelDownloaded", async ({ event, context }) => {
+  const { modelId, account: who, institutionId, kind } = event.args;
+  await context.db.insert(download).values({
+    id: event.id,
+    modelId,
+    account: who,
+    institutionId,
+    kind: KINDS[kind] ?? "member",
+    ...at(event),
+  });
+  await context.db
+    .update(model, { id: modelId })
+    .set((row) => ({ downloadCount: row.downloadCount + 1 }));
+  if (await context.db.find(institution, { id: institutionId })) {
+    await context.db
+      .update(institution, { id: institutionId })
+      .set((row) => ({ downloadCount: row.downloadCount + 1 }));
+  }
+});
+
+ponder.on("Registry:EncryptionKeySet", async ({ event, context }) => {
+  await ensureAccount(context, event.args.account, event.block.number);
+  await context.db
+    .update(account, { address: event.args.account })
+    .set({ encryptionKey: event.args.newKey, updatedBlock: event.block.number });
+  await context.db.insert(accountEvent).values({
+    id: event.id,
+    account: event.args.account,
+    change: "encryption_key_set",
+    contract: "Registry",
+    ...at(event),
+  });
+});
+
+for (const [name, kind, change] of [
+  ["Registry:StaffAdded", "staff", "staff_added"],
+  ["Registry:StaffRemoved", "none", "staff_removed"],
+] as const) {
+  ponder.on(name, async ({ event, context }) => {
+    const { account: who, institutionId, by } = event.args;
+    await ensureAccount(context, who, event.block.number);
+    await context.db.update(account, { address: who }).set({
+      kind,
+      institutionId: kind === "none" ? null : institutionId,
+      updatedBlock: event.block.number,
+    });
+    await context.db.insert(accountEvent).values({
+      id: event.id,
+      account: who,
+      change,
+      institutionId,
+      by,
+      contract: "Registry",
+      ...at(event),
+    });
+  });
+}
+
+ponder.on("Registry:MembershipSynced", async ({ event, context }) => {
+  const { account: who, institutionId, isMember } = event.args;
+  await ensureAccount(context, who, event.block.number);
+  await context.db.update(account, { address: who }).set({
+    kind: isMember ? "member" : "none",
+    institutionId: isMember ? institutionId : null,
+    updatedBlock: event.block.number,
+  });
+  await context.db.insert(accountEvent).values({
+    id: event.id,
+    account: who,
+    change: isMember ? "registry_member_added" : "registry_member_removed",
+    institutionId,
+    contract: "Registry",
+    ...at(event),
+  });
+});
+
+ponder.on("Registry:PatientAccessGranted", async ({ event, context }) => {
+  const { patient, modelId, institutionId, expiresAt } = event.args;
+  await ensureAccount(context, patient, event.block.number);
+  const row = await context.db.find(account, { address: patient });
+  if (row?.kind === "none") {
+    await context.db
+      .update(account, { address: patient })
+      .set({ kind: "patient", updatedBlock: event.block.number });
+  }
+  const values = {
+    expiresAt: BigInt(expiresAt),
+    revoked: false,
+    grantedBlock: event.block.number,
+    grantedTx: event.transaction.hash,
+    grantedAt: event.block.timestamp,
+    revokedBlock: null,
+    revokedTx: null,
+    revokedAt: null,
+  };
+  await context.db
+    .insert(patientGrant)
+    .values({ patient, modelId, institutionId, ...values })
+    .onConflictDoUpdate(values);
+  await context.db.insert(accountEvent).values({
+    id: event.id,
+    account: patient,
+    change: "patient_access_granted",
+    institutionId,
+    contract: "Registry",
+    ...at(event),
+  });
+});
+
+ponder.on("Registry:PatientAccessRevoked", async ({ event, context }) => {
+  const { patient, modelId, institutionId } = event.args;
+  if (await context.db.find(patientGrant, { patient, modelId, institutionId })) {
+    await context.db.update(patientGrant, { patient, modelId, institutionId }).set({
+      revoked: true,
+      revokedBlock: event.block.number,
+      revokedTx: event.transaction.hash,
+      revokedAt: event.block.timestamp,
+    });
+  }
+  await context.db.insert(accountEvent).values({
+    id: event.id,
+    account: patient,
+    change: "patient_access_revoked",
+    institutionId,
+    contract: "Registry",
+    ...at(event),
+  });
+});
+
+const roleFlag: Record<string, "publisher" | "auditor" | "guardian" | "admin"> = {
+  PUBLISHER_ROLE: "publisher",
+  AUDITOR_ROLE: "auditor",
+  GUARDIAN_ROLE: "guardian",
+  DEFAULT_ADMIN_ROLE: "admin",
+};
+
+for (const [name, granted] of [
+  ["Registry:RoleGranted", true],
+  ["Registry:RoleRevoked", false],
+] as const) {
+  ponder.on(name, async ({ event, context }) => {
+    const { role, account: who, sender } = event.args;
+    const named = roleName(role);
+    await ensureAccount(context, who, event.block.number);
+    const flag = roleFlag[named];
+    if (flag) {
+      await context.db
+        .update(account, { address: who })
+        .set({ [flag]: granted, updatedBlock: event.block.number });
+    }
+    await context.db.insert(accountEvent).values({
+      id: event.id,
+      account: who,
+      change: granted ? "role_granted" : "role_revoked",
+      role: named,
+      by: sender,
+      contract: "Registry",
+      ...at(event),
+    });
+  });
+}
+
+logOtherEvents(
+  "Registry",
+  registryAbi,
+  new Set([
+    "ModelPublished",
+    "ModelEvicted",
+    "ModelRevoked",
+    "KeyringUpdated",
+    "ModelDownloaded",
+    "EncryptionKeySet",
+    "StaffAdded",
+    "StaffRemoved",
+    "MembershipSynced",
+    "PatientAccessGranted",
+    "PatientAccessRevoked",
+    "RoleGranted",
+    "RoleRevoked",
+  ]),
+);
