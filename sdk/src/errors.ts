@@ -92,3 +92,8 @@ export class InvalidInputError extends BaseError {
 export class ModelOutputError extends BaseError {
   override name = "ModelOutputError";
 }
+
+/** A file is not a loadable ONNX model. */
+export class InvalidModelError extends BaseError {
+  override name = "InvalidModelError";
+}

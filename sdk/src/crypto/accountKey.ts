@@ -28,7 +28,9 @@ function normaliseDomain({ chainId, registry }: AccountKeyDomain): AccountKeyDom
     throw new InvalidKeyError(`Invalid chain id ${chainId}.`);
   }
   if (!/^0x[0-9a-fA-F]{40}$/.test(registry)) {
-    throw new InvalidKeyError(`Invalid registry address ${registry}.`, { hints: ["Pass the ModelRegistry proxy address (0x + 40 hex digits)."] });
+    throw new InvalidKeyError(`Invalid registry address ${registry}.`, {
+      hints: ["Pass the ModelRegistry proxy address (0x + 40 hex digits)."],
+    });
   }
   return { chainId, registry: registry.toLowerCase() };
 }
@@ -56,9 +58,12 @@ export function accountKeyMessage(domain: AccountKeyDomain): string {
  * info = the message), public = X25519(secret). ECDSA signatures from RFC 6979 signers (viem, MetaMask,
  * hardware wallets) are deterministic, so the same wallet always gets the same key.
  */
-export async function accountKeyFromSignature(signature: Hex, domain: AccountKeyDomain): Promise<AccountKey> {
+export async function accountKeyFromSignature(
+  signature: Hex,
+  domain: AccountKeyDomain,
+): Promise<AccountKey> {
   const bytes = tryFromHex(signature);
-  if (!bytes || bytes.length !== 65) {
+  if (bytes?.length !== 65) {
     throw new InvalidKeyError("Invalid signature: expected 65 bytes (r, s, v) as hex.", {
       details: `Got ${bytes ? `${bytes.length} bytes` : "a string that is not hex"}.`,
     });
@@ -76,7 +81,10 @@ export async function accountKeyFromSignature(signature: Hex, domain: AccountKey
  * const key = await deriveAccountKey(privateKeyToAccount(pk), { chainId: 31337, registry });
  * // with a wallet client: deriveAccountKey({ signMessage: ({ message }) => wallet.signMessage({ account, message }) }, domain)
  */
-export async function deriveAccountKey(signer: MessageSigner, domain: AccountKeyDomain): Promise<AccountKey> {
+export async function deriveAccountKey(
+  signer: MessageSigner,
+  domain: AccountKeyDomain,
+): Promise<AccountKey> {
   const signature = await signer.signMessage({ message: accountKeyMessage(domain) });
   return accountKeyFromSignature(signature, domain);
 }

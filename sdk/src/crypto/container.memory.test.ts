@@ -14,17 +14,20 @@ const MiB = 1024 * 1024;
 /** A 200 MB pseudo-model generated slice by slice (never held whole in memory). */
 function generatedModel(expected: ReturnType<typeof sha256.create>): ReadableStream<Uint8Array> {
   let produced = 0;
-  return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (produced >= TOTAL) return controller.close();
-      const slice = new Uint8Array(SLICE);
-      const view = new DataView(slice.buffer);
-      for (let i = 0; i < SLICE; i += 4) view.setUint32(i, Math.imul(produced + i, 2654435761));
-      expected.update(slice);
-      produced += SLICE;
-      controller.enqueue(slice);
+  return new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (produced >= TOTAL) return controller.close();
+        const slice = new Uint8Array(SLICE);
+        const view = new DataView(slice.buffer);
+        for (let i = 0; i < SLICE; i += 4) view.setUint32(i, Math.imul(produced + i, 2654435761));
+        expected.update(slice);
+        produced += SLICE;
+        controller.enqueue(slice);
+      },
     },
-  }, { highWaterMark: 2 });
+    { highWaterMark: 2 },
+  );
 }
 
 it("streams a 200 MB model through encrypt, decrypt and sha256 with flat memory", async () => {
@@ -39,23 +42,33 @@ it("streams a 200 MB model through encrypt, decrypt and sha256 with flat memory"
 
   await generatedModel(expected)
     .pipeThrough(createEncryptStream(key, { totalInputBytes: TOTAL }))
-    .pipeThrough(createDecryptStream(key, { onProgress: (p) => { lastProgress = p.outputBytes; } }))
+    .pipeThrough(
+      createDecryptStream(key, {
+        onProgress: (p) => {
+          lastProgress = p.outputBytes;
+        },
+      }),
+    )
     .pipeThrough(hash.stream)
-    .pipeTo(new WritableStream<Uint8Array>({
-      write(chunk) {
-        decrypted += chunk.length;
-        const now = process.memoryUsage();
-        peakRss = Math.max(peakRss, now.rss);
-        peakBuffers = Math.max(peakBuffers, now.arrayBuffers);
-      },
-    }));
+    .pipeTo(
+      new WritableStream<Uint8Array>({
+        write(chunk) {
+          decrypted += chunk.length;
+          const now = process.memoryUsage();
+          peakRss = Math.max(peakRss, now.rss);
+          peakBuffers = Math.max(peakBuffers, now.arrayBuffers);
+        },
+      }),
+    );
 
   assert.equal(decrypted, TOTAL);
   assert.equal(lastProgress, TOTAL);
   assert.equal(await hash.digest, toHex(expected.digest()));
   const rssGrowth = (peakRss - baseline.rss) / MiB;
   const bufferGrowth = (peakBuffers - baseline.arrayBuffers) / MiB;
-  console.log(`# 200 MB streamed: rss growth ${rssGrowth.toFixed(1)} MiB, array buffers growth ${bufferGrowth.toFixed(1)} MiB`);
+  console.log(
+    `# 200 MB streamed: rss growth ${rssGrowth.toFixed(1)} MiB, array buffers growth ${bufferGrowth.toFixed(1)} MiB`,
+  );
   // Holding the model would cost >= 200 MiB; a streaming pipeline stays at a few chunks plus
   // whatever garbage V8 has not collected yet.
   assert.ok(bufferGrowth < 64, `array buffers grew ${bufferGrowth.toFixed(1)} MiB`);

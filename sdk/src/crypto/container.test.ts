@@ -2,7 +2,12 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { DecryptionFailedError, InvalidContainerError, InvalidKeyError } from "../errors.ts";
 import { decryptBytes, encryptBytes, generateContentKey } from "./container.ts";
-import { CONTAINER_HEADER_BYTES, decryptedSize, encryptedSize, parseHeader } from "./containerFormat.ts";
+import {
+  CONTAINER_HEADER_BYTES,
+  decryptedSize,
+  encryptedSize,
+  parseHeader,
+} from "./containerFormat.ts";
 import { createDecryptStream } from "./decryptStream.ts";
 import { createEncryptStream, type StreamProgress } from "./encryptStream.ts";
 import { bytesToStream, streamToBytes } from "./streams.ts";
@@ -25,7 +30,9 @@ describe("encrypted container", () => {
       );
       assert.equal(container.length, encryptedSize(size, chunkSize), `size ${size}`);
       assert.equal(decryptedSize(container.length, chunkSize), size);
-      const opened = await streamToBytes(bytesToStream(container, 13).pipeThrough(createDecryptStream(key)));
+      const opened = await streamToBytes(
+        bytesToStream(container, 13).pipeThrough(createDecryptStream(key)),
+      );
       assert.deepEqual(opened, plaintext, `size ${size}`);
     }
   });
@@ -62,20 +69,41 @@ describe("encrypted container", () => {
 
   it("detects a flipped bit in any chunk, tag or header", async () => {
     const { key, container } = await sealed(randomBytes(150));
-    for (const position of [5, 8, 20, CONTAINER_HEADER_BYTES + 1, CONTAINER_HEADER_BYTES + 70, container.length - 1]) {
+    for (const position of [
+      5,
+      8,
+      20,
+      CONTAINER_HEADER_BYTES + 1,
+      CONTAINER_HEADER_BYTES + 70,
+      container.length - 1,
+    ]) {
       const tampered = container.slice();
       tampered[position] = (tampered[position] as number) ^ 1;
-      await assert.rejects(decryptBytes(key, tampered), (error: unknown) => {
-        return error instanceof DecryptionFailedError || error instanceof InvalidContainerError;
-      }, `position ${position}`);
+      await assert.rejects(
+        decryptBytes(key, tampered),
+        (error: unknown) => {
+          return error instanceof DecryptionFailedError || error instanceof InvalidContainerError;
+        },
+        `position ${position}`,
+      );
     }
   });
 
   it("detects truncation at a chunk boundary and inside a chunk", async () => {
     const { key, container } = await sealed(randomBytes(150));
     const segment = chunkSize + 16;
-    for (const length of [CONTAINER_HEADER_BYTES, CONTAINER_HEADER_BYTES + segment, CONTAINER_HEADER_BYTES + 2 * segment, container.length - 1, CONTAINER_HEADER_BYTES + 10]) {
-      await assert.rejects(decryptBytes(key, container.subarray(0, length)), DecryptionFailedError, `length ${length}`);
+    for (const length of [
+      CONTAINER_HEADER_BYTES,
+      CONTAINER_HEADER_BYTES + segment,
+      CONTAINER_HEADER_BYTES + 2 * segment,
+      container.length - 1,
+      CONTAINER_HEADER_BYTES + 10,
+    ]) {
+      await assert.rejects(
+        decryptBytes(key, container.subarray(0, length)),
+        DecryptionFailedError,
+        `length ${length}`,
+      );
     }
     await assert.rejects(decryptBytes(key, container.subarray(0, 20)), InvalidContainerError);
   });
@@ -98,15 +126,24 @@ describe("encrypted container", () => {
     const a = await encryptBytes(key, randomBytes(100), { chunkSize });
     const b = await encryptBytes(key, randomBytes(100), { chunkSize });
     const spliced = a.slice();
-    spliced.set(b.subarray(CONTAINER_HEADER_BYTES, CONTAINER_HEADER_BYTES + chunkSize + 16), CONTAINER_HEADER_BYTES);
+    spliced.set(
+      b.subarray(CONTAINER_HEADER_BYTES, CONTAINER_HEADER_BYTES + chunkSize + 16),
+      CONTAINER_HEADER_BYTES,
+    );
     await assert.rejects(decryptBytes(key, spliced), DecryptionFailedError);
   });
 
   it("refuses the wrong key, a non-container and bad parameters with clear errors", async () => {
     const { container } = await sealed(randomBytes(10));
     await assert.rejects(decryptBytes(generateContentKey(), container), DecryptionFailedError);
-    await assert.rejects(decryptBytes(generateContentKey(), randomBytes(100)), /magic bytes "NLEC"/);
+    await assert.rejects(
+      decryptBytes(generateContentKey(), randomBytes(100)),
+      /magic bytes "NLEC"/,
+    );
     assert.throws(() => createEncryptStream(new Uint8Array(16)), InvalidKeyError);
-    assert.throws(() => createEncryptStream(generateContentKey(), { chunkSize: 3 }), InvalidContainerError);
+    assert.throws(
+      () => createEncryptStream(generateContentKey(), { chunkSize: 3 }),
+      InvalidContainerError,
+    );
   });
 });

@@ -1,6 +1,6 @@
 import { CONTENT_KEY_BYTES } from "./containerFormat.ts";
-import { type DecryptStreamParameters, createDecryptStream } from "./decryptStream.ts";
-import { type EncryptStreamParameters, createEncryptStream } from "./encryptStream.ts";
+import { createDecryptStream, type DecryptStreamParameters } from "./decryptStream.ts";
+import { createEncryptStream, type EncryptStreamParameters } from "./encryptStream.ts";
 import { bytesToStream, streamToBytes } from "./streams.ts";
 import { randomBytes } from "./webcrypto.ts";
 
@@ -15,7 +15,9 @@ export function encryptBytes(
   plaintext: Uint8Array,
   parameters: EncryptStreamParameters = {},
 ): Promise<Uint8Array<ArrayBuffer>> {
-  return streamToBytes(bytesToStream(plaintext).pipeThrough(createEncryptStream(contentKey, parameters)));
+  return streamToBytes(
+    bytesToStream(plaintext).pipeThrough(createEncryptStream(contentKey, parameters)),
+  );
 }
 
 /** Opens a container held in memory (use {@link createDecryptStream} for large files). */
@@ -24,5 +26,7 @@ export function decryptBytes(
   container: Uint8Array,
   parameters: DecryptStreamParameters = {},
 ): Promise<Uint8Array<ArrayBuffer>> {
-  return streamToBytes(bytesToStream(container).pipeThrough(createDecryptStream(contentKey, parameters)));
+  return streamToBytes(
+    bytesToStream(container).pipeThrough(createDecryptStream(contentKey, parameters)),
+  );
 }

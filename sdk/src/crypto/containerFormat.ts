@@ -62,7 +62,9 @@ export function checkContentKey(contentKey: Uint8Array): void {
 export function encodeHeader(chunkSize: number, salt: Uint8Array): ContainerHeader {
   checkChunkSize(chunkSize);
   if (salt.length !== CONTAINER_SALT_BYTES) {
-    throw new InvalidKeyError(`The container salt must be ${CONTAINER_SALT_BYTES} bytes, got ${salt.length}.`);
+    throw new InvalidKeyError(
+      `The container salt must be ${CONTAINER_SALT_BYTES} bytes, got ${salt.length}.`,
+    );
   }
   const bytes = new Uint8Array(CONTAINER_HEADER_BYTES);
   bytes.set(CONTAINER_MAGIC, 0);
@@ -70,22 +72,34 @@ export function encodeHeader(chunkSize: number, salt: Uint8Array): ContainerHead
   bytes[5] = CONTAINER_SUITE_AES256GCM_HKDF;
   new DataView(bytes.buffer).setUint32(8, chunkSize);
   bytes.set(salt, 16);
-  return { version: CONTAINER_VERSION, suite: CONTAINER_SUITE_AES256GCM_HKDF, chunkSize, salt: bytes.slice(16), bytes };
+  return {
+    version: CONTAINER_VERSION,
+    suite: CONTAINER_SUITE_AES256GCM_HKDF,
+    chunkSize,
+    salt: bytes.slice(16),
+    bytes,
+  };
 }
 
 /** Parses and validates the first 32 bytes of a container. */
 export function parseHeader(input: Uint8Array): ContainerHeader {
   if (input.length < CONTAINER_HEADER_BYTES) {
-    throw new InvalidContainerError("Not a NeuroLedger encrypted container: it is shorter than the 32-byte header.", {
-      details: `Got ${input.length} bytes.`,
-    });
+    throw new InvalidContainerError(
+      "Not a NeuroLedger encrypted container: it is shorter than the 32-byte header.",
+      {
+        details: `Got ${input.length} bytes.`,
+      },
+    );
   }
   const bytes = input.slice(0, CONTAINER_HEADER_BYTES);
   for (let i = 0; i < CONTAINER_MAGIC.length; i++) {
     if (bytes[i] !== CONTAINER_MAGIC[i]) {
-      throw new InvalidContainerError('Not a NeuroLedger encrypted container: the magic bytes "NLEC" are missing.', {
-        hints: ["Is this the plaintext model, or a file from another tool?"],
-      });
+      throw new InvalidContainerError(
+        'Not a NeuroLedger encrypted container: the magic bytes "NLEC" are missing.',
+        {
+          hints: ["Is this the plaintext model, or a file from another tool?"],
+        },
+      );
     }
   }
   const version = bytes[4] as number;
@@ -115,7 +129,10 @@ export type ChunkCipher = {
 };
 
 /** Derives the per-file AES key and base nonce from the content key and the header's salt. */
-export async function chunkCipher(contentKey: Uint8Array, header: ContainerHeader): Promise<ChunkCipher> {
+export async function chunkCipher(
+  contentKey: Uint8Array,
+  header: ContainerHeader,
+): Promise<ChunkCipher> {
   checkContentKey(contentKey);
   const okm = await hkdfSha256(new Uint8Array(contentKey), header.salt, FILE_KEY_INFO, 44);
   const key = await importAesGcmKey(okm.slice(0, 32));

@@ -1,14 +1,14 @@
 import { DecryptionFailedError, InvalidContainerError } from "../errors.ts";
-import { SegmentBuffer } from "./segmentBuffer.ts";
 import {
+  type ChunkCipher,
   CONTAINER_HEADER_BYTES,
   CONTAINER_TAG_BYTES,
-  type ChunkCipher,
-  chunkCipher,
   checkContentKey,
+  chunkCipher,
   parseHeader,
 } from "./containerFormat.ts";
 import type { StreamProgress } from "./encryptStream.ts";
+import { SegmentBuffer } from "./segmentBuffer.ts";
 import { aesGcmDecrypt } from "./webcrypto.ts";
 
 export type DecryptStreamParameters = {
@@ -38,22 +38,41 @@ export function createDecryptStream(
   let headerFilled = 0;
   let cipher: ChunkCipher | undefined;
   let segments: SegmentBuffer | undefined;
-  const progress: StreamProgress = { inputBytes: 0, outputBytes: 0, chunks: 0, totalInputBytes: parameters.totalInputBytes };
+  const progress: StreamProgress = {
+    inputBytes: 0,
+    outputBytes: 0,
+    chunks: 0,
+    totalInputBytes: parameters.totalInputBytes,
+  };
 
-  const open = async (controller: TransformStreamDefaultController<Uint8Array>, sealed: Uint8Array<ArrayBuffer>, final: boolean) => {
+  const open = async (
+    controller: TransformStreamDefaultController<Uint8Array>,
+    sealed: Uint8Array<ArrayBuffer>,
+    final: boolean,
+  ) => {
     const active = cipher as ChunkCipher;
     const index = progress.chunks;
     let plaintext: Uint8Array<ArrayBuffer>;
     try {
-      plaintext = await aesGcmDecrypt(active.key, active.nonce(index), active.aad(index, final), sealed);
+      plaintext = await aesGcmDecrypt(
+        active.key,
+        active.nonce(index),
+        active.aad(index, final),
+        sealed,
+      );
     } catch (cause) {
-      throw new DecryptionFailedError(`Decryption failed at chunk ${index}: the data is not authentic.`, {
-        details: final
-          ? "The last chunk did not verify: the container was truncated, extended, tampered with, or the key is wrong."
-          : "A chunk did not verify: the container was tampered with or reordered, or the key is wrong.",
-        hints: ["Fetch the file again; if it keeps failing, check that the keyring belongs to this model."],
-        cause,
-      });
+      throw new DecryptionFailedError(
+        `Decryption failed at chunk ${index}: the data is not authentic.`,
+        {
+          details: final
+            ? "The last chunk did not verify: the container was truncated, extended, tampered with, or the key is wrong."
+            : "A chunk did not verify: the container was tampered with or reordered, or the key is wrong.",
+          hints: [
+            "Fetch the file again; if it keeps failing, check that the keyring belongs to this model.",
+          ],
+          cause,
+        },
+      );
     }
     controller.enqueue(plaintext);
     progress.chunks += 1;
@@ -83,9 +102,12 @@ export function createDecryptStream(
     },
     async flush(controller) {
       if (!cipher) {
-        throw new InvalidContainerError("Not a NeuroLedger encrypted container: the stream ended inside the 32-byte header.", {
-          details: `Got ${headerFilled} bytes.`,
-        });
+        throw new InvalidContainerError(
+          "Not a NeuroLedger encrypted container: the stream ended inside the 32-byte header.",
+          {
+            details: `Got ${headerFilled} bytes.`,
+          },
+        );
       }
       const last = (segments as SegmentBuffer).rest();
       if (last.length < CONTAINER_TAG_BYTES) {

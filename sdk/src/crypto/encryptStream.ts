@@ -1,11 +1,11 @@
-import { SegmentBuffer } from "./segmentBuffer.ts";
 import {
   CONTAINER_SALT_BYTES,
-  DEFAULT_CHUNK_SIZE,
-  chunkCipher,
   checkContentKey,
+  chunkCipher,
+  DEFAULT_CHUNK_SIZE,
   encodeHeader,
 } from "./containerFormat.ts";
+import { SegmentBuffer } from "./segmentBuffer.ts";
 import { aesGcmEncrypt, randomBytes } from "./webcrypto.ts";
 
 export type StreamProgress = {
@@ -44,14 +44,31 @@ export function createEncryptStream(
 ): TransformStream<Uint8Array, Uint8Array> {
   checkContentKey(contentKey);
   const key = new Uint8Array(contentKey);
-  const header = encodeHeader(parameters.chunkSize ?? DEFAULT_CHUNK_SIZE, parameters.salt ?? randomBytes(CONTAINER_SALT_BYTES));
+  const header = encodeHeader(
+    parameters.chunkSize ?? DEFAULT_CHUNK_SIZE,
+    parameters.salt ?? randomBytes(CONTAINER_SALT_BYTES),
+  );
   const buffer = new SegmentBuffer(header.chunkSize);
-  const progress: StreamProgress = { inputBytes: 0, outputBytes: 0, chunks: 0, totalInputBytes: parameters.totalInputBytes };
+  const progress: StreamProgress = {
+    inputBytes: 0,
+    outputBytes: 0,
+    chunks: 0,
+    totalInputBytes: parameters.totalInputBytes,
+  };
   let cipher: Awaited<ReturnType<typeof chunkCipher>>;
 
-  const seal = async (controller: TransformStreamDefaultController<Uint8Array>, plaintext: Uint8Array<ArrayBuffer>, final: boolean) => {
+  const seal = async (
+    controller: TransformStreamDefaultController<Uint8Array>,
+    plaintext: Uint8Array<ArrayBuffer>,
+    final: boolean,
+  ) => {
     const index = progress.chunks;
-    const sealed = await aesGcmEncrypt(cipher.key, cipher.nonce(index), cipher.aad(index, final), plaintext);
+    const sealed = await aesGcmEncrypt(
+      cipher.key,
+      cipher.nonce(index),
+      cipher.aad(index, final),
+      plaintext,
+    );
     controller.enqueue(sealed);
     progress.chunks += 1;
     progress.outputBytes += sealed.length;

@@ -1,16 +1,26 @@
 import { z } from "zod";
-import { DecryptionFailedError, InvalidKeyError, InvalidKeyringError, NoWrapForAccountError } from "../errors.ts";
+import {
+  DecryptionFailedError,
+  InvalidKeyError,
+  InvalidKeyringError,
+  NoWrapForAccountError,
+} from "../errors.ts";
 import type { AccountKey } from "./accountKey.ts";
-import { type Hex, concatBytes, equalBytes, fromHex, toHex, tryFromHex, utf8 } from "./bytes.ts";
+import { concatBytes, equalBytes, fromHex, type Hex, toHex, tryFromHex, utf8 } from "./bytes.ts";
 import { CONTENT_KEY_BYTES } from "./containerFormat.ts";
 import { sha256 } from "./webcrypto.ts";
-import { WRAP_CIPHERTEXT_BYTES, unwrapContentKey, wrapContentKey } from "./wrap.ts";
+import { unwrapContentKey, WRAP_CIPHERTEXT_BYTES, wrapContentKey } from "./wrap.ts";
 
 export const KEYRING_SCHEMA = "neuroledger.keyring/1";
 export const KEYRING_SUITE = "X25519-HKDF-SHA256-AES-256-GCM";
 
 const hexBytes = (length: number) =>
-  z.string().regex(new RegExp(`^0x[0-9a-f]{${length * 2}}$`), `expected 0x + ${length * 2} lower-case hex digits`);
+  z
+    .string()
+    .regex(
+      new RegExp(`^0x[0-9a-f]{${length * 2}}$`),
+      `expected 0x + ${length * 2} lower-case hex digits`,
+    );
 const address = z.string().regex(/^0x[0-9a-f]{40}$/, "expected a lower-case 0x address");
 
 export const keyWrapEntrySchema = z.strictObject({
@@ -34,7 +44,11 @@ export const keyringSchema = z
     const seen = new Set<string>();
     for (const [index, wrap] of keyring.wraps.entries()) {
       if (seen.has(wrap.account)) {
-        context.addIssue({ code: "custom", path: ["wraps", index, "account"], message: `duplicate account ${wrap.account}` });
+        context.addIssue({
+          code: "custom",
+          path: ["wraps", index, "account"],
+          message: `duplicate account ${wrap.account}`,
+        });
       }
       seen.add(wrap.account);
     }
@@ -55,28 +69,43 @@ export async function contentKeyCommitment(contentKey: Uint8Array): Promise<Hex>
   return toHex(await sha256(concatBytes(COMMITMENT_LABEL, contentKey)));
 }
 
-function normaliseRecipient(recipient: KeyringRecipient): { account: Hex; publicKey: Uint8Array<ArrayBuffer> } {
+function normaliseRecipient(recipient: KeyringRecipient): {
+  account: Hex;
+  publicKey: Uint8Array<ArrayBuffer>;
+} {
   if (!/^0x[0-9a-fA-F]{40}$/.test(recipient.account)) {
     throw new InvalidKeyError(`Invalid account address ${recipient.account}.`);
   }
-  const publicKey = typeof recipient.publicKey === "string" ? tryFromHex(recipient.publicKey) : new Uint8Array(recipient.publicKey);
-  if (!publicKey || publicKey.length !== 32) {
-    throw new InvalidKeyError(`Account ${recipient.account} has no valid X25519 public key (32 bytes).`, {
-      hints: ["The account must register its encryption key on chain first."],
-    });
+  const publicKey =
+    typeof recipient.publicKey === "string"
+      ? tryFromHex(recipient.publicKey)
+      : new Uint8Array(recipient.publicKey);
+  if (publicKey?.length !== 32) {
+    throw new InvalidKeyError(
+      `Account ${recipient.account} has no valid X25519 public key (32 bytes).`,
+      {
+        hints: ["The account must register its encryption key on chain first."],
+      },
+    );
   }
   return { account: recipient.account.toLowerCase() as Hex, publicKey };
 }
 
 async function checkCommitment(contentKey: Uint8Array, keyring: Keyring): Promise<void> {
   if ((await contentKeyCommitment(contentKey)) !== keyring.keyCommitment) {
-    throw new DecryptionFailedError("The content key does not match the keyring's key commitment.", {
-      hints: ["The keyring was altered, or it belongs to another model."],
-    });
+    throw new DecryptionFailedError(
+      "The content key does not match the keyring's key commitment.",
+      {
+        hints: ["The keyring was altered, or it belongs to another model."],
+      },
+    );
   }
 }
 
-async function wrapFor(contentKey: Uint8Array, recipient: { account: Hex; publicKey: Uint8Array }): Promise<KeyWrapEntry> {
+async function wrapFor(
+  contentKey: Uint8Array,
+  recipient: { account: Hex; publicKey: Uint8Array },
+): Promise<KeyWrapEntry> {
   const wrap = await wrapContentKey({ contentKey, recipientPublicKey: recipient.publicKey });
   return {
     account: recipient.account,
@@ -106,23 +135,38 @@ function uniqueRecipients(recipients: readonly KeyringRecipient[]) {
  * @example
  * const keyring = await buildKeyring(contentKey, [{ account, publicKey: await registry.read.encryptionKey([account]) }]);
  */
-export async function buildKeyring(contentKey: Uint8Array, recipients: readonly KeyringRecipient[]): Promise<Keyring> {
-  if (contentKey.length !== CONTENT_KEY_BYTES) throw new InvalidKeyError(`A content key must be ${CONTENT_KEY_BYTES} bytes.`);
+export async function buildKeyring(
+  contentKey: Uint8Array,
+  recipients: readonly KeyringRecipient[],
+): Promise<Keyring> {
+  if (contentKey.length !== CONTENT_KEY_BYTES)
+    throw new InvalidKeyError(`A content key must be ${CONTENT_KEY_BYTES} bytes.`);
   const wraps = await Promise.all(uniqueRecipients(recipients).map((r) => wrapFor(contentKey, r)));
-  return { schema: KEYRING_SCHEMA, suite: KEYRING_SUITE, keyCommitment: await contentKeyCommitment(contentKey), wraps: sortedByAccount(wraps) };
+  return {
+    schema: KEYRING_SCHEMA,
+    suite: KEYRING_SUITE,
+    keyCommitment: await contentKeyCommitment(contentKey),
+    wraps: sortedByAccount(wraps),
+  };
 }
 
 /**
  * Finds the account's wrap and returns the content key. Throws {@link NoWrapForAccountError} when the
  * keyring holds none, {@link DecryptionFailedError} when the wrap or the keyring was altered.
  */
-export async function unwrapKeyring(keyring: Keyring, account: string, accountKey: AccountKey): Promise<Uint8Array<ArrayBuffer>> {
+export async function unwrapKeyring(
+  keyring: Keyring,
+  account: string,
+  accountKey: AccountKey,
+): Promise<Uint8Array<ArrayBuffer>> {
   const wrap = keyring.wraps.find((w) => w.account === account.toLowerCase());
   if (!wrap) throw new NoWrapForAccountError(account);
   if (!equalBytes(fromHex(wrap.publicKey), accountKey.publicKey)) {
     throw new NoWrapForAccountError(account, {
       details: `The keyring wraps for public key ${wrap.publicKey}, not for this account's key ${toHex(accountKey.publicKey)}.`,
-      hints: ["Derive the key on the same chain and registry, or ask a keeper to re-wrap for your current key."],
+      hints: [
+        "Derive the key on the same chain and registry, or ask a keeper to re-wrap for your current key.",
+      ],
     });
   }
   const contentKey = await unwrapContentKey(
@@ -139,7 +183,11 @@ export async function unwrapKeyring(keyring: Keyring, account: string, accountKe
  * accounts not listed are left out. A removed account keeps whatever it already decrypted (and the
  * content key, if it saved it): removal only stops access to future model versions.
  */
-export async function rewrapKeyring(keyring: Keyring, contentKey: Uint8Array, recipients: readonly KeyringRecipient[]): Promise<Keyring> {
+export async function rewrapKeyring(
+  keyring: Keyring,
+  contentKey: Uint8Array,
+  recipients: readonly KeyringRecipient[],
+): Promise<Keyring> {
   await checkCommitment(contentKey, keyring);
   const existing = new Map(keyring.wraps.map((w) => [w.account, w]));
   const wraps = await Promise.all(

@@ -2,17 +2,39 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { x25519 } from "@noble/curves/ed25519.js";
 import { privateKeyToAccount } from "viem/accounts";
-import { DecryptionFailedError, InvalidKeyError, InvalidKeyringError, NoWrapForAccountError } from "../errors.ts";
-import { accountKeyFromSignature, accountKeyMessage, deriveAccountKey, publicKeyHex } from "./accountKey.ts";
+import {
+  DecryptionFailedError,
+  InvalidKeyError,
+  InvalidKeyringError,
+  NoWrapForAccountError,
+} from "../errors.ts";
+import {
+  accountKeyFromSignature,
+  accountKeyMessage,
+  deriveAccountKey,
+  publicKeyHex,
+} from "./accountKey.ts";
 import { toHex } from "./bytes.ts";
 import { generateContentKey } from "./container.ts";
-import { buildKeyring, parseKeyring, rewrapKeyring, serializeKeyring, unwrapKeyring } from "./keyring.ts";
+import {
+  buildKeyring,
+  parseKeyring,
+  rewrapKeyring,
+  serializeKeyring,
+  unwrapKeyring,
+} from "./keyring.ts";
 import { unwrapContentKey, wrapContentKey } from "./wrap.ts";
 
 // Hardhat/anvil dev keys: public test keys, never used for anything real.
-const alice = privateKeyToAccount("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80");
-const bob = privateKeyToAccount("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
-const carol = privateKeyToAccount("0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a");
+const alice = privateKeyToAccount(
+  "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+);
+const bob = privateKeyToAccount(
+  "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+);
+const carol = privateKeyToAccount(
+  "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
+);
 const domain = { chainId: 31337, registry: "0x5FbDB2315678afecb367f032d93F642f64180aa3" };
 
 describe("account keys", () => {
@@ -22,7 +44,10 @@ describe("account keys", () => {
     assert.deepEqual(a1.publicKey, a2.publicKey);
     assert.deepEqual(a1.publicKey, x25519.getPublicKey(a1.secretKey));
     const otherChain = await deriveAccountKey(alice, { ...domain, chainId: 1337 });
-    const otherRegistry = await deriveAccountKey(alice, { ...domain, registry: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512" });
+    const otherRegistry = await deriveAccountKey(alice, {
+      ...domain,
+      registry: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
+    });
     assert.notDeepEqual(otherChain.publicKey, a1.publicKey);
     assert.notDeepEqual(otherRegistry.publicKey, a1.publicKey);
     assert.notDeepEqual((await deriveAccountKey(bob, domain)).publicKey, a1.publicKey);
@@ -36,13 +61,22 @@ describe("account keys", () => {
     const signature = await alice.signMessage({ message });
     const v = Number.parseInt(signature.slice(-2), 16);
     const zeroBased: `0x${string}` = `0x${signature.slice(2, -2)}${(v - 27).toString(16).padStart(2, "0")}`;
-    assert.deepEqual((await accountKeyFromSignature(zeroBased, domain)).publicKey, (await accountKeyFromSignature(signature, domain)).publicKey);
+    assert.deepEqual(
+      (await accountKeyFromSignature(zeroBased, domain)).publicKey,
+      (await accountKeyFromSignature(signature, domain)).publicKey,
+    );
   });
 
   it("refuses a bad signature, chain id or registry", async () => {
     await assert.rejects(accountKeyFromSignature("0x1234", domain), InvalidKeyError);
-    assert.throws(() => accountKeyMessage({ chainId: 0, registry: domain.registry }), InvalidKeyError);
-    assert.throws(() => accountKeyMessage({ chainId: 1, registry: "0x1234" }), /Invalid registry address/);
+    assert.throws(
+      () => accountKeyMessage({ chainId: 0, registry: domain.registry }),
+      InvalidKeyError,
+    );
+    assert.throws(
+      () => accountKeyMessage({ chainId: 1, registry: "0x1234" }),
+      /Invalid registry address/,
+    );
   });
 });
 
@@ -56,7 +90,10 @@ describe("key wraps", () => {
     const flipped = { ...wrap, ciphertext: wrap.ciphertext.slice() };
     flipped.ciphertext[3] = (flipped.ciphertext[3] as number) ^ 1;
     await assert.rejects(unwrapContentKey(flipped, recipient.secretKey), DecryptionFailedError);
-    await assert.rejects(wrapContentKey({ contentKey, recipientPublicKey: new Uint8Array(32) }), InvalidKeyError);
+    await assert.rejects(
+      wrapContentKey({ contentKey, recipientPublicKey: new Uint8Array(32) }),
+      InvalidKeyError,
+    );
   });
 });
 
@@ -66,25 +103,44 @@ describe("keyrings", async () => {
     bob: await deriveAccountKey(bob, domain),
     carol: await deriveAccountKey(carol, domain),
   };
-  const recipient = (account: typeof alice, key: typeof keys.alice) => ({ account: account.address, publicKey: publicKeyHex(key) });
+  const recipient = (account: typeof alice, key: typeof keys.alice) => ({
+    account: account.address,
+    publicKey: publicKeyHex(key),
+  });
 
   it("lets every listed account unwrap and no one else", async () => {
     const contentKey = generateContentKey();
-    const keyring = parseKeyring(serializeKeyring(await buildKeyring(contentKey, [recipient(alice, keys.alice), recipient(bob, keys.bob)])));
+    const keyring = parseKeyring(
+      serializeKeyring(
+        await buildKeyring(contentKey, [recipient(alice, keys.alice), recipient(bob, keys.bob)]),
+      ),
+    );
     assert.deepEqual(await unwrapKeyring(keyring, alice.address, keys.alice), contentKey);
     assert.deepEqual(await unwrapKeyring(keyring, bob.address.toLowerCase(), keys.bob), contentKey);
-    await assert.rejects(unwrapKeyring(keyring, carol.address, keys.carol), (e: unknown) => e instanceof NoWrapForAccountError && e.account === carol.address);
+    await assert.rejects(
+      unwrapKeyring(keyring, carol.address, keys.carol),
+      (e: unknown) => e instanceof NoWrapForAccountError && e.account === carol.address,
+    );
     // Carol using Alice's entry with her own key: the public key check names the problem.
     await assert.rejects(unwrapKeyring(keyring, alice.address, keys.carol), NoWrapForAccountError);
   });
 
   it("re-wraps for a new account without touching existing wraps, and drops removed ones", async () => {
     const contentKey = generateContentKey();
-    const first = await buildKeyring(contentKey, [recipient(alice, keys.alice), recipient(bob, keys.bob)]);
+    const first = await buildKeyring(contentKey, [
+      recipient(alice, keys.alice),
+      recipient(bob, keys.bob),
+    ]);
     const key = await unwrapKeyring(first, alice.address, keys.alice);
-    const second = await rewrapKeyring(first, key, [recipient(alice, keys.alice), recipient(carol, keys.carol)]);
+    const second = await rewrapKeyring(first, key, [
+      recipient(alice, keys.alice),
+      recipient(carol, keys.carol),
+    ]);
     assert.deepEqual(await unwrapKeyring(second, carol.address, keys.carol), contentKey);
-    assert.deepEqual(second.wraps.find((w) => w.account === alice.address.toLowerCase()), first.wraps.find((w) => w.account === alice.address.toLowerCase()));
+    assert.deepEqual(
+      second.wraps.find((w) => w.account === alice.address.toLowerCase()),
+      first.wraps.find((w) => w.account === alice.address.toLowerCase()),
+    );
     await assert.rejects(unwrapKeyring(second, bob.address, keys.bob), NoWrapForAccountError);
     assert.equal(second.keyCommitment, first.keyCommitment);
     await assert.rejects(rewrapKeyring(first, generateContentKey(), []), DecryptionFailedError);
@@ -109,7 +165,16 @@ describe("keyrings", async () => {
     assert.ok(wrap);
     assert.throws(() => parseKeyring({ ...keyring, wraps: [wrap, wrap] }), /duplicate account/);
     assert.throws(() => parseKeyring({ ...keyring, extra: 1 }), InvalidKeyringError);
-    await assert.rejects(buildKeyring(generateContentKey(), [{ account: alice.address, publicKey: "0x" }]), /no valid X25519 public key/);
-    await assert.rejects(buildKeyring(generateContentKey(), [recipient(alice, keys.alice), recipient(alice, keys.alice)]), /listed twice/);
+    await assert.rejects(
+      buildKeyring(generateContentKey(), [{ account: alice.address, publicKey: "0x" }]),
+      /no valid X25519 public key/,
+    );
+    await assert.rejects(
+      buildKeyring(generateContentKey(), [
+        recipient(alice, keys.alice),
+        recipient(alice, keys.alice),
+      ]),
+      /listed twice/,
+    );
   });
 });

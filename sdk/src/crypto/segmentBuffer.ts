@@ -15,7 +15,10 @@ export class SegmentBuffer {
    * Feeds bytes; calls `onFullSegment` for every segment known not to be the last. The view it
    * gets is reused afterwards: consume (or copy) it before the returned promise settles.
    */
-  async push(bytes: Uint8Array, onFullSegment: (segment: Uint8Array<ArrayBuffer>) => Promise<void>): Promise<void> {
+  async push(
+    bytes: Uint8Array,
+    onFullSegment: (segment: Uint8Array<ArrayBuffer>) => Promise<void>,
+  ): Promise<void> {
     let offset = 0;
     while (offset < bytes.length) {
       if (this.#filled === this.#buffer.length) {

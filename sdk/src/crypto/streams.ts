@@ -1,7 +1,10 @@
 /** Helpers to move between byte arrays and WHATWG streams (browser and Node alike). */
 
 /** A stream that yields `bytes` in slices of `sliceSize` (default: one slice). */
-export function bytesToStream(bytes: Uint8Array, sliceSize = bytes.length || 1): ReadableStream<Uint8Array> {
+export function bytesToStream(
+  bytes: Uint8Array,
+  sliceSize = bytes.length || 1,
+): ReadableStream<Uint8Array> {
   let offset = 0;
   return new ReadableStream<Uint8Array>({
     pull(controller) {
@@ -16,7 +19,9 @@ export function bytesToStream(bytes: Uint8Array, sliceSize = bytes.length || 1):
 }
 
 /** Reads a whole stream into one array (for small data: keyrings, tests). */
-export async function streamToBytes(stream: ReadableStream<Uint8Array>): Promise<Uint8Array<ArrayBuffer>> {
+export async function streamToBytes(
+  stream: ReadableStream<Uint8Array>,
+): Promise<Uint8Array<ArrayBuffer>> {
   const parts: Uint8Array[] = [];
   let length = 0;
   const reader = stream.getReader();

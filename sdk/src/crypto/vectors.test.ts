@@ -34,10 +34,16 @@ describe("published test vectors", () => {
   it("wrap and account-key vectors open with the published secrets", async () => {
     const w = await committed("wrap-v1.json");
     assert.equal(toHex(x25519.getPublicKey(fromHex(w.recipientSecretKey))), w.recipientPublicKey);
-    const key = await unwrapContentKey({ ephemeralPublicKey: fromHex(w.ephemeralPublicKey), ciphertext: fromHex(w.ciphertext) }, fromHex(w.recipientSecretKey));
+    const key = await unwrapContentKey(
+      { ephemeralPublicKey: fromHex(w.ephemeralPublicKey), ciphertext: fromHex(w.ciphertext) },
+      fromHex(w.recipientSecretKey),
+    );
     assert.equal(toHex(key), w.contentKey);
     const a = await committed("account-key-v1.json");
-    const derived = await accountKeyFromSignature(a.signature, { chainId: a.chainId, registry: a.registry });
+    const derived = await accountKeyFromSignature(a.signature, {
+      chainId: a.chainId,
+      registry: a.registry,
+    });
     assert.equal(toHex(derived.publicKey), a.publicKey);
   });
 });
@@ -53,19 +59,35 @@ describe("test vectors against a from-spec implementation (node:crypto)", async 
       const header = data.subarray(0, 32);
       assert.equal(header.subarray(0, 4).toString("latin1"), "NLEC");
       const chunkSize = header.readUInt32BE(8);
-      const okm = Buffer.from(nodeCrypto.hkdfSync("sha256", Buffer.from(v.contentKey.slice(2), "hex"), header.subarray(16, 32), "neuroledger/container/v1", 44));
+      const okm = Buffer.from(
+        nodeCrypto.hkdfSync(
+          "sha256",
+          Buffer.from(v.contentKey.slice(2), "hex"),
+          header.subarray(16, 32),
+          "neuroledger/container/v1",
+          44,
+        ),
+      );
       const segments: Buffer[] = [];
-      for (let offset = 32; offset < data.length; offset += chunkSize + 16) segments.push(data.subarray(offset, offset + chunkSize + 16));
+      for (let offset = 32; offset < data.length; offset += chunkSize + 16)
+        segments.push(data.subarray(offset, offset + chunkSize + 16));
       const plain = segments.map((segment, index) => {
         const nonce = Buffer.from(okm.subarray(32, 44));
         nonce.writeBigUInt64BE(nonce.readBigUInt64BE(4) ^ BigInt(index), 4);
         const counter = Buffer.alloc(8);
         counter.writeBigUInt64BE(BigInt(index));
-        const aad = Buffer.concat([header, counter, Buffer.from([index === segments.length - 1 ? 1 : 0])]);
+        const aad = Buffer.concat([
+          header,
+          counter,
+          Buffer.from([index === segments.length - 1 ? 1 : 0]),
+        ]);
         const decipher = nodeCrypto.createDecipheriv("aes-256-gcm", okm.subarray(0, 32), nonce);
         decipher.setAAD(aad);
         decipher.setAuthTag(segment.subarray(segment.length - 16));
-        return Buffer.concat([decipher.update(segment.subarray(0, segment.length - 16)), decipher.final()]);
+        return Buffer.concat([
+          decipher.update(segment.subarray(0, segment.length - 16)),
+          decipher.final(),
+        ]);
       });
       assert.equal(`0x${Buffer.concat(plain).toString("hex")}`, item.plaintext);
     }
@@ -75,15 +97,27 @@ describe("test vectors against a from-spec implementation (node:crypto)", async 
     const w = await committed("wrap-v1.json");
     const hex = (h: string) => Buffer.from(h.slice(2), "hex");
     const shared = x25519.getSharedSecret(hex(w.recipientSecretKey), hex(w.ephemeralPublicKey));
-    const info = Buffer.concat([Buffer.from("neuroledger/wrap/v1"), hex(w.ephemeralPublicKey), hex(w.recipientPublicKey)]);
+    const info = Buffer.concat([
+      Buffer.from("neuroledger/wrap/v1"),
+      hex(w.ephemeralPublicKey),
+      hex(w.recipientPublicKey),
+    ]);
     const okm = Buffer.from(nodeCrypto.hkdfSync("sha256", shared, Buffer.alloc(0), info, 44));
-    const decipher = nodeCrypto.createDecipheriv("aes-256-gcm", okm.subarray(0, 32), okm.subarray(32));
+    const decipher = nodeCrypto.createDecipheriv(
+      "aes-256-gcm",
+      okm.subarray(0, 32),
+      okm.subarray(32),
+    );
     decipher.setAAD(Buffer.from("neuroledger/wrap/v1"));
     const ciphertext = hex(w.ciphertext);
     decipher.setAuthTag(ciphertext.subarray(32));
     const key = Buffer.concat([decipher.update(ciphertext.subarray(0, 32)), decipher.final()]);
     assert.equal(`0x${key.toString("hex")}`, w.contentKey);
-    const commitment = nodeCrypto.createHash("sha256").update("neuroledger/key-commitment/v1").update(key).digest("hex");
+    const commitment = nodeCrypto
+      .createHash("sha256")
+      .update("neuroledger/key-commitment/v1")
+      .update(key)
+      .digest("hex");
     assert.equal(`0x${commitment}`, w.keyCommitment);
   });
 });

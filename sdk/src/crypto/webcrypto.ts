@@ -5,7 +5,10 @@
 
 function subtle(): SubtleCrypto {
   const s = globalThis.crypto?.subtle;
-  if (!s) throw new Error("WebCrypto (crypto.subtle) is not available: use Node 22 or a secure context (https or localhost).");
+  if (!s)
+    throw new Error(
+      "WebCrypto (crypto.subtle) is not available: use Node 22 or a secure context (https or localhost).",
+    );
   return s;
 }
 
@@ -26,7 +29,11 @@ export async function hkdfSha256(
   length: number,
 ): Promise<Uint8Array<ArrayBuffer>> {
   const base = await subtle().importKey("raw", ikm, "HKDF", false, ["deriveBits"]);
-  const bits = await subtle().deriveBits({ name: "HKDF", hash: "SHA-256", salt, info }, base, length * 8);
+  const bits = await subtle().deriveBits(
+    { name: "HKDF", hash: "SHA-256", salt, info },
+    base,
+    length * 8,
+  );
   return new Uint8Array(bits);
 }
 
@@ -40,7 +47,11 @@ export async function aesGcmEncrypt(
   additionalData: Uint8Array<ArrayBuffer>,
   plaintext: Uint8Array<ArrayBuffer>,
 ): Promise<Uint8Array<ArrayBuffer>> {
-  const out = await subtle().encrypt({ name: "AES-GCM", iv, additionalData, tagLength: 128 }, key, plaintext);
+  const out = await subtle().encrypt(
+    { name: "AES-GCM", iv, additionalData, tagLength: 128 },
+    key,
+    plaintext,
+  );
   return new Uint8Array(out);
 }
 
@@ -51,7 +62,11 @@ export async function aesGcmDecrypt(
   additionalData: Uint8Array<ArrayBuffer>,
   ciphertext: Uint8Array<ArrayBuffer>,
 ): Promise<Uint8Array<ArrayBuffer>> {
-  const out = await subtle().decrypt({ name: "AES-GCM", iv, additionalData, tagLength: 128 }, key, ciphertext);
+  const out = await subtle().decrypt(
+    { name: "AES-GCM", iv, additionalData, tagLength: 128 },
+    key,
+    ciphertext,
+  );
   return new Uint8Array(out);
 }
 

@@ -26,8 +26,17 @@ function checkKey(name: string, key: Uint8Array, length = 32): void {
   }
 }
 
-async function wrapCipher(shared: Uint8Array, ephemeralPublicKey: Uint8Array, recipientPublicKey: Uint8Array) {
-  const okm = await hkdfSha256(new Uint8Array(shared), new Uint8Array(0), concatBytes(WRAP_LABEL, ephemeralPublicKey, recipientPublicKey), 44);
+async function wrapCipher(
+  shared: Uint8Array,
+  ephemeralPublicKey: Uint8Array,
+  recipientPublicKey: Uint8Array,
+) {
+  const okm = await hkdfSha256(
+    new Uint8Array(shared),
+    new Uint8Array(0),
+    concatBytes(WRAP_LABEL, ephemeralPublicKey, recipientPublicKey),
+    44,
+  );
   return { key: await importAesGcmKey(okm.slice(0, 32)), nonce: okm.slice(32) };
 }
 
@@ -54,23 +63,39 @@ export async function wrapContentKey(parameters: WrapContentKeyParameters): Prom
   const ephemeralSecretKey = parameters.ephemeralSecretKey ?? x25519.utils.randomSecretKey();
   checkKey("An ephemeral secret key", ephemeralSecretKey);
   const ephemeralPublicKey = new Uint8Array(x25519.getPublicKey(ephemeralSecretKey));
-  const { key, nonce } = await wrapCipher(sharedSecret(ephemeralSecretKey, recipientPublicKey), ephemeralPublicKey, recipientPublicKey);
+  const { key, nonce } = await wrapCipher(
+    sharedSecret(ephemeralSecretKey, recipientPublicKey),
+    ephemeralPublicKey,
+    recipientPublicKey,
+  );
   const ciphertext = await aesGcmEncrypt(key, nonce, WRAP_LABEL, new Uint8Array(contentKey));
   return { ephemeralPublicKey, ciphertext };
 }
 
 /** Opens a wrap with the recipient's secret key; throws {@link DecryptionFailedError} when it is not theirs or was altered. */
-export async function unwrapContentKey(wrap: KeyWrap, recipientSecretKey: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
+export async function unwrapContentKey(
+  wrap: KeyWrap,
+  recipientSecretKey: Uint8Array,
+): Promise<Uint8Array<ArrayBuffer>> {
   checkKey("A recipient secret key", recipientSecretKey);
   checkKey("An ephemeral public key", wrap.ephemeralPublicKey);
   if (wrap.ciphertext.length !== WRAP_CIPHERTEXT_BYTES) {
-    throw new DecryptionFailedError(`A key wrap's ciphertext must be ${WRAP_CIPHERTEXT_BYTES} bytes, got ${wrap.ciphertext.length}.`);
+    throw new DecryptionFailedError(
+      `A key wrap's ciphertext must be ${WRAP_CIPHERTEXT_BYTES} bytes, got ${wrap.ciphertext.length}.`,
+    );
   }
   const recipientPublicKey = x25519.getPublicKey(recipientSecretKey);
-  const { key, nonce } = await wrapCipher(sharedSecret(recipientSecretKey, wrap.ephemeralPublicKey), wrap.ephemeralPublicKey, recipientPublicKey);
+  const { key, nonce } = await wrapCipher(
+    sharedSecret(recipientSecretKey, wrap.ephemeralPublicKey),
+    wrap.ephemeralPublicKey,
+    recipientPublicKey,
+  );
   try {
     return await aesGcmDecrypt(key, nonce, WRAP_LABEL, wrap.ciphertext);
   } catch (cause) {
-    throw new DecryptionFailedError("Could not unwrap the content key: the wrap was altered or is for another key.", { cause });
+    throw new DecryptionFailedError(
+      "Could not unwrap the content key: the wrap was altered or is for another key.",
+      { cause },
+    );
   }
 }

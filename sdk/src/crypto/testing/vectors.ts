@@ -11,13 +11,19 @@ import { encryptBytes } from "../container.ts";
 import { contentKeyCommitment } from "../keyring.ts";
 import { wrapContentKey } from "../wrap.ts";
 
-const sequence = (start: number, length: number) => Uint8Array.from({ length }, (_, i) => (start + i) & 0xff);
+const sequence = (start: number, length: number) =>
+  Uint8Array.from({ length }, (_, i) => (start + i) & 0xff);
 
 export async function containerVectors() {
   const contentKey = sequence(0x00, 32);
   const salt = sequence(0xa0, 16);
   const chunkSize = 16;
-  const plaintexts = [new Uint8Array(0), utf8("NeuroLedger"), sequence(0x30, 16), sequence(0x40, 40)];
+  const plaintexts = [
+    new Uint8Array(0),
+    utf8("NeuroLedger"),
+    sequence(0x30, 16),
+    sequence(0x40, 40),
+  ];
   const items = [];
   for (const plaintext of plaintexts) {
     const container = await encryptBytes(contentKey, plaintext, { chunkSize, salt });
@@ -25,7 +31,8 @@ export async function containerVectors() {
   }
   return {
     schema: "neuroledger.test-vectors.container/1",
-    description: "Version-1 encrypted container (chunked AES-256-GCM). See sdk/README.md for the format.",
+    description:
+      "Version-1 encrypted container (chunked AES-256-GCM). See sdk/README.md for the format.",
     contentKey: toHex(contentKey),
     salt: toHex(salt),
     chunkSize,
@@ -41,7 +48,8 @@ export async function wrapVectors() {
   const wrap = await wrapContentKey({ contentKey, recipientPublicKey, ephemeralSecretKey });
   return {
     schema: "neuroledger.test-vectors.wrap/1",
-    description: "Version-1 key wrap (ephemeral X25519, HKDF-SHA256, AES-256-GCM) and key commitment. See sdk/README.md.",
+    description:
+      "Version-1 key wrap (ephemeral X25519, HKDF-SHA256, AES-256-GCM) and key commitment. See sdk/README.md.",
     contentKey: toHex(contentKey),
     recipientSecretKey: toHex(recipientSecretKey),
     recipientPublicKey: toHex(recipientPublicKey),
@@ -62,7 +70,8 @@ export async function accountKeyVectors() {
   const key = await deriveAccountKey(account, domain);
   return {
     schema: "neuroledger.test-vectors.account-key/1",
-    description: "Account key = X25519 secret from HKDF-SHA256 over an EIP-191 signature of the message. See sdk/README.md.",
+    description:
+      "Account key = X25519 secret from HKDF-SHA256 over an EIP-191 signature of the message. See sdk/README.md.",
     privateKey,
     address: account.address,
     chainId: domain.chainId,

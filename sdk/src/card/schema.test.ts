@@ -1,0 +1,107 @@
+import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { describe, it } from "node:test";
+import { z } from "zod";
+import { InvalidModelCardError } from "../errors.ts";
+import { parseModelCard, toBasisPoints } from "./parseModelCard.ts";
+import { modelCardSchema } from "./schema.ts";
+import { exampleCard } from "./testing/exampleCard.ts";
+
+const trainingDir = new URL("../../../training/", import.meta.url);
+
+type JsonSchema = {
+  $ref?: string;
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  additionalProperties?: boolean | JsonSchema;
+  items?: JsonSchema;
+  anyOf?: JsonSchema[];
+};
+
+/** Walks two JSON Schemas side by side and lists where their object shapes differ. */
+function shapeDifferences(
+  a: JsonSchema,
+  b: JsonSchema,
+  resolveA: (s: JsonSchema) => JsonSchema,
+  path = "card",
+): string[] {
+  const left = resolveA(a);
+  const out: string[] = [];
+  if (left.properties || b.properties) {
+    const lk = Object.keys(left.properties ?? {}).sort();
+    const rk = Object.keys(b.properties ?? {}).sort();
+    if (lk.join() !== rk.join()) out.push(`${path}: keys ${lk} vs ${rk}`);
+    if ([...(left.required ?? [])].sort().join() !== [...(b.required ?? [])].sort().join())
+      out.push(`${path}: required differs`);
+    if ((left.additionalProperties === false) !== (b.additionalProperties === false))
+      out.push(`${path}: additionalProperties differs`);
+    for (const key of lk) {
+      const l = left.properties?.[key];
+      const r = b.properties?.[key];
+      if (l && r) out.push(...shapeDifferences(l, r, resolveA, `${path}.${key}`));
+    }
+  }
+  if (left.items && b.items)
+    out.push(...shapeDifferences(left.items, b.items, resolveA, `${path}[]`));
+  return out;
+}
+
+describe("model card schema", () => {
+  it("accepts a valid card and computes basis points", () => {
+    const card = parseModelCard(JSON.stringify(exampleCard()));
+    assert.equal(card.positiveLabel, "yes");
+    assert.equal(toBasisPoints(card.metrics.test.f1), 9000);
+    assert.equal(toBasisPoints(0.98765), 9877);
+  });
+
+  it("refuses malformed cards with the path of each problem", () => {
+    const cases: [string, (c: ReturnType<typeof exampleCard>) => unknown, RegExp][] = [
+      ["positive label not a label", (c) => ({ ...c, positiveLabel: "tumor" }), /positiveLabel/],
+      [
+        "metric above 1",
+        (c) => ({ ...c, metrics: { ...c.metrics, test: { ...c.metrics.test, f1: 1.2 } } }),
+        /metrics\.test\.f1/,
+      ],
+      ["unknown key", (c) => ({ ...c, extra: true }), /extra/],
+      ["wrong schema id", (c) => ({ ...c, schema: "neuroledger.model-card/2" }), /schema/],
+      ["bad sha256", (c) => ({ ...c, onnx: { ...c.onnx, sha256: "XYZ" } }), /onnx\.sha256/],
+      ["uneven curves", (c) => ({ ...c, curves: { ...c.curves, valF1: [0.5] } }), /curves/],
+      ["one label", (c) => ({ ...c, labels: ["yes"] }), /labels/],
+    ];
+    for (const [name, mutate, pattern] of cases) {
+      assert.throws(
+        () => parseModelCard(mutate(exampleCard())),
+        (e: unknown) => e instanceof InvalidModelCardError && pattern.test(e.message),
+        name,
+      );
+    }
+    assert.throws(() => parseModelCard("{nope"), /not valid JSON/);
+  });
+
+  it("mirrors training/card.schema.json key for key", () => {
+    const reference = JSON.parse(
+      readFileSync(new URL("card.schema.json", trainingDir), "utf8"),
+    ) as JsonSchema & { $defs: Record<string, JsonSchema> };
+    const resolve = (s: JsonSchema): JsonSchema =>
+      s.$ref ? (reference.$defs[s.$ref.replace("#/$defs/", "")] ?? s) : s;
+    const mirror = z.toJSONSchema(modelCardSchema, { unrepresentable: "any" }) as JsonSchema;
+    assert.deepEqual(shapeDifferences(reference, mirror, resolve), []);
+  });
+
+  it("validates every committed card under training/models/*/card.json (and there is at least one)", () => {
+    const modelsDir = new URL("models/", trainingDir);
+    const cards = existsSync(modelsDir)
+      ? readdirSync(modelsDir)
+          .map((name) => new URL(`${name}/card.json`, modelsDir))
+          .filter((url) => existsSync(url))
+      : [];
+    assert.ok(
+      cards.length > 0,
+      "no training/models/*/card.json found: the training package must commit at least one model",
+    );
+    for (const url of cards) {
+      const card = parseModelCard(readFileSync(url, "utf8"));
+      assert.deepEqual(card.labels, ["no", "yes"], url.pathname);
+    }
+  });
+});

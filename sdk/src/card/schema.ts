@@ -1,0 +1,177 @@
+/**
+ * The model card `card.json` (schema id `neuroledger.model-card/1`): a zod mirror of
+ * `training/card.schema.json` (docs/interfaces.md section 4). Validated at publish and after
+ * download. A test keeps the two in step, key by key.
+ */
+import { z } from "zod";
+
+export const MODEL_CARD_SCHEMA = "neuroledger.model-card/1";
+export const MODEL_TASK = "brain-tumor-mri/binary";
+
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, "expected 64 lower-case hex digits");
+const fraction = z.number().min(0).max(1);
+const count = z.int().min(0);
+const shape3 = z.array(z.int().min(1)).length(3);
+const rgb = z.array(z.number()).length(3);
+const tensor = z.strictObject({
+  name: z.string(),
+  dtype: z.literal("float32"),
+  shape: z.array(z.union([z.int().min(1), z.string()])).min(1),
+});
+
+export const metricsSchema = z.strictObject({
+  accuracy: fraction,
+  precision: fraction,
+  recall: fraction,
+  f1: fraction,
+  /** null when the set holds one class only. */
+  auc: fraction.nullable(),
+  n: count,
+  /** Rows = true label, columns = predicted, both in `labels` order. */
+  confusion: z.array(z.array(count).length(2)).length(2),
+});
+
+const splitSide = z.strictObject({ n: count, groups: count, classes: z.record(z.string(), count) });
+
+export const preprocessingSchema = z.strictObject({
+  decode: z.strictObject({
+    colorSpace: z.literal("RGB"),
+    bitDepth: z.literal(8),
+    grayscale: z.literal("replicate"),
+    palette: z.literal("expand"),
+    alpha: z.literal("drop"),
+    exifOrientation: z.literal("ignore"),
+  }),
+  resize: z.strictObject({
+    width: z.int().min(1),
+    height: z.int().min(1),
+    method: z.literal("bilinear"),
+    alignCorners: z.literal(false),
+    antialias: z.literal(false),
+    keepAspect: z.literal(false),
+    edge: z.literal("clamp"),
+    rounding: z.literal("none"),
+    reference: z.string(),
+  }),
+  scale: z.literal(255),
+  mean: rgb,
+  std: rgb.refine((std) => std.every((s) => s > 0), "every std must be > 0"),
+  formula: z.string(),
+  channelOrder: z.literal("RGB"),
+  layout: z.literal("NCHW"),
+  dtype: z.literal("float32"),
+});
+
+export const modelCardSchema = z
+  .strictObject({
+    schema: z.literal(MODEL_CARD_SCHEMA),
+    name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/),
+    version: z.string().regex(/^[0-9]+\.[0-9]+\.[0-9]+$/),
+    task: z.literal(MODEL_TASK),
+    labels: z.array(z.string().min(1)).length(2),
+    positiveLabel: z.string(),
+    architecture: z.strictObject({
+      name: z.string(),
+      description: z.string(),
+      convChannels: z.array(z.int().min(1)).min(1),
+      kernelSize: z.int().min(1),
+      padding: z.int().min(0),
+      batchNorm: z.boolean(),
+      pool: z.string(),
+      dropout: z.number().min(0).max(1),
+      inputShape: shape3,
+      featuresShape: shape3,
+      parameters: z.int().min(1),
+    }),
+    hyperparameters: z.strictObject({
+      optimizer: z.string(),
+      learningRate: z.number().gt(0),
+      weightDecay: z.number().min(0),
+      batchSize: z.int().min(1),
+      maxEpochs: z.int().min(1),
+      epochsRun: z.int().min(1),
+      bestEpoch: z.int().min(1),
+      earlyStoppingPatience: z.int().min(1),
+      earlyStoppingMetric: z.string(),
+      loss: z.string(),
+      seed: z.int(),
+      threads: z.int().min(1),
+      augmentation: z.strictObject({
+        hflip: fraction,
+        vflip: fraction,
+        rotationDegrees: z.number().min(0),
+        scale: z.number().min(0),
+        brightness: z.number().min(0),
+        contrast: z.number().min(0),
+      }),
+    }),
+    preprocessing: preprocessingSchema,
+    onnx: z.strictObject({
+      file: z.string(),
+      sha256: sha256Hex,
+      opset: z.int().min(1),
+      inputs: z.array(tensor).min(1),
+      outputs: z.array(tensor).min(1),
+    }),
+    metrics: z.strictObject({ test: metricsSchema, validation: metricsSchema }),
+    curves: z.strictObject({
+      epoch: z.array(z.int().min(1)),
+      trainLoss: z.array(z.number()),
+      valLoss: z.array(z.number()),
+      trainAccuracy: z.array(fraction),
+      valAccuracy: z.array(fraction),
+      valF1: z.array(fraction),
+    }),
+    data: z.strictObject({
+      fingerprint: sha256Hex,
+      files: count,
+      unreadable: count,
+      classes: z.record(z.string(), count),
+      // The JSON Schema leaves `dedup` open: extra keys are allowed and kept.
+      dedup: z.looseObject({
+        method: z.string(),
+        description: z.string(),
+        groups: z.int().min(1),
+        duplicates: count.optional(),
+        largestGroup: z.int().min(1).optional(),
+        mixedLabelGroups: count.optional(),
+      }),
+      split: z.strictObject({
+        method: z.string(),
+        seed: z.int(),
+        fractions: z.strictObject({ train: z.number(), validation: z.number(), test: z.number() }),
+        train: splitSide,
+        validation: splitSide,
+        test: splitSide,
+      }),
+    }),
+    code: z.strictObject({ version: z.string(), dirty: z.boolean() }),
+    createdAt: z
+      .string()
+      .regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z$/),
+  })
+  // Rules JSON Schema cannot say; the model's outputs are read through them.
+  .superRefine((card, context) => {
+    if (new Set(card.labels).size !== card.labels.length) {
+      context.addIssue({ code: "custom", path: ["labels"], message: "labels must be unique" });
+    }
+    if (!card.labels.includes(card.positiveLabel)) {
+      context.addIssue({
+        code: "custom",
+        path: ["positiveLabel"],
+        message: `positiveLabel "${card.positiveLabel}" is not one of the labels`,
+      });
+    }
+    const lengths = Object.values(card.curves).map((values) => values.length);
+    if (lengths.some((length) => length !== lengths[0])) {
+      context.addIssue({
+        code: "custom",
+        path: ["curves"],
+        message: "all curves must have one value per epoch",
+      });
+    }
+  });
+
+export type ModelCard = z.infer<typeof modelCardSchema>;
+export type ModelMetrics = z.infer<typeof metricsSchema>;
+export type Preprocessing = z.infer<typeof preprocessingSchema>;

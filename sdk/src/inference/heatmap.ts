@@ -1,0 +1,139 @@
+import { InvalidInputError } from "../errors.ts";
+import { imageChannels, type RawImage } from "./rawImage.ts";
+import { resizePlane } from "./resize.ts";
+
+/** A map of values in [0, 1], row-major. */
+export type Heatmap = {
+  width: number;
+  height: number;
+  data: Float32Array;
+};
+
+/** RGBA pixels, like a browser `ImageData`. */
+export type RgbaImage = {
+  width: number;
+  height: number;
+  data: Uint8ClampedArray;
+};
+
+/**
+ * The heatmap method (documented in the README): the channel mean of the `features` output
+ * (`[1, C, h, w]`, the last conv block after ReLU and max-pool), min-max normalised to [0, 1].
+ * A flat map (max = min) becomes all zeros. This is a class-agnostic activation map: it shows
+ * where the network's last features fire, and it needs nothing but the exported outputs.
+ */
+export function heatmapFromFeatures(features: Float32Array, dims: readonly number[]): Heatmap {
+  if (dims.length !== 4 || dims[0] !== 1) {
+    throw new InvalidInputError(
+      `Expected features of shape [1, C, h, w], got [${dims.join(", ")}].`,
+    );
+  }
+  const [, channels, height, width] = dims as [number, number, number, number];
+  const plane = height * width;
+  if (features.length !== channels * plane) {
+    throw new InvalidInputError(
+      `Features hold ${features.length} values, expected ${channels * plane}.`,
+    );
+  }
+  const mean = new Float32Array(plane);
+  for (let c = 0; c < channels; c++) {
+    for (let i = 0; i < plane; i++)
+      mean[i] = (mean[i] as number) + (features[c * plane + i] as number);
+  }
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < plane; i++) {
+    const v = (mean[i] as number) / channels;
+    mean[i] = v;
+    min = Math.min(min, v);
+    max = Math.max(max, v);
+  }
+  const range = max - min;
+  for (let i = 0; i < plane; i++) mean[i] = range > 0 ? ((mean[i] as number) - min) / range : 0;
+  return { width, height, data: mean };
+}
+
+/** Bilinear upsampling (half-pixel centres, as the preprocessing resize) to the image's size, clamped to [0, 1]. */
+export function resizeHeatmap(heatmap: Heatmap, width: number, height: number): Heatmap {
+  const data = resizePlane(
+    (y, x) => heatmap.data[y * heatmap.width + x] as number,
+    heatmap.width,
+    heatmap.height,
+    width,
+    height,
+  );
+  for (let i = 0; i < data.length; i++) data[i] = Math.min(1, Math.max(0, data[i] as number));
+  return { width, height, data };
+}
+
+// "Jet"-like colour stops: blue for low activation, through cyan and yellow, to red for high.
+const STOPS: readonly [number, number, number, number][] = [
+  [0, 0, 0, 143],
+  [0.125, 0, 0, 255],
+  [0.375, 0, 255, 255],
+  [0.625, 255, 255, 0],
+  [0.875, 255, 0, 0],
+  [1, 128, 0, 0],
+];
+
+/** The colour of a value in [0, 1] on the heatmap's colour scale. */
+export function heatmapColor(value: number): [number, number, number] {
+  const v = Math.min(1, Math.max(0, value));
+  for (let i = 1; i < STOPS.length; i++) {
+    const [p1, r1, g1, b1] = STOPS[i] as [number, number, number, number];
+    if (v <= p1) {
+      const [p0, r0, g0, b0] = STOPS[i - 1] as [number, number, number, number];
+      const t = (v - p0) / (p1 - p0);
+      return [
+        Math.round(r0 + (r1 - r0) * t),
+        Math.round(g0 + (g1 - g0) * t),
+        Math.round(b0 + (b1 - b0) * t),
+      ];
+    }
+  }
+  return [128, 0, 0];
+}
+
+export type HeatmapOverlayParameters = {
+  /** Opacity at the highest activation (default 0.6); alpha scales with the value, so quiet areas stay clear. */
+  opacity?: number;
+};
+
+/** Renders a heatmap as a transparent RGBA overlay (alpha = 255 * opacity * value). */
+export function heatmapToRgba(
+  heatmap: Heatmap,
+  parameters: HeatmapOverlayParameters = {},
+): RgbaImage {
+  const opacity = parameters.opacity ?? 0.6;
+  const data = new Uint8ClampedArray(heatmap.width * heatmap.height * 4);
+  for (let i = 0; i < heatmap.data.length; i++) {
+    const v = heatmap.data[i] as number;
+    const [r, g, b] = heatmapColor(v);
+    data.set([r, g, b, Math.round(255 * opacity * v)], i * 4);
+  }
+  return { width: heatmap.width, height: heatmap.height, data };
+}
+
+/** Blends the heatmap (resized to the image) over the image: an opaque RGBA picture to show or save. */
+export function overlayHeatmap(
+  image: RawImage,
+  heatmap: Heatmap,
+  parameters: HeatmapOverlayParameters = {},
+): RgbaImage {
+  const channels = imageChannels(image);
+  const sized =
+    heatmap.width === image.width && heatmap.height === image.height
+      ? heatmap
+      : resizeHeatmap(heatmap, image.width, image.height);
+  const overlay = heatmapToRgba(sized, parameters);
+  const out = new Uint8ClampedArray(image.width * image.height * 4);
+  for (let p = 0; p < image.width * image.height; p++) {
+    const alpha = (overlay.data[p * 4 + 3] as number) / 255;
+    for (let c = 0; c < 3; c++) {
+      const base = image.data[p * channels + (channels >= 3 ? c : 0)] as number;
+      out[p * 4 + c] = base * (1 - alpha) + (overlay.data[p * 4 + c] as number) * alpha;
+    }
+    out[p * 4 + 3] = 255;
+  }
+  return { width: image.width, height: image.height, data: out };
+}

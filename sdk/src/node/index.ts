@@ -1,0 +1,15 @@
+/** `@neuroledger/sdk/node`: Node-only helpers (files, image decoders, onnxruntime-node). */
+export {
+  type DecodeImageParameters,
+  decodeImage,
+  type ImageFormat,
+  sniffImageFormat,
+} from "./decodeImage.ts";
+export { encodePng } from "./encodePng.ts";
+export {
+  DEFAULT_MAX_IMAGE_FILE_BYTES,
+  fileReadableStream,
+  readImageFile,
+  writeStreamAtomically,
+} from "./files.ts";
+export { type CreateNodeRuntimeParameters, createNodeRuntime } from "./onnxRuntime.ts";
