@@ -74,3 +74,16 @@ it("streams a 200 MB model through encrypt, decrypt and sha256 with flat memory"
   assert.ok(bufferGrowth < 64, `array buffers grew ${bufferGrowth.toFixed(1)} MiB`);
   assert.ok(rssGrowth < 100, `rss grew ${rssGrowth.toFixed(1)} MiB`);
 });
+
+it("the Node SHA-256 stream agrees with the portable one", async () => {
+  const { createNodeSha256Stream } = await import("../node/sha256.ts");
+  const data = new Uint8Array(3_000_001).map((_, i) => i * 31);
+  const portable = createSha256Stream();
+  const native = createNodeSha256Stream();
+  const { bytesToStream, streamToBytes } = await import("./streams.ts");
+  await streamToBytes(
+    bytesToStream(data, 65_537).pipeThrough(portable.stream).pipeThrough(native.stream),
+  );
+  assert.equal(await native.digest, await portable.digest);
+  assert.equal(await portable.digest, toHex(sha256(data)));
+});

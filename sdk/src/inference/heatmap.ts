@@ -99,17 +99,31 @@ export type HeatmapOverlayParameters = {
   opacity?: number;
 };
 
+// The colour scale sampled at 256 levels, so rendering a large overlay is a table lookup per pixel.
+let colorTable: Uint8Array | undefined;
+function colorLookup(): Uint8Array {
+  if (!colorTable) {
+    colorTable = new Uint8Array(256 * 3);
+    for (let i = 0; i < 256; i++) colorTable.set(heatmapColor(i / 255), i * 3);
+  }
+  return colorTable;
+}
+
 /** Renders a heatmap as a transparent RGBA overlay (alpha = 255 * opacity * value). */
 export function heatmapToRgba(
   heatmap: Heatmap,
   parameters: HeatmapOverlayParameters = {},
 ): RgbaImage {
   const opacity = parameters.opacity ?? 0.6;
+  const table = colorLookup();
   const data = new Uint8ClampedArray(heatmap.width * heatmap.height * 4);
   for (let i = 0; i < heatmap.data.length; i++) {
-    const v = heatmap.data[i] as number;
-    const [r, g, b] = heatmapColor(v);
-    data.set([r, g, b, Math.round(255 * opacity * v)], i * 4);
+    const v = Math.min(1, Math.max(0, heatmap.data[i] as number));
+    const level = Math.round(v * 255) * 3;
+    data[i * 4] = table[level] as number;
+    data[i * 4 + 1] = table[level + 1] as number;
+    data[i * 4 + 2] = table[level + 2] as number;
+    data[i * 4 + 3] = Math.round(255 * opacity * v);
   }
   return { width: heatmap.width, height: heatmap.height, data };
 }

@@ -13,3 +13,4 @@ export {
   writeStreamAtomically,
 } from "./files.ts";
 export { type CreateNodeRuntimeParameters, createNodeRuntime } from "./onnxRuntime.ts";
+export { createNodeSha256Stream } from "./sha256.ts";
