@@ -28,6 +28,11 @@ export const test = base.extend<{
   requests: async ({ page }, use) => {
     const log: Request[] = [];
     page.on("request", (request) => log.push(request));
+    // Page errors go to the test output: a failing e2e test then says why.
+    page.on("pageerror", (error) => console.error(`[page error] ${error.message}`));
+    page.on("console", (message) => {
+      if (message.type() === "error") console.error(`[page console] ${message.text()}`);
+    });
     await use(log);
   },
   useWallet: async ({ page, stack }, use) => {

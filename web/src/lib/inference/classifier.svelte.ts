@@ -1,0 +1,83 @@
+import type { ModelCard } from "@neuroledger/sdk/card";
+import type { OnnxRuntimeLike } from "@neuroledger/sdk/inference";
+import { getContext, setContext } from "svelte";
+import { classifyFile, type ImageResult } from "./classify.ts";
+import { type Backend, chooseBackend, createRuntime } from "./runtime.ts";
+
+export type Row =
+  | { id: number; name: string; status: "pending" }
+  | { id: number; name: string; status: "done"; result: ImageResult }
+  | { id: number; name: string; status: "error"; message: string };
+
+/** A loaded model plus the images run through it in this page. */
+export class Classifier {
+  backend = $state<Backend | null>(null);
+  model = $state<{ card: ModelCard; sha256: string } | null>(null);
+  loading = $state(false);
+  error = $state<string | null>(null);
+  // Raw: results hold ImageData and typed arrays; rows are replaced, never mutated in place.
+  rows = $state.raw<Row[]>([]);
+  #runtime: OnnxRuntimeLike | null = null;
+  #nextId = 1;
+  #queue: Promise<void> = Promise.resolve();
+
+  readonly busy = $derived(this.loading || this.rows.some((row) => row.status === "pending"));
+
+  constructor(private readonly preference: "auto" | "wasm" | "webgpu" = "auto") {}
+
+  /** Starts an inference session for `bytes` (already verified by the caller). */
+  async load(bytes: Uint8Array, card: ModelCard, sha256: string) {
+    this.loading = true;
+    this.error = null;
+    try {
+      this.backend ??= await chooseBackend(this.preference);
+      this.#runtime = await createRuntime(bytes, this.backend);
+      this.model = { card, sha256 };
+    } catch (cause) {
+      this.#runtime = null;
+      this.model = null;
+      this.error = `The model could not be started: ${cause instanceof Error ? cause.message : String(cause)}`;
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  /** Classifies files one after the other (one model, one session: runs never overlap). */
+  add(files: Iterable<File>) {
+    for (const file of files) {
+      const id = this.#nextId++;
+      this.rows = [...this.rows, { id, name: file.name, status: "pending" }];
+      this.#queue = this.#queue.then(() => this.#classify(id, file));
+    }
+    return this.#queue;
+  }
+
+  clear() {
+    this.rows = this.rows.filter((row) => row.status === "pending");
+  }
+
+  async #classify(id: number, file: File) {
+    const settle = (row: Row) => {
+      this.rows = this.rows.map((r) => (r.id === id ? row : r));
+    };
+    const runtime = this.#runtime;
+    const model = this.model;
+    if (!runtime || !model) {
+      settle({ id, name: file.name, status: "error", message: "Choose a model first." });
+      return;
+    }
+    try {
+      const result = await classifyFile(runtime, model.card, file);
+      settle({ id, name: file.name, status: "done", result });
+    } catch (cause) {
+      const message =
+        (cause as { shortMessage?: string }).shortMessage ??
+        (cause instanceof Error ? cause.message : String(cause));
+      settle({ id, name: file.name, status: "error", message });
+    }
+  }
+}
+
+const key = Symbol("classifier");
+export const setClassifier = (classifier: Classifier) => setContext(key, classifier);
+export const useClassifier = () => getContext<Classifier>(key);
