@@ -1,0 +1,134 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { type Hex, isHex } from "viem";
+import { type PrivateKeyAccount, privateKeyToAccount } from "viem/accounts";
+import { UsageError } from "./errors.ts";
+import { readStack, type Stack } from "./stack/schema.ts";
+
+/** Connection flags every chain-facing command accepts (see `withConnectionOptions`). */
+export interface ConnectionFlags {
+  rpc?: string;
+  key?: string;
+  /** A dev account of the stack, by name or address (`--as publisher`). */
+  as?: string;
+  stack?: string;
+  /** URL of the institution node used for IPFS (gateway + control API). */
+  node?: string;
+  /** `chain/deployments/<chainId>.json`, when not taken from the stack. */
+  deployment?: string;
+  dataDir?: string;
+}
+
+export interface Connection {
+  rpcUrl: string;
+  deploymentFile?: string;
+  stack?: Stack;
+  account?: PrivateKeyAccount;
+  privateKey?: Hex;
+  nodeUrl?: string;
+  dataDir: string;
+}
+
+export const DEFAULT_DATA_DIR = ".neuroledger";
+
+/**
+ * Resolves where to connect, in this order: flags, then env (`NEUROLEDGER_RPC`,
+ * `NEUROLEDGER_KEY`, `NEUROLEDGER_NODE`, `NEUROLEDGER_STACK`), then the stack file (`--stack`, or
+ * `<data dir>/stack.json` when `neuroledger up` is running).
+ */
+export async function resolveConnection(
+  flags: ConnectionFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Connection> {
+  const dataDir = flags.dataDir ?? env.NEUROLEDGER_DATA_DIR ?? DEFAULT_DATA_DIR;
+  const stackFile = flags.stack ?? env.NEUROLEDGER_STACK ?? defaultStackFile(dataDir);
+  const stack = stackFile ? await readStack(stackFile) : undefined;
+
+  const rpcUrl = flags.rpc ?? env.NEUROLEDGER_RPC ?? stack?.chain.rpcUrl;
+  if (!rpcUrl) {
+    throw new UsageError("no chain RPC URL", {
+      hints: [
+        "Pass --rpc <url>, set NEUROLEDGER_RPC, or pass --stack <stack.json> (written by `neuroledger up`).",
+      ],
+    });
+  }
+  const privateKey = pickKey(flags, env, stack);
+  const account = privateKey ? privateKeyToAccount(privateKey) : undefined;
+  const institution = stack && account ? institutionOf(stack, account.address) : undefined;
+  const nodeUrl =
+    flags.node ??
+    env.NEUROLEDGER_NODE ??
+    institution?.ipfs.gatewayUrl ??
+    stack?.institutions[0]?.ipfs.gatewayUrl;
+  return {
+    rpcUrl,
+    deploymentFile: flags.deployment ?? env.NEUROLEDGER_DEPLOYMENT ?? stack?.chain.deploymentFile,
+    stack,
+    account,
+    privateKey,
+    nodeUrl,
+    dataDir,
+  };
+}
+
+function defaultStackFile(dataDir: string): string | undefined {
+  const file = join(dataDir, "stack.json");
+  return existsSync(file) ? file : undefined;
+}
+
+function pickKey(
+  flags: ConnectionFlags,
+  env: NodeJS.ProcessEnv,
+  stack: Stack | undefined,
+): Hex | undefined {
+  if (flags.as) {
+    if (!stack)
+      throw new UsageError(
+        "--as needs a stack file (from `neuroledger up`) to look the account up in",
+      );
+    const wanted = flags.as.toLowerCase();
+    const found = stack.accounts.find(
+      (a) => a.name === flags.as || a.address.toLowerCase() === wanted,
+    );
+    if (!found) {
+      throw new UsageError(`no dev account named ${flags.as} in the stack`, {
+        hints: [`Known: ${stack.accounts.map((a) => a.name).join(", ")}`],
+      });
+    }
+    return found.privateKey as Hex;
+  }
+  const key = flags.key ?? env.NEUROLEDGER_KEY;
+  if (key === undefined) return undefined;
+  const normalized = (key.startsWith("0x") ? key : `0x${key}`) as Hex;
+  if (!isHex(normalized) || normalized.length !== 66) {
+    throw new UsageError("the private key is not 32 bytes of hex", {
+      hints: ["Pass --key 0x<64 hex digits> or set NEUROLEDGER_KEY."],
+    });
+  }
+  return normalized;
+}
+
+function institutionOf(stack: Stack, address: string) {
+  const account = stack.accounts.find((a) => a.address.toLowerCase() === address.toLowerCase());
+  return stack.institutions.find((i) => i.name === account?.institution);
+}
+
+export function requireAccount(connection: Connection): PrivateKeyAccount {
+  if (!connection.account) {
+    throw new UsageError("this command signs transactions and needs an account", {
+      hints: ["Pass --key <hex>, set NEUROLEDGER_KEY, or --as <dev account> with a stack file."],
+    });
+  }
+  return connection.account;
+}
+
+export function requireNode(connection: Connection): string {
+  if (!connection.nodeUrl) {
+    throw new UsageError("no institution node to use for IPFS", {
+      hints: [
+        "Pass --node <url> (the gateway URL `neuroledger node` prints), or set NEUROLEDGER_NODE.",
+      ],
+    });
+  }
+  return connection.nodeUrl;
+}

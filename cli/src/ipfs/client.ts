@@ -1,0 +1,102 @@
+import { Readable } from "node:stream";
+import { CliError, ExitCode, TimeoutError } from "../errors.ts";
+
+/**
+ * Talks to an institution node over its local HTTP port: adds and pins through the control API,
+ * reads files through the gateway. Every call is bounded by a timeout.
+ */
+export class NodeClient {
+  readonly url: string;
+  readonly timeoutMs: number;
+
+  constructor(url: string, timeoutMs = 60_000) {
+    this.url = url.replace(/\/$/, "");
+    this.timeoutMs = timeoutMs;
+  }
+
+  /** Adds a byte stream (pinned on the node); returns the CID of the file. */
+  async add(body: AsyncIterable<Uint8Array>, signal?: AbortSignal): Promise<string> {
+    const res = await this.request("/api/add", {
+      method: "POST",
+      headers: { "content-type": "application/octet-stream" },
+      body: Readable.toWeb(Readable.from(body)) as ReadableStream,
+      duplex: "half",
+      signal: this.signal(signal),
+    } as RequestInit);
+    return ((await res.json()) as { cid: string }).cid;
+  }
+
+  async pin(cid: string, signal?: AbortSignal): Promise<void> {
+    await this.request(`/api/pin?cid=${cid}&timeoutMs=${this.timeoutMs}`, {
+      method: "POST",
+      signal: this.signal(signal),
+    });
+  }
+
+  async pins(): Promise<string[]> {
+    const res = await this.request("/api/pins", { signal: this.signal() });
+    return ((await res.json()) as { pins: string[] }).pins;
+  }
+
+  async id(): Promise<
+    { peerId: string; multiaddrs: string[]; peers: string[] } & Record<string, unknown>
+  > {
+    const res = await this.request("/api/id", { signal: this.signal() });
+    return (await res.json()) as { peerId: string; multiaddrs: string[]; peers: string[] };
+  }
+
+  /** The file's bytes as a stream, and its length when the node knows it. */
+  async cat(cid: string, signal?: AbortSignal): Promise<AsyncIterable<Uint8Array>> {
+    const res = await this.request(`/ipfs/${cid}`, { signal: this.signal(signal) });
+    if (!res.body) throw new CliError(`the node sent no body for ${cid}`);
+    return res.body as unknown as AsyncIterable<Uint8Array>;
+  }
+
+  async catBytes(cid: string, signal?: AbortSignal): Promise<Uint8Array> {
+    const res = await this.request(`/ipfs/${cid}`, { signal: this.signal(signal) });
+    return new Uint8Array(await res.arrayBuffer());
+  }
+
+  private signal(outer?: AbortSignal): AbortSignal {
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    return outer ? AbortSignal.any([outer, timeout]) : timeout;
+  }
+
+  private async request(path: string, init: RequestInit): Promise<Response> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.url}${path}`, init);
+    } catch (err) {
+      const e = err as Error;
+      if (e.name === "TimeoutError" || e.name === "AbortError") {
+        throw new TimeoutError(
+          `the IPFS node at ${this.url} did not answer ${path} within ${this.timeoutMs} ms`,
+          {
+            cause: err,
+          },
+        );
+      }
+      throw new CliError(`cannot reach the IPFS node at ${this.url}: ${causeText(e)}`, {
+        hints: ["Start it with `neuroledger node` (or `neuroledger up`), or pass --node <url>."],
+        exitCode: ExitCode.timeout,
+        cause: err,
+      });
+    }
+    if (!res.ok) {
+      const text = await res.text().catch(() => "");
+      let message = text;
+      try {
+        message = (JSON.parse(text) as { error?: string }).error ?? text;
+      } catch {}
+      throw new CliError(`IPFS node ${this.url} answered ${res.status} for ${path}: ${message}`, {
+        exitCode: res.status === 504 ? ExitCode.timeout : ExitCode.failure,
+      });
+    }
+    return res;
+  }
+}
+
+function causeText(err: Error): string {
+  const cause = err.cause as { code?: string; message?: string } | undefined;
+  return cause?.code ?? cause?.message ?? err.message;
+}

@@ -1,0 +1,89 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import type { Logger } from "../log.ts";
+
+export interface Child {
+  process: ChildProcess;
+  /** Resolves with the exit code (or signal name) when the process ends. */
+  exited: Promise<number | string>;
+  /** SIGTERM to the process group, then SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export interface SpawnOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  log: Logger;
+  /** Each output line is logged under this name (stdout and stderr). */
+  name: string;
+  /** Lines for which this returns false are not logged (e.g. per-request chatter). */
+  filter?: (line: string) => boolean;
+  onLine?: (line: string) => void;
+}
+
+/**
+ * Starts a child in its own process group (so stopping it also stops whatever it spawned, e.g.
+ * `pnpm` -> `hardhat`), forwarding its output to the log line by line.
+ */
+export function spawnChild(command: string, args: string[], options: SpawnOptions): Child {
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  const log = options.log.child({ proc: options.name });
+  for (const stream of [child.stdout, child.stderr]) {
+    if (!stream) continue;
+    createInterface({ input: stream }).on("line", (line) => {
+      options.onLine?.(line);
+      if (line.trim() && (options.filter?.(line) ?? true)) log.info(line.trim());
+    });
+  }
+  const exited = new Promise<number | string>((resolve) => {
+    child.once("exit", (code, signal) => resolve(code ?? signal ?? "unknown"));
+  });
+  return {
+    process: child,
+    exited,
+    async stop(graceMs = 8000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      signalGroup(child, "SIGTERM");
+      const timer = setTimeout(() => signalGroup(child, "SIGKILL"), graceMs);
+      await exited;
+      clearTimeout(timer);
+      // Whatever the child left behind in its group goes too.
+      signalGroup(child, "SIGKILL");
+    },
+  };
+}
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** Polls `check` until it returns a value, bounded by `timeoutMs`; fails early if the child dies. */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  options: { timeoutMs: number; child?: Child; intervalMs?: number },
+): Promise<T> {
+  const deadline = Date.now() + options.timeoutMs;
+  let died: number | string | undefined;
+  options.child?.exited.then((code) => {
+    died = code;
+  });
+  for (;;) {
+    if (died !== undefined)
+      throw new Error(`${what}: the process exited (${died}) before it was ready`);
+    const value = await check().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not ready within ${options.timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, options.intervalMs ?? 200));
+  }
+}
