@@ -84,7 +84,7 @@ def table_markdown(table: dict) -> str:
         "",
         f"Timing on this machine ({table['machine']['threads']} threads): {t['secondsPerEpoch']:.1f} s per training epoch, "
         f"{t['trainImagesPerSecond']:.1f} training images/s, {t['epochsRun']} epochs (best {t['bestEpoch']}), "
-        f"{t['wallSeconds']:.0f} s wall for the whole fit.",
+        f"{t['wallSeconds']:.0f} s wall for the whole fit (stopped by {t['stoppedBy']}).",
         "",
         "The paper's rows are as reported there (its split is not known to be free of near-duplicates); ours keep "
         "every near-duplicate group on one side, so copies of a slice cannot leak from training into test.",

@@ -51,6 +51,7 @@ def add_training_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--patience", type=int, default=d.patience, help="early-stopping patience on validation F1")
     p.add_argument("--seed", type=int, default=d.seed, help="seed for weights, batches, augmentation and the split")
     p.add_argument("--threads", type=int, default=d.threads)
+    p.add_argument("--max-minutes", type=float, default=None, help="wall-clock budget for the fit (stops after the epoch that exceeds it)")
     p.add_argument("--channels", type=_channels, default=m.channels, help="conv widths, e.g. 16,32,64,128")
     p.add_argument("--no-batch-norm", action="store_true", help="the paper's blocks without batch-norm")
     p.add_argument("--kfold", type=int, default=0, metavar="K", help="also run K-fold group cross-validation")
@@ -63,7 +64,8 @@ def add_training_options(p: argparse.ArgumentParser) -> None:
 def configs(args) -> tuple[ModelConfig, TrainConfig]:
     model_cfg = ModelConfig(channels=args.channels, batch_norm=not args.no_batch_norm)
     train_cfg = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
-                            patience=args.patience, seed=args.seed, threads=args.threads)
+                            patience=args.patience, seed=args.seed, threads=args.threads,
+                            max_minutes=args.max_minutes)
     return model_cfg, train_cfg
 
 
@@ -91,6 +93,7 @@ def cmd_bench(args) -> None:
         "epochsRun": r.epochs_run,
         "bestEpoch": r.best_epoch,
         "wallSeconds": round(r.wall_seconds, 1),
+        "stoppedBy": r.stopped_by,
     }
     samples = write_samples(test_examples(args.prepared, run["split_indices"], SAMPLES_PER_CLASS), args.out / "samples")
     print(f"copied {len(samples)} test-side sample images to {args.out / 'samples'}")

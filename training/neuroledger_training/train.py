@@ -26,6 +26,7 @@ class TrainConfig:
     patience: int = 10  # epochs without a better validation F1 before stopping
     seed: int = 0
     threads: int = 2
+    max_minutes: float | None = None  # wall-clock budget: stop after the epoch that exceeds it
     augment: AugmentConfig = field(default_factory=AugmentConfig)
 
     def to_dict(self) -> dict:
@@ -53,6 +54,7 @@ class TrainResult:
     seconds_per_epoch: float  # mean wall time of the training passes (without validation)
     train_images_per_second: float
     wall_seconds: float
+    stopped_by: str  # "early stopping", "time budget" or "max epochs"
 
 
 def seed_everything(seed: int, threads: int) -> torch.Generator:
@@ -87,6 +89,7 @@ def predict(model: PaperCNN, images: np.ndarray, idx: np.ndarray, mean, std, bat
     out = []
     for start in range(0, len(idx), batch):
         x = normalize(torch.tensor(np.asarray(images[idx[start : start + batch]])), mean, std)
+        x = x.contiguous(memory_format=torch.channels_last)
         logits, _ = model(x)
         out.append(torch.softmax(logits, dim=1).numpy())
     return np.concatenate(out) if out else np.zeros((0, model.config.num_classes))
@@ -104,7 +107,8 @@ def fit(
     log=print,
 ) -> TrainResult:
     gen = seed_everything(cfg.seed, cfg.threads)
-    model = PaperCNN(model_cfg)
+    # channels_last: oneDNN convolutions run ~1.45x faster on this CPU than with NCHW tensors.
+    model = PaperCNN(model_cfg).to(memory_format=torch.channels_last)
     optimizer = torch.optim.Adam(model.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
     labels_t = torch.as_tensor(labels, dtype=torch.long)
     curves = {k: [] for k in ("epoch", "trainLoss", "valLoss", "trainAccuracy", "valAccuracy", "valF1")}
@@ -121,7 +125,7 @@ def fit(
         for start in range(0, len(order), cfg.batch_size):
             batch_idx = np.sort(order[start : start + cfg.batch_size])  # sorted: faster memmap reads
             x = torch.tensor(np.asarray(images[batch_idx]))  # [B, 3, 256, 256] on 0..255
-            x = normalize(augment(x, cfg.augment, gen), mean, std)
+            x = normalize(augment(x, cfg.augment, gen), mean, std).contiguous(memory_format=torch.channels_last)
             y = labels_t[batch_idx]
             logits, _ = model(x)
             loss = F.cross_entropy(logits, y)
@@ -148,10 +152,17 @@ def fit(
             f"val loss {val_loss:.4f} acc {m['accuracy']:.4f} f1 {m['f1']:.4f} auc {m['auc'] if m['auc'] is None else round(m['auc'], 4)} | "
             f"{epoch_seconds:.1f} s train, {len(order) / epoch_seconds:.1f} img/s{' *best*' if improved else ''}"
         )
+        stopped_by = "max epochs"
         if epoch - best_epoch >= cfg.patience:
+            stopped_by = "early stopping"
             log(f"early stop: no better validation F1 for {cfg.patience} epochs (best epoch {best_epoch})")
             break
+        if cfg.max_minutes is not None and time.monotonic() - started > cfg.max_minutes * 60:
+            stopped_by = "time budget"
+            log(f"stop: time budget of {cfg.max_minutes} min used after epoch {epoch} (best epoch {best_epoch})")
+            break
     model.load_state_dict(best_state)
+    model = model.to(memory_format=torch.contiguous_format)  # plain NCHW weights for saving and export
     model.eval()
     epochs_run = len(curves["epoch"])
     return TrainResult(
@@ -162,4 +173,5 @@ def fit(
         seconds_per_epoch=train_seconds / epochs_run,
         train_images_per_second=len(train_idx) * epochs_run / train_seconds,
         wall_seconds=time.monotonic() - started,
+        stopped_by=stopped_by,
     )
