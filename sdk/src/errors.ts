@@ -97,3 +97,29 @@ export class ModelOutputError extends BaseError {
 export class InvalidModelError extends BaseError {
   override name = "InvalidModelError";
 }
+
+/** A CID the registry cannot store (it keeps CIDv1 with a sha2-256 multihash: digest + codec). */
+export class InvalidCidError extends BaseError {
+  override name = "InvalidCidError";
+}
+
+/** A contract call reverted with one of the contracts' custom errors (decoded by name). */
+export class ContractRevertError extends BaseError {
+  override name = "ContractRevertError";
+  /** The Solidity error name, e.g. "RegistryDownloadNotAuthorized". */
+  readonly errorName: string;
+  readonly args: readonly unknown[];
+  constructor(errorName: string, args: readonly unknown[], parameters: BaseErrorParameters = {}) {
+    super(
+      `The contract refused the call: ${errorName}(${args.map(String).join(", ")}).`,
+      parameters,
+    );
+    this.errorName = errorName;
+    this.args = args;
+  }
+}
+
+/** Content could not be fetched from IPFS in time (dead gateway, missing CID, no provider). */
+export class IpfsFetchError extends BaseError {
+  override name = "IpfsFetchError";
+}

@@ -5,7 +5,18 @@ import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 
 const srcDir = dirname(fileURLToPath(import.meta.url));
-const BROWSER_PACKAGES = new Set(["zod", "@noble/curves/ed25519.js", "@noble/hashes/sha2.js"]);
+const BROWSER_PACKAGES = new Set([
+  "zod",
+  "@noble/curves/ed25519.js",
+  "@noble/hashes/sha2.js",
+  "viem",
+  "multiformats/cid",
+  "multiformats/hashes/digest",
+  "helia",
+  "@helia/unixfs",
+  "@helia/trustless-gateway-client",
+  "@helia/fallback-router",
+]);
 
 /** Bare module specifiers reachable from `entry` through relative imports (type-only imports excluded). */
 function bareImports(
@@ -58,5 +69,8 @@ describe("package entry points", () => {
     assert.equal(typeof sdk.classifyImage, "function");
     assert.equal(typeof node.decodeImage, "function");
     assert.equal(crypto.buildKeyring, sdk.buildKeyring);
+    assert.equal(typeof (await import("@neuroledger/sdk/chain")).cidToChain, "function");
+    assert.equal(typeof (await import("@neuroledger/sdk/ipfs")).createGatewayReader, "function");
+    assert.ok(!("createGatewayReader" in sdk), "IPFS stays out of the root entry");
   });
 });

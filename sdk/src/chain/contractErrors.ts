@@ -1,0 +1,38 @@
+import { ContractFunctionRevertedError, BaseError as ViemBaseError } from "viem";
+import { ContractRevertError } from "../errors.ts";
+
+/** What to do about the registry's and governor's refusals, by custom error name. */
+const HINTS: Record<string, string> = {
+  RegistryDownloadNotAuthorized:
+    "This account may not download this model: ask its institution to add it as staff, or grant patient access.",
+  RegistryNotAuthorizedAccount: "Only members, staff and granted patients may do this.",
+  RegistryShaAlreadyPublished:
+    "A model with this sha256 is already in the registry; publish a new model version instead.",
+  RegistryModelNotActive:
+    "The model was evicted or revoked; only the latest model and the top ten are kept.",
+  RegistryPaused: "The registry is paused by governance.",
+  RegistryPublisherWithoutInstitution: "The publisher account must belong to a member institution.",
+  RegistryNotMemberInstitution: "The account's institution is not (or no longer) a member.",
+  RegistryInvalidEncryptionKey:
+    "Register a non-zero X25519 public key (derive it with deriveAccountKey).",
+  RegistryNotKeyringUpdater: "Only a node of a member institution may update a model's keyring.",
+  RegistryTaskMismatch: "The card's task does not match the registry's task.",
+  AccessControlUnauthorizedAccount:
+    "The account lacks the role this call needs; roles are granted by governance.",
+};
+
+/**
+ * Turns a viem error from a contract call into a {@link ContractRevertError} naming the custom
+ * error and its arguments, with a hint; other errors are returned unchanged.
+ *
+ * @example
+ * try { await registry.write.recordDownload([id]) } catch (e) { throw decodeContractError(e) }
+ */
+export function decodeContractError(error: unknown): unknown {
+  if (!(error instanceof ViemBaseError)) return error;
+  const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError);
+  if (!(reverted instanceof ContractFunctionRevertedError) || !reverted.data) return error;
+  const { errorName, args = [] } = reverted.data;
+  const hint = HINTS[errorName];
+  return new ContractRevertError(errorName, args, { hints: hint ? [hint] : [], cause: error });
+}

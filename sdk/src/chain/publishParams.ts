@@ -1,0 +1,80 @@
+import type { CID } from "multiformats/cid";
+import { keccak256, stringToBytes } from "viem";
+import type { ModelCard, ModelMetrics } from "../card/schema.ts";
+import type { Hex } from "../crypto/bytes.ts";
+import { InvalidModelCardError } from "../errors.ts";
+import { type ChainCid, cidToChain } from "./cid.ts";
+
+/** The registry's `Metrics` struct: basis points (round(x * 10000)) and the test-set size. */
+export type ChainMetrics = {
+  accuracy: number;
+  precision: number;
+  recall: number;
+  f1: number;
+  auc: number;
+  testSetSize: number;
+};
+
+/** The registry's `PublishParams` struct. */
+export type PublishParams = {
+  content: ChainCid;
+  keyring: ChainCid;
+  sha256: Hex;
+  metrics: ChainMetrics;
+  taskId: Hex;
+  parentId: bigint;
+};
+
+const bps = (fraction: number) => Math.round(fraction * 10000);
+
+/** The chain's task id: keccak256(bytes(task)). */
+export function taskIdOf(task: string): Hex {
+  return keccak256(stringToBytes(task));
+}
+
+/** Test-set metrics as the registry stores them. An `auc` of null (one class only) is stored as 0. */
+export function metricsToChain(metrics: ModelMetrics): ChainMetrics {
+  return {
+    accuracy: bps(metrics.accuracy),
+    precision: bps(metrics.precision),
+    recall: bps(metrics.recall),
+    f1: bps(metrics.f1),
+    auc: metrics.auc === null ? 0 : bps(metrics.auc),
+    testSetSize: metrics.n,
+  };
+}
+
+export type PublishParamsFromCardParameters = {
+  card: ModelCard;
+  /** CID of the encrypted container on IPFS. */
+  content: CID | string;
+  /** CID of the keyring JSON on IPFS. */
+  keyring: CID | string;
+  /** Parent model id for lineage (0 = none). */
+  parentId?: bigint;
+};
+
+/**
+ * Builds the registry's `publish` argument from a validated card and the two CIDs: the sha256 is
+ * the card's (the plaintext ONNX), metrics are the test-set metrics in basis points.
+ */
+export function publishParamsFromCard({
+  card,
+  content,
+  keyring,
+  parentId = 0n,
+}: PublishParamsFromCardParameters): PublishParams {
+  if (!/^[0-9a-f]{64}$/.test(card.onnx.sha256)) {
+    throw new InvalidModelCardError(
+      `The card's onnx.sha256 is not 64 hex digits: ${card.onnx.sha256}.`,
+    );
+  }
+  return {
+    content: cidToChain(content),
+    keyring: cidToChain(keyring),
+    sha256: `0x${card.onnx.sha256}`,
+    metrics: metricsToChain(card.metrics.test),
+    taskId: taskIdOf(card.task),
+    parentId,
+  };
+}
