@@ -39,19 +39,17 @@ test("classifies a batch in the page, shows heatmaps, and never sends the images
     mimeType: "image/png",
     buffer: Buffer.from("these are not pixels"),
   };
-  await page
-    .getByLabel(/Choose MRI images/)
-    .setInputFiles(
-      [...images, corrupt, notAnImage].map((f) =>
-        typeof f === "string"
-          ? {
-              name: basename(f),
-              mimeType: f.endsWith(".png") ? "image/png" : "image/jpeg",
-              buffer: readFileSync(f),
-            }
-          : f,
-      ),
-    );
+  await page.getByLabel(/Choose MRI images/).setInputFiles(
+    [...images, corrupt, notAnImage].map((f) =>
+      typeof f === "string"
+        ? {
+            name: basename(f),
+            mimeType: f.endsWith(".png") ? "image/png" : "image/jpeg",
+            buffer: readFileSync(f),
+          }
+        : f,
+    ),
+  );
 
   const rows = page.getByTestId("result-row");
   await expect(rows).toHaveCount(images.length + 2);

@@ -1,10 +1,10 @@
-import * as ort from "onnxruntime-web";
-// ORT's WASM glue as its own file: its thread workers load it by URL. Bundled into an app chunk,
-// the workers would run the app's code too (and fail on `window`).
-import ortGlueUrl from "onnxruntime-web/ort-wasm-simd-threaded.jsep.mjs?url";
-import ortWasmUrl from "onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url";
-
-ort.env.wasm.wasmPaths = { mjs: ortGlueUrl, wasm: ortWasmUrl };
+// ORT's WASM glue as separate files: its thread workers load the glue by URL. Bundled into an app
+// chunk, the workers would run the app's code too (and fail on `window`). Each backend gets its
+// own build: the plain SIMD-threaded WASM for CPU, the JSEP one (WASM + WebGPU) for GPUs.
+import jsepGlueUrl from "onnxruntime-web/ort-wasm-simd-threaded.jsep.mjs?url";
+import jsepWasmUrl from "onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url";
+import wasmGlueUrl from "onnxruntime-web/ort-wasm-simd-threaded.mjs?url";
+import wasmWasmUrl from "onnxruntime-web/ort-wasm-simd-threaded.wasm?url";
 
 export type Backend = { kind: "webgpu"; adapter: string } | { kind: "wasm"; threads: number };
 
@@ -40,9 +40,21 @@ export async function chooseBackend(
   return { kind: "wasm", threads };
 }
 
+async function loadOrt(backend: Backend) {
+  if (backend.kind === "webgpu") {
+    const ort = await import("onnxruntime-web/webgpu");
+    ort.env.wasm.wasmPaths = { mjs: jsepGlueUrl, wasm: jsepWasmUrl };
+    return ort;
+  }
+  const ort = await import("onnxruntime-web/wasm");
+  ort.env.wasm.wasmPaths = { mjs: wasmGlueUrl, wasm: wasmWasmUrl };
+  ort.env.wasm.numThreads = backend.threads;
+  return ort;
+}
+
 /** An ONNX Runtime session on the chosen backend, in the shape the SDK's `classifyImage` takes. */
 export async function createRuntime(model: Uint8Array, backend: Backend) {
-  if (backend.kind === "wasm") ort.env.wasm.numThreads = backend.threads;
+  const ort = await loadOrt(backend);
   const session = await ort.InferenceSession.create(model, {
     executionProviders: [backend.kind],
     graphOptimizationLevel: "all",

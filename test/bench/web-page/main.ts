@@ -1,0 +1,111 @@
+// The in-browser half of `pnpm bench:web`: the dApp's own modules (@neuroledger/web) timed in
+// Chromium. The Node half (../web.ts) calls these through page.evaluate.
+
+import { parseModelCard } from "@neuroledger/sdk/card";
+import { accountKeyFromSignature, type Hex } from "@neuroledger/sdk/crypto";
+import { preprocessImage } from "@neuroledger/sdk/inference";
+import { classifyFile } from "@neuroledger/web/lib/inference/classify.ts";
+import { decodeImageFile } from "@neuroledger/web/lib/inference/decode.ts";
+import {
+  chooseBackend,
+  createRuntime,
+  describeBackend,
+} from "@neuroledger/web/lib/inference/runtime.ts";
+import { openModel, unlockContentKey } from "@neuroledger/web/lib/models/open-model.ts";
+
+async function bytesOf(url: string) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+async function inference({
+  modelUrl,
+  cardUrl,
+  imageUrl,
+  runs,
+  warmup,
+}: {
+  modelUrl: string;
+  cardUrl: string;
+  imageUrl: string;
+  runs: number;
+  warmup: number;
+}) {
+  const card = parseModelCard(await bytesOf(cardUrl));
+  const backend = await chooseBackend("wasm");
+  const runtime = await createRuntime(await bytesOf(modelUrl), backend);
+  const image = new Blob([await bytesOf(imageUrl)], { type: "image/jpeg" });
+  const { pixels } = await decodeImageFile(image);
+  const input = preprocessImage(pixels, card.preprocessing);
+  const { height, width } = card.preprocessing.resize;
+  const tensor = new runtime.Tensor("float32", input, [1, 3, height, width]);
+  const time = async (fn: () => Promise<unknown>) => {
+    const t = performance.now();
+    await fn();
+    return performance.now() - t;
+  };
+  for (let i = 0; i < warmup; i++) await runtime.session.run({ image: tensor });
+  const inferenceMs: number[] = [];
+  for (let i = 0; i < runs; i++)
+    inferenceMs.push(await time(() => runtime.session.run({ image: tensor })));
+  for (let i = 0; i < warmup; i++) await classifyFile(runtime, card, image);
+  const imageToResultMs: number[] = [];
+  const stages: Record<string, number[]> = {
+    decode: [],
+    preprocess: [],
+    inference: [],
+    heatmap: [],
+  };
+  for (let i = 0; i < runs; i++) {
+    const r = await classifyFile(runtime, card, image);
+    imageToResultMs.push(r.elapsedMs);
+    for (const [k, v] of Object.entries(r.timings)) stages[k]?.push(v);
+  }
+  const last = await classifyFile(runtime, card, image);
+  return {
+    backend: describeBackend(backend),
+    threads: backend.kind === "wasm" ? backend.threads : 0,
+    inferenceMs,
+    imageToResultMs,
+    stages,
+    logits: last.classification.logits,
+  };
+}
+
+async function download({
+  keyringUrl,
+  containerUrl,
+  account,
+  signature,
+  domain,
+  expectedSha256,
+}: {
+  keyringUrl: string;
+  containerUrl: string;
+  account: string;
+  signature: Hex;
+  domain: { chainId: number; registry: string };
+  expectedSha256: string;
+}) {
+  const started = performance.now();
+  const accountKey = await accountKeyFromSignature(signature, domain);
+  const contentKey = await unlockContentKey(await bytesOf(keyringUrl), account, accountKey);
+  const response = await fetch(containerUrl);
+  if (!response.ok || !response.body) throw new Error(`${containerUrl}: ${response.status}`);
+  let progressEvents = 0;
+  const model = await openModel({
+    ciphertext: response.body,
+    totalBytes: Number(response.headers.get("content-length")),
+    contentKey,
+    expectedSha256,
+    onProgress: () => {
+      progressEvents++;
+    },
+  });
+  return { ms: performance.now() - started, bytes: model.length, progressEvents };
+}
+
+Object.assign(window, { bench: { inference, download } });
+const status = document.getElementById("status");
+if (status) status.textContent = "ready";
