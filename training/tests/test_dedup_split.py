@@ -30,7 +30,7 @@ def test_resized_reencoded_copy_is_grouped_with_its_original(prepared):
 def test_stricter_pixel_check_separates_the_copy(prepared):
     _, images, _, index, special = prepared
     a, b = (index[p] for p in special["yes_duplicate_pair"])
-    groups = find_groups(images, DedupConfig(min_pixel_correlation=1.01))
+    groups = find_groups(images, DedupConfig(min_pixel_correlation=1.01, min_pixel_correlation_alone=1.01))
     assert groups[a] != groups[b]
 
 
