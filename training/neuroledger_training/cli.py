@@ -97,7 +97,7 @@ def cmd_bench(args) -> None:
     }
     samples = write_samples(test_examples(args.prepared, run["split_indices"], SAMPLES_PER_CLASS), args.out / "samples")
     print(f"copied {len(samples)} test-side sample images to {args.out / 'samples'}")
-    table = bench_table(run["card"], timing, run["kfold"], args.data.name)
+    table = bench_table(run["card"], timing, run["kfold"], args.data.name, run["residual"])
     write_bench(table, args.bench_out)
     print((args.bench_out / "table1.md").read_text())
     print(f"wrote {args.bench_out / 'table1.json'} and table1.md")

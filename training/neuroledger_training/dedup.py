@@ -102,3 +102,11 @@ def find_groups(images: np.ndarray, config: DedupConfig = DedupConfig()) -> np.n
     # Renumber so group ids follow the order of first appearance.
     order = np.argsort(np.argsort(first))
     return order[inverse].astype(np.int64)
+
+
+def cross_matches(images: np.ndarray, queries: np.ndarray, pool: np.ndarray, threshold: float) -> int:
+    """How many `queries` images have an image in `pool` with thumbnail correlation >= threshold:
+    a check on what the grouping may have missed between two sides of a split."""
+    _, thumbs = signatures(images)
+    corr = thumbs[queries] @ thumbs[pool].T / thumbs.shape[1]  # [Q, P]
+    return int((corr.max(axis=1) >= threshold).sum()) if len(pool) else 0

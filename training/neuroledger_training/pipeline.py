@@ -15,7 +15,7 @@ import torch
 from .cache import load_images
 from .card import build_card, code_version, write_card
 from .data import FolderListing, scan_folder
-from .dedup import DedupConfig, find_groups
+from .dedup import DedupConfig, cross_matches, find_groups
 from .export import export_onnx, write_vectors
 from .metrics import binary_metrics
 from .model import ModelConfig, save_checkpoint
@@ -116,6 +116,10 @@ def train_and_write(
     names = data.listing.labels
     split = group_split(data.labels, data.groups, names, FRACTIONS, seed=split_seed)
     sides = split.describe(data.labels, data.groups, names)
+    residual = {
+        f"testWithTrainMatchAtLeast{t}": cross_matches(data.images, split.test, split.train, t) for t in (0.85, 0.90)
+    }
+    log(f"residual check: test images with a training image of thumbnail correlation >= 0.85 / 0.90: {list(residual.values())}")
     log("split (by group): " + ", ".join(f"{k} {v['n']} images / {v['groups']} groups {v['classes']}" for k, v in sides.items()))
     mean, std = channel_stats(data.images, split.train)
     log(f"normalisation from the training side: mean {mean} std {std}")
@@ -177,7 +181,7 @@ def train_and_write(
         item.replace(target)
     stage.rmdir()
     log(f"wrote {display_path(out_dir)}: model.onnx ({(out_dir / 'model.onnx').stat().st_size} bytes), model.pt, card.json, curves.png, confusion.png, vectors/")
-    return {"card": card, "result": result, "split": sides, "split_indices": split}
+    return {"card": card, "result": result, "split": sides, "split_indices": split, "residual": residual}
 
 
 def run_kfold(data: PreparedData, k: int, model_cfg: ModelConfig, train_cfg: TrainConfig, seed: int, log) -> dict:

@@ -136,6 +136,8 @@ def test_bench_writes_table_and_samples(dataset, tmp_path):
     assert rows["This CNN (test, group split)"]["accuracy"] == round(100 * card["metrics"]["test"]["accuracy"], 2)
     assert table["timing"]["secondsPerEpoch"] > 0 and table["timing"]["trainImagesPerSecond"] > 0
     assert "| This CNN (validation, group split) |" in (bench / "table1.md").read_text()
+    assert set(table["residualNearMatches"]) == {"testWithTrainMatchAtLeast0.85", "testWithTrainMatchAtLeast0.9"}
+    assert "Residual check" in (bench / "table1.md").read_text()
     assert table["kfold"]["k"] == 2 and len(table["kfold"]["folds"]) == 2
     assert sum(f["n"] for f in table["kfold"]["folds"]) == 34  # test folds cover every image once
     samples = sorted(p.relative_to(out / "samples").as_posix() for p in (out / "samples").rglob("*.jpg"))
