@@ -4,8 +4,12 @@ import { imageChannels, type RawImage } from "./rawImage.ts";
 import { resizePlane } from "./resize.ts";
 
 /** What preprocessing needs from the card (`card.preprocessing`). */
-export type PreprocessingSpec = Pick<Preprocessing, "mean" | "std" | "scale"> & {
+export type PreprocessingSpec = {
   resize: Pick<Preprocessing["resize"], "width" | "height">;
+  /** 255: pixels are divided by it before the normalisation. */
+  scale: number;
+  mean: readonly number[];
+  std: readonly number[];
 };
 
 const f32 = Math.fround;

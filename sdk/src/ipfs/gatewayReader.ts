@@ -23,7 +23,10 @@ export type GatewayReader = {
   /** The file behind `cid` as a stream; every block is checked against its hash before it is used. */
   cat(cid: CID | string, parameters?: CatParameters): ReadableStream<Uint8Array>;
   /** The whole file in memory (keyrings, cards). */
-  bytes(cid: CID | string, parameters?: CatParameters & { maxBytes?: number }): Promise<Uint8Array>;
+  bytes(
+    cid: CID | string,
+    parameters?: CatParameters & { maxBytes?: number },
+  ): Promise<Uint8Array<ArrayBuffer>>;
   stop(): Promise<void>;
   readonly helia: Helia;
 };

@@ -1,0 +1,90 @@
+/**
+ * Runs inside Chromium (bundled by esbuild for the browser platform): exercises the SDK's browser
+ * entries on the published vectors and on content from a trustless gateway, and returns plain
+ * results for the Node test to compare.
+ */
+import {
+  accountKeyFromSignature,
+  buildKeyring,
+  decryptBytes,
+  encryptBytes,
+  fromHex,
+  generateContentKey,
+  heatmapToRgba,
+  parseModelCard,
+  preprocessImage,
+  toHex,
+  unwrapContentKey,
+  unwrapKeyring,
+} from "../index.ts";
+import { createGatewayReader } from "../ipfs/index.ts";
+
+// The published vector files, as parsed JSON (their shapes are in sdk/test-vectors/).
+// biome-ignore lint/suspicious/noExplicitAny: plain JSON handed over from the Node test.
+type Vectors = Record<string, any>;
+
+async function run(input: {
+  vectors: Vectors;
+  card: unknown;
+  gateway: string;
+  cid: string;
+  image: { width: number; height: number; data: number[] };
+}) {
+  const { container, wrap, account } = input.vectors;
+  const out: Record<string, unknown> = { secureContext: globalThis.isSecureContext };
+  out.containers = [] as unknown[];
+  for (const item of container.items) {
+    const opened = toHex(
+      await decryptBytes(fromHex(container.contentKey), fromHex(item.container)),
+    );
+    const sealed = toHex(
+      await encryptBytes(fromHex(container.contentKey), fromHex(item.plaintext), {
+        chunkSize: container.chunkSize,
+        salt: fromHex(container.salt),
+      }),
+    );
+    (out.containers as unknown[]).push({
+      opened: opened === item.plaintext,
+      sealed: sealed === item.container,
+    });
+  }
+  out.wrap =
+    toHex(
+      await unwrapContentKey(
+        {
+          ephemeralPublicKey: fromHex(wrap.ephemeralPublicKey),
+          ciphertext: fromHex(wrap.ciphertext),
+        },
+        fromHex(wrap.recipientSecretKey),
+      ),
+    ) === wrap.contentKey;
+  const key = await accountKeyFromSignature(account.signature, {
+    chainId: account.chainId,
+    registry: account.registry,
+  });
+  out.accountKey = toHex(key.publicKey) === account.publicKey;
+  const contentKey = generateContentKey();
+  const keyring = await buildKeyring(contentKey, [
+    { account: account.address, publicKey: key.publicKey },
+  ]);
+  out.keyring = toHex(await unwrapKeyring(keyring, account.address, key)) === toHex(contentKey);
+  const card = parseModelCard(input.card);
+  out.preprocessed = Array.from(
+    preprocessImage(
+      { ...input.image, data: Uint8Array.from(input.image.data) },
+      card.preprocessing,
+    ).subarray(0, 512),
+  );
+  out.overlayAlpha = heatmapToRgba({ width: 1, height: 1, data: Float32Array.of(1) }).data[3];
+  const reader = await createGatewayReader({ gateways: [input.gateway], timeoutMs: 10_000 });
+  try {
+    const bytes = await reader.bytes(input.cid);
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+    out.gateway = { length: bytes.length, sha256: toHex(digest) };
+  } finally {
+    await reader.stop();
+  }
+  return out;
+}
+
+(globalThis as unknown as { runSdkChecks: typeof run }).runSdkChecks = run;
