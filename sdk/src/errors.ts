@@ -123,3 +123,8 @@ export class ContractRevertError extends BaseError {
 export class IpfsFetchError extends BaseError {
   override name = "IpfsFetchError";
 }
+
+/** Decrypted bytes do not hash to the sha256 recorded on chain: the model must not be used. */
+export class IntegrityError extends BaseError {
+  override name = "IntegrityError";
+}

@@ -5,6 +5,7 @@ export {
   type ImageFormat,
   sniffImageFormat,
 } from "./decodeImage.ts";
+export { type DecryptModelToFileParameters, decryptModelToFile } from "./decryptModelToFile.ts";
 export { encodePng } from "./encodePng.ts";
 export {
   DEFAULT_MAX_IMAGE_FILE_BYTES,
