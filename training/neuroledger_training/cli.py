@@ -71,9 +71,11 @@ def configs(args) -> tuple[ModelConfig, TrainConfig]:
 
 def cmd_train(args) -> dict:
     out = args.out
+    model_cfg, train_cfg = configs(args)  # bad options fail before anything is written
+    if not args.data.is_dir():
+        raise DataError(f"data folder not found: {args.data}")
     log = Logger(out / "train.log" if args.log is None else args.log)
     torch.set_num_threads(args.threads)
-    model_cfg, train_cfg = configs(args)
     data = prepare(args.data, None if args.no_cache else args.cache_dir, DedupConfig(), log)
     args.prepared = data
     run = train_and_write(data, out, name=args.name, version=args.version, model_cfg=model_cfg,

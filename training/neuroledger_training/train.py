@@ -29,6 +29,13 @@ class TrainConfig:
     max_minutes: float | None = None  # wall-clock budget: stop after the epoch that exceeds it
     augment: AugmentConfig = field(default_factory=AugmentConfig)
 
+    def __post_init__(self) -> None:
+        for name in ("epochs", "batch_size", "patience", "threads"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name.replace('_', '-')} must be at least 1, got {getattr(self, name)}")
+        if not self.learning_rate > 0:
+            raise ValueError(f"learning rate must be positive, got {self.learning_rate}")
+
     def to_dict(self) -> dict:
         return {
             "optimizer": "adam",

@@ -143,3 +143,12 @@ def test_bench_writes_table_and_samples(dataset, tmp_path):
     samples = sorted(p.relative_to(out / "samples").as_posix() for p in (out / "samples").rglob("*.jpg"))
     assert 2 <= len(samples) <= 10 and {s.split("/")[0] for s in samples} == {"no", "yes"}
     assert "Ahmed Hamada" in (out / "samples" / "ATTRIBUTION.md").read_text()
+
+
+def test_bad_options_are_clear_errors(dataset, tmp_path, capsys):
+    root, _ = dataset
+    assert main(["train", "--data", str(root), "--out", str(tmp_path / "m"), "--epochs", "0"]) == 2
+    assert "epochs must be at least 1" in capsys.readouterr().err
+    assert main(["train", "--data", str(tmp_path / "missing"), "--out", str(tmp_path / "m")]) == 2
+    assert "data folder not found" in capsys.readouterr().err
+    assert not (tmp_path / "m").exists()
