@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { describe, it } from "node:test";
 import { x25519 } from "@noble/curves/ed25519.js";
+import { verifyMessage } from "viem";
 import { DecryptionFailedError } from "../errors.ts";
 import { accountKeyFromSignature } from "./accountKey.ts";
 import { fromHex, toHex } from "./bytes.ts";
@@ -119,5 +120,20 @@ describe("test vectors against a from-spec implementation (node:crypto)", async 
       .update(key)
       .digest("hex");
     assert.equal(`0x${commitment}`, w.keyCommitment);
+  });
+
+  it("derives the account-key vector from its signature", async () => {
+    const a = await committed("account-key-v1.json");
+    const signature = Buffer.from(a.signature.slice(2), "hex");
+    if ((signature[64] as number) < 27) signature[64] = (signature[64] as number) + 27;
+    const secret = Buffer.from(
+      nodeCrypto.hkdfSync("sha256", signature, "neuroledger/account-key/v1", a.message, 32),
+    );
+    assert.equal(`0x${secret.toString("hex")}`, a.secretKey);
+    assert.equal(toHex(x25519.getPublicKey(secret)), a.publicKey);
+    assert.match(
+      a.message,
+      new RegExp(`Chain ID: ${a.chainId}\nRegistry: ${a.registry.toLowerCase()}`),
+    );
   });
 });
