@@ -131,6 +131,9 @@ describe("test vectors against a from-spec implementation (node:crypto)", async 
     );
     assert.equal(`0x${secret.toString("hex")}`, a.secretKey);
     assert.equal(toHex(x25519.getPublicKey(secret)), a.publicKey);
+    assert.ok(
+      await verifyMessage({ address: a.address, message: a.message, signature: a.signature }),
+    );
     assert.match(
       a.message,
       new RegExp(`Chain ID: ${a.chainId}\nRegistry: ${a.registry.toLowerCase()}`),
