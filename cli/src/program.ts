@@ -1,8 +1,36 @@
-import { type Command, Option } from "commander";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Argument, type Command, InvalidArgumentError, Option } from "commander";
+import { classify } from "./commands/classify.ts";
+import { download } from "./commands/download.ts";
+import { evaluate } from "./commands/evaluate.ts";
+import { grant } from "./commands/grant.ts";
+import {
+  listMembers,
+  parseAddress,
+  propose,
+  queueOrExecute,
+  ROLES,
+  type RoleName,
+  vote,
+} from "./commands/member.ts";
 import { nodeCommand } from "./commands/node.ts";
-import type { ConnectionFlags } from "./config.ts";
+import { publish } from "./commands/publish.ts";
+import { status } from "./commands/status.ts";
+import { up } from "./commands/up.ts";
+import { type ConnectionFlags, DEFAULT_DATA_DIR, resolveConnection } from "./config.ts";
 import type { Logger } from "./log.ts";
 import { collect, parsePort, parsePositiveInt } from "./main.ts";
+import { resolveModel } from "./models/resolveModel.ts";
+import { printResult } from "./output.ts";
+import { progressBar } from "./progress.ts";
+
+const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+function parseId(value: string): bigint {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError("not a numeric id");
+  return BigInt(value);
+}
 
 /** Adds the connection flags every chain-facing command takes. */
 export function withConnectionOptions(cmd: Command): Command {
@@ -41,6 +69,8 @@ export function connectionFlags(opts: Record<string, unknown>): ConnectionFlags 
 
 /** Declares every command; each action hands off to its function in `commands/`. */
 export function registerCommands(program: Command, log: Logger): void {
+  const connect = (opts: Record<string, unknown>) => resolveConnection(connectionFlags(opts));
+
   withConnectionOptions(
     program
       .command("node")
@@ -61,19 +91,292 @@ export function registerCommands(program: Command, log: Logger): void {
         parsePositiveInt,
         30_000,
       )
-      .option("--no-follow", "do not follow the chain (no pinning, no keeper): storage only")
-      .option("--confirmations <n>", "blocks to wait before acting on an event", parsePositiveInt),
+      .option(
+        "--poll <ms>",
+        "how often the follower asks the chain for new blocks",
+        parsePositiveInt,
+        1000,
+      )
+      .option("--no-follow", "do not follow the chain (no pinning, no keeper): storage only"),
   ).action(async (opts) => {
+    const follow = opts.follow && (opts.rpc || opts.stack || process.env.NEUROLEDGER_RPC);
     await nodeCommand({
       name: opts.name,
-      dataDir: opts.dataDir ?? `.neuroledger/${opts.name}`,
+      dataDir: opts.dataDir ?? `${DEFAULT_DATA_DIR}/nodes/${opts.name}`,
       tcpPort: opts.tcpPort,
       wsPort: opts.wsPort,
       gatewayPort: opts.gatewayPort,
       peers: opts.peer,
       fetchTimeoutMs: opts.fetchTimeout,
-      follow: opts.follow ? connectionFlags(opts) : undefined,
+      pollMs: opts.poll,
+      follow: follow ? { ...connectionFlags(opts), dataDir: undefined } : undefined,
       log: log.child({ node: opts.name }),
     });
   });
+
+  withConnectionOptions(
+    program
+      .command("publish")
+      .description(
+        "validate, encrypt, add + pin on the institution node, and register a model on chain",
+      )
+      .requiredOption("--model <file>", "model.onnx")
+      .requiredOption("--card <file>", "card.json written with it")
+      .option("--parent <id>", "parent model id (lineage)", parseId)
+      .option("--json", "print the result as one JSON line"),
+  ).action(async (opts) => {
+    const bar = progressBar("encrypt");
+    try {
+      const result = await publish({
+        connection: await connect(opts),
+        modelPath: opts.model,
+        cardPath: opts.card,
+        parentId: opts.parent,
+        log,
+        onProgress: bar.update,
+      });
+      bar.stop();
+      printResult(result, Boolean(opts.json));
+    } finally {
+      bar.stop();
+    }
+  });
+
+  withConnectionOptions(
+    program
+      .command("download")
+      .description(
+        "record the download on chain, fetch, decrypt and verify a model; write it atomically",
+      )
+      .argument("<modelId>", "registry model id", parseId)
+      .requiredOption("--out <file>", "where to write the ONNX model")
+      .option("--timeout <ms>", "how long to wait for the node", parsePositiveInt, 60_000)
+      .option("--json", "print the result as one JSON line"),
+  ).action(async (modelId: bigint, opts) => {
+    const bar = progressBar("decrypt");
+    try {
+      const result = await download({
+        connection: await connect(opts),
+        modelId,
+        out: opts.out,
+        timeoutMs: opts.timeout,
+        log,
+        onProgress: bar.update,
+      });
+      bar.stop();
+      printResult(result, Boolean(opts.json));
+    } finally {
+      bar.stop();
+    }
+  });
+
+  withConnectionOptions(
+    program
+      .command("evaluate")
+      .description(
+        "metrics of a model on a labelled folder <data>/<class>/<images> (as `training evaluate`)",
+      )
+      .requiredOption(
+        "--model <file|dir|modelId>",
+        "model.onnx, a model folder, or a registry model id",
+      )
+      .requiredOption("--data <dir>", "labelled image folder")
+      .option("--card <file>", "card.json (default: beside the model)")
+      .option("--json", "print the metrics as one JSON line (the last line)"),
+  ).action(async (opts) => {
+    const model = await resolveModel({
+      model: opts.model,
+      cardPath: opts.card,
+      connection: () => connect(opts),
+      log,
+    });
+    const bar = progressBar("evaluate");
+    const metrics = await evaluate({ model, dataDir: opts.data, log, onProgress: bar.update });
+    bar.stop();
+    if (opts.json) printResult(metrics, true);
+    else {
+      const f = (v: number | null) => (v === null ? "n/a" : v.toFixed(4));
+      const lines = (["accuracy", "precision", "recall", "f1", "auc"] as const).map(
+        (k) => `${k.padStart(9)}: ${f(metrics[k])}`,
+      );
+      lines.push(`        n: ${metrics.n} (unreadable ${metrics.unreadable})`);
+      lines.push(
+        `confusion: ${JSON.stringify(metrics.confusion)} (rows true ${JSON.stringify(metrics.labels)}, columns predicted)`,
+      );
+      process.stdout.write(`${lines.join("\n")}\n`);
+    }
+  });
+
+  withConnectionOptions(
+    program
+      .command("classify")
+      .description("classify one MRI image: label, tumor probability, optional heatmap PNG")
+      .requiredOption(
+        "--model <file|dir|modelId>",
+        "model.onnx, a model folder, or a registry model id",
+      )
+      .requiredOption("--image <file>", "PNG or JPEG image")
+      .option("--card <file>", "card.json (default: beside the model)")
+      .option("--heatmap <out.png>", "write the image with the heatmap blended over it")
+      .option("--json", "print the result as one JSON line"),
+  ).action(async (opts) => {
+    const model = await resolveModel({
+      model: opts.model,
+      cardPath: opts.card,
+      connection: () => connect(opts),
+      log,
+    });
+    printResult(
+      await classify({ model, imagePath: opts.image, heatmapOut: opts.heatmap }),
+      Boolean(opts.json),
+    );
+  });
+
+  const member = program
+    .command("member")
+    .description("consortium governance: proposals, votes, members");
+  const proposeCmd = member
+    .command("propose")
+    .description("propose an admission, a removal, or a role change");
+  withConnectionOptions(
+    proposeCmd
+      .command("admit")
+      .description("propose admitting an institution")
+      .argument("<account>", "the institution's account")
+      .requiredOption("--name <name>", "institution name")
+      .option("--metadata <uri>", "metadata URI", "")
+      .option("--json", "print the result as one JSON line"),
+  ).action(async (account: string, opts) => {
+    const action = {
+      kind: "admit" as const,
+      account: parseAddress(account),
+      name: opts.name,
+      metadataURI: opts.metadata,
+    };
+    printResult(await propose(await connect(opts), action), Boolean(opts.json));
+  });
+  withConnectionOptions(
+    proposeCmd
+      .command("remove")
+      .description("propose removing an institution")
+      .argument("<institutionId>", "institution (token) id", parseId)
+      .option("--json", "print the result as one JSON line"),
+  ).action(async (institutionId: bigint, opts) => {
+    printResult(
+      await propose(await connect(opts), { kind: "remove", institutionId }),
+      Boolean(opts.json),
+    );
+  });
+  for (const kind of ["grant-role", "revoke-role"] as const) {
+    withConnectionOptions(
+      proposeCmd
+        .command(kind)
+        .description(`propose to ${kind === "grant-role" ? "grant" : "revoke"} a registry role`)
+        .addArgument(new Argument("<role>", "role").choices(Object.keys(ROLES)))
+        .argument("<account>", "account")
+        .option("--json", "print the result as one JSON line"),
+    ).action(async (role: RoleName, account: string, opts) => {
+      printResult(
+        await propose(await connect(opts), { kind, role, account: parseAddress(account) }),
+        Boolean(opts.json),
+      );
+    });
+  }
+  withConnectionOptions(
+    member
+      .command("vote")
+      .description("vote on a proposal")
+      .argument("<proposalId>", "proposal id", parseId)
+      .addArgument(
+        new Argument("<support>", "for, against or abstain").choices(["for", "against", "abstain"]),
+      )
+      .option("--json", "print the result as one JSON line"),
+  ).action(async (proposalId: bigint, support: "for" | "against" | "abstain", opts) => {
+    printResult(await vote(await connect(opts), proposalId, support), Boolean(opts.json));
+  });
+  for (const step of ["queue", "execute"] as const) {
+    withConnectionOptions(
+      member
+        .command(step)
+        .description(
+          step === "queue"
+            ? "queue a succeeded proposal in the timelock"
+            : "execute a queued proposal",
+        )
+        .argument("<proposalId>", "proposal id", parseId)
+        .option("--json", "print the result as one JSON line"),
+    ).action(async (proposalId: bigint, opts) => {
+      printResult(await queueOrExecute(await connect(opts), proposalId, step), Boolean(opts.json));
+    });
+  }
+  withConnectionOptions(
+    member
+      .command("list")
+      .description("member institutions and proposals")
+      .option("--json", "print as one JSON line"),
+  ).action(async (opts) => {
+    printResult(await listMembers(await connect(opts)), Boolean(opts.json));
+  });
+
+  withConnectionOptions(
+    program
+      .command("grant")
+      .description("grant (or revoke) a patient access to one model")
+      .argument("<patient>", "patient account")
+      .argument("<modelId>", "model id", parseId)
+      .option("--days <n>", "days of access", parsePositiveInt, 30)
+      .option("--revoke", "revoke the grant instead")
+      .option("--json", "print the result as one JSON line"),
+  ).action(async (patient: string, modelId: bigint, opts) => {
+    const result = await grant({
+      connection: await connect(opts),
+      patient: parseAddress(patient, "patient"),
+      modelId,
+      days: opts.days,
+      revoke: opts.revoke,
+    });
+    printResult(result, Boolean(opts.json));
+  });
+
+  withConnectionOptions(
+    program
+      .command("status")
+      .description("consortium, latest model, top ten, node")
+      .option("--json", "print as one JSON line"),
+  ).action(async (opts) => {
+    printResult(await status(await connect(opts)), Boolean(opts.json));
+  });
+
+  program
+    .command("up")
+    .description(
+      "start the one-machine stack: chain, contracts, dev consortium, 3 institution nodes, demo model",
+    )
+    .option("--data-dir <dir>", "where everything is kept", DEFAULT_DATA_DIR)
+    .option("--chain-port <port>", "chain RPC port (0 = any free port)", parsePort, 8545)
+    .option("--chain-id <id>", "chain id", parsePositiveInt, 31337)
+    .option("--block-time <s>", "seconds per block", parsePositiveInt, 1)
+    .option(
+      "--gateway-port <port>",
+      "first institution gateway port (0 = any free ports)",
+      parsePort,
+      5101,
+    )
+    .option("--model <dir>", "model folder to publish (default training/models/demo)")
+    .option("--no-model", "publish no model")
+    .action(async (opts) => {
+      await up({
+        options: {
+          repoRoot: REPO_ROOT,
+          dataDir: resolve(opts.dataDir),
+          chainPort: opts.chainPort,
+          chainId: opts.chainId,
+          blockTime: opts.blockTime,
+          gatewayPortBase: opts.gatewayPort,
+          model: typeof opts.model === "string" ? resolve(opts.model) : undefined,
+          noModel: opts.model === false,
+        },
+        log,
+      });
+    });
 }

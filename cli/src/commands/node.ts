@@ -1,5 +1,6 @@
-import type { ConnectionFlags } from "../config.ts";
+import { type ConnectionFlags, resolveConnection } from "../config.ts";
 import type { Logger } from "../log.ts";
+import { createFollower } from "../node/follower.ts";
 import { type NodeWorker, runNode } from "../node/runNode.ts";
 import { untilSignal } from "../signals.ts";
 
@@ -11,24 +12,42 @@ export interface NodeCommandParameters {
   gatewayPort?: number;
   peers?: string[];
   fetchTimeoutMs?: number;
-  workers?: NodeWorker[];
   /** Chain connection for the pin follower and the keeper; without it the node only stores. */
   follow?: ConnectionFlags;
+  pollMs?: number;
+  workers?: NodeWorker[];
   log: Logger;
   /** Resolves when the node must stop; defaults to SIGINT/SIGTERM. */
   until?: Promise<unknown>;
 }
 
 /**
- * `neuroledger node`: runs an institution node until told to stop (Ctrl-C, SIGTERM).
+ * `neuroledger node`: runs an institution node until told to stop (Ctrl-C, SIGTERM): Helia,
+ * the gateway, and (with a chain connection) the pin follower and the keeper.
  *
  * @example
- * await nodeCommand({ name: "inst-1", dataDir: ".neuroledger/inst-1", log });
+ * await nodeCommand({ name: "inst-1", dataDir: ".neuroledger/inst-1", follow: { rpc, key }, log });
  */
 export async function nodeCommand(params: NodeCommandParameters): Promise<void> {
   const signals = params.until ? undefined : untilSignal();
   try {
-    const node = await runNode(params);
+    const workers = [...(params.workers ?? [])];
+    if (params.follow) {
+      // The node's own data dir holds its state; the stack file (if any) only supplies the chain.
+      const connection = await resolveConnection({
+        ...params.follow,
+        dataDir: params.follow.dataDir,
+      });
+      workers.push(
+        createFollower({
+          connection,
+          dataDir: params.dataDir,
+          log: params.log.child({ worker: "follower" }),
+          pollMs: params.pollMs,
+        }),
+      );
+    }
+    const node = await runNode({ ...params, workers });
     const reason = await (params.until ?? signals?.promise);
     params.log.info("stopping node", { reason: String(reason) });
     await node.stop();

@@ -1,0 +1,119 @@
+import { type AccountKey, deriveAccountKey, publicKeyHex } from "@neuroledger/sdk/crypto";
+import { type Address, getAddress, type Hex, parseAbiItem } from "viem";
+import { UsageError } from "../errors.ts";
+import { abis, type ChainClient } from "./client.ts";
+
+const ZERO_KEY = `0x${"0".repeat(64)}` as const;
+const encryptionKeySet = parseAbiItem(
+  "event EncryptionKeySet(address indexed account, bytes32 previousKey, bytes32 newKey)",
+);
+
+export const AccountKind = { None: 0, Member: 1, Staff: 2, Patient: 3 } as const;
+
+export interface AccountRoles {
+  kind: number;
+  institutionId: bigint;
+  institutionActive: boolean;
+  publisher: boolean;
+  auditor: boolean;
+  guardian: boolean;
+  admin: boolean;
+  encryptionKey: Hex;
+}
+
+/** The signing account's X25519 key, derived from its signature of the fixed message (sdk). */
+export async function accountKeyOf(client: ChainClient): Promise<AccountKey> {
+  if (!client.account) throw new UsageError("an account is needed to derive the encryption key");
+  return deriveAccountKey(client.account, { chainId: client.chainId, registry: client.registry });
+}
+
+export async function rolesOf(client: ChainClient, account: Address): Promise<AccountRoles> {
+  return (await client.publicClient.readContract({
+    address: client.registry,
+    abi: abis.registry,
+    functionName: "rolesOf",
+    args: [account],
+  })) as AccountRoles;
+}
+
+/** Registers the account's public key on chain unless it is already there. Returns whether it sent a tx. */
+export async function ensureEncryptionKey(client: ChainClient, key: AccountKey): Promise<boolean> {
+  const account = client.account?.address as Address;
+  const onChain = (await client.publicClient.readContract({
+    address: client.registry,
+    abi: abis.registry,
+    functionName: "encryptionKeyOf",
+    args: [account],
+  })) as Hex;
+  const mine = publicKeyHex(key);
+  if (onChain.toLowerCase() === mine.toLowerCase()) return false;
+  await client.write({
+    address: client.registry,
+    abi: abis.registry,
+    functionName: "setEncryptionKey",
+    args: [mine],
+  });
+  return true;
+}
+
+/** Every account's current X25519 public key, from the EncryptionKeySet events (latest wins). */
+export async function registeredKeys(
+  client: ChainClient,
+  toBlock?: bigint,
+): Promise<Map<Address, Hex>> {
+  const logs = await client.publicClient.getLogs({
+    address: client.registry,
+    event: encryptionKeySet,
+    fromBlock: BigInt(client.deployment.deployBlock),
+    toBlock: toBlock ?? "latest",
+  });
+  const keys = new Map<Address, Hex>();
+  for (const log of logs) {
+    const account = getAddress(log.args.account as Address);
+    const key = log.args.newKey as Hex;
+    if (key === ZERO_KEY) keys.delete(account);
+    else keys.set(account, key);
+  }
+  return keys;
+}
+
+/**
+ * Accounts a new model's key is wrapped for at publish: every member institution and staff of an
+ * active member that registered a key, plus the publisher. Patients get wraps later, when granted
+ * (the keeper adds them).
+ */
+export async function publishRecipients(
+  client: ChainClient,
+  self: { address: Address; publicKey: Hex },
+): Promise<{ account: Address; publicKey: Hex }[]> {
+  const keys = await registeredKeys(client);
+  keys.set(getAddress(self.address), self.publicKey);
+  const out: { account: Address; publicKey: Hex }[] = [];
+  for (const [account, publicKey] of keys) {
+    const roles = await rolesOf(client, account);
+    const inConsortium =
+      (roles.kind === AccountKind.Member || roles.kind === AccountKind.Staff) &&
+      roles.institutionActive;
+    if (inConsortium || account === getAddress(self.address)) out.push({ account, publicKey });
+  }
+  return out;
+}
+
+/** Accounts that may download `modelId` now and have a key: what its keyring should hold. */
+export async function modelRecipients(
+  client: ChainClient,
+  modelId: bigint,
+  keys: Map<Address, Hex>,
+): Promise<{ account: Address; publicKey: Hex }[]> {
+  const out: { account: Address; publicKey: Hex }[] = [];
+  for (const [account, publicKey] of keys) {
+    const allowed = (await client.publicClient.readContract({
+      address: client.registry,
+      abi: abis.registry,
+      functionName: "canDownload",
+      args: [account, modelId],
+    })) as boolean;
+    if (allowed) out.push({ account, publicKey });
+  }
+  return out;
+}

@@ -1,0 +1,178 @@
+import { readFileSync } from "node:fs";
+import {
+  consortiumGovernorAbi,
+  consortiumTimelockAbi,
+  type Deployment,
+  membershipAbi,
+  modelRegistryAbi,
+  parseDeployment,
+} from "@neuroledger/chain";
+import { readDeployment } from "@neuroledger/chain/deployment";
+import { decodeContractError } from "@neuroledger/sdk/chain";
+import {
+  type Address,
+  type Chain,
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  getContract,
+  type Hash,
+  http,
+  type PublicClient,
+  type WalletClient,
+} from "viem";
+import type { PrivateKeyAccount } from "viem/accounts";
+import type { Connection } from "../config.ts";
+import { CliError, ExitCode, RefusedError, TimeoutError } from "../errors.ts";
+
+export interface ChainClient {
+  chainId: number;
+  chain: Chain;
+  deployment: Deployment;
+  publicClient: PublicClient;
+  walletClient?: WalletClient;
+  account?: PrivateKeyAccount;
+  registry: Address;
+  membership: Address;
+  governor: Address;
+  timelock: Address;
+  /** Sends a contract write, waits for its receipt, and turns reverts into named errors. */
+  write(call: WriteCall): Promise<{ hash: Hash; blockNumber: bigint; logs: readonly unknown[] }>;
+}
+
+export interface WriteCall {
+  address: Address;
+  abi: readonly unknown[];
+  functionName: string;
+  args?: readonly unknown[];
+}
+
+export const abis = {
+  registry: modelRegistryAbi,
+  membership: membershipAbi,
+  governor: consortiumGovernorAbi,
+  timelock: consortiumTimelockAbi,
+} as const;
+
+/**
+ * Connects to the chain named by the connection: checks the RPC answers, reads the deployment of
+ * its chain id (from `--deployment`, the stack, or `chain/deployments/<chainId>.json`).
+ */
+export async function connectChain(connection: Connection): Promise<ChainClient> {
+  const probe = createPublicClient({
+    transport: http(connection.rpcUrl, { timeout: 10_000, retryCount: 1 }),
+  });
+  let chainId: number;
+  try {
+    chainId = await probe.getChainId();
+  } catch (cause) {
+    throw new TimeoutError(`the chain RPC at ${connection.rpcUrl} does not answer`, {
+      hints: ["Start the stack with `neuroledger up`, or pass --rpc <url> of a running node."],
+      cause,
+    });
+  }
+  const deployment = loadDeployment(connection, chainId);
+  const chain = defineChain({
+    id: chainId,
+    name: `neuroledger-${chainId}`,
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: [connection.rpcUrl] } },
+  });
+  const transport = http(connection.rpcUrl, { timeout: 30_000, retryCount: 2 });
+  const publicClient = createPublicClient({
+    chain,
+    transport,
+    pollingInterval: 250,
+  }) as PublicClient;
+  const walletClient = connection.account
+    ? createWalletClient({ chain, transport, account: connection.account })
+    : undefined;
+
+  const client: ChainClient = {
+    chainId,
+    chain,
+    deployment,
+    publicClient,
+    walletClient,
+    account: connection.account,
+    registry: deployment.contracts.registry.address,
+    membership: deployment.contracts.membership,
+    governor: deployment.contracts.governor,
+    timelock: deployment.contracts.timelock,
+    async write(call) {
+      if (!walletClient || !connection.account) {
+        throw new CliError("this command sends transactions and needs an account (--key / --as)", {
+          exitCode: ExitCode.usage,
+        });
+      }
+      let hash: Hash;
+      try {
+        // Simulate first: a revert surfaces as the contract's custom error, before any gas is spent.
+        const { request } = await publicClient.simulateContract({
+          ...(call as Parameters<PublicClient["simulateContract"]>[0]),
+          account: connection.account,
+        });
+        hash = await walletClient.writeContract(
+          request as Parameters<WalletClient["writeContract"]>[0],
+        );
+      } catch (err) {
+        throw toCliError(err);
+      }
+      const receipt = await publicClient.waitForTransactionReceipt({ hash, timeout: 60_000 });
+      if (receipt.status !== "success") {
+        throw new RefusedError(`transaction ${hash} (${call.functionName}) reverted`);
+      }
+      return { hash, blockNumber: receipt.blockNumber, logs: receipt.logs };
+    },
+  };
+  return client;
+}
+
+function loadDeployment(connection: Connection, chainId: number): Deployment {
+  try {
+    if (connection.deploymentFile) {
+      const deployment = parseDeployment(
+        JSON.parse(readFileSync(connection.deploymentFile, "utf8")),
+        connection.deploymentFile,
+      );
+      if (deployment.chainId !== chainId) {
+        throw new Error(
+          `${connection.deploymentFile} is for chain ${deployment.chainId}, but the RPC is chain ${chainId}`,
+        );
+      }
+      return deployment;
+    }
+    return readDeployment(chainId);
+  } catch (cause) {
+    throw new CliError(`no usable deployment for chain ${chainId}: ${(cause as Error).message}`, {
+      hints: ["Pass --deployment <file>, or deploy first (`neuroledger up` does it)."],
+      exitCode: ExitCode.usage,
+      cause,
+    });
+  }
+}
+
+/** A contract revert becomes a RefusedError naming the custom error; the rest stays as is. */
+export function toCliError(err: unknown): unknown {
+  const decoded = decodeContractError(err);
+  if (decoded !== err && decoded instanceof Error) {
+    return new RefusedError(decoded.message, { cause: decoded });
+  }
+  return err;
+}
+
+export function registryContract(client: ChainClient) {
+  return getContract({
+    address: client.registry,
+    abi: modelRegistryAbi,
+    client: client.publicClient,
+  });
+}
+
+export function membershipContract(client: ChainClient) {
+  return getContract({
+    address: client.membership,
+    abi: membershipAbi,
+    client: client.publicClient,
+  });
+}

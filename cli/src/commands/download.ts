@@ -1,0 +1,129 @@
+import { randomBytes } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { rename, unlink } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { Writable } from "node:stream";
+import { parseKeyring, unwrapKeyring } from "@neuroledger/sdk/crypto";
+import type { Hex } from "viem";
+import { accountKeyOf } from "../chain/accounts.ts";
+import { abis, connectChain } from "../chain/client.ts";
+import { getModel } from "../chain/models.ts";
+import { type Connection, requireAccount, requireNode } from "../config.ts";
+import { IntegrityError, RefusedError } from "../errors.ts";
+import { NodeClient } from "../ipfs/client.ts";
+import { type Logger, silentLogger } from "../log.ts";
+import { fetchAndOpen } from "../models/storage.ts";
+import type { Progress } from "../progress.ts";
+
+export interface DownloadParameters {
+  connection: Connection;
+  modelId: bigint;
+  out: string;
+  log?: Logger;
+  onProgress?: Progress;
+  /** How long to wait for the ciphertext and keyring (default 60 s). */
+  timeoutMs?: number;
+}
+
+export interface DownloadResult {
+  modelId: string;
+  out: string;
+  sha256: Hex;
+  bytes: number;
+  txHash: Hex;
+}
+
+/**
+ * `neuroledger download`: records the download on chain, fetches keyring + ciphertext from the
+ * institution node, unwraps the content key, decrypts (every chunk authenticated), checks the
+ * plaintext sha256 against the chain, and only then renames the temporary file to `out`.
+ *
+ * @example
+ * await download({ connection, modelId: 1n, out: "model.onnx" });
+ */
+export async function download(params: DownloadParameters): Promise<DownloadResult> {
+  const log = params.log ?? silentLogger;
+  const account = requireAccount(params.connection);
+  const node = new NodeClient(requireNode(params.connection), params.timeoutMs ?? 60_000);
+  const chain = await connectChain(params.connection);
+  const model = await getModel(chain, params.modelId);
+
+  const allowed = (await chain.publicClient.readContract({
+    address: chain.registry,
+    abi: abis.registry,
+    functionName: "canDownload",
+    args: [account.address, params.modelId],
+  })) as boolean;
+  if (!allowed) {
+    throw new RefusedError(`account ${account.address} may not download model ${params.modelId}`, {
+      hints: [
+        "Only members, staff of a member, and patients with an unexpired grant may download.",
+      ],
+    });
+  }
+  const { hash } = await chain.write({
+    address: chain.registry,
+    abi: abis.registry,
+    functionName: "recordDownload",
+    args: [params.modelId],
+  });
+  log.info("download recorded", { modelId: params.modelId.toString(), tx: hash });
+
+  const keyring = parseKeyring(await node.catBytes(model.keyringCid));
+  const contentKey = await unwrapKeyring(keyring, account.address, await accountKeyOf(chain));
+  const { plaintext, sha256 } = await fetchAndOpen({
+    store: node,
+    cid: model.contentCid,
+    contentKey,
+    onProgress: params.onProgress,
+  });
+  const bytes = await writeVerified(plaintext, sha256, model.sha256, params.out);
+  log.info("downloaded", { out: params.out, bytes, sha256: model.sha256 });
+  return {
+    modelId: params.modelId.toString(),
+    out: params.out,
+    sha256: model.sha256,
+    bytes,
+    txHash: hash,
+  };
+}
+
+/**
+ * Writes to a temporary file beside `out` and renames it over `out` only after the stream ended
+ * and its sha256 equals `expected`; on any failure the temporary file is removed and `out` is
+ * left as it was.
+ */
+export async function writeVerified(
+  stream: ReadableStream<Uint8Array>,
+  digest: Promise<string>,
+  expected: Hex,
+  out: string,
+): Promise<number> {
+  const temporary = join(
+    dirname(out),
+    `.${basename(out)}.${randomBytes(6).toString("hex")}.partial`,
+  );
+  let bytes = 0;
+  try {
+    const counted = stream.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          bytes += chunk.length;
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+    await counted.pipeTo(Writable.toWeb(createWriteStream(temporary, { flags: "wx" })));
+    const actual = await digest;
+    if (actual.toLowerCase() !== expected.toLowerCase()) {
+      throw new IntegrityError(
+        `the decrypted model hashes to ${actual}, but the chain records ${expected}: refused, nothing written`,
+      );
+    }
+    await rename(temporary, out);
+    return bytes;
+  } catch (err) {
+    await unlink(temporary).catch(() => {});
+    throw err;
+  }
+}

@@ -1,0 +1,236 @@
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { type ModelCard, parseModelCard } from "@neuroledger/sdk/card";
+import { publishParamsFromCard } from "@neuroledger/sdk/chain";
+import { buildKeyring, publicKeyHex, serializeKeyring } from "@neuroledger/sdk/crypto";
+import { createNodeRuntime, fileReadableStream } from "@neuroledger/sdk/node";
+import type { Address, Hex } from "viem";
+import {
+  accountKeyOf,
+  ensureEncryptionKey,
+  publishRecipients,
+  rolesOf,
+} from "../chain/accounts.ts";
+import { abis, type ChainClient, connectChain } from "../chain/client.ts";
+import { isShaPublished, modelIdBySha, publishedIdFromLogs } from "../chain/models.ts";
+import { type Connection, requireAccount, requireNode } from "../config.ts";
+import { InvalidInputError, RefusedError } from "../errors.ts";
+import { NodeClient } from "../ipfs/client.ts";
+import { type Logger, silentLogger } from "../log.ts";
+import { deriveContentKey } from "../models/contentKey.ts";
+import { sealAndAdd } from "../models/storage.ts";
+import type { Progress } from "../progress.ts";
+
+export interface PublishParameters {
+  connection: Connection;
+  modelPath: string;
+  cardPath: string;
+  parentId?: bigint;
+  log?: Logger;
+  onProgress?: Progress;
+  /** Test hook: called after the IPFS adds, before the chain transaction. */
+  afterAdd?: (cids: { contentCid: string; keyringCid: string }) => Promise<void> | void;
+}
+
+export interface PublishResult {
+  modelId: string;
+  contentCid: string;
+  keyringCid: string;
+  sha256: Hex;
+  /** false when the sha256 was already registered (a re-run after a crash): nothing was sent. */
+  published: boolean;
+  txHash?: Hex;
+}
+
+/** Reads and checks the model and its card before anything touches IPFS or the chain. */
+export async function validateModel(
+  modelPath: string,
+  cardPath: string,
+): Promise<{ card: ModelCard; sha256: Hex; size: number }> {
+  let cardText: string;
+  try {
+    cardText = await readFile(cardPath, "utf8");
+  } catch (err) {
+    throw new InvalidInputError(`cannot read the card ${cardPath}: ${(err as Error).message}`);
+  }
+  let card: ModelCard;
+  try {
+    card = parseModelCard(cardText);
+  } catch (err) {
+    throw new InvalidInputError(
+      `the card ${cardPath} is not a valid model card: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
+  }
+  let size: number;
+  try {
+    size = (await stat(modelPath)).size;
+  } catch (err) {
+    throw new InvalidInputError(`cannot read the model ${modelPath}: ${(err as Error).message}`);
+  }
+  try {
+    // Loading it in onnxruntime proves it parses and has the interface's input and outputs.
+    await createNodeRuntime(modelPath);
+  } catch (err) {
+    throw new InvalidInputError(
+      `${modelPath} is not a usable ONNX model: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
+  }
+  const sha256 = await sha256File(modelPath);
+  if (sha256.slice(2) !== card.onnx.sha256) {
+    throw new InvalidInputError(
+      `the model's sha256 ${sha256.slice(2)} differs from the card's onnx.sha256 ${card.onnx.sha256}`,
+      {
+        hints: [
+          "Publish the model.onnx the card was written for (training/ writes both together).",
+        ],
+      },
+    );
+  }
+  return { card, sha256, size };
+}
+
+export async function sha256File(path: string): Promise<Hex> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return `0x${hash.digest("hex")}`;
+}
+
+/**
+ * `neuroledger publish`: validate, encrypt, add + pin on the institution node, then register on
+ * chain. Safe to re-run after a crash at any step: the content key and container salt are derived
+ * from the publisher's key and the model's sha256, so the ciphertext (and its CID) come out the
+ * same; and a sha256 already on chain is reported, not published twice.
+ *
+ * @example
+ * const r = await publish({ connection, modelPath: "model.onnx", cardPath: "card.json" });
+ */
+export async function publish(params: PublishParameters): Promise<PublishResult> {
+  const log = params.log ?? silentLogger;
+  const { card, sha256, size } = await validateModel(params.modelPath, params.cardPath);
+  const account = requireAccount(params.connection);
+  const node = new NodeClient(requireNode(params.connection));
+  const chain = await connectChain(params.connection);
+
+  const existing = await alreadyPublished(chain, sha256);
+  if (existing) {
+    log.info("already published", { modelId: existing.modelId, sha256 });
+    await keepCard(params.connection, sha256, params.cardPath);
+    return existing;
+  }
+  await checkPublisher(chain, account.address);
+
+  const accountKey = await accountKeyOf(chain);
+  if (await ensureEncryptionKey(chain, accountKey))
+    log.info("registered encryption key", { account: account.address });
+  const { contentKey, salt } = await deriveContentKey(accountKey.secretKey, sha256);
+
+  log.info("encrypting and adding", { bytes: size, node: node.url });
+  const { cid: contentCid } = await sealAndAdd({
+    store: node,
+    plaintext: fileReadableStream(params.modelPath),
+    contentKey,
+    salt,
+    size,
+    onProgress: params.onProgress,
+  });
+  const recipients = await publishRecipients(chain, {
+    address: account.address,
+    publicKey: publicKeyHex(accountKey),
+  });
+  const keyring = await buildKeyring(contentKey, recipients);
+  const keyringCid = await node.add(bytesOnce(new TextEncoder().encode(serializeKeyring(keyring))));
+  log.info("added", { contentCid, keyringCid, recipients: recipients.length });
+  await params.afterAdd?.({ contentCid, keyringCid });
+
+  const args = publishParamsFromCard({
+    card,
+    content: contentCid,
+    keyring: keyringCid,
+    parentId: params.parentId ?? 0n,
+  });
+  const { hash, logs } = await chain.write({
+    address: chain.registry,
+    abi: abis.registry,
+    functionName: "publish",
+    args: [args],
+  });
+  const modelId = publishedIdFromLogs(logs);
+  if (modelId === undefined) throw new Error(`publish tx ${hash} emitted no ModelPublished event`);
+  await keepCard(params.connection, sha256, params.cardPath);
+  log.info("published", { modelId: modelId.toString(), tx: hash });
+  return {
+    modelId: modelId.toString(),
+    contentCid,
+    keyringCid,
+    sha256,
+    published: true,
+    txHash: hash,
+  };
+}
+
+async function alreadyPublished(
+  chain: ChainClient,
+  sha256: Hex,
+): Promise<PublishResult | undefined> {
+  if (!(await isShaPublished(chain, sha256))) return undefined;
+  const id = await modelIdBySha(chain, sha256);
+  if (id === undefined)
+    throw new RefusedError(
+      `sha256 ${sha256} is registered, but its ModelPublished event was not found`,
+    );
+  const logs = await chain.publicClient.getContractEvents({
+    address: chain.registry,
+    abi: abis.registry,
+    eventName: "ModelPublished",
+    args: { modelId: id },
+    fromBlock: BigInt(chain.deployment.deployBlock),
+  });
+  const { cidFromChain } = await import("@neuroledger/sdk/chain");
+  const args = logs[0]?.args as {
+    content: { digest: Hex; codec: number };
+    keyring: { digest: Hex; codec: number };
+  };
+  return {
+    modelId: id.toString(),
+    contentCid: cidFromChain(args.content).toString(),
+    keyringCid: cidFromChain(args.keyring).toString(),
+    sha256,
+    published: false,
+  };
+}
+
+async function checkPublisher(chain: ChainClient, account: Address): Promise<void> {
+  const roles = await rolesOf(chain, account);
+  if (!roles.publisher) {
+    throw new RefusedError(`account ${account} does not hold PUBLISHER_ROLE`, {
+      hints: [
+        "Publisher roles are granted by a governance vote (`neuroledger member propose-role`).",
+      ],
+    });
+  }
+  if (!roles.institutionActive) {
+    throw new RefusedError(`account ${account} belongs to no active member institution`);
+  }
+}
+
+/**
+ * The registry stores no card, so the publisher's data dir keeps a copy by sha256 for `classify`
+ * and `evaluate --model <id>` on this machine.
+ */
+async function keepCard(connection: Connection, sha256: Hex, cardPath: string): Promise<void> {
+  const dir = join(connection.dataDir, "cards");
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, `${sha256.slice(2)}.json`), await readFile(cardPath));
+}
+
+async function* bytesOnce(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield bytes;
+}

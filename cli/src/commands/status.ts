@@ -1,0 +1,61 @@
+import { abis, connectChain } from "../chain/client.ts";
+import { getModel, keptModelIds, type OnChainModel } from "../chain/models.ts";
+import type { Connection } from "../config.ts";
+import { NodeClient } from "../ipfs/client.ts";
+
+const bps = (x: number) => x / 10_000;
+
+function summary(m: OnChainModel) {
+  return {
+    id: m.id.toString(),
+    f1: bps(m.metrics.f1),
+    accuracy: bps(m.metrics.accuracy),
+    auc: bps(m.metrics.auc),
+    testSetSize: m.metrics.testSetSize,
+    institutionId: m.institutionId.toString(),
+    publisher: m.publisher,
+    content: m.contentCid,
+    keyring: m.keyringCid,
+    keyringVersion: m.keyringVersion,
+    sha256: m.sha256,
+    publishedAt: new Date(Number(m.publishedAt) * 1000).toISOString(),
+  };
+}
+
+/** `neuroledger status`: chain, consortium size, latest model, the top ten, and the node's view. */
+export async function status(connection: Connection) {
+  const chain = await connectChain(connection);
+  const [block, memberCount, paused] = await Promise.all([
+    chain.publicClient.getBlockNumber(),
+    chain.publicClient.readContract({
+      address: chain.membership,
+      abi: abis.membership,
+      functionName: "memberCount",
+    }),
+    chain.publicClient.readContract({
+      address: chain.registry,
+      abi: abis.registry,
+      functionName: "paused",
+    }),
+  ]);
+  const { latest, top } = await keptModelIds(chain);
+  const topTen = [];
+  for (const id of top) topTen.push(summary(await getModel(chain, id)));
+  const node = connection.nodeUrl
+    ? await new NodeClient(connection.nodeUrl, 5_000)
+        .id()
+        .catch((err: Error) => ({ error: err.message }))
+    : undefined;
+  return {
+    chain: {
+      rpcUrl: connection.rpcUrl,
+      chainId: chain.chainId,
+      block: block.toString(),
+      registry: chain.registry,
+    },
+    consortium: { members: Number(memberCount), paused },
+    latest: latest > 0n ? summary(await getModel(chain, latest)) : null,
+    topTen,
+    ...(node ? { node } : {}),
+  };
+}

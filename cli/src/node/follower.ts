@@ -1,0 +1,226 @@
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { CID } from "multiformats/cid";
+import { z } from "zod";
+import { abis, type ChainClient, connectChain } from "../chain/client.ts";
+import { getModel, keptModelIds, type OnChainModel } from "../chain/models.ts";
+import type { Connection } from "../config.ts";
+import { pin, unpin } from "../ipfs/api.ts";
+import type { IpfsNode } from "../ipfs/node.ts";
+import type { Logger } from "../log.ts";
+import { createKeeper, type Keeper } from "./keeper.ts";
+import type { NodeWorker } from "./runNode.ts";
+
+/** What the follower remembers across restarts (`<dataDir>/follower.json`). */
+const stateSchema = z.object({
+  chainId: z.number().int(),
+  registry: z.string(),
+  /** Last block whose events were fully handled. */
+  lastBlock: z.number().int(),
+  /** Models this node pins, by id: the content CID and every keyring CID it pinned for it. */
+  pins: z.record(z.string(), z.object({ content: z.string(), keyrings: z.array(z.string()) })),
+});
+type FollowerState = z.infer<typeof stateSchema>;
+
+/** Events after which the kept set (latest + top ten) or a model's keyring may have changed. */
+const STORAGE_EVENTS = new Set([
+  "ModelPublished",
+  "ModelEvicted",
+  "ModelRevoked",
+  "KeyringUpdated",
+]);
+/** Events after which some account may lack a key wrap. */
+const ACCESS_EVENTS = new Set([
+  "EncryptionKeySet",
+  "StaffAdded",
+  "MembershipSynced",
+  "PatientAccessGranted",
+  "ModelPublished",
+  "KeyringUpdated",
+]);
+const MAX_RANGE = 2_000n;
+
+export interface FollowerOptions {
+  connection: Connection;
+  dataDir: string;
+  log: Logger;
+  pollMs?: number;
+  /** Run the keeper (needs the node's account key). Default: when the connection has an account. */
+  keeper?: boolean;
+  pinTimeoutMs?: number;
+}
+
+/**
+ * The pin follower: reads the registry's events block by block and keeps this node's pins equal
+ * to what the registry keeps (latest + top ten: content and keyring), unpinning what it evicts or
+ * revokes. Its progress is saved after every batch, so a restart resumes from the last handled
+ * block. With an account, it also runs the keeper (see keeper.ts).
+ */
+export function createFollower(
+  options: FollowerOptions,
+): NodeWorker & { syncOnce(): Promise<void> } {
+  const { log } = options;
+  const stateFile = join(options.dataDir, "follower.json");
+  let chain: ChainClient;
+  let node: IpfsNode;
+  let state: FollowerState;
+  let keeper: Keeper | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  let running: Promise<void> = Promise.resolve();
+  let needsReconcile = true;
+  let needsKeeper = true;
+
+  const save = async () => {
+    await mkdir(options.dataDir, { recursive: true });
+    await writeFile(`${stateFile}.tmp`, `${JSON.stringify(state, null, 2)}\n`);
+    await rename(`${stateFile}.tmp`, stateFile);
+  };
+
+  const load = async (): Promise<FollowerState> => {
+    const fresh: FollowerState = {
+      chainId: chain.chainId,
+      registry: chain.registry,
+      lastBlock: chain.deployment.deployBlock - 1,
+      pins: {},
+    };
+    let text: string;
+    try {
+      text = await readFile(stateFile, "utf8");
+    } catch {
+      return fresh;
+    }
+    const saved = stateSchema.parse(JSON.parse(text));
+    if (
+      saved.chainId !== chain.chainId ||
+      saved.registry.toLowerCase() !== chain.registry.toLowerCase()
+    ) {
+      log.warn("follower state is for another deployment: starting over", { file: stateFile });
+      return { ...fresh, pins: saved.pins };
+    }
+    return saved;
+  };
+
+  /** Handles new blocks' events, then brings pins and keyrings in line with the chain. */
+  const syncOnce = async () => {
+    const head = await chain.publicClient.getBlockNumber();
+    for (let from = BigInt(state.lastBlock + 1); from <= head; from += MAX_RANGE) {
+      const to = from + MAX_RANGE - 1n < head ? from + MAX_RANGE - 1n : head;
+      const events = await chain.publicClient.getContractEvents({
+        address: chain.registry,
+        abi: abis.registry,
+        fromBlock: from,
+        toBlock: to,
+      });
+      for (const event of events) {
+        const name = event.eventName as string;
+        if (STORAGE_EVENTS.has(name)) needsReconcile = true;
+        if (ACCESS_EVENTS.has(name)) needsKeeper = true;
+        if (name === "ModelPublished" || name === "ModelEvicted" || name === "ModelRevoked") {
+          log.info("registry event", {
+            event: name,
+            modelId: String((event.args as { modelId?: bigint }).modelId),
+          });
+        }
+      }
+      // Pins must match the chain at `to` before the block counts as handled.
+      if (needsReconcile) await reconcile(to);
+      state.lastBlock = Number(to);
+      await save();
+    }
+    if (keeper && needsKeeper) {
+      needsKeeper = false;
+      try {
+        await keeper.pass(Object.keys(state.pins).map(BigInt));
+      } catch (err) {
+        needsKeeper = true;
+        log.warn("keeper pass failed; will retry", { error: (err as Error).message });
+      }
+    }
+  };
+
+  const reconcile = async (blockNumber: bigint) => {
+    const { latest, top } = await keptModelIds(chain, blockNumber);
+    const kept = new Set([...top, ...(latest > 0n ? [latest] : [])].map(String));
+    let failed = false;
+    for (const id of kept) {
+      let model: OnChainModel;
+      try {
+        model = await getModel(chain, BigInt(id));
+      } catch {
+        continue; // left the kept set after `blockNumber`: the next batch unpins it
+      }
+      const entry = state.pins[id] ?? { content: model.contentCid, keyrings: [] };
+      try {
+        await pin(
+          node,
+          CID.parse(model.contentCid),
+          AbortSignal.timeout(options.pinTimeoutMs ?? 60_000),
+        );
+        await pin(
+          node,
+          CID.parse(model.keyringCid),
+          AbortSignal.timeout(options.pinTimeoutMs ?? 60_000),
+        );
+      } catch (err) {
+        failed = true;
+        log.warn("pin failed; will retry", { modelId: id, error: (err as Error).message });
+        continue;
+      }
+      // Older keyrings of a kept model are dropped once the new one is pinned.
+      for (const old of entry.keyrings.filter((k) => k !== model.keyringCid))
+        await unpin(node, CID.parse(old));
+      if (!state.pins[id] || !entry.keyrings.includes(model.keyringCid)) {
+        log.info("pinned", { modelId: id, content: model.contentCid, keyring: model.keyringCid });
+      }
+      state.pins[id] = { content: model.contentCid, keyrings: [model.keyringCid] };
+    }
+    for (const [id, entry] of Object.entries(state.pins)) {
+      if (kept.has(id)) continue;
+      for (const cid of [entry.content, ...entry.keyrings]) await unpin(node, CID.parse(cid));
+      delete state.pins[id];
+      log.info("unpinned", { modelId: id, content: entry.content });
+    }
+    if (failed) throw new Error("some kept models could not be pinned yet");
+    needsReconcile = false;
+  };
+
+  const loop = () => {
+    if (stopped) return;
+    running = syncOnce()
+      .catch((err: Error) => {
+        needsReconcile = true;
+        log.warn("sync failed; will retry", { error: err.message });
+      })
+      .finally(() => {
+        if (!stopped) timer = setTimeout(loop, options.pollMs ?? 1000);
+      });
+  };
+
+  return {
+    name: "pin-follower",
+    async start(ipfs) {
+      node = ipfs;
+      chain = await connectChain(options.connection);
+      state = await load();
+      if (options.keeper ?? options.connection.account !== undefined) {
+        keeper = await createKeeper({ chain, node, log: log.child({ worker: "keeper" }) });
+      }
+      log.info("following the registry", {
+        registry: chain.registry,
+        fromBlock: state.lastBlock + 1,
+      });
+      loop();
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+    status: () => ({
+      lastBlock: state?.lastBlock,
+      pinnedModels: state ? Object.keys(state.pins).sort((a, b) => Number(a) - Number(b)) : [],
+    }),
+    syncOnce,
+  };
+}

@@ -1,0 +1,103 @@
+import { cidToChain } from "@neuroledger/sdk/chain";
+import {
+  type AccountKey,
+  parseKeyring,
+  rewrapKeyring,
+  serializeKeyring,
+  unwrapKeyring,
+} from "@neuroledger/sdk/crypto";
+import { CID } from "multiformats/cid";
+import type { Address } from "viem";
+import {
+  accountKeyOf,
+  ensureEncryptionKey,
+  modelRecipients,
+  registeredKeys,
+  rolesOf,
+} from "../chain/accounts.ts";
+import { abis, type ChainClient } from "../chain/client.ts";
+import { getModel } from "../chain/models.ts";
+import { pin } from "../ipfs/api.ts";
+import type { IpfsNode } from "../ipfs/node.ts";
+import type { Logger } from "../log.ts";
+
+export interface Keeper {
+  /** Checks every given kept model's keyring and re-wraps it when an authorized account lacks a wrap. */
+  pass(modelIds: bigint[]): Promise<void>;
+}
+
+/**
+ * The keeper: when an account becomes authorized (a member admitted, staff added, a patient
+ * granted, a key registered), it wraps the content key of every kept model for it and puts the new
+ * keyring on chain. To avoid several nodes racing on one model, the node of the model's own
+ * institution acts; if that institution is no longer active, any member node may.
+ */
+export async function createKeeper(params: {
+  chain: ChainClient;
+  node: IpfsNode;
+  log: Logger;
+}): Promise<Keeper> {
+  const { chain, node, log } = params;
+  const me = chain.account?.address as Address;
+  const accountKey: AccountKey = await accountKeyOf(chain);
+  if (await ensureEncryptionKey(chain, accountKey))
+    log.info("registered the node account's encryption key", { account: me });
+
+  return {
+    async pass(modelIds) {
+      if (modelIds.length === 0) return;
+      const mine = await rolesOf(chain, me);
+      if (!mine.institutionActive) return;
+      const keys = await registeredKeys(chain);
+      for (const id of modelIds) {
+        const model = await getModel(chain, id).catch(() => undefined);
+        if (!model) continue;
+        if (model.institutionId !== mine.institutionId) {
+          const owner = await rolesOf(chain, model.publisher);
+          if (owner.institutionActive) continue; // the publishing institution's node keeps it
+        }
+        const wanted = await modelRecipients(chain, id, keys);
+        const keyring = parseKeyring(await readAll(node, model.keyringCid));
+        const missing = wanted.filter(
+          (w) =>
+            !keyring.wraps.some(
+              (k) =>
+                k.account === w.account.toLowerCase() && k.publicKey === w.publicKey.toLowerCase(),
+            ),
+        );
+        if (missing.length === 0) continue;
+        let contentKey: Uint8Array;
+        try {
+          contentKey = await unwrapKeyring(keyring, me, accountKey);
+        } catch (err) {
+          log.warn("cannot re-wrap: this node's account has no wrap", {
+            modelId: id.toString(),
+            error: (err as Error).name,
+          });
+          continue;
+        }
+        const next = await rewrapKeyring(keyring, contentKey, wanted);
+        const cid = await node.fs.addBytes(new TextEncoder().encode(serializeKeyring(next)));
+        await pin(node, cid);
+        await chain.write({
+          address: chain.registry,
+          abi: abis.registry,
+          functionName: "updateKeyring",
+          args: [id, cidToChain(cid)],
+        });
+        log.info("keyring re-wrapped", {
+          modelId: id.toString(),
+          added: missing.map((m) => m.account).join(","),
+          keyring: cid.toString(),
+        });
+      }
+    },
+  };
+}
+
+async function readAll(node: IpfsNode, cid: string): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const part of node.fs.cat(CID.parse(cid), { signal: AbortSignal.timeout(30_000) }))
+    parts.push(part);
+  return Buffer.concat(parts);
+}

@@ -1,0 +1,71 @@
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { createPublicClient, http } from "viem";
+import { spawnChild, waitFor } from "./childProcess.ts";
+import type { UpService } from "./service.ts";
+
+/** The anvil wrapper script shipped in @foundry-rs/anvil (it runs the platform binary). */
+function anvilScript(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve("@foundry-rs/anvil/package.json")), "bin.mjs");
+}
+
+/**
+ * A local chain node: anvil on 127.0.0.1, Hardhat's default dev accounts, a block every
+ * `blockTime` seconds (transactions wait for the next block, like on the QBFT network).
+ */
+export const chainService: UpService = {
+  name: "chain",
+  async start(ctx) {
+    const { options } = ctx;
+    let port = options.chainPort;
+    let child: ReturnType<typeof spawnChild> | undefined;
+    // Port 0: anvil cannot pick one itself, so try free-looking ports until one binds.
+    for (let attempt = 0; attempt < 5 && !child; attempt++) {
+      const tryPort = port || 20_000 + Math.floor(Math.random() * 30_000);
+      let listening = false;
+      const c = spawnChild(
+        process.execPath,
+        [
+          anvilScript(),
+          "--host",
+          "127.0.0.1",
+          "--port",
+          String(tryPort),
+          "--chain-id",
+          String(options.chainId),
+          "--block-time",
+          String(options.blockTime),
+          "--silent",
+        ],
+        { log: ctx.log, name: "anvil", onLine: (l) => (listening ||= l.includes("Listening")) },
+      );
+      const rpcUrl = `http://127.0.0.1:${tryPort}`;
+      try {
+        await waitFor(
+          `anvil on ${rpcUrl}`,
+          async () =>
+            (await createPublicClient({
+              transport: http(rpcUrl, { timeout: 1000, retryCount: 0 }),
+            }).getChainId()) || undefined,
+          { timeoutMs: 20_000, child: c },
+        );
+        child = c;
+        port = tryPort;
+      } catch (err) {
+        await c.stop(1000);
+        if (options.chainPort) throw err;
+      }
+    }
+    if (!child) throw new Error("could not start anvil on a free port");
+    const rpcUrl = `http://127.0.0.1:${port}`;
+    ctx.stack.rpcUrl = rpcUrl;
+    const running = child;
+    return {
+      summary: [
+        `chain      ${rpcUrl} (chain id ${options.chainId}, ${options.blockTime} s blocks)`,
+      ],
+      stop: () => running.stop(),
+    };
+  },
+};

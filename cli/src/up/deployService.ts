@@ -1,0 +1,114 @@
+import { copyFile, mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { devAccounts, devInstitutions } from "@neuroledger/chain";
+import { deploymentPath, readDeployment } from "@neuroledger/chain/deployment";
+import { accountKeyOf, ensureEncryptionKey } from "../chain/accounts.ts";
+import { connectChain } from "../chain/client.ts";
+import { resolveConnection } from "../config.ts";
+import type { DevAccount } from "../stack/schema.ts";
+import { spawnChild } from "./childProcess.ts";
+import type { UpService } from "./service.ts";
+
+/** Dev accounts as the stack lists them, from the chain package's dev consortium. */
+export function stackAccounts(): DevAccount[] {
+  const [a, b, c] = devInstitutions;
+  return [
+    {
+      name: "institution-a",
+      ...pick(devAccounts.institutionA),
+      role: "member",
+      institution: a.name,
+    },
+    {
+      name: "institution-b",
+      ...pick(devAccounts.institutionB),
+      role: "member",
+      institution: b.name,
+    },
+    {
+      name: "institution-c",
+      ...pick(devAccounts.institutionC),
+      role: "member",
+      institution: c.name,
+    },
+    { name: "publisher", ...pick(devAccounts.publisher), role: "publisher", institution: a.name },
+    { name: "staff", ...pick(devAccounts.staff), role: "staff", institution: b.name },
+    { name: "patient", ...pick(devAccounts.patient), role: "none" },
+    { name: "auditor", ...pick(devAccounts.auditor), role: "none" },
+    { name: "outsider", ...pick(devAccounts.nonMember), role: "none" },
+    { name: "candidate", ...pick(devAccounts.candidate), role: "none" },
+  ];
+}
+
+function pick(a: { address: string; privateKey: string }) {
+  return { address: a.address, privateKey: a.privateKey };
+}
+
+/**
+ * Deploys the contracts with the dev consortium (`pnpm -C chain deploy --rpc <url> --dev`), keeps
+ * a copy of the deployment file in the data dir, and registers the encryption keys of the dev
+ * accounts that hold a role (institutions, publisher, staff).
+ */
+export const deployService: UpService = {
+  name: "deploy",
+  async start(ctx) {
+    const { options } = ctx;
+    const rpcUrl = ctx.stack.rpcUrl;
+    if (!rpcUrl) throw new Error("the deploy service needs the chain service before it");
+    const pnpm = join(options.repoRoot, "node_modules", ".bin", "pnpm");
+    const child = spawnChild(pnpm, ["-C", "chain", "run", "deploy", "--rpc", rpcUrl, "--dev"], {
+      cwd: options.repoRoot,
+      log: ctx.log,
+      name: "deploy",
+    });
+    const code = await Promise.race([
+      child.exited,
+      new Promise<string>((r) => setTimeout(() => r("timeout"), 180_000).unref()),
+    ]);
+    if (code !== 0) {
+      await child.stop(1000);
+      throw new Error(`contract deployment failed (${code}); see the deploy lines above`);
+    }
+    await mkdir(options.dataDir, { recursive: true });
+    const deploymentFile = join(options.dataDir, "deployment.json");
+    // Our own copy: chain/deployments/<id>.json is shared with other runs on the same chain id.
+    await copyFile(deploymentPath(options.chainId), deploymentFile);
+    const deployment = readDeployment(options.chainId);
+    ctx.stack.chain = {
+      rpcUrl,
+      chainId: deployment.chainId,
+      deploymentFile,
+      contracts: {
+        membership: deployment.contracts.membership,
+        governor: deployment.contracts.governor,
+        timelock: deployment.contracts.timelock,
+        registry: deployment.contracts.registry.address,
+      },
+    };
+    ctx.stack.accounts = stackAccounts();
+    for (const account of ctx.stack.accounts.filter((a) => a.role !== "none")) {
+      const chain = await connectChain(
+        await resolveConnection(
+          {
+            rpc: rpcUrl,
+            key: account.privateKey,
+            deployment: deploymentFile,
+            dataDir: options.dataDir,
+          },
+          {},
+        ),
+      );
+      if (await ensureEncryptionKey(chain, await accountKeyOf(chain))) {
+        ctx.log.info("registered encryption key", { account: account.name });
+      }
+    }
+    return {
+      summary: [
+        `registry   ${deployment.contracts.registry.address}`,
+        `governor   ${deployment.contracts.governor}`,
+        `membership ${deployment.contracts.membership}`,
+      ],
+      stop: async () => {},
+    };
+  },
+};
