@@ -95,6 +95,7 @@ describe("node file helpers", () => {
       );
       assert.equal((await readImageFile(join(dir, "a.png"))).width, 2);
       await assert.rejects(readImageFile(join(dir, "a.png"), { maxFileBytes: 10 }), /too large/);
+      await assert.rejects(readImageFile(join(dir, "missing.png")), /Cannot read the image file/);
 
       const key = generateContentKey();
       const container = await encryptBytes(key, new Uint8Array(1000).fill(5), { chunkSize: 64 });

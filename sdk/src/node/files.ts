@@ -42,7 +42,15 @@ export async function readImageFile(
   path: string,
   parameters: DecodeImageParameters & { maxFileBytes?: number } = {},
 ): Promise<RawImage> {
-  const { size } = await stat(path);
+  const size = await stat(path).then(
+    (info) => info.size,
+    (cause) => {
+      throw new InvalidInputError(`Cannot read the image file ${path}.`, {
+        details: (cause as Error).message,
+        cause,
+      });
+    },
+  );
   const maxFileBytes = parameters.maxFileBytes ?? DEFAULT_MAX_IMAGE_FILE_BYTES;
   if (size > maxFileBytes) {
     throw new InvalidInputError(
