@@ -9,16 +9,18 @@ const require = createRequire(import.meta.url);
 export default defineConfig({
   plugins: [hardhatViem, hardhatNodeTestRunner, hardhatNetworkHelpers],
   solidity: {
+    // The deploy script puts every contract behind OpenZeppelin's ERC1967Proxy.
+    npmFilesToBuild: ["@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol"],
     profiles: {
       default: {
-        // No native solc can be downloaded here: Hardhat runs solcjs (wasm) from the `solc` package.
+        // No native solc can be downloaded here: Hardhat runs solcjs (wasm) from the `solc` package,
+        // through tools/soljson-heap.cjs (large jobs overflow its stack otherwise).
         // `version` must equal that package's version.
         version: "0.8.28",
-        path: require.resolve("solc/soljson.js"),
+        path: require.resolve("./tools/soljson-heap.cjs"),
         settings: {
           evmVersion: "cancun",
           optimizer: { enabled: true, runs: 200 },
-          outputSelection: { "*": { "*": ["storageLayout"] } },
         },
       },
     },

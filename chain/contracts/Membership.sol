@@ -187,9 +187,10 @@ contract Membership is
         if (from == address(0) && delegates(to) == address(0)) _delegate(to, to);
     }
 
-    /// @dev Approvals are pointless for a token that cannot move; refuse them.
-    function _approve(address, uint256 tokenId, address, bool) internal pure override {
-        revert MembershipNotTransferable(tokenId);
+    /// @dev Approvals are pointless for a token that cannot move; refuse them (burning clears one).
+    function _approve(address to, uint256 tokenId, address auth, bool emitEvent) internal override {
+        if (to != address(0)) revert MembershipNotTransferable(tokenId);
+        super._approve(to, tokenId, auth, emitEvent);
     }
 
     /// @dev Operators are pointless for a token that cannot move; refuse them.
