@@ -1,29 +1,28 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Argument, type Command, InvalidArgumentError, Option } from "commander";
-import { classify } from "./commands/classify.ts";
-import { download } from "./commands/download.ts";
-import { evaluate } from "./commands/evaluate.ts";
-import { grant } from "./commands/grant.ts";
-import {
-  listMembers,
-  parseAddress,
-  propose,
-  queueOrExecute,
-  ROLES,
-  type RoleName,
-  vote,
-} from "./commands/member.ts";
-import { nodeCommand } from "./commands/node.ts";
-import { publish } from "./commands/publish.ts";
-import { status } from "./commands/status.ts";
-import { up } from "./commands/up.ts";
+import type { RoleName } from "./commands/member.ts";
 import { type ConnectionFlags, DEFAULT_DATA_DIR, resolveConnection } from "./config.ts";
 import type { Logger } from "./log.ts";
 import { collect, parsePort, parsePositiveInt } from "./main.ts";
-import { resolveModel } from "./models/resolveModel.ts";
 import { printResult } from "./output.ts";
 import { progressBar } from "./progress.ts";
+
+// Command modules load when their command runs: `--help` and `node --no-follow` stay fast and
+// do not load onnxruntime or the chain package.
+const commands = {
+  classify: () => import("./commands/classify.ts"),
+  download: () => import("./commands/download.ts"),
+  evaluate: () => import("./commands/evaluate.ts"),
+  grant: () => import("./commands/grant.ts"),
+  member: () => import("./commands/member.ts"),
+  node: () => import("./commands/node.ts"),
+  publish: () => import("./commands/publish.ts"),
+  status: () => import("./commands/status.ts"),
+  up: () => import("./commands/up.ts"),
+  resolveModel: () => import("./models/resolveModel.ts"),
+};
+const ROLE_NAMES: RoleName[] = ["publisher", "auditor", "guardian"];
 
 const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -100,7 +99,7 @@ export function registerCommands(program: Command, log: Logger): void {
       .option("--no-follow", "do not follow the chain (no pinning, no keeper): storage only"),
   ).action(async (opts) => {
     const follow = opts.follow && (opts.rpc || opts.stack || process.env.NEUROLEDGER_RPC);
-    await nodeCommand({
+    await (await commands.node()).nodeCommand({
       name: opts.name,
       dataDir: opts.dataDir ?? `${DEFAULT_DATA_DIR}/nodes/${opts.name}`,
       tcpPort: opts.tcpPort,
@@ -127,7 +126,7 @@ export function registerCommands(program: Command, log: Logger): void {
   ).action(async (opts) => {
     const bar = progressBar("encrypt");
     try {
-      const result = await publish({
+      const result = await (await commands.publish()).publish({
         connection: await connect(opts),
         modelPath: opts.model,
         cardPath: opts.card,
@@ -155,7 +154,7 @@ export function registerCommands(program: Command, log: Logger): void {
   ).action(async (modelId: bigint, opts) => {
     const bar = progressBar("decrypt");
     try {
-      const result = await download({
+      const result = await (await commands.download()).download({
         connection: await connect(opts),
         modelId,
         out: opts.out,
@@ -184,14 +183,19 @@ export function registerCommands(program: Command, log: Logger): void {
       .option("--card <file>", "card.json (default: beside the model)")
       .option("--json", "print the metrics as one JSON line (the last line)"),
   ).action(async (opts) => {
-    const model = await resolveModel({
+    const model = await (await commands.resolveModel()).resolveModel({
       model: opts.model,
       cardPath: opts.card,
       connection: () => connect(opts),
       log,
     });
     const bar = progressBar("evaluate");
-    const metrics = await evaluate({ model, dataDir: opts.data, log, onProgress: bar.update });
+    const metrics = await (await commands.evaluate()).evaluate({
+      model,
+      dataDir: opts.data,
+      log,
+      onProgress: bar.update,
+    });
     bar.stop();
     if (opts.json) printResult(metrics, true);
     else {
@@ -220,14 +224,18 @@ export function registerCommands(program: Command, log: Logger): void {
       .option("--heatmap <out.png>", "write the image with the heatmap blended over it")
       .option("--json", "print the result as one JSON line"),
   ).action(async (opts) => {
-    const model = await resolveModel({
+    const model = await (await commands.resolveModel()).resolveModel({
       model: opts.model,
       cardPath: opts.card,
       connection: () => connect(opts),
       log,
     });
     printResult(
-      await classify({ model, imagePath: opts.image, heatmapOut: opts.heatmap }),
+      await (await commands.classify()).classify({
+        model,
+        imagePath: opts.image,
+        heatmapOut: opts.heatmap,
+      }),
       Boolean(opts.json),
     );
   });
@@ -249,11 +257,14 @@ export function registerCommands(program: Command, log: Logger): void {
   ).action(async (account: string, opts) => {
     const action = {
       kind: "admit" as const,
-      account: parseAddress(account),
+      account: (await commands.member()).parseAddress(account),
       name: opts.name,
       metadataURI: opts.metadata,
     };
-    printResult(await propose(await connect(opts), action), Boolean(opts.json));
+    printResult(
+      await (await commands.member()).propose(await connect(opts), action),
+      Boolean(opts.json),
+    );
   });
   withConnectionOptions(
     proposeCmd
@@ -263,7 +274,10 @@ export function registerCommands(program: Command, log: Logger): void {
       .option("--json", "print the result as one JSON line"),
   ).action(async (institutionId: bigint, opts) => {
     printResult(
-      await propose(await connect(opts), { kind: "remove", institutionId }),
+      await (await commands.member()).propose(await connect(opts), {
+        kind: "remove",
+        institutionId,
+      }),
       Boolean(opts.json),
     );
   });
@@ -272,12 +286,16 @@ export function registerCommands(program: Command, log: Logger): void {
       proposeCmd
         .command(kind)
         .description(`propose to ${kind === "grant-role" ? "grant" : "revoke"} a registry role`)
-        .addArgument(new Argument("<role>", "role").choices(Object.keys(ROLES)))
+        .addArgument(new Argument("<role>", "role").choices(ROLE_NAMES))
         .argument("<account>", "account")
         .option("--json", "print the result as one JSON line"),
     ).action(async (role: RoleName, account: string, opts) => {
       printResult(
-        await propose(await connect(opts), { kind, role, account: parseAddress(account) }),
+        await (await commands.member()).propose(await connect(opts), {
+          kind,
+          role,
+          account: (await commands.member()).parseAddress(account),
+        }),
         Boolean(opts.json),
       );
     });
@@ -292,7 +310,10 @@ export function registerCommands(program: Command, log: Logger): void {
       )
       .option("--json", "print the result as one JSON line"),
   ).action(async (proposalId: bigint, support: "for" | "against" | "abstain", opts) => {
-    printResult(await vote(await connect(opts), proposalId, support), Boolean(opts.json));
+    printResult(
+      await (await commands.member()).vote(await connect(opts), proposalId, support),
+      Boolean(opts.json),
+    );
   });
   for (const step of ["queue", "execute"] as const) {
     withConnectionOptions(
@@ -306,7 +327,10 @@ export function registerCommands(program: Command, log: Logger): void {
         .argument("<proposalId>", "proposal id", parseId)
         .option("--json", "print the result as one JSON line"),
     ).action(async (proposalId: bigint, opts) => {
-      printResult(await queueOrExecute(await connect(opts), proposalId, step), Boolean(opts.json));
+      printResult(
+        await (await commands.member()).queueOrExecute(await connect(opts), proposalId, step),
+        Boolean(opts.json),
+      );
     });
   }
   withConnectionOptions(
@@ -315,7 +339,10 @@ export function registerCommands(program: Command, log: Logger): void {
       .description("member institutions and proposals")
       .option("--json", "print as one JSON line"),
   ).action(async (opts) => {
-    printResult(await listMembers(await connect(opts)), Boolean(opts.json));
+    printResult(
+      await (await commands.member()).listMembers(await connect(opts)),
+      Boolean(opts.json),
+    );
   });
 
   withConnectionOptions(
@@ -328,9 +355,9 @@ export function registerCommands(program: Command, log: Logger): void {
       .option("--revoke", "revoke the grant instead")
       .option("--json", "print the result as one JSON line"),
   ).action(async (patient: string, modelId: bigint, opts) => {
-    const result = await grant({
+    const result = await (await commands.grant()).grant({
       connection: await connect(opts),
-      patient: parseAddress(patient, "patient"),
+      patient: (await commands.member()).parseAddress(patient, "patient"),
       modelId,
       days: opts.days,
       revoke: opts.revoke,
@@ -344,7 +371,7 @@ export function registerCommands(program: Command, log: Logger): void {
       .description("consortium, latest model, top ten, node")
       .option("--json", "print as one JSON line"),
   ).action(async (opts) => {
-    printResult(await status(await connect(opts)), Boolean(opts.json));
+    printResult(await (await commands.status()).status(await connect(opts)), Boolean(opts.json));
   });
 
   program
@@ -365,7 +392,7 @@ export function registerCommands(program: Command, log: Logger): void {
     .option("--model <dir>", "model folder to publish (default training/models/demo)")
     .option("--no-model", "publish no model")
     .action(async (opts) => {
-      await up({
+      await (await commands.up()).up({
         options: {
           repoRoot: REPO_ROOT,
           dataDir: resolve(opts.dataDir),

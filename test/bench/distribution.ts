@@ -23,7 +23,10 @@ const REPS = Number(process.env.BENCH_REPS ?? 5);
 const fmt = (x: number, d = 1) => x.toFixed(d);
 
 const modelDir = defaultModelDir(REPO);
-if (!modelDir) throw new Error("no model to benchmark: training/models/demo (or smoke) has no model.onnx + card.json");
+if (!modelDir)
+  throw new Error(
+    "no model to benchmark: training/models/demo (or smoke) has no model.onnx + card.json",
+  );
 
 console.error(`storage: 8 and 64 MB, ${REPS} runs each (median) ...`);
 const storage = await benchStorage([8, 64], REPS);

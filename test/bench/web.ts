@@ -158,9 +158,7 @@ async function main() {
       throw new Error("the bench page is not cross-origin isolated");
 
     type Bench = {
-      inference: (
-        a: object,
-      ) => Promise<{
+      inference: (a: object) => Promise<{
         backend: string;
         threads: number;
         inferenceMs: number[];

@@ -31,6 +31,8 @@ export interface DownloadResult {
   sha256: Hex;
   bytes: number;
   txHash: Hex;
+  /** Milliseconds per step (the storage path and the chain transaction apart). */
+  timings: Record<string, number>;
 }
 
 /**
@@ -43,6 +45,13 @@ export interface DownloadResult {
  */
 export async function download(params: DownloadParameters): Promise<DownloadResult> {
   const log = params.log ?? silentLogger;
+  const timings: Record<string, number> = {};
+  let mark = performance.now();
+  const lap = (name: string) => {
+    const now = performance.now();
+    timings[name] = now - mark;
+    mark = now;
+  };
   const account = requireAccount(params.connection);
   const node = new NodeClient(requireNode(params.connection), params.timeoutMs ?? 60_000);
   const chain = await connectChain(params.connection);
@@ -61,16 +70,19 @@ export async function download(params: DownloadParameters): Promise<DownloadResu
       ],
     });
   }
+  lap("chainReads");
   const { hash } = await chain.write({
     address: chain.registry,
     abi: abis.registry,
     functionName: "recordDownload",
     args: [params.modelId],
   });
+  lap("chainTx");
   log.info("download recorded", { modelId: params.modelId.toString(), tx: hash });
 
   const keyring = parseKeyring(await node.catBytes(model.keyringCid));
   const contentKey = await unwrapKeyring(keyring, account.address, await accountKeyOf(chain));
+  lap("keyring");
   const { plaintext, sha256 } = await fetchAndOpen({
     store: node,
     cid: model.contentCid,
@@ -78,6 +90,7 @@ export async function download(params: DownloadParameters): Promise<DownloadResu
     onProgress: params.onProgress,
   });
   const bytes = await writeVerified(plaintext, sha256, model.sha256, params.out);
+  lap("fetchDecryptVerify");
   log.info("downloaded", { out: params.out, bytes, sha256: model.sha256 });
   return {
     modelId: params.modelId.toString(),
@@ -85,6 +98,7 @@ export async function download(params: DownloadParameters): Promise<DownloadResu
     sha256: model.sha256,
     bytes,
     txHash: hash,
+    timings,
   };
 }
 

@@ -1,6 +1,5 @@
 import { type ConnectionFlags, resolveConnection } from "../config.ts";
 import type { Logger } from "../log.ts";
-import { createFollower } from "../node/follower.ts";
 import { type NodeWorker, runNode } from "../node/runNode.ts";
 import { untilSignal } from "../signals.ts";
 

@@ -42,6 +42,8 @@ export interface PublishResult {
   /** false when the sha256 was already registered (a re-run after a crash): nothing was sent. */
   published: boolean;
   txHash?: Hex;
+  /** Milliseconds per step (the storage path and the chain transactions apart). */
+  timings: Record<string, number>;
 }
 
 /** Reads and checks the model and its card before anything touches IPFS or the chain. */
@@ -114,7 +116,15 @@ export async function sha256File(path: string): Promise<Hex> {
  */
 export async function publish(params: PublishParameters): Promise<PublishResult> {
   const log = params.log ?? silentLogger;
+  const timings: Record<string, number> = {};
+  let mark = performance.now();
+  const lap = (name: string) => {
+    const now = performance.now();
+    timings[name] = (timings[name] ?? 0) + (now - mark);
+    mark = now;
+  };
   const { card, sha256, size } = await validateModel(params.modelPath, params.cardPath);
+  lap("validate");
   const account = requireAccount(params.connection);
   const node = new NodeClient(requireNode(params.connection));
   const chain = await connectChain(params.connection);
@@ -123,14 +133,16 @@ export async function publish(params: PublishParameters): Promise<PublishResult>
   if (existing) {
     log.info("already published", { modelId: existing.modelId, sha256 });
     await keepCard(params.connection, sha256, params.cardPath);
-    return existing;
+    return { ...existing, timings };
   }
   await checkPublisher(chain, account.address);
+  lap("chainReads");
 
   const accountKey = await accountKeyOf(chain);
   if (await ensureEncryptionKey(chain, accountKey))
     log.info("registered encryption key", { account: account.address });
   const { contentKey, salt } = await deriveContentKey(accountKey.secretKey, sha256);
+  lap("accountKey");
 
   log.info("encrypting and adding", { bytes: size, node: node.url });
   const { cid: contentCid } = await sealAndAdd({
@@ -141,14 +153,17 @@ export async function publish(params: PublishParameters): Promise<PublishResult>
     size,
     onProgress: params.onProgress,
   });
+  lap("encryptAdd");
   const recipients = await publishRecipients(chain, {
     address: account.address,
     publicKey: publicKeyHex(accountKey),
   });
   const keyring = await buildKeyring(contentKey, recipients);
   const keyringCid = await node.add(bytesOnce(new TextEncoder().encode(serializeKeyring(keyring))));
+  lap("keyring");
   log.info("added", { contentCid, keyringCid, recipients: recipients.length });
   await params.afterAdd?.({ contentCid, keyringCid });
+  mark = performance.now();
 
   const args = publishParamsFromCard({
     card,
@@ -162,6 +177,7 @@ export async function publish(params: PublishParameters): Promise<PublishResult>
     functionName: "publish",
     args: [args],
   });
+  lap("chainTx");
   const modelId = publishedIdFromLogs(logs);
   if (modelId === undefined) throw new Error(`publish tx ${hash} emitted no ModelPublished event`);
   await keepCard(params.connection, sha256, params.cardPath);
@@ -173,13 +189,14 @@ export async function publish(params: PublishParameters): Promise<PublishResult>
     sha256,
     published: true,
     txHash: hash,
+    timings,
   };
 }
 
 async function alreadyPublished(
   chain: ChainClient,
   sha256: Hex,
-): Promise<PublishResult | undefined> {
+): Promise<Omit<PublishResult, "timings"> | undefined> {
   if (!(await isShaPublished(chain, sha256))) return undefined;
   const id = await modelIdBySha(chain, sha256);
   if (id === undefined)

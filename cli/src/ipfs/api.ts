@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { CID } from "multiformats/cid";
+import { containerChunker } from "./containerChunker.ts";
 import { sendJson } from "./gateway.ts";
 import type { IpfsNode } from "./node.ts";
 
@@ -21,7 +22,9 @@ export function controlApi(node: IpfsNode, extra?: () => Record<string, unknown>
         sendJson(res, 415, { error: "send the bytes as application/octet-stream" });
         return true;
       }
-      const cid = await node.fs.addByteStream(req as AsyncIterable<Uint8Array>);
+      const cid = await node.fs.addByteStream(req as AsyncIterable<Uint8Array>, {
+        chunker: containerChunker(),
+      });
       await pin(node, cid);
       sendJson(res, 200, { cid: cid.toString() });
       return true;

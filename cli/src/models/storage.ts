@@ -1,6 +1,7 @@
 import { Readable } from "node:stream";
 import { createDecryptStream, createEncryptStream } from "@neuroledger/sdk/crypto";
 import { createNodeSha256Stream } from "@neuroledger/sdk/node";
+import { containerChunker } from "../ipfs/containerChunker.ts";
 import type { IpfsNode } from "../ipfs/node.ts";
 import type { Progress } from "../progress.ts";
 
@@ -18,7 +19,7 @@ export function heliaStore(
   const timeoutMs = options.timeoutMs ?? 60_000;
   return {
     async add(bytes, signal) {
-      const cid = await node.fs.addByteStream(bytes, { signal });
+      const cid = await node.fs.addByteStream(bytes, { signal, chunker: containerChunker() });
       if (options.pin === false) return cid.toString();
       for await (const _ of node.helia.pins.add(cid, {
         signal: signal ?? AbortSignal.timeout(timeoutMs),
@@ -50,13 +51,16 @@ export interface SealAndAddParameters {
  * memory stays at about one chunk whatever the model size.
  */
 export async function sealAndAdd(params: SealAndAddParameters): Promise<{ cid: string }> {
-  const sealed = params.plaintext.pipeThrough(
-    createEncryptStream(params.contentKey, {
-      salt: params.salt,
-      totalInputBytes: params.size,
-      onProgress: (p) => params.onProgress?.(p.inputBytes, params.size ?? 0),
-    }),
-  );
+  const sealed = params.plaintext
+    .pipeThrough(readAhead())
+    .pipeThrough(
+      createEncryptStream(params.contentKey, {
+        salt: params.salt,
+        totalInputBytes: params.size,
+        onProgress: (p) => params.onProgress?.(p.inputBytes, params.size ?? 0),
+      }),
+    )
+    .pipeThrough(readAhead());
   const cid = await params.store.add(sealed as unknown as AsyncIterable<Uint8Array>, params.signal);
   return { cid };
 }
@@ -82,14 +86,29 @@ export async function fetchAndOpen(
   const body = await params.store.cat(params.cid, params.signal);
   const hash = createNodeSha256Stream();
   const plaintext = toWebStream(body)
+    .pipeThrough(readAhead())
     .pipeThrough(
       createDecryptStream(params.contentKey, {
         totalInputBytes: params.size,
         onProgress: (p) => params.onProgress?.(p.inputBytes, params.size ?? 0),
       }),
     )
+    .pipeThrough(readAhead())
     .pipeThrough(hash.stream);
   return { plaintext, sha256: hash.digest };
+}
+
+/**
+ * A pass-through that buffers up to `chunks` chunks on each side, so the stages around it run at
+ * the same time: AES-GCM runs on libuv's thread pool while the main thread hashes and stores
+ * blocks. Memory: at most a few chunks (1 MiB each by default) per buffer.
+ */
+export function readAhead(chunks = 4): TransformStream<Uint8Array, Uint8Array> {
+  return new TransformStream<Uint8Array, Uint8Array>(
+    undefined,
+    { highWaterMark: chunks },
+    { highWaterMark: chunks },
+  );
 }
 
 function toWebStream(body: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> {

@@ -44,7 +44,10 @@ export async function benchChain(repoRoot: string, modelDir: string): Promise<Ch
     print: () => {},
   });
   try {
-    const stack = await Promise.race([started, running.then(() => Promise.reject(new Error("stack stopped early")))]);
+    const stack = await Promise.race([
+      started,
+      running.then(() => Promise.reject(new Error("stack stopped early"))),
+    ]);
     const as = (name: string) => {
       const account = stack.accounts.find((a) => a.name === name);
       const institution = stack.institutions.find((i) => i.name === account?.institution);

@@ -19,7 +19,11 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
 }
 
-export async function benchInference(modelDir: string, runs: number, warmup = 5): Promise<InferenceRow> {
+export async function benchInference(
+  modelDir: string,
+  runs: number,
+  warmup = 5,
+): Promise<InferenceRow> {
   const card = parseModelCard(await readFile(join(modelDir, "card.json"), "utf8"));
   const runtime = await createNodeRuntime(join(modelDir, "model.onnx"));
   const imagePath = join(modelDir, "vectors", "v0.png");

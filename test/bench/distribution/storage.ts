@@ -53,7 +53,12 @@ export async function benchStorage(sizesMB: number[], reps: number): Promise<Sto
   try {
     for (const sizeMB of sizesMB) {
       const bytes = sizeMB * 1024 * 1024;
-      const times = { plainAdd: [] as number[], plainCat: [] as number[], publish: [] as number[], download: [] as number[] };
+      const times = {
+        plainAdd: [] as number[],
+        plainCat: [] as number[],
+        publish: [] as number[],
+        download: [] as number[],
+      };
       for (let r = 0; r < reps; r++) {
         const plain = randomModel(bytes);
         let plainCid = "";
@@ -65,7 +70,9 @@ export async function benchStorage(sizesMB: number[], reps: number): Promise<Sto
         times.plainCat.push(
           await timed(async () => {
             let n = 0;
-            for await (const chunk of node.fs.cat(CID.parse(plainCid), { signal: AbortSignal.timeout(120_000) })) {
+            for await (const chunk of node.fs.cat(CID.parse(plainCid), {
+              signal: AbortSignal.timeout(120_000),
+            })) {
               n += chunk.length;
             }
             if (n !== bytes) throw new Error(`plain cat returned ${n} bytes, expected ${bytes}`);
@@ -78,15 +85,24 @@ export async function benchStorage(sizesMB: number[], reps: number): Promise<Sto
         let sealedCid = "";
         times.publish.push(
           await timed(async () => {
-            sealedCid = (await sealAndAdd({ store, plaintext: bytesToStream(model, SLICE), contentKey })).cid;
+            sealedCid = (
+              await sealAndAdd({ store, plaintext: bytesToStream(model, SLICE), contentKey })
+            ).cid;
           }),
         );
         times.download.push(
           await timed(async () => {
             const { plaintext, sha256 } = await fetchAndOpen({ store, cid: sealedCid, contentKey });
             let n = 0;
-            await plaintext.pipeTo(new WritableStream({ write: (c) => void (n += c.length) }));
-            if (n !== bytes || (await sha256) !== expected) throw new Error("download path returned other bytes");
+            await plaintext.pipeTo(
+              new WritableStream({
+                write(c) {
+                  n += c.length;
+                },
+              }),
+            );
+            if (n !== bytes || (await sha256) !== expected)
+              throw new Error("download path returned other bytes");
           }),
         );
       }
