@@ -4,7 +4,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { CONTRACTS, readArtifactAbi } from "./artifacts.ts";
+import { CONTRACTS, readArtifactAbi } from "../src/deploy/artifacts.ts";
 
 const chainDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 const abiDir = join(chainDir, "abi");

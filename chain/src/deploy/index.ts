@@ -1,0 +1,4 @@
+// Node-only deployment API (exported as "@neuroledger/chain/deploy"); needs the build artifacts.
+export * from "./deployConsortium.ts";
+export * from "./ensureDeployment.ts";
+export * from "./parameters.ts";
