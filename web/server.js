@@ -5,26 +5,52 @@
  *   node server.js [--port 5173]        (or PORT=5173)
  *   import { startWebServer } from "@neuroledger/web/server"
  */
+import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer } from "node:http";
-import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { setIsolationHeaders } from "./cross-origin-isolation.js";
 
 const buildDir = new URL("./build/", import.meta.url);
 
+/** Builds the app (vite build, ~10 s) when there is no build yet. @param {URL} handlerFile */
+function ensureBuilt(handlerFile) {
+  if (existsSync(fileURLToPath(handlerFile))) return;
+  const vitePackage = createRequire(import.meta.url).resolve("vite/package.json");
+  const vite = fileURLToPath(new URL("bin/vite.js", pathToFileURL(vitePackage)));
+  try {
+    execFileSync(process.execPath, [vite, "build", "--logLevel", "warn"], {
+      cwd: fileURLToPath(new URL("./", import.meta.url)),
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+  } catch (cause) {
+    throw new Error("Building the web app failed: run `pnpm -C web build` to see why.", { cause });
+  }
+}
+
 /**
- * Starts the server. Port 0 picks a free one.
- * @param {{ port?: number, host?: string }} [options]
+ * Starts the server. Port 0 picks a free one. `env` holds the stack settings the app reads
+ * (NEUROLEDGER_RPC_URL, NEUROLEDGER_DEPLOYMENT, ... see src/lib/server/config.ts); they are set
+ * on this process's environment, which the app reads per request.
+ * @param {{ port?: number, host?: string, env?: Record<string, string>, build?: boolean }} [options]
  * @returns {Promise<{ url: string, port: number, close: () => Promise<void> }>}
  */
-export async function startWebServer({ port = 0, host = "127.0.0.1" } = {}) {
+export async function startWebServer({
+  port = 0,
+  host = "127.0.0.1",
+  env = {},
+  build = false,
+} = {}) {
   const handlerFile = new URL("handler.js", buildDir);
+  if (build) ensureBuilt(handlerFile);
   if (!existsSync(fileURLToPath(handlerFile))) {
     throw new Error(
       `The web app is not built (${fileURLToPath(handlerFile)} is missing): run \`pnpm -C web build\` first.`,
     );
   }
+  Object.assign(process.env, env);
   const { handler } = await import(handlerFile.href);
   const server = createServer((req, res) => {
     setIsolationHeaders(res);

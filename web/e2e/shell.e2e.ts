@@ -34,7 +34,7 @@ test("an EIP-6963 wallet is discovered, connects, and switches to the consortium
   page,
   useWallet,
 }) => {
-  const wallet = await useWallet(1, { startChainId: 1 });
+  const wallet = await useWallet("outsider", { startChainId: 1 });
   await page.goto("/");
   await page.getByRole("button", { name: "Connect Test Wallet" }).click();
   await expect(page.getByTestId("wallet-address")).toHaveAttribute("title", wallet.account.address);

@@ -3,6 +3,7 @@ import { demoModelService } from "./demoModelService.ts";
 import { deployService } from "./deployService.ts";
 import { institutionNodesService } from "./institutionNodesService.ts";
 import type { UpService } from "./service.ts";
+import { webService } from "./webService.ts";
 
 /**
  * What `neuroledger up` starts, in order (stopped in reverse). To add a service (indexer, web):
@@ -13,4 +14,5 @@ export const upServices: UpService[] = [
   deployService,
   institutionNodesService,
   demoModelService,
+  webService,
 ];

@@ -1,25 +1,38 @@
 import { test as base, expect, type Request } from "@playwright/test";
-import { devPrivateKey } from "./dev-accounts.ts";
+import type { StackFile } from "./stack.ts";
 import { installTestWallet, type TestWallet, type TestWalletOptions } from "./test-wallet.ts";
 
-export interface Stack {
+export interface Stack extends StackFile {
   webUrl: string;
   rpcUrl: string;
   chainId: number;
+  /** A dev account of the stack by name (institution-a, staff, patient, auditor, outsider...). */
+  account(name: string): StackFile["accounts"][number];
 }
 
 function stackFromEnv(): Stack {
-  const webUrl = process.env.NEUROLEDGER_WEB_URL;
-  const rpcUrl = process.env.NEUROLEDGER_RPC_URL;
-  if (!webUrl || !rpcUrl) throw new Error("the e2e global setup did not start the stack");
-  return { webUrl, rpcUrl, chainId: Number(process.env.NEUROLEDGER_CHAIN_ID ?? 31337) };
+  const raw = process.env.NEUROLEDGER_E2E_STACK;
+  if (!raw) throw new Error("the e2e global setup did not start the stack");
+  const stack = JSON.parse(raw) as StackFile;
+  return {
+    ...stack,
+    webUrl: (stack.services.web as { url: string }).url,
+    rpcUrl: stack.chain.rpcUrl,
+    chainId: stack.chain.chainId,
+    account(name) {
+      const found = stack.accounts.find((a) => a.name === name);
+      if (!found) throw new Error(`no dev account named ${name} in stack.json`);
+      return found;
+    },
+  };
 }
 
 /** Fixtures: the shared stack, a wallet installer, and a log of every request the page made. */
 export const test = base.extend<{
   stack: Stack;
   requests: Request[];
-  useWallet: (index: number, options?: Partial<TestWalletOptions>) => Promise<TestWallet>;
+  /** Installs the test wallet in the page, holding the named dev account's key. */
+  useWallet: (name: string, options?: Partial<TestWalletOptions>) => Promise<TestWallet>;
 }>({
   // biome-ignore lint/correctness/noEmptyPattern: Playwright reads the fixture list from this pattern
   stack: async ({}, use) => use(stackFromEnv()),
@@ -36,9 +49,9 @@ export const test = base.extend<{
     await use(log);
   },
   useWallet: async ({ page, stack }, use) => {
-    await use((index, options) =>
+    await use((name, options) =>
       installTestWallet(page, {
-        privateKey: devPrivateKey(index),
+        privateKey: stack.account(name).privateKey,
         rpcUrl: stack.rpcUrl,
         chainId: stack.chainId,
         ...options,

@@ -1,19 +1,11 @@
-import { startWebServer } from "../../server.js";
-import { startChainNode } from "./chain-node.ts";
+import { startFullStack } from "./stack.ts";
 
 /**
- * Starts what every e2e test shares, once: the chain node and the built web app's production
- * server (the one `neuroledger up` serves), both on free ports of 127.0.0.1.
- * Tests read the URLs from the environment; the returned function stops everything.
+ * Starts the embedded stack once for the whole suite (`neuroledger up`, which also serves the
+ * built app); tests read it from NEUROLEDGER_E2E_STACK. The returned function stops it.
  */
 export default async function globalSetup() {
-  const chain = await startChainNode();
-  process.env.NEUROLEDGER_RPC_URL = chain.rpcUrl;
-  process.env.NEUROLEDGER_CHAIN_ID = "31337";
-  const web = await startWebServer({ port: 0 });
-  process.env.NEUROLEDGER_WEB_URL = web.url;
-  return async () => {
-    await web.close();
-    await chain.stop();
-  };
+  const { stack, stop } = await startFullStack();
+  process.env.NEUROLEDGER_E2E_STACK = JSON.stringify(stack);
+  return stop;
 }

@@ -1,8 +1,9 @@
 // ORT's WASM glue as separate files: its thread workers load the glue by URL. Bundled into an app
 // chunk, the workers would run the app's code too (and fail on `window`). Each backend gets its
-// own build: the plain SIMD-threaded WASM for CPU, the JSEP one (WASM + WebGPU) for GPUs.
-import jsepGlueUrl from "onnxruntime-web/ort-wasm-simd-threaded.jsep.mjs?url";
-import jsepWasmUrl from "onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url";
+// own build: the plain SIMD-threaded WASM for CPU; for GPUs `onnxruntime-web/webgpu`, whose
+// native WebGPU EP lives in the asyncify build.
+import gpuGlueUrl from "onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url";
+import gpuWasmUrl from "onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url";
 import wasmGlueUrl from "onnxruntime-web/ort-wasm-simd-threaded.mjs?url";
 import wasmWasmUrl from "onnxruntime-web/ort-wasm-simd-threaded.wasm?url";
 
@@ -43,7 +44,7 @@ export async function chooseBackend(
 async function loadOrt(backend: Backend) {
   if (backend.kind === "webgpu") {
     const ort = await import("onnxruntime-web/webgpu");
-    ort.env.wasm.wasmPaths = { mjs: jsepGlueUrl, wasm: jsepWasmUrl };
+    ort.env.wasm.wasmPaths = { mjs: gpuGlueUrl, wasm: gpuWasmUrl };
     return ort;
   }
   const ort = await import("onnxruntime-web/wasm");

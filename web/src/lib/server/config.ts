@@ -1,21 +1,26 @@
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { AppConfig } from "../config.ts";
 
 /**
  * Server-side view of the stack: where the chain node and the indexer really are (the page
  * reaches both through this server, same origin, so cross-origin isolation never blocks them).
  *
- * Read from the environment, set by `neuroledger up` or by the tests:
+ * Read from `stack.json` (`NEUROLEDGER_STACK`, written by `neuroledger up`), or from single
+ * variables, which win over the stack file:
+ * - NEUROLEDGER_STACK           path to `.neuroledger/stack.json`
  * - NEUROLEDGER_RPC_URL         chain JSON-RPC (default http://127.0.0.1:8545)
  * - NEUROLEDGER_CHAIN_ID        chain id (default 31337)
  * - NEUROLEDGER_DEPLOYMENT      path to chain/deployments/<chainId>.json
  * - NEUROLEDGER_INDEXER_URL     indexer base URL (optional)
  * - NEUROLEDGER_GATEWAYS        JSON object: institution address -> trustless gateway URL
  * - NEUROLEDGER_EXPLORER_URL    block explorer base URL (optional)
+ * - NEUROLEDGER_CARDS_DIR       model cards by sha256 (`<sha256>.json`); default `<stack dataDir>/cards`
  */
 export interface ServerConfig {
   upstreamRpcUrl: string;
   upstreamIndexerUrl: string | null;
+  cardsDir: string | null;
   app: AppConfig;
 }
 
@@ -38,6 +43,29 @@ function readDeployment(path: string): DeploymentFile {
   }
 }
 
+/** The parts of `stack.json` (cli/src/stack/schema.ts) the web app uses. */
+interface StackFile {
+  dataDir: string;
+  chain: {
+    rpcUrl: string;
+    chainId: number;
+    deploymentFile: string;
+    contracts: DeploymentFile["contracts"];
+  };
+  institutions: { name: string; account: string; ipfs: { gatewayUrl: string } }[];
+  services: Record<string, { url: string }>;
+}
+
+function readStack(path: string): StackFile {
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as StackFile;
+  } catch (cause) {
+    throw new Error(`NEUROLEDGER_STACK: cannot read ${path} (is \`neuroledger up\` running?)`, {
+      cause,
+    });
+  }
+}
+
 function parseGateways(raw: string | undefined): Record<string, string> {
   if (!raw) return {};
   const parsed = JSON.parse(raw) as Record<string, string>;
@@ -45,13 +73,25 @@ function parseGateways(raw: string | undefined): Record<string, string> {
 }
 
 export function readServerConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
-  const upstreamRpcUrl = env.NEUROLEDGER_RPC_URL ?? "http://127.0.0.1:8545";
-  const deployment = env.NEUROLEDGER_DEPLOYMENT ? readDeployment(env.NEUROLEDGER_DEPLOYMENT) : null;
+  const stack = env.NEUROLEDGER_STACK ? readStack(env.NEUROLEDGER_STACK) : null;
+  const upstreamRpcUrl = env.NEUROLEDGER_RPC_URL ?? stack?.chain.rpcUrl ?? "http://127.0.0.1:8545";
+  const deploymentPath = env.NEUROLEDGER_DEPLOYMENT ?? stack?.chain.deploymentFile;
+  const deployment: DeploymentFile | null = deploymentPath
+    ? readDeployment(deploymentPath)
+    : stack
+      ? { chainId: stack.chain.chainId, contracts: stack.chain.contracts }
+      : null;
   const chainId = Number(env.NEUROLEDGER_CHAIN_ID ?? deployment?.chainId ?? 31337);
   const registry = deployment?.contracts.registry;
+  const stackGateways = Object.fromEntries(
+    (stack?.institutions ?? []).map((i) => [i.account.toLowerCase(), i.ipfs.gatewayUrl]),
+  );
+  const firstGateway = stack?.institutions[0]?.ipfs.gatewayUrl;
+  const upstreamIndexerUrl = env.NEUROLEDGER_INDEXER_URL ?? stack?.services.indexer?.url ?? null;
   return {
     upstreamRpcUrl,
-    upstreamIndexerUrl: env.NEUROLEDGER_INDEXER_URL ?? null,
+    upstreamIndexerUrl,
+    cardsDir: env.NEUROLEDGER_CARDS_DIR ?? (stack ? join(stack.dataDir, "cards") : null),
     app: {
       chain: {
         id: chainId,
@@ -69,8 +109,12 @@ export function readServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
           }
         : null,
       deployBlock: deployment?.deployBlock ?? 0,
-      indexerUrl: env.NEUROLEDGER_INDEXER_URL ? "/indexer" : null,
-      gateways: parseGateways(env.NEUROLEDGER_GATEWAYS),
+      indexerUrl: upstreamIndexerUrl ? "/indexer" : null,
+      gateways: {
+        ...stackGateways,
+        ...(firstGateway ? { default: firstGateway } : {}),
+        ...parseGateways(env.NEUROLEDGER_GATEWAYS),
+      },
     },
   };
 }

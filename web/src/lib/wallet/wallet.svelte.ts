@@ -16,6 +16,7 @@ import {
 import { getContext, setContext } from "svelte";
 import { createSubscriber } from "svelte/reactivity";
 import { createPublicClient, type PublicClient } from "viem";
+import { type AccountRoles, readAccountRoles } from "../chain/registry.ts";
 import type { AppConfig } from "../config.ts";
 import { consortiumChain } from "./chain.ts";
 
@@ -29,6 +30,9 @@ export class Wallet {
   readonly wagmi: Config;
   readonly publicClient: PublicClient;
   readonly chain: ReturnType<typeof consortiumChain>;
+  readonly contracts: AppConfig["contracts"];
+  /** The connected account's roles and institution (null: no account, or not read yet). */
+  roles = $state<AccountRoles | null>(null);
   /** Last error from connect/switch, phrased for people; cleared on the next attempt. */
   error = $state<string | null>(null);
   busy = $state(false);
@@ -38,6 +42,7 @@ export class Wallet {
 
   constructor(config: AppConfig, origin: string) {
     this.chain = consortiumChain(config);
+    this.contracts = config.contracts;
     const transport = http(new URL(config.chain.rpcUrl, origin).href);
     this.wagmi = createConfig({
       chains: [this.chain],
@@ -78,6 +83,21 @@ export class Wallet {
   get wrongChain() {
     const { status, chainId } = this.connection;
     return status === "connected" && chainId !== this.chain.id;
+  }
+
+  /** Reads the roles of `account` (call when the account changes, or after a transaction). */
+  async refreshRoles(account: `0x${string}` | undefined) {
+    if (!account || !this.contracts) {
+      this.roles = null;
+      return;
+    }
+    try {
+      const roles = await readAccountRoles(this.publicClient, this.contracts, account);
+      if (this.address === account) this.roles = roles;
+    } catch (cause) {
+      console.error(cause);
+      this.roles = null;
+    }
   }
 
   async connect(connector: Connector) {

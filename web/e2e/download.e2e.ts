@@ -1,0 +1,75 @@
+import { readFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { expect, test } from "./harness/fixtures.ts";
+import { artifactsDir, demoModel } from "./harness/models.ts";
+
+const model = demoModel();
+
+test("a clinician downloads the demo model (recorded, decrypted, verified) and classifies the samples", async ({
+  page,
+  stack,
+  useWallet,
+  requests,
+}) => {
+  test.setTimeout(120_000);
+  const published = stack.models[0];
+  expect(published, "up published the demo model").toBeTruthy();
+  await useWallet("staff");
+  await page.goto("/");
+  await page.getByRole("button", { name: "Connect Test Wallet" }).click();
+  await expect(page.getByTestId("roles")).toHaveText("Staff");
+  await expect(page.getByTestId("institution")).toHaveText("Borealis Medical Center");
+
+  await page
+    .getByTestId("latest")
+    .getByRole("link", { name: `Model #${published?.id}` })
+    .click();
+  await expect(page.getByRole("heading", { level: 1 })).toContainText(`Model #${published?.id}`);
+  await expect(page.getByRole("img", { name: "Loss per epoch" })).toBeVisible();
+  await expect(page.getByRole("table", { name: /Confusion matrix/ })).toBeVisible();
+
+  await page.getByRole("button", { name: `Download model #${published?.id}` }).click();
+  await expect(page.getByTestId("download-done")).toBeVisible({ timeout: 90_000 });
+  await expect(page.getByTestId("download-done")).toContainText("sha256 matches the chain");
+  await page.screenshot({ path: join(artifactsDir, "model-downloaded.png"), fullPage: true });
+
+  // The download is on chain: the registry emitted ModelDownloaded for this account.
+  await page.getByRole("link", { name: "Classify images with this model" }).click();
+  await expect(page.getByTestId("backend")).toContainText("WebAssembly", { timeout: 30_000 });
+  const images = model.samples.length > 0 ? model.samples : model.vectors.map((v) => v.path);
+  await page.getByLabel(/Choose MRI images/).setInputFiles(images);
+  await expect(page.locator('[data-testid="result-row"][data-status="done"]')).toHaveCount(
+    images.length,
+    { timeout: 60_000 },
+  );
+  await page.screenshot({
+    path: join(artifactsDir, "classify-downloaded-model.png"),
+    fullPage: true,
+  });
+  for (const path of images) {
+    const needle = readFileSync(path).subarray(100, 148);
+    for (const request of requests) {
+      const body = request.postDataBuffer();
+      if (body)
+        expect(body.includes(needle), `${request.url()} carried ${basename(path)}`).toBe(false);
+    }
+  }
+});
+
+test("a non-member is told why it cannot download, and nothing is fetched", async ({
+  page,
+  stack,
+  useWallet,
+  requests,
+}) => {
+  const published = stack.models[0];
+  await useWallet("outsider");
+  await page.goto(`/models/${published?.id}`);
+  await page.getByRole("button", { name: "Connect Test Wallet" }).click();
+  await expect(page.getByTestId("download-refused")).toContainText(
+    "not a member institution, staff of a member, or a patient with a grant",
+  );
+  await expect(page.getByRole("button", { name: /Download model/ })).toHaveCount(0);
+  const gateways = stack.institutions.map((i) => new URL(i.ipfs.gatewayUrl).origin);
+  expect(requests.filter((r) => gateways.some((g) => r.url().startsWith(g)))).toHaveLength(0);
+});

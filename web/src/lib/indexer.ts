@@ -1,0 +1,52 @@
+import type { AppConfig } from "./config.ts";
+
+/** The indexer's audit API through the same-origin proxy; null when the stack has no indexer. */
+export async function auditGet<T>(
+  fetcher: typeof fetch,
+  config: AppConfig,
+  path: string,
+  query: Record<string, string | undefined> = {},
+): Promise<T | null> {
+  if (!config.indexerUrl) return null;
+  const params = new URLSearchParams(
+    Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ""),
+  );
+  const response = await fetcher(
+    `${config.indexerUrl}/audit${path}${params.size ? `?${params}` : ""}`,
+  );
+  if (!response.ok) {
+    const body = (await response.json().catch(() => null)) as { error?: string } | null;
+    throw new Error(
+      `The indexer answered ${response.status}${body?.error ? `: ${body.error}` : ""}.`,
+    );
+  }
+  return (await response.json()) as T;
+}
+
+export type DownloadRow = {
+  blockNumber: string;
+  logIndex: number;
+  txHash: `0x${string}`;
+  timestamp: number;
+  time?: string;
+  modelId: string;
+  account: `0x${string}`;
+  institutionId: string;
+  institutionName: string | null;
+  kind: "member" | "staff" | "patient";
+};
+
+export type ModelSummary = {
+  total: number;
+  byKind: { member: number; staff: number; patient: number };
+  byDay: { day: string; downloads: number; member: number; staff: number; patient: number }[];
+  byInstitution: { institutionId: string; name: string | null; downloads: number }[];
+};
+
+export type IndexedModel = {
+  id: string;
+  parentId?: string;
+  status?: string;
+  rank?: number | null;
+  downloadCount?: number;
+};

@@ -1,0 +1,224 @@
+import { unixfs } from "@helia/unixfs";
+import { modelRegistryAbi } from "@neuroledger/chain";
+import type { ModelCard } from "@neuroledger/sdk/card";
+import { cidFromChain } from "@neuroledger/sdk/chain";
+import {
+  type AccountKey,
+  accountKeyFromSignature,
+  accountKeyMessage,
+  parseKeyring,
+  publicKeyHex,
+} from "@neuroledger/sdk/crypto";
+import { createGatewayReader } from "@neuroledger/sdk/ipfs";
+import { type ChainModel, canDownload, readModel } from "../chain/registry.ts";
+import type { AppConfig } from "../config.ts";
+import { explain } from "../errors.ts";
+import type { Wallet } from "../wallet/wallet.svelte.ts";
+import { putModel } from "./model-cache.ts";
+import { openModel, unlockContentKey } from "./open-model.ts";
+
+export type Phase =
+  | "idle"
+  | "checking"
+  | "refused"
+  | "signing"
+  | "registering-key"
+  | "waiting-keyring"
+  | "recording"
+  | "fetching-keyring"
+  | "downloading"
+  | "verifying"
+  | "done"
+  | "error";
+
+// One signature per account and session: the derived key stays in this page's memory only.
+const accountKeys = new Map<string, AccountKey>();
+
+/** The download of one model: authorization, on-chain record, fetch, unwrap, decrypt, verify, cache. */
+export class ModelDownload {
+  phase = $state<Phase>("idle");
+  message = $state<string | null>(null);
+  received = $state(0);
+  total = $state<number | null>(null);
+  txHash = $state<`0x${string}` | null>(null);
+  elapsedMs = $state<number | null>(null);
+
+  readonly fraction = $derived(this.total ? Math.min(1, this.received / this.total) : null);
+
+  constructor(
+    private readonly wallet: Wallet,
+    private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * The model's current keyring, once it holds a wrap for `account` (a freshly registered key is
+   * added by the institutions' nodes within seconds). Bounded: 90 s.
+   */
+  async #keyringWithWrap(
+    reader: Awaited<ReturnType<typeof createGatewayReader>>,
+    client: Wallet["publicClient"],
+    contracts: NonNullable<AppConfig["contracts"]>,
+    modelId: bigint,
+    account: string,
+  ): Promise<Uint8Array> {
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      const current = await readModel(client, contracts, modelId);
+      const bytes = await reader.bytes(cidFromChain(current.keyring));
+      if (parseKeyring(bytes).wraps.some((w) => w.account === account.toLowerCase())) return bytes;
+      if (Date.now() > deadline) {
+        throw new Error(
+          "Your key is registered, but no institution node has added it to this model's keyring yet: try again in a minute.",
+        );
+      }
+      await new Promise((r) => setTimeout(r, 1500));
+    }
+  }
+
+  /** Why `account` may not download, in words; null when it may. Reads only, fetches nothing. */
+  async refusal(model: ChainModel): Promise<string | null> {
+    const contracts = this.config.contracts;
+    const account = this.wallet.address;
+    if (!contracts) return "No registry is deployed on this chain.";
+    if (!account) return "Connect a wallet to download models.";
+    if (await canDownload(this.wallet.publicClient, contracts, account, model.id)) return null;
+    const roles = this.wallet.roles;
+    if (roles?.kind === "patient") {
+      const grant = (await this.wallet.publicClient.readContract({
+        address: contracts.registry,
+        abi: modelRegistryAbi,
+        functionName: "patientGrant",
+        args: [account, model.id],
+      })) as { expiresAt: bigint };
+      if (grant.expiresAt === 0n)
+        return "This patient account has no grant for this model: ask your institution for access.";
+      return `Your access to this model expired on ${new Date(Number(grant.expiresAt) * 1000).toISOString().slice(0, 10)}.`;
+    }
+    if ((roles?.kind === "member" || roles?.kind === "staff") && !roles.institutionActive) {
+      return "Your institution is no longer a member of the consortium.";
+    }
+    if (roles?.auditor) return "Auditors see the download history but do not download models.";
+    return "This account is not a member institution, staff of a member, or a patient with a grant: only they may download models.";
+  }
+
+  async run(model: ChainModel, card: ModelCard | null, institutionAccount: string | null) {
+    const started = performance.now();
+    this.message = null;
+    this.received = 0;
+    this.total = null;
+    try {
+      this.phase = "checking";
+      const refusal = await this.refusal(model);
+      if (refusal) {
+        this.phase = "refused";
+        this.message = refusal;
+        return;
+      }
+      const contracts = this.config.contracts as NonNullable<AppConfig["contracts"]>;
+      const walletClient = await this.wallet.walletClient();
+      const account = walletClient.account.address;
+      const client = this.wallet.publicClient;
+
+      // The account's X25519 key comes from one signature (kept for the session).
+      this.phase = "signing";
+      const domain = { chainId: this.config.chain.id, registry: contracts.registry };
+      const keyId = `${domain.chainId}:${domain.registry}:${account}`.toLowerCase();
+      let accountKey = accountKeys.get(keyId);
+      if (!accountKey) {
+        const signature = await walletClient.signMessage({
+          account,
+          message: accountKeyMessage(domain),
+        });
+        accountKey = await accountKeyFromSignature(signature, domain);
+        accountKeys.set(keyId, accountKey);
+      }
+
+      const gateway =
+        (institutionAccount && this.config.gateways[institutionAccount.toLowerCase()]) ||
+        this.config.gateways.default;
+      if (!gateway)
+        throw new Error("No IPFS gateway is configured for the publishing institution.");
+      const reader = await createGatewayReader({ gateways: [gateway], timeoutMs: 120_000 });
+      try {
+        // First download with this key: register it; the institutions' nodes then wrap the
+        // model's content key for it and publish a new keyring version.
+        const registered = (await client.readContract({
+          address: contracts.registry,
+          abi: modelRegistryAbi,
+          functionName: "encryptionKeyOf",
+          args: [account],
+        })) as string;
+        const publicKey = publicKeyHex(accountKey);
+        if (registered.toLowerCase() !== publicKey.toLowerCase()) {
+          this.phase = "registering-key";
+          const hash = await walletClient.writeContract({
+            address: contracts.registry,
+            abi: modelRegistryAbi,
+            functionName: "setEncryptionKey",
+            args: [publicKey],
+            account,
+            chain: this.wallet.chain,
+          });
+          await client.waitForTransactionReceipt({ hash });
+        }
+        this.phase = "waiting-keyring";
+        const keyringBytes = await this.#keyringWithWrap(
+          reader,
+          client,
+          contracts,
+          model.id,
+          account,
+        );
+
+        this.phase = "recording";
+        const hash = await walletClient.writeContract({
+          address: contracts.registry,
+          abi: modelRegistryAbi,
+          functionName: "recordDownload",
+          args: [model.id],
+          account,
+          chain: this.wallet.chain,
+        });
+        this.txHash = hash;
+        const receipt = await client.waitForTransactionReceipt({ hash });
+        if (receipt.status !== "success")
+          throw new Error("The download could not be recorded on chain.");
+
+        this.phase = "fetching-keyring";
+        const contentKey = await unlockContentKey(keyringBytes, account, accountKey);
+
+        this.phase = "downloading";
+        const contentCid = cidFromChain(model.content);
+        const stat = await unixfs(reader.helia)
+          .stat(contentCid, { signal: AbortSignal.timeout(60_000) })
+          .catch(() => null);
+        this.total = stat && "fileSize" in stat ? Number(stat.fileSize) : null;
+        const bytes = await openModel({
+          ciphertext: reader.cat(contentCid, { onProgress: (n) => (this.received = n) }),
+          totalBytes: this.total ?? undefined,
+          contentKey,
+          expectedSha256: model.sha256,
+        });
+
+        this.phase = "verifying";
+        if (!card)
+          throw new Error(
+            "The model was verified, but this server has no model card for it, so it cannot be run.",
+          );
+        await putModel({
+          sha256: model.sha256.slice(2),
+          modelId: String(model.id),
+          card,
+          bytes: bytes.buffer as ArrayBuffer,
+        });
+        this.elapsedMs = performance.now() - started;
+        this.phase = "done";
+      } finally {
+        await reader.stop();
+      }
+    } catch (cause) {
+      this.phase = "error";
+      this.message = explain(cause);
+    }
+  }
+}

@@ -1,0 +1,45 @@
+import { auditGet, type DownloadRow } from "#lib/indexer.ts";
+
+/** Filters live in the URL: a filtered view can be bookmarked and shared. */
+export const FILTERS = ["model", "institution", "account", "kind", "from", "to"] as const;
+
+export const load = async ({ url, parent, fetch, depends }) => {
+  depends("indexer:audit");
+  const { config } = await parent();
+  const filters = Object.fromEntries(
+    FILTERS.map((f) => [f, url.searchParams.get(f) ?? ""]),
+  ) as Record<(typeof FILTERS)[number], string>;
+  const page = url.searchParams.get("page") ?? "1";
+  const pageSize = url.searchParams.get("pageSize") ?? "25";
+  try {
+    const [list, forChart] = await Promise.all([
+      auditGet<{
+        page: number;
+        pageSize: number;
+        total: number;
+        pages: number;
+        rows: DownloadRow[];
+      }>(fetch, config, "/downloads", { ...filters, page, pageSize }),
+      // The chart spans every matching download (up to the API's page limit), not just this page.
+      auditGet<{ total: number; rows: DownloadRow[] }>(fetch, config, "/downloads", {
+        ...filters,
+        pageSize: "1000",
+      }),
+    ]);
+    return {
+      filters,
+      list,
+      chartRows: forChart?.rows ?? [],
+      chartTruncated: (forChart?.total ?? 0) > 1000,
+      error: null,
+    };
+  } catch (cause) {
+    return {
+      filters,
+      list: null,
+      chartRows: [],
+      chartTruncated: false,
+      error: cause instanceof Error ? cause.message : String(cause),
+    };
+  }
+};

@@ -1,0 +1,27 @@
+import { error } from "@sveltejs/kit";
+import { publicClientFor } from "#lib/chain/client.ts";
+import { readInstitution, readModel } from "#lib/chain/registry.ts";
+import { auditGet, type IndexedModel, type ModelSummary } from "#lib/indexer.ts";
+import { fetchCard } from "#lib/models/card-source.ts";
+
+export const load = async ({ params, parent, fetch, depends }) => {
+  depends("chain:model");
+  const { config } = await parent();
+  if (!config.contracts) error(404, "No registry is deployed on this chain.");
+  const client = publicClientFor(config);
+  const id = BigInt(params.id);
+  const model = await readModel(client, config.contracts, id).catch(() => null);
+  if (!model)
+    error(404, `Model #${id} is not kept by the registry (never published, evicted or revoked).`);
+  const [institution, card, summary, indexed] = await Promise.all([
+    readInstitution(client, config.contracts, model.institutionId),
+    fetchCard(fetch, model.sha256).catch(() => null),
+    auditGet<ModelSummary>(fetch, config, `/models/${id}/summary`).catch(() => null),
+    auditGet<{ rows: IndexedModel[] }>(fetch, config, "/models", { pageSize: "1000" }).catch(
+      () => null,
+    ),
+  ]);
+  const children = (indexed?.rows ?? []).filter((m) => m.parentId === String(id)).map((m) => m.id);
+  const status = (indexed?.rows ?? []).find((m) => m.id === String(id))?.status ?? "active";
+  return { model, institution, card, summary, children, status };
+};
