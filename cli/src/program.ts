@@ -26,6 +26,20 @@ const ROLE_NAMES: RoleName[] = ["publisher", "auditor", "guardian"];
 
 const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
+/**
+ * Fault-injection hook for the crash test (NEUROLEDGER_TEST_HOLD_AFTER_ADD=<file>): after the IPFS
+ * adds, write the CIDs to <file> and wait (at most a minute) to be killed before the chain tx.
+ */
+function holdAfterAdd(file: string | undefined) {
+  if (!file) return undefined;
+  return async (cids: { contentCid: string; keyringCid: string }) => {
+    const { writeFile } = await import("node:fs/promises");
+    await writeFile(file, JSON.stringify(cids));
+    await new Promise((r) => setTimeout(r, 60_000));
+    throw new Error("NEUROLEDGER_TEST_HOLD_AFTER_ADD: nobody killed this process");
+  };
+}
+
 function parseId(value: string): bigint {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError("not a numeric id");
   return BigInt(value);
@@ -133,6 +147,7 @@ export function registerCommands(program: Command, log: Logger): void {
         parentId: opts.parent,
         log,
         onProgress: bar.update,
+        afterAdd: holdAfterAdd(process.env.NEUROLEDGER_TEST_HOLD_AFTER_ADD),
       });
       bar.stop();
       printResult(result, Boolean(opts.json));
@@ -391,6 +406,12 @@ export function registerCommands(program: Command, log: Logger): void {
     )
     .option("--model <dir>", "model folder to publish (default training/models/demo)")
     .option("--no-model", "publish no model")
+    .option(
+      "--skip <service>",
+      "do not start this service (repeatable), e.g. --skip web",
+      collect,
+      [],
+    )
     .action(async (opts) => {
       await (await commands.up()).up({
         options: {
@@ -403,6 +424,9 @@ export function registerCommands(program: Command, log: Logger): void {
           model: typeof opts.model === "string" ? resolve(opts.model) : undefined,
           noModel: opts.model === false,
         },
+        services: (await import("./up/services.ts")).upServices.filter(
+          (s) => !opts.skip.includes(s.name),
+        ),
         log,
       });
     });

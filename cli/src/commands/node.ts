@@ -37,6 +37,8 @@ export async function nodeCommand(params: NodeCommandParameters): Promise<void> 
         ...params.follow,
         dataDir: params.follow.dataDir,
       });
+      // Loaded only when following: a storage-only node needs nothing from the chain package.
+      const { createFollower } = await import("../node/follower.ts");
       workers.push(
         createFollower({
           connection,

@@ -1,11 +1,8 @@
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type ModelCard, parseModelCard } from "@neuroledger/sdk/card";
 import { publishParamsFromCard } from "@neuroledger/sdk/chain";
 import { buildKeyring, publicKeyHex, serializeKeyring } from "@neuroledger/sdk/crypto";
-import { createNodeRuntime, fileReadableStream } from "@neuroledger/sdk/node";
+import { fileReadableStream } from "@neuroledger/sdk/node";
 import type { Address, Hex } from "viem";
 import {
   accountKeyOf,
@@ -16,11 +13,12 @@ import {
 import { abis, type ChainClient, connectChain } from "../chain/client.ts";
 import { isShaPublished, modelIdBySha, publishedIdFromLogs } from "../chain/models.ts";
 import { type Connection, requireAccount, requireNode } from "../config.ts";
-import { InvalidInputError, RefusedError } from "../errors.ts";
+import { RefusedError } from "../errors.ts";
 import { NodeClient } from "../ipfs/client.ts";
 import { type Logger, silentLogger } from "../log.ts";
 import { deriveContentKey } from "../models/contentKey.ts";
 import { sealAndAdd } from "../models/storage.ts";
+import { validateModel } from "../models/validateModel.ts";
 import type { Progress } from "../progress.ts";
 
 export interface PublishParameters {
@@ -44,65 +42,6 @@ export interface PublishResult {
   txHash?: Hex;
   /** Milliseconds per step (the storage path and the chain transactions apart). */
   timings: Record<string, number>;
-}
-
-/** Reads and checks the model and its card before anything touches IPFS or the chain. */
-export async function validateModel(
-  modelPath: string,
-  cardPath: string,
-): Promise<{ card: ModelCard; sha256: Hex; size: number }> {
-  let cardText: string;
-  try {
-    cardText = await readFile(cardPath, "utf8");
-  } catch (err) {
-    throw new InvalidInputError(`cannot read the card ${cardPath}: ${(err as Error).message}`);
-  }
-  let card: ModelCard;
-  try {
-    card = parseModelCard(cardText);
-  } catch (err) {
-    throw new InvalidInputError(
-      `the card ${cardPath} is not a valid model card: ${(err as Error).message}`,
-      {
-        cause: err,
-      },
-    );
-  }
-  let size: number;
-  try {
-    size = (await stat(modelPath)).size;
-  } catch (err) {
-    throw new InvalidInputError(`cannot read the model ${modelPath}: ${(err as Error).message}`);
-  }
-  try {
-    // Loading it in onnxruntime proves it parses and has the interface's input and outputs.
-    await createNodeRuntime(modelPath);
-  } catch (err) {
-    throw new InvalidInputError(
-      `${modelPath} is not a usable ONNX model: ${(err as Error).message}`,
-      {
-        cause: err,
-      },
-    );
-  }
-  const sha256 = await sha256File(modelPath);
-  if (sha256.slice(2) !== card.onnx.sha256) {
-    throw new InvalidInputError(
-      `the model's sha256 ${sha256.slice(2)} differs from the card's onnx.sha256 ${card.onnx.sha256}`,
-      {
-        hints: [
-          "Publish the model.onnx the card was written for (training/ writes both together).",
-        ],
-      },
-    );
-  }
-  return { card, sha256, size };
-}
-
-export async function sha256File(path: string): Promise<Hex> {
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return `0x${hash.digest("hex")}`;
 }
 
 /**

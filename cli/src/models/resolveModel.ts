@@ -3,11 +3,11 @@ import { mkdir, readFile, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { type ModelCard, parseModelCard } from "@neuroledger/sdk/card";
 import { download } from "../commands/download.ts";
-import { sha256File } from "../commands/publish.ts";
 import type { Connection } from "../config.ts";
 import { IntegrityError, InvalidInputError, UsageError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Progress } from "../progress.ts";
+import { sha256File } from "./validateModel.ts";
 
 export interface ResolvedModel {
   modelPath: string;

@@ -11,8 +11,8 @@ function anvilScript(): string {
 }
 
 /**
- * A local chain node: anvil on 127.0.0.1, Hardhat's default dev accounts, a block every
- * `blockTime` seconds (transactions wait for the next block, like on the QBFT network).
+ * A local chain node: anvil on 127.0.0.1 (the same flags as `pnpm -C chain node`), Hardhat's
+ * default dev accounts, a block every `blockTime` seconds, transactions mined at once.
  */
 export const chainService: UpService = {
   name: "chain",
@@ -34,8 +34,12 @@ export const chainService: UpService = {
           String(tryPort),
           "--chain-id",
           String(options.chainId),
+          "--hardfork",
+          "cancun",
           "--block-time",
           String(options.blockTime),
+          // Transactions are mined at once, and a block still comes every `blockTime` seconds.
+          "--mixed-mining",
           "--silent",
         ],
         { log: ctx.log, name: "anvil", onLine: (l) => (listening ||= l.includes("Listening")) },

@@ -37,7 +37,9 @@ export function spawnChild(command: string, args: string[], options: SpawnOption
     if (!stream) continue;
     createInterface({ input: stream }).on("line", (line) => {
       options.onLine?.(line);
-      if (line.trim() && (options.filter?.(line) ?? true)) log.info(line.trim());
+      // Our own children log with a time stamp already; keep one.
+      const text = line.replace(/^\d\d:\d\d:\d\d\.\d{3} (info |warn |error)\s*/, "").trim();
+      if (text && (options.filter?.(line) ?? true)) log.info(text);
     });
   }
   const exited = new Promise<number | string>((resolve) => {

@@ -1,4 +1,4 @@
-import { copyFile, mkdir } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { devAccounts, devInstitutions } from "@neuroledger/chain";
 import { deploymentPath, readDeployment } from "@neuroledger/chain/deployment";
@@ -56,7 +56,20 @@ export const deployService: UpService = {
     const rpcUrl = ctx.stack.rpcUrl;
     if (!rpcUrl) throw new Error("the deploy service needs the chain service before it");
     const pnpm = join(options.repoRoot, "node_modules", ".bin", "pnpm");
-    const child = spawnChild(pnpm, ["-C", "chain", "run", "deploy", "--rpc", rpcUrl, "--dev"], {
+    await mkdir(options.dataDir, { recursive: true });
+    // --dir: the deployment file goes to the data dir, so runs on the same chain id never share it.
+    const args = [
+      "-C",
+      "chain",
+      "run",
+      "deploy",
+      "--rpc",
+      rpcUrl,
+      "--dev",
+      "--dir",
+      options.dataDir,
+    ];
+    const child = spawnChild(pnpm, args, {
       cwd: options.repoRoot,
       log: ctx.log,
       name: "deploy",
@@ -69,11 +82,8 @@ export const deployService: UpService = {
       await child.stop(1000);
       throw new Error(`contract deployment failed (${code}); see the deploy lines above`);
     }
-    await mkdir(options.dataDir, { recursive: true });
-    const deploymentFile = join(options.dataDir, "deployment.json");
-    // Our own copy: chain/deployments/<id>.json is shared with other runs on the same chain id.
-    await copyFile(deploymentPath(options.chainId), deploymentFile);
-    const deployment = readDeployment(options.chainId);
+    const deploymentFile = deploymentPath(options.chainId, options.dataDir);
+    const deployment = readDeployment(options.chainId, options.dataDir);
     ctx.stack.chain = {
       rpcUrl,
       chainId: deployment.chainId,
