@@ -1,0 +1,66 @@
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { readFile, stat } from "node:fs/promises";
+import { type ModelCard, parseModelCard } from "@neuroledger/sdk/card";
+import { createNodeRuntime } from "@neuroledger/sdk/node";
+import type { Hex } from "viem";
+import { InvalidInputError } from "../errors.ts";
+
+/** Reads and checks the model and its card before anything touches IPFS or the chain. */
+export async function validateModel(
+  modelPath: string,
+  cardPath: string,
+): Promise<{ card: ModelCard; sha256: Hex; size: number }> {
+  let cardText: string;
+  try {
+    cardText = await readFile(cardPath, "utf8");
+  } catch (err) {
+    throw new InvalidInputError(`cannot read the card ${cardPath}: ${(err as Error).message}`);
+  }
+  let card: ModelCard;
+  try {
+    card = parseModelCard(cardText);
+  } catch (err) {
+    throw new InvalidInputError(
+      `the card ${cardPath} is not a valid model card: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
+  }
+  let size: number;
+  try {
+    size = (await stat(modelPath)).size;
+  } catch (err) {
+    throw new InvalidInputError(`cannot read the model ${modelPath}: ${(err as Error).message}`);
+  }
+  try {
+    // Loading it in onnxruntime proves it parses and has the interface's input and outputs.
+    await createNodeRuntime(modelPath);
+  } catch (err) {
+    throw new InvalidInputError(
+      `${modelPath} is not a usable ONNX model: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
+  }
+  const sha256 = await sha256File(modelPath);
+  if (sha256.slice(2) !== card.onnx.sha256) {
+    throw new InvalidInputError(
+      `the model's sha256 ${sha256.slice(2)} differs from the card's onnx.sha256 ${card.onnx.sha256}`,
+      {
+        hints: [
+          "Publish the model.onnx the card was written for (training/ writes both together).",
+        ],
+      },
+    );
+  }
+  return { card, sha256, size };
+}
+
+export async function sha256File(path: string): Promise<Hex> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return `0x${hash.digest("hex")}`;
+}

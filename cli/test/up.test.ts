@@ -1,0 +1,103 @@
+// `neuroledger up` as a user runs it: one process that starts the chain, deploys, starts the
+// three institution nodes and publishes the model; SIGINT stops everything and leaves nothing.
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { test } from "node:test";
+import { NodeClient } from "../src/ipfs/client.ts";
+import { silentLogger } from "../src/log.ts";
+import { readStack } from "../src/stack/schema.ts";
+import { spawnChild } from "../src/up/childProcess.ts";
+import { baseModelDir } from "./helpers/models.ts";
+import { BIN, tempDir } from "./helpers/nodeProcess.ts";
+import { eventually } from "./helpers/stack.ts";
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+test("`neuroledger up` starts the stack, publishes the model, and Ctrl-C stops it cleanly", {
+  timeout: 180_000,
+}, async () => {
+  const dir = await tempDir("up");
+  const dataDir = join(dir.path, "data");
+  const output: string[] = [];
+  // The indexer and the web app are tested by their own packages; this is the distribution part.
+  const child = spawnChild(
+    process.execPath,
+    [
+      BIN,
+      "up",
+      "--data-dir",
+      dataDir,
+      "--chain-port",
+      "0",
+      "--gateway-port",
+      "0",
+      "--model",
+      baseModelDir(),
+      "--skip",
+      "web",
+      "--skip",
+      "indexer",
+    ],
+    {
+      log: silentLogger,
+      name: "up",
+      onLine: (l) => output.push(l),
+      env: { ...process.env, NEUROLEDGER_STACK: "" },
+    },
+  );
+  try {
+    const stackFile = join(dataDir, "stack.json");
+    await eventually("stack.json is written", async () => existsSync(stackFile), 150_000).catch(
+      (err) => {
+        throw new Error(`${err.message}\n${output.join("\n")}`);
+      },
+    );
+    const stack = await readStack(stackFile);
+    assert.equal(stack.institutions.length, 3);
+    assert.equal(stack.models.length, 1);
+    const model = stack.models[0] as (typeof stack.models)[number];
+    const card = JSON.parse(await readFile(join(baseModelDir(), "card.json"), "utf8"));
+    assert.equal(model.sha256, `0x${card.onnx.sha256}`);
+    assert.ok(
+      output.some((l) => l.includes("NeuroLedger is up.")),
+      "the summary was printed",
+    );
+    assert.ok(
+      output.some((l) => l.includes(stack.chain.rpcUrl)),
+      "it printed the chain URL",
+    );
+    // Every institution node pins the published model.
+    await eventually("all three nodes pin the model", async () => {
+      const pins = await Promise.all(
+        stack.institutions.map((i) => new NodeClient(i.ipfs.gatewayUrl, 5000).pins()),
+      );
+      return pins.every((p) => p.includes(model.cid));
+    });
+    const pids = stack.institutions.map((i) => i.ipfs.pid as number);
+
+    child.process.kill("SIGINT");
+    const code = await Promise.race([
+      child.exited,
+      new Promise((r) => setTimeout(() => r("still running"), 30_000)),
+    ]);
+    assert.equal(code, 0, output.slice(-20).join("\n"));
+    assert.equal(existsSync(stackFile), false, "stack.json is removed on exit");
+    for (const pid of pids) assert.equal(alive(pid), false, `node process ${pid} stopped`);
+    await assert.rejects(
+      fetch(stack.chain.rpcUrl, { method: "POST", signal: AbortSignal.timeout(2000) }),
+      "the chain is down",
+    );
+  } finally {
+    await child.stop(2000);
+    await dir.remove();
+  }
+});
