@@ -282,5 +282,6 @@ export const voteRelations = relations(vote, ({ one }) => ({
   proposal: one(proposal, { fields: [vote.proposalId], references: [proposal.id] }),
 }));
 export const accountEventRelations = relations(accountEvent, ({ one }) => ({
-  account: one(account, { fields: [accountEvent.account], references: [account.address] }),
+  // Not `account`: that is the column holding the address.
+  accountRecord: one(account, { fields: [accountEvent.account], references: [account.address] }),
 }));

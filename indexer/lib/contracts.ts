@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import * as chain from "@neuroledger/chain";
+import { readDeployment } from "@neuroledger/chain/deployment";
 import { type Address, getAddress, type Hex, keccak256, toBytes } from "viem";
 import { z } from "zod";
 
@@ -37,9 +38,7 @@ export type IndexedDeployment = {
  * package's `deployments/<chainId>.json`.
  */
 export function loadDeployment(chainId: number, file?: string): IndexedDeployment {
-  const raw: unknown = file
-    ? JSON.parse(readFileSync(file, "utf8"))
-    : chain.readDeployment(chainId);
+  const raw: unknown = file ? JSON.parse(readFileSync(file, "utf8")) : readDeployment(chainId);
   const parsed = deploymentSchema.safeParse(raw);
   if (!parsed.success) {
     throw new Error(

@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort } from "./freePort.ts";
@@ -60,8 +59,9 @@ export class IndexerStartError extends Error {
 }
 
 function ponderBin(): string {
-  const require = createRequire(join(indexerRoot, "package.json"));
-  return join(dirname(require.resolve("ponder/package.json")), "dist/esm/bin/ponder.js");
+  // Through the package's node_modules link, not its real path in the pnpm store: started by the
+  // real path, PGlite's initdb fails inside Ponder ("table index is out of bounds").
+  return join(indexerRoot, "node_modules", "ponder", "dist", "esm", "bin", "ponder.js");
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -107,7 +107,7 @@ export async function startIndexer(options: StartIndexerOptions): Promise<Indexe
       "--log-format",
       "json",
     ],
-    { cwd: indexerRoot, env, stdio: ["ignore", "pipe", "pipe"] },
+    { cwd: indexerRoot, env, stdio: ["pipe", "pipe", "pipe"] },
   );
   const recent: string[] = [];
   const onData = (chunk: Buffer) => {

@@ -1,7 +1,7 @@
 import { execFile, spawnSync } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chownSync, existsSync, mkdtempSync, readdirSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { freePort } from "../../lib/service/freePort.ts";
 
@@ -10,7 +10,8 @@ const run = promisify(execFile);
 /** Debian keeps the server binaries in /usr/lib/postgresql/<major>/bin, off PATH. */
 function pgBinDir(): string {
   const onPath = spawnSync("sh", ["-c", "command -v pg_ctl"], { encoding: "utf8" }).stdout.trim();
-  if (onPath) return join(onPath, "..");
+  // Follow a symlink to the real bin folder, where createdb and psql are too.
+  if (onPath) return dirname(realpathSync(onPath));
   const root = "/usr/lib/postgresql";
   const majors = existsSync(root)
     ? readdirSync(root)
@@ -25,7 +26,12 @@ function pgBinDir(): string {
   return join(root, majors[0], "bin");
 }
 
-export type Postgres = { url: string; stop(): Promise<void> };
+export type Postgres = {
+  url: string;
+  /** Creates another database in the cluster; returns its URL. */
+  createDatabase(name: string): Promise<string>;
+  stop(): Promise<void>;
+};
 
 /**
  * A throwaway PostgreSQL cluster in a temp folder on a free 127.0.0.1 port. initdb refuses to
@@ -55,8 +61,17 @@ export async function startPostgres(): Promise<Postgres> {
     ["-D", data, "-o", serverOptions, "-l", join(dir, "log"), "-w", "-t", "30", "start"],
     as,
   );
+  const url = (db: string) => `postgres://postgres@127.0.0.1:${port}/${db}`;
   return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    url: url("postgres"),
+    async createDatabase(name) {
+      await run(
+        join(bin, "createdb"),
+        ["-h", "127.0.0.1", "-p", String(port), "-U", "postgres", name],
+        { timeout: 30_000 },
+      );
+      return url(name);
+    },
     async stop() {
       await run(
         join(bin, "pg_ctl"),

@@ -14,7 +14,6 @@ import {
 } from "./params.ts";
 import { csvResponse, isoDay, isoTime, jsonResponse, wantsCsv } from "./respond.ts";
 
-const DAY_S = 86_400n;
 // drizzle's SQL condition type, without depending on drizzle-orm directly.
 type SQL = NonNullable<ReturnType<typeof and>>;
 
@@ -76,7 +75,9 @@ function downloadRow(r: {
 
 /** Downloads per UTC day and kind matching `where`, as rows `{ day, downloads, member, staff, patient }`. */
 async function countsByDay(where: SQL | undefined) {
-  const dayExpr = sql<bigint>`(${download.timestamp} / ${DAY_S})`;
+  // Ponder keeps bigints as numeric(78): floor() for whole days. A literal, not a bound
+  // parameter: GROUP BY must repeat the select's expression exactly.
+  const dayExpr = sql<string>`floor(${download.timestamp} / 86400)`;
   const rows = await db
     .select({ day: dayExpr.as("day"), kind: download.kind, n: count() })
     .from(download)

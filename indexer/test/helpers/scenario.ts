@@ -1,0 +1,373 @@
+import {
+  AUDITOR_ROLE,
+  consortiumGovernorAbi,
+  devAccounts,
+  membershipAbi,
+  modelRegistryAbi,
+} from "@neuroledger/chain";
+import {
+  type Abi,
+  type Address,
+  encodeFunctionData,
+  type Hex,
+  keccak256,
+  parseEventLogs,
+  type TransactionReceipt,
+  toBytes,
+} from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import type { IndexedDeployment } from "../../lib/contracts.ts";
+import type { LocalChain } from "./chain.ts";
+
+export const dev = Object.fromEntries(
+  Object.entries(devAccounts).map(([name, a]) => [name, privateKeyToAccount(a.privateKey)]),
+) as { [K in keyof typeof devAccounts]: ReturnType<typeof privateKeyToAccount> };
+
+const TASK_ID = keccak256(toBytes("brain-tumor-mri/binary"));
+const DAY = 86_400;
+type Kind = "member" | "staff" | "patient";
+
+export type ExpectedDownload = {
+  txHash: Hex;
+  blockNumber: number;
+  logIndex: number;
+  timestamp: number;
+  modelId: bigint;
+  account: Address;
+  institutionId: bigint;
+  kind: Kind;
+};
+
+/** What the scenario did, read back from receipts and the chain: the indexer must agree. */
+export type Ledger = {
+  downloads: ExpectedDownload[];
+  published: { modelId: bigint; f1: number; txHash: Hex; blockNumber: number }[];
+  revoked: Map<bigint, string>;
+  proposals: {
+    id: bigint;
+    state: "executed" | "canceled";
+    votes: { voter: Address; support: number }[];
+  }[];
+  keyringUpdates: { modelId: bigint; version: number }[];
+  institutionD: bigint;
+};
+
+/**
+ * Drives the dev consortium through a life every event type shows up in: a profile update,
+ * encryption keys, an admission by vote (one against), a canceled proposal, twelve publishes (two
+ * evictions), a keyring update, staff added and removed, patient grants (one revoked), downloads
+ * by members, staff and a patient over three days, a revocation with a pause and unpause by
+ * vote, and a removal by vote.
+ */
+export async function runScenario(c: LocalChain, d: IndexedDeployment): Promise<Ledger> {
+  const { registry, membership, governor } = d.addresses;
+  const ledger: Ledger = {
+    downloads: [],
+    published: [],
+    revoked: new Map(),
+    proposals: [],
+    keyringUpdates: [],
+    institutionD: 0n,
+  };
+
+  async function send(
+    from: (typeof dev)[keyof typeof dev],
+    address: Address,
+    abi: Abi,
+    functionName: string,
+    args: readonly unknown[] = [],
+  ): Promise<TransactionReceipt> {
+    const hash = await c.wallet(from).writeContract({ address, abi, functionName, args } as never);
+    const receipt = await c.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 });
+    if (receipt.status !== "success")
+      throw new Error(`${functionName} from ${from.address} reverted`);
+    return receipt;
+  }
+  const reg = (from: (typeof dev)[keyof typeof dev], fn: string, args: readonly unknown[] = []) =>
+    send(from, registry, modelRegistryAbi, fn, args);
+  async function advance(seconds: number) {
+    await c.testClient.increaseTime({ seconds });
+    await c.testClient.mine({ blocks: 1 });
+  }
+  async function now() {
+    return Number((await c.publicClient.getBlock()).timestamp);
+  }
+
+  const [votingDelay, votingPeriod] = await Promise.all([
+    c.publicClient.readContract({
+      address: governor,
+      abi: consortiumGovernorAbi,
+      functionName: "votingDelay",
+    }),
+    c.publicClient.readContract({
+      address: governor,
+      abi: consortiumGovernorAbi,
+      functionName: "votingPeriod",
+    }),
+  ]);
+
+  /** Proposes `calls` as institution A, votes (B for, C against unless `unanimous`), queues, executes. */
+  async function govern(
+    calls: { target: Address; abi: Abi; fn: string; args: readonly unknown[] }[],
+    description: string,
+  ) {
+    const targets = calls.map((x) => x.target);
+    const values = calls.map(() => 0n);
+    const calldatas = calls.map((x) =>
+      encodeFunctionData({ abi: x.abi, functionName: x.fn, args: x.args } as never),
+    );
+    // Votes count from the second after they were minted (the clock is the block timestamp).
+    await advance(2);
+    const proposed = await send(dev.institutionA, governor, consortiumGovernorAbi, "propose", [
+      targets,
+      values,
+      calldatas,
+      description,
+    ]);
+    const [created] = parseEventLogs({
+      abi: consortiumGovernorAbi,
+      logs: proposed.logs,
+      eventName: "ProposalCreated",
+    });
+    const id = created!.args.proposalId;
+    await advance(Number(votingDelay) + 1);
+    const votes = [
+      { voter: dev.institutionA, support: 1 },
+      { voter: dev.institutionB, support: 1 },
+      { voter: dev.institutionC, support: 0 },
+    ];
+    for (const v of votes) {
+      if (v.support === 0) {
+        await send(v.voter, governor, consortiumGovernorAbi, "castVoteWithReason", [
+          id,
+          v.support,
+          "needs more review",
+        ]);
+      } else {
+        await send(v.voter, governor, consortiumGovernorAbi, "castVote", [id, v.support]);
+      }
+    }
+    await advance(Number(votingPeriod) + 1);
+    const descriptionHash = keccak256(toBytes(description));
+    const queued = await send(dev.institutionA, governor, consortiumGovernorAbi, "queue", [
+      targets,
+      values,
+      calldatas,
+      descriptionHash,
+    ]);
+    const [q] = parseEventLogs({
+      abi: consortiumGovernorAbi,
+      logs: queued.logs,
+      eventName: "ProposalQueued",
+    });
+    const eta = Number(q!.args.etaSeconds);
+    await advance(Math.max(1, eta - (await now()) + 1));
+    await send(dev.institutionA, governor, consortiumGovernorAbi, "execute", [
+      targets,
+      values,
+      calldatas,
+      descriptionHash,
+    ]);
+    ledger.proposals.push({
+      id,
+      state: "executed",
+      votes: votes.map((v) => ({ voter: v.voter.address, support: v.support })),
+    });
+    return id;
+  }
+
+  async function downloadBy(
+    who: (typeof dev)[keyof typeof dev],
+    modelId: bigint,
+    institutionId: bigint,
+    kind: Kind,
+  ) {
+    const receipt = await reg(who, "recordDownload", [modelId]);
+    const [log] = parseEventLogs({
+      abi: modelRegistryAbi,
+      logs: receipt.logs,
+      eventName: "ModelDownloaded",
+    });
+    const block = await c.publicClient.getBlock({ blockNumber: receipt.blockNumber });
+    ledger.downloads.push({
+      txHash: receipt.transactionHash,
+      blockNumber: Number(receipt.blockNumber),
+      logIndex: log!.logIndex,
+      timestamp: Number(block.timestamp),
+      modelId,
+      account: who.address,
+      institutionId,
+      kind,
+    });
+  }
+
+  // Profiles and keys.
+  await send(dev.institutionA, membership, membershipAbi, "updateProfile", [
+    1n,
+    "Aurora University Hospital",
+    "https://aurora.example/profile.json",
+  ]);
+  await reg(dev.staff, "setEncryptionKey", [keccak256(toBytes("staff x25519"))]);
+  await reg(dev.publisher, "setEncryptionKey", [keccak256(toBytes("publisher x25519"))]);
+
+  // Admission of a fourth institution by vote.
+  await govern(
+    [
+      {
+        target: membership,
+        abi: membershipAbi,
+        fn: "admit",
+        args: [dev.candidate.address, "Delta Hospital", "ipfs://delta"],
+      },
+    ],
+    "Admit Delta Hospital",
+  );
+  ledger.institutionD = await c.publicClient.readContract({
+    address: membership,
+    abi: membershipAbi,
+    functionName: "institutionOf",
+    args: [dev.candidate.address],
+  });
+
+  // A proposal its proposer withdraws before voting starts.
+  const cancelCalls = [
+    encodeFunctionData({ abi: membershipAbi, functionName: "remove", args: [2n] }),
+  ];
+  const proposed = await send(dev.institutionA, governor, consortiumGovernorAbi, "propose", [
+    [membership],
+    [0n],
+    cancelCalls,
+    "Remove Borealis (by mistake)",
+  ]);
+  const [created] = parseEventLogs({
+    abi: consortiumGovernorAbi,
+    logs: proposed.logs,
+    eventName: "ProposalCreated",
+  });
+  await send(dev.institutionA, governor, consortiumGovernorAbi, "cancel", [
+    [membership],
+    [0n],
+    cancelCalls,
+    keccak256(toBytes("Remove Borealis (by mistake)")),
+  ]);
+  ledger.proposals.push({ id: created!.args.proposalId, state: "canceled", votes: [] });
+
+  // Twelve publishes: ten fill the top ten, the eleventh does not rank (and is evicted when the
+  // twelfth replaces it as latest), the twelfth ranks first and pushes the weakest out.
+  const f1s = [5000, 6000, 5500, 7000, 6500, 8000, 7500, 9000, 8500, 9100, 4000, 9200];
+  for (const [i, f1] of f1s.entries()) {
+    const sha = keccak256(toBytes(`scenario model ${i + 1}`));
+    const receipt = await reg(dev.publisher, "publish", [
+      {
+        content: { digest: sha, codec: 0x55 },
+        keyring: { digest: keccak256(sha), codec: 0x0129 },
+        sha256: sha,
+        metrics: {
+          accuracy: 8000 + i,
+          precision: 8100,
+          recall: 8200,
+          f1,
+          auc: 9000,
+          testSetSize: 300,
+        },
+        taskId: TASK_ID,
+        parentId: i === 11 ? 10n : 0n,
+      },
+    ]);
+    const [log] = parseEventLogs({
+      abi: modelRegistryAbi,
+      logs: receipt.logs,
+      eventName: "ModelPublished",
+    });
+    ledger.published.push({
+      modelId: log!.args.modelId,
+      f1,
+      txHash: receipt.transactionHash,
+      blockNumber: Number(receipt.blockNumber),
+    });
+    await advance(600);
+  }
+  const [m10, m12] = [10n, 12n];
+  await reg(dev.publisher, "updateKeyring", [
+    m12,
+    { digest: keccak256(toBytes("keyring v2")), codec: 0x0129 },
+  ]);
+  ledger.keyringUpdates.push({ modelId: m12, version: 2 });
+
+  // Staff come and go; patients get grants.
+  const temp = dev.nonMember;
+  await reg(dev.institutionC, "addStaff", [temp.address]);
+  await reg(dev.institutionC, "removeStaff", [temp.address]);
+  const in30Days = BigInt((await now()) + 30 * DAY);
+  await reg(dev.institutionA, "grantPatientAccess", [dev.patient.address, m12, in30Days]);
+  await reg(dev.institutionB, "grantPatientAccess", [dev.patient.address, m10, in30Days]);
+  await reg(dev.patient, "setEncryptionKey", [keccak256(toBytes("patient x25519"))]);
+
+  // Downloads over three days.
+  await downloadBy(dev.staff, m12, 2n, "staff");
+  await downloadBy(dev.staff, m12, 2n, "staff");
+  await downloadBy(dev.institutionB, m12, 2n, "member");
+  await downloadBy(dev.patient, m12, 1n, "patient");
+  await advance(DAY);
+  await downloadBy(dev.staff, m10, 2n, "staff");
+  await downloadBy(dev.publisher, m12, 1n, "staff");
+  await downloadBy(dev.institutionC, 9n, 3n, "member");
+  await downloadBy(dev.patient, m10, 2n, "patient");
+  await reg(dev.institutionB, "revokePatientAccess", [dev.patient.address, m10]);
+  await advance(DAY);
+  await downloadBy(dev.patient, m12, 1n, "patient");
+  await downloadBy(dev.candidate, m12, ledger.institutionD, "member");
+
+  // Governance revokes model 8 (rank shifts), pauses and unpauses; then removes Delta.
+  await govern(
+    [
+      {
+        target: registry,
+        abi: modelRegistryAbi,
+        fn: "revoke",
+        args: [8n, "training labels leaked into the test set"],
+      },
+      { target: registry, abi: modelRegistryAbi, fn: "pause", args: [] },
+      { target: registry, abi: modelRegistryAbi, fn: "unpause", args: [] },
+    ],
+    "Revoke model 8",
+  );
+  ledger.revoked.set(8n, "training labels leaked into the test set");
+  await govern(
+    [{ target: membership, abi: membershipAbi, fn: "remove", args: [ledger.institutionD] }],
+    "Remove Delta Hospital",
+  );
+  return ledger;
+}
+
+/** The chain's own view after the scenario: the oracle the indexer's tables are checked against. */
+export async function chainState(c: LocalChain, d: IndexedDeployment, ledger: Ledger) {
+  const { registry } = d.addresses;
+  const read = <T>(functionName: string, args: readonly unknown[] = []) =>
+    c.publicClient.readContract({
+      address: registry,
+      abi: modelRegistryAbi,
+      functionName,
+      args,
+    } as never) as Promise<T>;
+  const topTen = await read<readonly bigint[]>("topTenIds");
+  const latest = await read<bigint>("latestModelId");
+  const models = new Map<
+    bigint,
+    { status: "active" | "evicted" | "revoked"; rank: number | null; isLatest: boolean }
+  >();
+  for (const p of ledger.published) {
+    const active = await read<boolean>("isActive", [p.modelId]);
+    const status = ledger.revoked.has(p.modelId) ? "revoked" : active ? "active" : "evicted";
+    const rank = topTen.indexOf(p.modelId);
+    models.set(p.modelId, { status, rank: rank < 0 ? null : rank, isLatest: latest === p.modelId });
+  }
+  const auditorRoles = await read<{ auditor: boolean }>("rolesOf", [dev.auditor.address]);
+  return {
+    topTen,
+    latest,
+    models,
+    auditorIsAuditor: auditorRoles.auditor,
+    auditorRole: AUDITOR_ROLE,
+  };
+}
