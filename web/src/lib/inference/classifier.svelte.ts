@@ -26,7 +26,14 @@ export class Classifier {
   constructor(private readonly preference: "auto" | "wasm" | "webgpu" = "auto") {}
 
   /** Starts an inference session for `bytes` (already verified by the caller). */
-  async load(bytes: Uint8Array, card: ModelCard, sha256: string) {
+  load(bytes: Uint8Array, card: ModelCard, sha256: string) {
+    // Images added while the model starts wait for it (they are queued behind this).
+    const loading = this.#load(bytes, card, sha256);
+    this.#queue = this.#queue.then(() => loading);
+    return loading;
+  }
+
+  async #load(bytes: Uint8Array, card: ModelCard, sha256: string) {
     this.loading = true;
     this.error = null;
     try {
