@@ -2,3 +2,4 @@
 export * from "./deployConsortium.ts";
 export * from "./ensureDeployment.ts";
 export * from "./parameters.ts";
+export * from "./localNode.ts";

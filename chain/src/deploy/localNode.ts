@@ -1,0 +1,92 @@
+// Starts anvil on 127.0.0.1 (the local chain node of `pnpm -C chain node`, the stack, the gas bench).
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ANVIL = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "node_modules", ".bin", "anvil");
+
+export interface LocalNode {
+  url: string;
+  port: number;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export interface StartLocalNodeParameters {
+  /** 0 picks a free port. */
+  port?: number;
+  /** Seconds between blocks; transactions are also mined at once (mixed mining). 0: automine only. */
+  blockTime?: number;
+  chainId?: number;
+  /** Give up after this many milliseconds. */
+  timeoutMs?: number;
+}
+
+export async function freePort(): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+async function rpcReady(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+    });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** Starts anvil and resolves once it answers JSON-RPC. */
+export async function startLocalNode(options: StartLocalNodeParameters = {}): Promise<LocalNode> {
+  const port = options.port || (await freePort());
+  const blockTime = options.blockTime ?? 1;
+  const args = ["--host", "127.0.0.1", "--port", String(port), "--chain-id", String(options.chainId ?? 31337)];
+  args.push("--hardfork", "cancun", "--silent");
+  if (blockTime > 0) args.push("--block-time", String(blockTime), "--mixed-mining");
+  // Own process group: the npm `anvil` launcher starts the real binary as a child, and stop() must
+  // end both.
+  const child = spawn(ANVIL, args, { stdio: ["ignore", "ignore", "pipe"], detached: true });
+  const killGroup = (signal: NodeJS.Signals) => {
+    try {
+      if (child.pid) process.kill(-child.pid, signal);
+    } catch {
+      // already gone
+    }
+  };
+  let stderr = "";
+  child.stderr?.on("data", (chunk) => {
+    stderr += chunk;
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + (options.timeoutMs ?? 15_000);
+  while (!(await rpcReady(url))) {
+    if (child.exitCode !== null) throw new Error(`anvil exited (${child.exitCode}): ${stderr.trim() || "no output"}`);
+    if (Date.now() > deadline) {
+      killGroup("SIGKILL");
+      throw new Error(`anvil did not answer on ${url} in time`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    url,
+    port,
+    process: child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        killGroup("SIGTERM");
+      }),
+  };
+}
