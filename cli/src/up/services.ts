@@ -1,6 +1,7 @@
 import { chainService } from "./chainService.ts";
 import { demoModelService } from "./demoModelService.ts";
 import { deployService } from "./deployService.ts";
+import { indexerService } from "./indexerService.ts";
 import { institutionNodesService } from "./institutionNodesService.ts";
 import type { UpService } from "./service.ts";
 import { webService } from "./webService.ts";
@@ -14,5 +15,6 @@ export const upServices: UpService[] = [
   deployService,
   institutionNodesService,
   demoModelService,
+  indexerService,
   webService,
 ];
