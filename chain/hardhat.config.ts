@@ -2,12 +2,13 @@ import { createRequire } from "node:module";
 import hardhatNetworkHelpers from "@nomicfoundation/hardhat-network-helpers";
 import hardhatNodeTestRunner from "@nomicfoundation/hardhat-node-test-runner";
 import hardhatViem from "@nomicfoundation/hardhat-viem";
+import hardhatUpgrades from "@openzeppelin/hardhat-upgrades/viem";
 import { defineConfig } from "hardhat/config";
 
 const require = createRequire(import.meta.url);
 
 export default defineConfig({
-  plugins: [hardhatViem, hardhatNodeTestRunner, hardhatNetworkHelpers],
+  plugins: [hardhatViem, hardhatUpgrades, hardhatNodeTestRunner, hardhatNetworkHelpers],
   solidity: {
     // The deploy script puts every contract behind OpenZeppelin's ERC1967Proxy.
     npmFilesToBuild: ["@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol"],
