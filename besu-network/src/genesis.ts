@@ -1,28 +1,33 @@
+import { EVM_VERSION as CHAIN_EVM_VERSION } from "@neuroledger/chain";
 import { numberToHex } from "viem";
 import type { NetworkPlan } from "./networkPlan.ts";
 import { encodeQbftExtraData } from "./qbftExtraData.ts";
 
 /**
- * The EVM version the contracts are compiled for (`chain/`: solc 0.8.28, evmVersion cancun), and
- * the Besu milestones that give exactly that EVM from block 0. Pre-Merge forks are block numbers,
- * Shanghai and later are timestamps. Prague is left off: the contracts do not need it, and a
- * later fork can be added by a genesis transition when they do.
+ * Besu milestones that give exactly an EVM version from block 0. Pre-Merge forks are block
+ * numbers, Shanghai and later are timestamps. Nothing later is enabled: a later fork can be added
+ * by a genesis transition when the contracts move to it.
  */
-export const EVM_VERSION = "cancun";
-
-export const FORKS_AT_GENESIS = {
-  homesteadBlock: 0,
-  eip150Block: 0,
-  eip158Block: 0,
-  byzantiumBlock: 0,
-  constantinopleBlock: 0,
-  constantinopleFixBlock: 0,
-  istanbulBlock: 0,
-  berlinBlock: 0,
-  londonBlock: 0,
-  shanghaiTime: 0,
-  cancunTime: 0,
+const FORKS_BY_EVM_VERSION = {
+  cancun: {
+    homesteadBlock: 0,
+    eip150Block: 0,
+    eip158Block: 0,
+    byzantiumBlock: 0,
+    constantinopleBlock: 0,
+    constantinopleFixBlock: 0,
+    istanbulBlock: 0,
+    berlinBlock: 0,
+    londonBlock: 0,
+    shanghaiTime: 0,
+    cancunTime: 0,
+  },
 } as const;
+
+/** The EVM version the contracts are compiled for, as the chain package declares it. */
+export const EVM_VERSION: keyof typeof FORKS_BY_EVM_VERSION = CHAIN_EVM_VERSION;
+
+export const FORKS_AT_GENESIS = FORKS_BY_EVM_VERSION[EVM_VERSION];
 
 /** Istanbul BFT's mixHash, which Besu uses to recognise a BFT block. */
 export const BFT_MIX_HASH = "0x63746963616c2062797a616e74696e65206661756c7420746f6c6572616e6365";
