@@ -20,6 +20,10 @@ test("a clinician downloads the demo model (recorded, decrypted, verified) and c
   await expect(page.getByTestId("roles")).toHaveText("Staff");
   await expect(page.getByTestId("institution")).toHaveText("Borealis Medical Center");
 
+  await expect(
+    page.getByTestId("leaderboard").getByRole("link", { name: `Model #${published?.id}` }),
+  ).toBeVisible();
+  await page.screenshot({ path: join(artifactsDir, "overview.png"), fullPage: true });
   await page
     .getByTestId("latest")
     .getByRole("link", { name: `Model #${published?.id}` })
