@@ -90,7 +90,9 @@ program
       keep: options.keep ?? [],
       timeoutMs: Number(options.timeout),
     });
-    console.log(`Wrote ${result.accounts.length} accounts to ${options.out}`);
+    console.log(
+      `Wrote ${result.accounts.length} accounts (${result.members.length} members, ${result.staff.length} staff) to ${options.out}`,
+    );
     for (const applied of result.applied) {
       console.log(`  ${applied.rpcUrl}: +${applied.added.length} -${applied.removed.length}`);
     }
