@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // Entry of the besu-network commands: declares them and owns the one exit path.
 import { Command, Option } from "commander";
 import { generateNetwork } from "./commands/generate.ts";
