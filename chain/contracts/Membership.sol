@@ -7,7 +7,6 @@ import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/U
 import {ERC721Upgradeable} from "@openzeppelin/contracts-upgradeable/token/ERC721/ERC721Upgradeable.sol";
 import {ERC721VotesUpgradeable} from "@openzeppelin/contracts-upgradeable/token/ERC721/extensions/ERC721VotesUpgradeable.sol";
 import {EIP712Upgradeable} from "@openzeppelin/contracts-upgradeable/utils/cryptography/EIP712Upgradeable.sol";
-import {VotesUpgradeable} from "@openzeppelin/contracts-upgradeable/governance/utils/VotesUpgradeable.sol";
 import {IMembership} from "./interfaces/IMembership.sol";
 import {IMembershipObserver} from "./interfaces/IMembershipObserver.sol";
 
@@ -65,11 +64,12 @@ contract Membership is
         if (bytes(name).length == 0) revert MembershipEmptyName();
         if (balanceOf(account) != 0) revert MembershipAlreadyMember(account);
         MembershipStorage storage $ = _storage();
-        institutionId = $.nextId++;
+        institutionId = $.nextId;
+        ++$.nextId;
         $.institutionOf[account] = institutionId;
         $.institutions[institutionId] =
             Institution({account: account, admittedAt: uint64(block.timestamp), name: name, metadataURI: metadataURI});
-        $.memberCount += 1;
+        ++$.memberCount;
         _mint(account, institutionId);
         emit Locked(institutionId);
         emit InstitutionAdmitted(institutionId, account, name, metadataURI);
@@ -83,7 +83,7 @@ contract Membership is
         MembershipStorage storage $ = _storage();
         delete $.institutionOf[account];
         delete $.institutions[institutionId];
-        $.memberCount -= 1;
+        --$.memberCount;
         _burn(institutionId);
         emit InstitutionRemoved(institutionId, account);
         _notify(account, institutionId, false);

@@ -637,12 +637,10 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         return false;
     }
 
+    /// @dev At most 11 models are kept and one of them left before a seat is needed, so a free
+    /// seat exists; were it not so, the index would run past the array and revert (Panic 0x32).
     function _freeSeat(uint256 active) private pure returns (uint256 seat) {
-        for (; seat < _SEATS; ++seat) {
-            if (_seatId(active, seat) == 0) return seat;
-        }
-        // Unreachable: at most 11 models are kept and one of them left before a seat is needed.
-        assert(false);
+        while (_seatId(active, seat) != 0) ++seat;
     }
 
     function _findSeat(uint256 active, uint256 modelId) private pure returns (uint256) {

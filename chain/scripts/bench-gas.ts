@@ -56,14 +56,19 @@ try {
     args: unknown[],
     record?: string,
   ) {
-    const wallet = createWalletClient({ account: privateKeyToAccount(devAccounts[who].privateKey), chain, transport });
+    const wallet = createWalletClient({
+      account: privateKeyToAccount(devAccounts[who].privateKey),
+      chain,
+      transport,
+    });
     const hash = await wallet.writeContract({ address, abi, functionName, args } as never);
     const receipt = await client.waitForTransactionReceipt({ hash });
     if (receipt.status !== "success") throw new Error(`${functionName} reverted`);
     if (record) {
       const { input } = await client.getTransaction({ hash });
       let calldataGas = 0;
-      for (let i = 2; i < input.length; i += 2) calldataGas += input.slice(i, i + 2) === "00" ? 4 : 16;
+      for (let i = 2; i < input.length; i += 2)
+        calldataGas += input.slice(i, i + 2) === "00" ? 4 : 16;
       const gasUsed = Number(receipt.gasUsed);
       results.push({ operation: record, gasUsed, execution: gasUsed - 21_000 - calldataGas });
     }
@@ -84,21 +89,68 @@ try {
   const publish = (f1: number, record?: string) =>
     send("publisher", registry, modelRegistryAbi, "publish", [params(f1, 9000)], record);
 
-  await send("staff", registry, modelRegistryAbi, "setEncryptionKey", [keccak256(toHex("x25519"))], "setEncryptionKey");
+  await send(
+    "staff",
+    registry,
+    modelRegistryAbi,
+    "setEncryptionKey",
+    [keccak256(toHex("x25519"))],
+    "setEncryptionKey",
+  );
   await publish(5000, "publishFirst");
-  for (let i = 1; i < 10; i += 1) await publish(5000 + i * 10, i === 5 ? "publishMidList" : undefined);
+  for (let i = 1; i < 10; i += 1)
+    await publish(5000 + i * 10, i === 5 ? "publishMidList" : undefined);
   // Full list: the best model so far enters at rank 0 and the tenth is evicted.
   await publish(9900, "publishFullTopTen");
   await publish(100, "publishUnranked");
-  const top = (await client.readContract({ address: registry, abi: modelRegistryAbi, functionName: "topTenIds" })) as bigint[];
+  const top = (await client.readContract({
+    address: registry,
+    abi: modelRegistryAbi,
+    functionName: "topTenIds",
+  })) as bigint[];
   const model = top[0] as bigint;
-  await send("publisher", registry, modelRegistryAbi, "updateKeyring", [model, { digest: keccak256(toHex("k2")), codec: CID_CODEC.raw }], "updateKeyring");
-  await send("institutionA", registry, modelRegistryAbi, "addStaff", [devAccounts.nonMember.address], "addStaff");
+  await send(
+    "publisher",
+    registry,
+    modelRegistryAbi,
+    "updateKeyring",
+    [model, { digest: keccak256(toHex("k2")), codec: CID_CODEC.raw }],
+    "updateKeyring",
+  );
+  await send(
+    "institutionA",
+    registry,
+    modelRegistryAbi,
+    "addStaff",
+    [devAccounts.nonMember.address],
+    "addStaff",
+  );
   const expiry = BigInt(Math.floor(Date.now() / 1000) + 3600);
-  await send("institutionA", registry, modelRegistryAbi, "grantPatientAccess", [devAccounts.patient.address, model, expiry], "grantPatientAccess");
+  await send(
+    "institutionA",
+    registry,
+    modelRegistryAbi,
+    "grantPatientAccess",
+    [devAccounts.patient.address, model, expiry],
+    "grantPatientAccess",
+  );
   await send("staff", registry, modelRegistryAbi, "recordDownload", [model], "recordDownload");
-  await send("institutionB", registry, modelRegistryAbi, "recordDownload", [model], "recordDownloadMember");
-  await send("patient", registry, modelRegistryAbi, "recordDownload", [model], "recordDownloadPatient");
+  await send(
+    "institutionB",
+    registry,
+    modelRegistryAbi,
+    "recordDownload",
+    [model],
+    "recordDownloadMember",
+  );
+  await send(
+    "patient",
+    registry,
+    modelRegistryAbi,
+    "recordDownload",
+    [model],
+    "recordDownloadPatient",
+  );
 
   // Admission of institution 4 through the Governor.
   const admit = {
@@ -117,7 +169,14 @@ try {
   // Votes are checkpointed by timestamp: a proposer's votes count from the second after admission.
   await testClient.increaseTime({ seconds: 1 });
   await testClient.mine({ blocks: 1 });
-  await send("institutionA", governor, consortiumGovernorAbi, "propose", [admit.targets, admit.values, admit.calldatas, admit.description], "propose");
+  await send(
+    "institutionA",
+    governor,
+    consortiumGovernorAbi,
+    "propose",
+    [admit.targets, admit.values, admit.calldatas, admit.description],
+    "propose",
+  );
   const proposalId = (await client.readContract({
     address: governor,
     abi: consortiumGovernorAbi,
@@ -127,15 +186,41 @@ try {
   const { votingDelay, votingPeriod, timelockDelay } = deployment.parameters;
   await testClient.increaseTime({ seconds: votingDelay + 1 });
   await testClient.mine({ blocks: 1 });
-  await send("institutionA", governor, consortiumGovernorAbi, "castVote", [proposalId, 1], "castVote");
+  await send(
+    "institutionA",
+    governor,
+    consortiumGovernorAbi,
+    "castVote",
+    [proposalId, 1],
+    "castVote",
+  );
   await send("institutionB", governor, consortiumGovernorAbi, "castVote", [proposalId, 1]);
   await testClient.increaseTime({ seconds: votingPeriod + 1 });
   await testClient.mine({ blocks: 1 });
-  await send("institutionC", governor, consortiumGovernorAbi, "queue", [admit.targets, admit.values, admit.calldatas, descriptionHash], "queue");
+  await send(
+    "institutionC",
+    governor,
+    consortiumGovernorAbi,
+    "queue",
+    [admit.targets, admit.values, admit.calldatas, descriptionHash],
+    "queue",
+  );
   await testClient.increaseTime({ seconds: timelockDelay + 1 });
   await testClient.mine({ blocks: 1 });
-  await send("institutionC", governor, consortiumGovernorAbi, "execute", [admit.targets, admit.values, admit.calldatas, descriptionHash], "execute");
-  const admitted = await client.readContract({ address: membership, abi: membershipAbi, functionName: "isMember", args: [devAccounts.candidate.address] });
+  await send(
+    "institutionC",
+    governor,
+    consortiumGovernorAbi,
+    "execute",
+    [admit.targets, admit.values, admit.calldatas, descriptionHash],
+    "execute",
+  );
+  const admitted = await client.readContract({
+    address: membership,
+    abi: membershipAbi,
+    functionName: "isMember",
+    args: [devAccounts.candidate.address],
+  });
   if (!admitted) throw new Error("the admission proposal did not admit the candidate");
 
   console.table(

@@ -4,10 +4,10 @@
 import { parseArgs } from "node:util";
 import { http, isAddress } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { devAccounts } from "../src/dev.ts";
+import type { Founder } from "../src/deploy/deployConsortium.ts";
 import { ensureDeployment } from "../src/deploy/ensureDeployment.ts";
 import { DEV_PARAMETERS, PRODUCTION_PARAMETERS } from "../src/deploy/parameters.ts";
-import type { Founder } from "../src/deploy/deployConsortium.ts";
+import { devAccounts } from "../src/dev.ts";
 
 function fail(message: string): never {
   console.error(`deploy: ${message}`);
@@ -35,10 +35,12 @@ if (values.dev && values.production) fail("--dev and --production exclude each o
 
 const founders: Founder[] = values.founder.map((spec) => {
   const [account, ...name] = spec.split("=");
-  if (!account || !isAddress(account) || name.length === 0) fail(`--founder wants 0xADDRESS=Name, got "${spec}"`);
+  if (!account || !isAddress(account) || name.length === 0)
+    fail(`--founder wants 0xADDRESS=Name, got "${spec}"`);
   return { account, name: name.join("=") };
 });
-const key = process.env.DEPLOYER_PRIVATE_KEY ?? (values.dev ? devAccounts.deployer.privateKey : undefined);
+const key =
+  process.env.DEPLOYER_PRIVATE_KEY ?? (values.dev ? devAccounts.deployer.privateKey : undefined);
 if (!key || !/^0x[0-9a-fA-F]{64}$/.test(key)) {
   fail("set DEPLOYER_PRIVATE_KEY (0x + 64 hex digits), or pass --dev to use the dev deployer key");
 }
@@ -54,7 +56,9 @@ try {
     ...(values.dir ? { dir: values.dir } : {}),
     log: (line) => console.log(`  ${line}`),
   });
-  console.log(`${reused ? "already deployed" : "deployed"} on chain ${deployment.chainId}: ${path}`);
+  console.log(
+    `${reused ? "already deployed" : "deployed"} on chain ${deployment.chainId}: ${path}`,
+  );
   console.log(JSON.stringify(deployment.contracts, null, 2));
 } catch (error) {
   const cause = error instanceof Error ? error.message.split("\n")[0] : String(error);

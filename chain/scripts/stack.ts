@@ -3,9 +3,9 @@
 import { parseArgs } from "node:util";
 import { http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { devAccounts } from "../src/dev.ts";
 import { ensureDeployment } from "../src/deploy/ensureDeployment.ts";
 import { startLocalNode } from "../src/deploy/localNode.ts";
+import { devAccounts } from "../src/dev.ts";
 
 const { values } = parseArgs({ options: { port: { type: "string", default: "8545" } } });
 const port = Number(values.port);
@@ -18,7 +18,9 @@ let node: Awaited<ReturnType<typeof startLocalNode>>;
 try {
   node = await startLocalNode({ port, blockTime: 1 });
 } catch (error) {
-  console.error(`stack: could not start the chain node on 127.0.0.1:${port}: ${(error as Error).message}`);
+  console.error(
+    `stack: could not start the chain node on 127.0.0.1:${port}: ${(error as Error).message}`,
+  );
   console.error("Is another node already running there? Stop it or pass --port <n>.");
   process.exit(1);
 }
@@ -54,10 +56,15 @@ try {
     timelock: deployment.contracts.timelock,
     registry: deployment.contracts.registry.address,
   });
-  console.log("dev accounts (mnemonic: test test test test test test test test test test test junk)");
+  console.log(
+    "dev accounts (mnemonic: test test test test test test test test test test test junk)",
+  );
   console.table(
     Object.fromEntries(
-      Object.entries(devAccounts).map(([name, a]) => [name, { index: a.index, address: a.address, role: a.role }]),
+      Object.entries(devAccounts).map(([name, a]) => [
+        name,
+        { index: a.index, address: a.address, role: a.role },
+      ]),
     ),
   );
   console.log("Ctrl-C stops the node.");

@@ -1,7 +1,8 @@
 /** The model card's task (docs/interfaces.md section 4). */
 export const TASK = "brain-tumor-mri/binary" as const;
 /** keccak256(bytes(TASK)): the registry's task id. */
-export const TASK_ID = "0xf0ff5539237c38647f7092e868361db915aff583fe104a09366be1d2b4426e38" as const;
+export const TASK_ID =
+  "0xf0ff5539237c38647f7092e868361db915aff583fe104a09366be1d2b4426e38" as const;
 /** Metrics on chain are basis points: round(fraction * 10000). */
 export const BPS = 10_000;
 /** Size of the ranked list. */
@@ -9,7 +10,13 @@ export const TOP_SIZE = 10;
 /** `rank` of a ModelPublished event whose model did not enter the top ten. */
 export const NOT_RANKED = 255;
 /** Multicodec codes the registry sees in `Cid.codec` (a CIDv1 with a sha2-256 multihash). */
-export const CID_CODEC = { raw: 0x55, dagPb: 0x70, dagCbor: 0x71, dagJson: 0x0129, json: 0x0200 } as const;
+export const CID_CODEC = {
+  raw: 0x55,
+  dagPb: 0x70,
+  dagCbor: 0x71,
+  dagJson: 0x0129,
+  json: 0x0200,
+} as const;
 /** Multihash code of sha2-256 (the only hash the registry stores). */
 export const SHA2_256 = 0x12;
 /** EVM version the contracts are compiled for (Besu supports it). */

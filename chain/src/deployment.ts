@@ -54,7 +54,8 @@ function fail(where: string, problem: string): never {
 }
 
 function address(value: unknown, where: string): Address {
-  if (typeof value !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(value)) fail(where, "not an address");
+  if (typeof value !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(value))
+    fail(where, "not an address");
   return value as Address;
 }
 
@@ -66,7 +67,8 @@ function integer(value: unknown, where: string): number {
 }
 
 function object(value: unknown, where: string): Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) fail(where, "not an object");
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    fail(where, "not an object");
   return value as Record<string, unknown>;
 }
 
@@ -90,7 +92,10 @@ export function parseDeployment(json: unknown, source = "deployment"): Deploymen
       timelock: address(contracts.timelock, `${source}: contracts.timelock`),
       registry: {
         address: address(registry.address, `${source}: contracts.registry.address`),
-        implementation: address(registry.implementation, `${source}: contracts.registry.implementation`),
+        implementation: address(
+          registry.implementation,
+          `${source}: contracts.registry.implementation`,
+        ),
       },
     },
     implementations: {
@@ -101,9 +106,16 @@ export function parseDeployment(json: unknown, source = "deployment"): Deploymen
     },
     parameters: parameters as unknown as DeploymentParameters,
   };
-  for (const key of ["votingDelay", "votingPeriod", "proposalThreshold", "quorumPercent", "timelockDelay"]) {
+  for (const key of [
+    "votingDelay",
+    "votingPeriod",
+    "proposalThreshold",
+    "quorumPercent",
+    "timelockDelay",
+  ]) {
     integer(parameters[key], `${source}: parameters.${key}`);
   }
-  if (root.dev !== undefined) deployment.dev = object(root.dev, `${source}: dev`) as unknown as DevConsortium;
+  if (root.dev !== undefined)
+    deployment.dev = object(root.dev, `${source}: dev`) as unknown as DevConsortium;
   return deployment;
 }

@@ -2,6 +2,6 @@
 // the deployment file format. Browser-safe; readDeployment lives in "@neuroledger/chain/deployment".
 export * from "../abi/index.ts";
 export * from "./constants.ts";
-export * from "./dev.ts";
 export * from "./deployment.ts";
+export * from "./dev.ts";
 export * from "./roles.ts";

@@ -15,7 +15,9 @@ function compileOnHeap(input, readCallback, context) {
   const pointer = soljson._malloc(size);
   soljson.stringToUTF8(input, pointer, size);
   try {
-    return soljson.UTF8ToString(soljson._solidity_compile(pointer, readCallback ?? 0, context ?? 0));
+    return soljson.UTF8ToString(
+      soljson._solidity_compile(pointer, readCallback ?? 0, context ?? 0),
+    );
   } finally {
     soljson._free(pointer);
   }

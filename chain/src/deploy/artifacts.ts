@@ -19,7 +19,16 @@ interface Artifact {
 
 function artifactPath(chainDir: string, name: ContractName): string {
   if (name === "ERC1967Proxy") {
-    return join(chainDir, "artifacts", "@openzeppelin", "contracts", "proxy", "ERC1967", "ERC1967Proxy.sol", "ERC1967Proxy.json");
+    return join(
+      chainDir,
+      "artifacts",
+      "@openzeppelin",
+      "contracts",
+      "proxy",
+      "ERC1967",
+      "ERC1967Proxy.sol",
+      "ERC1967Proxy.json",
+    );
   }
   return join(chainDir, "artifacts", "contracts", `${name}.sol`, `${name}.json`);
 }
@@ -28,7 +37,9 @@ function artifactPath(chainDir: string, name: ContractName): string {
 export function readArtifact(chainDir: string, name: ContractName): Artifact {
   const path = artifactPath(chainDir, name);
   if (!existsSync(path)) {
-    throw new Error(`Missing build artifact for ${name} (${path}). Run \`pnpm -C chain build\` first.`);
+    throw new Error(
+      `Missing build artifact for ${name} (${path}). Run \`pnpm -C chain build\` first.`,
+    );
   }
   return JSON.parse(readFileSync(path, "utf8")) as Artifact;
 }

@@ -21,12 +21,11 @@ import {
   membershipAbi,
   modelRegistryAbi,
 } from "../../abi/index.ts";
-import { DEV_MNEMONIC, devAccounts, devInstitutions } from "../dev.ts";
 import type { Deployment, DeploymentParameters } from "../deployment.ts";
+import { DEV_MNEMONIC, devAccounts, devInstitutions } from "../dev.ts";
 import {
   AUDITOR_ROLE,
   DEFAULT_ADMIN_ROLE,
-  PUBLISHER_ROLE,
   TIMELOCK_CANCELLER_ROLE,
   TIMELOCK_PROPOSER_ROLE,
 } from "../roles.ts";
@@ -62,7 +61,9 @@ export type DeployConsortiumReturnType = Deployment;
  * Deploys everything and returns what chain/deployments/<chainId>.json records.
  * @example const deployment = await deployConsortium({ transport: http(url), deployer, dev: true });
  */
-export async function deployConsortium(options: DeployConsortiumParameters): Promise<DeployConsortiumReturnType> {
+export async function deployConsortium(
+  options: DeployConsortiumParameters,
+): Promise<DeployConsortiumReturnType> {
   const { transport, deployer, dev = false, log = () => {} } = options;
   const parameters = options.parameters ?? DEV_PARAMETERS;
   const founders: Founder[] = [
@@ -78,7 +79,8 @@ export async function deployConsortium(options: DeployConsortiumParameters): Pro
 
   async function confirm(hash: Hex, what: string) {
     const receipt = await publicClient.waitForTransactionReceipt({ hash });
-    if (receipt.status !== "success") throw new Error(`Deployment step failed: ${what} (tx ${hash})`);
+    if (receipt.status !== "success")
+      throw new Error(`Deployment step failed: ${what} (tx ${hash})`);
     return receipt;
   }
 
@@ -111,7 +113,8 @@ export async function deployConsortium(options: DeployConsortiumParameters): Pro
       args: args as never,
       account: from,
     });
-    const signer = from === deployer ? wallet : createWalletClient({ account: from, chain, transport });
+    const signer =
+      from === deployer ? wallet : createWalletClient({ account: from, chain, transport });
     await confirm(await signer.writeContract(request as never), `${functionName} on ${address}`);
   }
 
@@ -145,7 +148,12 @@ export async function deployConsortium(options: DeployConsortiumParameters): Pro
     encodeFunctionData({
       abi: modelRegistryAbi,
       functionName: "initialize",
-      args: [deployer.address, membership, parameters.taskId, dev ? [devAccounts.publisher.address] : []],
+      args: [
+        deployer.address,
+        membership,
+        parameters.taskId,
+        dev ? [devAccounts.publisher.address] : [],
+      ],
     }),
     "registry",
   );
@@ -170,15 +178,28 @@ export async function deployConsortium(options: DeployConsortiumParameters): Pro
 
   await call(membership, membershipAbi, "setObserver", [registry]);
   for (const founder of founders) {
-    await call(membership, membershipAbi, "admit", [founder.account, founder.name, founder.metadataURI ?? ""]);
+    await call(membership, membershipAbi, "admit", [
+      founder.account,
+      founder.name,
+      founder.metadataURI ?? "",
+    ]);
     log(`founding member: ${founder.name} (${founder.account})`);
   }
 
   if (dev) {
-    await call(registry, modelRegistryAbi, "grantRole", [AUDITOR_ROLE, devAccounts.auditor.address]);
+    await call(registry, modelRegistryAbi, "grantRole", [
+      AUDITOR_ROLE,
+      devAccounts.auditor.address,
+    ]);
     const institutionA = privateKeyToAccount(devAccounts.institutionA.privateKey);
     const institutionB = privateKeyToAccount(devAccounts.institutionB.privateKey);
-    await call(registry, modelRegistryAbi, "addStaff", [devAccounts.publisher.address], institutionA);
+    await call(
+      registry,
+      modelRegistryAbi,
+      "addStaff",
+      [devAccounts.publisher.address],
+      institutionA,
+    );
     await call(registry, modelRegistryAbi, "addStaff", [devAccounts.staff.address], institutionB);
     log("dev consortium: publisher (staff of A, PUBLISHER_ROLE), clinician (staff of B), auditor");
   }
@@ -190,7 +211,10 @@ export async function deployConsortium(options: DeployConsortiumParameters): Pro
   await call(registry, modelRegistryAbi, "grantRole", [DEFAULT_ADMIN_ROLE, timelock]);
   await call(membership, membershipAbi, "renounceRole", [DEFAULT_ADMIN_ROLE, deployer.address]);
   await call(registry, modelRegistryAbi, "renounceRole", [DEFAULT_ADMIN_ROLE, deployer.address]);
-  await call(timelock, consortiumTimelockAbi, "renounceRole", [DEFAULT_ADMIN_ROLE, deployer.address]);
+  await call(timelock, consortiumTimelockAbi, "renounceRole", [
+    DEFAULT_ADMIN_ROLE,
+    deployer.address,
+  ]);
   log("admin roles handed to the timelock; the deployer holds none");
 
   const deployment: Deployment = {
@@ -224,7 +248,10 @@ export async function deployConsortium(options: DeployConsortiumParameters): Pro
     deployment.dev = {
       mnemonic: DEV_MNEMONIC,
       accounts: Object.fromEntries(
-        Object.entries(devAccounts).map(([name, a]) => [name, { index: a.index, address: a.address, role: a.role }]),
+        Object.entries(devAccounts).map(([name, a]) => [
+          name,
+          { index: a.index, address: a.address, role: a.role },
+        ]),
       ),
       institutions,
     };

@@ -46,14 +46,17 @@ async function isLive(transport: Transport, deployment: Deployment): Promise<boo
  * Deploys unless the chain already has the recorded deployment; writes the file atomically.
  * @example const { deployment, reused } = await ensureDeployment({ transport: http(url), deployer, dev: true });
  */
-export async function ensureDeployment(options: EnsureDeploymentParameters): Promise<EnsureDeploymentReturnType> {
+export async function ensureDeployment(
+  options: EnsureDeploymentParameters,
+): Promise<EnsureDeploymentReturnType> {
   const { transport, dir = DEFAULT_DEPLOYMENTS_DIR, force = false, log = () => {} } = options;
   const chainId = await createPublicClient({ transport }).getChainId();
   const path = deploymentPath(chainId, dir);
   if (existsSync(path) && !force) {
     const recorded = readDeployment(chainId, dir);
     if (await isLive(transport, recorded)) {
-      if (options.dev && !recorded.dev) log("note: the recorded deployment has no dev consortium (use --force)");
+      if (options.dev && !recorded.dev)
+        log("note: the recorded deployment has no dev consortium (use --force)");
       return { deployment: recorded, path, reused: true };
     }
     log(`${path} names contracts this chain does not have (a fresh node?): deploying again`);

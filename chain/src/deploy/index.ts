@@ -1,5 +1,5 @@
 // Node-only deployment API (exported as "@neuroledger/chain/deploy"); needs the build artifacts.
 export * from "./deployConsortium.ts";
 export * from "./ensureDeployment.ts";
-export * from "./parameters.ts";
 export * from "./localNode.ts";
+export * from "./parameters.ts";

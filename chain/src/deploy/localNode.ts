@@ -4,7 +4,14 @@ import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const ANVIL = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "node_modules", ".bin", "anvil");
+const ANVIL = join(
+  dirname(fileURLToPath(import.meta.url)),
+  "..",
+  "..",
+  "node_modules",
+  ".bin",
+  "anvil",
+);
 
 export interface LocalNode {
   url: string;
@@ -29,7 +36,11 @@ export async function freePort(): Promise<number> {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address
+          ? resolve(address.port)
+          : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -51,7 +62,14 @@ async function rpcReady(url: string): Promise<boolean> {
 export async function startLocalNode(options: StartLocalNodeParameters = {}): Promise<LocalNode> {
   const port = options.port || (await freePort());
   const blockTime = options.blockTime ?? 1;
-  const args = ["--host", "127.0.0.1", "--port", String(port), "--chain-id", String(options.chainId ?? 31337)];
+  const args = [
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--chain-id",
+    String(options.chainId ?? 31337),
+  ];
   args.push("--hardfork", "cancun", "--silent");
   if (blockTime > 0) args.push("--block-time", String(blockTime), "--mixed-mining");
   // Own process group: the npm `anvil` launcher starts the real binary as a child, and stop() must
@@ -71,7 +89,8 @@ export async function startLocalNode(options: StartLocalNodeParameters = {}): Pr
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + (options.timeoutMs ?? 15_000);
   while (!(await rpcReady(url))) {
-    if (child.exitCode !== null) throw new Error(`anvil exited (${child.exitCode}): ${stderr.trim() || "no output"}`);
+    if (child.exitCode !== null)
+      throw new Error(`anvil exited (${child.exitCode}): ${stderr.trim() || "no output"}`);
     if (Date.now() > deadline) {
       killGroup("SIGKILL");
       throw new Error(`anvil did not answer on ${url} in time`);

@@ -21,29 +21,58 @@ describe("consortium flows", () => {
   });
 
   const read = (functionName: string, args: unknown[] = []) =>
-    ctx.publicClient.readContract({ address: registry, abi: modelRegistryAbi, functionName, args } as never) as Promise<unknown>;
+    ctx.publicClient.readContract({
+      address: registry,
+      abi: modelRegistryAbi,
+      functionName,
+      args,
+    } as never) as Promise<unknown>;
 
   it("admits an institution through propose, vote, queue and execute", async () => {
     const candidate = devAccounts.candidate.address;
     assert.equal(
-      await ctx.publicClient.readContract({ address: membership, abi: membershipAbi, functionName: "isMember", args: [candidate] }),
+      await ctx.publicClient.readContract({
+        address: membership,
+        abi: membershipAbi,
+        functionName: "isMember",
+        args: [candidate],
+      }),
       false,
     );
     await ctx.passProposal(
       [
         {
           target: membership,
-          data: encodeFunctionData({ abi: membershipAbi, functionName: "admit", args: [candidate, "Delta Hospital", ""] }),
+          data: encodeFunctionData({
+            abi: membershipAbi,
+            functionName: "admit",
+            args: [candidate, "Delta Hospital", ""],
+          }),
         },
       ],
       "Admit Delta Hospital",
     );
     assert.equal(
-      await ctx.publicClient.readContract({ address: membership, abi: membershipAbi, functionName: "isMember", args: [candidate] }),
+      await ctx.publicClient.readContract({
+        address: membership,
+        abi: membershipAbi,
+        functionName: "isMember",
+        args: [candidate],
+      }),
       true,
     );
-    assert.equal(await ctx.publicClient.readContract({ address: membership, abi: membershipAbi, functionName: "memberCount" }), 4n);
-    const roles = (await read("rolesOf", [candidate])) as { kind: number; institutionActive: boolean };
+    assert.equal(
+      await ctx.publicClient.readContract({
+        address: membership,
+        abi: membershipAbi,
+        functionName: "memberCount",
+      }),
+      4n,
+    );
+    const roles = (await read("rolesOf", [candidate])) as {
+      kind: number;
+      institutionActive: boolean;
+    };
     assert.equal(roles.kind, 1); // Member, mirrored into the registry
     assert.equal(roles.institutionActive, true);
   });
@@ -58,14 +87,24 @@ describe("consortium flows", () => {
       [
         {
           target: registry,
-          data: encodeFunctionData({ abi: modelRegistryAbi, functionName: "grantRole", args: [PUBLISHER_ROLE, account] }),
+          data: encodeFunctionData({
+            abi: modelRegistryAbi,
+            functionName: "grantRole",
+            args: [PUBLISHER_ROLE, account],
+          }),
         },
       ],
       "Cedar Clinic may publish",
     );
     assert.equal(await read("hasRole", [PUBLISHER_ROLE, account]), true);
-    const receipt = await ctx.send("institutionC", registry, modelRegistryAbi, "publish", [publishParams(4000, 4000)]);
-    const [published] = parseEventLogs({ abi: modelRegistryAbi, logs: receipt.logs, eventName: "ModelPublished" });
+    const receipt = await ctx.send("institutionC", registry, modelRegistryAbi, "publish", [
+      publishParams(4000, 4000),
+    ]);
+    const [published] = parseEventLogs({
+      abi: modelRegistryAbi,
+      logs: receipt.logs,
+      eventName: "ModelPublished",
+    });
     assert.equal(published?.args.publisher, account);
     assert.equal(published?.args.institutionId, 3n);
   });
@@ -75,7 +114,9 @@ describe("consortium flows", () => {
     const ids: bigint[] = [];
     // Ascending F1: every new model ranks first, so from the eleventh on the weakest leaves.
     for (let i = 0; i < 12; i += 1) {
-      const receipt = await ctx.send("publisher", registry, modelRegistryAbi, "publish", [publishParams(5000 + i * 100, 9000)]);
+      const receipt = await ctx.send("publisher", registry, modelRegistryAbi, "publish", [
+        publishParams(5000 + i * 100, 9000),
+      ]);
       const logs = parseEventLogs({ abi: modelRegistryAbi, logs: receipt.logs });
       for (const log of logs) {
         if (log.eventName === "ModelPublished") {
@@ -100,9 +141,19 @@ describe("consortium flows", () => {
   it("lets a patient download until the grant expires", async () => {
     const model = (await read("latestModelId")) as bigint;
     const now = await ctx.time.latest();
-    await ctx.send("institutionA", registry, modelRegistryAbi, "grantPatientAccess", [devAccounts.patient.address, model, BigInt(now + 600)]);
-    const receipt = await ctx.send("patient", registry, modelRegistryAbi, "recordDownload", [model]);
-    const [download] = parseEventLogs({ abi: modelRegistryAbi, logs: receipt.logs, eventName: "ModelDownloaded" });
+    await ctx.send("institutionA", registry, modelRegistryAbi, "grantPatientAccess", [
+      devAccounts.patient.address,
+      model,
+      BigInt(now + 600),
+    ]);
+    const receipt = await ctx.send("patient", registry, modelRegistryAbi, "recordDownload", [
+      model,
+    ]);
+    const [download] = parseEventLogs({
+      abi: modelRegistryAbi,
+      logs: receipt.logs,
+      eventName: "ModelDownloaded",
+    });
     assert.equal(download?.args.account, devAccounts.patient.address);
     assert.equal(download?.args.kind, 2); // Patient
     await ctx.time.increase(601);
@@ -118,12 +169,18 @@ describe("consortium flows", () => {
     const api = await upgrades(hre, ctx.connection);
     await api.forceImport(registry, "ModelRegistry", { kind: "uups" });
     // Validates the new implementation's storage layout against the proxy's, then deploys it.
-    const implementation = (await api.prepareUpgrade(registry, "ModelRegistryV2", { kind: "uups" })) as `0x${string}`;
+    const implementation = (await api.prepareUpgrade(registry, "ModelRegistryV2", {
+      kind: "uups",
+    })) as `0x${string}`;
     await ctx.passProposal(
       [
         {
           target: registry,
-          data: encodeFunctionData({ abi: modelRegistryAbi, functionName: "upgradeToAndCall", args: [implementation, "0x"] }),
+          data: encodeFunctionData({
+            abi: modelRegistryAbi,
+            functionName: "upgradeToAndCall",
+            args: [implementation, "0x"],
+          }),
         },
       ],
       "Upgrade the registry to V2",
@@ -135,7 +192,9 @@ describe("consortium flows", () => {
 
   it("refuses a direct upgrade by anyone but the timelock", async () => {
     const api = await upgrades(hre, ctx.connection);
-    const implementation = (await api.deployImplementation("ModelRegistryV2", { kind: "uups" })) as `0x${string}`;
+    const implementation = (await api.deployImplementation("ModelRegistryV2", {
+      kind: "uups",
+    })) as `0x${string}`;
     for (const who of ["deployer", "institutionA", "publisher"] as const) {
       await assert.rejects(
         ctx.send(who, registry, modelRegistryAbi, "upgradeToAndCall", [implementation, "0x"]),

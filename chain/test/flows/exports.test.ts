@@ -8,8 +8,8 @@ import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { keccak256, toBytes } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
-import * as pkg from "../../src/index.ts";
 import { CONTRACTS, readArtifactAbi } from "../../src/deploy/artifacts.ts";
+import * as pkg from "../../src/index.ts";
 import { readDeployment } from "../../src/readDeployment.ts";
 
 const chainDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -37,7 +37,10 @@ describe("@neuroledger/chain exports", () => {
     for (const account of Object.values(pkg.devAccounts)) {
       const derived = mnemonicToAccount(pkg.DEV_MNEMONIC, { addressIndex: account.index });
       assert.equal(derived.address, account.address);
-      assert.equal(keccak256(derived.getHdKey().privateKey as Uint8Array), keccak256(toBytes(account.privateKey)));
+      assert.equal(
+        keccak256(derived.getHdKey().privateKey as Uint8Array),
+        keccak256(toBytes(account.privateKey)),
+      );
     }
   });
 
@@ -51,13 +54,27 @@ describe("@neuroledger/chain exports", () => {
       chainId: 7,
       deployBlock: 3,
       deployedAt: "2026-11-26T00:00:00.000Z",
-      contracts: { membership: a, governor: a, timelock: a, registry: { address: a, implementation: a } },
+      contracts: {
+        membership: a,
+        governor: a,
+        timelock: a,
+        registry: { address: a, implementation: a },
+      },
       implementations: { membership: a, governor: a, timelock: a, registry: a },
-      parameters: { votingDelay: 1, votingPeriod: 30, proposalThreshold: 1, quorumPercent: 50, timelockDelay: 5 },
+      parameters: {
+        votingDelay: 1,
+        votingPeriod: 30,
+        proposalThreshold: 1,
+        quorumPercent: 50,
+        timelockDelay: 5,
+      },
     };
     writeFileSync(join(dir, "7.json"), JSON.stringify(good));
     assert.equal(readDeployment(7, dir).contracts.registry.address, a);
-    writeFileSync(join(dir, "8.json"), JSON.stringify({ ...good, chainId: 8, contracts: { ...good.contracts, governor: "0x12" } }));
+    writeFileSync(
+      join(dir, "8.json"),
+      JSON.stringify({ ...good, chainId: 8, contracts: { ...good.contracts, governor: "0x12" } }),
+    );
     assert.throws(() => readDeployment(8, dir), /contracts\.governor\): not an address/);
     writeFileSync(join(dir, "9.json"), JSON.stringify(good));
     assert.throws(() => readDeployment(9, dir), /is for chain 7, not 9/);

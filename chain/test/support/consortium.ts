@@ -30,8 +30,18 @@ export async function setUpConsortium() {
   const publicClient = createPublicClient({ chain, transport, pollingInterval: 20 });
   const time = connection.networkHelpers.time;
 
-  async function send(who: DevAccountName, address: Address, abi: Abi, functionName: string, args: unknown[]) {
-    const wallet = createWalletClient({ account: privateKeyToAccount(devAccounts[who].privateKey), chain, transport });
+  async function send(
+    who: DevAccountName,
+    address: Address,
+    abi: Abi,
+    functionName: string,
+    args: unknown[],
+  ) {
+    const wallet = createWalletClient({
+      account: privateKeyToAccount(devAccounts[who].privateKey),
+      chain,
+      transport,
+    });
     const hash = await wallet.writeContract({ address, abi, functionName, args } as never);
     const receipt = await publicClient.waitForTransactionReceipt({ hash });
     if (receipt.status !== "success") throw new Error(`${functionName} failed`);
@@ -46,7 +56,12 @@ export async function setUpConsortium() {
     const calldatas = actions.map((a) => a.data);
     const descriptionHash = keccak256(toHex(description));
     await time.increase(1); // votes are checkpointed by timestamp
-    await send("institutionA", governor, consortiumGovernorAbi, "propose", [targets, values, calldatas, description]);
+    await send("institutionA", governor, consortiumGovernorAbi, "propose", [
+      targets,
+      values,
+      calldatas,
+      description,
+    ]);
     const id = await publicClient.readContract({
       address: governor,
       abi: consortiumGovernorAbi,
@@ -57,9 +72,19 @@ export async function setUpConsortium() {
     await send("institutionA", governor, consortiumGovernorAbi, "castVote", [id, 1]);
     await send("institutionB", governor, consortiumGovernorAbi, "castVote", [id, 1]);
     await time.increase(deployment.parameters.votingPeriod + 1);
-    await send("institutionC", governor, consortiumGovernorAbi, "queue", [targets, values, calldatas, descriptionHash]);
+    await send("institutionC", governor, consortiumGovernorAbi, "queue", [
+      targets,
+      values,
+      calldatas,
+      descriptionHash,
+    ]);
     await time.increase(deployment.parameters.timelockDelay + 1);
-    await send("institutionC", governor, consortiumGovernorAbi, "execute", [targets, values, calldatas, descriptionHash]);
+    await send("institutionC", governor, consortiumGovernorAbi, "execute", [
+      targets,
+      values,
+      calldatas,
+      descriptionHash,
+    ]);
     return id;
   }
 
@@ -71,7 +96,10 @@ let counter = 0;
 export function publishParams(f1: number, accuracy: number, parentId = 0n) {
   counter += 1;
   return {
-    content: { digest: keccak256(toHex(`flow-content-${counter}-${Math.random()}`)), codec: CID_CODEC.dagPb },
+    content: {
+      digest: keccak256(toHex(`flow-content-${counter}-${Math.random()}`)),
+      codec: CID_CODEC.dagPb,
+    },
     keyring: { digest: keccak256(toHex(`flow-keyring-${counter}`)), codec: CID_CODEC.raw },
     sha256: sha256(toHex(`flow-model-${counter}-${Math.random()}`)),
     metrics: { accuracy, precision: 9000, recall: 9000, f1, auc: 9500, testSetSize: 600 },

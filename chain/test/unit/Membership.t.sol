@@ -8,6 +8,7 @@ import {ERC1967Proxy} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.s
 import {Membership} from "../../contracts/Membership.sol";
 import {IMembership} from "../../contracts/interfaces/IMembership.sol";
 import {Fixture} from "../utils/Fixture.sol";
+import {MembershipHarness} from "../utils/MembershipHarness.sol";
 
 contract MembershipTest is Fixture {
     function test_admit_mintsALockedTokenWithOneSelfDelegatedVote() public {
@@ -174,5 +175,12 @@ contract MembershipTest is Fixture {
         bytes memory init = abi.encodeCall(Membership.initialize, (address(0), "N", "N"));
         vm.expectRevert(IMembership.MembershipZeroAddress.selector);
         new ERC1967Proxy(impl, init);
+    }
+
+    function test_increaseBalanceHook_reachesBothParents() public {
+        MembershipHarness harness = new MembershipHarness();
+        harness.increaseBalance(outsider, 1);
+        assertEq(harness.balanceOf(outsider), 1);
+        assertEq(harness.getVotes(outsider), 0); // no self-delegation without a mint
     }
 }

@@ -7,7 +7,7 @@ import {ModelRegistry} from "../../contracts/ModelRegistry.sol";
 import {IModelRegistry} from "../../contracts/interfaces/IModelRegistry.sol";
 import {ERC1967Proxy} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol";
 import {Fixture} from "../utils/Fixture.sol";
-import {ModelRegistryV2Stub} from "../utils/ModelRegistryV2Stub.sol";
+import {ModelRegistryV2} from "../../contracts/upgrades/ModelRegistryV2.sol";
 
 contract ModelRegistryAdminTest is Fixture {
     function test_pause_byGuardianAndUnpauseByAdmin() public {
@@ -55,7 +55,7 @@ contract ModelRegistryAdminTest is Fixture {
 
     function test_upgrade_byAdminKeepsState() public {
         uint256 model = publish(9000, 9000);
-        address next = address(new ModelRegistryV2Stub());
+        address next = address(new ModelRegistryV2());
         vm.prank(admin);
         registry.upgradeToAndCall(next, "");
         assertEq(registry.version(), "2");
@@ -63,7 +63,7 @@ contract ModelRegistryAdminTest is Fixture {
     }
 
     function test_upgrade_revertsForOthers() public {
-        address next = address(new ModelRegistryV2Stub());
+        address next = address(new ModelRegistryV2());
         vm.expectRevert(
             abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, instA, bytes32(0))
         );
