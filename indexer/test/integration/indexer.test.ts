@@ -25,12 +25,16 @@ let pg: Postgres;
 let reference: Dump;
 
 before(async () => {
-  [stack, pg] = await Promise.all([startScenarioStack(), startPostgres()]);
+  pg = await startPostgres();
+  stack = await startScenarioStack();
 });
 
 after(async () => {
-  await stack?.stop();
-  await pg?.stop();
+  try {
+    await stack?.stop();
+  } finally {
+    await pg?.stop();
+  }
 });
 
 const lower = (a: string) => a.toLowerCase();
