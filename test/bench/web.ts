@@ -148,7 +148,9 @@ async function main() {
   try {
     const page = await browser.newPage();
     page.on("pageerror", (e) => console.error(`[page] ${e.message}`));
-    await page.goto(url);
+    await page.goto(
+      process.env.BENCH_THREADS ? `${url}?threads=${process.env.BENCH_THREADS}` : url,
+    );
     await page.waitForFunction(
       () => document.getElementById("status")?.textContent === "ready",
       undefined,

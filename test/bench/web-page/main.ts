@@ -33,7 +33,10 @@ async function inference({
   warmup: number;
 }) {
   const card = parseModelCard(await bytesOf(cardUrl));
-  const backend = await chooseBackend("wasm");
+  const chosen = await chooseBackend("wasm");
+  const threadsOverride = Number(new URL(location.href).searchParams.get("threads") ?? 0);
+  const backend =
+    threadsOverride && chosen.kind === "wasm" ? { ...chosen, threads: threadsOverride } : chosen;
   const runtime = await createRuntime(await bytesOf(modelUrl), backend);
   const image = new Blob([await bytesOf(imageUrl)], { type: "image/jpeg" });
   const { pixels } = await decodeImageFile(image);

@@ -59,6 +59,8 @@ export async function createRuntime(model: Uint8Array, backend: Backend) {
   const session = await ort.InferenceSession.create(model, {
     executionProviders: [backend.kind],
     graphOptimizationLevel: "all",
+    // The exported batch axis is dynamic; fixing it at 1 lets ORT plan static shapes.
+    freeDimensionOverrides: { batch: 1 },
   });
   return { session, Tensor: ort.Tensor };
 }
