@@ -105,7 +105,7 @@ async function main() {
   ]);
   const big = new Uint8Array(64 * 1024 * 1024);
   for (let i = 0; i < big.length; i += 65536) crypto.getRandomValues(big.subarray(i, i + 65536));
-  const payloads = { demo: modelBytes, "64MiB": big };
+  const payloads = { [model.name]: modelBytes, "64MiB": big };
   for (const [name, plaintext] of Object.entries(payloads)) {
     const contentKey = generateContentKey();
     const keyring = await buildKeyring(contentKey, [
