@@ -1,5 +1,6 @@
 // Entry of the besu-network commands: declares them and owns the one exit path.
 import { Command, Option } from "commander";
+import { addNode } from "./commands/addNode.ts";
 import { generateNetwork } from "./commands/generate.ts";
 import { syncAllowlist } from "./commands/syncAllowlist.ts";
 import { BesuNetworkError } from "./errors.ts";
@@ -56,6 +57,42 @@ program
     console.log(
       `Tolerates ${manifest.faultTolerance} validator(s) down. Start: ${outDir}/start-all.sh`,
     );
+  });
+
+program
+  .command("add-node")
+  .description("add a node (a validator-to-be or an RPC node) to a generated network")
+  .requiredOption("--network <dir>", "directory written by generate")
+  .addOption(
+    new Option("--role <role>", "what the node will be")
+      .choices(["validator", "rpc"])
+      .default("validator"),
+  )
+  .option("--host <address>", "host in its enode URL (default: the last node's host)")
+  .option(
+    "--admin-rpc <url>",
+    "a running node's JSON-RPC with PERM, to allow the new node at once (repeat)",
+    collect,
+  )
+  .action(async (options) => {
+    const node = await addNode({
+      network: options.network,
+      role: options.role,
+      host: options.host,
+      adminRpcUrls: options.adminRpc ?? [],
+    });
+    console.log(`Added ${node.name} (${node.address}) in ${options.network}/${node.dir}`);
+    console.log(`  enode ${node.enode}`);
+    console.log(
+      `  allowed at once on ${node.allowedOn.length} running node(s); the files of every node list it`,
+    );
+    console.log(
+      `Start it: ${options.network}/${node.dir}/start.sh (copy the directory to its host first)`,
+    );
+    if (node.role === "validator") {
+      console.log("Once it is synced, on more than half of the validators:");
+      console.log(`  qbft_proposeValidatorVote ["${node.address}", true]`);
+    }
   });
 
 program

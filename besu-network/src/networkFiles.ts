@@ -2,7 +2,8 @@ import { stringify as toToml } from "smol-toml";
 import { stringify as toYaml } from "yaml";
 import { buildGenesis, EVM_VERSION, FORKS_AT_GENESIS } from "./genesis.ts";
 import { faultTolerance, type NetworkPlan, type PlannedNode } from "./networkPlan.ts";
-import { renderPermissions } from "./permissionsFile.ts";
+import type { NodeKey } from "./nodeKey.ts";
+import { type Permissions, renderPermissions } from "./permissionsFile.ts";
 
 /** A file to write, relative to the output directory. */
 export type NetworkFile = { path: string; content: string; mode: number; isKey?: boolean };
@@ -29,6 +30,7 @@ export function buildManifest(plan: NetworkPlan) {
     validators: plan.validators,
     bootnodes: plan.bootnodes,
     accounts: plan.accounts,
+    besuImage: plan.besuImage,
     nodes: plan.nodes.map((node) => ({
       name: node.name,
       role: node.role,
@@ -45,7 +47,16 @@ export function buildManifest(plan: NetworkPlan) {
 export type Manifest = ReturnType<typeof buildManifest>;
 
 /** Besu's TOML config for one node; paths are relative to the node's directory. */
-export function buildNodeConfig(plan: NetworkPlan, node: PlannedNode) {
+/** What a node's files need to know about it. */
+export type NodeEndpoint = Pick<
+  PlannedNode,
+  "name" | "role" | "host" | "p2pPort" | "rpcPort" | "metricsPort" | "enode"
+>;
+
+/** What a node's config needs to know about the network. */
+export type NetworkSettings = { chainId: number; bootnodes: readonly string[] };
+
+export function buildNodeConfig(plan: NetworkSettings, node: NodeEndpoint) {
   return {
     identity: node.name,
     "data-path": "data",
@@ -78,7 +89,7 @@ export function buildNodeConfig(plan: NetworkPlan, node: PlannedNode) {
   };
 }
 
-function nodeStartScript(node: PlannedNode): string {
+function nodeStartScript(node: Pick<PlannedNode, "name" | "role">): string {
   return `#!/usr/bin/env sh
 # Starts ${node.name} (${node.role}) with the besu binary on PATH.
 ${GENERATED}
@@ -92,8 +103,8 @@ exec besu --config-file=config.toml "$@"
 `;
 }
 
-function startAllScript(plan: NetworkPlan): string {
-  const names = plan.nodes.map((n) => n.name).join(" ");
+function startAllScript(nodeNames: readonly string[]): string {
+  const names = nodeNames.join(" ");
   return `#!/usr/bin/env sh
 # Starts every node of this network in the background; logs go to nodes/<name>/besu.log.
 ${GENERATED}
@@ -111,8 +122,8 @@ done
 `;
 }
 
-function stopAllScript(plan: NetworkPlan): string {
-  const names = plan.nodes.map((n) => n.name).join(" ");
+function stopAllScript(nodeNames: readonly string[]): string {
+  const names = nodeNames.join(" ");
   return `#!/usr/bin/env sh
 # Stops the nodes that start-all.sh started.
 ${GENERATED}
@@ -128,20 +139,20 @@ done
 `;
 }
 
-function dockerCompose(plan: NetworkPlan): string {
+function dockerCompose(besuImage: string, nodeNames: readonly string[]): string {
   const services = Object.fromEntries(
-    plan.nodes.map((node) => [
-      node.name,
+    nodeNames.map((name) => [
+      name,
       {
-        image: plan.besuImage,
-        container_name: `neuroledger-${node.name}`,
+        image: besuImage,
+        container_name: `neuroledger-${name}`,
         // Host networking keeps the enode URLs, ports and 127.0.0.1 RPC of the generated
         // configs valid inside the container (Linux; Docker Desktop needs host networking enabled).
         network_mode: "host",
         // Compose substitutes these from the environment: run as the owner of the mounted files.
         // biome-ignore lint/suspicious/noTemplateCurlyInString: a Compose variable, not JS.
         user: "${BESU_UID:-1000}:${BESU_GID:-1000}",
-        working_dir: `/network/${nodeDir(node)}`,
+        working_dir: `/network/${nodeDir({ name })}`,
         volumes: ["./:/network"],
         command: ["--config-file=config.toml"],
         restart: "unless-stopped",
@@ -151,10 +162,47 @@ function dockerCompose(plan: NetworkPlan): string {
   return `${GENERATED}\n# docker compose up -d   (see besu-network/README.md)\n${toYaml({ services })}`;
 }
 
+/** The scripts and compose file that list every node: rewritten when a node is added. */
+export function renderNodeListFiles(
+  besuImage: string,
+  nodeNames: readonly string[],
+): NetworkFile[] {
+  return [
+    { path: "start-all.sh", content: startAllScript(nodeNames), mode: 0o755 },
+    { path: "stop-all.sh", content: stopAllScript(nodeNames), mode: 0o755 },
+    { path: "docker-compose.yml", content: dockerCompose(besuImage, nodeNames), mode: 0o644 },
+  ];
+}
+
+/** The files of one node: its key, Besu config, permissions file and start script. */
+export function renderNodeFiles(
+  network: NetworkSettings,
+  node: NodeEndpoint & { key: NodeKey },
+  permissions: Permissions,
+): NetworkFile[] {
+  const dir = nodeDir(node);
+  return [
+    { path: `${dir}/key`, content: `${node.key.privateKey}\n`, mode: 0o600, isKey: true },
+    { path: `${dir}/key.pub`, content: `0x${node.key.enodeId}\n`, mode: 0o644 },
+    {
+      path: `${dir}/config.toml`,
+      content: `${GENERATED}\n# Besu node ${node.name} (${node.role}).\n${toToml(buildNodeConfig(network, node))}\n`,
+      mode: 0o644,
+    },
+    {
+      path: `${dir}/permissions_config.toml`,
+      content: renderPermissions(permissions),
+      mode: 0o644,
+    },
+    { path: `${dir}/start.sh`, content: nodeStartScript(node), mode: 0o755 },
+  ];
+}
+
 /** Every file of the network, keyed by path relative to the output directory. */
 export function renderNetworkFiles(plan: NetworkPlan): NetworkFile[] {
   const allEnodes = plan.nodes.map((n) => n.enode);
-  const files: NetworkFile[] = [
+  const names = plan.nodes.map((n) => n.name);
+  return [
     {
       path: "genesis.json",
       content: `${JSON.stringify(buildGenesis(plan), null, 2)}\n`,
@@ -166,33 +214,15 @@ export function renderNetworkFiles(plan: NetworkPlan): NetworkFile[] {
       mode: 0o644,
     },
     { path: "static-nodes.json", content: `${JSON.stringify(allEnodes, null, 2)}\n`, mode: 0o644 },
-    { path: "start-all.sh", content: startAllScript(plan), mode: 0o755 },
-    { path: "stop-all.sh", content: stopAllScript(plan), mode: 0o755 },
-    { path: "docker-compose.yml", content: dockerCompose(plan), mode: 0o644 },
+    ...renderNodeListFiles(plan.besuImage, names),
     // Node keys are secrets: keep them out of version control by default.
     {
       path: ".gitignore",
       content: "nodes/*/key\nnodes/*/data/\nnodes/*/besu.log\nnodes/*/besu.pid\n",
       mode: 0o644,
     },
+    ...plan.nodes.flatMap((node) =>
+      renderNodeFiles(plan, node, { accountsAllowlist: plan.accounts, nodesAllowlist: allEnodes }),
+    ),
   ];
-  for (const node of plan.nodes) {
-    const dir = nodeDir(node);
-    files.push(
-      { path: `${dir}/key`, content: `${node.key.privateKey}\n`, mode: 0o600, isKey: true },
-      { path: `${dir}/key.pub`, content: `0x${node.key.enodeId}\n`, mode: 0o644 },
-      {
-        path: `${dir}/config.toml`,
-        content: `${GENERATED}\n# Besu node ${node.name} (${node.role}).\n${toToml(buildNodeConfig(plan, node))}\n`,
-        mode: 0o644,
-      },
-      {
-        path: `${dir}/permissions_config.toml`,
-        content: renderPermissions({ accountsAllowlist: plan.accounts, nodesAllowlist: allEnodes }),
-        mode: 0o644,
-      },
-      { path: `${dir}/start.sh`, content: nodeStartScript(node), mode: 0o755 },
-    );
-  }
-  return files;
 }
