@@ -101,3 +101,60 @@ test("`neuroledger up` starts the stack, publishes the model, and Ctrl-C stops i
     await dir.remove();
   }
 });
+
+test("Ctrl-C while `up` is still starting stops what it started and exits 130", {
+  timeout: 180_000,
+}, async () => {
+  const dir = await tempDir("up-interrupt");
+  const dataDir = join(dir.path, "data");
+  const output: string[] = [];
+  const child = spawnChild(
+    process.execPath,
+    [
+      BIN,
+      "up",
+      "--data-dir",
+      dataDir,
+      "--chain-port",
+      "0",
+      "--gateway-port",
+      "0",
+      "--no-model",
+      "--skip",
+      "web",
+      "--skip",
+      "indexer",
+    ],
+    {
+      log: silentLogger,
+      name: "up",
+      onLine: (l) => output.push(l),
+      env: { ...process.env, NEUROLEDGER_STACK: "" },
+    },
+  );
+  try {
+    // Interrupt while the contracts deploy: the chain node is up, the deploy is running.
+    await eventually(
+      "the deploy started",
+      async () => output.some((l) => l.includes("starting service=deploy")),
+      60_000,
+    ).catch((err) => {
+      throw new Error(`${err.message}\n${output.join("\n")}`);
+    });
+    const ready = output.find((l) => l.includes("chain ready")) as string;
+    const pid = Number(/pid=(\d+)/.exec(ready)?.[1]);
+    assert.ok(pid > 0 && alive(pid), "the chain node runs");
+    child.process.kill("SIGINT");
+    const code = await Promise.race([
+      child.exited,
+      new Promise((r) => setTimeout(() => r("still running"), 30_000)),
+    ]);
+    assert.equal(code, 130, output.slice(-20).join("\n"));
+    assert.ok(output.some((l) => /interrupted (while|before) starting/.test(l)));
+    assert.equal(alive(pid), false, "the chain node was stopped");
+    assert.equal(existsSync(join(dataDir, "stack.json")), false);
+  } finally {
+    await child.stop(2000);
+    await dir.remove();
+  }
+});

@@ -1,5 +1,6 @@
 import { mkdir, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { CliError, ExitCode } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { untilSignal } from "../signals.ts";
 import { type Stack, writeStack } from "../stack/schema.ts";
@@ -43,18 +44,33 @@ export async function up(params: UpParameters): Promise<Stack> {
     await rm(stackFile, { force: true });
   };
 
-  const interrupted = (params.until ?? signals?.promise)?.then(() => "interrupted" as const);
+  const interrupt = new AbortController();
+  const interrupted = (params.until ?? signals?.promise)?.then(() => interrupt.abort());
   try {
     for (const service of params.services ?? upServices) {
+      if (interrupt.signal.aborted)
+        throw new CliError(`interrupted before starting ${service.name}`, {
+          exitCode: ExitCode.interrupted,
+        });
       log.info("starting", { service: service.name });
       const started = Date.now();
-      const result = await Promise.race([
-        service.start({ options, stack: draft, log }),
-        interrupted,
-      ]);
-      if (result === "interrupted" || result === undefined)
-        throw new Error(`interrupted while starting ${service.name}`);
+      // Not raced against Ctrl-C: a service half started would leak its processes. It sees the
+      // signal instead, stops what it started and throws.
+      let result: RunningService;
+      try {
+        result = await service.start({ options, stack: draft, log, signal: interrupt.signal });
+      } catch (err) {
+        if (!interrupt.signal.aborted) throw err;
+        throw new CliError(`interrupted while starting ${service.name}`, {
+          exitCode: ExitCode.interrupted,
+          cause: err,
+        });
+      }
       running.push({ name: service.name, service: result });
+      if (interrupt.signal.aborted)
+        throw new CliError(`interrupted while starting ${service.name}`, {
+          exitCode: ExitCode.interrupted,
+        });
       log.info("started", { service: service.name, ms: Date.now() - started });
     }
     if (!draft.chain)

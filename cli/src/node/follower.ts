@@ -15,6 +15,8 @@ import type { NodeWorker } from "./runNode.ts";
 const stateSchema = z.object({
   chainId: z.number().int(),
   registry: z.string(),
+  /** Tells two deployments at the same address apart (a dev chain restarted from genesis). */
+  deployedAt: z.string().optional(),
   /** Last block whose events were fully handled. */
   lastBlock: z.number().int(),
   /** Models this node pins, by id: the content CID and every keyring CID it pinned for it. */
@@ -81,6 +83,7 @@ export function createFollower(
     const fresh: FollowerState = {
       chainId: chain.chainId,
       registry: chain.registry,
+      deployedAt: chain.deployment.deployedAt,
       lastBlock: chain.deployment.deployBlock - 1,
       pins: {},
     };
@@ -91,9 +94,14 @@ export function createFollower(
       return fresh;
     }
     const saved = stateSchema.parse(JSON.parse(text));
+    // A dev chain restarted from genesis redeploys at the same addresses: the deployment time, or
+    // a saved block beyond the chain's head, tells the runs apart.
+    const head = await chain.publicClient.getBlockNumber();
     if (
       saved.chainId !== chain.chainId ||
-      saved.registry.toLowerCase() !== chain.registry.toLowerCase()
+      saved.registry.toLowerCase() !== chain.registry.toLowerCase() ||
+      (saved.deployedAt !== undefined && saved.deployedAt !== chain.deployment.deployedAt) ||
+      BigInt(saved.lastBlock) > head
     ) {
       log.warn("follower state is for another deployment: starting over", { file: stateFile });
       return { ...fresh, pins: saved.pins };

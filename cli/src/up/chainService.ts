@@ -52,7 +52,7 @@ export const chainService: UpService = {
             (await createPublicClient({
               transport: http(rpcUrl, { timeout: 1000, retryCount: 0 }),
             }).getChainId()) || undefined,
-          { timeoutMs: 20_000, child: c },
+          { timeoutMs: 20_000, child: c, signal: ctx.signal },
         );
         child = c;
         port = tryPort;
@@ -64,6 +64,7 @@ export const chainService: UpService = {
     if (!child) throw new Error("could not start anvil on a free port");
     const rpcUrl = `http://127.0.0.1:${port}`;
     ctx.stack.rpcUrl = rpcUrl;
+    ctx.log.info("chain ready", { rpcUrl, pid: child.process.pid });
     const running = child;
     return {
       summary: [

@@ -21,6 +21,12 @@ export interface SpawnOptions {
   onLine?: (line: string) => void;
 }
 
+/** Children still running; if this process exits without stopping them, they are killed. */
+const live = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of live) signalGroup(child, "SIGKILL");
+});
+
 /**
  * Starts a child in its own process group (so stopping it also stops whatever it spawned, e.g.
  * `pnpm` -> `hardhat`), forwarding its output to the log line by line.
@@ -42,8 +48,12 @@ export function spawnChild(command: string, args: string[], options: SpawnOption
       if (text && (options.filter?.(line) ?? true)) log.info(text);
     });
   }
+  live.add(child);
   const exited = new Promise<number | string>((resolve) => {
-    child.once("exit", (code, signal) => resolve(code ?? signal ?? "unknown"));
+    child.once("exit", (code, signal) => {
+      live.delete(child);
+      resolve(code ?? signal ?? "unknown");
+    });
   });
   return {
     process: child,
@@ -73,7 +83,7 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 export async function waitFor<T>(
   what: string,
   check: () => Promise<T | undefined>,
-  options: { timeoutMs: number; child?: Child; intervalMs?: number },
+  options: { timeoutMs: number; child?: Child; intervalMs?: number; signal?: AbortSignal },
 ): Promise<T> {
   const deadline = Date.now() + options.timeoutMs;
   let died: number | string | undefined;
@@ -83,6 +93,7 @@ export async function waitFor<T>(
   for (;;) {
     if (died !== undefined)
       throw new Error(`${what}: the process exited (${died}) before it was ready`);
+    if (options.signal?.aborted) throw new Error(`${what}: interrupted`);
     const value = await check().catch(() => undefined);
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`${what}: not ready within ${options.timeoutMs} ms`);

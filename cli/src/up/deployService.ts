@@ -76,7 +76,8 @@ export const deployService: UpService = {
     });
     const code = await Promise.race([
       child.exited,
-      new Promise<string>((r) => setTimeout(() => r("timeout"), 180_000).unref()),
+      new Promise<string>((r) => setTimeout(() => r("timeout"), 300_000).unref()),
+      new Promise<string>((r) => ctx.signal.addEventListener("abort", () => r("interrupted"))),
     ]);
     if (code !== 0) {
       await child.stop(1000);

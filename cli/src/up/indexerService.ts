@@ -16,7 +16,9 @@ export const indexerService: UpService = {
     if (!stack.chain) throw new Error("the indexer needs the chain and deploy services before it");
     const dir = join(options.dataDir, "indexer");
     await rm(dir, { recursive: true, force: true });
-    const port = Number(process.env.NEUROLEDGER_INDEXER_PORT ?? (options.chainPort === 0 ? 0 : 42069));
+    const port = Number(
+      process.env.NEUROLEDGER_INDEXER_PORT ?? (options.chainPort === 0 ? 0 : 42069),
+    );
     const indexer = await startIndexer({
       rpcUrl: stack.chain.rpcUrl,
       chainId: stack.chain.chainId,

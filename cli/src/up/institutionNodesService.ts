@@ -61,7 +61,7 @@ export const institutionNodesService: UpService = {
             const parsed = JSON.parse(await readFile(infoFile, "utf8")) as NodeInfo;
             return parsed.pid === child.process.pid ? parsed : undefined;
           },
-          { timeoutMs: 60_000, child },
+          { timeoutMs: 60_000, child, signal: ctx.signal },
         );
         ctx.log.info("institution node up", { institution: name, ms: Date.now() - started });
         peers.push(info.multiaddrs[0] as string);

@@ -32,6 +32,8 @@ export interface UpContext {
   options: UpOptions;
   stack: StackDraft;
   log: Logger;
+  /** Aborted on Ctrl-C while starting: a service stops what it started and throws. */
+  signal: AbortSignal;
 }
 
 export interface RunningService {
