@@ -190,6 +190,16 @@ describe("consortium flows", () => {
     assert.equal(await read("hasRole", [PUBLISHER_ROLE, devAccounts.publisher.address]), true);
   });
 
+  it("rejects an upgrade whose storage layout does not match", async () => {
+    const api = await upgrades(hre, ctx.connection);
+    await api.forceImport(registry, "ModelRegistry", { kind: "uups" });
+    // Membership lacks the registry's namespaced storage: the validation must refuse it.
+    await assert.rejects(
+      api.validateUpgrade(registry, "Membership", { kind: "uups" }),
+      /incompatible[\s\S]*Deleted namespace `erc7201:neuroledger\.storage\.ModelRegistry`/,
+    );
+  });
+
   it("refuses a direct upgrade by anyone but the timelock", async () => {
     const api = await upgrades(hre, ctx.connection);
     const implementation = (await api.deployImplementation("ModelRegistryV2", {
