@@ -7,7 +7,7 @@
 //      from the storage path.
 // Prints a table and writes test/bench/distribution.json.
 import { writeFile } from "node:fs/promises";
-import { availableParallelism, cpus } from "node:os";
+import { availableParallelism, cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defaultModelDir } from "@neuroledger/cli/up/demoModelService";
@@ -28,6 +28,7 @@ if (!modelDir)
     "no model to benchmark: training/models/demo (or smoke) has no model.onnx + card.json",
   );
 
+const loadBefore = loadavg();
 console.error(`storage: 8 and 64 MB, ${REPS} runs each (median) ...`);
 const storage = await benchStorage([8, 64], REPS);
 console.error("keyring: 100 accounts ...");
@@ -54,7 +55,13 @@ const result = {
   keyring,
   inference,
   chain,
-  machine: { cpus: availableParallelism(), cpu: cpus()[0]?.model ?? "?", node: process.version },
+  machine: {
+    cpus: availableParallelism(),
+    cpu: cpus()[0]?.model ?? "?",
+    node: process.version,
+    // Other work on the machine skews every figure: the 1-minute load average, before and after.
+    loadAverage1m: { before: loadBefore[0], after: loadavg()[0] },
+  },
   repsPerCase: REPS,
   measuredAt: new Date().toISOString(),
 };
@@ -78,6 +85,7 @@ const lines = [
     : `chain (${chain.blockTimeS} s blocks): publish tx ${fmt(chain.publishTxMs, 0)} ms, recordDownload tx ${fmt(chain.downloadTxMs, 0)} ms; ` +
       `publish total ${fmt(chain.publishTotalMs, 0)} ms, download total ${fmt(chain.downloadTotalMs, 0)} ms (model ${fmt(chain.modelMB, 2)} MB)`,
   "",
+  `machine: ${result.machine.cpus} CPUs, load average ${fmt(loadBefore[0] as number)} before, ${fmt(result.machine.loadAverage1m.after as number)} after`,
   `wrote ${join("test", "bench", "distribution.json")}`,
 ];
 console.log(lines.join("\n"));

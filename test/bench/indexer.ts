@@ -222,15 +222,13 @@ async function generateViaHelper(c: BenchChain, events: number) {
   while (made < events) {
     const count = Math.min(PER_CALL, events - made);
     const h = helpers[k++ % helpers.length]!;
-    const hash = await c
-      .wallet(h.from)
-      .writeContract({
-        address: h.address,
-        abi,
-        functionName: "download",
-        args: [c.registry, c.modelId, BigInt(count)],
-        gas: 30_000_000n,
-      } as never);
+    const hash = await c.wallet(h.from).writeContract({
+      address: h.address,
+      abi,
+      functionName: "download",
+      args: [c.registry, c.modelId, BigInt(count)],
+      gas: 30_000_000n,
+    } as never);
     const receipt = await c.client.waitForTransactionReceipt({ hash, pollingInterval: 5 });
     if (receipt.status !== "success") throw new Error("BenchDownloader.download reverted");
     made += count;

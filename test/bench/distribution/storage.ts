@@ -60,51 +60,66 @@ export async function benchStorage(sizesMB: number[], reps: number): Promise<Sto
         download: [] as number[],
       };
       for (let r = 0; r < reps; r++) {
-        const plain = randomModel(bytes);
-        let plainCid = "";
-        times.plainAdd.push(
-          await timed(async () => {
-            plainCid = (await node.fs.addByteStream(slices(plain))).toString();
-          }),
-        );
-        times.plainCat.push(
-          await timed(async () => {
-            let n = 0;
-            for await (const chunk of node.fs.cat(CID.parse(plainCid), {
-              signal: AbortSignal.timeout(120_000),
-            })) {
-              n += chunk.length;
-            }
-            if (n !== bytes) throw new Error(`plain cat returned ${n} bytes, expected ${bytes}`);
-          }),
-        );
-
-        const model = randomModel(bytes);
-        const contentKey = generateContentKey();
-        const expected = `0x${createHash("sha256").update(model).digest("hex")}`;
-        let sealedCid = "";
-        times.publish.push(
-          await timed(async () => {
-            sealedCid = (
-              await sealAndAdd({ store, plaintext: bytesToStream(model, SLICE), contentKey })
-            ).cid;
-          }),
-        );
-        times.download.push(
-          await timed(async () => {
-            const { plaintext, sha256 } = await fetchAndOpen({ store, cid: sealedCid, contentKey });
-            let n = 0;
-            await plaintext.pipeTo(
-              new WritableStream({
-                write(c) {
-                  n += c.length;
-                },
-              }),
-            );
-            if (n !== bytes || (await sha256) !== expected)
-              throw new Error("download path returned other bytes");
-          }),
-        );
+        // Alternate which path goes first: the second one meets the first one's disk writeback.
+        const runPlain = async () => {
+          const plain = randomModel(bytes);
+          let plainCid = "";
+          times.plainAdd.push(
+            await timed(async () => {
+              plainCid = (await node.fs.addByteStream(slices(plain))).toString();
+            }),
+          );
+          times.plainCat.push(
+            await timed(async () => {
+              let n = 0;
+              for await (const chunk of node.fs.cat(CID.parse(plainCid), {
+                signal: AbortSignal.timeout(120_000),
+              })) {
+                n += chunk.length;
+              }
+              if (n !== bytes) throw new Error(`plain cat returned ${n} bytes, expected ${bytes}`);
+            }),
+          );
+        };
+        const runSealed = async () => {
+          const model = randomModel(bytes);
+          const contentKey = generateContentKey();
+          const expected = `0x${createHash("sha256").update(model).digest("hex")}`;
+          let sealedCid = "";
+          times.publish.push(
+            await timed(async () => {
+              sealedCid = (
+                await sealAndAdd({ store, plaintext: bytesToStream(model, SLICE), contentKey })
+              ).cid;
+            }),
+          );
+          times.download.push(
+            await timed(async () => {
+              const { plaintext, sha256 } = await fetchAndOpen({
+                store,
+                cid: sealedCid,
+                contentKey,
+              });
+              let n = 0;
+              await plaintext.pipeTo(
+                new WritableStream({
+                  write(c) {
+                    n += c.length;
+                  },
+                }),
+              );
+              if (n !== bytes || (await sha256) !== expected)
+                throw new Error("download path returned other bytes");
+            }),
+          );
+        };
+        if (r % 2 === 0) {
+          await runPlain();
+          await runSealed();
+        } else {
+          await runSealed();
+          await runPlain();
+        }
       }
       const mbps = (t: number[]) => sizeMB / median(t);
       const row: StorageRow = {
