@@ -1,7 +1,9 @@
-import { auditGet, type DownloadRow } from "#lib/indexer.ts";
+import { auditGet, type DownloadRow, IndexerAccessError } from "#lib/indexer.ts";
 
 /** Filters live in the URL: a filtered view can be bookmarked and shared. */
 export const FILTERS = ["model", "institution", "account", "kind", "from", "to"] as const;
+
+type Page = { page: number; pageSize: number; total: number; pages: number; rows: DownloadRow[] };
 
 export const load = async ({ url, parent, fetch, depends }) => {
   depends("indexer:audit");
@@ -13,33 +15,28 @@ export const load = async ({ url, parent, fetch, depends }) => {
   const pageSize = url.searchParams.get("pageSize") ?? "25";
   try {
     const [list, forChart] = await Promise.all([
-      auditGet<{
-        page: number;
-        pageSize: number;
-        total: number;
-        pages: number;
-        rows: DownloadRow[];
-      }>(fetch, config, "/downloads", { ...filters, page, pageSize }),
+      auditGet<Page>(fetch, config, "/downloads", { ...filters, page, pageSize }),
       // The chart spans every matching download (up to the API's page limit), not just this page.
-      auditGet<{ total: number; rows: DownloadRow[] }>(fetch, config, "/downloads", {
-        ...filters,
-        pageSize: "1000",
-      }),
+      auditGet<Page>(fetch, config, "/downloads", { ...filters, pageSize: "1000" }),
     ]);
+    const chartRows = forChart?.rows ?? [];
     return {
       filters,
       list,
-      chartRows: forChart?.rows ?? [],
+      chartRows,
       chartTruncated: (forChart?.total ?? 0) > 1000,
-      error: null,
+      error: null as string | null,
+      needsSignIn: false,
     };
   } catch (cause) {
+    const error = cause instanceof Error ? cause.message : String(cause);
     return {
       filters,
       list: null,
-      chartRows: [],
+      chartRows: [] as DownloadRow[],
       chartTruncated: false,
-      error: cause instanceof Error ? cause.message : String(cause),
+      error,
+      needsSignIn: cause instanceof IndexerAccessError,
     };
   }
 };

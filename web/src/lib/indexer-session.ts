@@ -1,0 +1,50 @@
+import { createSiweMessage } from "viem/siwe";
+import type { AppConfig } from "./config.ts";
+import type { Wallet } from "./wallet/wallet.svelte.ts";
+
+/**
+ * Sign-In with Ethereum for the indexer's audit API (outside the dev stack it answers only
+ * members, staff and auditors). The session token lives in this tab's sessionStorage.
+ */
+const storageKey = (config: AppConfig) => `neuroledger:indexer-token:${config.chain.id}`;
+
+export function indexerToken(config: AppConfig): string | null {
+  return typeof sessionStorage === "undefined" ? null : sessionStorage.getItem(storageKey(config));
+}
+
+export function signOutOfIndexer(config: AppConfig) {
+  sessionStorage.removeItem(storageKey(config));
+}
+
+export async function signInToIndexer(config: AppConfig, wallet: Wallet): Promise<void> {
+  if (!config.indexerUrl) throw new Error("No indexer is configured.");
+  const nonceResponse = await fetch(`${config.indexerUrl}/auth/nonce`);
+  if (!nonceResponse.ok) throw new Error(`The indexer refused a nonce (${nonceResponse.status}).`);
+  const { nonce, domain, chainId } = (await nonceResponse.json()) as {
+    nonce: string;
+    domain: string;
+    chainId: number;
+  };
+  const client = await wallet.walletClient();
+  const message = createSiweMessage({
+    domain,
+    address: client.account.address,
+    statement: "Sign in to the NeuroLedger audit history.",
+    uri: location.origin,
+    version: "1",
+    chainId,
+    nonce,
+    issuedAt: new Date(),
+    expirationTime: new Date(Date.now() + 60 * 60 * 1000),
+  });
+  const signature = await client.signMessage({ account: client.account.address, message });
+  const verify = await fetch(`${config.indexerUrl}/auth/verify`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ message, signature }),
+  });
+  const body = (await verify.json().catch(() => null)) as { token?: string; error?: string } | null;
+  if (!verify.ok || !body?.token)
+    throw new Error(body?.error ?? `The indexer refused the sign-in (${verify.status}).`);
+  sessionStorage.setItem(storageKey(config), body.token);
+}
