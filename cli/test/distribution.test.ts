@@ -21,7 +21,7 @@ import { abis, connectChain } from "../src/chain/client.ts";
 import { getModel, keptModelIds } from "../src/chain/models.ts";
 import { download } from "../src/commands/download.ts";
 import { grant } from "../src/commands/grant.ts";
-import { propose, queueOrExecute, vote } from "../src/commands/member.ts";
+import { listMembers, propose, queueOrExecute, vote } from "../src/commands/member.ts";
 import { publish } from "../src/commands/publish.ts";
 import { ExitCode } from "../src/errors.ts";
 import { silentLogger } from "../src/log.ts";
@@ -405,6 +405,15 @@ describe("model distribution on a local chain with three institution nodes", {
       "execute",
     );
     assert.equal(executed.state, "Executed");
+    const listed = await listMembers(await t.as("staff"));
+    assert.deepEqual(
+      listed.members.filter((m) => m.member).map((m) => m.name),
+      ["Aurora University Hospital", "Borealis Medical Center", "Cedar Clinic", "Delta Institute"],
+    );
+    assert.equal(
+      listed.proposals.find((p) => p.proposalId === proposal.proposalId)?.state,
+      "Executed",
+    );
 
     const candidateChain = await chainAs("candidate");
     await ensureEncryptionKey(candidateChain, await accountKeyOf(candidateChain));
