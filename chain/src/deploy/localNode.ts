@@ -89,8 +89,10 @@ export async function startLocalNode(options: StartLocalNodeParameters = {}): Pr
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + (options.timeoutMs ?? 15_000);
   while (!(await rpcReady(url))) {
-    if (child.exitCode !== null)
-      throw new Error(`anvil exited (${child.exitCode}): ${stderr.trim() || "no output"}`);
+    if (hasExited(child))
+      throw new Error(
+        `anvil exited (${child.exitCode ?? child.signalCode}): ${stderr.trim() || "no output"}`,
+      );
     if (Date.now() > deadline) {
       killGroup("SIGKILL");
       throw new Error(`anvil did not answer on ${url} in time`);
@@ -103,9 +105,14 @@ export async function startLocalNode(options: StartLocalNodeParameters = {}): Pr
     process: child,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        // A node already ended by a signal has exitCode null: waiting for "exit" would hang.
+        if (hasExited(child)) return resolve();
         child.once("exit", () => resolve());
         killGroup("SIGTERM");
       }),
   };
+}
+
+function hasExited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
 }
