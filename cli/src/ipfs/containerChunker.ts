@@ -31,19 +31,20 @@ export function containerChunker(): Chunker {
       yield* fixedSize()(prepend(first, rest));
       return;
     }
-    // Block 0 = header + sealed chunk 0; then one block per sealed chunk.
+    // Block 0 = header + sealed chunk 0; then one block per sealed chunk. The copy buffer is
+    // allocated only when input does not arrive as whole sealed chunks (e.g. over HTTP).
     let target = CONTAINER_HEADER_BYTES + sealed;
-    let block = new Uint8Array(target);
+    let block: Uint8Array | undefined;
     let filled = 0;
     for await (const input of prepend(first, rest)) {
-      let offset = 0;
       if (filled === 0 && input.length === target) {
         yield input; // a whole sealed chunk as it came from the encryptor: no copy
         target = sealed;
-        block = new Uint8Array(target);
         continue;
       }
+      let offset = 0;
       while (offset < input.length) {
+        block ??= new Uint8Array(target);
         const n = Math.min(target - filled, input.length - offset);
         block.set(input.subarray(offset, offset + n), filled);
         filled += n;
@@ -51,12 +52,12 @@ export function containerChunker(): Chunker {
         if (filled === target) {
           yield block;
           target = sealed;
-          block = new Uint8Array(target);
+          block = undefined;
           filled = 0;
         }
       }
     }
-    if (filled > 0) yield block.subarray(0, filled);
+    if (block && filled > 0) yield block.subarray(0, filled);
   };
 }
 
