@@ -1,4 +1,4 @@
-import { Readable } from "node:stream";
+import { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { createDecryptStream, createEncryptStream } from "@neuroledger/sdk/crypto";
 import { createNodeSha256Stream } from "@neuroledger/sdk/node";
 import { containerChunker } from "../ipfs/containerChunker.ts";
@@ -113,5 +113,5 @@ export function readAhead(chunks = 4): TransformStream<Uint8Array, Uint8Array> {
 
 function toWebStream(body: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> {
   if (body instanceof ReadableStream) return body as ReadableStream<Uint8Array>;
-  return Readable.toWeb(Readable.from(body)) as ReadableStream<Uint8Array>;
+  return NodeReadableStream.from(body) as unknown as ReadableStream<Uint8Array>;
 }
