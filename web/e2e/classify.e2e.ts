@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { expect, test } from "./harness/fixtures.ts";
 import { artifactsDir, demoModel } from "./harness/models.ts";
@@ -29,30 +30,23 @@ test("classifies a batch in the page, shows heatmaps, and never sends the images
     timeout: 30_000,
   });
 
-  const corrupt = {
-    name: "corrupt.jpg",
-    mimeType: "image/jpeg",
-    buffer: Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(600, 7)]),
+  // Bad input, as files a clinician might pick: a truncated JPEG, text named .png, a 51 MB PNG.
+  const bad = mkdtempSync(join(tmpdir(), "nl-bad-images-"));
+  const badFiles = {
+    "corrupt.jpg": Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(600, 7)]),
+    "notes.png": Buffer.from("these are not pixels"),
+    "huge.png": Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      Buffer.alloc(51 * 1024 * 1024),
+    ]),
   };
-  const notAnImage = {
-    name: "notes.png",
-    mimeType: "image/png",
-    buffer: Buffer.from("these are not pixels"),
-  };
-  await page.getByLabel(/Choose MRI images/).setInputFiles(
-    [...images, corrupt, notAnImage].map((f) =>
-      typeof f === "string"
-        ? {
-            name: basename(f),
-            mimeType: f.endsWith(".png") ? "image/png" : "image/jpeg",
-            buffer: readFileSync(f),
-          }
-        : f,
-    ),
-  );
+  for (const [name, bytes] of Object.entries(badFiles)) writeFileSync(join(bad, name), bytes);
+  await page
+    .getByLabel(/Choose MRI images/)
+    .setInputFiles([...images, ...Object.keys(badFiles).map((name) => join(bad, name))]);
 
   const rows = page.getByTestId("result-row");
-  await expect(rows).toHaveCount(images.length + 2);
+  await expect(rows).toHaveCount(images.length + 3);
   await expect(page.locator('[data-testid="result-row"][data-status="pending"]')).toHaveCount(0, {
     timeout: 60_000,
   });
@@ -72,7 +66,12 @@ test("classifies a batch in the page, shows heatmaps, and never sends the images
   }
   await expect(rows.nth(images.length)).toContainText("corrupt.jpg could not be decoded");
   await expect(rows.nth(images.length + 1)).toContainText("notes.png is not a JPEG or PNG image");
+  await expect(rows.nth(images.length + 2)).toContainText(
+    "huge.png is 51 MB: files over 50 MB are refused",
+  );
 
+  // Chromium reads picked files lazily: remove them only once every row has settled.
+  rmSync(bad, { recursive: true, force: true });
   await page.screenshot({ path: join(artifactsDir, "classify.png"), fullPage: true });
 
   // The network log: no request carried any of the images, in its URL or its body.
