@@ -356,8 +356,8 @@ describe("model distribution on a local chain with three institution nodes", {
       modelPath: low.modelPath,
       cardPath: low.cardPath,
     });
-    await eventually("every running node pins the new low model", async () =>
-      (await Promise.all([0, 1].map((i) => t.nodeOf(i).pins()))).every((p) =>
+    await eventually("all three nodes pin the new low model", async () =>
+      (await Promise.all(allNodes().map((n) => n.pins()))).every((p) =>
         p.includes(target.contentCid),
       ),
     );
@@ -374,8 +374,8 @@ describe("model distribution on a local chain with three institution nodes", {
     const chain = await chainAs("publisher");
     const { latest, top } = await keptModelIds(chain);
     assert.ok(![latest, ...top].includes(BigInt(target.modelId)), "the chain evicted it");
-    await eventually("nodes A and B unpinned the evicted model", async () =>
-      (await Promise.all([0, 1].map((i) => t.nodeOf(i).pins()))).every(
+    await eventually("all three nodes unpinned the evicted model", async () =>
+      (await Promise.all(allNodes().map((n) => n.pins()))).every(
         (p) => !p.includes(target.contentCid),
       ),
     );
