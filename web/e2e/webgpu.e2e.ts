@@ -2,9 +2,9 @@ import { basename } from "node:path";
 import { chromium } from "@playwright/test";
 import { chromiumArgs } from "../playwright.config.ts";
 import { expect, test } from "./harness/fixtures.ts";
-import { demoModel } from "./harness/models.ts";
+import { vectorModel } from "./harness/models.ts";
 
-const model = demoModel();
+const model = vectorModel();
 // SwiftShader runs a 256x256 CNN in seconds: two vectors are enough to compare the backends.
 const vectors = model.vectors.slice(0, 2);
 

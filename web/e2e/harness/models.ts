@@ -8,14 +8,25 @@ const repoRoot = resolve(import.meta.dirname, "../../..");
  * committed demo model (training/models/demo), else the smoke model. Throws (never skips) when
  * none is there.
  */
+const candidates = () =>
+  process.env.NEUROLEDGER_E2E_MODEL_DIR
+    ? [process.env.NEUROLEDGER_E2E_MODEL_DIR]
+    : ["training/models/demo", "training/models/smoke"].map((d) => join(repoRoot, d));
+
 export function demoModel() {
-  const candidates = ["training/models/demo", "training/models/smoke"].map((d) =>
-    join(repoRoot, d),
+  const dirs = candidates();
+  return modelAt(dirs.find((d) => existsSync(join(d, "model.onnx"))) ?? (dirs[0] as string));
+}
+
+/** The first of those models that ships test vectors (for parity checks against PyTorch). */
+export function vectorModel() {
+  const dirs = candidates();
+  return modelAt(
+    dirs.find((d) => existsSync(join(d, "vectors/vectors.json"))) ?? (dirs[0] as string),
   );
-  const dir =
-    process.env.NEUROLEDGER_E2E_MODEL_DIR ??
-    candidates.find((d) => existsSync(join(d, "model.onnx"))) ??
-    (candidates[0] as string);
+}
+
+function modelAt(dir: string) {
   const onnx = join(dir, "model.onnx");
   const card = join(dir, "card.json");
   if (!existsSync(onnx) || !existsSync(card)) {
