@@ -50,6 +50,15 @@ test("a clinician downloads the demo model (recorded, decrypted, verified) and c
     path: join(artifactsDir, "classify-downloaded-model.png"),
     fullPage: true,
   });
+  // The model page counts this download (the indexer follows the chain).
+  await page.goto(`/models/${published?.id}`);
+  await expect(async () => {
+    await page.reload();
+    await expect(page.getByTestId("download-total")).toContainText(/[1-9]\d* by staff/, {
+      timeout: 1000,
+    });
+  }).toPass({ timeout: 20_000 });
+
   for (const path of images) {
     const needle = readFileSync(path).subarray(100, 148);
     for (const request of requests) {
