@@ -1,8 +1,8 @@
 // Starts anvil on 127.0.0.1 (the local chain node of `pnpm -C chain node`, the stack, the gas bench).
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort } from "../net.ts";
 
 const ANVIL = join(
   dirname(fileURLToPath(import.meta.url)),
@@ -28,21 +28,6 @@ export interface StartLocalNodeParameters {
   chainId?: number;
   /** Give up after this many milliseconds. */
   timeoutMs?: number;
-}
-
-export async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address
-          ? resolve(address.port)
-          : reject(new Error("no port")),
-      );
-    });
-  });
 }
 
 async function rpcReady(url: string): Promise<boolean> {

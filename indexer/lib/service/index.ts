@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort } from "./freePort.ts";
+import { freePort } from "@neuroledger/chain/net";
 
-export { freePort } from "./freePort.ts";
+export { freePort } from "@neuroledger/chain/net";
 
 /** The indexer package's folder: Ponder runs there (it finds ponder.config.ts in its cwd). */
 export const indexerRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");

@@ -3,7 +3,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, realpathSync, rmSync }
 import { tmpdir, userInfo } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
-import { freePort } from "../../lib/service/freePort.ts";
+import { freePort } from "@neuroledger/chain/net";
 
 const run = promisify(execFile);
 
