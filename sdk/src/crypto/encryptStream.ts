@@ -8,6 +8,9 @@ import {
 import { SegmentBuffer } from "./segmentBuffer.ts";
 import { aesGcmEncrypt, randomBytes } from "./webcrypto.ts";
 
+/** Chunks sealed at once: enough to keep two cores busy, memory still a few chunks. */
+const MAX_CHUNKS_IN_FLIGHT = 4;
+
 export type StreamProgress = {
   /** Bytes read from the input so far. */
   inputBytes: number;
@@ -56,23 +59,30 @@ export function createEncryptStream(
     totalInputBytes: parameters.totalInputBytes,
   };
   let cipher: Awaited<ReturnType<typeof chunkCipher>>;
+  let nextIndex = 0;
+  // Chunks being sealed, oldest first. WebCrypto copies its input when called, so the segment
+  // buffer can be refilled at once, and several chunks seal in parallel on the runtime's crypto
+  // threads while they are still emitted in order.
+  const inFlight: Promise<Uint8Array<ArrayBuffer>>[] = [];
+
+  const emitOldest = async (controller: TransformStreamDefaultController<Uint8Array>) => {
+    const sealed = await (inFlight.shift() as Promise<Uint8Array<ArrayBuffer>>);
+    controller.enqueue(sealed);
+    progress.chunks += 1;
+    progress.outputBytes += sealed.length;
+    parameters.onProgress?.({ ...progress });
+  };
 
   const seal = async (
     controller: TransformStreamDefaultController<Uint8Array>,
     plaintext: Uint8Array<ArrayBuffer>,
     final: boolean,
   ) => {
-    const index = progress.chunks;
-    const sealed = await aesGcmEncrypt(
-      cipher.key,
-      cipher.nonce(index),
-      cipher.aad(index, final),
-      plaintext,
+    const index = nextIndex++;
+    inFlight.push(
+      aesGcmEncrypt(cipher.key, cipher.nonce(index), cipher.aad(index, final), plaintext),
     );
-    controller.enqueue(sealed);
-    progress.chunks += 1;
-    progress.outputBytes += sealed.length;
-    parameters.onProgress?.({ ...progress });
+    while (inFlight.length >= MAX_CHUNKS_IN_FLIGHT) await emitOldest(controller);
   };
 
   return new TransformStream<Uint8Array, Uint8Array>({
@@ -88,6 +98,7 @@ export function createEncryptStream(
     },
     async flush(controller) {
       await seal(controller, buffer.rest(), true);
+      while (inFlight.length > 0) await emitOldest(controller);
     },
   });
 }
