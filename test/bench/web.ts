@@ -45,7 +45,10 @@ function pickModel() {
   for (const dir of dirs) {
     const name = dir.split("/").pop() as string;
     if (!existsSync(join(dir, "model.onnx"))) continue;
-    const sampleDir = [join(dir, "samples"), join(dir, "vectors")].find((d) => existsSync(d));
+    // vectors/ holds flat PNGs; samples/ may be split into one folder per class.
+    const sampleDir = [join(dir, "vectors"), join(dir, "samples/yes"), join(dir, "samples")].find(
+      (d) => existsSync(d) && readdirSync(d).some((f) => /\.(jpe?g|png)$/i.test(f)),
+    );
     const image =
       sampleDir &&
       readdirSync(sampleDir)
