@@ -178,7 +178,11 @@ export function registerCommands(program: Command, log: Logger): void {
         onProgress: bar.update,
       });
       bar.stop();
-      printResult(result, Boolean(opts.json));
+      const { card, ...printed } = result;
+      printResult(
+        { ...printed, card: card ? `${card.name} ${card.version} (checked)` : null },
+        Boolean(opts.json),
+      );
     } finally {
       bar.stop();
     }

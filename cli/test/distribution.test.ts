@@ -3,8 +3,9 @@
 // and the keeper.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { parseModelCard } from "@neuroledger/sdk/card";
 import { publishParamsFromCard } from "@neuroledger/sdk/chain";
@@ -25,6 +26,7 @@ import { listMembers, propose, queueOrExecute, vote } from "../src/commands/memb
 import { publish } from "../src/commands/publish.ts";
 import { ExitCode } from "../src/errors.ts";
 import { silentLogger } from "../src/log.ts";
+import { resolveModel } from "../src/models/resolveModel.ts";
 import { sealAndAdd } from "../src/models/storage.ts";
 import { spawnChild } from "../src/up/childProcess.ts";
 import { baseModelDir, modelVariant } from "./helpers/models.ts";
@@ -77,6 +79,31 @@ describe("model distribution on a local chain with three institution nodes", {
     });
     assert.ok((await readFile(out)).equals(await readFile(v.modelPath)));
     assert.equal(result.sha256, `0x${v.sha256}`);
+  });
+
+  test("B's machine, with a fresh data dir, gets the model's card from the keyring and checks it", async () => {
+    // Nothing of A's data dir is used: the card reaches B only inside the keyring on IPFS.
+    const fresh = await mkdtemp(join(tmpdir(), "neuroledger-fresh-"));
+    try {
+      const connection = { ...(await t.as("staff")), dataDir: fresh };
+      const expected = parseModelCard(await readFile(join(work, "first", "card.json"), "utf8"));
+      const downloaded = await resolveModel({
+        model: first.modelId,
+        connection: async () => connection,
+      });
+      assert.deepEqual(downloaded.card, expected);
+      assert.ok((await readFile(downloaded.modelPath)).equals(await readFile(first.modelPath)));
+      // Second time the model file is cached; the card still comes (checked) from the keyring.
+      const cached = await resolveModel({
+        model: first.modelId,
+        connection: async () => connection,
+      });
+      assert.deepEqual(cached.card, expected);
+      assert.equal(existsSync(join(fresh, "cards")), false);
+      assert.equal(existsSync(join(t.dataDir, "cards")), false, "publish keeps no local card copy");
+    } finally {
+      await rm(fresh, { recursive: true, force: true });
+    }
   });
 
   test("a non-member cannot record a download; nothing is written", async () => {
@@ -144,6 +171,29 @@ describe("model distribution on a local chain with three institution nodes", {
     await assert.rejects(
       download({ connection: await t.as("staff"), modelId: BigInt(published.modelId), out }),
       { name: "DecryptionFailedError" },
+    );
+    noFileAt(out);
+
+    // Intact wraps, but a card that describes another ONNX file: refused before any byte is written.
+    assert.equal(keyring.card?.onnx.sha256, v.sha256, "publish put the card in the keyring");
+    const card = keyring.card as NonNullable<typeof keyring.card>;
+    const wrongCard = { ...card, onnx: { ...card.onnx, sha256: "cd".repeat(32) } };
+    const wrongCardCid = await node.add(
+      once(new TextEncoder().encode(serializeKeyring({ ...keyring, card: wrongCard }))),
+    );
+    await chainC.write({
+      address: chainC.registry,
+      abi: abis.registry,
+      functionName: "updateKeyring",
+      args: [BigInt(published.modelId), cidToChain(wrongCardCid)],
+    });
+    await assert.rejects(
+      download({ connection: await t.as("staff"), modelId: BigInt(published.modelId), out }),
+      (err: Error & { exitCode?: number }) => {
+        assert.match(err.message, /keyring carries an unusable card.*not the on-chain/s);
+        assert.equal(err.exitCode, ExitCode.integrity);
+        return true;
+      },
     );
     noFileAt(out);
   });
@@ -444,6 +494,15 @@ describe("model distribution on a local chain with three institution nodes", {
       out,
     });
     assert.ok((await readFile(out)).equals(await readFile(model.modelPath)));
+    // The keeper's re-wrap (it now wraps for the candidate) carried the card over unchanged.
+    const rewrapped = parseKeyring(
+      await t.nodeOf(0).catBytes((await getModel(chain, BigInt(model.modelId))).keyringCid),
+    );
+    assert.ok(rewrapped.wraps.some((w) => w.account === candidate.toLowerCase()));
+    assert.deepEqual(
+      rewrapped.card,
+      parseModelCard(await readFile(join(dirname(model.modelPath), "card.json"), "utf8")),
+    );
   });
 
   function accountOf(name: string): Address {

@@ -52,6 +52,11 @@ export class InvalidKeyringError extends BaseError {
   override name = "InvalidKeyringError";
 }
 
+/** A keyring carries no model card, or one that describes another ONNX file than the on-chain sha256. */
+export class KeyringCardError extends BaseError {
+  override name = "KeyringCardError";
+}
+
 /** The keyring holds no wrap for the account asking to decrypt. */
 export class NoWrapForAccountError extends BaseError {
   override name = "NoWrapForAccountError";

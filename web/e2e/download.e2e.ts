@@ -83,6 +83,13 @@ test("a non-member is told why it cannot download, and nothing is fetched", asyn
     "not a member institution, staff of a member, or a patient with a grant",
   );
   await expect(page.getByRole("button", { name: /Download model/ })).toHaveCount(0);
+  // The page shows the model card, read from the keyring (public); the encrypted model itself
+  // is never asked for: no gateway request names its root CID, without which no block is reachable.
+  await expect(page.getByRole("heading", { name: "Model card" })).toBeVisible();
   const gateways = stack.institutions.map((i) => new URL(i.ipfs.gatewayUrl).origin);
-  expect(requests.filter((r) => gateways.some((g) => r.url().startsWith(g)))).toHaveLength(0);
+  const fromGateways = requests.filter((r) => gateways.some((g) => r.url().startsWith(g)));
+  const asked = new Set(fromGateways.map((r) => new URL(r.url()).pathname));
+  expect(asked.has(`/ipfs/${published?.cid}`)).toBe(false);
+  // One block: the keyring (a few KB, well under one chunk).
+  expect(asked.size).toBeLessThanOrEqual(1);
 });

@@ -4,8 +4,6 @@ import { defineParams } from "@sveltejs/kit/params";
 export const params = defineParams({
   /** Registry model ids: positive integers. */
   modelId: (param) => (/^[1-9][0-9]{0,30}$/.test(param) ? param : undefined),
-  /** A sha256 as 64 hex digits (optionally 0x-prefixed). */
-  sha256: (param) => (/^(0x)?[0-9a-fA-F]{64}$/.test(param) ? param : undefined),
   /** A transaction hash. */
   txHash: (param) => (/^0x[0-9a-fA-F]{64}$/.test(param) ? param : undefined),
 });

@@ -3,6 +3,7 @@ import { createWriteStream } from "node:fs";
 import { rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { Writable } from "node:stream";
+import type { ModelCard } from "@neuroledger/sdk/card";
 import { parseKeyring, unwrapKeyring } from "@neuroledger/sdk/crypto";
 import type { Hex } from "viem";
 import { accountKeyOf } from "../chain/accounts.ts";
@@ -12,6 +13,7 @@ import { type Connection, requireAccount, requireNode } from "../config.ts";
 import { IntegrityError, RefusedError } from "../errors.ts";
 import { NodeClient } from "../ipfs/client.ts";
 import { type Logger, silentLogger } from "../log.ts";
+import { keyringCard } from "../models/keyringCard.ts";
 import { fetchAndOpen } from "../models/storage.ts";
 import type { Progress } from "../progress.ts";
 
@@ -31,14 +33,17 @@ export interface DownloadResult {
   sha256: Hex;
   bytes: number;
   txHash: Hex;
+  /** The model card from the keyring, checked to name the on-chain sha256; undefined if it has none. */
+  card: ModelCard | undefined;
   /** Milliseconds per step (the storage path and the chain transaction apart). */
   timings: Record<string, number>;
 }
 
 /**
  * `neuroledger download`: records the download on chain, fetches keyring + ciphertext from the
- * institution node, unwraps the content key, decrypts (every chunk authenticated), checks the
- * plaintext sha256 against the chain, and only then renames the temporary file to `out`.
+ * institution node, checks the keyring's model card names the on-chain sha256, unwraps the content
+ * key, decrypts (every chunk authenticated), checks the plaintext sha256 against the chain, and
+ * only then renames the temporary file to `out`.
  *
  * @example
  * await download({ connection, modelId: 1n, out: "model.onnx" });
@@ -81,6 +86,8 @@ export async function download(params: DownloadParameters): Promise<DownloadResu
   log.info("download recorded", { modelId: params.modelId.toString(), tx: hash });
 
   const keyring = parseKeyring(await node.catBytes(model.keyringCid));
+  // Card sha256 = chain sha256 here, file sha256 = chain sha256 below: the card describes the file.
+  const card = keyringCard(keyring, model.sha256, params.modelId);
   const contentKey = await unwrapKeyring(keyring, account.address, await accountKeyOf(chain));
   lap("keyring");
   const { plaintext, sha256 } = await fetchAndOpen({
@@ -98,6 +105,7 @@ export async function download(params: DownloadParameters): Promise<DownloadResu
     sha256: model.sha256,
     bytes,
     txHash: hash,
+    card,
     timings,
   };
 }

@@ -1,5 +1,3 @@
-import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { publishParamsFromCard } from "@neuroledger/sdk/chain";
 import { buildKeyring, publicKeyHex, serializeKeyring } from "@neuroledger/sdk/crypto";
 import { fileReadableStream } from "@neuroledger/sdk/node";
@@ -45,8 +43,8 @@ export interface PublishResult {
 }
 
 /**
- * `neuroledger publish`: validate, encrypt, add + pin on the institution node, then register on
- * chain. Safe to re-run after a crash at any step: the content key and container salt are derived
+ * `neuroledger publish`: validate, encrypt, add + pin on the institution node (the keyring
+ * carries the model card), then register on chain. Safe to re-run after a crash at any step: the content key and container salt are derived
  * from the publisher's key and the model's sha256, so the ciphertext (and its CID) come out the
  * same; and a sha256 already on chain is reported, not published twice.
  *
@@ -71,7 +69,6 @@ export async function publish(params: PublishParameters): Promise<PublishResult>
   const existing = await alreadyPublished(chain, sha256);
   if (existing) {
     log.info("already published", { modelId: existing.modelId, sha256 });
-    await keepCard(params.connection, sha256, params.cardPath);
     return { ...existing, timings };
   }
   await checkPublisher(chain, account.address);
@@ -97,7 +94,8 @@ export async function publish(params: PublishParameters): Promise<PublishResult>
     address: account.address,
     publicKey: publicKeyHex(accountKey),
   });
-  const keyring = await buildKeyring(contentKey, recipients);
+  // The registry stores no card: it travels in the keyring, which every downloader fetches.
+  const keyring = await buildKeyring(contentKey, recipients, card);
   const keyringCid = await node.add(bytesOnce(new TextEncoder().encode(serializeKeyring(keyring))));
   lap("keyring");
   log.info("added", { contentCid, keyringCid, recipients: recipients.length });
@@ -119,7 +117,6 @@ export async function publish(params: PublishParameters): Promise<PublishResult>
   lap("chainTx");
   const modelId = publishedIdFromLogs(logs);
   if (modelId === undefined) throw new Error(`publish tx ${hash} emitted no ModelPublished event`);
-  await keepCard(params.connection, sha256, params.cardPath);
   log.info("published", { modelId: modelId.toString(), tx: hash });
   return {
     modelId: modelId.toString(),
@@ -175,16 +172,6 @@ async function checkPublisher(chain: ChainClient, account: Address): Promise<voi
   if (!roles.institutionActive) {
     throw new RefusedError(`account ${account} belongs to no active member institution`);
   }
-}
-
-/**
- * The registry stores no card, so the publisher's data dir keeps a copy by sha256 for `classify`
- * and `evaluate --model <id>` on this machine.
- */
-async function keepCard(connection: Connection, sha256: Hex, cardPath: string): Promise<void> {
-  const dir = join(connection.dataDir, "cards");
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, `${sha256.slice(2)}.json`), await readFile(cardPath));
 }
 
 async function* bytesOnce(bytes: Uint8Array): AsyncGenerator<Uint8Array> {

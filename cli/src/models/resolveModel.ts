@@ -7,6 +7,7 @@ import type { Connection } from "../config.ts";
 import { IntegrityError, InvalidInputError, UsageError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Progress } from "../progress.ts";
+import { fetchKeyringCard } from "./keyringCard.ts";
 import { sha256File } from "./validateModel.ts";
 
 export interface ResolvedModel {
@@ -19,7 +20,8 @@ export interface ResolvedModel {
  * - a directory: `<dir>/model.onnx` and `<dir>/card.json` (what training/ writes);
  * - a file: it, with `--card` or the `card.json` beside it;
  * - a model id: downloaded (and verified) into `<data dir>/models/<id>/`, once; the card from
- *   `--card` or the copy `publish` kept under `<data dir>/cards/` (the registry stores no card).
+ *   `--card` or from the model's keyring on IPFS (fetched through the node and checked against the
+ *   on-chain sha256), so any institution's machine can use it.
  */
 export async function resolveModel(params: {
   model: string;
@@ -61,27 +63,37 @@ async function fromChain(
   const connection = await params.connection();
   const dir = join(connection.dataDir, "models", id.toString());
   const modelPath = join(dir, "model.onnx");
+  let fromKeyring: ModelCard | undefined;
   if (!existsSync(modelPath)) {
     await mkdir(dir, { recursive: true });
-    await download({
+    ({ card: fromKeyring } = await download({
       connection,
       modelId: id,
       out: modelPath,
       log: params.log,
       onProgress: params.onProgress,
-    });
+    }));
+  } else if (!params.cardPath) {
+    fromKeyring = await fetchKeyringCard(connection, id);
   }
+  const card = params.cardPath
+    ? await readCard(params.cardPath, `model ${id}`)
+    : (fromKeyring ?? noCardInKeyring(id));
   const sha = (await sha256File(modelPath)).slice(2);
-  const card = await readCard(
-    params.cardPath ?? join(connection.dataDir, "cards", `${sha}.json`),
-    `model ${id}`,
-  );
   if (card.onnx.sha256 !== sha) {
     throw new IntegrityError(
       `the card's onnx.sha256 ${card.onnx.sha256} is not model ${id}'s ${sha}`,
     );
   }
   return { modelPath, card };
+}
+
+function noCardInKeyring(id: bigint): never {
+  throw new InvalidInputError(`model ${id}'s keyring carries no model card`, {
+    hints: [
+      "It was published before cards travelled in the keyring: pass --card <card.json>, or re-publish it.",
+    ],
+  });
 }
 
 async function readCard(path: string, what = "the model"): Promise<ModelCard> {

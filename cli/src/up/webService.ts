@@ -1,12 +1,11 @@
-import { join } from "node:path";
 import { startWebServer } from "@neuroledger/web/server";
 import type { UpService } from "./service.ts";
 
 /**
  * The dApp (web/), built if needed and served with cross-origin isolation on 127.0.0.1:
  * NEUROLEDGER_WEB_PORT (default 5173, or any free port when the chain port is 0). It reads the chain, the institution
- * gateways, the indexer (when that service runs before it) and the model cards kept in the
- * data dir. Its URL goes to `stack.services.web`.
+ * gateways (model cards come from the keyrings there) and the indexer (when that service runs
+ * before it). Its URL goes to `stack.services.web`.
  */
 export const webService: UpService = {
   name: "web",
@@ -20,7 +19,6 @@ export const webService: UpService = {
       NEUROLEDGER_GATEWAYS: JSON.stringify(
         Object.fromEntries(stack.institutions.map((i) => [i.account, i.ipfs.gatewayUrl])),
       ),
-      NEUROLEDGER_CARDS_DIR: join(options.dataDir, "cards"),
     };
     const indexer = stack.services.indexer?.url;
     if (indexer) env.NEUROLEDGER_INDEXER_URL = indexer;

@@ -29,6 +29,7 @@ export {
 } from "./encryptStream.ts";
 export {
   buildKeyring,
+  cardFromKeyring,
   contentKeyCommitment,
   KEYRING_SCHEMA,
   type Keyring,

@@ -1,8 +1,10 @@
 import { z } from "zod";
+import { type ModelCard, modelCardSchema } from "../card/schema.ts";
 import {
   DecryptionFailedError,
   InvalidKeyError,
   InvalidKeyringError,
+  KeyringCardError,
   NoWrapForAccountError,
 } from "../errors.ts";
 import type { AccountKey } from "./accountKey.ts";
@@ -39,6 +41,12 @@ export const keyringSchema = z
     /** SHA-256("neuroledger/key-commitment/v1" || content key): proves an unwrapped key is the right one. */
     keyCommitment: hexBytes(32),
     wraps: z.array(keyWrapEntrySchema),
+    /**
+     * The model card (`neuroledger.model-card/1`). The registry stores no card, so it travels here,
+     * beside the wraps every downloader already fetches; it is not secret. Optional: keyrings
+     * written before it existed still parse.
+     */
+    card: modelCardSchema.optional(),
   })
   .superRefine((keyring, context) => {
     const seen = new Set<string>();
@@ -138,6 +146,7 @@ function uniqueRecipients(recipients: readonly KeyringRecipient[]) {
 export async function buildKeyring(
   contentKey: Uint8Array,
   recipients: readonly KeyringRecipient[],
+  card?: ModelCard,
 ): Promise<Keyring> {
   if (contentKey.length !== CONTENT_KEY_BYTES)
     throw new InvalidKeyError(`A content key must be ${CONTENT_KEY_BYTES} bytes.`);
@@ -147,7 +156,41 @@ export async function buildKeyring(
     suite: KEYRING_SUITE,
     keyCommitment: await contentKeyCommitment(contentKey),
     wraps: sortedByAccount(wraps),
+    ...(card === undefined ? {} : { card }),
   };
+}
+
+/**
+ * The model card a keyring carries, checked against the model's on-chain sha256 (with or without
+ * `0x`). Throws {@link KeyringCardError} when the keyring has no card or the card describes
+ * another ONNX file.
+ *
+ * @example
+ * const card = cardFromKeyring(parseKeyring(await reader.bytes(model.keyring)), model.sha256);
+ */
+export function cardFromKeyring(keyring: Keyring, expectedSha256: string): ModelCard {
+  const expected = expectedSha256.replace(/^0x/, "").toLowerCase();
+  if (!keyring.card) {
+    throw new KeyringCardError(`The keyring of model ${expected} carries no model card.`, {
+      hints: [
+        "The model was published before cards travelled in the keyring: re-publish it, or pass the card.json by hand.",
+      ],
+    });
+  }
+  const card = modelCardSchema.safeParse(keyring.card);
+  if (!card.success) {
+    throw new KeyringCardError("The keyring's model card does not match its schema.", {
+      details: z.prettifyError(card.error),
+      cause: card.error,
+    });
+  }
+  if (card.data.onnx.sha256 !== expected) {
+    throw new KeyringCardError(
+      `The keyring's card describes ONNX ${card.data.onnx.sha256}, not the on-chain ${expected}.`,
+      { hints: ["The keyring was altered, or it belongs to another model."] },
+    );
+  }
+  return card.data;
 }
 
 /**
@@ -180,7 +223,7 @@ export async function unwrapKeyring(
 /**
  * A new keyring for exactly `recipients`, without re-encrypting the model: wraps already present
  * for the same account and public key are kept as they are, new recipients get fresh wraps, and
- * accounts not listed are left out. A removed account keeps whatever it already decrypted (and the
+ * accounts not listed are left out; the card is carried over unchanged. A removed account keeps whatever it already decrypted (and the
  * content key, if it saved it): removal only stops access to future model versions.
  */
 export async function rewrapKeyring(

@@ -2,10 +2,13 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { x25519 } from "@noble/curves/ed25519.js";
 import { privateKeyToAccount } from "viem/accounts";
+import { parseModelCard } from "../card/parseModelCard.ts";
+import { exampleCard } from "../card/testing/exampleCard.ts";
 import {
   DecryptionFailedError,
   InvalidKeyError,
   InvalidKeyringError,
+  KeyringCardError,
   NoWrapForAccountError,
 } from "../errors.ts";
 import {
@@ -18,6 +21,7 @@ import { toHex } from "./bytes.ts";
 import { generateContentKey } from "./container.ts";
 import {
   buildKeyring,
+  cardFromKeyring,
   parseKeyring,
   rewrapKeyring,
   serializeKeyring,
@@ -175,6 +179,44 @@ describe("keyrings", async () => {
         recipient(alice, keys.alice),
       ]),
       /listed twice/,
+    );
+  });
+
+  it("carries the model card: kept byte-for-byte through a re-wrap, checked against the sha256", async () => {
+    const card = parseModelCard(exampleCard());
+    const contentKey = generateContentKey();
+    const first = parseKeyring(
+      serializeKeyring(await buildKeyring(contentKey, [recipient(alice, keys.alice)], card)),
+    );
+    assert.deepEqual(first.card, card);
+    const second = parseKeyring(
+      serializeKeyring(
+        await rewrapKeyring(first, contentKey, [
+          recipient(alice, keys.alice),
+          recipient(bob, keys.bob),
+        ]),
+      ),
+    );
+    assert.equal(second.wraps.length, 2);
+    assert.equal(JSON.stringify(second.card), JSON.stringify(first.card));
+    const cardText = (keyring: string) => JSON.stringify(JSON.parse(keyring).card);
+    assert.equal(cardText(serializeKeyring(second)), cardText(serializeKeyring(first)));
+
+    assert.deepEqual(cardFromKeyring(second, `0x${card.onnx.sha256}`), card);
+    assert.deepEqual(cardFromKeyring(second, card.onnx.sha256.toUpperCase()), card);
+    assert.throws(
+      () => cardFromKeyring(second, `0x${"ab".repeat(32)}`),
+      (e: unknown) => e instanceof KeyringCardError && /not the on-chain ab/.test(e.message),
+    );
+    const plain = await buildKeyring(contentKey, [recipient(alice, keys.alice)]);
+    assert.equal("card" in plain, false);
+    assert.throws(() => cardFromKeyring(plain, card.onnx.sha256), /carries no model card/);
+    // A keyring without a card (every keyring written before cards moved here) still parses.
+    assert.equal(parseKeyring(serializeKeyring(plain)).card, undefined);
+    // A card that is present must be a valid card.
+    assert.throws(
+      () => parseKeyring({ ...plain, card: { ...card, labels: "no" } }),
+      InvalidKeyringError,
     );
   });
 });

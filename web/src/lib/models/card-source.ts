@@ -1,18 +1,38 @@
-import { type ModelCard, parseModelCard } from "@neuroledger/sdk/card";
-import { sameHash } from "./sha256.ts";
+import type { ModelCard } from "@neuroledger/sdk/card";
+import { cidFromChain } from "@neuroledger/sdk/chain";
+import { cardFromKeyring, parseKeyring } from "@neuroledger/sdk/crypto";
+import { createGatewayReader } from "@neuroledger/sdk/ipfs";
+import type { ChainModel } from "../chain/registry.ts";
+import type { AppConfig } from "../config.ts";
+
+/** The publishing institution's trustless gateway, or the default one. */
+export function gatewayFor(config: AppConfig, institutionAccount: string | null): string | null {
+  return (
+    (institutionAccount && config.gateways[institutionAccount.toLowerCase()]) ||
+    config.gateways.default ||
+    null
+  );
+}
 
 /**
- * The card of a registry model, from the institution server (`/cards/<sha256>.json`), checked
- * to describe exactly the model with that on-chain sha256. Null when the server has none.
+ * The card of a registry model. The registry stores no card: it travels in the model's keyring
+ * on IPFS (not secret), read here through the institution's gateway (every block verified against
+ * its CID) and checked to describe exactly the model with the on-chain sha256.
  */
-export async function fetchCard(fetcher: typeof fetch, sha256: string): Promise<ModelCard | null> {
-  const sha = sha256.replace(/^0x/, "").toLowerCase();
-  const response = await fetcher(`/cards/${sha}.json`);
-  if (response.status === 404) return null;
-  if (!response.ok) throw new Error(`The model card could not be loaded (${response.status}).`);
-  const card = parseModelCard(await response.text());
-  if (!sameHash(card.onnx.sha256, sha)) {
-    throw new Error(`The card served for ${sha} describes another model (${card.onnx.sha256}).`);
+export async function fetchCard(
+  config: AppConfig,
+  model: Pick<ChainModel, "keyring" | "sha256">,
+  institutionAccount: string | null,
+): Promise<ModelCard> {
+  const gateway = gatewayFor(config, institutionAccount);
+  if (!gateway) throw new Error("No IPFS gateway is configured to read the model card from.");
+  const reader = await createGatewayReader({ gateways: [gateway], timeoutMs: 15_000 });
+  try {
+    const keyring = parseKeyring(
+      await reader.bytes(cidFromChain(model.keyring), { maxBytes: 1024 * 1024 }),
+    );
+    return cardFromKeyring(keyring, model.sha256);
+  } finally {
+    await reader.stop();
   }
-  return card;
 }

@@ -14,6 +14,7 @@ import { type ChainModel, canDownload, readModel } from "../chain/registry.ts";
 import type { AppConfig } from "../config.ts";
 import { explain } from "../errors.ts";
 import type { Wallet } from "../wallet/wallet.svelte.ts";
+import { gatewayFor } from "./card-source.ts";
 import { putModel } from "./model-cache.ts";
 import { openModel, unlockContentKey } from "./open-model.ts";
 
@@ -133,9 +134,7 @@ export class ModelDownload {
         accountKeys.set(keyId, accountKey);
       }
 
-      const gateway =
-        (institutionAccount && this.config.gateways[institutionAccount.toLowerCase()]) ||
-        this.config.gateways.default;
+      const gateway = gatewayFor(this.config, institutionAccount);
       if (!gateway)
         throw new Error("No IPFS gateway is configured for the publishing institution.");
       const reader = await createGatewayReader({ gateways: [gateway], timeoutMs: 120_000 });

@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import type { AppConfig } from "../config.ts";
 
 /**
@@ -15,12 +14,10 @@ import type { AppConfig } from "../config.ts";
  * - NEUROLEDGER_INDEXER_URL     indexer base URL (optional)
  * - NEUROLEDGER_GATEWAYS        JSON object: institution address -> trustless gateway URL
  * - NEUROLEDGER_EXPLORER_URL    block explorer base URL (optional)
- * - NEUROLEDGER_CARDS_DIR       model cards by sha256 (`<sha256>.json`); default `<stack dataDir>/cards`
  */
 export interface ServerConfig {
   upstreamRpcUrl: string;
   upstreamIndexerUrl: string | null;
-  cardsDir: string | null;
   app: AppConfig;
 }
 
@@ -91,7 +88,6 @@ export function readServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
   return {
     upstreamRpcUrl,
     upstreamIndexerUrl,
-    cardsDir: env.NEUROLEDGER_CARDS_DIR ?? (stack ? join(stack.dataDir, "cards") : null),
     app: {
       chain: {
         id: chainId,

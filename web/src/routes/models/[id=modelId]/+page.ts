@@ -13,9 +13,18 @@ export const load = async ({ params, parent, fetch, depends }) => {
   const model = await readModel(client, config.contracts, id).catch(() => null);
   if (!model)
     error(404, `Model #${id} is not kept by the registry (never published, evicted or revoked).`);
-  const [institution, card, summary, indexed] = await Promise.all([
-    readInstitution(client, config.contracts, model.institutionId),
-    fetchCard(fetch, model.sha256).catch(() => null),
+  const institutionAndCard = readInstitution(client, config.contracts, model.institutionId).then(
+    async (institution) => ({
+      institution,
+      // The card travels in the keyring; a model whose keyring has none shows without it.
+      card: await fetchCard(config, model, institution?.account ?? null).catch((err) => {
+        console.warn(`model #${id}: no usable card in its keyring:`, err);
+        return null;
+      }),
+    }),
+  );
+  const [{ institution, card }, summary, indexed] = await Promise.all([
+    institutionAndCard,
     auditGet<ModelSummary>(fetch, config, `/models/${id}/summary`).catch(() => null),
     auditGet<{ rows: IndexedModel[] }>(fetch, config, "/models", { pageSize: "1000" }).catch(
       () => null,
