@@ -9,6 +9,11 @@ export function utf8(text: string): Uint8Array<ArrayBuffer> {
 }
 
 export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
+  return joinBytes(parts);
+}
+
+/** One buffer holding `parts` in order; takes an array, so any number of stream chunks. */
+export function joinBytes(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
   let length = 0;
   for (const part of parts) length += part.length;
   const out = new Uint8Array(length);

@@ -1,5 +1,7 @@
 /** Helpers to move between byte arrays and WHATWG streams (browser and Node alike). */
 
+import { joinBytes } from "./bytes.ts";
+
 /** A stream that yields `bytes` in slices of `sliceSize` (default: one slice). */
 export function bytesToStream(
   bytes: Uint8Array,
@@ -23,19 +25,11 @@ export async function streamToBytes(
   stream: ReadableStream<Uint8Array>,
 ): Promise<Uint8Array<ArrayBuffer>> {
   const parts: Uint8Array[] = [];
-  let length = 0;
   const reader = stream.getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
     parts.push(value);
-    length += value.length;
   }
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  return joinBytes(parts);
 }

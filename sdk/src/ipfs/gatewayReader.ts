@@ -4,6 +4,7 @@ import { trustlessGatewayBlockBroker } from "@helia/trustless-gateway-client";
 import { unixfs } from "@helia/unixfs";
 import { createHeliaLight, type Helia } from "helia";
 import { CID } from "multiformats/cid";
+import { joinBytes } from "../crypto/bytes.ts";
 import { IpfsFetchError } from "../errors.ts";
 
 export type GatewayReaderParameters = {
@@ -127,13 +128,7 @@ export async function createGatewayReader(
         }
         parts.push(value);
       }
-      const out = new Uint8Array(length);
-      let offset = 0;
-      for (const part of parts) {
-        out.set(part, offset);
-        offset += part.length;
-      }
-      return out;
+      return joinBytes(parts);
     },
     async stop() {
       await helia.stop();
