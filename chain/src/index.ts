@@ -4,4 +4,5 @@ export * from "../abi/index.ts";
 export * from "./constants.ts";
 export * from "./deployment.ts";
 export * from "./dev.ts";
+export * from "./records.ts";
 export * from "./roles.ts";

@@ -1,3 +1,4 @@
+import type { RegistryModel } from "@neuroledger/chain";
 import { cidFromChain } from "@neuroledger/sdk/chain";
 import { type Address, type Hex, parseEventLogs } from "viem";
 import { RefusedError } from "../errors.ts";
@@ -23,20 +24,7 @@ export interface OnChainModel {
   publishedAt: bigint;
 }
 
-interface RawModel {
-  id: bigint;
-  content: { digest: Hex; codec: number };
-  keyring: { digest: Hex; codec: number };
-  keyringVersion: number;
-  sha256: Hex;
-  metrics: OnChainModel["metrics"];
-  parentId: bigint;
-  publisher: Address;
-  institutionId: bigint;
-  publishedAt: bigint;
-}
-
-export function fromRaw(raw: RawModel): OnChainModel {
+export function fromRaw(raw: RegistryModel): OnChainModel {
   return {
     id: raw.id,
     contentCid: cidFromChain(raw.content).toString(),
@@ -72,7 +60,7 @@ export async function getModel(client: ChainClient, id: bigint): Promise<OnChain
     abi: abis.registry,
     functionName: "getModel",
     args: [id],
-  })) as RawModel;
+  })) as RegistryModel;
   return fromRaw(raw);
 }
 

@@ -1,30 +1,11 @@
-import { membershipAbi, modelRegistryAbi } from "@neuroledger/chain";
+import { membershipAbi, modelRegistryAbi, type RegistryModel } from "@neuroledger/chain";
 import type { Address, PublicClient } from "viem";
 import type { AppConfig } from "../config.ts";
 
 export type Contracts = NonNullable<AppConfig["contracts"]>;
 
-/** A kept model as the registry returns it. */
-export type ChainModel = {
-  id: bigint;
-  content: { digest: `0x${string}`; codec: number };
-  keyring: { digest: `0x${string}`; codec: number };
-  keyringVersion: number;
-  sha256: `0x${string}`;
-  metrics: {
-    accuracy: number;
-    precision: number;
-    recall: number;
-    f1: number;
-    auc: number;
-    testSetSize: number;
-  };
-  taskId: `0x${string}`;
-  parentId: bigint;
-  publisher: Address;
-  institutionId: bigint;
-  publishedAt: bigint;
-};
+/** A kept model as the registry returns it (type derived from the ABI). */
+export type ChainModel = RegistryModel;
 
 export const ACCOUNT_KINDS = ["none", "member", "staff", "patient"] as const;
 export type AccountKind = (typeof ACCOUNT_KINDS)[number];
