@@ -38,6 +38,25 @@ describe("institution nodes over loopback (no chain)", () => {
     assert.ok(Buffer.from(fetched).equals(bytes));
   });
 
+  test("a block B fetched, then lost to garbage collection, is fetched again at once", async () => {
+    // Bitswap regression (patches/@helia__bitswap@4.0.19.patch): A ignored a second want for a
+    // block it had just sent, so B's re-fetch hung until its timeout. The pin follower hits this
+    // when it pins a model whose blocks the gateway fetched and a gc removed moments before.
+    const quick = new NodeClient(b.info.gatewayUrl, 5000);
+    for (let round = 0; round < 3; round++) {
+      const cid = await a.client.add(once(randomBytes(4096)));
+      assert.equal((await b.client.catBytes(cid)).length, 4096, "B fetched it (unpinned)");
+      const scratch = await b.client.add(once(randomBytes(64)));
+      await b.client.unpin(scratch); // unpinning runs a gc, which drops the fetched block
+      assert.ok(!(await b.client.pins()).includes(cid));
+      const started = Date.now();
+      await quick.pin(cid);
+      assert.ok(Date.now() - started < 5000, `round ${round}: re-fetched in time`);
+      assert.ok((await b.client.pins()).includes(cid));
+      await b.client.unpin(cid);
+    }
+  });
+
   test("the gateway answers raw blocks and CARs that verify, with CORS and CORP headers", async () => {
     const bytes = randomBytes(600 * 1024);
     const cid = await a.client.add(once(bytes));

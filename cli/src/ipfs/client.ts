@@ -33,6 +33,11 @@ export class NodeClient {
     });
   }
 
+  /** Unpins a CID; the node then garbage-collects every block no pin holds. */
+  async unpin(cid: string, signal?: AbortSignal): Promise<void> {
+    await this.request(`/api/pin?cid=${cid}`, { method: "DELETE", signal: this.signal(signal) });
+  }
+
   async pins(): Promise<string[]> {
     const res = await this.request("/api/pins", { signal: this.signal() });
     return ((await res.json()) as { pins: string[] }).pins;
