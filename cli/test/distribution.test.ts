@@ -25,6 +25,7 @@ import { grant } from "../src/commands/grant.ts";
 import { listMembers, propose, queueOrExecute, vote } from "../src/commands/member.ts";
 import { publish } from "../src/commands/publish.ts";
 import { ExitCode } from "../src/errors.ts";
+import type { NodeClient } from "../src/ipfs/client.ts";
 import { silentLogger } from "../src/log.ts";
 import { resolveModel } from "../src/models/resolveModel.ts";
 import { sealAndAdd } from "../src/models/storage.ts";
@@ -53,6 +54,16 @@ describe("model distribution on a local chain with three institution nodes", {
   /** The node clients of the three institutions (C's is its restarted process once test 9 ran). */
   const allNodes = () => [t.nodeOf(0), t.nodeOf(1), restartedC?.client ?? t.nodeOf(2)];
 
+  /** True when `ok` holds on every node; otherwise names the nodes where not, with their status. */
+  const everyNode = async (ok: (n: NodeClient) => Promise<boolean>): Promise<true | string> => {
+    const lagging: string[] = [];
+    for (const n of allNodes()) {
+      if (await ok(n)) continue;
+      const { name, lastBlock, pinnedModels } = await n.id();
+      lagging.push(`${name} (last block ${lastBlock}, pins models ${pinnedModels})`);
+    }
+    return lagging.length === 0 ? true : lagging.join("; ");
+  };
   const chainAs = async (name: string) => connectChain(await t.as(name));
   const noFileAt = (path: string) =>
     assert.equal(existsSync(path), false, `${path} must not exist`);
@@ -406,10 +417,8 @@ describe("model distribution on a local chain with three institution nodes", {
       modelPath: low.modelPath,
       cardPath: low.cardPath,
     });
-    await eventually("all three nodes pin the new low model", async () =>
-      (await Promise.all(allNodes().map((n) => n.pins()))).every((p) =>
-        p.includes(target.contentCid),
-      ),
+    await eventually("all three nodes pin the new low model", () =>
+      everyNode(async (n) => (await n.pins()).includes(target.contentCid)),
     );
     // Ten better models push it out of the top ten; it is no longer the latest either.
     for (let i = 0; i < 10; i++) {
@@ -424,10 +433,8 @@ describe("model distribution on a local chain with three institution nodes", {
     const chain = await chainAs("publisher");
     const { latest, top } = await keptModelIds(chain);
     assert.ok(![latest, ...top].includes(BigInt(target.modelId)), "the chain evicted it");
-    await eventually("all three nodes unpinned the evicted model", async () =>
-      (await Promise.all(allNodes().map((n) => n.pins()))).every(
-        (p) => !p.includes(target.contentCid),
-      ),
+    await eventually("all three nodes unpinned the evicted model", () =>
+      everyNode(async (n) => !(await n.pins()).includes(target.contentCid)),
     );
   });
 

@@ -92,23 +92,29 @@ export async function startTestStack(
   };
 }
 
-/** Polls until `check` returns true, bounded; fails with `what` on timeout. */
+/**
+ * Polls until `check` returns true, bounded; fails with `what` on timeout. A check may return a
+ * string instead of false to say what it still waits for; the timeout error quotes the last one.
+ */
 export async function eventually(
   what: string,
-  check: () => Promise<boolean>,
+  check: () => Promise<boolean | string>,
   timeoutMs = 20_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
+  let pending = "";
   while (Date.now() < deadline) {
     try {
-      if (await check()) return;
+      const result = await check();
+      if (result === true) return;
+      pending = typeof result === "string" ? result : "";
     } catch (err) {
       last = err;
     }
     await new Promise((r) => setTimeout(r, 300));
   }
   throw new Error(
-    `${what}: not within ${timeoutMs} ms${last ? ` (last error: ${(last as Error).message})` : ""}`,
+    `${what}: not within ${timeoutMs} ms${pending ? ` (still waiting for: ${pending})` : ""}${last ? ` (last error: ${(last as Error).message})` : ""}`,
   );
 }
