@@ -18,7 +18,8 @@ import { benchStorage } from "./distribution/storage.ts";
 
 const HERE = fileURLToPath(new URL(".", import.meta.url));
 const REPO = join(HERE, "..", "..");
-const REPS = Number(process.env.BENCH_REPS ?? 5);
+// Single runs vary by a third with the disk's writeback on this machine: the median of 11.
+const REPS = Number(process.env.BENCH_REPS ?? 11);
 
 const fmt = (x: number, d = 1) => x.toFixed(d);
 

@@ -37,6 +37,33 @@ describe("encrypted container", () => {
     }
   });
 
+  it("gives the same container whether input comes in whole chunks, several at once, or odd slices", async () => {
+    // Whole-chunk slices are sealed from views of the input (no copy); the bytes must not differ.
+    const key = generateContentKey();
+    const salt = randomBytes(16);
+    for (const size of [64, 128, 200, 1000]) {
+      const plaintext = randomBytes(size);
+      const containers: Uint8Array[] = [];
+      for (const slice of [chunkSize, 2 * chunkSize + 5, 7]) {
+        containers.push(
+          await streamToBytes(
+            bytesToStream(plaintext, slice).pipeThrough(
+              createEncryptStream(key, { chunkSize, salt }),
+            ),
+          ),
+        );
+      }
+      assert.deepEqual(containers[0], containers[2], `size ${size}: whole chunks vs odd slices`);
+      assert.deepEqual(containers[1], containers[2], `size ${size}: several chunks vs odd slices`);
+      for (const slice of [chunkSize + 16, 3 * (chunkSize + 16), 11]) {
+        const opened = await streamToBytes(
+          bytesToStream(containers[0] as Uint8Array, slice).pipeThrough(createDecryptStream(key)),
+        );
+        assert.deepEqual(opened, plaintext, `size ${size}, opened in slices of ${slice}`);
+      }
+    }
+  });
+
   it("writes a header with magic, version, chunk size and a fresh salt each time", async () => {
     const key = generateContentKey();
     const a = await encryptBytes(key, randomBytes(10), { chunkSize });

@@ -2,9 +2,13 @@
  * Cuts a byte stream into fixed-size segments with one segment of look-ahead: a full segment is
  * handed out only once a later byte proves it is not the last. So the stream's last segment is
  * always known (needed for the container's final-chunk flag) while memory stays at one segment.
+ * Input that arrives in whole segments (1 MiB reads for 1 MiB chunks) is held as a view, not
+ * copied: callers must not modify an array after pushing it.
  */
 export class SegmentBuffer {
   readonly #buffer: Uint8Array<ArrayBuffer>;
+  /** A whole segment held as a view of the input instead of a copy in `#buffer`. */
+  #view: Uint8Array<ArrayBuffer> | undefined;
   #filled = 0;
 
   constructor(segmentSize: number) {
@@ -19,13 +23,25 @@ export class SegmentBuffer {
     bytes: Uint8Array,
     onFullSegment: (segment: Uint8Array<ArrayBuffer>) => Promise<void>,
   ): Promise<void> {
+    const size = this.#buffer.length;
     let offset = 0;
     while (offset < bytes.length) {
-      if (this.#filled === this.#buffer.length) {
-        await onFullSegment(this.#buffer);
+      if (this.#filled === size) {
+        await onFullSegment(this.#view ?? this.#buffer);
+        this.#view = undefined;
         this.#filled = 0;
       }
-      const take = Math.min(this.#buffer.length - this.#filled, bytes.length - offset);
+      if (
+        this.#filled === 0 &&
+        bytes.length - offset >= size &&
+        bytes.buffer instanceof ArrayBuffer
+      ) {
+        this.#view = (bytes as Uint8Array<ArrayBuffer>).subarray(offset, offset + size);
+        this.#filled = size;
+        offset += size;
+        continue;
+      }
+      const take = Math.min(size - this.#filled, bytes.length - offset);
       this.#buffer.set(bytes.subarray(offset, offset + take), this.#filled);
       this.#filled += take;
       offset += take;
@@ -34,6 +50,6 @@ export class SegmentBuffer {
 
   /** The bytes held back: the last segment (possibly short or empty). */
   rest(): Uint8Array<ArrayBuffer> {
-    return this.#buffer.subarray(0, this.#filled);
+    return (this.#view ?? this.#buffer).subarray(0, this.#filled);
   }
 }

@@ -3,13 +3,19 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { readFile, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { Readable, Writable } from "node:stream";
+import { DEFAULT_CHUNK_SIZE } from "../crypto/containerFormat.ts";
 import { InvalidInputError } from "../errors.ts";
 import type { RawImage } from "../inference/rawImage.ts";
 import { type DecodeImageParameters, decodeImage } from "./decodeImage.ts";
 
-/** A file as a WHATWG byte stream, ready for `pipeThrough(createEncryptStream(...))`. */
+/**
+ * A file as a WHATWG byte stream, ready for `pipeThrough(createEncryptStream(...))`. It reads in
+ * pieces of the container's default chunk size, which the encryptor seals without copying.
+ */
 export function fileReadableStream(path: string): ReadableStream<Uint8Array> {
-  return Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>;
+  return Readable.toWeb(
+    createReadStream(path, { highWaterMark: DEFAULT_CHUNK_SIZE }),
+  ) as ReadableStream<Uint8Array>;
 }
 
 /**
