@@ -2,6 +2,7 @@
 // publish on one institution, download via another, every refusal, the faults, the pin follower
 // and the keeper.
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -16,6 +17,8 @@ import {
   parseKeyring,
   serializeKeyring,
 } from "@neuroledger/sdk/crypto";
+import { CID } from "multiformats/cid";
+import { sha256 } from "multiformats/hashes/sha2";
 import type { Address, Hex } from "viem";
 import { accountKeyOf, ensureEncryptionKey } from "../src/chain/accounts.ts";
 import { abis, connectChain } from "../src/chain/client.ts";
@@ -408,6 +411,41 @@ describe("model distribution on a local chain with three institution nodes", {
     await eventually("the restarted node pins the model published while it was down", async () =>
       (await restarted.client.pins()).includes(missed.contentCid),
     );
+  });
+
+  test("a kept model whose blocks no node has holds up no other model's pins", async () => {
+    // Registered straight on the registry with CIDs of bytes nobody ever added (its publisher's
+    // node died before anyone fetched them): every follower keeps trying it in the background.
+    const chain = await chainAs("publisher");
+    const card = parseModelCard(await readFile(join(baseModelDir(), "card.json"), "utf8"));
+    const nowhere = async () => CID.createV1(0x55, await sha256.digest(randomBytes(32))).toString();
+    const dead = { content: await nowhere(), keyring: await nowhere() };
+    await chain.write({
+      address: chain.registry,
+      abi: abis.registry,
+      functionName: "publish",
+      args: [
+        publishParamsFromCard({
+          card: {
+            ...card,
+            onnx: { ...card.onnx, sha256: randomBytes(32).toString("hex") },
+            // Ranked above the next model, so a follower that pins in rank order meets it first.
+            metrics: { ...card.metrics, test: { ...card.metrics.test, f1: 0.05 } },
+          },
+          ...dead,
+        }),
+      ],
+    });
+    const v = await modelVariant(work, "after-dead", { f1: 0.04 });
+    const next = await publish({
+      connection: await t.as("publisher"),
+      modelPath: v.modelPath,
+      cardPath: v.cardPath,
+    });
+    await eventually("all three nodes pin the model published after the unreachable one", () =>
+      everyNode(async (n) => (await n.pins()).includes(next.contentCid)),
+    );
+    for (const n of allNodes()) assert.ok(!(await n.pins()).includes(dead.content));
   });
 
   test("a model evicted from the top ten is unpinned by every node", async () => {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Chunker } from "ipfs-unixfs-importer/chunker";
 import { CID } from "multiformats/cid";
 import { containerChunker } from "./containerChunker.ts";
 import { sendJson } from "./gateway.ts";
@@ -22,10 +23,9 @@ export function controlApi(node: IpfsNode, extra?: () => Record<string, unknown>
         sendJson(res, 415, { error: "send the bytes as application/octet-stream" });
         return true;
       }
-      const cid = await node.fs.addByteStream(req as AsyncIterable<Uint8Array>, {
+      const cid = await addPinned(node, req as AsyncIterable<Uint8Array>, {
         chunker: containerChunker(),
       });
-      await pin(node, cid);
       sendJson(res, 200, { cid: cid.toString() });
       return true;
     }
@@ -68,6 +68,24 @@ function parseCid(text: string | null): CID | undefined {
 
 /** Pins a DAG (fetching missing blocks from peers). Pinning twice is a no-op. */
 export async function pin(node: IpfsNode, cid: CID, signal?: AbortSignal): Promise<void> {
+  await node.gc.guard(() => pinBlocks(node, cid, signal));
+}
+
+/** Adds a byte stream and pins it, with no gc in between that could take its blocks. */
+export async function addPinned(
+  node: IpfsNode,
+  bytes: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+  options: { chunker?: Chunker; signal?: AbortSignal; pinTimeoutMs?: number } = {},
+): Promise<CID> {
+  const { chunker, signal, pinTimeoutMs = 60_000 } = options;
+  return node.gc.guard(async () => {
+    const cid = await node.fs.addByteStream(bytes, { chunker, signal });
+    await pinBlocks(node, cid, signal ?? AbortSignal.timeout(pinTimeoutMs));
+    return cid;
+  });
+}
+
+async function pinBlocks(node: IpfsNode, cid: CID, signal?: AbortSignal): Promise<void> {
   if (await node.helia.pins.isPinned(cid)) return;
   for await (const _ of node.helia.pins.add(cid, {
     signal: signal ?? AbortSignal.timeout(60_000),
@@ -76,13 +94,16 @@ export async function pin(node: IpfsNode, cid: CID, signal?: AbortSignal): Promi
   }
 }
 
-/** Unpins a DAG and frees its blocks. Unpinning what is not pinned is a no-op. */
+/**
+ * Unpins a DAG; its blocks are freed by a gc that runs once no add or pin is under way. Unpinning
+ * what is not pinned is a no-op.
+ */
 export async function unpin(node: IpfsNode, cid: CID): Promise<void> {
   if (!(await node.helia.pins.isPinned(cid))) return;
   for await (const _ of node.helia.pins.rm(cid)) {
     // each yielded CID is one unpinned block
   }
-  await node.helia.gc();
+  node.gc.request();
 }
 
 export async function listPins(node: IpfsNode): Promise<string[]> {

@@ -13,6 +13,7 @@ import { FsBlockstore } from "blockstore-fs";
 import { FsDatastore } from "datastore-fs";
 import { createHeliaLight, type Helia } from "helia";
 import type { Libp2p } from "libp2p";
+import { IdleGarbageCollector } from "./idleGc.ts";
 
 /** Where a node listens. Port 0 lets the OS pick a free port. */
 export interface ListenOptions {
@@ -33,6 +34,8 @@ export type IpfsHelia = Helia & { libp2p: Libp2p };
 export interface IpfsNode {
   helia: IpfsHelia;
   fs: UnixFS;
+  /** Frees unpinned blocks when no add or pin is under way (see idleGc.ts). */
+  gc: IdleGarbageCollector;
   peerId: string;
   /** Multiaddrs other nodes dial, each ending in `/p2p/<peerId>`. */
   multiaddrs(): string[];
@@ -77,15 +80,22 @@ export async function startIpfsNode(options: IpfsNodeOptions): Promise<IpfsNode>
   ) as unknown as IpfsHelia;
   await helia.start();
 
+  const gc = new IdleGarbageCollector(
+    () => helia.gc(),
+    // A failed gc only leaves unpinned blocks on disk until the next one.
+    () => undefined,
+  );
   const node: IpfsNode = {
     helia,
     fs: unixfs(helia),
+    gc,
     peerId: helia.libp2p.peerId.toString(),
     multiaddrs: () => helia.libp2p.getMultiaddrs().map((m) => m.toString()),
     async dial(peer, signal) {
       await helia.libp2p.dial(multiaddr(peer), { signal: signal ?? AbortSignal.timeout(10_000) });
     },
     async stop() {
+      await gc.settled();
       await helia.stop();
       await blockstore.close();
       await datastore.close();

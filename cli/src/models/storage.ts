@@ -1,6 +1,7 @@
 import { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { createDecryptStream, createEncryptStream } from "@neuroledger/sdk/crypto";
 import { createNodeSha256Stream } from "@neuroledger/sdk/node";
+import { addPinned } from "../ipfs/api.ts";
 import { containerChunker } from "../ipfs/containerChunker.ts";
 import type { IpfsNode } from "../ipfs/node.ts";
 import type { Progress } from "../progress.ts";
@@ -19,14 +20,12 @@ export function heliaStore(
   const timeoutMs = options.timeoutMs ?? 60_000;
   return {
     async add(bytes, signal) {
-      const cid = await node.fs.addByteStream(bytes, { signal, chunker: containerChunker() });
-      if (options.pin === false) return cid.toString();
-      for await (const _ of node.helia.pins.add(cid, {
-        signal: signal ?? AbortSignal.timeout(timeoutMs),
-      })) {
-        // pinned block by block
-      }
-      return cid.toString();
+      const chunker = containerChunker();
+      if (options.pin === false)
+        return (await node.fs.addByteStream(bytes, { signal, chunker })).toString();
+      return (
+        await addPinned(node, bytes, { chunker, signal, pinTimeoutMs: timeoutMs })
+      ).toString();
     },
     async cat(cid, signal) {
       const { CID } = await import("multiformats/cid");

@@ -56,7 +56,8 @@ export interface FollowerOptions {
  * The pin follower: reads the registry's events block by block and keeps this node's pins equal
  * to what the registry keeps (latest + top ten: content and keyring), unpinning what it evicts or
  * revokes. Its progress is saved after every batch, so a restart resumes from the last handled
- * block. With an account, it also runs the keeper (see keeper.ts).
+ * block. Pins are fetched in the background, so a model whose blocks are slow or nowhere to be
+ * found delays no other model. With an account, it also runs the keeper (see keeper.ts).
  */
 export function createFollower(
   options: FollowerOptions,
@@ -72,11 +73,21 @@ export function createFollower(
   let running: Promise<void> = Promise.resolve();
   let needsReconcile = true;
   let needsKeeper = true;
+  /** Background pins by model id (see reconcile). */
+  const pinning = new Map<string, Promise<void>>();
+  const stopping = new AbortController();
 
-  const save = async () => {
-    await mkdir(options.dataDir, { recursive: true });
-    await writeFile(`${stateFile}.tmp`, `${JSON.stringify(state, null, 2)}\n`);
-    await rename(`${stateFile}.tmp`, stateFile);
+  // Saves run one after another (background pins finish at any time), each writing the state
+  // as it is then, through a temporary file so a crash never leaves half a file.
+  let saving: Promise<void> = Promise.resolve();
+  const save = (): Promise<void> => {
+    const next = saving.then(async () => {
+      await mkdir(options.dataDir, { recursive: true });
+      await writeFile(`${stateFile}.tmp`, `${JSON.stringify(state, null, 2)}\n`);
+      await rename(`${stateFile}.tmp`, stateFile);
+    });
+    saving = next.catch(() => undefined);
+    return next;
   };
 
   const load = async (): Promise<FollowerState> => {
@@ -131,11 +142,11 @@ export function createFollower(
           });
         }
       }
-      // Pins must match the chain at `to` before the block counts as handled.
-      if (needsReconcile) await reconcile(to);
+      // Saved before the pins catch up: every start reconciles with the chain anyway.
       state.lastBlock = Number(to);
       await save();
     }
+    if (needsReconcile) await reconcile();
     if (keeper && needsKeeper) {
       needsKeeper = false;
       try {
@@ -147,50 +158,73 @@ export function createFollower(
     }
   };
 
-  const reconcile = async (blockNumber: bigint) => {
-    const { latest, top } = await keptModelIds(chain, blockNumber);
+  /**
+   * Makes the pins match what the registry keeps now: unpins what it no longer keeps (at once: no
+   * network needed), and starts a background pin for each kept model whose content or current
+   * keyring is not pinned yet. A slow or unreachable CID so holds up nothing else; it is retried
+   * on the next pass.
+   */
+  const reconcile = async () => {
+    needsReconcile = false;
+    const { latest, top } = await keptModelIds(chain);
     const kept = new Set([...top, ...(latest > 0n ? [latest] : [])].map(String));
-    let failed = false;
-    for (const id of kept) {
-      let model: OnChainModel;
-      try {
-        model = await getModel(chain, BigInt(id));
-      } catch {
-        continue; // left the kept set after `blockNumber`: the next batch unpins it
-      }
-      const entry = state.pins[id] ?? { content: model.contentCid, keyrings: [] };
-      try {
-        await pin(
-          node,
-          CID.parse(model.contentCid),
-          AbortSignal.timeout(options.pinTimeoutMs ?? 60_000),
-        );
-        await pin(
-          node,
-          CID.parse(model.keyringCid),
-          AbortSignal.timeout(options.pinTimeoutMs ?? 60_000),
-        );
-      } catch (err) {
-        failed = true;
-        log.warn("pin failed; will retry", { modelId: id, error: (err as Error).message });
-        continue;
-      }
-      // Older keyrings of a kept model are dropped once the new one is pinned.
-      for (const old of entry.keyrings.filter((k) => k !== model.keyringCid))
-        await unpin(node, CID.parse(old));
-      if (!state.pins[id] || !entry.keyrings.includes(model.keyringCid)) {
-        log.info("pinned", { modelId: id, content: model.contentCid, keyring: model.keyringCid });
-      }
-      state.pins[id] = { content: model.contentCid, keyrings: [model.keyringCid] };
-    }
     for (const [id, entry] of Object.entries(state.pins)) {
       if (kept.has(id)) continue;
       for (const cid of [entry.content, ...entry.keyrings]) await unpin(node, CID.parse(cid));
       delete state.pins[id];
       log.info("unpinned", { modelId: id, content: entry.content });
     }
-    if (failed) throw new Error("some kept models could not be pinned yet");
-    needsReconcile = false;
+    await save();
+    for (const id of kept) {
+      if (pinning.has(id)) continue;
+      let model: OnChainModel;
+      try {
+        model = await getModel(chain, BigInt(id));
+      } catch {
+        continue; // left the kept set since it was read: the next pass unpins it
+      }
+      const entry = state.pins[id];
+      if (entry?.content === model.contentCid && entry.keyrings.join() === model.keyringCid)
+        continue;
+      pinning.set(
+        id,
+        pinModel(id, model).finally(() => pinning.delete(id)),
+      );
+    }
+  };
+
+  /** Pins one model's content and keyring, then records it (the next pass unpins it if evicted meanwhile). */
+  const pinModel = async (id: string, model: OnChainModel) => {
+    try {
+      const signal = AbortSignal.any([
+        stopping.signal,
+        AbortSignal.timeout(options.pinTimeoutMs ?? 60_000),
+      ]);
+      await pin(node, CID.parse(model.contentCid), signal);
+      await pin(node, CID.parse(model.keyringCid), signal);
+    } catch (err) {
+      needsReconcile = true;
+      if (!stopped)
+        log.warn("pin failed; will retry", { modelId: id, error: (err as Error).message });
+      return;
+    }
+    // The kept set may have changed while the blocks came: check again, and let the keeper look.
+    needsReconcile = true;
+    needsKeeper = true;
+    try {
+      // Older keyrings of a kept model are dropped once the new one is pinned.
+      const previous = state.pins[id];
+      for (const old of previous?.keyrings.filter((k) => k !== model.keyringCid) ?? [])
+        await unpin(node, CID.parse(old));
+      state.pins[id] = { content: model.contentCid, keyrings: [model.keyringCid] };
+      log.info("pinned", { modelId: id, content: model.contentCid, keyring: model.keyringCid });
+      await save();
+    } catch (err) {
+      log.warn("recording a pin failed; will retry", {
+        modelId: id,
+        error: (err as Error).message,
+      });
+    }
   };
 
   const loop = () => {
@@ -223,7 +257,9 @@ export function createFollower(
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
+      stopping.abort();
       await running;
+      await Promise.allSettled(pinning.values());
     },
     status: () => ({
       lastBlock: state?.lastBlock,

@@ -17,7 +17,7 @@ import {
 } from "../chain/accounts.ts";
 import { abis, type ChainClient } from "../chain/client.ts";
 import { getModel } from "../chain/models.ts";
-import { pin } from "../ipfs/api.ts";
+import { addPinned } from "../ipfs/api.ts";
 import type { IpfsNode } from "../ipfs/node.ts";
 import type { Logger } from "../log.ts";
 
@@ -77,8 +77,7 @@ export async function createKeeper(params: {
           continue;
         }
         const next = await rewrapKeyring(keyring, contentKey, wanted);
-        const cid = await node.fs.addBytes(new TextEncoder().encode(serializeKeyring(next)));
-        await pin(node, cid);
+        const cid = await addPinned(node, [new TextEncoder().encode(serializeKeyring(next))]);
         await chain.write({
           address: chain.registry,
           abi: abis.registry,
