@@ -100,7 +100,7 @@ async function serveIpfs(
     sendJson(res, 400, { error: `not a CID: ${cidText}` });
     return;
   }
-  const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), closedSignal(req)]);
+  const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), abandonedSignal(res)]);
   const format = wantedFormat(req, url);
   try {
     if (format === "raw") {
@@ -153,12 +153,16 @@ function write(res: ServerResponse, chunk: Uint8Array): Promise<void> {
   });
 }
 
-function closedSignal(req: IncomingMessage): AbortSignal {
+/**
+ * Aborts when the client goes away before the response is sent. The listener sits on the
+ * response, not on the socket: a keep-alive socket serves many requests, and per-request
+ * listeners on it would pile up for the socket's whole life.
+ */
+function abandonedSignal(res: ServerResponse): AbortSignal {
   const controller = new AbortController();
-  req.once("close", () => {
-    if (!req.complete || req.destroyed) controller.abort();
+  res.once("close", () => {
+    if (!res.writableFinished) controller.abort();
   });
-  req.socket.once("close", () => controller.abort());
   return controller.signal;
 }
 
