@@ -1,20 +1,10 @@
 import { defineConfig } from "@playwright/test";
+import { chromiumArgs, chromiumPath } from "./e2e/harness/chromium.ts";
 
 /**
- * End-to-end tests in Debian's Chromium (`apt-get install chromium`; Playwright's own browser
- * download cannot work offline). One browser, one worker: the stack started by the global setup
- * is shared by every test, and the machine has 2 cores.
+ * End-to-end tests in Debian's Chromium (see e2e/harness/chromium.ts). One browser, one worker:
+ * the stack started by the global setup is shared by every test, and the machine has 2 cores.
  */
-export const chromiumArgs = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 export default defineConfig({
   testDir: "e2e",
@@ -30,7 +20,7 @@ export default defineConfig({
   use: {
     browserName: "chromium",
     launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      executablePath: chromiumPath,
       args: chromiumArgs,
     },
     viewport: { width: 1366, height: 800 },

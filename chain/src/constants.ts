@@ -19,5 +19,17 @@ export const CID_CODEC = {
 } as const;
 /** Multihash code of sha2-256 (the only hash the registry stores). */
 export const SHA2_256 = 0x12;
+/** OpenZeppelin Governor's `ProposalState`, by index (what `ConsortiumGovernor.state` returns). */
+export const PROPOSAL_STATES = [
+  "Pending",
+  "Active",
+  "Canceled",
+  "Defeated",
+  "Succeeded",
+  "Queued",
+  "Expired",
+  "Executed",
+] as const;
+export type ProposalState = (typeof PROPOSAL_STATES)[number];
 /** EVM version the contracts are compiled for (Besu supports it). */
 export const EVM_VERSION = "cancun" as const;

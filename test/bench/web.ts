@@ -27,6 +27,7 @@ import {
 } from "@neuroledger/sdk/crypto";
 import { preprocessImage } from "@neuroledger/sdk/inference";
 import { createNodeRuntime, readImageFile } from "@neuroledger/sdk/node";
+import { chromiumArgs, chromiumPath } from "@neuroledger/web/chromium";
 import { crossOriginIsolation } from "@neuroledger/web/cross-origin-isolation";
 import { chromium } from "playwright-core";
 import { privateKeyToAccount } from "viem/accounts";
@@ -135,19 +136,7 @@ async function main() {
   await server.listen();
   const url = server.resolvedUrls?.local[0];
   if (!url) throw new Error("the bench page server has no URL");
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
   try {
     const page = await browser.newPage();
     page.on("pageerror", (e) => console.error(`[page] ${e.message}`));

@@ -1,6 +1,6 @@
 import { basename } from "node:path";
 import { chromium } from "@playwright/test";
-import { chromiumArgs } from "../playwright.config.ts";
+import { chromiumArgs, chromiumPath } from "./harness/chromium.ts";
 import { expect, test } from "./harness/fixtures.ts";
 import { vectorModel } from "./harness/models.ts";
 
@@ -41,7 +41,7 @@ test("WebGPU (SwiftShader) and WASM give the same probabilities", async ({ stack
   test.setTimeout(240_000);
   expect(vectors.length, "the model ships test vectors").toBeGreaterThan(0);
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    executablePath: chromiumPath,
     args: [
       ...chromiumArgs.filter((a) => a !== "--disable-gpu"),
       "--enable-unsafe-webgpu",

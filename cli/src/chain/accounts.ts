@@ -1,3 +1,4 @@
+import type { RegistryRoles } from "@neuroledger/chain";
 import { type AccountKey, deriveAccountKey, publicKeyHex } from "@neuroledger/sdk/crypto";
 import { type Address, getAddress, type Hex, parseAbiItem } from "viem";
 import { UsageError } from "../errors.ts";
@@ -10,16 +11,7 @@ const encryptionKeySet = parseAbiItem(
 
 export const AccountKind = { None: 0, Member: 1, Staff: 2, Patient: 3 } as const;
 
-export interface AccountRoles {
-  kind: number;
-  institutionId: bigint;
-  institutionActive: boolean;
-  publisher: boolean;
-  auditor: boolean;
-  guardian: boolean;
-  admin: boolean;
-  encryptionKey: Hex;
-}
+export type AccountRoles = RegistryRoles;
 
 /** The signing account's X25519 key, derived from its signature of the fixed message (sdk). */
 export async function accountKeyOf(client: ChainClient): Promise<AccountKey> {
@@ -28,12 +20,12 @@ export async function accountKeyOf(client: ChainClient): Promise<AccountKey> {
 }
 
 export async function rolesOf(client: ChainClient, account: Address): Promise<AccountRoles> {
-  return (await client.publicClient.readContract({
+  return client.publicClient.readContract({
     address: client.registry,
     abi: abis.registry,
     functionName: "rolesOf",
     args: [account],
-  })) as AccountRoles;
+  });
 }
 
 /** Registers the account's public key on chain unless it is already there. Returns whether it sent a tx. */

@@ -1,5 +1,5 @@
 import type { RegistryModel } from "@neuroledger/chain";
-import { cidFromChain } from "@neuroledger/sdk/chain";
+import { type ChainMetrics, cidFromChain } from "@neuroledger/sdk/chain";
 import { type Address, type Hex, parseEventLogs } from "viem";
 import { RefusedError } from "../errors.ts";
 import { abis, type ChainClient } from "./client.ts";
@@ -10,14 +10,7 @@ export interface OnChainModel {
   keyringCid: string;
   keyringVersion: number;
   sha256: Hex;
-  metrics: {
-    accuracy: number;
-    precision: number;
-    recall: number;
-    f1: number;
-    auc: number;
-    testSetSize: number;
-  };
+  metrics: ChainMetrics;
   parentId: bigint;
   publisher: Address;
   institutionId: bigint;

@@ -1,20 +1,14 @@
-import { AUDITOR_ROLE, GUARDIAN_ROLE, PUBLISHER_ROLE } from "@neuroledger/chain";
+import {
+  AUDITOR_ROLE,
+  GUARDIAN_ROLE,
+  PROPOSAL_STATES,
+  type ProposalState,
+  PUBLISHER_ROLE,
+} from "@neuroledger/chain";
 import { type Address, encodeFunctionData, type Hex, isAddress, keccak256, toBytes } from "viem";
 import { abis, type ChainClient, connectChain } from "../chain/client.ts";
 import type { Connection } from "../config.ts";
 import { InvalidInputError, RefusedError } from "../errors.ts";
-
-/** Governor proposal states (OpenZeppelin IGovernor.ProposalState), by index. */
-export const PROPOSAL_STATES = [
-  "Pending",
-  "Active",
-  "Canceled",
-  "Defeated",
-  "Succeeded",
-  "Queued",
-  "Expired",
-  "Executed",
-] as const;
 
 export const ROLES = {
   publisher: PUBLISHER_ROLE,
@@ -89,7 +83,7 @@ export function parseAddress(value: string, what = "account"): Address {
 
 export interface ProposalInfo {
   proposalId: string;
-  state: (typeof PROPOSAL_STATES)[number];
+  state: ProposalState;
   description: string;
   proposer: Address;
   voteStart: string;

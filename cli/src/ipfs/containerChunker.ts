@@ -1,4 +1,4 @@
-import { CONTAINER_HEADER_BYTES, CONTAINER_TAG_BYTES } from "@neuroledger/sdk/crypto";
+import { CONTAINER_HEADER_BYTES, CONTAINER_TAG_BYTES, joinBytes } from "@neuroledger/sdk/crypto";
 import type { Chunker } from "ipfs-unixfs-importer/chunker";
 import { fixedSize } from "ipfs-unixfs-importer/chunker";
 
@@ -24,7 +24,7 @@ export function containerChunker(): Chunker {
       head.push(next.value);
       headLength += next.value.length;
     }
-    const first = concat(head, headLength);
+    const first = joinBytes(head);
     const rest: AsyncIterable<Uint8Array> = { [Symbol.asyncIterator]: () => iterator };
     const sealed = sealedChunkSize(first);
     if (sealed === undefined) {
@@ -73,17 +73,6 @@ function sealedChunkSize(header: Uint8Array): number | undefined {
   const plain = new DataView(header.buffer, header.byteOffset, header.length).getUint32(8);
   const sealed = plain + CONTAINER_TAG_BYTES;
   return sealed + CONTAINER_HEADER_BYTES <= MAX_BLOCK ? sealed : undefined;
-}
-
-function concat(parts: Uint8Array[], length: number): Uint8Array {
-  if (parts.length === 1) return parts[0] as Uint8Array;
-  const out = new Uint8Array(length);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 async function* prepend(

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { InvalidModelCardError } from "../errors.ts";
+import { jsonValue } from "../jsonInput.ts";
 import { type ModelCard, modelCardSchema } from "./schema.ts";
 
 /**
@@ -10,15 +11,10 @@ import { type ModelCard, modelCardSchema } from "./schema.ts";
  * const card = parseModelCard(await readFile("training/models/demo/card.json", "utf8"));
  */
 export function parseModelCard(input: string | Uint8Array | unknown): ModelCard {
-  let value = input;
-  if (typeof input === "string" || input instanceof Uint8Array) {
-    const text = typeof input === "string" ? input : new TextDecoder().decode(input);
-    try {
-      value = JSON.parse(text);
-    } catch (cause) {
-      throw new InvalidModelCardError("The model card is not valid JSON.", { cause });
-    }
-  }
+  const value = jsonValue(
+    input,
+    (cause) => new InvalidModelCardError("The model card is not valid JSON.", { cause }),
+  );
   const result = modelCardSchema.safeParse(value);
   if (!result.success) {
     throw new InvalidModelCardError(

@@ -8,7 +8,7 @@ export {
   type MessageSigner,
   publicKeyHex,
 } from "./accountKey.ts";
-export { fromHex, type Hex, toHex } from "./bytes.ts";
+export { fromHex, type Hex, joinBytes, toHex } from "./bytes.ts";
 export { decryptBytes, encryptBytes, generateContentKey } from "./container.ts";
 export {
   CONTAINER_HEADER_BYTES,

@@ -7,6 +7,7 @@ import {
   KeyringCardError,
   NoWrapForAccountError,
 } from "../errors.ts";
+import { jsonValue } from "../jsonInput.ts";
 import type { AccountKey } from "./accountKey.ts";
 import { concatBytes, equalBytes, fromHex, type Hex, toHex, tryFromHex, utf8 } from "./bytes.ts";
 import { CONTENT_KEY_BYTES } from "./containerFormat.ts";
@@ -244,15 +245,10 @@ export async function rewrapKeyring(
 
 /** Validates a keyring (a JSON string, its bytes, or a parsed value). */
 export function parseKeyring(input: string | Uint8Array | unknown): Keyring {
-  let value = input;
-  if (typeof input === "string" || input instanceof Uint8Array) {
-    const text = typeof input === "string" ? input : new TextDecoder().decode(input);
-    try {
-      value = JSON.parse(text);
-    } catch (cause) {
-      throw new InvalidKeyringError("The keyring is not valid JSON.", { cause });
-    }
-  }
+  const value = jsonValue(
+    input,
+    (cause) => new InvalidKeyringError("The keyring is not valid JSON.", { cause }),
+  );
   const result = keyringSchema.safeParse(value);
   if (!result.success) {
     throw new InvalidKeyringError("The keyring does not match the neuroledger.keyring/1 schema.", {

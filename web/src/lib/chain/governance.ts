@@ -4,6 +4,8 @@ import {
   GUARDIAN_ROLE,
   membershipAbi,
   modelRegistryAbi,
+  PROPOSAL_STATES,
+  type ProposalState,
   PUBLISHER_ROLE,
 } from "@neuroledger/chain";
 import {
@@ -15,19 +17,6 @@ import {
   toHex,
 } from "viem";
 import type { Contracts } from "./registry.ts";
-
-/** OpenZeppelin Governor's ProposalState, in order. */
-export const PROPOSAL_STATES = [
-  "Pending",
-  "Active",
-  "Canceled",
-  "Defeated",
-  "Succeeded",
-  "Queued",
-  "Expired",
-  "Executed",
-] as const;
-export type ProposalState = (typeof PROPOSAL_STATES)[number];
 
 export type Proposal = {
   id: bigint;

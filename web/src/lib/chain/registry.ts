@@ -55,21 +55,12 @@ export async function readAccountRoles(
   contracts: Contracts,
   account: Address,
 ): Promise<AccountRoles> {
-  const r = (await client.readContract({
+  const r = await client.readContract({
     address: contracts.registry,
     abi: modelRegistryAbi,
     functionName: "rolesOf",
     args: [account],
-  })) as {
-    kind: number;
-    institutionId: bigint;
-    institutionActive: boolean;
-    publisher: boolean;
-    auditor: boolean;
-    guardian: boolean;
-    admin: boolean;
-    encryptionKey: `0x${string}`;
-  };
+  });
   const institution = await readInstitution(client, contracts, r.institutionId);
   return {
     ...r,
