@@ -6,3 +6,4 @@ export * from "./deployment.ts";
 export * from "./dev.ts";
 export * from "./records.ts";
 export * from "./roles.ts";
+export * from "./proposals.ts";

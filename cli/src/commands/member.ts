@@ -4,8 +4,17 @@ import {
   PROPOSAL_STATES,
   type ProposalState,
   PUBLISHER_ROLE,
+  proposalDescription,
 } from "@neuroledger/chain";
-import { type Address, encodeFunctionData, type Hex, isAddress, keccak256, toBytes } from "viem";
+import {
+  type Address,
+  encodeFunctionData,
+  type Hex,
+  isAddress,
+  keccak256,
+  parseEventLogs,
+  toBytes,
+} from "viem";
 import { abis, type ChainClient, connectChain } from "../chain/client.ts";
 import type { Connection } from "../config.ts";
 import { InvalidInputError, RefusedError } from "../errors.ts";
@@ -29,8 +38,18 @@ interface ProposalCall {
   description: string;
 }
 
-/** The governor call an action becomes: one target, no value. */
+/**
+ * The governor call an action becomes: one target, no value, and a description that no earlier
+ * proposal has (`proposalDescription` of @neuroledger/chain adds a time and a random ref), so the
+ * same action can be proposed again after it was executed, defeated or undone.
+ */
 export function proposalCall(chain: ChainClient, action: ProposalAction): ProposalCall {
+  const { description, ...call } = actionCall(chain, action);
+  return { ...call, description: proposalDescription(description) };
+}
+
+/** The calls of an action and its one-line title. */
+function actionCall(chain: ChainClient, action: ProposalAction): ProposalCall {
   switch (action.kind) {
     case "admit":
       return {
@@ -97,14 +116,20 @@ export async function propose(
 ): Promise<ProposalInfo> {
   const chain = await connectChain(connection);
   const call = proposalCall(chain, action);
-  await chain.write({
+  const { hash, logs } = await chain.write({
     address: chain.governor,
     abi: abis.governor,
     functionName: "propose",
     args: [call.targets, call.values, call.calldatas, call.description],
   });
-  const id = await proposalIdOf(chain, call);
-  return describeProposal(chain, id);
+  // The id comes from the ProposalCreated event this transaction emitted, not from a re-hash.
+  const [created] = parseEventLogs({
+    abi: abis.governor,
+    eventName: "ProposalCreated",
+    logs: logs as Parameters<typeof parseEventLogs>[0]["logs"],
+  });
+  if (!created) throw new Error(`propose tx ${hash} emitted no ProposalCreated event`);
+  return describeProposal(chain, (created.args as { proposalId: bigint }).proposalId);
 }
 
 /** `neuroledger member vote <id> for|against|abstain`. */
@@ -177,15 +202,6 @@ export async function listMembers(connection: Connection) {
     proposals.push(await describeProposal(chain, (log.args as { proposalId: bigint }).proposalId));
   }
   return { members, proposals };
-}
-
-async function proposalIdOf(chain: ChainClient, call: ProposalCall): Promise<bigint> {
-  return (await chain.publicClient.readContract({
-    address: chain.governor,
-    abi: abis.governor,
-    functionName: "hashProposal",
-    args: [call.targets, call.values, call.calldatas, keccak256(toBytes(call.description))],
-  })) as bigint;
 }
 
 async function proposalCallById(chain: ChainClient, proposalId: bigint): Promise<ProposalCall> {
