@@ -12,10 +12,10 @@ import {
 } from "viem";
 import { parseModelCard } from "../card/parseModelCard.ts";
 import { exampleCard } from "../card/testing/exampleCard.ts";
-import { ContractRevertError, InvalidCidError } from "../errors.ts";
+import { ContractRevertError, InvalidCidError, InvalidModelCardError } from "../errors.ts";
 import { cidFromChain, cidToChain } from "./cid.ts";
 import { decodeContractError } from "./contractErrors.ts";
-import { publishParamsFromCard, taskIdOf } from "./publishParams.ts";
+import { checkPublishableCard, publishParamsFromCard, taskIdOf } from "./publishParams.ts";
 
 describe("registry CIDs", () => {
   it("round-trips CIDv1 and converts CIDv0", async () => {
@@ -38,6 +38,36 @@ describe("registry CIDs", () => {
       /sha2-256 CIDs only/,
     );
     assert.throws(() => cidFromChain({ digest: "0x1234", codec: 0x55 }), InvalidCidError);
+  });
+
+  it("takes only the codecs NeuroLedger writes (raw, dag-pb) and names any other", async () => {
+    const digest = await sha256.digest(new TextEncoder().encode("keyring"));
+    assert.equal(cidToChain(CID.createV1(0x70, digest)).codec, 0x70);
+    for (const [code, name] of [
+      [0x71, "dag-cbor (0x71)"],
+      [0x0129, "dag-json (0x129)"],
+      [0x0200, "json (0x200)"],
+      [0x51, "cbor (0x51)"],
+      [0x72, "libp2p-key (0x72)"],
+      [0x78, "git-raw (0x78)"],
+      [0x0202, "car (0x202)"],
+      [0x300001, "multicodec 0x300001"],
+    ] as const) {
+      const cid = CID.createV1(code, digest);
+      assert.throws(
+        () => cidToChain(cid),
+        (err: Error) => {
+          assert.ok(err instanceof InvalidCidError);
+          assert.ok(err.message.includes(`is ${name}`), err.message);
+          assert.match(
+            err.message,
+            /only what NeuroLedger writes, UnixFS as raw \(0x55\) or dag-pb/,
+          );
+          return true;
+        },
+      );
+      assert.throws(() => cidToChain(cid.toString()), InvalidCidError, "as a string too");
+    }
   });
 });
 
@@ -70,6 +100,35 @@ describe("publish parameters", () => {
       "0x7521d1cadbcfa91eec65aa16715b94ffc1c9654ba57ea2ef1a2127bca1127a83",
     );
     assert.equal(params.parentId, 3n);
+  });
+
+  it("refuse a card whose test metrics cover no image, and CIDs of a foreign codec", async () => {
+    const card = parseModelCard(exampleCard());
+    const content = CID.createV1(raw.code, await sha256.digest(Uint8Array.of(1)));
+    for (const n of [0, 2 ** 32]) {
+      const bad = { ...card, metrics: { ...card.metrics, test: { ...card.metrics.test, n } } };
+      assert.throws(() => checkPublishableCard(bad), InvalidModelCardError);
+      assert.throws(
+        () => publishParamsFromCard({ card: bad, content, keyring: content }),
+        n === 0
+          ? /metrics\.test\.n = 0 images: .*at least one image/
+          : /more than the registry holds/,
+      );
+    }
+    const one = { ...card, metrics: { ...card.metrics, test: { ...card.metrics.test, n: 1 } } };
+    assert.equal(
+      publishParamsFromCard({ card: one, content, keyring: content }).metrics.testSetSize,
+      1,
+    );
+    const cbor = CID.createV1(0x71, content.multihash);
+    assert.throws(
+      () => publishParamsFromCard({ card, content: cbor, keyring: content }),
+      /dag-cbor \(0x71\)/,
+    );
+    assert.throws(
+      () => publishParamsFromCard({ card, content, keyring: cbor }),
+      /dag-cbor \(0x71\)/,
+    );
   });
 });
 

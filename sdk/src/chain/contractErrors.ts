@@ -12,13 +12,24 @@ const HINTS: Record<string, string> = {
     "The model was evicted or revoked; only the latest model and the top ten are kept.",
   RegistryPaused: "The registry is paused by governance.",
   RegistryPublisherWithoutInstitution: "The publisher account must belong to a member institution.",
-  RegistryNotMemberInstitution: "The account's institution is not (or no longer) a member.",
+  RegistryNotMemberInstitution:
+    "Only a member institution's own account may do this (not its staff, patients or outsiders); if it is that account, the institution is no longer a member.",
+  RegistryGrantExpiryInPast: "A grant's expiry must lie in the future.",
+  RegistryNoGrant: "Only the institution that granted a patient access can revoke it.",
   RegistryInvalidEncryptionKey:
     "Register a non-zero X25519 public key (derive it with deriveAccountKey).",
   RegistryNotKeyringUpdater: "Only a node of a member institution may update a model's keyring.",
   RegistryTaskMismatch: "The card's task does not match the registry's task.",
   AccessControlUnauthorizedAccount:
     "The account lacks the role this call needs; roles are granted by governance.",
+  SafeCastOverflowedUintDowncast:
+    "A number is larger than the registry stores (its first argument is the limit in bits); check the value you passed.",
+  GovernorUnexpectedProposalState:
+    "The proposal is not in a state that allows this (states: 0 Pending, 1 Active, 2 Canceled, 3 Defeated, 4 Succeeded, 5 Queued, 6 Expired, 7 Executed).",
+  GovernorNonexistentProposal: "No proposal has this id on this governor.",
+  GovernorAlreadyCastVote: "This account has already voted on this proposal.",
+  GovernorInsufficientProposerVotes:
+    "Only a member institution's account (it holds the membership vote) may propose.",
 };
 
 /**
