@@ -13,32 +13,32 @@ const SHA2_256 = 0x12;
  * with raw leaves is `raw` when it fits one block and `dag-pb` above it. Nothing else is ever
  * published, so anything else is refused before it reaches the registry.
  */
-export const PUBLISHED_CID_CODECS = { raw: 0x55, "dag-pb": 0x70 } as const;
+const WRITTEN_CODECS: readonly number[] = [0x55, 0x70];
 
 /** Names of multicodecs a refusal may meet (from the multicodec table), for the error message. */
-const CODEC_NAMES: Record<number, string> = {
-  81: "cbor",
-  85: "raw",
-  112: "dag-pb",
-  113: "dag-cbor",
-  114: "libp2p-key",
-  120: "git-raw",
-  297: "dag-json",
-  512: "json",
-  514: "car",
-};
+const CODEC_NAMES = new Map<number, string>([
+  [0x51, "cbor"],
+  [0x55, "raw"],
+  [0x70, "dag-pb"],
+  [0x71, "dag-cbor"],
+  [0x72, "libp2p-key"],
+  [0x78, "git-raw"],
+  [0x0129, "dag-json"],
+  [0x0200, "json"],
+  [0x0202, "car"],
+]);
 
 /** A multicodec code as `name (0x..)`, or just the hex code when it is not a common one. */
 export function codecName(code: number): string {
   const hex = `0x${code.toString(16)}`;
-  const name = CODEC_NAMES[code];
+  const name = CODEC_NAMES.get(code);
   return name ? `${name} (${hex})` : `multicodec ${hex}`;
 }
 
 /**
  * A CID (object or string) as the registry stores it. CIDv0 is converted to v1 (same dag-pb
  * codec and digest). Only sha2-256 multihashes fit the registry, and only the codecs the product
- * writes ({@link PUBLISHED_CID_CODECS}): others throw an {@link InvalidCidError} naming the codec.
+ * writes (raw and dag-pb): others throw an {@link InvalidCidError} naming the codec.
  *
  * @example
  * await registry.write.publish([{ content: cidToChain(contentCid), ... }])
@@ -56,7 +56,7 @@ export function cidToChain(cid: CID | string): ChainCid {
     );
   }
   const codec = parsed.toV1().code;
-  if (!Object.values(PUBLISHED_CID_CODECS).includes(codec as never)) {
+  if (!WRITTEN_CODECS.includes(codec)) {
     throw new InvalidCidError(
       `${parsed} is ${codecName(codec)}: the registry takes only what NeuroLedger writes, UnixFS as raw (0x55) or dag-pb (0x70).`,
       {

@@ -12,10 +12,7 @@ const HINTS: Record<string, string> = {
     "The model was evicted or revoked; only the latest model and the top ten are kept.",
   RegistryPaused: "The registry is paused by governance.",
   RegistryPublisherWithoutInstitution: "The publisher account must belong to a member institution.",
-  RegistryNotMemberInstitution:
-    "Only a member institution's own account may do this (not its staff, patients or outsiders); if it is that account, the institution is no longer a member.",
-  RegistryGrantExpiryInPast: "A grant's expiry must lie in the future.",
-  RegistryNoGrant: "Only the institution that granted a patient access can revoke it.",
+  RegistryNotMemberInstitution: "The account's institution is not (or no longer) a member.",
   RegistryInvalidEncryptionKey:
     "Register a non-zero X25519 public key (derive it with deriveAccountKey).",
   RegistryNotKeyringUpdater: "Only a node of a member institution may update a model's keyring.",

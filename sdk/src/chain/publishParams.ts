@@ -26,8 +26,6 @@ export type PublishParams = {
 };
 
 const bps = (fraction: number) => Math.round(fraction * 10000);
-/** The registry keeps the test-set size in a uint32. */
-const MAX_TEST_SET_SIZE = 2 ** 32 - 1;
 
 /** The chain's task id: keccak256(bytes(task)). */
 export function taskIdOf(task: string): Hex {
@@ -57,35 +55,8 @@ export type PublishParamsFromCardParameters = {
 };
 
 /**
- * Checks what the registry needs of a (schema-valid) card before anything is encrypted, added or
- * sent: a 64-hex-digit sha256, and test metrics measured on at least one image (a card with
- * `metrics.test.n = 0` claims figures nobody measured) and no more than the registry's uint32.
- * Throws an {@link InvalidModelCardError} naming the field.
- */
-export function checkPublishableCard(card: ModelCard): void {
-  if (!/^[0-9a-f]{64}$/.test(card.onnx.sha256)) {
-    throw new InvalidModelCardError(
-      `The card's onnx.sha256 is not 64 hex digits: ${card.onnx.sha256}.`,
-    );
-  }
-  const n = card.metrics.test.n;
-  if (!Number.isInteger(n) || n < 1) {
-    throw new InvalidModelCardError(
-      `The card's test metrics cover metrics.test.n = ${n} images: a model is published with a test set of at least one image.`,
-      { hints: ["Evaluate the model on its held-out test split and put that count in the card."] },
-    );
-  }
-  if (n > MAX_TEST_SET_SIZE) {
-    throw new InvalidModelCardError(
-      `The card's metrics.test.n = ${n} is more than the registry holds (${MAX_TEST_SET_SIZE}).`,
-    );
-  }
-}
-
-/**
  * Builds the registry's `publish` argument from a validated card and the two CIDs: the sha256 is
- * the card's (the plaintext ONNX), metrics are the test-set metrics in basis points. Refuses a
- * card {@link checkPublishableCard} refuses, and CIDs of codecs the product does not write.
+ * the card's (the plaintext ONNX), metrics are the test-set metrics in basis points.
  */
 export function publishParamsFromCard({
   card,
@@ -93,7 +64,11 @@ export function publishParamsFromCard({
   keyring,
   parentId = 0n,
 }: PublishParamsFromCardParameters): PublishParams {
-  checkPublishableCard(card);
+  if (!/^[0-9a-f]{64}$/.test(card.onnx.sha256)) {
+    throw new InvalidModelCardError(
+      `The card's onnx.sha256 is not 64 hex digits: ${card.onnx.sha256}.`,
+    );
+  }
   return {
     content: cidToChain(content),
     keyring: cidToChain(keyring),
