@@ -4,6 +4,6 @@ export * from "../abi/index.ts";
 export * from "./constants.ts";
 export * from "./deployment.ts";
 export * from "./dev.ts";
+export * from "./proposals.ts";
 export * from "./records.ts";
 export * from "./roles.ts";
-export * from "./proposals.ts";

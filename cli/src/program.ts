@@ -40,6 +40,21 @@ function holdAfterAdd(file: string | undefined) {
   };
 }
 
+/**
+ * Fault-injection hook for the kill -9 test (NEUROLEDGER_TEST_HOLD_DURING_DECRYPT=<file>): once
+ * decrypted bytes reached the scratch file, write `{ pid, fd }` to <file> and wait (at most a
+ * minute) to be killed.
+ */
+function holdDuringDecrypt(file: string | undefined) {
+  if (!file) return undefined;
+  return async (scratch: { pid: number; fd: number }) => {
+    const { writeFile } = await import("node:fs/promises");
+    await writeFile(file, JSON.stringify(scratch));
+    await new Promise((r) => setTimeout(r, 60_000));
+    throw new Error("NEUROLEDGER_TEST_HOLD_DURING_DECRYPT: nobody killed this process");
+  };
+}
+
 function parseId(value: string): bigint {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError("not a numeric id");
   return BigInt(value);
@@ -176,6 +191,7 @@ export function registerCommands(program: Command, log: Logger): void {
         timeoutMs: opts.timeout,
         log,
         onProgress: bar.update,
+        afterFirstChunk: holdDuringDecrypt(process.env.NEUROLEDGER_TEST_HOLD_DURING_DECRYPT),
       });
       bar.stop();
       const { card, ...printed } = result;
@@ -370,7 +386,8 @@ export function registerCommands(program: Command, log: Logger): void {
       .description("grant (or revoke) a patient access to one model")
       .argument("<patient>", "patient account")
       .argument("<modelId>", "model id", parseId)
-      .option("--days <n>", "days of access", parsePositiveInt, 30)
+      // Parsed by the command (parseGrantDays), so every bad value gets the sentence naming the limit.
+      .option("--days <n>", "whole days of access, 1 to 3650", "30")
       .option("--revoke", "revoke the grant instead")
       .option("--json", "print the result as one JSON line"),
   ).action(async (patient: string, modelId: bigint, opts) => {

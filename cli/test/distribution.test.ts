@@ -133,26 +133,27 @@ describe("model distribution on a local chain with three institution nodes", {
     noFileAt(out);
   });
 
-  test("an authorized account without a key wrap cannot decrypt; nothing is written", async () => {
-    // The patient gets a grant but never registers an encryption key: no keeper can wrap for it.
+  test("a granted patient without an encryption key: download registers it, a keeper wraps, the download succeeds", async () => {
+    // Issue 11 kind 6: the first download registers the account's key (as publish does) and
+    // waits for the keeper of the model's institution to wrap for it, instead of failing with
+    // "ask a member to authorize this account" after recording the download.
     await grant({
       connection: await t.as("institution-b"),
       patient: accountOf("patient"),
       modelId: BigInt(first.modelId),
       days: 1,
     });
+    const chain = await chainAs("patient");
+    assert.equal(await keyOf(chain, accountOf("patient")), `0x${"0".repeat(64)}`, "no key yet");
     const out = join(work, "patient.onnx");
-    await assert.rejects(
-      download({
-        connection: await t.as("patient", { node: gateway(1) }),
-        modelId: BigInt(first.modelId),
-        out,
-      }),
-      {
-        name: "NoWrapForAccountError",
-      },
-    );
-    noFileAt(out);
+    const result = await download({
+      connection: await t.as("patient", { node: gateway(1) }),
+      modelId: BigInt(first.modelId),
+      out,
+    });
+    assert.equal(result.registeredKey, true);
+    assert.notEqual(await keyOf(chain, accountOf("patient")), `0x${"0".repeat(64)}`);
+    assert.ok((await readFile(out)).equals(await readFile(first.modelPath)));
   });
 
   test("a tampered keyring fails authentication; nothing is written", async () => {

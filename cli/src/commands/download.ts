@@ -1,19 +1,20 @@
-import { randomBytes } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { rename, unlink } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
-import { Writable } from "node:stream";
 import type { ModelCard } from "@neuroledger/sdk/card";
-import { parseKeyring, unwrapKeyring } from "@neuroledger/sdk/crypto";
-import type { Hex } from "viem";
-import { accountKeyOf } from "../chain/accounts.ts";
-import { abis, connectChain } from "../chain/client.ts";
-import { getModel } from "../chain/models.ts";
+import {
+  type AccountKey,
+  parseKeyring,
+  publicKeyHex,
+  unwrapKeyring,
+} from "@neuroledger/sdk/crypto";
+import type { Address, Hex } from "viem";
+import { accountKeyOf, ensureEncryptionKey } from "../chain/accounts.ts";
+import { abis, type ChainClient, connectChain } from "../chain/client.ts";
+import { getModel, type OnChainModel } from "../chain/models.ts";
 import { type Connection, requireAccount, requireNode } from "../config.ts";
-import { IntegrityError, RefusedError } from "../errors.ts";
+import { RefusedError } from "../errors.ts";
 import { NodeClient } from "../ipfs/client.ts";
 import { type Logger, silentLogger } from "../log.ts";
 import { keyringCard } from "../models/keyringCard.ts";
+import { preparePrivateOutput } from "../models/privateOutput.ts";
 import { fetchAndOpen } from "../models/storage.ts";
 import type { Progress } from "../progress.ts";
 
@@ -23,8 +24,10 @@ export interface DownloadParameters {
   out: string;
   log?: Logger;
   onProgress?: Progress;
-  /** How long to wait for the ciphertext and keyring (default 60 s). */
+  /** How long to wait for the ciphertext and keyring, and for a keeper's new wrap (default 60 s). */
   timeoutMs?: number;
+  /** Test hook: called once decrypted bytes reached the (unlinked) scratch file. */
+  afterFirstChunk?: (scratch: { pid: number; fd: number }) => Promise<void>;
 }
 
 export interface DownloadResult {
@@ -33,6 +36,8 @@ export interface DownloadResult {
   sha256: Hex;
   bytes: number;
   txHash: Hex;
+  /** True when this run registered the account's encryption key on chain (first download). */
+  registeredKey: boolean;
   /** The model card from the keyring, checked to name the on-chain sha256; undefined if it has none. */
   card: ModelCard | undefined;
   /** Milliseconds per step (the storage path and the chain transaction apart). */
@@ -40,10 +45,18 @@ export interface DownloadResult {
 }
 
 /**
- * `neuroledger download`: records the download on chain, fetches keyring + ciphertext from the
- * institution node, checks the keyring's model card names the on-chain sha256, unwraps the content
- * key, decrypts (every chunk authenticated), checks the plaintext sha256 against the chain, and
- * only then renames the temporary file to `out`.
+ * `neuroledger download`: the audit row on chain is written only when the download can succeed.
+ * In order: checks `out` (folder exists and is writable, target not a folder), that the account
+ * may download, registers its encryption key if the chain lacks it (then waits, bounded, for a
+ * keeper to wrap the model's key for it), fetches the keyring, checks its card names the on-chain
+ * sha256 and opens the account's wrap; only then records the download, fetches and decrypts the
+ * ciphertext (every chunk authenticated) into an unlinked scratch file, checks the plaintext sha256
+ * against the chain and places the file at `out`. A killed run leaves nothing decrypted behind
+ * (see `models/privateOutput.ts`).
+ *
+ * Errors: `InvalidInputError` (bad `out`, exit 3), `RefusedError` (may not download, no wrap,
+ * exit 4), `IntegrityError` / sdk integrity errors (card, wrap, chunk or sha256, exit 5),
+ * `TimeoutError` (node or chain, exit 6).
  *
  * @example
  * await download({ connection, modelId: 1n, out: "model.onnx" });
@@ -57,63 +70,148 @@ export async function download(params: DownloadParameters): Promise<DownloadResu
     timings[name] = now - mark;
     mark = now;
   };
+  const timeoutMs = params.timeoutMs ?? 60_000;
   const account = requireAccount(params.connection);
-  const node = new NodeClient(requireNode(params.connection), params.timeoutMs ?? 60_000);
-  const chain = await connectChain(params.connection);
-  const model = await getModel(chain, params.modelId);
+  const node = new NodeClient(requireNode(params.connection), timeoutMs);
+  const output = await preparePrivateOutput(params.out);
+  try {
+    const chain = await connectChain(params.connection);
+    const model = await getModel(chain, params.modelId);
+    await checkMayDownload(chain, account.address, params.modelId);
+    const accountKey = await accountKeyOf(chain);
+    const registeredKey = await ensureEncryptionKey(chain, accountKey);
+    if (registeredKey) log.info("registered encryption key", { account: account.address });
+    lap("chainReads");
 
-  const allowed = (await chain.publicClient.readContract({
+    const { card, contentKey, keyringModel } = await openKeyring({
+      chain,
+      node,
+      model,
+      account: account.address,
+      accountKey,
+      // A key registered just now has no wrap yet: the keeper of the model's institution adds it.
+      waitMs: registeredKey ? timeoutMs : 0,
+      log,
+    });
+    lap("keyring");
+
+    const { hash } = await chain.write({
+      address: chain.registry,
+      abi: abis.registry,
+      functionName: "recordDownload",
+      args: [params.modelId],
+    });
+    lap("chainTx");
+    log.info("download recorded", { modelId: params.modelId.toString(), tx: hash });
+
+    const { plaintext, sha256 } = await fetchAndOpen({
+      store: node,
+      cid: keyringModel.contentCid,
+      contentKey,
+      onProgress: params.onProgress,
+    });
+    const bytes = await output.commit(plaintext, sha256, model.sha256, {
+      afterFirstChunk: params.afterFirstChunk,
+    });
+    lap("fetchDecryptVerify");
+    log.info("downloaded", { out: output.path, bytes, sha256: model.sha256 });
+    return {
+      modelId: params.modelId.toString(),
+      out: params.out,
+      sha256: model.sha256,
+      bytes,
+      txHash: hash,
+      registeredKey,
+      card,
+      timings,
+    };
+  } finally {
+    await output.discard();
+  }
+}
+
+async function checkMayDownload(chain: ChainClient, account: Address, modelId: bigint) {
+  const allowed = await chain.publicClient.readContract({
     address: chain.registry,
     abi: abis.registry,
     functionName: "canDownload",
-    args: [account.address, params.modelId],
-  })) as boolean;
+    args: [account, modelId],
+  });
   if (!allowed) {
-    throw new RefusedError(`account ${account.address} may not download model ${params.modelId}`, {
+    throw new RefusedError(`account ${account} may not download model ${modelId}`, {
       hints: [
         "Only members, staff of a member, and patients with an unexpired grant may download.",
       ],
     });
   }
-  lap("chainReads");
-  const { hash } = await chain.write({
-    address: chain.registry,
-    abi: abis.registry,
-    functionName: "recordDownload",
-    args: [params.modelId],
-  });
-  lap("chainTx");
-  log.info("download recorded", { modelId: params.modelId.toString(), tx: hash });
+}
 
-  const keyring = parseKeyring(await node.catBytes(model.keyringCid));
-  // Card sha256 = chain sha256 here, file sha256 = chain sha256 below: the card describes the file.
-  const card = keyringCard(keyring, model.sha256, params.modelId);
-  const contentKey = await unwrapKeyring(keyring, account.address, await accountKeyOf(chain));
-  lap("keyring");
-  const { plaintext, sha256 } = await fetchAndOpen({
-    store: node,
-    cid: model.contentCid,
-    contentKey,
-    onProgress: params.onProgress,
-  });
-  const bytes = await writeVerified(plaintext, sha256, model.sha256, params.out);
-  lap("fetchDecryptVerify");
-  log.info("downloaded", { out: params.out, bytes, sha256: model.sha256 });
-  return {
-    modelId: params.modelId.toString(),
-    out: params.out,
-    sha256: model.sha256,
-    bytes,
-    txHash: hash,
-    card,
-    timings,
-  };
+interface OpenKeyringParameters {
+  chain: ChainClient;
+  node: NodeClient;
+  model: OnChainModel;
+  account: Address;
+  accountKey: AccountKey;
+  /** How long to wait for a keyring that wraps for the account's current key (0: do not wait). */
+  waitMs: number;
+  log: Logger;
 }
 
 /**
- * Writes to a temporary file beside `out` and renames it over `out` only after the stream ended
- * and its sha256 equals `expected`; on any failure the temporary file is removed and `out` is
- * left as it was.
+ * Fetches the model's keyring, checks its card against the on-chain sha256 and opens the
+ * account's wrap (which also checks the key commitment): everything short of the ciphertext.
+ * While `waitMs` lasts it follows the registry's keyring CID until a wrap for the account's
+ * current public key appears.
+ */
+async function openKeyring(params: OpenKeyringParameters) {
+  const { chain, node, account, accountKey } = params;
+  const modelId = params.model.id;
+  const mine = publicKeyHex(accountKey).toLowerCase();
+  const deadline = Date.now() + params.waitMs;
+  let model = params.model;
+  let fetchedCid: string | undefined;
+  let keyring: ReturnType<typeof parseKeyring> | undefined;
+  for (;;) {
+    if (model.keyringCid !== fetchedCid) {
+      keyring = parseKeyring(await node.catBytes(model.keyringCid));
+      fetchedCid = model.keyringCid;
+    }
+    const current = keyring as ReturnType<typeof parseKeyring>;
+    const wrap = current.wraps.find((w) => w.account === account.toLowerCase());
+    if (wrap?.publicKey.toLowerCase() === mine || Date.now() >= deadline) {
+      // Card sha256 = chain sha256 here, file sha256 = chain sha256 later: the card describes the file.
+      const card = keyringCard(current, model.sha256, modelId);
+      if (!wrap) throw noWrap(account, modelId, params.waitMs);
+      const contentKey = await unwrapKeyring(current, account, accountKey);
+      return { card, contentKey, keyringModel: model };
+    }
+    params.log.info("waiting for a keeper to wrap the model's key for this account", {
+      modelId: modelId.toString(),
+    });
+    await new Promise((r) => setTimeout(r, 1000));
+    model = await getModel(chain, modelId);
+  }
+}
+
+function noWrap(account: Address, modelId: bigint, waitedMs: number): RefusedError {
+  const seconds = Math.round(waitedMs / 1000);
+  return new RefusedError(
+    waitedMs > 0
+      ? `model ${modelId}'s keyring holds no key for account ${account} yet: its encryption key was registered just now and no keeper wrapped the model's key for it within ${seconds} s; nothing was recorded`
+      : `model ${modelId}'s keyring holds no key for account ${account}; nothing was recorded`,
+    {
+      hints: [
+        "The node of the model's institution wraps the key for every account that may download and has registered a key, within a few blocks: run download again in a minute.",
+        "If it stays missing, ask that institution to check that its node (the keeper) runs.",
+      ],
+    },
+  );
+}
+
+/**
+ * Writes a decrypted stream to `out` only once its sha256 equals `expected` (through an unlinked
+ * scratch file, see `models/privateOutput.ts`); on any failure nothing is written and `out` is
+ * left as it was. Returns the byte count.
  */
 export async function writeVerified(
   stream: ReadableStream<Uint8Array>,
@@ -121,31 +219,10 @@ export async function writeVerified(
   expected: Hex,
   out: string,
 ): Promise<number> {
-  const temporary = join(
-    dirname(out),
-    `.${basename(out)}.${randomBytes(6).toString("hex")}.partial`,
-  );
-  let bytes = 0;
+  const output = await preparePrivateOutput(out);
   try {
-    const counted = stream.pipeThrough(
-      new TransformStream<Uint8Array, Uint8Array>({
-        transform(chunk, controller) {
-          bytes += chunk.length;
-          controller.enqueue(chunk);
-        },
-      }),
-    );
-    await counted.pipeTo(Writable.toWeb(createWriteStream(temporary, { flags: "wx" })));
-    const actual = await digest;
-    if (actual.toLowerCase() !== expected.toLowerCase()) {
-      throw new IntegrityError(
-        `the decrypted model hashes to ${actual}, but the chain records ${expected}: refused, nothing written`,
-      );
-    }
-    await rename(temporary, out);
-    return bytes;
-  } catch (err) {
-    await unlink(temporary).catch(() => {});
-    throw err;
+    return await output.commit(stream, digest, expected);
+  } finally {
+    await output.discard();
   }
 }

@@ -1,4 +1,4 @@
-import { publishParamsFromCard } from "@neuroledger/sdk/chain";
+import { checkPublishableCard, publishParamsFromCard } from "@neuroledger/sdk/chain";
 import { buildKeyring, publicKeyHex, serializeKeyring } from "@neuroledger/sdk/crypto";
 import { fileReadableStream } from "@neuroledger/sdk/node";
 import type { Address, Hex } from "viem";
@@ -61,6 +61,8 @@ export async function publish(params: PublishParameters): Promise<PublishResult>
     mark = now;
   };
   const { card, sha256, size } = await validateModel(params.modelPath, params.cardPath);
+  // What the registry needs of the card (a test set of at least one image), before any add or tx.
+  checkPublishableCard(card);
   lap("validate");
   const account = requireAccount(params.connection);
   const node = new NodeClient(requireNode(params.connection));
