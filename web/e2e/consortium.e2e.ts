@@ -88,3 +88,26 @@ test("a proposal with a bad address is refused before any transaction", async ({
   await expect(page.getByRole("alert")).toContainText("Enter the account as a 0x address");
   expect(wallet.calls).not.toContain("eth_sendTransaction");
 });
+
+test("the same action proposed twice gets two proposals (each description is unique)", async ({
+  browser,
+  stack,
+}) => {
+  // Issue 11, kind 8: identical descriptions gave identical proposal ids, so the second
+  // propose reverted (GovernorUnexpectedProposalState); a grant, revoke, grant again could not pass.
+  const page = await memberPage(browser, stack, "institution-c");
+  const account = `0x${Array.from({ length: 40 }, () => Math.floor(Math.random() * 16).toString(16)).join("")}`;
+  const title = `Grant auditor role to ${account}`;
+  const proposals = page.getByTestId("proposal").filter({ hasText: title });
+  for (const expected of [1, 2]) {
+    await page.getByLabel("Grant a role").check();
+    await page.getByLabel("Account").fill(account);
+    await page.getByLabel("Role", { exact: true }).selectOption({ label: "auditor" });
+    await page.getByRole("button", { name: "Submit proposal" }).click();
+    await expect(proposals).toHaveCount(expected, { timeout: 30_000 });
+  }
+  await expect(page.getByRole("alert")).toHaveCount(0);
+  // Two live proposals (the voting delay is 1 s on the dev chain, so the first may be Active).
+  for (const state of await proposals.getByTestId("proposal-state").allTextContents())
+    expect(["Pending", "Active"]).toContain(state);
+});
