@@ -175,11 +175,16 @@ export function registerCommands(program: Command, log: Logger): void {
     program
       .command("download")
       .description(
-        "record the download on chain, fetch, decrypt and verify a model; write it atomically",
+        "check everything that can be checked, record the download on chain, then fetch, decrypt and verify a model; write it atomically",
       )
       .argument("<modelId>", "registry model id", parseId)
       .requiredOption("--out <file>", "where to write the ONNX model")
-      .option("--timeout <ms>", "how long to wait for the node", parsePositiveInt, 60_000)
+      .option(
+        "--timeout <ms>",
+        "how long to wait for the node, and for a keeper to wrap a newly registered key",
+        parsePositiveInt,
+        60_000,
+      )
       .option("--json", "print the result as one JSON line"),
   ).action(async (modelId: bigint, opts) => {
     const bar = progressBar("decrypt");
