@@ -48,8 +48,10 @@ function holdAfterAdd(file: string | undefined) {
 function holdDuringDecrypt(file: string | undefined) {
   if (!file) return undefined;
   return async (scratch: { pid: number; fd: number }) => {
-    const { writeFile } = await import("node:fs/promises");
-    await writeFile(file, JSON.stringify(scratch));
+    const { rename, writeFile } = await import("node:fs/promises");
+    // Written whole, then renamed: the test reads it as soon as it exists.
+    await writeFile(`${file}.tmp`, JSON.stringify(scratch));
+    await rename(`${file}.tmp`, file);
     await new Promise((r) => setTimeout(r, 60_000));
     throw new Error("NEUROLEDGER_TEST_HOLD_DURING_DECRYPT: nobody killed this process");
   };

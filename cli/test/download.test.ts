@@ -231,6 +231,14 @@ describe("download records only what succeeds; grant and publish name the real r
   });
 
   test("kill -9 during the decryption leaves nothing decrypted; the next run removes leftovers", async () => {
+    // 32 MiB, so that a CLI writing plaintext to a plain partial file is caught in the act.
+    const big = await modelVariant(work, "big", { f1: 0.61 }, 32 * 1024 * 1024);
+    const bigModel = await publish({
+      connection: await t.as("publisher"),
+      modelPath: big.modelPath,
+      cardPath: big.cardPath,
+    });
+    const plaintext = await readFile(big.modelPath);
     const dir = join(work, "killed");
     await mkdir(dir, { recursive: true });
     const marker = join(work, "killed-marker.json");
@@ -238,7 +246,7 @@ describe("download records only what succeeds; grant and publish name the real r
     const args = [
       BIN,
       "download",
-      model.id.toString(),
+      bigModel.modelId,
       "--out",
       join(dir, "model.onnx"),
       "--rpc",
@@ -265,11 +273,20 @@ describe("download records only what succeeds; grant and publish name the real r
       // The scratch file held decrypted model bytes while the process lived.
       const { pid, fd } = JSON.parse(await readFile(marker, "utf8")) as { pid: number; fd: number };
       const held = await readFile(`/proc/${pid}/fd/${fd}`);
-      assert.ok(held.length > 0 && model.bytes.subarray(0, held.length).equals(held));
+      assert.ok(held.length > 0 && plaintext.subarray(0, held.length).equals(held));
     }
     child.process.kill("SIGKILL");
     await child.exited;
-    assert.deepEqual(await readdir(dir), [], "nothing at all stays behind the killed run");
+    const left = await readdir(dir);
+    for (const name of left) {
+      const bytes = await readFile(join(dir, name));
+      const head = Math.min(bytes.length, 4096);
+      assert.ok(
+        head === 0 || !plaintext.subarray(0, head).equals(bytes.subarray(0, head)),
+        `${name} holds decrypted model bytes (${bytes.length} bytes)`,
+      );
+    }
+    assert.deepEqual(left, [], "nothing at all stays behind the killed run");
 
     // Leftovers of a run killed while placing the verified file (ours, with a dead pid) and of
     // older CLI versions (no pid, untouched for an hour) are removed by the next download.
@@ -277,7 +294,7 @@ describe("download records only what succeeds; grant and publish name the real r
     await dead.exited;
     const ours = `.model.onnx.nl-${dead.process.pid}-${randomBytes(6).toString("hex")}.partial`;
     const legacy = `.model.onnx.${randomBytes(6).toString("hex")}.partial`;
-    for (const name of [ours, legacy]) await writeFile(join(dir, name), model.bytes);
+    for (const name of [ours, legacy]) await writeFile(join(dir, name), plaintext);
     const hourAgo = new Date(Date.now() - 3_600_000);
     await utimes(join(dir, legacy), hourAgo, hourAgo);
     const lines: string[] = [];
@@ -289,7 +306,7 @@ describe("download records only what succeeds; grant and publish name the real r
     });
     assert.equal(await rerun.exited, 0, lines.join("\n"));
     assert.deepEqual(await readdir(dir), ["model.onnx"]);
-    assert.ok((await readFile(join(dir, "model.onnx"))).equals(model.bytes));
+    assert.ok((await readFile(join(dir, "model.onnx"))).equals(plaintext));
   });
 
   test("grant --days outside whole days 1..3650 is refused with the limit, before any transaction", async () => {

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -24,9 +24,14 @@ export async function modelVariant(
   outDir: string,
   tag: string,
   metrics: { f1?: number; accuracy?: number } = {},
+  /** Extra bytes inside the skipped field, to make a large model (e.g. for slow downloads). */
+  padding = 0,
 ): Promise<{ modelPath: string; cardPath: string; sha256: string }> {
   const base = baseModelDir();
-  const payload = Buffer.from(`neuroledger test variant ${tag}`);
+  const payload = Buffer.concat([
+    Buffer.from(`neuroledger test variant ${tag}`),
+    padding > 0 ? randomBytes(padding) : Buffer.alloc(0),
+  ]);
   // key = (1000 << 3) | 2 as a varint, then the length, then the bytes.
   const field = Buffer.concat([varint((1000 << 3) | 2), varint(payload.length), payload]);
   const bytes = Buffer.concat([await readFile(join(base, "model.onnx")), field]);
