@@ -135,4 +135,44 @@ describe("governance actions can be repeated", { timeout: 240_000 }, () => {
     assert.notEqual(retried.proposalId, defeated.proposalId);
     assert.equal(await isMember(account), true);
   });
+
+  test("staff cannot propose or vote, and are told who can", async () => {
+    await assert.rejects(
+      propose(await t.as("staff"), {
+        kind: "grant-role",
+        role: "auditor",
+        account: freshAccount(),
+      }),
+      (err: Error & { exitCode?: number }) => {
+        assert.match(err.message, /GovernorInsufficientProposerVotes/);
+        assert.match(err.message, /Only a member institution's account .* may propose/);
+        return true;
+      },
+    );
+    const proposal = await propose(await t.as("institution-a"), {
+      kind: "grant-role",
+      role: "guardian",
+      account: freshAccount(),
+    });
+    await advance(parameters.votingDelay + 1);
+    await assert.rejects(
+      vote(await t.as("staff"), BigInt(proposal.proposalId), "for"),
+      (err: Error & { exitCode?: number }) => {
+        assert.match(
+          err.message,
+          /had no vote when proposal \d+ opened: only member institutions' own accounts vote/,
+        );
+        assert.equal(err.exitCode, 4);
+        return true;
+      },
+    );
+    const chain = await connectChain(await t.as("staff"));
+    const voted = await chain.publicClient.readContract({
+      address: chain.governor,
+      abi: abis.governor,
+      functionName: "hasVoted",
+      args: [BigInt(proposal.proposalId), chain.account?.address as Address],
+    });
+    assert.equal(voted, false, "no zero-weight vote was cast");
+  });
 });

@@ -139,6 +139,7 @@ export async function vote(
   support: "for" | "against" | "abstain",
 ) {
   const chain = await connectChain(connection);
+  await checkVoter(chain, proposalId);
   const code = { against: 0, for: 1, abstain: 2 }[support];
   await chain.write({
     address: chain.governor,
@@ -147,6 +148,47 @@ export async function vote(
     args: [proposalId, code],
   });
   return describeProposal(chain, proposalId);
+}
+
+/**
+ * The Governor counts a vote of an account without voting power as zero, silently: refuse it
+ * instead, naming who votes (one membership token per member institution, self-delegated).
+ */
+async function checkVoter(chain: ChainClient, proposalId: bigint): Promise<void> {
+  const voter = chain.account?.address;
+  if (!voter) return; // the write below says an account is needed
+  const snapshot = await chain.publicClient
+    .readContract({
+      address: chain.governor,
+      abi: abis.governor,
+      functionName: "proposalSnapshot",
+      args: [proposalId],
+    })
+    .catch(() => 0n);
+  // Unknown proposal (snapshot 0) or voting not open yet: the governor's own error says which.
+  if (snapshot === 0n) return;
+  const clock = await chain.publicClient.readContract({
+    address: chain.governor,
+    abi: abis.governor,
+    functionName: "clock",
+  });
+  if (BigInt(clock) <= snapshot) return;
+  const votes = await chain.publicClient.readContract({
+    address: chain.governor,
+    abi: abis.governor,
+    functionName: "getVotes",
+    args: [voter, snapshot],
+  });
+  if (votes === 0n) {
+    throw new RefusedError(
+      `account ${voter} had no vote when proposal ${proposalId} opened: only member institutions' own accounts vote (one vote each)`,
+      {
+        hints: [
+          "Staff, publishers and patients do not vote; `neuroledger member list` shows the members.",
+        ],
+      },
+    );
+  }
 }
 
 /** `neuroledger member queue <id>` / `execute <id>`: re-reads the proposal's calls from its event. */
