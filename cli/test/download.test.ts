@@ -92,25 +92,30 @@ describe("download records only what succeeds; grant and publish name the real r
       },
       {},
     );
-  /** Registers a model straight on the registry (as the publisher), with the given CIDs. */
-  async function registerDirectly(content: string, keyring: string, f1: number) {
-    const chain = await connectChain(await t.as("publisher"));
+  /**
+   * A card for a model registered straight on the registry: the committed card with a fresh
+   * sha256 (never published) and the given F1, so it ranks low.
+   */
+  async function lowCard(f1: number) {
     const card = parseModelCard(await readFile(join(work, "audited", "card.json"), "utf8"));
+    return {
+      ...card,
+      onnx: { ...card.onnx, sha256: randomBytes(32).toString("hex") },
+      metrics: { ...card.metrics, test: { ...card.metrics.test, f1 } },
+    };
+  }
+  /** Registers a model straight on the registry (as the publisher), with the given CIDs and card. */
+  async function registerDirectly(
+    content: string,
+    keyring: string,
+    card: Awaited<ReturnType<typeof lowCard>>,
+  ) {
+    const chain = await connectChain(await t.as("publisher"));
     const { logs } = await chain.write({
       address: chain.registry,
       abi: abis.registry,
       functionName: "publish",
-      args: [
-        publishParamsFromCard({
-          card: {
-            ...card,
-            onnx: { ...card.onnx, sha256: randomBytes(32).toString("hex") },
-            metrics: { ...card.metrics, test: { ...card.metrics.test, f1 } },
-          },
-          content,
-          keyring,
-        }),
-      ],
+      args: [publishParamsFromCard({ card, content, keyring })],
     });
     return publishedIdFromLogs(logs) as bigint;
   }
@@ -133,7 +138,8 @@ describe("download records only what succeeds; grant and publish name the real r
       [join(work, "no", "such", "dir", "m.onnx"), /output folder .*dir does not exist/],
       [join(aFile, "m.onnx"), /output folder .*a-file is not a folder/],
       [work, /is a folder: name a file inside it/],
-      [`${work}/`, /is a folder: name a file inside it/],
+      [`${work}/`, /ends with a slash, so it names a folder/],
+      [join(work, "not-there", "/"), /ends with a slash, so it names a folder/],
       [folderNamedLikeAModel, /taken\.onnx is a folder/],
       [join(unwritable, "m.onnx"), /cannot write in the output folder/],
       ["", /--out is empty/],
@@ -161,7 +167,7 @@ describe("download records only what succeeds; grant and publish name the real r
       plaintext: bytesToStream(model.bytes),
       contentKey: generateContentKey(),
     });
-    const id = await registerDirectly(content, nowhere, 0.03);
+    const id = await registerDirectly(content, nowhere, await lowCard(0.03));
     const out = join(work, "no-keyring.onnx");
     await assert.rejects(
       download({ connection: await t.as("staff"), modelId: id, out, timeoutMs: 3000 }),
@@ -187,11 +193,15 @@ describe("download records only what succeeds; grant and publish name the real r
       plaintext: bytesToStream(model.bytes),
       contentKey,
     });
-    const keyring = await buildKeyring(contentKey, [
-      { account: account("publisher").address as Address, publicKey: publisherKey },
-    ]);
+    // The keyring carries the registered card, so only the missing wrap is wrong with it.
+    const card = await lowCard(0.02);
+    const keyring = await buildKeyring(
+      contentKey,
+      [{ account: account("publisher").address as Address, publicKey: publisherKey }],
+      card,
+    );
     const keyringCid = await node.add(once(new TextEncoder().encode(serializeKeyring(keyring))));
-    const id = await registerDirectly(content, keyringCid, 0.02);
+    const id = await registerDirectly(content, keyringCid, card);
     const out = join(work, "no-wrap.onnx");
     await assert.rejects(
       download({ connection: await t.as("staff"), modelId: id, out }),

@@ -65,7 +65,13 @@ export async function preparePrivateOutput(out: string): Promise<PrivateOutput> 
   const path = resolve(out);
   const dir = dirname(path);
   const name = basename(path);
-  if (out.endsWith(sep) || out.endsWith("/")) throw isFolder(out);
+  if (out.endsWith(sep) || out.endsWith("/"))
+    throw new InvalidInputError(
+      `--out ${out} ends with a slash, so it names a folder: name a file`,
+      {
+        hints: [`e.g. --out ${join(out, "model.onnx")}`],
+      },
+    );
   await checkFolder(dir);
   await checkTarget(out, path);
   await removeLeftovers(dir, name);
