@@ -26,6 +26,16 @@ export type StartIndexerOptions = {
   auth?: "open" | "siwe";
   /** Hex HMAC key for session tokens (>= 32 bytes); default random per process. */
   sessionSecret?: string;
+  /**
+   * Sign-In with Ethereum: the `domain` (host[:port] the users see) and optionally the origin
+   * messages must name as URI. Required with `auth: "siwe"` (the indexer refuses to start
+   * without); never taken from a request.
+   */
+  siwe?: { domain: string; uri?: string };
+  /** Blocks to finality (QBFT: 0); default 16 on a dev chain (31337, 1337), else Ponder's. */
+  finalityBlocks?: number;
+  /** `/health` and `/ready` answer 503 when indexing makes no progress this long while the chain does (default 30 s). */
+  stallMs?: number;
   pollingIntervalMs?: number;
   /** Resolve once the HTTP server answers (`health`) or once backfill is done (`ready`, default). */
   waitFor?: "health" | "ready";
@@ -92,6 +102,14 @@ export async function startIndexer(options: StartIndexerOptions): Promise<Indexe
   if (options.deploymentFile) env.NEUROLEDGER_DEPLOYMENT = resolve(options.deploymentFile);
   if (options.sessionSecret) env.NEUROLEDGER_SESSION_SECRET = options.sessionSecret;
   if (options.pollingIntervalMs) env.NEUROLEDGER_POLLING_MS = String(options.pollingIntervalMs);
+  if (options.siwe) {
+    env.NEUROLEDGER_SIWE_DOMAIN = options.siwe.domain;
+    if (options.siwe.uri) env.NEUROLEDGER_SIWE_URI = options.siwe.uri;
+  }
+  if (options.finalityBlocks !== undefined) {
+    env.NEUROLEDGER_FINALITY_BLOCKS = String(options.finalityBlocks);
+  }
+  if (options.stallMs !== undefined) env.NEUROLEDGER_STALL_MS = String(options.stallMs);
 
   const child = spawn(
     process.execPath,
