@@ -34,7 +34,12 @@ const envSchema = z
       .string()
       .regex(/^(0x)?[0-9a-fA-F]{64,}$/, "must be at least 32 bytes of hex")
       .optional(),
-    NEUROLEDGER_SESSION_TTL_S: z.coerce.number().int().min(1).max(7 * 86_400).default(3600),
+    NEUROLEDGER_SESSION_TTL_S: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 86_400)
+      .default(3600),
     NEUROLEDGER_ROLE_CACHE_MS: z.coerce.number().int().min(0).default(30_000),
     /**
      * The SIWE `domain` (host[:port] the user sees, RFC 3986 authority) the API accepts. Required
@@ -45,9 +50,7 @@ const envSchema = z
       .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/, "expected host[:port]")
       .optional(),
     /** The origin signed messages must name as `URI` (e.g. https://audit.example); default: http(s)://<domain>. */
-    NEUROLEDGER_SIWE_URI: z
-      .url({ protocol: /^https?$/ })
-      .optional(),
+    NEUROLEDGER_SIWE_URI: z.url({ protocol: /^https?$/ }).optional(),
     /** Most rows one GraphQL request may touch (page sizes multiplied along nesting). */
     NEUROLEDGER_GRAPHQL_MAX_COST: z.coerce.number().int().min(1).default(10_000),
     NEUROLEDGER_GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).default(10),
@@ -91,6 +94,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
 
 /** Finality depth for the chain: the configured one, else 16 on a dev node, else Ponder's default. */
 export function finalityBlocks(settings: Settings): number | undefined {
-  if (settings.NEUROLEDGER_FINALITY_BLOCKS !== undefined) return settings.NEUROLEDGER_FINALITY_BLOCKS;
+  if (settings.NEUROLEDGER_FINALITY_BLOCKS !== undefined)
+    return settings.NEUROLEDGER_FINALITY_BLOCKS;
   return DEV_CHAIN_IDS.includes(settings.NEUROLEDGER_CHAIN_ID) ? DEV_FINALITY_BLOCKS : undefined;
 }

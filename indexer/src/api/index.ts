@@ -49,7 +49,11 @@ const session = (db as any)._.session;
 const explain: Explain = async (query) => {
   const result = await session
     .prepareQuery(
-      { sql: `EXPLAIN (FORMAT JSON) ${query.sql}`, params: query.params ?? [], typings: query.typings },
+      {
+        sql: `EXPLAIN (FORMAT JSON) ${query.sql}`,
+        params: query.params ?? [],
+        typings: query.typings,
+      },
       undefined,
       undefined,
       false,
@@ -68,7 +72,9 @@ const liveness = new LivenessMonitor(
     async indexedBlock() {
       try {
         // The API's connection has Ponder's schema on its search path (as Ponder's /status).
-        const result = (await db.execute(sql.raw("SELECT latest_checkpoint FROM _ponder_checkpoint"))) as unknown as
+        const result = (await db.execute(
+          sql.raw("SELECT latest_checkpoint FROM _ponder_checkpoint"),
+        )) as unknown as
           | { rows?: { latest_checkpoint: string }[] }
           | { latest_checkpoint: string }[];
         const list = Array.isArray(result) ? result : (result.rows ?? []);

@@ -119,7 +119,10 @@ describe("the indexer on a chain that reorganises", () => {
     );
     await reorg(4);
     // The chain goes on; the indexer cannot follow it.
-    const mining = setInterval(() => void chain.testClient.mine({ blocks: 1 }).catch(() => {}), 500);
+    const mining = setInterval(
+      () => void chain.testClient.mine({ blocks: 1 }).catch(() => {}),
+      500,
+    );
     try {
       const health = await waitFor(
         "/health to report the stall",

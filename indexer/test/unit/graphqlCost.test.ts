@@ -4,7 +4,10 @@ import { GraphqlRefusal, graphqlCost } from "../../src/api/limits/graphqlCost.ts
 
 const limits = { maxCost: 10_000, maxDepth: 10, maxAliases: 10, maxTokens: 1000 };
 const refused = (query: string, pattern: RegExp) =>
-  assert.throws(() => graphqlCost(query, limits), (e: unknown) => e instanceof GraphqlRefusal && pattern.test(e.message));
+  assert.throws(
+    () => graphqlCost(query, limits),
+    (e: unknown) => e instanceof GraphqlRefusal && pattern.test(e.message),
+  );
 
 /** downloads -> model -> downloads -> ... `levels` list levels deep. */
 function nested(levels: number, limit?: number) {
@@ -16,7 +19,10 @@ function nested(levels: number, limit?: number) {
 
 describe("GraphQL cost", () => {
   it("lets ordinary queries through", () => {
-    const one = graphqlCost("{ downloads(limit: 100) { items { id model { id name } } totalCount } }", limits);
+    const one = graphqlCost(
+      "{ downloads(limit: 100) { items { id model { id name } } totalCount } }",
+      limits,
+    );
     assert.ok(one.cost <= 300, String(one.cost));
     assert.ok(graphqlCost(nested(2), limits).cost <= limits.maxCost);
   });
@@ -26,11 +32,20 @@ describe("GraphQL cost", () => {
     refused(nested(4), /may read/);
     refused(nested(3, 1000), /may read/);
     // Wide: the same page many times through aliases.
-    const wide = Array.from({ length: 6 }, (_, i) => `a${i}: downloads(limit: 1000) { items { id model { id } } }`).join(" ");
+    const wide = Array.from(
+      { length: 6 },
+      (_, i) => `a${i}: downloads(limit: 1000) { items { id model { id } } }`,
+    ).join(" ");
     refused(`{ ${wide} }`, /may read/);
-    refused(`{ ${Array.from({ length: 11 }, (_, i) => `a${i}: downloads(limit: 1) { items { id } }`).join(" ")} }`, /aliases/);
+    refused(
+      `{ ${Array.from({ length: 11 }, (_, i) => `a${i}: downloads(limit: 1) { items { id } }`).join(" ")} }`,
+      /aliases/,
+    );
     // A limit from a variable counts as the largest page.
-    refused("query($n: Int) { models(limit: $n) { items { downloads(limit: $n) { items { id } } } } }", /may read/);
+    refused(
+      "query($n: Int) { models(limit: $n) { items { downloads(limit: $n) { items { id } } } } }",
+      /may read/,
+    );
   });
 
   it("refuses depth, through fragments too, and fragments that expand without end", () => {

@@ -80,7 +80,9 @@ describe("EIP-4361 messages, checked strictly", () => {
     assert.match(refusal(message({ chainId: 1 })).error, /chain 1/);
     // A configured origin pins the scheme too.
     const pinned = { ...expected, uri: "https://audit.aurora.example" };
-    assert.ok(checkSiweMessage(message({ uri: "https://audit.aurora.example/audit" }), pinned, now).ok);
+    assert.ok(
+      checkSiweMessage(message({ uri: "https://audit.aurora.example/audit" }), pinned, now).ok,
+    );
     assert.match(refusal(message({ uri: "http://audit.aurora.example" }), pinned).error, /URI/);
   });
 

@@ -29,7 +29,8 @@ export class NonceIssuer {
 
   issue(now = Date.now()): { nonce: string; expiresAt: number } {
     const expiresAt = now + this.ttlMs;
-    const body = randomBytes(RANDOM_BYTES).toString("hex") + expiresAt.toString(16).padStart(12, "0");
+    const body =
+      randomBytes(RANDOM_BYTES).toString("hex") + expiresAt.toString(16).padStart(12, "0");
     return { nonce: body + this.#mac(body), expiresAt };
   }
 

@@ -57,7 +57,9 @@ export function graphqlCost(query: string, limits: GraphqlLimits): GraphqlCost {
   let visits = 0;
   const visit = () => {
     if (++visits > MAX_VISITS) {
-      throw new GraphqlRefusal(`query expands to more than ${MAX_VISITS} fields through its fragments`);
+      throw new GraphqlRefusal(
+        `query expands to more than ${MAX_VISITS} fields through its fragments`,
+      );
     }
   };
 
@@ -83,7 +85,9 @@ export function graphqlCost(query: string, limits: GraphqlLimits): GraphqlCost {
         // Introspection reads no rows; its nesting is bounded on its own.
         const d = depth + 1 + selectionDepth(s.selectionSet, fragments);
         if (d > limits.maxDepth * 2) {
-          throw new GraphqlRefusal(`introspection nested ${d} levels deep, at most ${limits.maxDepth * 2}`);
+          throw new GraphqlRefusal(
+            `introspection nested ${d} levels deep, at most ${limits.maxDepth * 2}`,
+          );
         }
         continue;
       }

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { type GraphqlLimits, GraphqlRefusal, graphqlCost } from "./graphqlCost.ts";
+import { replaceResponse } from "./replaceResponse.ts";
 
 /** Largest GraphQL request body accepted. */
 export const MAX_GRAPHQL_BODY_BYTES = 32 * 1024;
@@ -36,16 +37,26 @@ export function graphqlGuard(limits: GraphqlLimits): MiddlewareHandler {
       return badRequest('expected a JSON body { "query": "..." }');
     }
     if (typeof body !== "object" || body === null || Array.isArray(body)) {
-      return badRequest("expected one JSON object { query, variables?, operationName? } (no batches)");
+      return badRequest(
+        "expected one JSON object { query, variables?, operationName? } (no batches)",
+      );
     }
     const { query, variables, operationName } = body as Record<string, unknown>;
     if (typeof query !== "string" || query.trim() === "") {
       return badRequest('missing "query" (a GraphQL document as a string)');
     }
-    if (variables !== undefined && variables !== null && (typeof variables !== "object" || Array.isArray(variables))) {
+    if (
+      variables !== undefined &&
+      variables !== null &&
+      (typeof variables !== "object" || Array.isArray(variables))
+    ) {
       return badRequest('"variables" must be an object');
     }
-    if (operationName !== undefined && operationName !== null && typeof operationName !== "string") {
+    if (
+      operationName !== undefined &&
+      operationName !== null &&
+      typeof operationName !== "string"
+    ) {
       return badRequest('"operationName" must be a string');
     }
     try {
@@ -55,17 +66,24 @@ export function graphqlGuard(limits: GraphqlLimits): MiddlewareHandler {
       throw error;
     }
     await next();
-    const answer = (await c.res.clone().json().catch(() => undefined)) as
-      | { data?: unknown; errors?: { message: string }[] }
-      | undefined;
+    const answer = (await c.res
+      .clone()
+      .json()
+      .catch(() => undefined)) as { data?: unknown; errors?: { message: string }[] } | undefined;
     const noData =
       answer?.data === undefined ||
       answer.data === null ||
       (typeof answer.data === "object" && Object.values(answer.data).every((v) => v === null));
     if (answer?.errors?.length && noData) {
-      c.res = new Response(
-        JSON.stringify({ error: `bad request: ${answer.errors[0]!.message}`, errors: answer.errors }),
-        { status: 400, headers: { "content-type": "application/json; charset=utf-8" } },
+      replaceResponse(
+        c,
+        new Response(
+          JSON.stringify({
+            error: `bad request: ${answer.errors[0]!.message}`,
+            errors: answer.errors,
+          }),
+          { status: 400, headers: { "content-type": "application/json; charset=utf-8" } },
+        ),
       );
     }
   };

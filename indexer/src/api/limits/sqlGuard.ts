@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import superjson from "superjson";
+import { replaceResponse } from "./replaceResponse.ts";
 import { checkSqlShape, MAX_SQL_LENGTH, SqlRefusal } from "./sqlShape.ts";
 
 export type SqlLimits = {
@@ -71,16 +72,20 @@ export function sqlGuard(limits: SqlLimits, explain: Explain): MiddlewareHandler
     await next();
     if (c.res.status === 500) {
       const reason = (await c.res.clone().text()).slice(0, 500);
-      c.res = badRequest(`query refused: ${reason || "it failed"}`);
+      replaceResponse(c, badRequest(`query refused: ${reason || "it failed"}`));
       return;
     }
     if (c.req.path === "/sql/db" && c.res.ok) {
-      const answer = (await c.res.clone().json().catch(() => undefined)) as
-        | { rows?: unknown[] }
-        | undefined;
+      const answer = (await c.res
+        .clone()
+        .json()
+        .catch(() => undefined)) as { rows?: unknown[] } | undefined;
       const rows = answer?.rows?.length ?? 0;
       if (rows > limits.maxRows) {
-        c.res = badRequest(`answer has ${rows} rows, at most ${limits.maxRows}: add a LIMIT`);
+        replaceResponse(
+          c,
+          badRequest(`answer has ${rows} rows, at most ${limits.maxRows}: add a LIMIT`),
+        );
       }
     }
   };

@@ -24,7 +24,14 @@ export class SqlRefusal extends Error {
   override name = "SqlRefusal";
 }
 
-let parser: Promise<{ parse(sql: string): { parse_tree: { stmts: { stmt: unknown }[] }; error: { message: string } | null } }> | undefined;
+let parser:
+  | Promise<{
+      parse(sql: string): {
+        parse_tree: { stmts: { stmt: unknown }[] };
+        error: { message: string } | null;
+      };
+    }>
+  | undefined;
 
 /**
  * Refuses, before anything is planned or run, SQL that is not one plain read: more than one
