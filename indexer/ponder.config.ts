@@ -6,7 +6,7 @@ import {
   registryAbi,
   timelockAbi,
 } from "./lib/contracts.ts";
-import { readSettings } from "./lib/settings.ts";
+import { finalityBlocks, readSettings } from "./lib/settings.ts";
 
 const settings = readSettings();
 const deployment = loadDeployment(settings.NEUROLEDGER_CHAIN_ID, settings.NEUROLEDGER_DEPLOYMENT);
@@ -21,9 +21,11 @@ export default createConfig({
       id: settings.NEUROLEDGER_CHAIN_ID,
       rpc: settings.NEUROLEDGER_RPC_URL,
       pollingInterval: settings.NEUROLEDGER_POLLING_MS,
-      // QBFT finalizes each block when it is sealed; without this Ponder assumes 30 blocks for a
-      // chain id it does not know (`finalityBlockCount` comes from patches/ponder@0.17.7.patch).
-      finalityBlockCount: settings.NEUROLEDGER_FINALITY_BLOCKS,
+      // Per chain: QBFT finalizes each block when it is sealed (configure 0); a dev node can
+      // reorganise, so it gets a depth; unknown chains Ponder's default (30). A reorg deeper than
+      // this stops indexing, which `/health` then reports (`finalityBlockCount` comes from
+      // patches/ponder@0.17.7.patch).
+      finalityBlockCount: finalityBlocks(settings),
     },
   },
   contracts: {

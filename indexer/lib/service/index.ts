@@ -26,8 +26,21 @@ export type StartIndexerOptions = {
   auth?: "open" | "siwe";
   /** Hex HMAC key for session tokens (>= 32 bytes); default random per process. */
   sessionSecret?: string;
+  /**
+   * Sign-In with Ethereum: the `domain` (host[:port] the users see) and optionally the origin
+   * messages must name as URI. Required with `auth: "siwe"` (the indexer refuses to start
+   * without); never taken from a request.
+   */
+  siwe?: { domain: string; uri?: string };
+  /** Blocks to finality (QBFT: 0); default 16 on a dev chain (31337, 1337), else Ponder's. */
+  finalityBlocks?: number;
+  /** `/health` and `/ready` answer 503 when indexing makes no progress this long while the chain does (default 30 s). */
+  stallMs?: number;
   pollingIntervalMs?: number;
-  /** Resolve once the HTTP server answers (`health`) or once backfill is done (`ready`, default). */
+  /**
+   * Resolve once the HTTP server answers (`health`) or once backfill is done and the chain's head
+   * (at that moment) is indexed (`ready`, default).
+   */
   waitFor?: "health" | "ready";
   /** Bound on that wait; default 120 s. */
   timeoutMs?: number;
@@ -46,7 +59,7 @@ export type IndexerHandle = {
   pid: number;
   /** The Ponder process, e.g. to kill it hard in a test. */
   process: ChildProcess;
-  /** Resolves when backfill is done (`/ready` answers 200). */
+  /** Resolves when backfill is done (`/ready` answers 200) and the chain's head of then is indexed. */
   waitUntilReady(timeoutMs?: number): Promise<void>;
   /** Latest block Ponder has indexed (from `/status`), or undefined before the first one. */
   indexedBlock(): Promise<number | undefined>;
@@ -65,6 +78,18 @@ function ponderBin(): string {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function chainHead(rpcUrl: string): Promise<number> {
+  const res = await fetch(rpcUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_blockNumber", params: [] }),
+    signal: AbortSignal.timeout(5000),
+  });
+  const body = (await res.json()) as { result?: string };
+  if (!body.result) throw new IndexerStartError(`eth_blockNumber failed on ${rpcUrl}`);
+  return Number(body.result);
+}
 
 /**
  * Starts the indexer (`ponder start`) against a running chain, on 127.0.0.1.
@@ -92,6 +117,14 @@ export async function startIndexer(options: StartIndexerOptions): Promise<Indexe
   if (options.deploymentFile) env.NEUROLEDGER_DEPLOYMENT = resolve(options.deploymentFile);
   if (options.sessionSecret) env.NEUROLEDGER_SESSION_SECRET = options.sessionSecret;
   if (options.pollingIntervalMs) env.NEUROLEDGER_POLLING_MS = String(options.pollingIntervalMs);
+  if (options.siwe) {
+    env.NEUROLEDGER_SIWE_DOMAIN = options.siwe.domain;
+    if (options.siwe.uri) env.NEUROLEDGER_SIWE_URI = options.siwe.uri;
+  }
+  if (options.finalityBlocks !== undefined) {
+    env.NEUROLEDGER_FINALITY_BLOCKS = String(options.finalityBlocks);
+  }
+  if (options.stallMs !== undefined) env.NEUROLEDGER_STALL_MS = String(options.stallMs);
 
   const child = spawn(
     process.execPath,
@@ -160,7 +193,7 @@ export async function startIndexer(options: StartIndexerOptions): Promise<Indexe
     auditUrl: `${url}/audit`,
     pid: child.pid ?? -1,
     process: child,
-    waitUntilReady: (timeoutMs = options.timeoutMs ?? 120_000) => poll("/ready", timeoutMs),
+    waitUntilReady: (timeoutMs = options.timeoutMs ?? 120_000) => untilCaughtUp(timeoutMs),
     async indexedBlock() {
       const res = await fetch(`${url}/status`, { signal: AbortSignal.timeout(2000) });
       if (!res.ok) return undefined;
@@ -176,8 +209,26 @@ export async function startIndexer(options: StartIndexerOptions): Promise<Indexe
     },
   };
 
+  /**
+   * `/ready` says backfill reached the finalized block; the blocks after it (the finality depth)
+   * are indexed live a moment later. Ready = that, and the chain's head of then indexed too.
+   */
+  async function untilCaughtUp(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    await poll("/ready", timeoutMs);
+    const head = await chainHead(options.rpcUrl);
+    while (Date.now() < deadline) {
+      if (exited) throw failure(`ponder exited (code ${exited.code}) while catching up`);
+      const indexed = await handle.indexedBlock().catch(() => undefined);
+      if (indexed !== undefined && indexed >= head) return;
+      await sleep(100);
+    }
+    throw failure(`ponder did not index up to block ${head} within ${timeoutMs} ms`);
+  }
+
   try {
-    await poll(options.waitFor === "health" ? "/health" : "/ready", options.timeoutMs ?? 120_000);
+    if (options.waitFor === "health") await poll("/health", options.timeoutMs ?? 120_000);
+    else await untilCaughtUp(options.timeoutMs ?? 120_000);
   } catch (error) {
     await handle.stop(2000);
     throw error;

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type IndexedDeployment, loadDeployment } from "../../lib/contracts.ts";
 import {
+  freePort,
   type IndexerHandle,
   type StartIndexerOptions,
   startIndexer,
@@ -42,7 +43,12 @@ export async function startScenarioStack(): Promise<ScenarioStack> {
       state,
       tmp,
       async indexer(options) {
+        // Sign-in needs a configured domain: the indexer's own address, so its port comes first.
+        const port = options.port ?? (options.auth === "siwe" ? await freePort() : undefined);
+        const siwe = options.auth === "siwe" ? { domain: `127.0.0.1:${port}` } : undefined;
         const handle = await startIndexer({
+          port,
+          siwe,
           rpcUrl: chain.rpcUrl,
           chainId: chain.chainId,
           deploymentFile,

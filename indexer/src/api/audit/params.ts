@@ -4,6 +4,8 @@ import { z } from "zod";
 /** Largest page the audit API serves; bigger asks get a 400 rather than a silent cut. */
 export const MAX_PAGE_SIZE = 1000;
 export const DEFAULT_PAGE_SIZE = 100;
+/** Highest page number served. */
+export const MAX_PAGE = 1_000_000;
 
 const DAY_S = 86_400;
 const dateOnly = /^\d{4}-\d{2}-\d{2}$/;
@@ -79,6 +81,8 @@ const pageFields = {
     .number({ error: "expected a whole number >= 1" })
     .int("expected a whole number >= 1")
     .min(1, "expected a whole number >= 1")
+    // Beyond this the offset passes what a number holds exactly (and no table is that long).
+    .max(MAX_PAGE, `at most ${MAX_PAGE}`)
     .default(1),
   pageSize: z.coerce
     .number({ error: `expected a whole number from 1 to ${MAX_PAGE_SIZE}` })

@@ -1,22 +1,25 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { Address, Hex, PublicClient } from "viem";
-import { parseSiweMessage, verifySiweMessage } from "viem/siwe";
 import { z } from "zod";
-import type { NonceStore } from "./nonces.ts";
+import type { NonceIssuer } from "./nonces.ts";
 import { hasAccess, type Standing, type StandingCache } from "./roleCache.ts";
 import type { Session, SessionSigner } from "./session.ts";
+import { checkSiweMessage, MAX_MESSAGE_LENGTH } from "./siweMessage.ts";
 
 export const SESSION_COOKIE = "nl_session";
 
 export type AuthOptions = {
   mode: "open" | "siwe";
   chainId: number;
-  /** The SIWE domain accepted; undefined = the request's Host header. */
+  /** The SIWE domain accepted (host[:port]); undefined only in open mode, where sign-in is off. */
   domain: string | undefined;
+  /** Origin the message URI must be on; undefined: http(s)://<domain>. */
+  uri: string | undefined;
   sessionTtlSeconds: number;
-  nonces: NonceStore;
+  nonces: NonceIssuer;
   signer: SessionSigner;
   standing: StandingCache;
   client: PublicClient;
@@ -25,34 +28,59 @@ export type AuthOptions = {
 type AuthEnv = { Variables: { session?: Session; standing?: Standing } };
 
 const verifyBody = z.strictObject({
-  message: z.string().min(1, "the EIP-4361 message you signed"),
-  signature: z.string().regex(/^0x[0-9a-fA-F]+$/, "expected a 0x-prefixed hex signature"),
+  message: z
+    .string()
+    .min(1, "the EIP-4361 message you signed")
+    .max(MAX_MESSAGE_LENGTH, `at most ${MAX_MESSAGE_LENGTH} characters`),
+  // 65-byte ECDSA signatures, or longer ERC-1271 / ERC-6492 ones of contract accounts.
+  signature: z
+    .string()
+    .regex(/^0x([0-9a-fA-F]{2}){65,2048}$/, "expected a 0x-prefixed hex signature of 65+ bytes"),
 });
 
-function refuse(c: Context, status: 401 | 403, error: string, hint: string) {
+function refuse(c: Context, status: 400 | 401 | 403 | 503, error: string, hint: string) {
   if (status === 401) c.header("WWW-Authenticate", 'Bearer realm="neuroledger-audit"');
   return c.json({ error, hint }, status);
 }
 
+const nonceRefusals = {
+  malformed: "nonce was not issued by this API",
+  forged: "nonce was not issued by this API",
+  expired: "nonce expired",
+  used: "nonce already used",
+} as const;
+
 /**
  * Sign-In with Ethereum (EIP-4361): `GET /auth/nonce`, `POST /auth/verify` (message + signature ->
- * session token, also set as an HttpOnly cookie), `GET /auth/session`, `POST /auth/logout`.
+ * session token, also set as an HttpOnly cookie), `GET /auth/session`, `POST /auth/logout`
+ * (ends the session server-side). Domain, URI and chain come from configuration only.
  */
 export function authRoutes(o: AuthOptions) {
   const app = new Hono<AuthEnv>();
+  const signInOff = (c: Context) =>
+    refuse(
+      c,
+      503,
+      "sign-in is not configured on this indexer (open mode without NEUROLEDGER_SIWE_DOMAIN)",
+      "the API is open here; set NEUROLEDGER_SIWE_DOMAIN to enable sign-in",
+    );
 
   app.get("/nonce", (c) => {
+    if (!o.domain) return signInOff(c);
     const { nonce, expiresAt } = o.nonces.issue();
+    c.header("Cache-Control", "no-store");
     return c.json({
       nonce,
       expiresAt: new Date(expiresAt).toISOString(),
       chainId: o.chainId,
-      domain: o.domain ?? hostOf(c),
+      domain: o.domain,
+      uri: o.uri ?? null,
       mode: o.mode,
     });
   });
 
-  app.post("/verify", async (c) => {
+  app.post("/verify", bodyLimit({ maxSize: 16 * 1024 }), async (c) => {
+    if (!o.domain) return signInOff(c);
     const body = verifyBody.safeParse(await c.req.json().catch(() => undefined));
     if (!body.success) {
       return c.json(
@@ -64,69 +92,64 @@ export function authRoutes(o: AuthOptions) {
       );
     }
     const { message, signature } = body.data;
-    const fields = parseSiweMessage(message);
-    if (!fields.address || !fields.nonce || !fields.domain || fields.chainId === undefined) {
+    const checked = checkSiweMessage(message, {
+      domain: o.domain,
+      uri: o.uri,
+      chainId: o.chainId,
+    });
+    if (!checked.ok) return refuse(c, checked.status, checked.error, checked.hint);
+    const { address, nonce, expirationTime } = checked.fields;
+    const nonceState = o.nonces.check(nonce);
+    if (!nonceState.ok) {
       return refuse(
         c,
         401,
-        "not a Sign-In with Ethereum message",
-        "sign an EIP-4361 message with a nonce from GET /auth/nonce",
-      );
-    }
-    const domain = o.domain ?? hostOf(c);
-    if (fields.domain !== domain) {
-      return refuse(
-        c,
-        401,
-        `message is for domain "${fields.domain}", this API is "${domain}"`,
-        "sign a message for this API's domain",
-      );
-    }
-    if (fields.chainId !== o.chainId) {
-      return refuse(
-        c,
-        401,
-        `message is for chain ${fields.chainId}, this API indexes chain ${o.chainId}`,
-        "sign with the consortium chain selected",
-      );
-    }
-    if (!o.nonces.consume(fields.nonce)) {
-      return refuse(
-        c,
-        401,
-        "unknown, used or expired nonce",
+        nonceRefusals[nonceState.reason],
         "get a fresh nonce from GET /auth/nonce and sign again",
       );
     }
-    const valid = await verifySiweMessage(o.client, {
-      message,
-      signature: signature as Hex,
-      domain,
-      nonce: fields.nonce,
-    }).catch(() => false);
+    const valid = await o.client
+      .verifyMessage({ address, message, signature: signature as Hex })
+      .catch(() => false);
     if (!valid) {
       return refuse(
         c,
         401,
-        "signature does not match the message, or the message is expired or not yet valid",
+        "signature does not match the message and the account it names",
         "sign the exact message text with the account it names",
       );
     }
-    const standing = await o.standing.get(fields.address);
+    // Used only now, in one synchronous step: two racing posts of one message get one session.
+    const used = o.nonces.use(nonce);
+    if (!used.ok) {
+      return refuse(
+        c,
+        401,
+        nonceRefusals[used.reason],
+        "get a fresh nonce from GET /auth/nonce and sign again",
+      );
+    }
+    const standing = await o.standing.get(address);
     if (!hasAccess(standing)) {
       return refuse(
         c,
         403,
-        `account ${fields.address} is not a member, staff or auditor of the consortium`,
+        `account ${address} is not a member, staff or auditor of the consortium`,
         "ask the consortium to grant the AUDITOR role or add you as staff",
       );
     }
-    const { token, session } = o.signer.issue(fields.address, o.chainId, o.sessionTtlSeconds);
+    const { token, session } = o.signer.issue(
+      address,
+      o.chainId,
+      o.sessionTtlSeconds,
+      Date.now(),
+      expirationTime,
+    );
     setCookie(c, SESSION_COOKIE, token, {
       httpOnly: true,
       sameSite: "Strict",
       path: "/",
-      maxAge: o.sessionTtlSeconds,
+      expires: new Date(session.expiresAt * 1000),
     });
     return c.json({
       token,
@@ -147,26 +170,30 @@ export function authRoutes(o: AuthOptions) {
   });
 
   app.post("/logout", (c) => {
+    const token = sessionToken(c);
+    const checked = token ? o.signer.check(token) : undefined;
+    if (checked?.ok) o.signer.revoke(checked.session);
     deleteCookie(c, SESSION_COOKIE, { path: "/" });
-    return c.json({ ok: true });
+    return c.json({ ok: true, signedOut: checked?.ok ?? false });
   });
 
   return app;
 }
 
-function hostOf(c: Context): string {
-  return c.req.header("host") ?? new URL(c.req.url).host;
+function sessionToken(c: Context): string | undefined {
+  const bearer = c.req.header("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  return bearer ?? getCookie(c, SESSION_COOKIE);
 }
 
 /**
- * Lets a request through in open mode; otherwise only with a valid, unexpired session token
- * (`Authorization: Bearer` or the session cookie) of an account that holds a role right now.
+ * Lets a request through in open mode; otherwise only with a valid, unexpired, not signed-out
+ * session token (`Authorization: Bearer` or the session cookie) of an account that holds a role
+ * right now.
  */
 export function requireAccess(o: AuthOptions): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
     if (o.mode === "open") return next();
-    const bearer = c.req.header("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
-    const token = bearer ?? getCookie(c, SESSION_COOKIE);
+    const token = sessionToken(c);
     if (!token) {
       return refuse(
         c,
@@ -180,7 +207,9 @@ export function requireAccess(o: AuthOptions): MiddlewareHandler<AuthEnv> {
       const error =
         checked.reason === "expired"
           ? "session expired"
-          : `invalid session token (${checked.reason})`;
+          : checked.reason === "signed out"
+            ? "session ended by sign-out"
+            : `invalid session token (${checked.reason})`;
       return refuse(c, 401, error, "sign in again: GET /auth/nonce, then POST /auth/verify");
     }
     if (checked.session.chainId !== o.chainId) {

@@ -1,37 +1,45 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { type Address, getAddress, isAddress } from "viem";
 
-/** What a session token says: who signed in, on which chain, until when (unix seconds). */
-export type Session = { address: Address; chainId: number; expiresAt: number };
+/** What a session token says: its id, who signed in, on which chain, until when (unix seconds). */
+export type Session = { id: string; address: Address; chainId: number; expiresAt: number };
 
 export type SessionCheck =
   | { ok: true; session: Session }
-  | { ok: false; reason: "malformed" | "bad signature" | "expired" };
+  | { ok: false; reason: "malformed" | "bad signature" | "expired" | "signed out" };
 
 /**
- * Stateless session tokens: `base64url(json).base64url(hmac-sha256)`. Stateless so that any API
- * worker (and a restarted one sharing the secret) accepts them; expiry is inside the signed part.
+ * Session tokens: `base64url(json).base64url(hmac-sha256)`, with the expiry inside the signed
+ * part. Signing out puts the token's id on a deny list until the token would have expired anyway,
+ * so a copied token stops working at once. The list only grows by signed-in users signing out,
+ * and forgets each entry at its expiry.
  */
 export class SessionSigner {
   readonly #key: Buffer;
+  /** Signed-out session id -> its expiry (ms). */
+  readonly #revoked = new Map<string, number>();
 
   constructor(secretHex?: string) {
     this.#key = secretHex ? Buffer.from(secretHex.replace(/^0x/, ""), "hex") : randomBytes(32);
   }
 
+  /**
+   * A token for `address` valid `ttlSeconds` from `now`, or until `notAfter` (ms, e.g. the signed
+   * message's Expiration Time) when that comes first.
+   */
   issue(
     address: Address,
     chainId: number,
     ttlSeconds: number,
     now = Date.now(),
-  ): {
-    token: string;
-    session: Session;
-  } {
+    notAfter?: number,
+  ): { token: string; session: Session } {
+    const until = Math.min(now + ttlSeconds * 1000, notAfter ?? Number.POSITIVE_INFINITY);
     const session: Session = {
+      id: randomBytes(16).toString("base64url"),
       address: getAddress(address),
       chainId,
-      expiresAt: Math.floor(now / 1000) + ttlSeconds,
+      expiresAt: Math.floor(until / 1000),
     };
     const body = Buffer.from(JSON.stringify(session)).toString("base64url");
     return { token: `${body}.${this.#mac(body)}`, session };
@@ -52,7 +60,8 @@ export class SessionSigner {
       return { ok: false, reason: "malformed" };
     }
     if (
-      typeof session?.address !== "string" ||
+      typeof session?.id !== "string" ||
+      typeof session.address !== "string" ||
       !isAddress(session.address) ||
       !Number.isInteger(session.chainId) ||
       !Number.isInteger(session.expiresAt)
@@ -60,7 +69,16 @@ export class SessionSigner {
       return { ok: false, reason: "malformed" };
     }
     if (session.expiresAt * 1000 <= now) return { ok: false, reason: "expired" };
+    if (this.#revoked.has(session.id)) return { ok: false, reason: "signed out" };
     return { ok: true, session };
+  }
+
+  /** Ends a session before its expiry (sign-out). */
+  revoke(session: Session, now = Date.now()) {
+    for (const [id, expiresAt] of this.#revoked) {
+      if (expiresAt <= now) this.#revoked.delete(id);
+    }
+    this.#revoked.set(session.id, session.expiresAt * 1000);
   }
 
   #mac(body: string): string {
