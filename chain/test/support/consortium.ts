@@ -105,5 +105,6 @@ export function publishParams(f1: number, accuracy: number, parentId = 0n) {
     metrics: { accuracy, precision: 9000, recall: 9000, f1, auc: 9500, testSetSize: 600 },
     taskId: TASK_ID,
     parentId,
+    cardHash: sha256(toHex(`flow-card-${counter}`)),
   };
 }
