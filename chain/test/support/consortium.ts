@@ -18,13 +18,14 @@ import { CID_CODEC, TASK_ID } from "../../src/constants.ts";
 import { deployConsortium } from "../../src/deploy/deployConsortium.ts";
 import { type DevAccountName, devAccounts } from "../../src/dev.ts";
 
-export async function setUpConsortium() {
+export async function setUpConsortium(options: { registryBytecode?: Hex } = {}) {
   const connection = await network.create();
   const transport = custom(connection.provider);
   const deployment = await deployConsortium({
     transport,
     deployer: privateKeyToAccount(devAccounts.deployer.privateKey),
     dev: true,
+    registryBytecode: options.registryBytecode,
   });
   const chain = { id: deployment.chainId } as Chain;
   const publicClient = createPublicClient({ chain, transport, pollingInterval: 20 });
