@@ -1,6 +1,7 @@
 import { cidToChain } from "@neuroledger/sdk/chain";
 import {
   type AccountKey,
+  type Keyring,
   rewrapKeyring,
   serializeKeyring,
   unwrapKeyring,
@@ -57,9 +58,26 @@ export async function createKeeper(params: {
           if (owner.institutionActive) continue; // the publishing institution's node keeps it
         }
         const wanted = await modelRecipients(chain, id, keys);
-        // Only a keyring that passes the reader's checks is carried forward (never an altered card);
-        // a current keyring that cannot be fetched falls back to the previous one.
-        const { keyring } = await readKeyring((cid) => readAll(node, cid), model, { log });
+        // Only a keyring that passes the reader's checks and opens for this node is carried forward
+        // (never an altered card); one that cannot be fetched or opened falls back to the previous.
+        let keyring: Keyring;
+        let contentKey: Uint8Array;
+        try {
+          const read = await readKeyring((cid) => readAll(node, cid), model, {
+            log,
+            account: me,
+            unlock: (k) => unwrapKeyring(k, me, accountKey),
+          });
+          keyring = read.keyring;
+          contentKey = read.unlocked;
+        } catch (err) {
+          log.warn("cannot re-wrap: no keyring of this model opens for this node's account", {
+            modelId: id.toString(),
+            error: (err as Error).name,
+            reason: (err as Error).message.split("\n")[0] ?? "",
+          });
+          continue;
+        }
         const missing = wanted.filter(
           (w) =>
             !keyring.wraps.some(
@@ -68,16 +86,6 @@ export async function createKeeper(params: {
             ),
         );
         if (missing.length === 0) continue;
-        let contentKey: Uint8Array;
-        try {
-          contentKey = await unwrapKeyring(keyring, me, accountKey);
-        } catch (err) {
-          log.warn("cannot re-wrap: this node's account has no wrap", {
-            modelId: id.toString(),
-            error: (err as Error).name,
-          });
-          continue;
-        }
         const next = await rewrapKeyring(keyring, contentKey, wanted);
         const cid = await addPinned(node, [new TextEncoder().encode(serializeKeyring(next))]);
         await chain.write({
