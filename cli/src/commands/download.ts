@@ -13,7 +13,7 @@ import { type Connection, requireAccount, requireNode } from "../config.ts";
 import { IntegrityError, RefusedError } from "../errors.ts";
 import { NodeClient } from "../ipfs/client.ts";
 import { type Logger, silentLogger } from "../log.ts";
-import { KEYRING_TIMEOUT_MS, readKeyring } from "../models/keyringCard.ts";
+import { readKeyring } from "../models/keyringCard.ts";
 import { fetchAndOpen } from "../models/storage.ts";
 import type { Progress } from "../progress.ts";
 
@@ -89,7 +89,7 @@ export async function download(params: DownloadParameters): Promise<DownloadResu
   // checked below: the card run is the one published, for this file.
   const accountKey = await accountKeyOf(chain);
   const { card, unlocked: contentKey } = await readKeyring(
-    (cid) => node.catBytes(cid, AbortSignal.timeout(KEYRING_TIMEOUT_MS)),
+    (cid) => node.catBytes(cid), // bounded by --timeout, like the ciphertext
     model,
     { account: account.address, log, unlock: (k) => unwrapKeyring(k, account.address, accountKey) },
   );

@@ -13,7 +13,7 @@ import { IntegrityError } from "../errors.ts";
 import { NodeClient } from "../ipfs/client.ts";
 import { type Logger, silentLogger } from "../log.ts";
 
-/** A keyring is a few kB: one that has not arrived in this time is treated as missing. */
+/** The keeper's wait for a keyring (a few kB); readers use their command's own timeout. */
 export const KEYRING_TIMEOUT_MS = 15_000;
 
 /**
@@ -74,7 +74,5 @@ export async function fetchKeyringCard(
   const chain = await connectChain(connection);
   const model = await getModel(chain, modelId);
   const node = new NodeClient(requireNode(connection), timeoutMs);
-  return (
-    await readKeyring((cid) => node.catBytes(cid, AbortSignal.timeout(KEYRING_TIMEOUT_MS)), model)
-  ).card;
+  return (await readKeyring((cid) => node.catBytes(cid), model)).card;
 }

@@ -225,6 +225,20 @@ describe("readModelKeyring", () => {
     );
   });
 
+  it("does not blame a missing wrap when the current keyring could not be fetched", async () => {
+    const { ipfs, keyringCid, model } = await setUp();
+    const nowhere = CID.createV1(raw.code, await sha256.digest(new TextEncoder().encode("gone")));
+    await assert.rejects(
+      readModelKeyring({
+        model: { ...model, keyring: cidToChain(nowhere), previousKeyring: cidToChain(keyringCid) },
+        fetchBytes: ipfs.fetchBytes,
+        account: bob.address,
+      }),
+      (err: unknown) =>
+        err instanceof KeyringUnavailableError && err.message.includes(`${nowhere} not found`),
+    );
+  });
+
   it("passes over a keyring whose wrap does not open (unlock) for the previous one", async () => {
     const { ipfs, keyring, keyringCid, model, aliceKey, contentKey } = await setUp();
     const corrupted: Keyring = {

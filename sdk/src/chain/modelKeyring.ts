@@ -112,10 +112,10 @@ export type ReadModelKeyringReturnType<T = undefined> = CheckedKeyring & {
  * registry keeps is tried the same way. So a keyring CID that points nowhere, or an altered card,
  * never makes a model unreadable or runs a card the publisher did not publish.
  *
- * Throws {@link NoWrapForAccountError} when a checked keyring exists but none wraps for `account`;
- * the `unlock` error when every keyring that passed the checks failed to open;
- * the only candidate's own error when there was one; otherwise {@link KeyringUnavailableError}
- * naming every keyring tried and why it was refused.
+ * Throws the current keyring's own error when it is the only candidate, when it holds no wrap for
+ * `account` ({@link NoWrapForAccountError}), or when it did not open (`unlock`) and no keyring
+ * failed a check; otherwise {@link KeyringUnavailableError} naming every keyring tried and why,
+ * with the current keyring's error as `cause`.
  *
  * @example
  * const { keyring, card, cardVerified } = await readModelKeyring({
@@ -143,11 +143,12 @@ export async function readModelKeyring<T = undefined>(
       onRejected?.(cid, error);
     }
   }
-  const noWrap = failures.find((f) => f.error instanceof NoWrapForAccountError);
-  if (noWrap) throw noWrap.error;
-  if (failures.length === 1) throw (failures[0] as { error: Error }).error;
-  const unlockFailure = failures.find((f) => f.error.name === "DecryptionFailedError");
-  if (unlockFailure && failures.every((f) => !isCheckFailure(f.error))) throw unlockFailure.error;
+  // The current keyring speaks for the wraps: its own refusal is the answer when it is the only
+  // one, when it lacks the account's wrap, or when it (and every other) merely failed to open.
+  const first = (failures[0] as { error: Error }).error;
+  if (failures.length === 1 || first instanceof NoWrapForAccountError) throw first;
+  if (first.name === "DecryptionFailedError" && !failures.some((f) => isCheckFailure(f.error)))
+    throw first;
   const id = model.id === undefined ? "" : ` ${model.id}`;
   throw new KeyringUnavailableError(`No keyring of model${id} could be fetched and verified.`, {
     details: failures
