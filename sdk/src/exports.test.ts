@@ -9,6 +9,8 @@ const BROWSER_PACKAGES = new Set([
   "zod",
   "@noble/curves/ed25519.js",
   "@noble/hashes/sha2.js",
+  "@noble/hashes/utils.js",
+  "canonicalize",
   "viem",
   "multiformats/cid",
   "multiformats/hashes/digest",

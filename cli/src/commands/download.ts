@@ -1,10 +1,6 @@
 import type { ModelCard } from "@neuroledger/sdk/card";
-import {
-  type AccountKey,
-  parseKeyring,
-  publicKeyHex,
-  unwrapKeyring,
-} from "@neuroledger/sdk/crypto";
+import { type AccountKey, unwrapKeyring } from "@neuroledger/sdk/crypto";
+import { NoWrapForAccountError } from "@neuroledger/sdk/errors";
 import type { Address, Hex } from "viem";
 import { accountKeyOf, ensureEncryptionKey } from "../chain/accounts.ts";
 import { abis, type ChainClient, connectChain } from "../chain/client.ts";
@@ -13,7 +9,7 @@ import { type Connection, requireAccount, requireNode } from "../config.ts";
 import { RefusedError } from "../errors.ts";
 import { NodeClient } from "../ipfs/client.ts";
 import { type Logger, silentLogger } from "../log.ts";
-import { keyringCard } from "../models/keyringCard.ts";
+import { readKeyring } from "../models/keyringCard.ts";
 import { preparePrivateOutput } from "../models/privateOutput.ts";
 import { fetchAndOpen } from "../models/storage.ts";
 import type { Progress } from "../progress.ts";
@@ -158,32 +154,31 @@ interface OpenKeyringParameters {
 }
 
 /**
- * Fetches the model's keyring, checks its card against the on-chain sha256 and opens the
- * account's wrap (which also checks the key commitment): everything short of the ciphertext.
- * While `waitMs` lasts it follows the registry's keyring CID until a wrap for the account's
- * current public key appears.
+ * Reads the model's keyring as every reader must (`readKeyring`: card hash, content CID and sha256
+ * checked against the chain, the previous keyring as fallback) and opens the account's wrap (which
+ * also checks the key commitment): everything short of the ciphertext. While `waitMs` lasts it
+ * follows the registry's keyring until one opens for the account's current key.
  */
 async function openKeyring(params: OpenKeyringParameters) {
   const { chain, node, account, accountKey } = params;
   const modelId = params.model.id;
-  const mine = publicKeyHex(accountKey).toLowerCase();
   const deadline = Date.now() + params.waitMs;
   let model = params.model;
-  let fetchedCid: string | undefined;
-  let keyring: ReturnType<typeof parseKeyring> | undefined;
   for (;;) {
-    if (model.keyringCid !== fetchedCid) {
-      keyring = parseKeyring(await node.catBytes(model.keyringCid));
-      fetchedCid = model.keyringCid;
-    }
-    const current = keyring as ReturnType<typeof parseKeyring>;
-    const wrap = current.wraps.find((w) => w.account === account.toLowerCase());
-    if (wrap?.publicKey.toLowerCase() === mine || Date.now() >= deadline) {
-      // Card sha256 = chain sha256 here, file sha256 = chain sha256 later: the card describes the file.
-      const card = keyringCard(current, model.sha256, modelId);
-      if (!wrap) throw noWrap(account, modelId, params.waitMs);
-      const contentKey = await unwrapKeyring(current, account, accountKey);
+    try {
+      const { card, unlocked: contentKey } = await readKeyring((cid) => node.catBytes(cid), model, {
+        account,
+        log: params.log,
+        unlock: (keyring) => unwrapKeyring(keyring, account, accountKey),
+      });
       return { card, contentKey, keyringModel: model };
+    } catch (err) {
+      // A wrap for a key registered a moment ago is not there yet, or is still for the old key.
+      const noWrapYet = err instanceof NoWrapForAccountError;
+      const notForThisKey = (err as Error).name === "DecryptionFailedError";
+      if (Date.now() >= deadline || !(noWrapYet || notForThisKey)) {
+        throw noWrapYet ? noWrap(account, modelId, params.waitMs, err) : err;
+      }
     }
     params.log.info("waiting for a keeper to wrap the model's key for this account", {
       modelId: modelId.toString(),
@@ -193,7 +188,12 @@ async function openKeyring(params: OpenKeyringParameters) {
   }
 }
 
-function noWrap(account: Address, modelId: bigint, waitedMs: number): RefusedError {
+function noWrap(
+  account: Address,
+  modelId: bigint,
+  waitedMs: number,
+  cause: unknown,
+): RefusedError {
   const seconds = Math.round(waitedMs / 1000);
   return new RefusedError(
     waitedMs > 0
@@ -204,6 +204,7 @@ function noWrap(account: Address, modelId: bigint, waitedMs: number): RefusedErr
         "The node of the model's institution wraps the key for every account that may download and has registered a key, within a few blocks: run download again in a minute.",
         "If it stays missing, ask that institution to check that its node (the keeper) runs.",
       ],
+      cause,
     },
   );
 }

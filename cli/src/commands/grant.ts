@@ -4,7 +4,7 @@ import { abis, type ChainClient, connectChain } from "../chain/client.ts";
 import { type Connection, requireAccount } from "../config.ts";
 import { InvalidInputError, RefusedError } from "../errors.ts";
 
-/** The longest patient grant the CLI sends: ten years (a product limit, far inside the registry's uint40). */
+/** The longest patient grant: ten years, the registry's `MAX_GRANT_DURATION` (a longer one is refused on chain too). */
 export const MAX_GRANT_DAYS = 3650;
 /** `--days` when none is given. */
 export const DEFAULT_GRANT_DAYS = 30;

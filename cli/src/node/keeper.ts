@@ -1,7 +1,7 @@
 import { cidToChain } from "@neuroledger/sdk/chain";
 import {
   type AccountKey,
-  parseKeyring,
+  type Keyring,
   rewrapKeyring,
   serializeKeyring,
   unwrapKeyring,
@@ -20,6 +20,7 @@ import { getModel } from "../chain/models.ts";
 import { addPinned } from "../ipfs/api.ts";
 import type { IpfsNode } from "../ipfs/node.ts";
 import type { Logger } from "../log.ts";
+import { KEYRING_TIMEOUT_MS, readKeyring } from "../models/keyringCard.ts";
 
 export interface Keeper {
   /** Checks every given kept model's keyring and re-wraps it when an authorized account lacks a wrap. */
@@ -43,6 +44,24 @@ export async function createKeeper(params: {
   if (await ensureEncryptionKey(chain, accountKey))
     log.info("registered the node account's encryption key", { account: me });
 
+  // Keyrings that could not be used, by (current, previous) CIDs: skipped until either changes or
+  // the retry time passes, so one broken model does not stall every pass for the fetch timeout.
+  const unusable = new Map<string, number>();
+  const RETRY_UNUSABLE_MS = 10 * 60_000;
+  // Keyring CIDs that did not arrive in time: not waited for again until the retry time, so a
+  // current keyring that points nowhere costs one timeout, not one per pass (readers fall back).
+  const unreachable = new Map<string, number>();
+  const fetchKeyring = async (cid: string) => {
+    if ((unreachable.get(cid) ?? 0) > Date.now())
+      throw new Error(`keyring ${cid} was unreachable on the last try`);
+    try {
+      return await readAll(node, cid);
+    } catch (err) {
+      unreachable.set(cid, Date.now() + RETRY_UNUSABLE_MS);
+      throw err;
+    }
+  };
+
   return {
     async pass(modelIds) {
       if (modelIds.length === 0) return;
@@ -57,7 +76,29 @@ export async function createKeeper(params: {
           if (owner.institutionActive) continue; // the publishing institution's node keeps it
         }
         const wanted = await modelRecipients(chain, id, keys);
-        const keyring = parseKeyring(await readAll(node, model.keyringCid));
+        // Only a keyring that passes the reader's checks and opens for this node is carried forward
+        // (never an altered card); one that cannot be fetched or opened falls back to the previous.
+        const pair = `${model.keyringCid}|${model.previousKeyringCid ?? ""}`;
+        if ((unusable.get(pair) ?? 0) > Date.now()) continue;
+        let keyring: Keyring;
+        let contentKey: Uint8Array;
+        try {
+          const read = await readKeyring(fetchKeyring, model, {
+            log,
+            account: me,
+            unlock: (k) => unwrapKeyring(k, me, accountKey),
+          });
+          keyring = read.keyring;
+          contentKey = read.unlocked;
+        } catch (err) {
+          unusable.set(pair, Date.now() + RETRY_UNUSABLE_MS);
+          log.warn("cannot re-wrap: no keyring of this model opens for this node's account", {
+            modelId: id.toString(),
+            error: (err as Error).name,
+            reason: (err as Error).message.split("\n")[0] ?? "",
+          });
+          continue;
+        }
         const missing = wanted.filter(
           (w) =>
             !keyring.wraps.some(
@@ -66,24 +107,25 @@ export async function createKeeper(params: {
             ),
         );
         if (missing.length === 0) continue;
-        let contentKey: Uint8Array;
+        const next = await rewrapKeyring(keyring, contentKey, wanted);
+        const cid = await addPinned(node, [new TextEncoder().encode(serializeKeyring(next))]);
         try {
-          contentKey = await unwrapKeyring(keyring, me, accountKey);
+          await chain.write({
+            address: chain.registry,
+            abi: abis.registry,
+            functionName: "updateKeyring",
+            args: [id, cidToChain(cid)],
+          });
         } catch (err) {
-          log.warn("cannot re-wrap: this node's account has no wrap", {
+          // e.g. RegistryNotKeyringUpdater: only the model's institution (or, once it left, any
+          // member) may; one refused model must not stop the pass for the others.
+          unusable.set(pair, Date.now() + RETRY_UNUSABLE_MS);
+          log.warn("keyring update refused", {
             modelId: id.toString(),
-            error: (err as Error).name,
+            reason: (err as Error).message.split("\n")[0] ?? "",
           });
           continue;
         }
-        const next = await rewrapKeyring(keyring, contentKey, wanted);
-        const cid = await addPinned(node, [new TextEncoder().encode(serializeKeyring(next))]);
-        await chain.write({
-          address: chain.registry,
-          abi: abis.registry,
-          functionName: "updateKeyring",
-          args: [id, cidToChain(cid)],
-        });
         log.info("keyring re-wrapped", {
           modelId: id.toString(),
           added: missing.map((m) => m.account).join(","),
@@ -96,7 +138,9 @@ export async function createKeeper(params: {
 
 async function readAll(node: IpfsNode, cid: string): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
-  for await (const part of node.fs.cat(CID.parse(cid), { signal: AbortSignal.timeout(30_000) }))
+  for await (const part of node.fs.cat(CID.parse(cid), {
+    signal: AbortSignal.timeout(KEYRING_TIMEOUT_MS),
+  }))
     parts.push(part);
   return Buffer.concat(parts);
 }

@@ -13,7 +13,7 @@ const SHA2_256 = 0x12;
  * with raw leaves is `raw` when it fits one block and `dag-pb` above it. Nothing else is ever
  * published, so anything else is refused before it reaches the registry.
  */
-const WRITTEN_CODECS: readonly number[] = [0x55, 0x70];
+export const PUBLISHED_CID_CODECS: readonly number[] = [0x55, 0x70];
 
 /** Names of multicodecs a refusal may meet (from the multicodec table), for the error message. */
 const CODEC_NAMES = new Map<number, string>([
@@ -56,7 +56,7 @@ export function cidToChain(cid: CID | string): ChainCid {
     );
   }
   const codec = parsed.toV1().code;
-  if (!WRITTEN_CODECS.includes(codec)) {
+  if (!PUBLISHED_CID_CODECS.includes(codec)) {
     throw new InvalidCidError(
       `${parsed} is ${codecName(codec)}: the registry takes only what NeuroLedger writes, UnixFS as raw (0x55) or dag-pb (0x70).`,
       {

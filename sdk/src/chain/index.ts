@@ -1,7 +1,16 @@
 /** `@neuroledger/sdk/chain`: glue between the SDK's formats and the registry's structs (browser and Node). */
-export { type ChainCid, cidFromChain, cidToChain } from "./cid.ts";
+export { type ChainCid, cidFromChain, cidToChain, PUBLISHED_CID_CODECS } from "./cid.ts";
 export { decodeContractError } from "./contractErrors.ts";
 export { checkPublishableCard } from "./publishableCard.ts";
+export {
+  type CheckedKeyring,
+  checkKeyringForModel,
+  type KeyringModel,
+  keyringCandidates,
+  type ReadModelKeyringParameters,
+  type ReadModelKeyringReturnType,
+  readModelKeyring,
+} from "./modelKeyring.ts";
 export {
   type ChainMetrics,
   metricsToChain,

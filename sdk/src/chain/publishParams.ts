@@ -1,9 +1,10 @@
 import type { CID } from "multiformats/cid";
 import { keccak256, stringToBytes } from "viem";
+import { cardHash } from "../card/cardHash.ts";
 import type { ModelCard, ModelMetrics } from "../card/schema.ts";
 import type { Hex } from "../crypto/bytes.ts";
-import { InvalidModelCardError } from "../errors.ts";
 import { type ChainCid, cidToChain } from "./cid.ts";
+import { checkPublishableCard } from "./publishableCard.ts";
 
 /** The registry's `Metrics` struct: basis points (round(x * 10000)) and the test-set size. */
 export type ChainMetrics = {
@@ -23,6 +24,8 @@ export type PublishParams = {
   metrics: ChainMetrics;
   taskId: Hex;
   parentId: bigint;
+  /** sha256 of the card's RFC 8785 canonical JSON ({@link cardHash}); fixed on chain at publish. */
+  cardHash: Hex;
 };
 
 const bps = (fraction: number) => Math.round(fraction * 10000);
@@ -56,7 +59,10 @@ export type PublishParamsFromCardParameters = {
 
 /**
  * Builds the registry's `publish` argument from a validated card and the two CIDs: the sha256 is
- * the card's (the plaintext ONNX), metrics are the test-set metrics in basis points.
+ * the card's (the plaintext ONNX), metrics are the test-set metrics in basis points, and the card
+ * hash binds exactly this card (put the same card in the keyring). Refuses what
+ * {@link checkPublishableCard} refuses (the registry refuses an empty test set too,
+ * `RegistryEmptyTestSet`) and CIDs of codecs the product does not write.
  */
 export function publishParamsFromCard({
   card,
@@ -64,11 +70,7 @@ export function publishParamsFromCard({
   keyring,
   parentId = 0n,
 }: PublishParamsFromCardParameters): PublishParams {
-  if (!/^[0-9a-f]{64}$/.test(card.onnx.sha256)) {
-    throw new InvalidModelCardError(
-      `The card's onnx.sha256 is not 64 hex digits: ${card.onnx.sha256}.`,
-    );
-  }
+  checkPublishableCard(card);
   return {
     content: cidToChain(content),
     keyring: cidToChain(keyring),
@@ -76,5 +78,6 @@ export function publishParamsFromCard({
     metrics: metricsToChain(card.metrics.test),
     taskId: taskIdOf(card.task),
     parentId,
+    cardHash: cardHash(card),
   };
 }
