@@ -1,6 +1,9 @@
 import { Readable } from "node:stream";
 import { CliError, ExitCode, TimeoutError } from "../errors.ts";
 
+/** State changes of the control API need a content type no page can send without a preflight. */
+const JSON_REQUEST = { "content-type": "application/json" };
+
 /**
  * Talks to an institution node over its local HTTP port: adds and pins through the control API,
  * reads files through the gateway. Every call is bounded by a timeout.
@@ -27,15 +30,20 @@ export class NodeClient {
   }
 
   async pin(cid: string, signal?: AbortSignal): Promise<void> {
-    await this.request(`/api/pin?cid=${cid}&timeoutMs=${this.timeoutMs}`, {
+    await this.request(`/api/pin?cid=${encodeURIComponent(cid)}&timeoutMs=${this.timeoutMs}`, {
       method: "POST",
+      headers: JSON_REQUEST,
       signal: this.signal(signal),
     });
   }
 
   /** Unpins a CID; the node then garbage-collects every block no pin holds. */
   async unpin(cid: string, signal?: AbortSignal): Promise<void> {
-    await this.request(`/api/pin?cid=${cid}`, { method: "DELETE", signal: this.signal(signal) });
+    await this.request(`/api/pin?cid=${encodeURIComponent(cid)}`, {
+      method: "DELETE",
+      headers: JSON_REQUEST,
+      signal: this.signal(signal),
+    });
   }
 
   async pins(): Promise<string[]> {
