@@ -58,7 +58,8 @@ export async function download(params: DownloadParameters): Promise<DownloadResu
     mark = now;
   };
   const account = requireAccount(params.connection);
-  const node = new NodeClient(requireNode(params.connection), params.timeoutMs ?? 60_000);
+  // Signed in as the account: the node serves the keyring and the blocks only to it (issue 11).
+  const node = new NodeClient(requireNode(params.connection), params.timeoutMs ?? 60_000, account);
   const chain = await connectChain(params.connection);
   const model = await getModel(chain, params.modelId);
 

@@ -34,6 +34,7 @@ export async function fetchKeyringCard(
 ): Promise<ModelCard | undefined> {
   const chain = await connectChain(connection);
   const model = await getModel(chain, modelId);
-  const node = new NodeClient(requireNode(connection), timeoutMs);
+  // Signed in as the connection's account: nodes serve keyrings only to accounts that may download.
+  const node = new NodeClient(requireNode(connection), timeoutMs, connection.account);
   return keyringCard(parseKeyring(await node.catBytes(model.keyringCid)), model.sha256, modelId);
 }

@@ -50,6 +50,8 @@ export interface FollowerOptions {
   /** Run the keeper (needs the node's account key). Default: when the connection has an account. */
   keeper?: boolean;
   pinTimeoutMs?: number;
+  /** Called when a model's content and keyring are pinned (the gateway indexes its blocks). */
+  onPinned?: (modelId: bigint) => void;
 }
 
 /**
@@ -218,6 +220,7 @@ export function createFollower(
         await unpin(node, CID.parse(old));
       state.pins[id] = { content: model.contentCid, keyrings: [model.keyringCid] };
       log.info("pinned", { modelId: id, content: model.contentCid, keyring: model.keyringCid });
+      options.onPinned?.(BigInt(id));
       await save();
     } catch (err) {
       log.warn("recording a pin failed; will retry", {
