@@ -24,9 +24,14 @@ export async function modelVariant(
   outDir: string,
   tag: string,
   metrics: { f1?: number; accuracy?: number } = {},
+  /** Extra bytes in the unknown field, for a model larger than one container chunk (1 MiB). */
+  padBytes = 0,
 ): Promise<{ modelPath: string; cardPath: string; sha256: string }> {
   const base = baseModelDir();
-  const payload = Buffer.from(`neuroledger test variant ${tag}`);
+  const payload = Buffer.concat([
+    Buffer.from(`neuroledger test variant ${tag}`),
+    Buffer.alloc(padBytes, 0x2a),
+  ]);
   // key = (1000 << 3) | 2 as a varint, then the length, then the bytes.
   const field = Buffer.concat([varint((1000 << 3) | 2), varint(payload.length), payload]);
   const bytes = Buffer.concat([await readFile(join(base, "model.onnx")), field]);
