@@ -96,6 +96,14 @@ export const membershipAbi = [
   { inputs: [], name: "MembershipEmptyName", type: "error" },
   {
     inputs: [
+      { internalType: "uint256", name: "length", type: "uint256" },
+      { internalType: "uint256", name: "maxLength", type: "uint256" },
+    ],
+    name: "MembershipNameTooLong",
+    type: "error",
+  },
+  {
+    inputs: [
       { internalType: "address", name: "caller", type: "address" },
       { internalType: "uint256", name: "institutionId", type: "uint256" },
     ],
@@ -105,6 +113,14 @@ export const membershipAbi = [
   {
     inputs: [{ internalType: "uint256", name: "tokenId", type: "uint256" }],
     name: "MembershipNotTransferable",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "length", type: "uint256" },
+      { internalType: "uint256", name: "maxLength", type: "uint256" },
+    ],
+    name: "MembershipURITooLong",
     type: "error",
   },
   {
@@ -282,6 +298,20 @@ export const membershipAbi = [
     inputs: [],
     name: "DEFAULT_ADMIN_ROLE",
     outputs: [{ internalType: "bytes32", name: "", type: "bytes32" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "MAX_NAME_BYTES",
+    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "MAX_URI_BYTES",
+    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
     stateMutability: "view",
     type: "function",
   },

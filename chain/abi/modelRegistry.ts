@@ -33,6 +33,11 @@ export const modelRegistryAbi = [
     type: "error",
   },
   {
+    inputs: [{ internalType: "uint256", name: "modelId", type: "uint256" }],
+    name: "RegistryContentUnchanged",
+    type: "error",
+  },
+  {
     inputs: [
       { internalType: "address", name: "account", type: "address" },
       { internalType: "uint256", name: "modelId", type: "uint256" },
@@ -40,6 +45,7 @@ export const modelRegistryAbi = [
     name: "RegistryDownloadNotAuthorized",
     type: "error",
   },
+  { inputs: [], name: "RegistryEmptyTestSet", type: "error" },
   {
     inputs: [
       { internalType: "uint64", name: "expiresAt", type: "uint64" },
@@ -50,6 +56,15 @@ export const modelRegistryAbi = [
   },
   {
     inputs: [
+      { internalType: "uint64", name: "expiresAt", type: "uint64" },
+      { internalType: "uint64", name: "maxExpiresAt", type: "uint64" },
+    ],
+    name: "RegistryGrantExpiryTooFar",
+    type: "error",
+  },
+  { inputs: [], name: "RegistryInvalidCardHash", type: "error" },
+  {
+    inputs: [
       { internalType: "bytes32", name: "digest", type: "bytes32" },
       { internalType: "uint32", name: "codec", type: "uint32" },
     ],
@@ -58,6 +73,11 @@ export const modelRegistryAbi = [
   },
   { inputs: [], name: "RegistryInvalidEncryptionKey", type: "error" },
   { inputs: [], name: "RegistryInvalidSha", type: "error" },
+  {
+    inputs: [{ internalType: "uint256", name: "modelId", type: "uint256" }],
+    name: "RegistryKeyringUnchanged",
+    type: "error",
+  },
   {
     inputs: [{ internalType: "uint16", name: "value", type: "uint16" }],
     name: "RegistryMetricOutOfRange",
@@ -117,8 +137,24 @@ export const modelRegistryAbi = [
     type: "error",
   },
   {
+    inputs: [
+      { internalType: "uint256", name: "length", type: "uint256" },
+      { internalType: "uint256", name: "maxLength", type: "uint256" },
+    ],
+    name: "RegistryReasonTooLong",
+    type: "error",
+  },
+  {
     inputs: [{ internalType: "bytes32", name: "sha256", type: "bytes32" }],
     name: "RegistryShaAlreadyPublished",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "account", type: "address" },
+      { internalType: "uint256", name: "institutionId", type: "uint256" },
+    ],
+    name: "RegistryStaffCannotActForInstitution",
     type: "error",
   },
   {
@@ -132,6 +168,11 @@ export const modelRegistryAbi = [
   {
     inputs: [{ internalType: "uint256", name: "parentId", type: "uint256" }],
     name: "RegistryUnknownParent",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "uint32", name: "codec", type: "uint32" }],
+    name: "RegistryUnsupportedCidCodec",
     type: "error",
   },
   { inputs: [], name: "RegistryZeroAddress", type: "error" },
@@ -148,6 +189,37 @@ export const modelRegistryAbi = [
     inputs: [{ internalType: "bytes32", name: "slot", type: "bytes32" }],
     name: "UUPSUnsupportedProxiableUUID",
     type: "error",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "modelId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "by", type: "address" },
+      {
+        components: [
+          { internalType: "bytes32", name: "digest", type: "bytes32" },
+          { internalType: "uint32", name: "codec", type: "uint32" },
+        ],
+        indexed: false,
+        internalType: "struct IModelRegistry.Cid",
+        name: "content",
+        type: "tuple",
+      },
+      {
+        components: [
+          { internalType: "bytes32", name: "digest", type: "bytes32" },
+          { internalType: "uint32", name: "codec", type: "uint32" },
+        ],
+        indexed: false,
+        internalType: "struct IModelRegistry.Cid",
+        name: "keyring",
+        type: "tuple",
+      },
+      { indexed: false, internalType: "uint32", name: "contentVersion", type: "uint32" },
+      { indexed: false, internalType: "uint32", name: "keyringVersion", type: "uint32" },
+    ],
+    name: "ContentKeyRotated",
+    type: "event",
   },
   {
     anonymous: false,
@@ -193,6 +265,15 @@ export const modelRegistryAbi = [
       { indexed: false, internalType: "bool", name: "isMember", type: "bool" },
     ],
     name: "MembershipSynced",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "modelId", type: "uint256" },
+      { indexed: false, internalType: "bytes32", name: "cardHash", type: "bytes32" },
+    ],
+    name: "ModelCardBound",
     type: "event",
   },
   {
@@ -380,6 +461,20 @@ export const modelRegistryAbi = [
   },
   {
     inputs: [],
+    name: "CODEC_DAG_PB",
+    outputs: [{ internalType: "uint32", name: "", type: "uint32" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "CODEC_RAW",
+    outputs: [{ internalType: "uint32", name: "", type: "uint32" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
     name: "DEFAULT_ADMIN_ROLE",
     outputs: [{ internalType: "bytes32", name: "", type: "bytes32" }],
     stateMutability: "view",
@@ -394,7 +489,21 @@ export const modelRegistryAbi = [
   },
   {
     inputs: [],
+    name: "MAX_GRANT_DURATION",
+    outputs: [{ internalType: "uint64", name: "", type: "uint64" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
     name: "MAX_MODEL_ID",
+    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "MAX_REASON_BYTES",
     outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
     stateMutability: "view",
     type: "function",
@@ -441,6 +550,13 @@ export const modelRegistryAbi = [
     ],
     name: "canDownload",
     outputs: [{ internalType: "bool", name: "", type: "bool" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "uint256", name: "modelId", type: "uint256" }],
+    name: "cardHashOf",
+    outputs: [{ internalType: "bytes32", name: "", type: "bytes32" }],
     stateMutability: "view",
     type: "function",
   },
@@ -496,6 +612,17 @@ export const modelRegistryAbi = [
           { internalType: "address", name: "publisher", type: "address" },
           { internalType: "uint256", name: "institutionId", type: "uint256" },
           { internalType: "uint64", name: "publishedAt", type: "uint64" },
+          { internalType: "bytes32", name: "cardHash", type: "bytes32" },
+          {
+            components: [
+              { internalType: "bytes32", name: "digest", type: "bytes32" },
+              { internalType: "uint32", name: "codec", type: "uint32" },
+            ],
+            internalType: "struct IModelRegistry.Cid",
+            name: "previousKeyring",
+            type: "tuple",
+          },
+          { internalType: "uint32", name: "contentVersion", type: "uint32" },
         ],
         internalType: "struct IModelRegistry.Model",
         name: "",
@@ -614,6 +741,17 @@ export const modelRegistryAbi = [
           { internalType: "address", name: "publisher", type: "address" },
           { internalType: "uint256", name: "institutionId", type: "uint256" },
           { internalType: "uint64", name: "publishedAt", type: "uint64" },
+          { internalType: "bytes32", name: "cardHash", type: "bytes32" },
+          {
+            components: [
+              { internalType: "bytes32", name: "digest", type: "bytes32" },
+              { internalType: "uint32", name: "codec", type: "uint32" },
+            ],
+            internalType: "struct IModelRegistry.Cid",
+            name: "previousKeyring",
+            type: "tuple",
+          },
+          { internalType: "uint32", name: "contentVersion", type: "uint32" },
         ],
         internalType: "struct IModelRegistry.Model",
         name: "model",
@@ -728,6 +866,7 @@ export const modelRegistryAbi = [
           },
           { internalType: "bytes32", name: "taskId", type: "bytes32" },
           { internalType: "uint256", name: "parentId", type: "uint256" },
+          { internalType: "bytes32", name: "cardHash", type: "bytes32" },
         ],
         internalType: "struct IModelRegistry.PublishParams",
         name: "params",
@@ -817,6 +956,33 @@ export const modelRegistryAbi = [
     type: "function",
   },
   {
+    inputs: [
+      { internalType: "uint256", name: "modelId", type: "uint256" },
+      {
+        components: [
+          { internalType: "bytes32", name: "digest", type: "bytes32" },
+          { internalType: "uint32", name: "codec", type: "uint32" },
+        ],
+        internalType: "struct IModelRegistry.Cid",
+        name: "content",
+        type: "tuple",
+      },
+      {
+        components: [
+          { internalType: "bytes32", name: "digest", type: "bytes32" },
+          { internalType: "uint32", name: "codec", type: "uint32" },
+        ],
+        internalType: "struct IModelRegistry.Cid",
+        name: "keyring",
+        type: "tuple",
+      },
+    ],
+    name: "rotateContentKey",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
     inputs: [{ internalType: "bytes32", name: "publicKey", type: "bytes32" }],
     name: "setEncryptionKey",
     outputs: [],
@@ -882,6 +1048,17 @@ export const modelRegistryAbi = [
           { internalType: "address", name: "publisher", type: "address" },
           { internalType: "uint256", name: "institutionId", type: "uint256" },
           { internalType: "uint64", name: "publishedAt", type: "uint64" },
+          { internalType: "bytes32", name: "cardHash", type: "bytes32" },
+          {
+            components: [
+              { internalType: "bytes32", name: "digest", type: "bytes32" },
+              { internalType: "uint32", name: "codec", type: "uint32" },
+            ],
+            internalType: "struct IModelRegistry.Cid",
+            name: "previousKeyring",
+            type: "tuple",
+          },
+          { internalType: "uint32", name: "contentVersion", type: "uint32" },
         ],
         internalType: "struct IModelRegistry.Model[]",
         name: "models",
@@ -937,10 +1114,12 @@ export const modelRegistryAbi = [
 ] as const;
 
 export const modelRegistryEventNames = [
+  "ContentKeyRotated",
   "EncryptionKeySet",
   "Initialized",
   "KeyringUpdated",
   "MembershipSynced",
+  "ModelCardBound",
   "ModelDownloaded",
   "ModelEvicted",
   "ModelPublished",

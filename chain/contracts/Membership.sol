@@ -23,6 +23,12 @@ contract Membership is
     UUPSUpgradeable,
     IMembership
 {
+    /// @notice Longest institution name, in UTF-8 bytes: profiles are stored and emitted, and an
+    /// unbounded name costs every reader (a 20,000-character name once took 14 M gas to admit).
+    uint256 public constant MAX_NAME_BYTES = 128;
+    /// @notice Longest metadata URI, in bytes.
+    uint256 public constant MAX_URI_BYTES = 512;
+
     /// @dev ERC-5192 interface id.
     bytes4 private constant _ERC5192_INTERFACE_ID = 0xb45a3c0e;
 
@@ -61,7 +67,7 @@ contract Membership is
         returns (uint256 institutionId)
     {
         if (account == address(0)) revert MembershipZeroAddress();
-        if (bytes(name).length == 0) revert MembershipEmptyName();
+        _checkProfile(name, metadataURI);
         if (balanceOf(account) != 0) revert MembershipAlreadyMember(account);
         MembershipStorage storage $ = _storage();
         institutionId = $.nextId;
@@ -96,7 +102,7 @@ contract Membership is
         if (msg.sender != account && !hasRole(DEFAULT_ADMIN_ROLE, msg.sender)) {
             revert MembershipNotProfileEditor(msg.sender, institutionId);
         }
-        if (bytes(name).length == 0) revert MembershipEmptyName();
+        _checkProfile(name, metadataURI);
         Institution storage profile = _storage().institutions[institutionId];
         profile.name = name;
         profile.metadataURI = metadataURI;
@@ -206,6 +212,14 @@ contract Membership is
     }
 
     function _authorizeUpgrade(address) internal override onlyRole(DEFAULT_ADMIN_ROLE) {}
+
+    function _checkProfile(string calldata name, string calldata metadataURI) private pure {
+        uint256 nameLength = bytes(name).length;
+        if (nameLength == 0) revert MembershipEmptyName();
+        if (nameLength > MAX_NAME_BYTES) revert MembershipNameTooLong(nameLength, MAX_NAME_BYTES);
+        uint256 uriLength = bytes(metadataURI).length;
+        if (uriLength > MAX_URI_BYTES) revert MembershipURITooLong(uriLength, MAX_URI_BYTES);
+    }
 
     function _notify(address account, uint256 institutionId, bool member) private {
         address current = _storage().observer;

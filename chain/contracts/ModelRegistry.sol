@@ -37,6 +37,14 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
     uint256 public constant MAX_MODEL_ID = (1 << 22) - 1;
     /// @notice Basis points: metrics are at most this.
     uint16 public constant BPS = 10_000;
+    /// @notice Longest patient grant: a grant further ahead is a mistake (e.g. `--days 1e9`), not a need.
+    uint64 public constant MAX_GRANT_DURATION = 3650 days;
+    /// @notice Longest revocation reason, in bytes (it is emitted, and every indexer stores it).
+    uint256 public constant MAX_REASON_BYTES = 1024;
+    /// @notice Multicodec of a CID of raw bytes (a file that fits one block).
+    uint32 public constant CODEC_RAW = 0x55;
+    /// @notice Multicodec of a UnixFS (dag-pb) CID (a file of several blocks).
+    uint32 public constant CODEC_DAG_PB = 0x70;
 
     uint256 private constant _SEATS = 11;
     uint256 private constant _ID_BITS = 22;
@@ -67,6 +75,15 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         uint32 keyringVersion;
     }
 
+    /// @dev What the v2 upgrade added per seat. It lives beside `seats` because a Seat inside a
+    /// fixed array cannot grow without moving every later slot.
+    struct SeatBinding {
+        bytes32 cardHash;
+        bytes32 previousKeyringDigest;
+        uint32 previousKeyringCodec;
+        uint32 contentVersion;
+    }
+
     struct Account {
         AccountKind kind;
         uint32 institutionId;
@@ -89,6 +106,8 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         mapping(uint256 institutionId => address) institutionAccounts;
         mapping(address account => bytes32) encryptionKeys;
         mapping(address patient => mapping(uint256 modelId => StoredGrant)) grants;
+        // ---- appended by the v2 upgrade (card binding, keyring fallback, content-key rotation)
+        SeatBinding[11] bindings;
     }
 
     // keccak256(abi.encode(uint256(keccak256("neuroledger.storage.ModelRegistry")) - 1)) & ~bytes32(uint256(0xff))
@@ -135,12 +154,16 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         uint256 freedId;
         (modelId, rank, evictedId, freedId) = _store($, active, params, institutionId);
         _emitPublished(modelId, institutionId, params, rank);
+        emit ModelCardBound(modelId, params.cardHash);
         if (evictedId != 0) emit ModelEvicted(evictedId);
         if (freedId != 0) emit ModelEvicted(freedId);
     }
 
     /// @inheritdoc IModelRegistry
     function revoke(uint256 modelId, string calldata reason) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (bytes(reason).length > MAX_REASON_BYTES) {
+            revert RegistryReasonTooLong(bytes(reason).length, MAX_REASON_BYTES);
+        }
         RegistryStorage storage $ = _storage();
         uint256 active = $.activeSeats;
         uint256 seat = _findSeat(active, modelId);
@@ -162,6 +185,7 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         $.ranking = (ranking & ~((uint256(1) << _NEXT_ID_SHIFT) - 1)) | order | (count << _COUNT_SHIFT)
             | (latest << _LATEST_SHIFT);
         delete $.seats[seat];
+        delete $.bindings[seat];
         $.activeSeats = _setSeatId(active, seat, 0);
         emit ModelRevoked(modelId, msg.sender, reason);
     }
@@ -180,21 +204,49 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
     /// @inheritdoc IModelRegistry
     function updateKeyring(uint256 modelId, Cid calldata keyring) external {
         RegistryStorage storage $ = _storage();
-        uint256 active = $.activeSeats;
-        if (active & _PAUSED_BIT != 0) revert RegistryPaused();
-        uint256 seatIndex = _findSeat(active, modelId);
-        if (seatIndex == _NO_SEAT) revert RegistryModelNotActive(modelId);
+        uint256 seatIndex = _keeperSeat($, modelId);
         _checkCid(keyring);
         Seat storage seat = $.seats[seatIndex];
-        if (seat.publisher != msg.sender) {
-            (bool hasInstitution,, AccountKind kind) = _institutionOf($, msg.sender);
-            if (!hasInstitution || kind == AccountKind.Patient) revert RegistryNotKeyringUpdater(msg.sender, modelId);
+        if (seat.keyringDigest == keyring.digest && seat.keyringCodec == keyring.codec) {
+            revert RegistryKeyringUnchanged(modelId);
         }
+        // Keep the replaced keyring: if the new one cannot be fetched, readers fall back to it.
+        SeatBinding storage binding = $.bindings[seatIndex];
+        binding.previousKeyringDigest = seat.keyringDigest;
+        binding.previousKeyringCodec = seat.keyringCodec;
         uint32 newVersion = seat.keyringVersion + 1;
         seat.keyringDigest = keyring.digest;
         seat.keyringCodec = keyring.codec;
         seat.keyringVersion = newVersion;
         emit KeyringUpdated(modelId, msg.sender, keyring, newVersion);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function rotateContentKey(uint256 modelId, Cid calldata content, Cid calldata keyring) external {
+        RegistryStorage storage $ = _storage();
+        uint256 seatIndex = _keeperSeat($, modelId);
+        _checkCid(content);
+        _checkCid(keyring);
+        Seat storage seat = $.seats[seatIndex];
+        if (seat.contentDigest == content.digest && seat.contentCodec == content.codec) {
+            revert RegistryContentUnchanged(modelId);
+        }
+        if (seat.keyringDigest == keyring.digest && seat.keyringCodec == keyring.codec) {
+            revert RegistryKeyringUnchanged(modelId);
+        }
+        SeatBinding storage binding = $.bindings[seatIndex];
+        // The previous keyring wraps the old content key: no fallback across a rotation.
+        binding.previousKeyringDigest = bytes32(0);
+        binding.previousKeyringCodec = 0;
+        uint32 contentVersion = _contentVersion(binding) + 1;
+        binding.contentVersion = contentVersion;
+        uint32 keyringVersion = seat.keyringVersion + 1;
+        seat.contentDigest = content.digest;
+        seat.contentCodec = content.codec;
+        seat.keyringDigest = keyring.digest;
+        seat.keyringCodec = keyring.codec;
+        seat.keyringVersion = keyringVersion;
+        emit ContentKeyRotated(modelId, msg.sender, content, keyring, contentVersion, keyringVersion);
     }
 
     // ------------------------------------------------------------------ accounts
@@ -249,8 +301,10 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         if (patient == address(0)) revert RegistryZeroAddress();
         if (_findSeat($.activeSeats, modelId) == _NO_SEAT) revert RegistryModelNotActive(modelId);
         if (expiresAt <= block.timestamp) revert RegistryGrantExpiryInPast(expiresAt, uint64(block.timestamp));
-        $.grants[patient][modelId] =
-            StoredGrant({expiresAt: SafeCast.toUint40(expiresAt), institutionId: uint32(institutionId)});
+        uint64 maxExpiresAt = uint64(block.timestamp) + MAX_GRANT_DURATION;
+        if (expiresAt > maxExpiresAt) revert RegistryGrantExpiryTooFar(expiresAt, maxExpiresAt);
+        // Fits: maxExpiresAt is far below 2^40 seconds (year 36812).
+        $.grants[patient][modelId] = StoredGrant({expiresAt: uint40(expiresAt), institutionId: uint32(institutionId)});
         if ($.accounts[patient].kind == AccountKind.None) {
             $.accounts[patient] = Account({kind: AccountKind.Patient, institutionId: 0});
         }
@@ -415,9 +469,18 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         return _storage().membership;
     }
 
-    /// @notice Implementation version (changes with each upgrade).
+    /// @inheritdoc IModelRegistry
+    function cardHashOf(uint256 modelId) external view returns (bytes32) {
+        RegistryStorage storage $ = _storage();
+        uint256 seat = _findSeat($.activeSeats, modelId);
+        if (seat == _NO_SEAT) revert RegistryModelNotActive(modelId);
+        return $.bindings[seat].cardHash;
+    }
+
+    /// @notice Implementation version (changes with each upgrade). "2": card binding, keepers of
+    /// the model's institution, previous keyring, content-key rotation, input bounds.
     function version() external pure virtual returns (string memory) {
-        return "1";
+        return "2";
     }
 
     // ------------------------------------------------------------------ internals
@@ -429,6 +492,7 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         _checkCid(params.content);
         _checkCid(params.keyring);
         if (params.sha256 == bytes32(0)) revert RegistryInvalidSha();
+        if (params.cardHash == bytes32(0)) revert RegistryInvalidCardHash();
         if ($.published[params.sha256]) revert RegistryShaAlreadyPublished(params.sha256);
         Metrics calldata m = params.metrics;
         _checkBps(m.accuracy);
@@ -436,13 +500,39 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         _checkBps(m.recall);
         _checkBps(m.f1);
         _checkBps(m.auc);
+        if (m.testSetSize == 0) revert RegistryEmptyTestSet();
         if (params.taskId != $.taskId) revert RegistryTaskMismatch($.taskId, params.taskId);
         uint256 nextId = ($.ranking >> _NEXT_ID_SHIFT) & type(uint32).max;
         if (params.parentId >= nextId) revert RegistryUnknownParent(params.parentId);
     }
 
+    /// @dev Only what the product writes: UnixFS files, whose root is raw (one block) or dag-pb.
     function _checkCid(Cid calldata cid) private pure {
         if (cid.digest == bytes32(0) || cid.codec == 0) revert RegistryInvalidCid(cid.digest, cid.codec);
+        if (cid.codec != CODEC_RAW && cid.codec != CODEC_DAG_PB) revert RegistryUnsupportedCidCodec(cid.codec);
+    }
+
+    /// @dev A kept model whose keyring or content the caller may replace: an account (member or
+    /// staff) of the model's institution while it is a member, else of any member institution (an
+    /// orphaned model must stay maintainable). The publishing institution already holds the content
+    /// key and chose the card, so this gives it nothing new; other institutions cannot touch it.
+    function _keeperSeat(RegistryStorage storage $, uint256 modelId) private view returns (uint256 seatIndex) {
+        uint256 active = $.activeSeats;
+        if (active & _PAUSED_BIT != 0) revert RegistryPaused();
+        seatIndex = _findSeat(active, modelId);
+        if (seatIndex == _NO_SEAT) revert RegistryModelNotActive(modelId);
+        (bool hasInstitution, uint256 institutionId,) = _institutionOf($, msg.sender);
+        if (hasInstitution) {
+            uint256 owner = $.seats[seatIndex].institutionId;
+            if (institutionId == owner || $.institutionAccounts[owner] == address(0)) return seatIndex;
+        }
+        revert RegistryNotKeyringUpdater(msg.sender, modelId);
+    }
+
+    /// @dev Models published before rotations existed store 0: they are at their first content.
+    function _contentVersion(SeatBinding storage binding) private view returns (uint32 version_) {
+        version_ = binding.contentVersion;
+        if (version_ == 0) version_ = 1;
     }
 
     function _checkBps(uint16 value) private pure {
@@ -520,6 +610,7 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         if (freedSeat != _NO_SEAT) {
             freedId = _seatId(active, freedSeat);
             delete $.seats[freedSeat];
+            delete $.bindings[freedSeat];
             active = _setSeatId(active, freedSeat, 0);
         }
         _writeSeat($, seat, params, institutionId);
@@ -566,6 +657,8 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
             keyringCodec: p.keyring.codec,
             keyringVersion: 1
         });
+        $.bindings[seat] =
+            SeatBinding({cardHash: p.cardHash, previousKeyringDigest: 0, previousKeyringCodec: 0, contentVersion: 1});
     }
 
     function _model(RegistryStorage storage $, uint256 seatIndex, uint256 modelId)
@@ -592,6 +685,10 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         model.publisher = seat.publisher;
         model.institutionId = seat.institutionId;
         model.publishedAt = seat.publishedAt;
+        SeatBinding storage binding = $.bindings[seatIndex];
+        model.cardHash = binding.cardHash;
+        model.previousKeyring = Cid({digest: binding.previousKeyringDigest, codec: binding.previousKeyringCodec});
+        model.contentVersion = _contentVersion(binding);
     }
 
     /// @dev Member: its own institution. Staff: its institution while that is still a member.
@@ -620,10 +717,14 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         return (allowed, allowed ? grant.institutionId : 0, DownloadKind.Patient);
     }
 
+    /// @dev The institution's own (member) account; staff are told so rather than "not a member".
     function _requireMemberCaller(RegistryStorage storage $) private view returns (uint256) {
         Account memory caller = $.accounts[msg.sender];
-        if (caller.kind != AccountKind.Member) revert RegistryNotMemberInstitution(msg.sender);
-        return caller.institutionId;
+        if (caller.kind == AccountKind.Member) return caller.institutionId;
+        if (caller.kind == AccountKind.Staff) {
+            revert RegistryStaffCannotActForInstitution(msg.sender, caller.institutionId);
+        }
+        revert RegistryNotMemberInstitution(msg.sender);
     }
 
     function _requireNotPaused(RegistryStorage storage $) private view {

@@ -52,9 +52,17 @@ export class InvalidKeyringError extends BaseError {
   override name = "InvalidKeyringError";
 }
 
-/** A keyring carries no model card, or one that describes another ONNX file than the on-chain sha256. */
+/**
+ * A keyring carries no model card, one that describes another ONNX file than the on-chain sha256,
+ * or one that does not hash to the card hash bound on chain at publish.
+ */
 export class KeyringCardError extends BaseError {
   override name = "KeyringCardError";
+}
+
+/** None of a model's keyrings (the current one, the previous one) could be fetched and verified. */
+export class KeyringUnavailableError extends BaseError {
+  override name = "KeyringUnavailableError";
 }
 
 /** The keyring holds no wrap for the account asking to decrypt. */

@@ -44,6 +44,12 @@ interface IMembership {
     /// @notice An institution needs a name.
     error MembershipEmptyName();
 
+    /// @notice An institution name longer than {MAX_NAME_BYTES} (UTF-8 bytes).
+    error MembershipNameTooLong(uint256 length, uint256 maxLength);
+
+    /// @notice A metadata URI longer than {MAX_URI_BYTES}.
+    error MembershipURITooLong(uint256 length, uint256 maxLength);
+
     /// @notice The zero address cannot be an institution or an observer.
     error MembershipZeroAddress();
 

@@ -15,7 +15,14 @@ import {IMembershipObserver} from "./IMembershipObserver.sol";
 /// CIDs are stored packed as {Cid}: the 32-byte sha2-256 multihash digest plus the multicodec of
 /// a CIDv1 (e.g. 0x55 raw, 0x70 dag-pb, 0x0129 dag-json). The CID string is rebuilt as
 /// CIDv1(codec, multihash(0x12, 32, digest)); a CIDv0 "Qm..." is the same as CIDv1 dag-pb with
-/// the same digest. Metrics are basis points (0..10000).
+/// the same digest. Metrics are basis points (0..10000). Only the codecs the product writes are
+/// accepted: 0x55 raw (a file that fits one block) and 0x70 dag-pb (a UnixFS file of several blocks).
+///
+/// Integrity of what a clinician runs: each model published by this version carries `cardHash`,
+/// the sha256 of its model card in RFC 8785 canonical JSON, fixed at publish. Keyring updates may
+/// add or drop wraps but never change the card, the content or the sha256; readers refuse a keyring
+/// whose card does not hash to `cardHash`. Models published before the upgrade that introduced it
+/// have `cardHash == 0`: readers treat their card as unverified.
 interface IModelRegistry is IMembershipObserver {
     /// @notice What an account is to the registry.
     enum AccountKind {
@@ -49,6 +56,7 @@ interface IModelRegistry is IMembershipObserver {
     }
 
     /// @notice What a publisher supplies.
+    /// `cardHash`: sha256 of the model card's RFC 8785 canonical JSON (not zero).
     struct PublishParams {
         Cid content;
         Cid keyring;
@@ -56,9 +64,14 @@ interface IModelRegistry is IMembershipObserver {
         Metrics metrics;
         bytes32 taskId;
         uint256 parentId;
+        bytes32 cardHash;
     }
 
     /// @notice A kept model as returned by the read functions.
+    /// `previousKeyring`: the keyring the current one replaced for the same content (zero digest
+    /// when there is none: never updated, or the content key was rotated since), the fallback of a
+    /// reader that cannot fetch or verify the current keyring. `cardHash`: zero for a model published
+    /// before card hashes existed. `contentVersion`: 1 at publish, +1 on each content-key rotation.
     struct Model {
         uint256 id;
         Cid content;
@@ -71,6 +84,9 @@ interface IModelRegistry is IMembershipObserver {
         address publisher;
         uint256 institutionId;
         uint64 publishedAt;
+        bytes32 cardHash;
+        Cid previousKeyring;
+        uint32 contentVersion;
     }
 
     /// @notice A patient's access to one model.
@@ -114,7 +130,24 @@ interface IModelRegistry is IMembershipObserver {
     event ModelRevoked(uint256 indexed modelId, address indexed by, string reason);
 
     /// @notice A model's keyring was replaced; `version` counts from 1 (the published keyring).
+    /// The replaced keyring stays readable as {Model.previousKeyring} and in the earlier events.
     event KeyringUpdated(uint256 indexed modelId, address indexed by, Cid keyring, uint32 version);
+
+    /// @notice The model card a published model is bound to (sha256 of its RFC 8785 canonical JSON);
+    /// emitted right after {ModelPublished}, fixed for the model's life.
+    event ModelCardBound(uint256 indexed modelId, bytes32 cardHash);
+
+    /// @notice A model's content key was rotated: new ciphertext `content` (same plaintext sha256,
+    /// same card) and its keyring `keyring`. `contentVersion` counts rotations from 1 (the published
+    /// content); `keyringVersion` continues the keyring count of {KeyringUpdated}.
+    event ContentKeyRotated(
+        uint256 indexed modelId,
+        address indexed by,
+        Cid content,
+        Cid keyring,
+        uint32 contentVersion,
+        uint32 keyringVersion
+    );
 
     /// @notice An account registered (or replaced) its X25519 public key.
     event EncryptionKeySet(address indexed account, bytes32 previousKey, bytes32 newKey);
@@ -169,16 +202,25 @@ interface IModelRegistry is IMembershipObserver {
     error RegistryGrantExpiryInPast(uint64 expiresAt, uint64 now_);
     error RegistryNoGrant(address patient, uint256 modelId, uint256 institutionId);
     error RegistryOnlyMembership(address caller);
+    error RegistryUnsupportedCidCodec(uint32 codec);
+    error RegistryEmptyTestSet();
+    error RegistryInvalidCardHash();
+    error RegistryKeyringUnchanged(uint256 modelId);
+    error RegistryContentUnchanged(uint256 modelId);
+    error RegistryStaffCannotActForInstitution(address account, uint256 institutionId);
+    error RegistryGrantExpiryTooFar(uint64 expiresAt, uint64 maxExpiresAt);
+    error RegistryReasonTooLong(uint256 length, uint256 maxLength);
 
     /// @notice Publishes a model; it becomes the latest and enters the top ten if it ranks.
     /// @dev PUBLISHER_ROLE; the caller must be a member institution or staff of one. Not while paused.
-    /// Reverts on a sha256 already published, metrics over 10000, an empty CID, another task,
-    /// or an unknown parent.
+    /// Reverts on a sha256 already published, metrics over 10000, an empty test set, an empty CID or
+    /// one of another codec than raw/dag-pb, a zero card hash, another task, or an unknown parent.
+    /// Emits {ModelPublished} then {ModelCardBound}.
     /// @return modelId The new model's id (ids start at 1 and are never reused).
     function publish(PublishParams calldata params) external returns (uint256 modelId);
 
     /// @notice Removes a kept model from the top ten and the latest slot, with a reason.
-    /// @dev DEFAULT_ADMIN_ROLE (governance). Allowed while paused.
+    /// @dev DEFAULT_ADMIN_ROLE (governance). Allowed while paused. `reason` is at most 1024 bytes.
     function revoke(uint256 modelId, string calldata reason) external;
 
     /// @notice Records that the caller downloaded a kept model.
@@ -197,11 +239,25 @@ interface IModelRegistry is IMembershipObserver {
     function setEncryptionKey(bytes32 publicKey) external;
 
     /// @notice Replaces a kept model's keyring CID (e.g. after wrapping the key for a new account).
-    /// @dev The model's publisher, a member institution, or staff of one. Not while paused.
+    /// The new keyring must wrap the same content key and carry the same card: readers check it.
+    /// The replaced keyring becomes {Model.previousKeyring}.
+    /// @dev A keeper of the model: an account (member or staff) of the model's institution while that
+    /// institution is a member; once it is not, an account of any member institution. Not while
+    /// paused. Reverts with {RegistryKeyringUnchanged} when `keyring` is the current keyring.
     function updateKeyring(uint256 modelId, Cid calldata keyring) external;
 
+    /// @notice Rotates a kept model's content key: `content` is the model re-encrypted under a new
+    /// content key (same plaintext sha256, same card) and `keyring` wraps that key for the accounts
+    /// still authorized. Used when an account's access is revoked or expires, so that a wrap it kept
+    /// opens nothing new. The previous keyring is cleared (it belongs to the old content).
+    /// @dev Same callers as {updateKeyring}; not while paused. Reverts with
+    /// {RegistryContentUnchanged} when `content` is the current content. Emits {ContentKeyRotated}.
+    function rotateContentKey(uint256 modelId, Cid calldata content, Cid calldata keyring) external;
+
     /// @notice Grants `patient` access to one kept model until `expiresAt` (unix seconds).
-    /// @dev Member institutions only; not while paused. Replaces an earlier grant.
+    /// @dev The institution's member account only (staff get {RegistryStaffCannotActForInstitution});
+    /// not while paused. At most {MAX_GRANT_DURATION} ahead ({RegistryGrantExpiryTooFar}).
+    /// Replaces an earlier grant.
     function grantPatientAccess(address patient, uint256 modelId, uint64 expiresAt) external;
 
     /// @notice Revokes a grant made by the caller's institution. @dev Allowed while paused.
@@ -258,4 +314,8 @@ interface IModelRegistry is IMembershipObserver {
 
     /// @notice The membership contract this registry follows.
     function membership() external view returns (address);
+
+    /// @notice The card hash a model is bound to (zero for models published before card hashes).
+    /// @dev Reverts with {RegistryModelNotActive} for a model that is not kept.
+    function cardHashOf(uint256 modelId) external view returns (bytes32);
 }

@@ -53,6 +53,11 @@ export interface DeployConsortiumParameters {
   dev?: boolean;
   /** Progress lines. */
   log?: (line: string) => void;
+  /**
+   * Deploy another registry implementation (an artifact's bytecode) instead of `ModelRegistry`,
+   * with the same `initialize`: the upgrade test deploys the pre-v2 registry this way.
+   */
+  registryBytecode?: Hex;
 }
 
 export type DeployConsortiumReturnType = Deployment;
@@ -84,8 +89,12 @@ export async function deployConsortium(
     return receipt;
   }
 
-  async function deploy(name: ContractName, args: unknown[] = []): Promise<Address> {
-    const { abi, bytecode } = readArtifact(CHAIN_DIR, name);
+  async function deploy(
+    name: ContractName,
+    args: unknown[] = [],
+    bytecode = readArtifact(CHAIN_DIR, name).bytecode,
+  ): Promise<Address> {
+    const { abi } = readArtifact(CHAIN_DIR, name);
     const hash = await wallet.deployContract({ abi, bytecode, args });
     const receipt = await confirm(hash, `deploy ${name}`);
     if (!receipt.contractAddress) throw new Error(`Deployment of ${name} returned no address`);
@@ -121,7 +130,7 @@ export async function deployConsortium(
   const implementations = {
     timelock: await deploy("ConsortiumTimelock"),
     membership: await deploy("Membership"),
-    registry: await deploy("ModelRegistry"),
+    registry: await deploy("ModelRegistry", [], options.registryBytecode),
     governor: await deploy("ConsortiumGovernor"),
   };
 

@@ -18,13 +18,14 @@ import { CID_CODEC, TASK_ID } from "../../src/constants.ts";
 import { deployConsortium } from "../../src/deploy/deployConsortium.ts";
 import { type DevAccountName, devAccounts } from "../../src/dev.ts";
 
-export async function setUpConsortium() {
+export async function setUpConsortium(options: { registryBytecode?: Hex } = {}) {
   const connection = await network.create();
   const transport = custom(connection.provider);
   const deployment = await deployConsortium({
     transport,
     deployer: privateKeyToAccount(devAccounts.deployer.privateKey),
     dev: true,
+    registryBytecode: options.registryBytecode,
   });
   const chain = { id: deployment.chainId } as Chain;
   const publicClient = createPublicClient({ chain, transport, pollingInterval: 20 });
@@ -105,5 +106,6 @@ export function publishParams(f1: number, accuracy: number, parentId = 0n) {
     metrics: { accuracy, precision: 9000, recall: 9000, f1, auc: 9500, testSetSize: 600 },
     taskId: TASK_ID,
     parentId,
+    cardHash: sha256(toHex(`flow-card-${counter}`)),
   };
 }

@@ -26,7 +26,9 @@ contract ModelRegistryAccountsTest is Fixture {
     }
 
     function test_addStaff_revertsOnBadCallerOrAccount() public {
-        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.RegistryNotMemberInstitution.selector, clinician));
+        vm.expectRevert(
+            abi.encodeWithSelector(IModelRegistry.RegistryStaffCannotActForInstitution.selector, clinician, idB)
+        );
         vm.prank(clinician);
         registry.addStaff(outsider);
         vm.startPrank(instA);
@@ -143,7 +145,9 @@ contract ModelRegistryAccountsTest is Fixture {
 
     function test_grantPatientAccess_revertsOnBadInput() public {
         uint256 model = publish(9000, 9000);
-        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.RegistryNotMemberInstitution.selector, clinician));
+        vm.expectRevert(
+            abi.encodeWithSelector(IModelRegistry.RegistryStaffCannotActForInstitution.selector, clinician, idB)
+        );
         vm.prank(clinician);
         registry.grantPatientAccess(patient, model, uint64(block.timestamp + 1));
         vm.startPrank(instA);

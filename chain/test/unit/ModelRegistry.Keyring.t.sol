@@ -15,9 +15,9 @@ contract ModelRegistryKeyringTest is Fixture {
         model = publish(9000, 9000);
     }
 
-    function test_updateKeyring_byPublisherMemberAndStaffBumpsVersion() public {
-        address[3] memory updaters = [publisher, instB, clinician];
-        for (uint256 i; i < 3; ++i) {
+    function test_updateKeyring_byPublisherAndItsInstitutionBumpsVersion() public {
+        address[2] memory updaters = [publisher, instA];
+        for (uint256 i; i < 2; ++i) {
             IModelRegistry.Cid memory next = cid("keyring-v", i);
             vm.expectEmit(address(registry));
             emit IModelRegistry.KeyringUpdated(model, updaters[i], next, uint32(i + 2));
@@ -29,11 +29,11 @@ contract ModelRegistryKeyringTest is Fixture {
         }
     }
 
-    function test_updateKeyring_revertsForPatientAndOutsider() public {
+    function test_updateKeyring_revertsForOtherInstitutionsPatientAndOutsider() public {
         vm.prank(instA);
         registry.grantPatientAccess(patient, model, uint64(block.timestamp + 100));
-        address[2] memory callers = [patient, outsider];
-        for (uint256 i; i < 2; ++i) {
+        address[4] memory callers = [instB, clinician, patient, outsider];
+        for (uint256 i; i < 4; ++i) {
             vm.expectRevert(
                 abi.encodeWithSelector(IModelRegistry.RegistryNotKeyringUpdater.selector, callers[i], model)
             );

@@ -88,7 +88,7 @@ contract ModelRegistryPublishTest is Fixture {
         assertFalse(registry.isActive(1));
         assertFalse(registry.isActive(weak));
         assertEq(registry.latestModelId(), best);
-        assertEq(vm.getRecordedLogs().length, 3); // published + two evictions
+        assertEq(vm.getRecordedLogs().length, 4); // published + card bound + two evictions
         // A freed seat is zeroed and reused by the next model.
         uint256 after_ = publish(9100, 9100);
         assertEq(registry.topTenIds()[0], after_);

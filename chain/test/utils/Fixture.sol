@@ -101,6 +101,7 @@ abstract contract Fixture is Test {
             testSetSize: 600
         });
         p.taskId = TASK;
+        p.cardHash = sha256(abi.encode("card", n));
     }
 
     function publish(uint16 f1, uint16 accuracy) internal returns (uint256) {

@@ -15,6 +15,12 @@ export interface OnChainModel {
   publisher: Address;
   institutionId: bigint;
   publishedAt: bigint;
+  /** sha256 of the card bound at publish (RFC 8785 canonical JSON); zero for pre-v2 models. */
+  cardHash: Hex;
+  /** The keyring the current one replaced (readers' fallback), or undefined. */
+  previousKeyringCid: string | undefined;
+  /** 1 at publish, +1 per content-key rotation. */
+  contentVersion: number;
 }
 
 export function fromRaw(raw: RegistryModel): OnChainModel {
@@ -29,6 +35,10 @@ export function fromRaw(raw: RegistryModel): OnChainModel {
     publisher: raw.publisher,
     institutionId: raw.institutionId,
     publishedAt: raw.publishedAt,
+    cardHash: raw.cardHash,
+    previousKeyringCid:
+      raw.previousKeyring.codec === 0 ? undefined : cidFromChain(raw.previousKeyring).toString(),
+    contentVersion: Number(raw.contentVersion),
   };
 }
 

@@ -4,7 +4,7 @@ import { rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { Writable } from "node:stream";
 import type { ModelCard } from "@neuroledger/sdk/card";
-import { parseKeyring, unwrapKeyring } from "@neuroledger/sdk/crypto";
+import { unwrapKeyring } from "@neuroledger/sdk/crypto";
 import type { Hex } from "viem";
 import { accountKeyOf } from "../chain/accounts.ts";
 import { abis, connectChain } from "../chain/client.ts";
@@ -13,7 +13,7 @@ import { type Connection, requireAccount, requireNode } from "../config.ts";
 import { IntegrityError, RefusedError } from "../errors.ts";
 import { NodeClient } from "../ipfs/client.ts";
 import { type Logger, silentLogger } from "../log.ts";
-import { keyringCard } from "../models/keyringCard.ts";
+import { readKeyring } from "../models/keyringCard.ts";
 import { fetchAndOpen } from "../models/storage.ts";
 import type { Progress } from "../progress.ts";
 
@@ -86,9 +86,12 @@ export async function download(params: DownloadParameters): Promise<DownloadResu
   lap("chainTx");
   log.info("download recorded", { modelId: params.modelId.toString(), tx: hash });
 
-  const keyring = parseKeyring(await node.catBytes(model.keyringCid));
-  // Card sha256 = chain sha256 here, file sha256 = chain sha256 below: the card describes the file.
-  const card = keyringCard(keyring, model.sha256, params.modelId);
+  // The card hashes to the on-chain card hash and names the chain sha256; the file's sha256 is
+  // checked below: the card run is the one published, for this file.
+  const { keyring, card } = await readKeyring((cid) => node.catBytes(cid), model, {
+    account: account.address,
+    log,
+  });
   const contentKey = await unwrapKeyring(keyring, account.address, await accountKeyOf(chain));
   lap("keyring");
   const { plaintext, sha256 } = await fetchAndOpen({

@@ -95,7 +95,7 @@ export async function publish(params: PublishParameters): Promise<PublishResult>
     publicKey: publicKeyHex(accountKey),
   });
   // The registry stores no card: it travels in the keyring, which every downloader fetches.
-  const keyring = await buildKeyring(contentKey, recipients, card);
+  const keyring = await buildKeyring(contentKey, recipients, card, { content: contentCid });
   const keyringCid = await node.add(bytesOnce(new TextEncoder().encode(serializeKeyring(keyring))));
   lap("keyring");
   log.info("added", { contentCid, keyringCid, recipients: recipients.length });

@@ -1,32 +1,65 @@
 import type { ModelCard } from "@neuroledger/sdk/card";
-import { cardFromKeyring, type Keyring, parseKeyring } from "@neuroledger/sdk/crypto";
+import {
+  cidToChain,
+  type ReadModelKeyringReturnType,
+  readModelKeyring,
+} from "@neuroledger/sdk/chain";
+import { KeyringCardError } from "@neuroledger/sdk/errors";
 import { connectChain } from "../chain/client.ts";
-import { getModel } from "../chain/models.ts";
+import { getModel, type OnChainModel } from "../chain/models.ts";
 import { type Connection, requireNode } from "../config.ts";
 import { IntegrityError } from "../errors.ts";
 import { NodeClient } from "../ipfs/client.ts";
+import { type Logger, silentLogger } from "../log.ts";
 
 /**
- * The card a model's keyring carries (the registry stores none), checked to name the model's
- * on-chain sha256; undefined when the keyring has no card (published before cards moved there).
+ * Model `model`'s keyring as every cli reader must take it (sdk `readModelKeyring`): the current
+ * one, or the previous one when the current cannot be fetched or fails a check; its card must
+ * hash to the card hash bound on chain (pre-v2 models: name the sha256; `cardVerified` false) and
+ * its content CID must be the on-chain one. With `account`, a keyring without its wrap is passed over.
+ * A refused card is an {@link IntegrityError}; every keyring passed over is logged as a warning.
  */
-export function keyringCard(
-  keyring: Keyring,
-  sha256: string,
-  modelId: bigint,
-): ModelCard | undefined {
-  if (keyring.card === undefined) return undefined;
+export async function readKeyring(
+  fetchBytes: (cid: string) => Promise<Uint8Array>,
+  model: OnChainModel,
+  options: { account?: string; log?: Logger } = {},
+): Promise<ReadModelKeyringReturnType> {
+  const log = options.log ?? silentLogger;
   try {
-    return cardFromKeyring(keyring, sha256);
+    return await readModelKeyring({
+      model: {
+        id: model.id,
+        sha256: model.sha256,
+        cardHash: model.cardHash,
+        content: cidToChain(model.contentCid),
+        keyring: cidToChain(model.keyringCid),
+        previousKeyring: model.previousKeyringCid
+          ? cidToChain(model.previousKeyringCid)
+          : undefined,
+      },
+      fetchBytes: (cid) => fetchBytes(cid.toString()),
+      account: options.account,
+      onRejected: (cid, error) =>
+        log.warn("keyring passed over", {
+          modelId: model.id.toString(),
+          keyring: cid.toString(),
+          error: error.name,
+          reason: error.message.split("\n")[0] ?? "",
+        }),
+    });
   } catch (err) {
-    throw new IntegrityError(
-      `model ${modelId}'s keyring carries an unusable card: ${(err as Error).message}`,
-      { cause: err },
-    );
+    if (err instanceof KeyringCardError)
+      throw new IntegrityError(
+        `model ${model.id}'s keyring carries an unusable card: ${err.message}`,
+        {
+          cause: err,
+        },
+      );
+    throw err;
   }
 }
 
-/** Fetches model `modelId`'s current keyring through the institution node and returns its card. */
+/** Fetches model `modelId`'s keyring through the institution node and returns its checked card. */
 export async function fetchKeyringCard(
   connection: Connection,
   modelId: bigint,
@@ -36,5 +69,5 @@ export async function fetchKeyringCard(
   const model = await getModel(chain, modelId);
   // Signed in as the connection's account: nodes serve keyrings only to accounts that may download.
   const node = new NodeClient(requireNode(connection), timeoutMs, connection.account);
-  return keyringCard(parseKeyring(await node.catBytes(model.keyringCid)), model.sha256, modelId);
+  return (await readKeyring((cid) => node.catBytes(cid), model)).card;
 }

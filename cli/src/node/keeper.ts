@@ -1,7 +1,6 @@
 import { cidToChain } from "@neuroledger/sdk/chain";
 import {
   type AccountKey,
-  parseKeyring,
   rewrapKeyring,
   serializeKeyring,
   unwrapKeyring,
@@ -20,6 +19,7 @@ import { getModel } from "../chain/models.ts";
 import { addPinned } from "../ipfs/api.ts";
 import type { IpfsNode } from "../ipfs/node.ts";
 import type { Logger } from "../log.ts";
+import { readKeyring } from "../models/keyringCard.ts";
 
 export interface Keeper {
   /** Checks every given kept model's keyring and re-wraps it when an authorized account lacks a wrap. */
@@ -57,7 +57,9 @@ export async function createKeeper(params: {
           if (owner.institutionActive) continue; // the publishing institution's node keeps it
         }
         const wanted = await modelRecipients(chain, id, keys);
-        const keyring = parseKeyring(await readAll(node, model.keyringCid));
+        // Only a keyring that passes the reader's checks is carried forward (never an altered card);
+        // a current keyring that cannot be fetched falls back to the previous one.
+        const { keyring } = await readKeyring((cid) => readAll(node, cid), model, { log });
         const missing = wanted.filter(
           (w) =>
             !keyring.wraps.some(

@@ -1,4 +1,5 @@
 /** `@neuroledger/sdk/card`: the model card schema and its metrics (browser and Node). */
+export { cardHash } from "./cardHash.ts";
 export { binaryMetrics, rocAuc } from "./metrics.ts";
 export { parseModelCard, toBasisPoints } from "./parseModelCard.ts";
 export {

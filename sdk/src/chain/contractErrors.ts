@@ -12,10 +12,31 @@ const HINTS: Record<string, string> = {
     "The model was evicted or revoked; only the latest model and the top ten are kept.",
   RegistryPaused: "The registry is paused by governance.",
   RegistryPublisherWithoutInstitution: "The publisher account must belong to a member institution.",
-  RegistryNotMemberInstitution: "The account's institution is not (or no longer) a member.",
+  RegistryNotMemberInstitution:
+    "Only a member institution's own account may do this (this account is not one, or its institution was removed).",
+  RegistryStaffCannotActForInstitution:
+    "Staff accounts download and classify; adding staff and granting or revoking patient access is done by the institution's member account.",
+  RegistryGrantExpiryTooFar:
+    "A patient grant lasts at most 3650 days (MAX_GRANT_DURATION); choose a shorter duration.",
+  RegistryGrantExpiryInPast: "The grant's expiry must be in the future.",
+  RegistryUnsupportedCidCodec:
+    "The registry accepts raw (0x55) and dag-pb (0x70) CIDs only: the codecs the product's IPFS nodes write.",
+  RegistryEmptyTestSet:
+    "A model is published with test figures on at least one image (metrics.test.n >= 1).",
+  RegistryInvalidCardHash: "Publish with the card hash (sdk `cardHash(card)`), not zero.",
+  RegistryKeyringUnchanged: "That keyring CID is already the model's current keyring.",
+  RegistryContentUnchanged: "A content-key rotation needs a new ciphertext CID.",
+  RegistryReasonTooLong: "Shorten the reason to at most 1024 bytes.",
+  RegistryMetricOutOfRange: "Metrics are basis points, at most 10000.",
+  RegistryUnknownParent: "The parent model id must be a model published before this one (or 0).",
+  RegistryInvalidCid: "A CID needs a non-zero sha2-256 digest and codec.",
+  MembershipNameTooLong: "An institution name is at most 128 bytes (UTF-8).",
+  MembershipURITooLong: "A metadata URI is at most 512 bytes.",
+  MembershipEmptyName: "An institution needs a name.",
   RegistryInvalidEncryptionKey:
     "Register a non-zero X25519 public key (derive it with deriveAccountKey).",
-  RegistryNotKeyringUpdater: "Only a node of a member institution may update a model's keyring.",
+  RegistryNotKeyringUpdater:
+    "Only accounts of the model's own institution (or, once it left the consortium, of any member) may replace its keyring or rotate its content key.",
   RegistryTaskMismatch: "The card's task does not match the registry's task.",
   AccessControlUnauthorizedAccount:
     "The account lacks the role this call needs; roles are granted by governance.",

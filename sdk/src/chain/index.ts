@@ -2,8 +2,18 @@
 export { type ChainCid, cidFromChain, cidToChain } from "./cid.ts";
 export { decodeContractError } from "./contractErrors.ts";
 export {
+  type CheckedKeyring,
+  checkKeyringForModel,
+  type KeyringModel,
+  keyringCandidates,
+  type ReadModelKeyringParameters,
+  type ReadModelKeyringReturnType,
+  readModelKeyring,
+} from "./modelKeyring.ts";
+export {
   type ChainMetrics,
   metricsToChain,
+  PUBLISHED_CID_CODECS,
   type PublishParams,
   type PublishParamsFromCardParameters,
   publishParamsFromCard,

@@ -1,8 +1,9 @@
 import type { CID } from "multiformats/cid";
 import { keccak256, stringToBytes } from "viem";
+import { cardHash } from "../card/cardHash.ts";
 import type { ModelCard, ModelMetrics } from "../card/schema.ts";
 import type { Hex } from "../crypto/bytes.ts";
-import { InvalidModelCardError } from "../errors.ts";
+import { InvalidCidError, InvalidModelCardError } from "../errors.ts";
 import { type ChainCid, cidToChain } from "./cid.ts";
 
 /** The registry's `Metrics` struct: basis points (round(x * 10000)) and the test-set size. */
@@ -23,9 +24,24 @@ export type PublishParams = {
   metrics: ChainMetrics;
   taskId: Hex;
   parentId: bigint;
+  /** sha256 of the card's RFC 8785 canonical JSON ({@link cardHash}); fixed on chain at publish. */
+  cardHash: Hex;
 };
 
 const bps = (fraction: number) => Math.round(fraction * 10000);
+
+/** The codecs the product writes and the registry accepts: raw (one block) and dag-pb (UnixFS). */
+export const PUBLISHED_CID_CODECS: readonly number[] = [0x55, 0x70];
+
+function publishedCid(cid: CID | string, what: string): ChainCid {
+  const chainCid = cidToChain(cid);
+  if (!PUBLISHED_CID_CODECS.includes(chainCid.codec)) {
+    throw new InvalidCidError(
+      `The ${what} CID ${String(cid)} has codec 0x${chainCid.codec.toString(16)}; the registry accepts raw (0x55) and dag-pb (0x70) only.`,
+    );
+  }
+  return chainCid;
+}
 
 /** The chain's task id: keccak256(bytes(task)). */
 export function taskIdOf(task: string): Hex {
@@ -56,7 +72,9 @@ export type PublishParamsFromCardParameters = {
 
 /**
  * Builds the registry's `publish` argument from a validated card and the two CIDs: the sha256 is
- * the card's (the plaintext ONNX), metrics are the test-set metrics in basis points.
+ * the card's (the plaintext ONNX), metrics are the test-set metrics in basis points, and the card
+ * hash binds exactly this card (put the same card in the keyring). Refuses a card whose test set
+ * is empty (the registry refuses it too, `RegistryEmptyTestSet`).
  */
 export function publishParamsFromCard({
   card,
@@ -69,12 +87,18 @@ export function publishParamsFromCard({
       `The card's onnx.sha256 is not 64 hex digits: ${card.onnx.sha256}.`,
     );
   }
+  if (!(card.metrics.test.n >= 1)) {
+    throw new InvalidModelCardError(
+      `The card's test set is empty (metrics.test.n = ${card.metrics.test.n}): a model is published with test figures on at least one image.`,
+    );
+  }
   return {
-    content: cidToChain(content),
-    keyring: cidToChain(keyring),
+    content: publishedCid(content, "content"),
+    keyring: publishedCid(keyring, "keyring"),
     sha256: `0x${card.onnx.sha256}`,
     metrics: metricsToChain(card.metrics.test),
     taskId: taskIdOf(card.task),
     parentId,
+    cardHash: cardHash(card),
   };
 }

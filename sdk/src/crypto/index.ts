@@ -31,6 +31,7 @@ export {
   buildKeyring,
   cardFromKeyring,
   contentKeyCommitment,
+  isZeroHash,
   KEYRING_SCHEMA,
   type Keyring,
   type KeyringRecipient,

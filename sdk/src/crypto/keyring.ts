@@ -1,4 +1,6 @@
+import { CID } from "multiformats/cid";
 import { z } from "zod";
+import { cardHash } from "../card/cardHash.ts";
 import { type ModelCard, modelCardSchema } from "../card/schema.ts";
 import {
   DecryptionFailedError,
@@ -25,6 +27,13 @@ const hexBytes = (length: number) =>
       `expected 0x + ${length * 2} lower-case hex digits`,
     );
 const address = z.string().regex(/^0x[0-9a-f]{40}$/, "expected a lower-case 0x address");
+const cidV1 = z.string().refine((value) => {
+  try {
+    return CID.parse(value).toV1().toString() === value;
+  } catch {
+    return false;
+  }
+}, "expected a CIDv1 string (base32)");
 
 export const keyWrapEntrySchema = z.strictObject({
   /** The account the key is wrapped for (lower case). */
@@ -48,6 +57,12 @@ export const keyringSchema = z
      * written before it existed still parse.
      */
     card: modelCardSchema.optional(),
+    /**
+     * The CIDv1 of the ciphertext these wraps open. Readers refuse a keyring whose `content` is not
+     * the model's on-chain content (a keyring of another model, or of the content before a key
+     * rotation). Optional: keyrings written before it existed still parse.
+     */
+    content: cidV1.optional(),
   })
   .superRefine((keyring, context) => {
     const seen = new Set<string>();
@@ -148,6 +163,10 @@ export async function buildKeyring(
   contentKey: Uint8Array,
   recipients: readonly KeyringRecipient[],
   card?: ModelCard,
+  options: {
+    /** The ciphertext's CID (recorded as CIDv1 so readers can check it against the chain). */
+    content?: CID | string;
+  } = {},
 ): Promise<Keyring> {
   if (contentKey.length !== CONTENT_KEY_BYTES)
     throw new InvalidKeyError(`A content key must be ${CONTENT_KEY_BYTES} bytes.`);
@@ -158,18 +177,33 @@ export async function buildKeyring(
     keyCommitment: await contentKeyCommitment(contentKey),
     wraps: sortedByAccount(wraps),
     ...(card === undefined ? {} : { card }),
+    ...(options.content === undefined ? {} : { content: contentCidString(options.content) }),
   };
+}
+
+function contentCidString(content: CID | string): string {
+  try {
+    return (CID.asCID(content) ?? CID.parse(String(content))).toV1().toString();
+  } catch (cause) {
+    throw new InvalidKeyringError(`Not a content CID: ${String(content)}.`, { cause });
+  }
 }
 
 /**
  * The model card a keyring carries, checked against the model's on-chain sha256 (with or without
- * `0x`). Throws {@link KeyringCardError} when the keyring has no card or the card describes
- * another ONNX file.
+ * `0x`) and, when given and not zero, against the card hash the publisher bound on chain
+ * (`Model.cardHash`, see {@link cardHash}). Throws {@link KeyringCardError} when the keyring has no
+ * card, the card describes another ONNX file, or it is not the card that was published (e.g. its
+ * labels were swapped by whoever wrote the keyring).
  *
  * @example
- * const card = cardFromKeyring(parseKeyring(await reader.bytes(model.keyring)), model.sha256);
+ * const card = cardFromKeyring(parseKeyring(await reader.bytes(model.keyring)), model.sha256, model.cardHash);
  */
-export function cardFromKeyring(keyring: Keyring, expectedSha256: string): ModelCard {
+export function cardFromKeyring(
+  keyring: Keyring,
+  expectedSha256: string,
+  expectedCardHash?: string,
+): ModelCard {
   const expected = expectedSha256.replace(/^0x/, "").toLowerCase();
   if (!keyring.card) {
     throw new KeyringCardError(`The keyring of model ${expected} carries no model card.`, {
@@ -191,7 +225,26 @@ export function cardFromKeyring(keyring: Keyring, expectedSha256: string): Model
       { hints: ["The keyring was altered, or it belongs to another model."] },
     );
   }
+  if (expectedCardHash !== undefined && !isZeroHash(expectedCardHash)) {
+    const actual = cardHash(card.data);
+    if (actual !== expectedCardHash.toLowerCase()) {
+      throw new KeyringCardError(
+        `The keyring's model card is not the card its publisher bound on chain (card hash ${actual}, on chain ${expectedCardHash.toLowerCase()}).`,
+        {
+          hints: [
+            "Do not run this model with this card: the keyring was altered after publishing.",
+            "Readers fall back to the model's previous keyring; report the keyring CID to the publishing institution.",
+          ],
+        },
+      );
+    }
+  }
   return card.data;
+}
+
+/** Whether a 32-byte hash (0x + 64 hex digits) is zero: models published before card hashes. */
+export function isZeroHash(hash: string): boolean {
+  return /^0x0{64}$/.test(hash);
 }
 
 /**

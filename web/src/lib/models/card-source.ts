@@ -1,6 +1,6 @@
 import type { ModelCard } from "@neuroledger/sdk/card";
-import { cidFromChain } from "@neuroledger/sdk/chain";
-import { cardFromKeyring, parseKeyring } from "@neuroledger/sdk/crypto";
+import { readModelKeyring } from "@neuroledger/sdk/chain";
+import { KeyringCardError } from "@neuroledger/sdk/errors";
 import { createGatewayReader } from "@neuroledger/sdk/ipfs";
 import type { ChainModel } from "../chain/registry.ts";
 import type { AppConfig } from "../config.ts";
@@ -15,23 +15,28 @@ export function gatewayFor(config: AppConfig, institutionAccount: string | null)
 }
 
 /**
- * The card of a registry model. The registry stores no card: it travels in the model's keyring
- * on IPFS (not secret), read here through the institution's gateway (every block verified against
- * its CID) and checked to describe exactly the model with the on-chain sha256.
+ * The card of a registry model. It travels in the model's keyring on IPFS (not secret), read here
+ * through the institution's gateway (every block verified against its CID) with the sdk's
+ * `readModelKeyring`: the card must hash to the card hash bound on chain at publish and name the
+ * on-chain sha256; an unreachable or altered current keyring falls back to the previous one.
+ * `verified` is false for models published before card hashes (their card is unverified).
  */
 export async function fetchCard(
   config: AppConfig,
-  model: Pick<ChainModel, "keyring" | "sha256">,
+  model: Pick<ChainModel, "id" | "keyring" | "sha256" | "content" | "cardHash" | "previousKeyring">,
   institutionAccount: string | null,
 ): Promise<ModelCard> {
   const gateway = gatewayFor(config, institutionAccount);
   if (!gateway) throw new Error("No IPFS gateway is configured to read the model card from.");
   const reader = await createGatewayReader({ gateways: [gateway], timeoutMs: 15_000 });
   try {
-    const keyring = parseKeyring(
-      await reader.bytes(cidFromChain(model.keyring), { maxBytes: 1024 * 1024 }),
-    );
-    return cardFromKeyring(keyring, model.sha256);
+    const { card } = await readModelKeyring({
+      model,
+      fetchBytes: (cid) => reader.bytes(cid, { maxBytes: 1024 * 1024 }),
+    });
+    if (!card)
+      throw new KeyringCardError(`The keyring of model ${model.id} carries no model card.`);
+    return card;
   } finally {
     await reader.stop();
   }

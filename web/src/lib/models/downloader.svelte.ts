@@ -1,14 +1,14 @@
 import { unixfs } from "@helia/unixfs";
 import { modelRegistryAbi } from "@neuroledger/chain";
 import type { ModelCard } from "@neuroledger/sdk/card";
-import { cidFromChain } from "@neuroledger/sdk/chain";
+import { cidFromChain, readModelKeyring } from "@neuroledger/sdk/chain";
 import {
   type AccountKey,
   accountKeyFromSignature,
   accountKeyMessage,
-  parseKeyring,
   publicKeyHex,
 } from "@neuroledger/sdk/crypto";
+import { NoWrapForAccountError } from "@neuroledger/sdk/errors";
 import { createGatewayReader } from "@neuroledger/sdk/ipfs";
 import { type ChainModel, canDownload, readModel } from "../chain/registry.ts";
 import type { AppConfig } from "../config.ts";
@@ -52,8 +52,11 @@ export class ModelDownload {
   ) {}
 
   /**
-   * The model's current keyring, once it holds a wrap for `account` (a freshly registered key is
-   * added by the institutions' nodes within seconds). Bounded: 90 s.
+   * The model's keyring, once it holds a wrap for `account` (a freshly registered key is added by
+   * the institutions' nodes within seconds). Bounded: 90 s. Read as every reader must (sdk
+   * `readModelKeyring`): its card must hash to the card hash bound on chain, its content must be
+   * the on-chain one, and when the current keyring is unreachable or fails a check the previous
+   * one is used. Returns the keyring's bytes and its checked card.
    */
   async #keyringWithWrap(
     reader: Awaited<ReturnType<typeof createGatewayReader>>,
@@ -61,12 +64,25 @@ export class ModelDownload {
     contracts: NonNullable<AppConfig["contracts"]>,
     modelId: bigint,
     account: string,
-  ): Promise<Uint8Array> {
+  ): Promise<{ bytes: Uint8Array; card: ModelCard | undefined }> {
     const deadline = Date.now() + 90_000;
     for (;;) {
       const current = await readModel(client, contracts, modelId);
-      const bytes = await reader.bytes(cidFromChain(current.keyring));
-      if (parseKeyring(bytes).wraps.some((w) => w.account === account.toLowerCase())) return bytes;
+      const fetched = new Map<string, Uint8Array>();
+      try {
+        const read = await readModelKeyring({
+          model: current,
+          account,
+          fetchBytes: async (cid) => {
+            const bytes = await reader.bytes(cid, { maxBytes: 1024 * 1024 });
+            fetched.set(cid.toString(), bytes);
+            return bytes;
+          },
+        });
+        return { bytes: fetched.get(read.cid.toString()) as Uint8Array, card: read.card };
+      } catch (err) {
+        if (!(err instanceof NoWrapForAccountError)) throw err;
+      }
       if (Date.now() > deadline) {
         throw new Error(
           "Your key is registered, but no institution node has added it to this model's keyring yet: try again in a minute.",
@@ -161,13 +177,7 @@ export class ModelDownload {
           await client.waitForTransactionReceipt({ hash });
         }
         this.phase = "waiting-keyring";
-        const keyringBytes = await this.#keyringWithWrap(
-          reader,
-          client,
-          contracts,
-          model.id,
-          account,
-        );
+        const keyring = await this.#keyringWithWrap(reader, client, contracts, model.id, account);
 
         this.phase = "recording";
         const hash = await walletClient.writeContract({
@@ -184,7 +194,9 @@ export class ModelDownload {
           throw new Error("The download could not be recorded on chain.");
 
         this.phase = "fetching-keyring";
-        const contentKey = await unlockContentKey(keyringBytes, account, accountKey);
+        const contentKey = await unlockContentKey(keyring.bytes, account, accountKey);
+        // The card checked against the chain now wins over the one the page showed.
+        const checkedCard = keyring.card ?? card;
 
         this.phase = "downloading";
         const contentCid = cidFromChain(model.content);
@@ -200,14 +212,14 @@ export class ModelDownload {
         });
 
         this.phase = "verifying";
-        if (!card)
+        if (!checkedCard)
           throw new Error(
             "The model was verified, but this server has no model card for it, so it cannot be run.",
           );
         await putModel({
           sha256: model.sha256.slice(2),
           modelId: String(model.id),
-          card,
+          card: checkedCard,
           bytes: bytes.buffer as ArrayBuffer,
         });
         this.elapsedMs = performance.now() - started;

@@ -3,13 +3,13 @@ pragma solidity ^0.8.28;
 
 import {ModelRegistry} from "../ModelRegistry.sol";
 
-/// @title ModelRegistryV2
+/// @title ModelRegistryV3
 /// @notice The upgrade target of the governance upgrade test: same storage, a new version string.
 /// It shows the path a real upgrade takes (storage-layout validation, then a vote).
 /// @custom:oz-upgrades-from ModelRegistry
-contract ModelRegistryV2 is ModelRegistry {
+contract ModelRegistryV3 is ModelRegistry {
     /// @notice Implementation version.
     function version() external pure override returns (string memory) {
-        return "2";
+        return "3";
     }
 }
