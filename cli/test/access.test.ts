@@ -1,21 +1,26 @@
 // Issue 11 kind 3: access is enforced by the institution nodes, not advisory. A real chain
 // (anvil), the three institution nodes in their own processes, and readers that sign in.
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import * as dagPb from "@ipld/dag-pb";
+import { createDecryptStream, parseKeyring, unwrapKeyring } from "@neuroledger/sdk/crypto";
 import { createGatewayReader, createGatewaySession } from "@neuroledger/sdk/ipfs";
 import { CID } from "multiformats/cid";
 import type { Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { createSiweMessage } from "viem/siwe";
+import { accountKeyOf, ensureEncryptionKey } from "../src/chain/accounts.ts";
 import { abis, connectChain } from "../src/chain/client.ts";
+import { getModel } from "../src/chain/models.ts";
+import { download } from "../src/commands/download.ts";
 import { grant } from "../src/commands/grant.ts";
 import { publish } from "../src/commands/publish.ts";
 import { startIpfsNode } from "../src/ipfs/node.ts";
 import { modelVariant } from "./helpers/models.ts";
 import { tempDir } from "./helpers/nodeProcess.ts";
-import { startTestStack, type TestStack } from "./helpers/stack.ts";
+import { eventually, startTestStack, type TestStack } from "./helpers/stack.ts";
 
 describe("institution nodes serve a model only to accounts that may download it and recorded it", {
   timeout: 300_000,
@@ -307,5 +312,106 @@ describe("institution nodes serve a model only to accounts that may download it 
     const res = await get(1, `/ipfs/${unrelated}`, await signedIn("staff", 1));
     assert.equal(res.status, 403);
     assert.match(((await res.json()) as { error: string }).error, /not a block of a model/);
+  });
+
+  /** The model's keyring as the chain names it now, read through A's node as A's member. */
+  const currentKeyring = async () => {
+    const onChain = await getModel(await chainAs("staff"), model.id);
+    return { onChain, keyring: parseKeyring(await t.nodeOf(0).catBytes(onChain.keyringCid)) };
+  };
+  const hasWrap = async (name: string) =>
+    (await currentKeyring()).keyring.wraps.some(
+      (w) => w.account === account(name).address.toLowerCase(),
+    );
+  /** Registers `name`'s encryption key and waits for the keeper to wrap the model for it. */
+  const wrappedFor = async (name: string) => {
+    const chain = await chainAs(name);
+    await ensureEncryptionKey(chain, await accountKeyOf(chain));
+    await eventually(`the keeper wraps model ${model.id} for ${name}`, () => hasWrap(name), 40_000);
+  };
+  const decrypts = async (bytes: Uint8Array, key: Uint8Array) => {
+    try {
+      await new Response(
+        new Blob([new Uint8Array(bytes)]).stream().pipeThrough(createDecryptStream(key)),
+      ).arrayBuffer();
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  test("revoking a patient who unwrapped the key rotates it: new ciphertext, same sha256, the old wrap opens nothing served", async () => {
+    const b = await t.as("institution-b");
+    const patient = account("patient").address;
+    await grant({ connection: b, patient, modelId: model.id, days: 1 });
+    await wrappedFor("patient");
+    const before = await currentKeyring();
+    const out = join(t.dataDir, "work", "patient-rotation.onnx");
+    const patientConnection = await t.as("patient", { node: gateway(1) });
+    await download({ connection: patientConnection, modelId: model.id, out });
+    const patientChain = await connectChain(patientConnection);
+    const oldKey = await unwrapKeyring(before.keyring, patient, await accountKeyOf(patientChain));
+
+    await grant({ connection: b, patient, modelId: model.id, revoke: true });
+    await eventually(
+      "the publisher's node rotates the content key",
+      async () => (await currentKeyring()).onChain.contentCid !== before.onChain.contentCid,
+      60_000,
+    );
+    const after = await currentKeyring();
+    assert.equal(after.onChain.sha256, before.onChain.sha256, "same plaintext");
+    assert.equal(after.onChain.contentVersion, before.onChain.contentVersion + 1);
+    assert.equal(after.keyring.content, after.onChain.contentCid);
+    assert.ok(!after.keyring.wraps.some((w) => w.account === patient.toLowerCase()), "no wrap");
+    assert.deepEqual(after.keyring.card, before.keyring.card, "the card is carried over");
+
+    // A clinician downloads the new content (identical model bytes) ...
+    const staffOut = join(t.dataDir, "work", "staff-after-rotation.onnx");
+    await download({ connection: await t.as("staff"), modelId: model.id, out: staffOut });
+    assert.ok((await readFile(staffOut)).equals(await readFile(out)), "same model bytes");
+    // ... the old content is served to nobody any more, and the patient's old key opens nothing new.
+    const staff = await signedIn("staff", 1);
+    assert.equal((await get(1, `/ipfs/${before.onChain.contentCid}`, staff)).status, 403);
+    const newContent = new Uint8Array(
+      await (await get(1, `/ipfs/${after.onChain.contentCid}`, staff)).arrayBuffer(),
+    );
+    assert.ok(newContent.length > 2_500_000);
+    assert.equal(await decrypts(newContent, oldKey), false, "the old key opens nothing new");
+    const staffKey = await unwrapKeyring(
+      after.keyring,
+      account("staff").address,
+      await accountKeyOf(await chainAs("staff")),
+    );
+    assert.equal(await decrypts(newContent, staffKey), true, "the new key does");
+    allRefused(
+      await statuses(1, await signedIn("patient", 1)),
+      403,
+      "revoked patient after rotation",
+    );
+    // The old download record of the staff no longer counts for the new content:
+    assert.equal(
+      (await get(0, `/ipfs/${after.onChain.contentCid}`, await signedIn("publisher", 0))).status,
+      403,
+    );
+  });
+
+  test("a grant that expires (no event) makes the keeper rotate the key on its timer", async () => {
+    const chainB = await chainAs("institution-b");
+    const block = await chainB.publicClient.getBlock();
+    await chainB.write({
+      address: chainB.registry,
+      abi: abis.registry,
+      functionName: "grantPatientAccess",
+      args: [account("patient").address, model.id, block.timestamp + 90n],
+    });
+    await wrappedFor("patient");
+    const before = (await currentKeyring()).onChain.contentCid;
+    await advance(200);
+    await eventually(
+      "the keeper rotates the key after the grant expired",
+      async () => (await currentKeyring()).onChain.contentCid !== before,
+      60_000,
+    );
+    assert.equal(await hasWrap("patient"), false);
   });
 });

@@ -1,10 +1,11 @@
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import * as dagPb from "@ipld/dag-pb";
+import { parseKeyring, serializeKeyring } from "@neuroledger/sdk/crypto";
 import { CID } from "multiformats/cid";
 import type { Address } from "viem";
 import { abis, type ChainClient } from "../chain/client.ts";
 import { getModel, keptModelIds } from "../chain/models.ts";
-import type { AccessDecision, GatewayAccess } from "../ipfs/gateway.ts";
+import { type AccessDecision, type GatewayAccess, sendJson } from "../ipfs/gateway.ts";
 import type { IpfsNode } from "../ipfs/node.ts";
 import type { Logger } from "../log.ts";
 import type { GatewaySignIn } from "./signIn.ts";
@@ -89,6 +90,13 @@ export function createAccessPolicy(options: AccessPolicyOptions): AccessPolicy {
       if (!model) continue;
       next.set(model.contentCid, { modelId: id, part: "content", root: model.contentCid });
       next.set(model.keyringCid, { modelId: id, part: "keyring", root: model.keyringCid });
+      // Readers fall back to the keyring the current one replaced (none across a rotation).
+      if (model.previousKeyringCid)
+        next.set(model.previousKeyringCid, {
+          modelId: id,
+          part: "keyring",
+          root: model.previousKeyringCid,
+        });
     }
     roots = next;
     for (const [cid, owner] of next) remember(cid, owner);
@@ -135,17 +143,35 @@ export function createAccessPolicy(options: AccessPolicyOptions): AccessPolicy {
       args: [account, modelId],
     })) as boolean;
 
+  /** The block from which a download of the model's current content counts (cached per CID). */
+  const sinceCache = new Map<string, bigint>();
   const contentSince =
     options.contentSince ??
-    (async (modelId: bigint) => {
-      const published = await chain.publicClient.getContractEvents({
-        address: chain.registry,
-        abi: abis.registry,
-        eventName: "ModelPublished",
-        args: { modelId },
-        fromBlock: BigInt(chain.deployment.deployBlock),
-      });
-      return published.at(-1)?.blockNumber ?? BigInt(chain.deployment.deployBlock);
+    (async (modelId: bigint, contentCid: string) => {
+      const key = `${modelId}|${contentCid}`;
+      const cached = sinceCache.get(key);
+      if (cached !== undefined) return cached;
+      const fromBlock = BigInt(chain.deployment.deployBlock);
+      const [published, rotated] = await Promise.all([
+        chain.publicClient.getContractEvents({
+          address: chain.registry,
+          abi: abis.registry,
+          eventName: "ModelPublished",
+          args: { modelId },
+          fromBlock,
+        }),
+        chain.publicClient.getContractEvents({
+          address: chain.registry,
+          abi: abis.registry,
+          eventName: "ContentKeyRotated",
+          args: { modelId },
+          fromBlock,
+        }),
+      ]);
+      const blocks = [...published, ...rotated].map((e) => e.blockNumber ?? 0n);
+      const since = blocks.reduce((a, b) => (b > a ? b : a), fromBlock);
+      sinceCache.set(key, since);
+      return since;
     });
 
   const downloadRecorded = async (account: Address, modelId: bigint, contentCid: string) => {
@@ -191,8 +217,53 @@ export function createAccessPolicy(options: AccessPolicyOptions): AccessPolicy {
     return result;
   };
 
+  /**
+   * `GET /cards/<keyringCid>`: the public part of a kept model's keyring (card, content CID,
+   * key commitment; `wraps` emptied), for pages that show a model card to anyone. The reader checks
+   * it against the chain (card hash, sha256, content CID) as it checks a whole keyring.
+   */
+  const servePublicKeyring = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
+    const text = url.pathname.slice("/cards/".length);
+    if (req.method !== "GET") return sendJson(res, 405, { error: "/cards answers GET" });
+    if ([...url.searchParams.keys()].length > 0)
+      return sendJson(res, 400, { error: "/cards/<keyringCid> takes no parameters" });
+    let cid: CID;
+    try {
+      cid = CID.parse(text);
+    } catch {
+      return sendJson(res, 400, { error: `not a CID: ${text.slice(0, 100)}` });
+    }
+    let owner = roots.get(cid.toString());
+    if (!owner) {
+      await refreshRoots();
+      owner = roots.get(cid.toString());
+    }
+    if (owner?.part !== "keyring")
+      return sendJson(res, 404, {
+        error: `${cid} is not the keyring of a model this node serves`,
+      });
+    try {
+      const parts: Uint8Array[] = [];
+      let length = 0;
+      for await (const part of node.fs.cat(cid, { signal: AbortSignal.timeout(15_000) })) {
+        length += part.length;
+        if (length > 1024 * 1024) throw new Error("the keyring is over 1 MiB");
+        parts.push(part);
+      }
+      const keyring = parseKeyring(Buffer.concat(parts));
+      res.setHeader("Cache-Control", "public, max-age=29030400, immutable");
+      sendJson(res, 200, JSON.parse(serializeKeyring({ ...keyring, wraps: [] })));
+    } catch (err) {
+      sendJson(res, 502, { error: `could not read keyring ${cid}: ${(err as Error).message}` });
+    }
+  };
+
   return {
-    routes: (req, res, url) => signIn.routes(req, res, url),
+    async routes(req, res, url) {
+      if (!url.pathname.startsWith("/cards/")) return signIn.routes(req, res, url);
+      await servePublicKeyring(req, res, url);
+      return true;
+    },
 
     async authorize(req: IncomingMessage, cid: CID): Promise<AccessDecision> {
       const who = signIn.accountOf(req);

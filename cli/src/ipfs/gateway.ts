@@ -18,7 +18,7 @@ export type AccessDecision =
  * every block it has or can fetch (a storage-only node).
  */
 export interface GatewayAccess {
-  /** Routes of its own (sign-in: `/auth/...`); true when it answered. */
+  /** Routes of its own (sign-in `/auth/...`, public cards `/cards/...`); true when it answered. */
   routes(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean>;
   authorize(req: IncomingMessage, cid: CID): Promise<AccessDecision>;
   /** Called with each block served under a decision: dag-pb blocks name the model's next blocks. */
@@ -296,7 +296,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         sendJson(res, 200, { ok: true, peerId: options.node.peerId });
         return;
       }
-      if (options.access && url.pathname.startsWith("/auth/")) {
+      if (
+        options.access &&
+        (url.pathname.startsWith("/auth/") || url.pathname.startsWith("/cards/"))
+      ) {
         setBrowserHeaders(res);
         if (req.method === "OPTIONS") {
           res.setHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS");

@@ -30,16 +30,25 @@ const STORAGE_EVENTS = new Set([
   "ModelEvicted",
   "ModelRevoked",
   "KeyringUpdated",
+  "ContentKeyRotated",
 ]);
-/** Events after which some account may lack a key wrap. */
+/** Events after which some account may lack a key wrap, or hold one it may no longer have. */
 const ACCESS_EVENTS = new Set([
   "EncryptionKeySet",
   "StaffAdded",
+  "StaffRemoved",
   "MembershipSynced",
   "PatientAccessGranted",
+  "PatientAccessRevoked",
   "ModelPublished",
   "KeyringUpdated",
+  "ContentKeyRotated",
 ]);
+/**
+ * A grant expires without an event: the keeper also looks at least this often, so an expired
+ * patient's wrap is dropped and the content key rotated within about this time.
+ */
+const KEEPER_INTERVAL_MS = 5_000;
 const MAX_RANGE = 2_000n;
 
 export interface FollowerOptions {
@@ -75,6 +84,7 @@ export function createFollower(
   let running: Promise<void> = Promise.resolve();
   let needsReconcile = true;
   let needsKeeper = true;
+  let keeperRanAt = 0;
   /** Background pins by model id (see reconcile). */
   const pinning = new Map<string, Promise<void>>();
   const stopping = new AbortController();
@@ -149,8 +159,9 @@ export function createFollower(
       await save();
     }
     if (needsReconcile) await reconcile();
-    if (keeper && needsKeeper) {
+    if (keeper && (needsKeeper || Date.now() - keeperRanAt > KEEPER_INTERVAL_MS)) {
       needsKeeper = false;
+      keeperRanAt = Date.now();
       try {
         await keeper.pass(Object.keys(state.pins).map(BigInt));
       } catch (err) {
@@ -214,10 +225,13 @@ export function createFollower(
     needsReconcile = true;
     needsKeeper = true;
     try {
-      // Older keyrings of a kept model are dropped once the new one is pinned.
+      // Older keyrings of a kept model, and its content before a key rotation, are dropped once
+      // the new ones are pinned.
       const previous = state.pins[id];
       for (const old of previous?.keyrings.filter((k) => k !== model.keyringCid) ?? [])
         await unpin(node, CID.parse(old));
+      if (previous && previous.content !== model.contentCid)
+        await unpin(node, CID.parse(previous.content));
       state.pins[id] = { content: model.contentCid, keyrings: [model.keyringCid] };
       log.info("pinned", { modelId: id, content: model.contentCid, keyring: model.keyringCid });
       options.onPinned?.(BigInt(id));

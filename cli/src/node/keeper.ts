@@ -20,16 +20,22 @@ import { addPinned } from "../ipfs/api.ts";
 import type { IpfsNode } from "../ipfs/node.ts";
 import type { Logger } from "../log.ts";
 import { readKeyring } from "../models/keyringCard.ts";
+import { rotateContentKey } from "./rotation.ts";
 
 export interface Keeper {
-  /** Checks every given kept model's keyring and re-wraps it when an authorized account lacks a wrap. */
+  /**
+   * Checks every given kept model's keyring: re-wraps it when an authorized account lacks a wrap,
+   * rotates the content key when it wraps for an account that may no longer download.
+   */
   pass(modelIds: bigint[]): Promise<void>;
 }
 
 /**
  * The keeper: when an account becomes authorized (a member admitted, staff added, a patient
  * granted, a key registered), it wraps the content key of every kept model for it and puts the new
- * keyring on chain. To avoid several nodes racing on one model, the node of the model's own
+ * keyring on chain. When a keyring holds a wrap for an account that may no longer download
+ * (revoked or expired grant, removed staff or institution), it rotates the content key instead
+ * (rotation.ts): new ciphertext, new keyring without that account, `rotateContentKey` on chain. To avoid several nodes racing on one model, the node of the model's own
  * institution acts; if that institution is no longer active, any member node may.
  */
 export async function createKeeper(params: {
@@ -67,7 +73,13 @@ export async function createKeeper(params: {
                 k.account === w.account.toLowerCase() && k.publicKey === w.publicKey.toLowerCase(),
             ),
         );
-        if (missing.length === 0) continue;
+        // Wraps of accounts that may no longer download (a grant revoked or expired, staff
+        // removed, an institution gone): dropping the wrap is not enough, since the account may
+        // have unwrapped the key already, so the content is re-encrypted under a new key.
+        const stale = keyring.wraps.filter(
+          (k) => !wanted.some((w) => w.account.toLowerCase() === k.account),
+        );
+        if (missing.length === 0 && stale.length === 0) continue;
         let contentKey: Uint8Array;
         try {
           contentKey = await unwrapKeyring(keyring, me, accountKey);
@@ -75,6 +87,22 @@ export async function createKeeper(params: {
           log.warn("cannot re-wrap: this node's account has no wrap", {
             modelId: id.toString(),
             error: (err as Error).name,
+          });
+          continue;
+        }
+        if (stale.length > 0) {
+          await rotateContentKey({
+            chain,
+            node,
+            log,
+            model,
+            keyring,
+            contentKey,
+            recipients: wanted,
+          });
+          log.info("content key rotated", {
+            modelId: id.toString(),
+            dropped: stale.map((k) => k.account).join(","),
           });
           continue;
         }

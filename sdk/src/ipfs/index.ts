@@ -15,3 +15,4 @@ export {
   type GatewayToken,
   type MessageSigner,
 } from "./gatewaySession.ts";
+export { type FetchPublicKeyringParameters, fetchPublicKeyring } from "./publicKeyring.ts";
