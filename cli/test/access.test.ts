@@ -6,7 +6,11 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import * as dagPb from "@ipld/dag-pb";
 import { createDecryptStream, parseKeyring, unwrapKeyring } from "@neuroledger/sdk/crypto";
-import { createGatewayReader, createGatewaySession } from "@neuroledger/sdk/ipfs";
+import {
+  createGatewayReader,
+  createGatewaySession,
+  fetchPublicKeyring,
+} from "@neuroledger/sdk/ipfs";
 import { CID } from "multiformats/cid";
 import type { Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -305,6 +309,26 @@ describe("institution nodes serve a model only to accounts that may download it 
       await stranger.stop();
       await dir.remove();
     }
+  });
+
+  test("anyone gets the public part of a kept keyring (card, no wraps), and nothing else by that route", async () => {
+    const res = await get(0, `/cards/${model.keyring}`);
+    assert.equal(res.status, 200);
+    const publicPart = parseKeyring(new Uint8Array(await res.arrayBuffer()));
+    assert.deepEqual(publicPart.wraps, []);
+    assert.equal(publicPart.content, model.content);
+    assert.ok(publicPart.card, "the card is there");
+    const viaSdk = parseKeyring(
+      await fetchPublicKeyring({ gateway: gateway(1), cid: model.keyring }),
+    );
+    assert.deepEqual(viaSdk.card, publicPart.card);
+    for (const path of [
+      `/cards/${model.content}`,
+      "/cards/bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy",
+    ])
+      assert.equal((await get(0, path)).status, 404, path);
+    assert.equal((await get(0, "/cards/notacid")).status, 400);
+    assert.equal((await get(0, `/cards/${model.keyring}?x=1`)).status, 400);
   });
 
   test("a CID of no kept model is not served, even to an authorised reader", async () => {
