@@ -529,7 +529,7 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         revert RegistryNotKeyringUpdater(msg.sender, modelId);
     }
 
-    /// @dev Models published before rotations existed store 0: they are at their first content.
+    /// @dev 0 means the first content: what publish stores, and what pre-v2 models hold.
     function _contentVersion(SeatBinding storage binding) private view returns (uint32 version_) {
         version_ = binding.contentVersion;
         if (version_ == 0) version_ = 1;
@@ -657,8 +657,9 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
             keyringCodec: p.keyring.codec,
             keyringVersion: 1
         });
+        // contentVersion 0 reads as 1 (see _contentVersion): a fresh seat pays no second new slot.
         $.bindings[seat] =
-            SeatBinding({cardHash: p.cardHash, previousKeyringDigest: 0, previousKeyringCodec: 0, contentVersion: 1});
+            SeatBinding({cardHash: p.cardHash, previousKeyringDigest: 0, previousKeyringCodec: 0, contentVersion: 0});
     }
 
     function _model(RegistryStorage storage $, uint256 seatIndex, uint256 modelId)

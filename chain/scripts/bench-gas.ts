@@ -84,6 +84,7 @@ try {
       metrics: { accuracy, precision: 9100, recall: 8900, f1, auc: 9700, testSetSize: 600 },
       taskId: TASK_ID,
       parentId: 0n,
+      cardHash: sha256(toHex(`card-${nonce}`)),
     };
   }
   const publish = (f1: number, record?: string) =>
@@ -116,6 +117,26 @@ try {
     "updateKeyring",
     [model, { digest: keccak256(toHex("k2")), codec: CID_CODEC.raw }],
     "updateKeyring",
+  );
+  await send(
+    "publisher",
+    registry,
+    modelRegistryAbi,
+    "updateKeyring",
+    [model, { digest: keccak256(toHex("k3")), codec: CID_CODEC.raw }],
+    "updateKeyringAgain",
+  );
+  await send(
+    "publisher",
+    registry,
+    modelRegistryAbi,
+    "rotateContentKey",
+    [
+      model,
+      { digest: keccak256(toHex("c2")), codec: CID_CODEC.dagPb },
+      { digest: keccak256(toHex("k4")), codec: CID_CODEC.raw },
+    ],
+    "rotateContentKey",
   );
   await send(
     "institutionA",

@@ -155,7 +155,30 @@ describe("model distribution on a local chain with three institution nodes", {
     noFileAt(out);
   });
 
-  test("a tampered keyring fails authentication; nothing is written", async () => {
+  test("grant refusals name the real reason: staff account, a duration past the registry's limit", async () => {
+    await assert.rejects(
+      grant({
+        connection: await t.as("staff"),
+        patient: accountOf("patient"),
+        modelId: BigInt(first.modelId),
+        days: 1,
+      }),
+      /RegistryStaffCannotActForInstitution/,
+    );
+    for (const days of [1e9, 3651]) {
+      await assert.rejects(
+        grant({
+          connection: await t.as("institution-b"),
+          patient: accountOf("patient"),
+          modelId: BigInt(first.modelId),
+          days,
+        }),
+        /longest grant the registry accepts \(3650 days\)/,
+      );
+    }
+  });
+
+  test("a keyring whose wrap was corrupted is passed over for the previous one; a card naming another ONNX is refused", async () => {
     const v = await modelVariant(work, "tampered-keyring", { f1: 0.55 });
     const published = await publish({
       connection: await t.as("publisher"),
@@ -173,30 +196,30 @@ describe("model distribution on a local chain with three institution nodes", {
     const tamperedCid = await node.add(
       once(new TextEncoder().encode(serializeKeyring({ ...keyring, wraps }))),
     );
-    const chainC = await chainAs("institution-c");
+    // Keyrings are replaced only by the model's own institution (here: institution A).
+    const chainA = await chainAs("institution-a");
     const { cidToChain } = await import("@neuroledger/sdk/chain");
-    await chainC.write({
-      address: chainC.registry,
+    await chainA.write({
+      address: chainA.registry,
       abi: abis.registry,
       functionName: "updateKeyring",
       args: [BigInt(published.modelId), cidToChain(tamperedCid)],
     });
     const out = join(work, "tampered.onnx");
-    await assert.rejects(
-      download({ connection: await t.as("staff"), modelId: BigInt(published.modelId), out }),
-      { name: "DecryptionFailedError" },
-    );
-    noFileAt(out);
+    await download({ connection: await t.as("staff"), modelId: BigInt(published.modelId), out });
+    assert.ok((await readFile(out)).equals(await readFile(v.modelPath)));
+    await rm(out);
 
-    // Intact wraps, but a card that describes another ONNX file: refused before any byte is written.
+    // Intact wraps, but a card that describes another ONNX file: refused before any byte is written
+    // (the previous keyring, the tampered one, does not open either).
     assert.equal(keyring.card?.onnx.sha256, v.sha256, "publish put the card in the keyring");
     const card = keyring.card as NonNullable<typeof keyring.card>;
     const wrongCard = { ...card, onnx: { ...card.onnx, sha256: "cd".repeat(32) } };
     const wrongCardCid = await node.add(
       once(new TextEncoder().encode(serializeKeyring({ ...keyring, card: wrongCard }))),
     );
-    await chainC.write({
-      address: chainC.registry,
+    await chainA.write({
+      address: chainA.registry,
       abi: abis.registry,
       functionName: "updateKeyring",
       args: [BigInt(published.modelId), cidToChain(wrongCardCid)],
@@ -205,6 +228,57 @@ describe("model distribution on a local chain with three institution nodes", {
       download({ connection: await t.as("staff"), modelId: BigInt(published.modelId), out }),
       (err: Error & { exitCode?: number }) => {
         assert.match(err.message, /keyring carries an unusable card.*not the on-chain/s);
+        assert.equal(err.exitCode, ExitCode.integrity);
+        return true;
+      },
+    );
+    noFileAt(out);
+  });
+
+  test("issue 11: another institution cannot replace a keyring; a keyring CID that exists nowhere falls back; reversed labels are refused", async () => {
+    const v = await modelVariant(work, "forged-card", { f1: 0.56 });
+    const published = await publish({
+      connection: await t.as("publisher"),
+      modelPath: v.modelPath,
+      cardPath: v.cardPath,
+    });
+    const id = BigInt(published.modelId);
+    const node = t.nodeOf(0);
+    const keyring = parseKeyring(await node.catBytes(published.keyringCid));
+    const card = keyring.card as NonNullable<typeof keyring.card>;
+    const reversed = { ...card, labels: [...card.labels].reverse() };
+    const forgedCid = await node.add(
+      once(new TextEncoder().encode(serializeKeyring({ ...keyring, card: reversed }))),
+    );
+    const { cidToChain } = await import("@neuroledger/sdk/chain");
+    const update = async (who: string, cid: string) => {
+      const chain = await chainAs(who);
+      await chain.write({
+        address: chain.registry,
+        abi: abis.registry,
+        functionName: "updateKeyring",
+        args: [id, cidToChain(cid)],
+      });
+    };
+    // The attack as filed: staff (and the member account) of another institution.
+    await assert.rejects(update("staff", forgedCid), /RegistryNotKeyringUpdater/);
+    await assert.rejects(update("institution-c", forgedCid), /RegistryNotKeyringUpdater/);
+
+    // A CID nobody holds: the download falls back to the published keyring.
+    const nowhere = CID.createV1(0x55, await sha256.digest(randomBytes(32))).toString();
+    await update("institution-a", nowhere);
+    const out = join(work, "forged.onnx");
+    const result = await download({ connection: await t.as("staff"), modelId: id, out });
+    assert.ok((await readFile(out)).equals(await readFile(v.modelPath)));
+    assert.deepEqual(result.card?.labels, card.labels);
+    await rm(out);
+
+    // Even the model's own institution cannot make readers run another card.
+    await update("institution-a", forgedCid);
+    await assert.rejects(
+      download({ connection: await t.as("staff"), modelId: id, out }),
+      (err: Error & { exitCode?: number }) => {
+        assert.match(err.message, /not the card its publisher bound on chain/);
         assert.equal(err.exitCode, ExitCode.integrity);
         return true;
       },
@@ -228,15 +302,20 @@ describe("model distribution on a local chain with three institution nodes", {
       { account: accountOf("staff"), publicKey: await keyOf(chain, accountOf("staff")) },
       { account: chain.account?.address as Address, publicKey: publisherKey.publicKey },
     ];
-    const keyringCid = await node.add(
-      once(new TextEncoder().encode(serializeKeyring(await buildKeyring(contentKey, recipients)))),
-    );
     // A low F1, so the eviction test below pushes it out (its keyring has no wrap for the keeper).
     const lie = {
       ...card,
       onnx: { ...card.onnx, sha256: "ab".repeat(32) },
       metrics: { ...card.metrics, test: { ...card.metrics.test, f1: 0.02 } },
     };
+    // The keyring carries the card bound on chain: only the decrypted bytes' sha256 is wrong.
+    const keyringCid = await node.add(
+      once(
+        new TextEncoder().encode(
+          serializeKeyring(await buildKeyring(contentKey, recipients, lie, { content: cid })),
+        ),
+      ),
+    );
     const { logs } = await chain.write({
       address: chain.registry,
       abi: abis.registry,

@@ -114,7 +114,7 @@ async function makeChain() {
   const published = await send(devAccounts.publisher.privateKey, "publish", [
     {
       content: { digest: sha, codec: 0x55 },
-      keyring: { digest: keccak256(sha), codec: 0x0129 },
+      keyring: { digest: keccak256(sha), codec: 0x70 },
       sha256: sha,
       metrics: {
         accuracy: 9000,
@@ -126,6 +126,7 @@ async function makeChain() {
       },
       taskId: TASK_ID,
       parentId: 0n,
+      cardHash: keccak256(toBytes("bench card")),
     },
   ]);
   const [publishedLog] = parseEventLogs({

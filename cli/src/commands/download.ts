@@ -13,7 +13,7 @@ import { type Connection, requireAccount, requireNode } from "../config.ts";
 import { IntegrityError, RefusedError } from "../errors.ts";
 import { NodeClient } from "../ipfs/client.ts";
 import { type Logger, silentLogger } from "../log.ts";
-import { readKeyring } from "../models/keyringCard.ts";
+import { KEYRING_TIMEOUT_MS, readKeyring } from "../models/keyringCard.ts";
 import { fetchAndOpen } from "../models/storage.ts";
 import type { Progress } from "../progress.ts";
 
@@ -88,11 +88,12 @@ export async function download(params: DownloadParameters): Promise<DownloadResu
 
   // The card hashes to the on-chain card hash and names the chain sha256; the file's sha256 is
   // checked below: the card run is the one published, for this file.
-  const { keyring, card } = await readKeyring((cid) => node.catBytes(cid), model, {
-    account: account.address,
-    log,
-  });
-  const contentKey = await unwrapKeyring(keyring, account.address, await accountKeyOf(chain));
+  const accountKey = await accountKeyOf(chain);
+  const { card, unlocked: contentKey } = await readKeyring(
+    (cid) => node.catBytes(cid, AbortSignal.timeout(KEYRING_TIMEOUT_MS)),
+    model,
+    { account: account.address, log, unlock: (k) => unwrapKeyring(k, account.address, accountKey) },
+  );
   lap("keyring");
   const { plaintext, sha256 } = await fetchAndOpen({
     store: node,

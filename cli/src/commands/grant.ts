@@ -12,10 +12,14 @@ export interface GrantParameters {
   revoke?: boolean;
 }
 
+/** The registry's `MAX_GRANT_DURATION` (3650 days): a longer grant is refused on chain too. */
+export const MAX_GRANT_DAYS = 3650;
+
 /**
- * `neuroledger grant`: a member institution (or its staff) grants a patient access to one model
- * until an expiry, or revokes it. The keeper then wraps the model's key for the patient once the
- * patient has registered an encryption key.
+ * `neuroledger grant`: a member institution's own account grants a patient access to one model
+ * until an expiry (at most {@link MAX_GRANT_DAYS} days), or revokes it. Staff accounts cannot
+ * (the registry answers `RegistryStaffCannotActForInstitution`). The keeper then wraps the model's
+ * key for the patient once the patient has registered an encryption key.
  */
 export async function grant(params: GrantParameters) {
   const chain = await connectChain(params.connection);
@@ -35,6 +39,10 @@ export async function grant(params: GrantParameters) {
   }
   const days = params.days ?? 30;
   if (!(days > 0)) throw new InvalidInputError(`--days must be positive, got ${days}`);
+  if (days > MAX_GRANT_DAYS)
+    throw new InvalidInputError(
+      `--days ${days} is more than the longest grant the registry accepts (${MAX_GRANT_DAYS} days)`,
+    );
   const block = await chain.publicClient.getBlock();
   const expiresAt = block.timestamp + BigInt(Math.round(days * 86_400));
   const { hash } = await chain.write({

@@ -197,8 +197,7 @@ export function createFollower(
         continue; // left the kept set since it was read: the next pass unpins it
       }
       const entry = state.pins[id];
-      if (entry?.content === model.contentCid && entry.keyrings.join() === model.keyringCid)
-        continue;
+      if (entry?.content === model.contentCid && entry.keyrings[0] === model.keyringCid) continue;
       pinning.set(
         id,
         pinModel(id, model).finally(() => pinning.delete(id)),
@@ -226,13 +225,22 @@ export function createFollower(
     needsKeeper = true;
     try {
       // Older keyrings of a kept model, and its content before a key rotation, are dropped once
-      // the new ones are pinned.
+      // the new ones are pinned, except the keyring the registry keeps as `previousKeyring`:
+      // readers fall back to it when the current one fails.
       const previous = state.pins[id];
-      for (const old of previous?.keyrings.filter((k) => k !== model.keyringCid) ?? [])
+      const fallback = previous?.keyrings.find(
+        (k) => k === model.previousKeyringCid && k !== model.keyringCid,
+      );
+      for (const old of previous?.keyrings.filter(
+        (k) => k !== model.keyringCid && k !== fallback,
+      ) ?? [])
         await unpin(node, CID.parse(old));
       if (previous && previous.content !== model.contentCid)
         await unpin(node, CID.parse(previous.content));
-      state.pins[id] = { content: model.contentCid, keyrings: [model.keyringCid] };
+      state.pins[id] = {
+        content: model.contentCid,
+        keyrings: [model.keyringCid, ...(fallback ? [fallback] : [])],
+      };
       log.info("pinned", { modelId: id, content: model.contentCid, keyring: model.keyringCid });
       options.onPinned?.(BigInt(id));
       await save();

@@ -260,7 +260,7 @@ export async function runScenario(c: LocalChain, d: IndexedDeployment): Promise<
     const receipt = await reg(dev.publisher, "publish", [
       {
         content: { digest: sha, codec: 0x55 },
-        keyring: { digest: keccak256(sha), codec: 0x0129 },
+        keyring: { digest: keccak256(sha), codec: 0x70 },
         sha256: sha,
         metrics: {
           accuracy: 8000 + i,
@@ -272,6 +272,7 @@ export async function runScenario(c: LocalChain, d: IndexedDeployment): Promise<
         },
         taskId: TASK_ID,
         parentId: i === 11 ? 10n : 0n,
+        cardHash: keccak256(toBytes(`scenario card ${i + 1}`)),
       },
     ]);
     const [log] = parseEventLogs({
@@ -290,7 +291,7 @@ export async function runScenario(c: LocalChain, d: IndexedDeployment): Promise<
   const [m10, m12] = [10n, 12n];
   await reg(dev.publisher, "updateKeyring", [
     m12,
-    { digest: keccak256(toBytes("keyring v2")), codec: 0x0129 },
+    { digest: keccak256(toBytes("keyring v2")), codec: 0x70 },
   ]);
   ledger.keyringUpdates.push({ modelId: m12, version: 2 });
 

@@ -174,7 +174,7 @@ describe("on PGlite, open (dev stack)", () => {
     const sha12 = m12.sha256 as `0x${string}`;
     assert.equal(m12.contentCid, cidToString({ digest: sha12, codec: 0x55 }));
     const v1 = rows(dump, "keyring").find((k) => k.modelId === "12" && k.version === 1)!;
-    assert.equal(v1.cid, cidToString({ digest: keccak256(sha12), codec: 0x0129 }));
+    assert.equal(v1.cid, cidToString({ digest: keccak256(sha12), codec: 0x70 }));
   });
 
   it("tracks institutions, accounts, roles over time and patient grants", () => {

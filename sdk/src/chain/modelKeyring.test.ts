@@ -20,6 +20,7 @@ import {
   type Keyring,
   parseKeyring,
   serializeKeyring,
+  unwrapKeyring,
 } from "../crypto/keyring.ts";
 import {
   InvalidKeyringError,
@@ -73,7 +74,7 @@ async function setUp() {
     cardHash: cardHash(card),
     previousKeyring: { digest: ZERO, codec: 0 },
   };
-  return { card, ipfs, content, keyring, keyringCid, model };
+  return { card, ipfs, content, contentKey, aliceKey, keyring, keyringCid, model };
 }
 
 /** The attack of issue 11: the same keyring with the card's labels reversed. */
@@ -113,7 +114,10 @@ describe("checkKeyringForModel", () => {
       { ...card, positiveLabel: "no" },
       { ...card, name: `${card.name} ` },
       { ...card, metrics: { ...card.metrics, test: { ...card.metrics.test, f1: 0.99 } } },
-      { ...card, preprocessing: { ...card.preprocessing, channelOrder: "BGR" } } as ModelCard,
+      {
+        ...card,
+        preprocessing: { ...card.preprocessing, channelOrder: "BGR" },
+      } as unknown as ModelCard,
     ];
     for (const forgedCard of altered) {
       assert.throws(
@@ -218,6 +222,39 @@ describe("readModelKeyring", () => {
         account: bob.address,
       }),
       NoWrapForAccountError,
+    );
+  });
+
+  it("passes over a keyring whose wrap does not open (unlock) for the previous one", async () => {
+    const { ipfs, keyring, keyringCid, model, aliceKey, contentKey } = await setUp();
+    const corrupted: Keyring = {
+      ...keyring,
+      wraps: keyring.wraps.map((w) => ({
+        ...w,
+        ciphertext: `${w.ciphertext.slice(0, -2)}${w.ciphertext.endsWith("00") ? "01" : "00"}`,
+      })),
+    };
+    const corruptedCid = await ipfs.put(new TextEncoder().encode(serializeKeyring(corrupted)));
+    const unlock = (k: Keyring) => unwrapKeyring(k, alice.address, aliceKey);
+    const read = await readModelKeyring({
+      model: {
+        ...model,
+        keyring: cidToChain(corruptedCid),
+        previousKeyring: cidToChain(keyringCid),
+      },
+      fetchBytes: ipfs.fetchBytes,
+      account: alice.address,
+      unlock,
+    });
+    assert.equal(read.fallback, true);
+    assert.deepEqual(read.unlocked, contentKey);
+    await assert.rejects(
+      readModelKeyring({
+        model: { ...model, keyring: cidToChain(corruptedCid) },
+        fetchBytes: ipfs.fetchBytes,
+        unlock,
+      }),
+      { name: "DecryptionFailedError" },
     );
   });
 });

@@ -65,6 +65,11 @@ export function checkKeyringForModel(keyring: Keyring, model: KeyringModel): Che
   return { keyring, card, cardVerified: bound };
 }
 
+/** A keyring refused because it does not match the chain (as opposed to one that is unreachable). */
+function isCheckFailure(error: Error): boolean {
+  return error.name === "KeyringCardError" || error.name === "InvalidKeyringError";
+}
+
 /** The keyrings a reader may use, newest first: the current one, then the one it replaced. */
 export function keyringCandidates(model: KeyringModel): CID[] {
   const candidates = [cidFromChain(model.keyring)];
@@ -75,7 +80,7 @@ export function keyringCandidates(model: KeyringModel): CID[] {
   return candidates;
 }
 
-export type ReadModelKeyringParameters = {
+export type ReadModelKeyringParameters<T = undefined> = {
   model: KeyringModel;
   /** Fetches a keyring's bytes (with its own timeout and size limit); a failure is a fallback. */
   fetchBytes: (cid: CID) => Promise<Uint8Array>;
@@ -83,13 +88,21 @@ export type ReadModelKeyringParameters = {
   account?: string;
   /** Told about each keyring that was passed over, and why (for a warning or a log line). */
   onRejected?: (cid: CID, error: Error) => void;
+  /**
+   * Opens a checked keyring (e.g. unwraps the account's content key); when it throws, the keyring
+   * is passed over like one that failed a check, so a keyring whose wrap was corrupted does not
+   * lock out an account the previous keyring serves.
+   */
+  unlock?: (keyring: Keyring) => Promise<T>;
 };
 
-export type ReadModelKeyringReturnType = CheckedKeyring & {
+export type ReadModelKeyringReturnType<T = undefined> = CheckedKeyring & {
   /** The CID of the keyring used. */
   cid: CID;
   /** True when the current keyring was passed over for the previous one. */
   fallback: boolean;
+  /** What `unlock` returned (undefined without `unlock`). */
+  unlocked: T;
 };
 
 /**
@@ -100,6 +113,7 @@ export type ReadModelKeyringReturnType = CheckedKeyring & {
  * never makes a model unreadable or runs a card the publisher did not publish.
  *
  * Throws {@link NoWrapForAccountError} when a checked keyring exists but none wraps for `account`;
+ * the `unlock` error when every keyring that passed the checks failed to open;
  * the only candidate's own error when there was one; otherwise {@link KeyringUnavailableError}
  * naming every keyring tried and why it was refused.
  *
@@ -108,10 +122,10 @@ export type ReadModelKeyringReturnType = CheckedKeyring & {
  *   model, account, fetchBytes: (cid) => reader.bytes(cid, { maxBytes: 1 << 20 }),
  * });
  */
-export async function readModelKeyring(
-  params: ReadModelKeyringParameters,
-): Promise<ReadModelKeyringReturnType> {
-  const { model, fetchBytes, account, onRejected } = params;
+export async function readModelKeyring<T = undefined>(
+  params: ReadModelKeyringParameters<T>,
+): Promise<ReadModelKeyringReturnType<T>> {
+  const { model, fetchBytes, account, onRejected, unlock } = params;
   const candidates = keyringCandidates(model);
   const failures: { cid: CID; error: Error }[] = [];
   for (const [index, cid] of candidates.entries()) {
@@ -121,7 +135,8 @@ export async function readModelKeyring(
       if (lower !== undefined && !checked.keyring.wraps.some((w) => w.account === lower)) {
         throw new NoWrapForAccountError(account as string);
       }
-      return { ...checked, cid, fallback: index > 0 };
+      const unlocked = (unlock ? await unlock(checked.keyring) : undefined) as T;
+      return { ...checked, cid, fallback: index > 0, unlocked };
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
       failures.push({ cid, error });
@@ -131,6 +146,8 @@ export async function readModelKeyring(
   const noWrap = failures.find((f) => f.error instanceof NoWrapForAccountError);
   if (noWrap) throw noWrap.error;
   if (failures.length === 1) throw (failures[0] as { error: Error }).error;
+  const unlockFailure = failures.find((f) => f.error.name === "DecryptionFailedError");
+  if (unlockFailure && failures.every((f) => !isCheckFailure(f.error))) throw unlockFailure.error;
   const id = model.id === undefined ? "" : ` ${model.id}`;
   throw new KeyringUnavailableError(`No keyring of model${id} could be fetched and verified.`, {
     details: failures
