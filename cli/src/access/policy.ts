@@ -24,8 +24,6 @@ interface Owner {
  * a revocation or an expiry takes effect within this time.
  */
 const DECISION_TTL_MS = 3_000;
-/** Roots are re-read from the chain at most this often when a CID is not found. */
-const ROOTS_MIN_INTERVAL_MS = 1_000;
 /** DAG nodes walked per root when indexing a kept model's local blocks. */
 const MAX_INDEXED_NODES = 100_000;
 
@@ -66,7 +64,8 @@ export function createAccessPolicy(options: AccessPolicyOptions): AccessPolicy {
   let roots = new Map<string, Owner>();
   /** Every known block of a current root (a block may belong to several models). */
   const blocks = new Map<string, Owner[]>();
-  let rootsReadAt = 0;
+  /** The chain head when the roots were last read. */
+  let rootsBlock = -1n;
   let rootsReading: Promise<void> | undefined;
   const decisions = new Map<string, { at: number; result: Promise<true | string> }>();
 
@@ -81,7 +80,7 @@ export function createAccessPolicy(options: AccessPolicyOptions): AccessPolicy {
   const ownersOf = (cid: string): Owner[] =>
     (blocks.get(cid) ?? []).filter((o) => roots.get(o.root)?.modelId === o.modelId);
 
-  const readRoots = async () => {
+  const readRoots = async (head: bigint) => {
     const { latest, top } = await keptModelIds(chain);
     const ids = new Set([...top, ...(latest > 0n ? [latest] : [])]);
     const next = new Map<string, Owner>();
@@ -105,14 +104,24 @@ export function createAccessPolicy(options: AccessPolicyOptions): AccessPolicy {
       if (live.length === 0) blocks.delete(cid);
       else blocks.set(cid, live);
     }
-    rootsReadAt = Date.now();
+    if (head > rootsBlock) rootsBlock = head;
   };
-  const refreshRoots = async (force = false) => {
-    if (!force && Date.now() - rootsReadAt < ROOTS_MIN_INTERVAL_MS) return;
-    rootsReading ??= readRoots().finally(() => {
-      rootsReading = undefined;
-    });
-    await rootsReading;
+  /**
+   * Re-reads the roots when the chain has a block the last read did not see (a model published
+   * a moment ago is found at once; nothing is re-read while the chain stands still). True when
+   * it read them.
+   */
+  const refreshRoots = async (): Promise<boolean> => {
+    const head = await chain.publicClient.getBlockNumber({ cacheTime: 0 });
+    let read = false;
+    while (rootsBlock < head) {
+      rootsReading ??= readRoots(head).finally(() => {
+        rootsReading = undefined;
+      });
+      await rootsReading;
+      read = true;
+    }
+    return read;
   };
 
   /** Walks the blocks of `root` this node holds, recording each under `owner`. */
@@ -271,8 +280,7 @@ export function createAccessPolicy(options: AccessPolicyOptions): AccessPolicy {
       const text = cid.toString();
       let owners = ownersOf(text);
       if (owners.length === 0) {
-        await refreshRoots();
-        for (const owner of roots.values()) await indexLocal(owner);
+        if (await refreshRoots()) for (const owner of roots.values()) await indexLocal(owner);
         owners = ownersOf(text);
       }
       if (owners.length === 0)
@@ -309,7 +317,7 @@ export function createAccessPolicy(options: AccessPolicyOptions): AccessPolicy {
     },
 
     async indexModel(modelId) {
-      await refreshRoots(true);
+      await refreshRoots();
       for (const owner of roots.values()) if (owner.modelId === modelId) await indexLocal(owner);
     },
   };
