@@ -419,7 +419,7 @@ describe("institution nodes serve a model only to accounts that may download it 
     );
   });
 
-  test("a grant that expires (no event) makes the keeper rotate the key on its timer", async () => {
+  test("a grant that expires (no event) makes the keeper rotate the key once the chain passes its expiry", async () => {
     const chainB = await chainAs("institution-b");
     const block = await chainB.publicClient.getBlock();
     await chainB.write({

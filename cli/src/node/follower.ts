@@ -21,6 +21,12 @@ const stateSchema = z.object({
   lastBlock: z.number().int(),
   /** Models this node pins, by id: the content CID and every keyring CID it pinned for it. */
   pins: z.record(z.string(), z.object({ content: z.string(), keyrings: z.array(z.string()) })),
+  /**
+   * Patient grants not yet expired, `"<patient>|<modelId>"` -> expiry (unix seconds), from
+   * PatientAccessGranted/Revoked: a grant expires without an event, so the keeper is woken when
+   * the chain's time passes one.
+   */
+  grantExpiries: z.record(z.string(), z.number()).optional(),
 });
 type FollowerState = z.infer<typeof stateSchema>;
 
@@ -44,11 +50,6 @@ const ACCESS_EVENTS = new Set([
   "KeyringUpdated",
   "ContentKeyRotated",
 ]);
-/**
- * A grant expires without an event: the keeper also looks at least this often, so an expired
- * patient's wrap is dropped and the content key rotated within about this time.
- */
-const KEEPER_INTERVAL_MS = 5_000;
 const MAX_RANGE = 2_000n;
 
 export interface FollowerOptions {
@@ -84,7 +85,6 @@ export function createFollower(
   let running: Promise<void> = Promise.resolve();
   let needsReconcile = true;
   let needsKeeper = true;
-  let keeperRanAt = 0;
   /** Background pins by model id (see reconcile). */
   const pinning = new Map<string, Promise<void>>();
   const stopping = new AbortController();
@@ -132,6 +132,32 @@ export function createFollower(
     return saved;
   };
 
+  type GrantEventArgs = { patient?: string; modelId?: bigint; expiresAt?: bigint };
+  const trackGrant = (name: string, args: GrantEventArgs) => {
+    if (name !== "PatientAccessGranted" && name !== "PatientAccessRevoked") return;
+    const key = `${args.patient?.toLowerCase()}|${args.modelId}`;
+    state.grantExpiries ??= {};
+    if (name === "PatientAccessGranted") state.grantExpiries[key] = Number(args.expiresAt ?? 0n);
+    else delete state.grantExpiries[key];
+  };
+  /**
+   * True when the chain's time at `head` has passed a tracked grant's expiry (which is then
+   * forgotten): its patient may hold a wrap it may no longer have.
+   */
+  const grantsExpired = async (head: bigint): Promise<boolean> => {
+    const expiries = state.grantExpiries ?? {};
+    if (Object.keys(expiries).length === 0) return false;
+    const { timestamp } = await chain.publicClient.getBlock({ blockNumber: head });
+    let expired = false;
+    for (const [key, expiresAt] of Object.entries(expiries)) {
+      if (BigInt(expiresAt) > timestamp) continue;
+      delete expiries[key];
+      expired = true;
+    }
+    if (expired) await save();
+    return expired;
+  };
+
   /** Handles new blocks' events, then brings pins and keyrings in line with the chain. */
   const syncOnce = async () => {
     const head = await chain.publicClient.getBlockNumber();
@@ -147,6 +173,7 @@ export function createFollower(
         const name = event.eventName as string;
         if (STORAGE_EVENTS.has(name)) needsReconcile = true;
         if (ACCESS_EVENTS.has(name)) needsKeeper = true;
+        trackGrant(name, event.args as GrantEventArgs);
         if (name === "ModelPublished" || name === "ModelEvicted" || name === "ModelRevoked") {
           log.info("registry event", {
             event: name,
@@ -159,9 +186,9 @@ export function createFollower(
       await save();
     }
     if (needsReconcile) await reconcile();
-    if (keeper && (needsKeeper || Date.now() - keeperRanAt > KEEPER_INTERVAL_MS)) {
+    if (keeper && (await grantsExpired(head))) needsKeeper = true;
+    if (keeper && needsKeeper) {
       needsKeeper = false;
-      keeperRanAt = Date.now();
       try {
         await keeper.pass(Object.keys(state.pins).map(BigInt));
       } catch (err) {
