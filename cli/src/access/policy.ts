@@ -178,6 +178,7 @@ export function createAccessPolicy(options: AccessPolicyOptions): AccessPolicy {
         }),
       ]);
       const blocks = [...published, ...rotated].map((e) => e.blockNumber ?? 0n);
+      // biome-ignore lint/complexity/useMathMinMax: block numbers are bigints
       const since = blocks.reduce((a, b) => (b > a ? b : a), fromBlock);
       sinceCache.set(key, since);
       return since;
