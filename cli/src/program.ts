@@ -116,6 +116,16 @@ export function registerCommands(program: Command, log: Logger): void {
       )
       .option("--peer <multiaddr>", "peer to dial, ending in /p2p/<id> (repeatable)", collect, [])
       .option(
+        "--allow-peer <peerId>",
+        "another member institution's node that may connect (repeatable; --peer ids are allowed too)",
+        collect,
+        [],
+      )
+      .option(
+        "--public-url <url>",
+        "the gateway's URL as readers reach it (sign-in domain; default its own 127.0.0.1 URL)",
+      )
+      .option(
         "--fetch-timeout <ms>",
         "how long a gateway request waits for blocks",
         parsePositiveInt,
@@ -137,6 +147,8 @@ export function registerCommands(program: Command, log: Logger): void {
       wsPort: opts.wsPort,
       gatewayPort: opts.gatewayPort,
       peers: opts.peer,
+      allowPeers: opts.allowPeer,
+      publicUrl: opts.publicUrl,
       fetchTimeoutMs: opts.fetchTimeout,
       pollMs: opts.poll,
       follow: follow ? { ...connectionFlags(opts), dataDir: undefined } : undefined,

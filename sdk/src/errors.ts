@@ -137,6 +137,11 @@ export class IpfsFetchError extends BaseError {
   override name = "IpfsFetchError";
 }
 
+/** An institution node refused to sign an account in to its gateway (see `createGatewaySession`). */
+export class GatewayAuthError extends BaseError {
+  override name = "GatewayAuthError";
+}
+
 /** Decrypted bytes do not hash to the sha256 recorded on chain: the model must not be used. */
 export class IntegrityError extends BaseError {
   override name = "IntegrityError";

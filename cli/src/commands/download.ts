@@ -68,7 +68,8 @@ export async function download(params: DownloadParameters): Promise<DownloadResu
   };
   const timeoutMs = params.timeoutMs ?? 60_000;
   const account = requireAccount(params.connection);
-  const node = new NodeClient(requireNode(params.connection), timeoutMs);
+  // Signed in as the account: the node serves the keyring and the blocks only to it (issue 11).
+  const node = new NodeClient(requireNode(params.connection), timeoutMs, account);
   const output = await preparePrivateOutput(params.out);
   try {
     const chain = await connectChain(params.connection);

@@ -1,6 +1,6 @@
 import { type ConnectionFlags, resolveConnection } from "../config.ts";
 import type { Logger } from "../log.ts";
-import { type NodeWorker, runNode } from "../node/runNode.ts";
+import { type NodeWorker, type RunNodeOptions, runNode } from "../node/runNode.ts";
 import { untilSignal } from "../signals.ts";
 
 export interface NodeCommandParameters {
@@ -10,6 +10,10 @@ export interface NodeCommandParameters {
   wsPort?: number;
   gatewayPort?: number;
   peers?: string[];
+  /** Peer ids of other member nodes that may connect (besides those of `peers`). */
+  allowPeers?: string[];
+  /** The gateway's URL as readers reach it (the sign-in domain). */
+  publicUrl?: string;
   fetchTimeoutMs?: number;
   /** Chain connection for the pin follower and the keeper; without it the node only stores. */
   follow?: ConnectionFlags;
@@ -31,6 +35,8 @@ export async function nodeCommand(params: NodeCommandParameters): Promise<void> 
   const signals = params.until ? undefined : untilSignal();
   try {
     const workers = [...(params.workers ?? [])];
+    let access: RunNodeOptions["access"];
+    let onPinned: ((modelId: bigint) => void) | undefined;
     if (params.follow) {
       // The node's own data dir holds its state; the stack file (if any) only supplies the chain.
       const connection = await resolveConnection({
@@ -39,16 +45,34 @@ export async function nodeCommand(params: NodeCommandParameters): Promise<void> 
       });
       // Loaded only when following: a storage-only node needs nothing from the chain package.
       const { createFollower } = await import("../node/follower.ts");
+      const { connectChain } = await import("../chain/client.ts");
+      const { createAccessPolicy } = await import("../access/policy.ts");
+      const { createSignIn } = await import("../access/signIn.ts");
+      const chain = await connectChain({ ...connection, account: undefined });
+      let policy: ReturnType<typeof createAccessPolicy> | undefined;
+      access = (ipfs, gatewayUrl) => {
+        policy = createAccessPolicy({
+          chain,
+          node: ipfs,
+          signIn: createSignIn({ origin: params.publicUrl ?? gatewayUrl, chainId: chain.chainId }),
+          log: params.log.child({ worker: "access" }),
+        });
+        return policy;
+      };
+      onPinned = (modelId) => {
+        policy?.indexModel(modelId).catch(() => undefined);
+      };
       workers.push(
         createFollower({
           connection,
           dataDir: params.dataDir,
           log: params.log.child({ worker: "follower" }),
           pollMs: params.pollMs,
+          onPinned: (id) => onPinned?.(id),
         }),
       );
     }
-    const node = await runNode({ ...params, workers });
+    const node = await runNode({ ...params, workers, access });
     const reason = await (params.until ?? signals?.promise);
     params.log.info("stopping node", { reason: String(reason) });
     await node.stop();

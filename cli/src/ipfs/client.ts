@@ -1,5 +1,13 @@
 import { Readable } from "node:stream";
-import { CliError, ExitCode, TimeoutError } from "../errors.ts";
+import {
+  createGatewaySession,
+  type GatewaySession,
+  type MessageSigner,
+} from "@neuroledger/sdk/ipfs";
+import { CliError, ExitCode, RefusedError, TimeoutError } from "../errors.ts";
+
+/** State changes of the control API need a content type no page can send without a preflight. */
+const JSON_REQUEST = { "content-type": "application/json" };
 
 /**
  * Talks to an institution node over its local HTTP port: adds and pins through the control API,
@@ -8,10 +16,15 @@ import { CliError, ExitCode, TimeoutError } from "../errors.ts";
 export class NodeClient {
   readonly url: string;
   readonly timeoutMs: number;
+  /** Signs in to the gateway as this account; reads of models need it (see access/policy.ts). */
+  readonly session: GatewaySession | undefined;
 
-  constructor(url: string, timeoutMs = 60_000) {
+  constructor(url: string, timeoutMs = 60_000, signer?: MessageSigner) {
     this.url = url.replace(/\/$/, "");
     this.timeoutMs = timeoutMs;
+    this.session = signer
+      ? createGatewaySession({ gateway: this.url, signer, timeoutMs: Math.min(timeoutMs, 15_000) })
+      : undefined;
   }
 
   /** Adds a byte stream (pinned on the node); returns the CID of the file. */
@@ -27,15 +40,20 @@ export class NodeClient {
   }
 
   async pin(cid: string, signal?: AbortSignal): Promise<void> {
-    await this.request(`/api/pin?cid=${cid}&timeoutMs=${this.timeoutMs}`, {
+    await this.request(`/api/pin?cid=${encodeURIComponent(cid)}&timeoutMs=${this.timeoutMs}`, {
       method: "POST",
+      headers: JSON_REQUEST,
       signal: this.signal(signal),
     });
   }
 
   /** Unpins a CID; the node then garbage-collects every block no pin holds. */
   async unpin(cid: string, signal?: AbortSignal): Promise<void> {
-    await this.request(`/api/pin?cid=${cid}`, { method: "DELETE", signal: this.signal(signal) });
+    await this.request(`/api/pin?cid=${encodeURIComponent(cid)}`, {
+      method: "DELETE",
+      headers: JSON_REQUEST,
+      signal: this.signal(signal),
+    });
   }
 
   async pins(): Promise<string[]> {
@@ -67,10 +85,32 @@ export class NodeClient {
     return outer ? AbortSignal.any([outer, timeout]) : timeout;
   }
 
-  private async request(path: string, init: RequestInit): Promise<Response> {
+  private async request(path: string, init: RequestInit, retried = false): Promise<Response> {
     let res: Response;
+    let auth: Record<string, string> = {};
+    if (path.startsWith("/ipfs/") && this.session) {
+      try {
+        auth = await this.session.headers();
+      } catch (err) {
+        if ((err as Error).name !== "IpfsFetchError")
+          throw new RefusedError((err as Error).message, { cause: err });
+        throw new CliError(
+          `cannot reach the IPFS node at ${this.url}: ${causeText((err as Error).cause as Error)}`,
+          {
+            hints: [
+              "Start it with `neuroledger node` (or `neuroledger up`), or pass --node <url>.",
+            ],
+            exitCode: ExitCode.timeout,
+            cause: err,
+          },
+        );
+      }
+    }
     try {
-      res = await fetch(`${this.url}${path}`, init);
+      res = await fetch(`${this.url}${path}`, {
+        ...init,
+        headers: { ...(init.headers as Record<string, string> | undefined), ...auth },
+      });
     } catch (err) {
       const e = err as Error;
       if (e.name === "TimeoutError" || e.name === "AbortError") {
@@ -87,13 +127,21 @@ export class NodeClient {
         cause: err,
       });
     }
+    if (res.status === 401 && this.session && !retried) {
+      // The node restarted or the token lapsed: sign in once more.
+      await res.body?.cancel();
+      this.session.invalidate();
+      return this.request(path, init, true);
+    }
     if (!res.ok) {
       const text = await res.text().catch(() => "");
       let message = text;
       try {
         message = (JSON.parse(text) as { error?: string }).error ?? text;
       } catch {}
-      throw new CliError(`IPFS node ${this.url} answered ${res.status} for ${path}: ${message}`, {
+      const refusal = `IPFS node ${this.url} answered ${res.status} for ${path}: ${message}`;
+      if (res.status === 401 || res.status === 403) throw new RefusedError(refusal);
+      throw new CliError(refusal, {
         exitCode: res.status === 504 ? ExitCode.timeout : ExitCode.failure,
       });
     }

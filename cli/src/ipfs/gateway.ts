@@ -3,9 +3,27 @@ import type { AddressInfo } from "node:net";
 import { CarWriter } from "@ipld/car";
 import * as dagPb from "@ipld/dag-pb";
 import { CID } from "multiformats/cid";
+import { parseRange } from "./httpRange.ts";
 import type { IpfsNode } from "./node.ts";
 
 const RAW_CODEC = 0x55;
+
+/** What the gateway's access policy says about one request for one CID. */
+export type AccessDecision =
+  | { allowed: true /** The model whose DAG the CID belongs to, if any. */; modelId?: bigint }
+  | { allowed: false; status: 401 | 403 | 404; error: string };
+
+/**
+ * Who may read what through the gateway (see access/policy.ts). Without one the gateway serves
+ * every block it has or can fetch (a storage-only node).
+ */
+export interface GatewayAccess {
+  /** Routes of its own (sign-in `/auth/...`, public cards `/cards/...`); true when it answered. */
+  routes(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean>;
+  authorize(req: IncomingMessage, cid: CID): Promise<AccessDecision>;
+  /** Called with each block served under a decision: dag-pb blocks name the model's next blocks. */
+  served(cid: CID, bytes: Uint8Array, decision: AccessDecision): void;
+}
 
 export interface GatewayOptions {
   node: IpfsNode;
@@ -18,6 +36,7 @@ export interface GatewayOptions {
    * page cannot call them; only local processes (the CLI) do.
    */
   api?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+  access?: GatewayAccess;
 }
 
 export interface Gateway {
@@ -30,8 +49,11 @@ export interface Gateway {
 function setBrowserHeaders(res: ServerResponse): void {
   res.setHeader("Access-Control-Allow-Origin", "*");
   res.setHeader("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
-  res.setHeader("Access-Control-Allow-Headers", "Accept, Range, Content-Type");
-  res.setHeader("Access-Control-Expose-Headers", "Content-Length, Content-Type, X-Ipfs-Roots");
+  res.setHeader("Access-Control-Allow-Headers", "Accept, Range, Content-Type, Authorization");
+  res.setHeader(
+    "Access-Control-Expose-Headers",
+    "Content-Length, Content-Type, Content-Range, Accept-Ranges, X-Ipfs-Roots",
+  );
   res.setHeader("Cross-Origin-Resource-Policy", "cross-origin");
 }
 
@@ -40,10 +62,25 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(JSON.stringify(body));
 }
 
-/** Which response a `/ipfs/<cid>` request asks for: `?format=` first, then the Accept header. */
-function wantedFormat(req: IncomingMessage, url: URL): "raw" | "car" | "file" {
+/** The query parameters the gateway understands; anything else is refused. */
+const GATEWAY_PARAMETERS = new Set(["format"]);
+
+/**
+ * Which response a `/ipfs/<cid>` request asks for: `?format=` first, then the Accept header.
+ * An unknown or repeated parameter, or an unknown format, is a sentence for a 400.
+ */
+function wantedFormat(req: IncomingMessage, url: URL): "raw" | "car" | "file" | { error: string } {
+  for (const name of new Set(url.searchParams.keys())) {
+    if (!GATEWAY_PARAMETERS.has(name))
+      return { error: `unknown parameter "${name}": the gateway takes only ?format=raw|car` };
+    if (url.searchParams.getAll(name).length > 1)
+      return { error: `parameter "${name}" is given more than once` };
+  }
   const format = url.searchParams.get("format");
-  if (format === "raw" || format === "car") return format;
+  if (format !== null) {
+    if (format === "raw" || format === "car") return format;
+    return { error: `unknown format "${format.slice(0, 40)}": use format=raw or format=car` };
+  }
   const accept = req.headers.accept ?? "";
   if (accept.includes("application/vnd.ipld.raw")) return "raw";
   if (accept.includes("application/vnd.ipld.car")) return "car";
@@ -82,12 +119,13 @@ async function* carOf(node: IpfsNode, root: CID, signal: AbortSignal): AsyncGene
 }
 
 async function serveIpfs(
-  node: IpfsNode,
+  options: GatewayOptions,
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
   timeoutMs: number,
 ): Promise<void> {
+  const { node, access } = options;
   const [, , cidText = "", ...rest] = url.pathname.split("/");
   if (rest.length > 0 && rest.some((p) => p !== "")) {
     sendJson(res, 400, { error: "paths inside a CID are not served; ask for /ipfs/<cid>" });
@@ -97,32 +135,74 @@ async function serveIpfs(
   try {
     cid = CID.parse(cidText);
   } catch {
-    sendJson(res, 400, { error: `not a CID: ${cidText}` });
+    sendJson(res, 400, { error: `not a CID: ${cidText.slice(0, 100)}` });
+    return;
+  }
+  const format = wantedFormat(req, url);
+  if (typeof format === "object") {
+    sendJson(res, 400, { error: format.error });
+    return;
+  }
+  if (format === "car" && req.headers.range !== undefined) {
+    sendJson(res, 400, { error: "Range is not served with format=car; ask for the whole CAR" });
+    return;
+  }
+  // Checked before any block is read, so a refused reader learns nothing, not even whether the
+  // node holds the CID.
+  const decision: AccessDecision = access ? await access.authorize(req, cid) : { allowed: true };
+  if (!decision.allowed) {
+    if (decision.status === 401) res.setHeader("WWW-Authenticate", 'Bearer realm="neuroledger"');
+    sendJson(res, decision.status, { error: decision.error });
     return;
   }
   const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), abandonedSignal(res)]);
-  const format = wantedFormat(req, url);
   try {
     if (format === "raw") {
       const bytes = await readBlock(node, cid, signal);
-      res.writeHead(200, {
+      access?.served(cid, bytes, decision);
+      const range = parseRange(req.headers.range, bytes.length);
+      if (!sendRangeRefusal(res, range, bytes.length)) return;
+      const body =
+        range.kind === "range" ? bytes.subarray(range.range.start, range.range.end + 1) : bytes;
+      res.writeHead(range.kind === "range" ? 206 : 200, {
         "Content-Type": "application/vnd.ipld.raw",
-        "Content-Length": bytes.length,
+        "Content-Length": body.length,
+        "Accept-Ranges": "bytes",
+        ...(range.kind === "range"
+          ? { "Content-Range": `bytes ${range.range.start}-${range.range.end}/${bytes.length}` }
+          : {}),
         "Cache-Control": "public, max-age=29030400, immutable",
         "X-Ipfs-Roots": cid.toString(),
       });
-      res.end(req.method === "HEAD" ? undefined : bytes);
+      res.end(req.method === "HEAD" ? undefined : body);
       return;
     }
-    const body = format === "car" ? carOf(node, cid, signal) : node.fs.cat(cid, { signal });
-    // Pull the first chunk before the status line so a missing CID still gets a 504, not a 200.
-    const iterator = body[Symbol.asyncIterator]();
-    const first = await iterator.next();
-    res.writeHead(200, {
+    let status = 200;
+    const headers: Record<string, string | number> = {
       "Content-Type":
         format === "car" ? "application/vnd.ipld.car; version=1" : "application/octet-stream",
       "X-Ipfs-Roots": cid.toString(),
-    });
+    };
+    let catOptions: { offset?: number; length?: number } = {};
+    if (format === "file" && req.headers.range !== undefined) {
+      const size = Number((await node.fs.stat(cid, { signal })).size);
+      const range = parseRange(req.headers.range, size);
+      if (!sendRangeRefusal(res, range, size)) return;
+      if (range.kind === "range") {
+        status = 206;
+        const { start, end } = range.range;
+        headers["Content-Range"] = `bytes ${start}-${end}/${size}`;
+        headers["Content-Length"] = end - start + 1;
+        catOptions = { offset: start, length: end - start + 1 };
+      }
+    }
+    if (format === "file") headers["Accept-Ranges"] = "bytes";
+    const body =
+      format === "car" ? carOf(node, cid, signal) : node.fs.cat(cid, { signal, ...catOptions });
+    // Pull the first chunk before the status line so a missing CID still gets a 504, not a 200.
+    const iterator = body[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    res.writeHead(status, headers);
     if (req.method === "HEAD") {
       res.end();
       await iterator.return?.();
@@ -145,6 +225,24 @@ async function serveIpfs(
         : `could not read ${cid}: ${(err as Error).message}`,
     });
   }
+}
+
+/** Answers 400 or 416 for a Range the gateway does not serve; true when the request may go on. */
+function sendRangeRefusal(
+  res: ServerResponse,
+  range: ReturnType<typeof parseRange>,
+  length: number,
+): boolean {
+  if (range.kind === "invalid") {
+    sendJson(res, 400, { error: range.reason });
+    return false;
+  }
+  if (range.kind === "unsatisfiable") {
+    res.setHeader("Content-Range", `bytes */${length}`);
+    sendJson(res, 416, { error: range.reason });
+    return false;
+  }
+  return true;
 }
 
 function write(res: ServerResponse, chunk: Uint8Array): Promise<void> {
@@ -186,13 +284,29 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           sendJson(res, 405, { error: "the gateway is read-only: GET or HEAD" });
           return;
         }
-        await serveIpfs(options.node, req, res, url, timeoutMs);
+        await serveIpfs(options, req, res, url, timeoutMs);
         return;
       }
       if (url.pathname === "/health") {
         setBrowserHeaders(res);
+        if (req.method !== "GET" && req.method !== "HEAD" && req.method !== "OPTIONS") {
+          sendJson(res, 405, { error: "/health answers GET or HEAD" });
+          return;
+        }
         sendJson(res, 200, { ok: true, peerId: options.node.peerId });
         return;
+      }
+      if (
+        options.access &&
+        (url.pathname.startsWith("/auth/") || url.pathname.startsWith("/cards/"))
+      ) {
+        setBrowserHeaders(res);
+        if (req.method === "OPTIONS") {
+          res.setHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+          res.writeHead(204).end();
+          return;
+        }
+        if (await options.access.routes(req, res, url)) return;
       }
       if (options.api && url.pathname.startsWith("/api/")) {
         if (await options.api(req, res, url)) return;

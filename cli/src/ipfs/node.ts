@@ -5,6 +5,7 @@ import { withBitswap } from "@helia/bitswap";
 import { withLibp2pLight } from "@helia/libp2p";
 import { type UnixFS, unixfs } from "@helia/unixfs";
 import { identify } from "@libp2p/identify";
+import type { PrivateKey } from "@libp2p/interface";
 import { tcp } from "@libp2p/tcp";
 import { webSockets } from "@libp2p/websockets";
 import { yamux } from "@libp2p/yamux";
@@ -27,6 +28,13 @@ export interface IpfsNodeOptions {
   listen?: ListenOptions;
   /** Peers to dial at start, as multiaddrs that end in `/p2p/<peerId>`. */
   peers?: string[];
+  /** The libp2p identity (default: one kept in the datastore). */
+  privateKey?: PrivateKey;
+  /**
+   * Which peers may connect, either way (a libp2p connection gater, checked once the peer has
+   * proved its id in the noise handshake). Without it every peer may; see `peerAllowlist`.
+   */
+  allowPeer?: (peerId: string) => boolean;
 }
 
 export type IpfsHelia = Helia & { libp2p: Libp2p };
@@ -67,6 +75,8 @@ export async function startIpfsNode(options: IpfsNodeOptions): Promise<IpfsNode>
   const tcpPort = options.listen?.tcpPort ?? 0;
   const wsPort = options.listen?.wsPort ?? 0;
   const light = createHeliaLight({ blockstore, datastore });
+  const allow = options.allowPeer;
+  const deny = allow ? (peerId: { toString(): string }) => !allow(peerId.toString()) : undefined;
   const helia = withBitswap(
     withLibp2pLight(light, {
       addresses: {
@@ -76,6 +86,16 @@ export async function startIpfsNode(options: IpfsNodeOptions): Promise<IpfsNode>
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
       services: { identify: identify() },
+      ...(options.privateKey ? { privateKey: options.privateKey } : {}),
+      ...(deny
+        ? {
+            connectionGater: {
+              denyDialPeer: deny,
+              denyInboundEncryptedConnection: deny,
+              denyOutboundEncryptedConnection: deny,
+            },
+          }
+        : {}),
     }),
   ) as unknown as IpfsHelia;
   await helia.start();

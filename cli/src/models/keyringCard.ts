@@ -73,6 +73,9 @@ export async function fetchKeyringCard(
 ): Promise<ModelCard | undefined> {
   const chain = await connectChain(connection);
   const model = await getModel(chain, modelId);
-  const node = new NodeClient(requireNode(connection), timeoutMs);
-  return (await readKeyring((cid) => node.catBytes(cid), model)).card;
+  // Signed in as the connection's account: nodes serve keyrings only to accounts that may download.
+  const node = new NodeClient(requireNode(connection), timeoutMs, connection.account);
+  return (
+    await readKeyring((cid) => node.catBytes(cid, AbortSignal.timeout(KEYRING_TIMEOUT_MS)), model)
+  ).card;
 }

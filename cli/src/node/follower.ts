@@ -21,6 +21,12 @@ const stateSchema = z.object({
   lastBlock: z.number().int(),
   /** Models this node pins, by id: the content CID and every keyring CID it pinned for it. */
   pins: z.record(z.string(), z.object({ content: z.string(), keyrings: z.array(z.string()) })),
+  /**
+   * Patient grants not yet expired, `"<patient>|<modelId>"` -> expiry (unix seconds), from
+   * PatientAccessGranted/Revoked: a grant expires without an event, so the keeper is woken when
+   * the chain's time passes one.
+   */
+  grantExpiries: z.record(z.string(), z.number()).optional(),
 });
 type FollowerState = z.infer<typeof stateSchema>;
 
@@ -30,15 +36,19 @@ const STORAGE_EVENTS = new Set([
   "ModelEvicted",
   "ModelRevoked",
   "KeyringUpdated",
+  "ContentKeyRotated",
 ]);
-/** Events after which some account may lack a key wrap. */
+/** Events after which some account may lack a key wrap, or hold one it may no longer have. */
 const ACCESS_EVENTS = new Set([
   "EncryptionKeySet",
   "StaffAdded",
+  "StaffRemoved",
   "MembershipSynced",
   "PatientAccessGranted",
+  "PatientAccessRevoked",
   "ModelPublished",
   "KeyringUpdated",
+  "ContentKeyRotated",
 ]);
 const MAX_RANGE = 2_000n;
 
@@ -50,6 +60,8 @@ export interface FollowerOptions {
   /** Run the keeper (needs the node's account key). Default: when the connection has an account. */
   keeper?: boolean;
   pinTimeoutMs?: number;
+  /** Called when a model's content and keyring are pinned (the gateway indexes its blocks). */
+  onPinned?: (modelId: bigint) => void;
 }
 
 /**
@@ -120,6 +132,32 @@ export function createFollower(
     return saved;
   };
 
+  type GrantEventArgs = { patient?: string; modelId?: bigint; expiresAt?: bigint };
+  const trackGrant = (name: string, args: GrantEventArgs) => {
+    if (name !== "PatientAccessGranted" && name !== "PatientAccessRevoked") return;
+    const key = `${args.patient?.toLowerCase()}|${args.modelId}`;
+    state.grantExpiries ??= {};
+    if (name === "PatientAccessGranted") state.grantExpiries[key] = Number(args.expiresAt ?? 0n);
+    else delete state.grantExpiries[key];
+  };
+  /**
+   * True when the chain's time at `head` has passed a tracked grant's expiry (which is then
+   * forgotten): its patient may hold a wrap it may no longer have.
+   */
+  const grantsExpired = async (head: bigint): Promise<boolean> => {
+    const expiries = state.grantExpiries ?? {};
+    if (Object.keys(expiries).length === 0) return false;
+    const { timestamp } = await chain.publicClient.getBlock({ blockNumber: head });
+    let expired = false;
+    for (const [key, expiresAt] of Object.entries(expiries)) {
+      if (BigInt(expiresAt) > timestamp) continue;
+      delete expiries[key];
+      expired = true;
+    }
+    if (expired) await save();
+    return expired;
+  };
+
   /** Handles new blocks' events, then brings pins and keyrings in line with the chain. */
   const syncOnce = async () => {
     const head = await chain.publicClient.getBlockNumber();
@@ -135,6 +173,7 @@ export function createFollower(
         const name = event.eventName as string;
         if (STORAGE_EVENTS.has(name)) needsReconcile = true;
         if (ACCESS_EVENTS.has(name)) needsKeeper = true;
+        trackGrant(name, event.args as GrantEventArgs);
         if (name === "ModelPublished" || name === "ModelEvicted" || name === "ModelRevoked") {
           log.info("registry event", {
             event: name,
@@ -147,6 +186,7 @@ export function createFollower(
       await save();
     }
     if (needsReconcile) await reconcile();
+    if (keeper && (await grantsExpired(head))) needsKeeper = true;
     if (keeper && needsKeeper) {
       needsKeeper = false;
       try {
@@ -211,8 +251,9 @@ export function createFollower(
     needsReconcile = true;
     needsKeeper = true;
     try {
-      // Older keyrings of a kept model are dropped once the new one is pinned, except the one the
-      // registry keeps as `previousKeyring`: readers fall back to it when the current one fails.
+      // Older keyrings of a kept model, and its content before a key rotation, are dropped once
+      // the new ones are pinned, except the keyring the registry keeps as `previousKeyring`:
+      // readers fall back to it when the current one fails.
       const previous = state.pins[id];
       const fallback = previous?.keyrings.find(
         (k) => k === model.previousKeyringCid && k !== model.keyringCid,
@@ -221,11 +262,14 @@ export function createFollower(
         (k) => k !== model.keyringCid && k !== fallback,
       ) ?? [])
         await unpin(node, CID.parse(old));
+      if (previous && previous.content !== model.contentCid)
+        await unpin(node, CID.parse(previous.content));
       state.pins[id] = {
         content: model.contentCid,
         keyrings: [model.keyringCid, ...(fallback ? [fallback] : [])],
       };
       log.info("pinned", { modelId: id, content: model.contentCid, keyring: model.keyringCid });
+      options.onPinned?.(BigInt(id));
       await save();
     } catch (err) {
       log.warn("recording a pin failed; will retry", {

@@ -21,16 +21,22 @@ import { addPinned } from "../ipfs/api.ts";
 import type { IpfsNode } from "../ipfs/node.ts";
 import type { Logger } from "../log.ts";
 import { KEYRING_TIMEOUT_MS, readKeyring } from "../models/keyringCard.ts";
+import { rotateContentKey } from "./rotation.ts";
 
 export interface Keeper {
-  /** Checks every given kept model's keyring and re-wraps it when an authorized account lacks a wrap. */
+  /**
+   * Checks every given kept model's keyring: re-wraps it when an authorized account lacks a wrap,
+   * rotates the content key when it wraps for an account that may no longer download.
+   */
   pass(modelIds: bigint[]): Promise<void>;
 }
 
 /**
  * The keeper: when an account becomes authorized (a member admitted, staff added, a patient
  * granted, a key registered), it wraps the content key of every kept model for it and puts the new
- * keyring on chain. To avoid several nodes racing on one model, the node of the model's own
+ * keyring on chain. When a keyring holds a wrap for an account that may no longer download
+ * (revoked or expired grant, removed staff or institution), it rotates the content key instead
+ * (rotation.ts): new ciphertext, new keyring without that account, `rotateContentKey` on chain. To avoid several nodes racing on one model, the node of the model's own
  * institution acts; if that institution is no longer active, any member node may.
  */
 export async function createKeeper(params: {
@@ -48,6 +54,7 @@ export async function createKeeper(params: {
   // the retry time passes, so one broken model does not stall every pass for the fetch timeout.
   const unusable = new Map<string, number>();
   const RETRY_UNUSABLE_MS = 10 * 60_000;
+  const RETRY_ROTATION_MS = 30_000;
   // Keyring CIDs that did not arrive in time: not waited for again until the retry time, so a
   // current keyring that points nowhere costs one timeout, not one per pass (readers fall back).
   const unreachable = new Map<string, number>();
@@ -106,6 +113,39 @@ export async function createKeeper(params: {
                 k.account === w.account.toLowerCase() && k.publicKey === w.publicKey.toLowerCase(),
             ),
         );
+        // Wraps of accounts that may no longer download (a grant revoked or expired, staff
+        // removed, an institution gone): dropping the wrap is not enough, since the account may
+        // have unwrapped the key already, so the content is re-encrypted under a new key.
+        const stale = keyring.wraps.filter(
+          (k) => !wanted.some((w) => w.account.toLowerCase() === k.account),
+        );
+        if (stale.length > 0) {
+          try {
+            await rotateContentKey({
+              chain,
+              node,
+              log,
+              model,
+              keyring,
+              contentKey,
+              recipients: wanted,
+            });
+          } catch (err) {
+            // Retried soon, not at once: the nodes already refuse the removed account meanwhile
+            // (they check the chain), and one failing model must not stall the pass.
+            unusable.set(pair, Date.now() + RETRY_ROTATION_MS);
+            log.warn("content key rotation failed; will retry", {
+              modelId: id.toString(),
+              reason: (err as Error).message.split("\n")[0] ?? "",
+            });
+            continue;
+          }
+          log.info("content key rotated", {
+            modelId: id.toString(),
+            dropped: stale.map((k) => k.account).join(","),
+          });
+          continue;
+        }
         if (missing.length === 0) continue;
         const next = await rewrapKeyring(keyring, contentKey, wanted);
         const cid = await addPinned(node, [new TextEncoder().encode(serializeKeyring(next))]);

@@ -1,8 +1,9 @@
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { controlApi } from "../ipfs/api.ts";
-import { startGateway } from "../ipfs/gateway.ts";
+import { type GatewayAccess, startGateway } from "../ipfs/gateway.ts";
 import { type IpfsNode, startIpfsNode } from "../ipfs/node.ts";
+import { loadOrCreatePeerKey } from "../ipfs/peerKey.ts";
 import type { Logger } from "../log.ts";
 
 export interface NodeInfo {
@@ -29,8 +30,15 @@ export interface RunNodeOptions {
   wsPort?: number;
   gatewayPort?: number;
   peers?: string[];
+  /** Peer ids (besides those of `peers`) that may connect; see `peerAllowlist`. */
+  allowPeers?: string[];
   fetchTimeoutMs?: number;
   workers?: NodeWorker[];
+  /**
+   * The gateway's access policy, made once the gateway's URL is known (the sign-in domain).
+   * Without one the node enforces nothing: a storage-only node for tests and benchmarks.
+   */
+  access?: (ipfs: IpfsNode, gatewayUrl: string) => GatewayAccess;
   log: Logger;
 }
 
@@ -41,6 +49,36 @@ export interface RunningNode {
 }
 
 /**
+ * The peer ids that may connect to this node: those of `--peer` and `--allow-peer`. A node that
+ * enforces access (it follows the chain) always has one, empty if nothing is configured, so a
+ * stranger's libp2p node cannot bitswap a model's ciphertext; a storage-only node without any
+ * configured peer takes everyone (tests, benchmarks).
+ */
+export function peerAllowlist(options: RunNodeOptions): Set<string> | undefined {
+  const ids = [
+    ...(options.peers ?? []).map((p) => p.split("/p2p/")[1]).filter((id): id is string => !!id),
+    ...(options.allowPeers ?? []),
+  ];
+  if (ids.length === 0 && !options.access) return undefined;
+  return new Set(ids);
+}
+
+/** An access policy made after the gateway listens; until then every read is refused. */
+function deferredAccess(current: () => GatewayAccess | undefined): GatewayAccess {
+  return {
+    routes: async (req, res, url) =>
+      current() ? (current()?.routes(req, res, url) ?? false) : false,
+    authorize: async (req, cid) =>
+      current()?.authorize(req, cid) ?? {
+        allowed: false,
+        status: 403,
+        error: "the node is starting: try again in a moment",
+      },
+    served: (cid, bytes, decision) => current()?.served(cid, bytes, decision),
+  };
+}
+
+/**
  * Starts an institution node: Helia on `<dataDir>/ipfs`, the gateway + control API, and the
  * workers; then writes `<dataDir>/node.json` (peer id, multiaddrs, gateway URL) for whoever
  * started it. Peers that are down are redialled every few seconds.
@@ -48,12 +86,16 @@ export interface RunningNode {
 export async function runNode(options: RunNodeOptions): Promise<RunningNode> {
   const { log } = options;
   await mkdir(options.dataDir, { recursive: true });
+  const allowed = peerAllowlist(options);
   const ipfs = await startIpfsNode({
     dir: join(options.dataDir, "ipfs"),
     listen: { tcpPort: options.tcpPort, wsPort: options.wsPort },
     peers: options.peers,
+    privateKey: await loadOrCreatePeerKey(join(options.dataDir, "peer.key")),
+    allowPeer: allowed ? (peerId) => allowed.has(peerId) : undefined,
   });
   const workers = options.workers ?? [];
+  let access: GatewayAccess | undefined;
   const gateway = await startGateway({
     node: ipfs,
     port: options.gatewayPort,
@@ -61,7 +103,9 @@ export async function runNode(options: RunNodeOptions): Promise<RunningNode> {
     api: controlApi(ipfs, () =>
       Object.assign({ name: options.name }, ...workers.map((w) => w.status?.() ?? {})),
     ),
+    access: options.access ? deferredAccess(() => access) : undefined,
   });
+  if (options.access) access = options.access(ipfs, gateway.url);
   const redial = setInterval(() => {
     const connected = new Set(ipfs.helia.libp2p.getPeers().map(String));
     for (const peer of options.peers ?? []) {

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { loadOrCreatePeerKey, peerIdOf } from "../ipfs/peerKey.ts";
 import type { NodeInfo } from "../node/runNode.ts";
 import { type Child, spawnChild, waitFor } from "./childProcess.ts";
 import type { UpService } from "./service.ts";
@@ -26,10 +27,17 @@ export const institutionNodesService: UpService = {
     const members = stack.accounts.filter((a) => a.role === "member");
     const children: Child[] = [];
     const peers: string[] = [];
+    // Every node's libp2p key is made first, so each node can be told the others' peer ids (its
+    // allowlist) before any of them starts: only member nodes exchange blocks.
+    const dataDirOf = (member: (typeof members)[number]) =>
+      join(options.dataDir, "nodes", slug(member.institution ?? member.name));
+    const peerIds = await Promise.all(
+      members.map(async (m) => peerIdOf(await loadOrCreatePeerKey(join(dataDirOf(m), "peer.key")))),
+    );
     try {
       for (const [i, member] of members.entries()) {
         const name = member.institution ?? member.name;
-        const dataDir = join(options.dataDir, "nodes", slug(name));
+        const dataDir = dataDirOf(member);
         const gatewayPort = options.gatewayPortBase ? options.gatewayPortBase + i : 0;
         const args = [
           BIN,
@@ -45,6 +53,7 @@ export const institutionNodesService: UpService = {
           "--deployment",
           stack.chain.deploymentFile,
           ...peers.flatMap((p) => ["--peer", p]),
+          ...peerIds.filter((_, j) => j !== i).flatMap((id) => ["--allow-peer", id]),
         ];
         // The key goes by env, not argv, so it does not show in `ps`.
         const child = spawnChild(process.execPath, args, {

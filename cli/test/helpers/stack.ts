@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { privateKeyToAccount } from "viem/accounts";
 import { up } from "../../src/commands/up.ts";
 import { type Connection, resolveConnection } from "../../src/config.ts";
 import { NodeClient } from "../../src/ipfs/client.ts";
@@ -79,11 +80,18 @@ export async function startTestStack(
         {},
       );
     },
-    nodeOf: (i) =>
-      new NodeClient(
-        (stack.institutions[i] as Stack["institutions"][number]).ipfs.gatewayUrl,
+    nodeOf: (i) => {
+      const institution = stack.institutions[i] as Stack["institutions"][number];
+      // Signed in as the institution's member account (members may read every kept model's keyring).
+      const member = stack.accounts.find(
+        (a) => a.role === "member" && a.address.toLowerCase() === institution.account.toLowerCase(),
+      );
+      return new NodeClient(
+        institution.ipfs.gatewayUrl,
         20_000,
-      ),
+        member ? privateKeyToAccount(member.privateKey as `0x${string}`) : undefined,
+      );
+    },
     async stop() {
       release();
       await running;

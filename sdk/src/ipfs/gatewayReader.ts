@@ -6,12 +6,18 @@ import { createHeliaLight, type Helia } from "helia";
 import { CID } from "multiformats/cid";
 import { joinBytes } from "../crypto/bytes.ts";
 import { IpfsFetchError } from "../errors.ts";
+import type { GatewaySession } from "./gatewaySession.ts";
 
 export type GatewayReaderParameters = {
   /** Trustless gateways (`GET /ipfs/<cid>?format=raw`), e.g. an institution node's `http://127.0.0.1:8180`. */
   gateways: readonly string[];
   /** Give up on a fetch after this long without finishing (default 30 s). */
   timeoutMs?: number;
+  /**
+   * Signs in to the gateways (institution nodes serve models only to accounts that may download
+   * them): every block request carries its bearer token.
+   */
+  session?: GatewaySession;
 };
 
 export type CatParameters = {
@@ -62,8 +68,23 @@ export async function createGatewayReader(
   if (parameters.gateways.length === 0)
     throw new IpfsFetchError("No gateway given: pass at least one trustless gateway URL.");
   const timeoutMs = parameters.timeoutMs ?? 30_000;
+  const session = parameters.session;
   const helia = createHeliaLight({
-    blockBrokers: [trustlessGatewayBlockBroker({ allowLocal: true, allowInsecure: true })],
+    blockBrokers: [
+      trustlessGatewayBlockBroker({
+        allowLocal: true,
+        allowInsecure: true,
+        transformRequestInit: session
+          ? async (init) => ({
+              ...init,
+              headers: {
+                ...Object.fromEntries(new Headers(init.headers)),
+                ...(await session.headers()),
+              },
+            })
+          : undefined,
+      }),
+    ],
     routers: [noProviders, fallbackRouter({ gateways: [...parameters.gateways] })],
   });
   await helia.start();

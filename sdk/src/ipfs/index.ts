@@ -5,3 +5,14 @@ export {
   type GatewayReader,
   type GatewayReaderParameters,
 } from "./gatewayReader.ts";
+export {
+  createGatewaySession,
+  GATEWAY_SIGN_IN_MAX_MS,
+  GATEWAY_SIGN_IN_STATEMENT,
+  type GatewayNonce,
+  type GatewaySession,
+  type GatewaySessionParameters,
+  type GatewayToken,
+  type MessageSigner,
+} from "./gatewaySession.ts";
+export { type FetchPublicKeyringParameters, fetchPublicKeyring } from "./publicKeyring.ts";

@@ -9,7 +9,7 @@ import {
   publicKeyHex,
 } from "@neuroledger/sdk/crypto";
 import { NoWrapForAccountError } from "@neuroledger/sdk/errors";
-import { createGatewayReader } from "@neuroledger/sdk/ipfs";
+import { createGatewayReader, createGatewaySession } from "@neuroledger/sdk/ipfs";
 import { type ChainModel, canDownload, readModel } from "../chain/registry.ts";
 import type { AppConfig } from "../config.ts";
 import { explain } from "../errors.ts";
@@ -153,7 +153,21 @@ export class ModelDownload {
       const gateway = gatewayFor(this.config, institutionAccount);
       if (!gateway)
         throw new Error("No IPFS gateway is configured for the publishing institution.");
-      const reader = await createGatewayReader({ gateways: [gateway], timeoutMs: 120_000 });
+      // The node serves the keyring and the blocks only to an account it may serve: one signed
+      // sign-in message (EIP-4361, this node as domain), then a bearer token on every request.
+      const session = createGatewaySession({
+        gateway,
+        chainId: this.config.chain.id,
+        signer: {
+          address: account,
+          signMessage: ({ message }) => walletClient.signMessage({ account, message }),
+        },
+      });
+      const reader = await createGatewayReader({
+        gateways: [gateway],
+        timeoutMs: 120_000,
+        session,
+      });
       try {
         // First download with this key: register it; the institutions' nodes then wrap the
         // model's content key for it and publish a new keyring version.
