@@ -11,21 +11,19 @@ import { contentSecurityPolicy, originsOf } from "../security-headers.js";
  */
 export const handle: Handle = async ({ event, resolve }) => {
   const response = await resolve(event);
-  if (dev) {
-    // Vite's client injects inline scripts and a websocket: dev keeps only the framing rule.
-    response.headers.set("content-security-policy", "frame-ancestors 'none'");
-    return response;
-  }
-  const kitPolicy = response.headers.get("content-security-policy") ?? "";
-  const scriptHashes = kitPolicy.match(/'sha(?:256|384|512)-[A-Za-z0-9+/=]+'/g) ?? [];
-  const connectSources = originsOf(Object.values(readServerConfig().app.gateways));
   try {
-    response.headers.set(
-      "content-security-policy",
-      contentSecurityPolicy({ connectSources, scriptHashes }),
-    );
+    response.headers.set("content-security-policy", policyFor(response));
   } catch {
     // Immutable headers (a response passed through from fetch): server.js has set the policy.
   }
   return response;
 };
+
+function policyFor(response: Response): string {
+  // Vite's client injects inline scripts and a websocket: dev keeps only the framing rule.
+  if (dev) return "frame-ancestors 'none'";
+  const kitPolicy = response.headers.get("content-security-policy") ?? "";
+  const scriptHashes = kitPolicy.match(/'sha(?:256|384|512)-[A-Za-z0-9+/=]+'/g) ?? [];
+  const connectSources = originsOf(Object.values(readServerConfig().app.gateways));
+  return contentSecurityPolicy({ connectSources, scriptHashes });
+}
