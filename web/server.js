@@ -36,6 +36,22 @@ function ensureBuilt(handlerFile) {
 }
 
 /**
+ * A 304 updates the headers the browser stored with the page: the policy it carries would replace
+ * the stored one and its inline-script hashes (SvelteKit answers 304 without them), so a reload
+ * would block the page's boot script. A 304 keeps the stored policy by sending none.
+ * @param {import("node:http").ServerResponse} res
+ */
+function keepCachedPolicyOn304(res) {
+  const writeHead = res.writeHead;
+  /** @type {typeof res.writeHead} */
+  const guarded = function (/** @type {number} */ status, /** @type {any[]} */ ...rest) {
+    if (status === 304) res.removeHeader("Content-Security-Policy");
+    return writeHead.call(this, status, ...rest);
+  };
+  res.writeHead = guarded;
+}
+
+/**
  * Starts the server. Port 0 picks a free one. `env` holds the stack settings the app reads
  * (NEUROLEDGER_RPC_URL, NEUROLEDGER_DEPLOYMENT, ... see src/lib/server/config.ts); they are set
  * on this process's environment, which the app reads per request.
@@ -62,6 +78,7 @@ export async function startWebServer({
   const csp = contentSecurityPolicy();
   const server = createServer((req, res) => {
     setSecurityHeaders(res, csp);
+    keepCachedPolicyOn304(res);
     handler(req, res);
   });
   // A request Node cannot parse is answered here, with the same headers.

@@ -13,6 +13,11 @@ export const handle: Handle = async ({ event, resolve }) => {
   const response = await resolve(event);
   try {
     response.headers.set("content-security-policy", policyFor(response));
+    if (response.headers.get("content-type")?.startsWith("text/html")) {
+      // The page shell is tiny: never stored, so it never comes back as a 304 (see server.js).
+      response.headers.set("cache-control", "no-store");
+      response.headers.delete("etag");
+    }
   } catch {
     // Immutable headers (a response passed through from fetch): server.js has set the policy.
   }

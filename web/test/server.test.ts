@@ -600,6 +600,22 @@ describe("security headers on every response", () => {
     }
   });
 
+  it("a reload never meets a policy without the page's hashes (no 304 carries a policy)", async () => {
+    const page = await raw("GET", "/patient");
+    expect(page.headers["cache-control"]).toBe("no-store");
+    expect(page.headers.etag).toBeUndefined();
+    // Even a client that sends a validator it made up or kept from elsewhere gets no stale policy.
+    for (const path of ["/patient", "/", "/favicon.svg"]) {
+      const first = await raw("GET", path);
+      const validator = first.headers.etag ?? '"1ogx2go"';
+      const again = await raw("GET", path, { "if-none-match": validator });
+      if (again.status === 304)
+        expect(again.headers["content-security-policy"], path).toBeUndefined();
+      else
+        expect(again.headers["content-security-policy"], path).toContain("frame-ancestors 'none'");
+    }
+  });
+
   it("static files, wasm, endpoints, proxied answers and errors carry them too", async () => {
     const paths: [string, string, Record<string, string>?, string?][] = [
       ["GET", "/favicon.svg"],
