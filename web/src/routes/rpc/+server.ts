@@ -2,6 +2,7 @@ import { json } from "@sveltejs/kit";
 import { BodyTooLargeError, readBodyCapped } from "#lib/server/body.ts";
 import { readServerConfig } from "#lib/server/config.ts";
 import { checkRpcRequest, RPC_BODY_LIMIT_BYTES, rpcErrorBody } from "#lib/server/rpc-policy.ts";
+import { fetchUpstream } from "#lib/server/upstream.ts";
 
 /**
  * Same-origin JSON-RPC for the page's reads and for wallets that added the chain with this URL
@@ -28,13 +29,10 @@ export async function POST({ request }) {
   const { upstreamRpcUrl } = readServerConfig();
   let upstream: Response;
   try {
-    upstream = await fetch(upstreamRpcUrl, {
+    upstream = await fetchUpstream(upstreamRpcUrl, {
       method: "POST",
       headers: { "content-type": "application/json", accept: "application/json" },
       body: checked.body,
-      // The configured node answers; a redirect would send the call somewhere else.
-      redirect: "manual",
-      signal: AbortSignal.timeout(60_000),
     });
   } catch (cause) {
     console.error("rpc proxy: the chain node did not answer", cause);

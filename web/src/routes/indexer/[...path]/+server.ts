@@ -7,6 +7,7 @@ import {
   indexerRoute,
   indexerTarget,
 } from "#lib/server/indexer-policy.ts";
+import { fetchUpstream } from "#lib/server/upstream.ts";
 
 /**
  * Same-origin proxy to the configured indexer (see `rpc/+server.ts` for why): only the requests
@@ -56,12 +57,10 @@ async function forward({ url, request }: { url: URL; request: Request }) {
 
   let upstream: Response;
   try {
-    upstream = await fetch(indexerTarget(upstreamIndexerUrl, route.path, url.search), {
+    upstream = await fetchUpstream(indexerTarget(upstreamIndexerUrl, route.path, url.search), {
       method: request.method,
       headers,
       body,
-      redirect: "manual",
-      signal: AbortSignal.timeout(60_000),
     });
   } catch (cause) {
     console.error("indexer proxy: the indexer did not answer", cause);
