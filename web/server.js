@@ -42,11 +42,11 @@ function ensureBuilt(handlerFile) {
  * @param {import("node:http").ServerResponse} res
  */
 function keepCachedPolicyOn304(res) {
-  const writeHead = res.writeHead;
+  const writeHead = res.writeHead.bind(res);
   /** @type {typeof res.writeHead} */
-  const guarded = function (/** @type {number} */ status, /** @type {any[]} */ ...rest) {
+  const guarded = (/** @type {number} */ status, /** @type {any[]} */ ...rest) => {
     if (status === 304) res.removeHeader("Content-Security-Policy");
-    return writeHead.call(this, status, ...rest);
+    return writeHead(status, ...rest);
   };
   res.writeHead = guarded;
 }
