@@ -1,6 +1,7 @@
 /**
  * Production server for the built app: adapter-node's handler wrapped so that every response,
- * static files included, carries the cross-origin isolation headers. Binds 127.0.0.1.
+ * static files and errors included, carries the security headers (security-headers.js: CSP,
+ * cross-origin isolation, nosniff, referrer policy). Binds 127.0.0.1.
  *
  *   node server.js [--port 5173]        (or PORT=5173)
  *   import { startWebServer } from "@neuroledger/web/server"
@@ -11,7 +12,11 @@ import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { setIsolationHeaders } from "./cross-origin-isolation.js";
+import {
+  baseSecurityHeaders,
+  contentSecurityPolicy,
+  setSecurityHeaders,
+} from "./security-headers.js";
 
 const buildDir = new URL("./build/", import.meta.url);
 
@@ -28,6 +33,22 @@ function ensureBuilt(handlerFile) {
   } catch (cause) {
     throw new Error("Building the web app failed: run `pnpm -C web build` to see why.", { cause });
   }
+}
+
+/**
+ * A 304 updates the headers the browser stored with the page: the policy it carries would replace
+ * the stored one and its inline-script hashes (SvelteKit answers 304 without them), so a reload
+ * would block the page's boot script. A 304 keeps the stored policy by sending none.
+ * @param {import("node:http").ServerResponse} res
+ */
+function keepCachedPolicyOn304(res) {
+  const writeHead = res.writeHead.bind(res);
+  /** @type {typeof res.writeHead} */
+  const guarded = (/** @type {number} */ status, /** @type {any[]} */ ...rest) => {
+    if (status === 304) res.removeHeader("Content-Security-Policy");
+    return writeHead(status, ...rest);
+  };
+  res.writeHead = guarded;
 }
 
 /**
@@ -52,9 +73,25 @@ export async function startWebServer({
   }
   Object.assign(process.env, env);
   const { handler } = await import(handlerFile.href);
+  // Static files get the policy without page hashes (no inline script runs from them); pages and
+  // endpoints get the whole one from the app's hook (src/hooks.server.ts).
+  const csp = contentSecurityPolicy();
   const server = createServer((req, res) => {
-    setIsolationHeaders(res);
+    setSecurityHeaders(res, csp);
+    keepCachedPolicyOn304(res);
     handler(req, res);
+  });
+  // A request Node cannot parse is answered here, with the same headers.
+  server.on("clientError", (_error, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const headers = [
+      "HTTP/1.1 400 Bad Request",
+      "Content-Type: text/plain; charset=utf-8",
+      "Connection: close",
+      `Content-Security-Policy: ${csp}`,
+      ...Object.entries(baseSecurityHeaders).map(([name, value]) => `${name}: ${value}`),
+    ];
+    socket.end(`${headers.join("\r\n")}\r\n\r\nBad request\n`);
   });
   await new Promise((resolve, reject) => {
     server.once("error", reject);

@@ -33,7 +33,25 @@ export const test = base.extend<{
   requests: Request[];
   /** Installs the test wallet in the page, holding the named dev account's key. */
   useWallet: (name: string, options?: Partial<TestWalletOptions>) => Promise<TestWallet>;
+  /** Every test: nothing the page does is blocked by the app's Content-Security-Policy. */
+  cspViolations: string[];
 }>({
+  cspViolations: [
+    async ({ page }, use) => {
+      const violations: string[] = [];
+      page.on("console", (message) => {
+        if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+      });
+      page.on("worker", (worker) =>
+        worker.on("console", (message) => {
+          if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+        }),
+      );
+      await use(violations);
+      expect(violations, "the page ran into its Content-Security-Policy").toEqual([]);
+    },
+    { auto: true },
+  ],
   // biome-ignore lint/correctness/noEmptyPattern: Playwright reads the fixture list from this pattern
   stack: async ({}, use) => use(stackFromEnv()),
   // biome-ignore lint/correctness/noEmptyPattern: as above

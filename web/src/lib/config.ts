@@ -5,7 +5,10 @@ export interface AppConfig {
     name: string;
     /** JSON-RPC endpoint as the page reaches it (same origin: the server proxies it). */
     rpcUrl: string;
-    /** JSON-RPC endpoint wallets should use when they add the chain. */
+    /**
+     * JSON-RPC endpoint wallets should use when they add the chain: this app's `/rpc` proxy
+     * (relative; resolve it against the page's origin) unless the operator names a public one.
+     */
     walletRpcUrl: string;
     /** Block explorer, if any; transaction links are `${explorerUrl}/tx/<hash>`. */
     explorerUrl: string | null;

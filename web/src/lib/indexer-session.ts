@@ -4,7 +4,9 @@ import type { Wallet } from "./wallet/wallet.svelte.ts";
 
 /**
  * Sign-In with Ethereum for the indexer's audit API (outside the dev stack it answers only
- * members, staff and auditors). The session token lives in this tab's sessionStorage.
+ * members, staff and auditors). The message is for the domain the user sees in the address bar
+ * (`location.host`) and this page's origin, never for a domain a server names; the indexer
+ * accepts only its configured domain. The session token lives in this tab's sessionStorage.
  */
 const storageKey = (config: AppConfig) => `neuroledger:indexer-token:${config.chain.id}`;
 
@@ -12,27 +14,35 @@ export function indexerToken(config: AppConfig): string | null {
   return typeof sessionStorage === "undefined" ? null : sessionStorage.getItem(storageKey(config));
 }
 
-export function signOutOfIndexer(config: AppConfig) {
+/**
+ * Ends the session: the indexer is told (`POST /auth/logout` with the token, so it stops
+ * honouring it), then the token is forgotten here, whatever the indexer answered.
+ */
+export async function signOutOfIndexer(config: AppConfig): Promise<void> {
+  const token = indexerToken(config);
   sessionStorage.removeItem(storageKey(config));
+  if (!token || !config.indexerUrl) return;
+  await fetch(`${config.indexerUrl}/auth/logout`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: "{}",
+  }).catch((cause: unknown) => console.error("sign-out: the indexer did not answer", cause));
 }
 
+/** @throws {Error} when the indexer refuses a nonce or the sign-in (its reason in the message) */
 export async function signInToIndexer(config: AppConfig, wallet: Wallet): Promise<void> {
   if (!config.indexerUrl) throw new Error("No indexer is configured.");
   const nonceResponse = await fetch(`${config.indexerUrl}/auth/nonce`);
   if (!nonceResponse.ok) throw new Error(`The indexer refused a nonce (${nonceResponse.status}).`);
-  const { nonce, domain, chainId } = (await nonceResponse.json()) as {
-    nonce: string;
-    domain: string;
-    chainId: number;
-  };
+  const { nonce } = (await nonceResponse.json()) as { nonce: string };
   const client = await wallet.walletClient();
   const message = createSiweMessage({
-    domain,
+    domain: location.host,
     address: client.account.address,
     statement: "Sign in to the NeuroLedger audit history.",
     uri: location.origin,
     version: "1",
-    chainId,
+    chainId: config.chain.id,
     nonce,
     issuedAt: new Date(),
     expirationTime: new Date(Date.now() + 60 * 60 * 1000),

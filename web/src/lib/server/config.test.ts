@@ -31,11 +31,24 @@ describe("readServerConfig", () => {
     });
     expect(config.upstreamRpcUrl).toBe("http://127.0.0.1:9999");
     expect(config.app.chain.rpcUrl).toBe("/rpc");
-    expect(config.app.chain.walletRpcUrl).toBe("http://127.0.0.1:9999");
+    // The page (config.json) never learns where the node is: wallets add the chain by the proxy.
+    expect(config.app.chain.walletRpcUrl).toBe("/rpc");
+    expect(JSON.stringify(config.app)).not.toContain("9999");
     expect(config.app.contracts?.registry).toBe(a(4));
     expect(config.app.deployBlock).toBe(3);
     expect(config.app.gateways[a(7)]).toBe("http://127.0.0.1:8080");
     expect(config.app.indexerUrl).toBeNull();
+  });
+
+  it("names a public wallet RPC URL and the SIWE domain only when the operator sets them", () => {
+    const config = readServerConfig({
+      NEUROLEDGER_RPC_URL: "http://127.0.0.1:9999",
+      NEUROLEDGER_WALLET_RPC_URL: "https://rpc.consortium.example",
+      NEUROLEDGER_SIWE_DOMAIN: "audit.hospital.example",
+    });
+    expect(config.app.chain.walletRpcUrl).toBe("https://rpc.consortium.example");
+    expect(config.siweDomain).toBe("audit.hospital.example");
+    expect(readServerConfig({}).siweDomain).toBeNull();
   });
 
   it("names the file when the deployment cannot be read", () => {

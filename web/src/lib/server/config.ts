@@ -14,10 +14,20 @@ import type { AppConfig } from "../config.ts";
  * - NEUROLEDGER_INDEXER_URL     indexer base URL (optional)
  * - NEUROLEDGER_GATEWAYS        JSON object: institution address -> trustless gateway URL
  * - NEUROLEDGER_EXPLORER_URL    block explorer base URL (optional)
+ * - NEUROLEDGER_WALLET_RPC_URL  public JSON-RPC URL wallets add the chain with (optional; default
+ *                               this app's own `/rpc` proxy; never the upstream node's URL)
+ * - NEUROLEDGER_SIWE_DOMAIN     the host users see (e.g. `audit.hospital.example`): sign-ins for any
+ *                               other domain are refused before they reach the indexer (optional;
+ *                               default: the request's host)
+ *
+ * The upstream URLs stay on the server: `app` (served at `/config.json`) names only same-origin
+ * paths and what the page must reach itself (gateways, explorer).
  */
 export interface ServerConfig {
   upstreamRpcUrl: string;
   upstreamIndexerUrl: string | null;
+  /** The SIWE domain this app's users sign for; null = the host of each request. */
+  siweDomain: string | null;
   app: AppConfig;
 }
 
@@ -88,12 +98,13 @@ export function readServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
   return {
     upstreamRpcUrl,
     upstreamIndexerUrl,
+    siweDomain: env.NEUROLEDGER_SIWE_DOMAIN || null,
     app: {
       chain: {
         id: chainId,
         name: chainId === 31337 ? "NeuroLedger (local)" : `NeuroLedger ${chainId}`,
         rpcUrl: "/rpc",
-        walletRpcUrl: upstreamRpcUrl,
+        walletRpcUrl: env.NEUROLEDGER_WALLET_RPC_URL || "/rpc",
         explorerUrl: env.NEUROLEDGER_EXPLORER_URL ?? null,
       },
       contracts: deployment

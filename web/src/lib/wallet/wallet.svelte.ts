@@ -41,7 +41,7 @@ export class Wallet {
   #connectors: () => void;
 
   constructor(config: AppConfig, origin: string) {
-    this.chain = consortiumChain(config);
+    this.chain = consortiumChain(config, origin);
     this.contracts = config.contracts;
     const transport = http(new URL(config.chain.rpcUrl, origin).href);
     this.wagmi = createConfig({
