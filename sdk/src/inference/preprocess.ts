@@ -114,16 +114,21 @@ function prepareInputV2(image: RawImage, spec: PreprocessingV2Spec): PreparedInp
     throw new InvalidInputError(`The standardisation clip must be > 0, got ${clip}.`);
   const crop = findHeadCrop(image);
   const { sum, size, offsetX, offsetY, x0, y0, x1, y1 } = crop;
-  const width = image.width;
-  // The canvas is read in place: the crop of the grey plane at (offsetX, offsetY), zeros around it.
-  const read = (y: number, x: number): number => {
-    const sy = y - offsetY + y0;
-    const sx = x - offsetX + x0;
-    if (sy < y0 || sy > y1 || sx < x0 || sx > x1) return 0;
-    return f32((sum[sy * width + sx] as number) / 3);
-  };
+  // The grey crop (step 2), pasted into a size x size canvas of zeros (step 5) by the pooling.
+  const cropWidth = x1 - x0 + 1;
+  const cropHeight = y1 - y0 + 1;
+  const grey = new Float32Array(cropWidth * cropHeight);
+  for (let y = 0; y < cropHeight; y++) {
+    const row = (y + y0) * image.width + x0;
+    for (let x = 0; x < cropWidth; x++) grey[y * cropWidth + x] = f32((sum[row + x] as number) / 3);
+  }
   const plane = side * side;
-  const map = areaResizePlane(read, size, size, side, side);
+  const map = areaResizePlane({ data: grey, width: cropWidth, height: cropHeight }, side, side, {
+    width: size,
+    height: size,
+    offsetX,
+    offsetY,
+  });
   // Standardise inside the head (float64), clamp, store as float32.
   const threshold = crop.max / 30;
   let count = 0;

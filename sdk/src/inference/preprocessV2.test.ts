@@ -109,7 +109,7 @@ describe("area resize (torch adaptive_avg_pool2d)", () => {
       [3, 7, 4, 9],
     ] as const) {
       const values = Array.from({ length: w * h }, () => Math.floor(next() * 766) / 3);
-      const out = areaResizePlane((y, x) => values[y * w + x] as number, w, h, ow, oh);
+      const out = areaResizePlane({ data: Float32Array.from(values), width: w, height: h }, ow, oh);
       let worst = 0;
       for (let i = 0; i < oh; i++)
         for (let j = 0; j < ow; j++) {
@@ -128,8 +128,24 @@ describe("area resize (torch adaptive_avg_pool2d)", () => {
     }
     // 4 -> 3: windows [0, 2), [1, 3), [2, 4) overlap
     assert.deepEqual(
-      Array.from(areaResizePlane((_, x) => [0, 3, 6, 9][x] as number, 4, 1, 3, 1)),
+      Array.from(areaResizePlane({ data: Float32Array.of(0, 3, 6, 9), width: 4, height: 1 }, 3, 1)),
       [1.5, 4.5, 7.5],
+    );
+  });
+
+  it("pools a plane pasted into a canvas of zeros exactly as the built canvas", () => {
+    const next = random(11);
+    const source = {
+      data: Float32Array.from({ length: 13 * 6 }, () => next() * 255),
+      width: 13,
+      height: 6,
+    };
+    const canvas = new Float32Array(13 * 13);
+    for (let y = 0; y < 6; y++)
+      canvas.set(source.data.subarray(y * 13, (y + 1) * 13), (y + 3) * 13);
+    assert.deepEqual(
+      areaResizePlane(source, 5, 5, { width: 13, height: 13, offsetX: 0, offsetY: 3 }),
+      areaResizePlane({ data: canvas, width: 13, height: 13 }, 5, 5),
     );
   });
 });
