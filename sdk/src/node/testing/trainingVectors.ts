@@ -193,3 +193,46 @@ export async function checkVectorSet(set: {
 /** A class count mismatch is an infinite difference, not a silently shorter comparison. */
 const camSums = (actual: number, expected: number, diff: number): number =>
   actual === expected ? diff : Number.POSITIVE_INFINITY;
+
+/** A PNG item of a card v2 vector set with what the browser test needs to replay it. */
+export type V2VectorCase = {
+  set: string;
+  card: ModelCard;
+  item: VectorItem;
+  image: Awaited<ReturnType<typeof readImageFile>>;
+  expectedInput: Float32Array;
+  /** The model's outputs for the vector's .f32 input, through onnxruntime-node. */
+  outputs: Awaited<ReturnType<typeof runModel>>;
+};
+
+/** Every PNG item of every card v2 vector set under `modelsDir` (none while only v1 models exist). */
+export async function v2VectorCases(modelsDir: string): Promise<V2VectorCase[]> {
+  const cases: V2VectorCase[] = [];
+  for (const set of findVectorSets(modelsDir)) {
+    const card = parseModelCard(await readFile(join(set.modelDir, "card.json"), "utf8"));
+    if (card.schema !== "neuroledger.model-card/2") continue;
+    const vectors = JSON.parse(
+      await readFile(join(set.vectorsDir, "vectors.json"), "utf8"),
+    ) as VectorFile;
+    const runtime = await createNodeRuntime(await readFile(join(set.modelDir, vectors.model)), {
+      threads: 2,
+    });
+    const { width, height } = card.preprocessing.resize;
+    for (const item of vectors.items) {
+      if (!item.image.toLowerCase().endsWith(".png")) continue;
+      const f32 = await readFile(join(set.vectorsDir, item.input));
+      const expectedInput = new Float32Array(
+        f32.buffer.slice(f32.byteOffset, f32.byteOffset + f32.byteLength),
+      );
+      cases.push({
+        set: set.name,
+        card,
+        item,
+        image: await readImageFile(join(set.vectorsDir, item.image)),
+        expectedInput,
+        outputs: await runModel(runtime, expectedInput, [1, 3, height, width]),
+      });
+    }
+  }
+  return cases;
+}
