@@ -136,8 +136,8 @@ describe("model card schema", () => {
     }
   });
 
-  it("mirrors training/card.schema.json (and card.schema.v1.json where kept) key for key", () => {
-    const files = ["card.schema.json", "card.schema.v1.json"].filter((name) =>
+  it("mirrors training/card.schema.json (and card.v1.schema.json where kept) key for key", () => {
+    const files = ["card.schema.json", "card.v1.schema.json"].filter((name) =>
       existsSync(new URL(name, trainingDir)),
     );
     for (const name of files) {

@@ -197,20 +197,20 @@ export const preprocessingV2Schema = z
     grey: z.literal("mean-rgb"),
     crop: z.strictObject({
       method: z.literal("foreground-bbox"),
-      foreground: z.string(),
+      foreground: z.literal("10 * (R+G+B) > max(R+G+B)"),
       // The readers implement exactly this fraction (docs/interfaces.md section 2 step 4).
       minRowFraction: z.literal(0.01),
     }),
     pad: z.literal("square-centred-zeros"),
     resize: z.strictObject({
-      width: z.int().min(1),
-      height: z.int().min(1),
+      width: z.int().min(8),
+      height: z.int().min(8),
       method: z.literal("area"),
-      reference: z.string(),
+      reference: z.literal("torch.nn.functional.adaptive_avg_pool2d"),
     }),
     normalize: z.strictObject({
       method: z.literal("head-standardize"),
-      headThreshold: z.string(),
+      headThreshold: z.literal("v > max(R+G+B) / 30"),
       clip: z.number().gt(0),
     }),
     channelOrder: z.literal("RGB"),
@@ -222,7 +222,8 @@ export const preprocessingV2Schema = z
     message: "version 2 resizes to a square: width must equal height",
   });
 
-const sourceSchema = z.strictObject({
+// The JSON Schema leaves sources open: extra keys are allowed and kept.
+const sourceSchema = z.looseObject({
   name: z.string().min(1),
   fingerprint: sha256Hex,
   files: count,
@@ -256,13 +257,48 @@ export const oodSchema = z
     message: "ood.mean and ood.var need one value per feature channel",
   });
 
-const dataV1 = cardV1Shape.data;
+const dataV1 = cardV1Shape.data.shape;
+const splitV1 = dataV1.split.shape;
+const hyperparametersV1 = cardV1Shape.hyperparameters.shape;
+const architectureV1 = cardV1Shape.architecture.shape;
+
+/** v2 split sides may count their images per source. */
+const splitSideV2 = z.strictObject({
+  ...splitSide.shape,
+  bySource: z.record(z.string(), count).optional(),
+});
+
+/**
+ * v2 architectures differ (the paper's CNN, residual networks): what readers rely on is required,
+ * the rest is open. `head` says how the `cam` output follows from the features.
+ */
+const architectureV2 = z.looseObject({
+  name: architectureV1.name,
+  description: architectureV1.description,
+  convChannels: architectureV1.convChannels,
+  kernelSize: architectureV1.kernelSize.optional(),
+  padding: architectureV1.padding.optional(),
+  batchNorm: architectureV1.batchNorm.optional(),
+  pool: architectureV1.pool.optional(),
+  dropout: architectureV1.dropout.optional(),
+  inputShape: architectureV1.inputShape,
+  featuresShape: architectureV1.featuresShape,
+  parameters: architectureV1.parameters,
+  head: z.enum(["flatten-linear", "gap-linear"]),
+});
 
 /** Card v2 (`neuroledger.model-card/2`). */
 export const modelCardV2Schema = z
   .strictObject({
     ...cardV1Shape,
     schema: z.literal(MODEL_CARD_SCHEMA),
+    architecture: architectureV2,
+    hyperparameters: z.strictObject({
+      ...hyperparametersV1,
+      // Site-difference augmentations (gamma, blur, noise, ...) come and go: the section is open.
+      augmentation: z.looseObject(hyperparametersV1.augmentation.shape),
+      batchSampling: z.string().optional(),
+    }),
     preprocessing: preprocessingV2Schema,
     metrics: z.strictObject({
       test: metricsSchema,
@@ -270,7 +306,16 @@ export const modelCardV2Schema = z
       bySource: z.record(z.string(), metricsSchema),
       leaveOneSourceOut: z.array(leaveOneSourceOutSchema),
     }),
-    data: z.strictObject({ ...dataV1.shape, sources: z.array(sourceSchema).min(1) }),
+    data: z.strictObject({
+      ...dataV1,
+      split: z.looseObject({
+        ...splitV1,
+        train: splitSideV2,
+        validation: splitSideV2,
+        test: splitSideV2,
+      }),
+      sources: z.array(sourceSchema).min(1),
+    }),
     localization: z.strictObject({
       method: z.literal("cam"),
       pointingGame: fraction.nullable(),

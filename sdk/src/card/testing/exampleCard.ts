@@ -134,7 +134,12 @@ export function exampleCardV2() {
   return {
     ...v1,
     schema: "neuroledger.model-card/2",
-    architecture: { ...v1.architecture, inputShape: [3, 128, 128], featuresShape: [64, 8, 8] },
+    architecture: {
+      ...v1.architecture,
+      inputShape: [3, 128, 128],
+      featuresShape: [64, 8, 8],
+      head: "gap-linear",
+    },
     preprocessing: {
       version: 2,
       decode: v1.preprocessing.decode,
