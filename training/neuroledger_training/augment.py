@@ -149,4 +149,4 @@ def augment_v2(v: torch.Tensor, mask: torch.Tensor, cfg: AugmentV2Config, gen: t
     head_mean = (u[:, 0] * mask).flatten(1).sum(1) / mask.flatten(1).sum(1).clamp_min(1)
     sd = uniform(0, cfg.noise) * head_mean
     u = u + torch.randn(u.shape, generator=gen) * sd.view(b, 1, 1, 1)
-    return (u[:, 0] * 255).float(), mask
+    return (u[:, 0] * top[:, 0]).float(), mask  # back on the scale of the input

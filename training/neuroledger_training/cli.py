@@ -91,6 +91,8 @@ def configs(args, arch: str | None = None, max_minutes: float | None = None) -> 
         raise ValueError("preprocessing version 1 is the legacy paper CNN path: use --arch paper")
     if arch == args.arch:
         channels, size, lr = args.channels or channels, args.size or size, args.lr or lr
+    elif arch == "paper":  # the paper CNN row of bench
+        channels, size = args.paper_channels or channels, args.paper_size or size
     if not v2:
         size = INPUT_SIZE
     model_cfg = ModelConfig(channels=channels, batch_norm=not args.no_batch_norm, input_size=size, arch=arch, cam=v2)
@@ -101,20 +103,27 @@ def configs(args, arch: str | None = None, max_minutes: float | None = None) -> 
     return model_cfg, train_cfg
 
 
-def load_dataset(args, model_cfg: ModelConfig, log):
+def data_sources(args):
+    """Open every --data source (names, folders, mappings checked; nothing decoded yet)."""
     sources = open_sources([str(user_path(d)) if "=" not in d else d.split("=", 1)[0] + "=" + str(user_path(d.split("=", 1)[1]))
                             for d in args.data], args.map)
     if args.preprocessing == 1 and len(sources) > 1:
         raise DataError("preprocessing version 1 takes one --data source")
+    return sources
+
+
+def load_dataset(args, model_cfg: ModelConfig, log, sources=None):
+    sources = sources or data_sources(args)
     return prepare(sources, args.preprocessing, model_cfg.input_size, None if args.no_cache else args.cache_dir, DedupConfig(), log)
 
 
 def cmd_train(args) -> dict:
     out = args.out
-    model_cfg, train_cfg = configs(args)  # bad options fail before anything is written
+    model_cfg, train_cfg = configs(args)  # bad options and data fail before anything is written
+    sources = data_sources(args)
     log = Logger(out / "train.log" if args.log is None else args.log)
     torch.set_num_threads(args.threads)
-    ds = load_dataset(args, model_cfg, log)
+    ds = load_dataset(args, model_cfg, log, sources)
     args.prepared = ds
     run = train_and_write(ds, out, name=args.name, version=args.version, model_cfg=model_cfg,
                           train_cfg=train_cfg, split_seed=args.seed, log=log, loso=args.loso)
@@ -218,6 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_data_options(p, required=False)
     p.add_argument("--no-loso", action="store_true", help="skip the leave-one-source-out fits")
     p.add_argument("--paper-minutes", type=float, default=15.0, help="time budget of the paper CNN row (0: skip it)")
+    p.add_argument("--paper-channels", type=_channels, default=None, help="widths of the paper CNN row (default 16,32,64,128)")
+    p.add_argument("--paper-size", type=int, default=None, help="input size of the paper CNN row (default 256)")
     p.add_argument("--out", type=user_path, default=PACKAGE_DIR / "models" / "demo")
     p.add_argument("--bench-out", type=user_path, default=PACKAGE_DIR / "bench")
     p.add_argument("--log", type=user_path, default=None, help="progress log to tail (default <out>/train.log)")

@@ -148,8 +148,16 @@ def prepare(sources: list[Source], version: int, size: int, cache_dir: Path | No
     t0 = time.monotonic()
     groups = find_groups(px[:, None] if version == 2 else px, dedup_cfg)
     n_dedup = int(groups.max()) + 1
+    # Where a source has patient ids or patient-wise folds, they are the groups: near-duplicate
+    # links inside such a source (the same slice re-encoded is one patient anyway, and a few similar
+    # slices of different patients would chain every fold into one) are not used there.
     patient_keys = [sources[k].patients.get(s.relpath) for k, s in samples]
-    groups = _union(groups, [None if key is None else (k, key) for (k, _), key in zip(samples, patient_keys)])
+    offset = int(groups.max()) + 1
+    fold_ids: dict = {}
+    for i, ((k, _), key) in enumerate(zip(samples, patient_keys)):
+        if sources[k].patients:
+            groups[i] = offset + fold_ids.setdefault((k, key), len(fold_ids))
+    groups = _union(groups, [None] * len(groups))
     sizes_g = np.bincount(groups)
     _, mixed = group_labels(labels_a, groups)
     cross = int(sum(len(np.unique(source_a[groups == g])) > 1 for g in np.nonzero(sizes_g > 1)[0]))
