@@ -210,6 +210,92 @@ describe("evaluate and classify", () => {
     assert.equal(result.probability.toFixed(6), row.probability);
   });
 
+  test("`classify` prints the OOD score, warns when it is above the card's threshold, and lays the CAM heatmap on the head's region", async () => {
+    const vectors = JSON.parse(await readFile(join(SMOKE, "vectors", "vectors.json"), "utf8"));
+    const card = JSON.parse(await readFile(join(SMOKE, "card.json"), "utf8"));
+    assert.equal(card.schema, "neuroledger.model-card/2", "the smoke model is a card v2 model");
+    const threshold = card.ood.threshold as number;
+    type Item = {
+      image: string;
+      oodScore: number;
+      peak: [number, number];
+      region: { left: number; top: number; size: number };
+    };
+    const inside = (vectors.items as Item[]).find(
+      (item) => item.oodScore < threshold && item.region.left > 0,
+    );
+    const outside = (vectors.items as Item[]).find((item) => item.oodScore > threshold);
+    assert.ok(
+      inside && outside,
+      "the smoke vectors hold an image on each side of the OOD threshold",
+    );
+    for (const [item, flagged] of [
+      [inside, false],
+      [outside, true],
+    ] as const) {
+      const overlay = join(dir.path, `overlay-${item.image}`);
+      const r = await run(process.execPath, [
+        BIN,
+        "classify",
+        "--model",
+        SMOKE,
+        "--image",
+        join(SMOKE, "vectors", item.image),
+        "--json",
+        "--heatmap",
+        overlay,
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      const result = lastJson(r.stdout);
+      assert.equal(result.heatmapMethod, "cam");
+      assert.equal(result.heatmapLabel, "yes");
+      assert.ok(
+        Math.abs(result.ood.score - item.oodScore) <= 1e-3 * item.oodScore,
+        `${result.ood.score} vs ${item.oodScore}`,
+      );
+      assert.equal(result.ood.threshold, threshold);
+      assert.equal(result.ood.outOfDistribution, flagged);
+      assert.deepEqual([result.peak.x, result.peak.y], item.peak);
+      if (flagged) {
+        assert.match(
+          result.warning,
+          /out of distribution: .*OOD score \d+\.\d\d > threshold \d+\.\d\d/,
+        );
+        assert.match(r.stderr, /warn .*out of distribution/);
+      } else {
+        assert.equal(result.warning, undefined);
+        assert.doesNotMatch(r.stderr, /out of distribution/);
+      }
+      if (flagged) continue;
+      // Left of the region (the black border outside the head square) the overlay is the image itself.
+      const image = decodeImage(await readFile(join(SMOKE, "vectors", item.image)));
+      const picture = decodeImage(await readFile(overlay));
+      const channels = image.data.length / (image.width * image.height);
+      let changedInside = 0;
+      for (let y = 0; y < image.height; y++)
+        for (let x = 0; x < image.width; x++) {
+          const grey = image.data[(y * image.width + x) * channels] as number;
+          const shown = picture.data[(y * picture.width + x) * 4] as number;
+          if (x < item.region.left)
+            assert.equal(shown, grey, `pixel ${x},${y} left of the region was changed`);
+          else if (shown !== grey) changedInside++;
+        }
+      assert.ok(changedInside > 0, "the heatmap shows inside the region");
+    }
+    // Human output: the warning and the score as lines of their own.
+    const human = await run(process.execPath, [
+      BIN,
+      "classify",
+      "--model",
+      SMOKE,
+      "--image",
+      join(SMOKE, "vectors", outside.image),
+    ]);
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stdout, /^warning: out of distribution/m);
+    assert.match(human.stdout, /^\s*score: \d/m);
+  });
+
   test("a predictions CSV inside the data folder is refused before anything runs", async () => {
     const inside = join(data, "yes", "predictions.csv");
     const r = await run(process.execPath, [
