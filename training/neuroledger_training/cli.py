@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 import json
 import os
 import sys
@@ -50,7 +51,7 @@ def _channels(value: str) -> tuple[int, ...]:
 ARCH_DEFAULTS = {
     # channels, input size S, learning rate
     "paper": ((16, 32, 64, 128), 256, 1e-4),
-    "resnet": ((24, 48, 96, 160), 128, 1e-3),
+    "resnet": ((16, 32, 64, 128), 128, 2e-3),
 }
 
 
@@ -68,7 +69,7 @@ def add_training_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--size", type=int, default=None, help="input size S (default 128 for resnet, 256 for paper)")
     p.add_argument("--epochs", type=int, default=d.epochs, help=f"maximum epochs (default {d.epochs})")
     p.add_argument("--batch-size", type=int, default=d.batch_size)
-    p.add_argument("--lr", type=float, default=None, help="Adam learning rate (default 1e-3 for resnet, 1e-4 for paper)")
+    p.add_argument("--lr", type=float, default=None, help="Adam learning rate (default 2e-3 for resnet, 1e-4 for paper)")
     p.add_argument("--patience", type=int, default=d.patience, help="early-stopping patience on validation F1")
     p.add_argument("--seed", type=int, default=d.seed, help="seed for weights, batches, augmentation and the split")
     p.add_argument("--threads", type=int, default=d.threads)
@@ -126,7 +127,8 @@ def cmd_train(args) -> dict:
     ds = load_dataset(args, model_cfg, log, sources)
     args.prepared = ds
     run = train_and_write(ds, out, name=args.name, version=args.version, model_cfg=model_cfg,
-                          train_cfg=train_cfg, split_seed=args.seed, log=log, loso=args.loso)
+                          train_cfg=train_cfg, split_seed=args.seed, log=log, loso=args.loso,
+                          loso_train_cfg=replace(train_cfg, max_minutes=args.loso_minutes) if getattr(args, "loso_minutes", None) else None)
     run["kfold"] = run_kfold(ds, args.kfold, model_cfg, train_cfg, args.seed, log) if args.kfold else None
     if run["kfold"]:
         log("k-fold test mean ± sd: " + ", ".join(f"{k} {v['mean']:.4f} ± {v['sd']:.4f}" for k, v in run["kfold"]["summary"].items()))
@@ -226,6 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="train the defaults on br35h + figshare: the demo model, leave-one-source-out, the paper CNN row, bench/table1.{json,md}")
     add_data_options(p, required=False)
     p.add_argument("--no-loso", action="store_true", help="skip the leave-one-source-out fits")
+    p.add_argument("--loso-minutes", type=float, default=None, help="time budget of each leave-one-source-out fit (default --max-minutes)")
     p.add_argument("--paper-minutes", type=float, default=15.0, help="time budget of the paper CNN row (0: skip it)")
     p.add_argument("--paper-channels", type=_channels, default=None, help="widths of the paper CNN row (default 16,32,64,128)")
     p.add_argument("--paper-size", type=int, default=None, help="input size of the paper CNN row (default 256)")

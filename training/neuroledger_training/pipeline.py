@@ -297,6 +297,7 @@ def train_and_write(
     split_seed: int,
     log,
     loso: bool = False,
+    loso_train_cfg: TrainConfig | None = None,
 ) -> dict:
     """Train on the group split and write model.pt, model.onnx, card.json, plots, vectors/."""
     code = code_version()  # taken before training: the code that produced the weights
@@ -313,7 +314,7 @@ def train_and_write(
 
     loso_entries, loso_details = [], {}
     if loso:
-        loso_entries, loso_details = leave_one_source_out(ds, split, model_cfg, train_cfg, log)
+        loso_entries, loso_details = leave_one_source_out(ds, split, model_cfg, loso_train_cfg or train_cfg, log)
     else:
         loso_entries = [{"heldOut": s.name, "trainedOn": [o.name for o in ds.sources if o is not s], "metrics": None,
                          "sensitivity": None, "specificity": None, "note": "not run (train without --loso; bench runs it)"}

@@ -25,7 +25,7 @@ class TrainConfig:
     patience: int = 10  # epochs without a better validation F1 before stopping
     seed: int = 0
     threads: int = 2
-    max_minutes: float | None = None  # wall-clock budget: stop after the epoch that exceeds it
+    max_minutes: float | None = None  # wall-clock budget for the training passes: stops mid-epoch, then validates
     augment: AugmentConfig | AugmentV2Config = field(default_factory=AugmentConfig)
     # Draw each batch so that labels are equal and, within a label, sources are equal (with
     # replacement; an epoch is as many draws as training images). Off: a plain shuffle.
@@ -154,8 +154,12 @@ def fit(
     curves = {k: [] for k in ("epoch", "trainLoss", "valLoss", "trainAccuracy", "valAccuracy", "valF1")}
     best_f1, best_loss, best_epoch, best_state = -1.0, math.inf, 0, None
     train_seconds = 0.0
+    images_seen = 0
     started = time.monotonic()
     n_batches = math.ceil(len(train_idx) / cfg.batch_size)
+    def out_of_time() -> bool:
+        return cfg.max_minutes is not None and time.monotonic() - started > cfg.max_minutes * 60
+
     log(f"training on {len(train_idx)} images, validating on {len(val_idx)}; {n_batches} batches/epoch; {model.parameter_count()} parameters")
     for epoch in range(1, cfg.epochs + 1):
         model.train()
@@ -176,6 +180,11 @@ def fit(
             optimizer.step()
             loss_sum += float(loss) * len(y)
             correct += int((logits.argmax(1) == y).sum())
+            seen = start + len(batch_idx)
+            if out_of_time():  # on a busy machine one epoch can outlast the whole budget
+                break
+        order = order[:seen]
+        images_seen += seen
         epoch_seconds = time.monotonic() - t0
         train_seconds += epoch_seconds
 
@@ -199,9 +208,9 @@ def fit(
             stopped_by = "early stopping"
             log(f"early stop: no better validation F1 for {cfg.patience} epochs (best epoch {best_epoch})")
             break
-        if cfg.max_minutes is not None and time.monotonic() - started > cfg.max_minutes * 60:
+        if out_of_time():
             stopped_by = "time budget"
-            log(f"stop: time budget of {cfg.max_minutes} min used after epoch {epoch} (best epoch {best_epoch})")
+            log(f"stop: time budget of {cfg.max_minutes} min used in epoch {epoch} after {len(order)} images (best epoch {best_epoch})")
             break
     model.load_state_dict(best_state)
     model = model.to(memory_format=torch.contiguous_format)  # plain NCHW weights for saving and export
@@ -213,7 +222,7 @@ def fit(
         epochs_run=epochs_run,
         curves=curves,
         seconds_per_epoch=train_seconds / epochs_run,
-        train_images_per_second=len(train_idx) * epochs_run / train_seconds,
+        train_images_per_second=images_seen / train_seconds,
         wall_seconds=time.monotonic() - started,
         stopped_by=stopped_by,
     )
