@@ -96,6 +96,12 @@ describe("out-of-distribution score", () => {
       oodScore(features, [1, 2, 1, 2], { mean: [2, 10], var: [1, 1], threshold: 3 }).score,
       0,
     );
+    const broken = oodScore(Float32Array.of(1, Number.NaN, 10, 10), [1, 2, 1, 2], {
+      mean: [0, 4],
+      var: [1, 9],
+      threshold: 3,
+    });
+    assert.ok(Number.isNaN(broken.score) && broken.outOfDistribution, "NaN features are flagged");
     assert.throws(
       () => oodScore(features, [1, 2, 1, 2], { mean: [0], var: [1], threshold: 1 }),
       /2 feature channels/,

@@ -51,5 +51,6 @@ export function oodScore(
     score += (d * d) / (spec.var[c] as number);
   }
   score /= channels;
-  return { score, threshold: spec.threshold, outOfDistribution: score > spec.threshold };
+  // A score that is not a number (non-finite features) is no evidence of being in distribution.
+  return { score, threshold: spec.threshold, outOfDistribution: !(score <= spec.threshold) };
 }
