@@ -238,6 +238,7 @@ export function registerCommands(program: Command, log: Logger): void {
       lines.push(
         `confusion: ${JSON.stringify(metrics.confusion)} (rows true ${JSON.stringify(metrics.labels)}, columns predicted)`,
       );
+      if (opts.predictions) lines.push(`predictions: ${opts.predictions}`);
       process.stdout.write(`${lines.join("\n")}\n`);
     }
   });
