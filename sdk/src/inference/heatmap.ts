@@ -144,10 +144,13 @@ export function heatmapToRgba(
  */
 export function heatmapOnImage(heatmap: Heatmap, width: number, height: number): Heatmap {
   const region = heatmap.region ?? { left: 0, top: 0, width, height };
-  if (region.left === 0 && region.top === 0 && region.width === width && region.height === height)
-    return heatmap.width === width && heatmap.height === height && !heatmap.region
-      ? heatmap
+  const coversImage =
+    region.left === 0 && region.top === 0 && region.width === width && region.height === height;
+  if (coversImage) {
+    return heatmap.width === width && heatmap.height === height
+      ? { width, height, data: heatmap.data }
       : resizeHeatmap(heatmap, width, height);
+  }
   const xs = bilinearAxis(heatmap.width, region.width);
   const ys = bilinearAxis(heatmap.height, region.height);
   const grid = heatmap.data;
