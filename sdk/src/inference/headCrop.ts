@@ -51,7 +51,10 @@ export function findHeadCrop(image: RawImage): HeadCrop {
   const { width, height } = image;
   const sum = channelSums(image);
   let max = 0;
-  for (let p = 0; p < sum.length; p++) if ((sum[p] as number) > max) max = sum[p] as number;
+  for (let p = 0; p < sum.length; p++) {
+    const v = sum[p] as number;
+    if (v > max) max = v;
+  }
   let x0 = 0;
   let y0 = 0;
   let x1 = width - 1;
@@ -59,14 +62,18 @@ export function findHeadCrop(image: RawImage): HeadCrop {
   if (max > 0) {
     const rowCounts = new Uint32Array(height);
     const columnCounts = new Uint32Array(width);
+    // Foreground iff 10 s > M, i.e. s > floor(M / 10) (integers).
+    const cut = Math.floor(max / 10);
     for (let y = 0; y < height; y++) {
       const row = y * width;
+      let count = 0;
       for (let x = 0; x < width; x++) {
-        if (10 * (sum[row + x] as number) > max) {
-          rowCounts[y] = (rowCounts[y] as number) + 1;
+        if ((sum[row + x] as number) > cut) {
+          count++;
           columnCounts[x] = (columnCounts[x] as number) + 1;
         }
       }
+      rowCounts[y] = count;
     }
     const rowNeed = Math.max(1, Math.floor(width / 100));
     const columnNeed = Math.max(1, Math.floor(height / 100));
