@@ -21,7 +21,7 @@ from .evaluate import evaluate_folder
 from .export import export_onnx, write_vectors
 from .inputs import PreprocSpec
 from .model import ModelConfig, build_model, load_checkpoint
-from .pipeline import Logger, dump_json_line, paper_row, prepare, run_kfold, test_examples, train_and_write
+from .pipeline import Logger, display_path, dump_json_line, paper_row, prepare, run_kfold, test_examples, train_and_write
 from .samples import SAMPLES_PER_CLASS, write_samples
 from .sources import open_sources
 from .split import SplitError
@@ -153,7 +153,7 @@ def cmd_bench(args) -> None:
     br35h = next((k for k, s in enumerate(ds.sources) if "no" in s.mapping.values()), 0)
     picks = test_examples(ds, run["split_indices"], SAMPLES_PER_CLASS, source=br35h)
     samples = write_samples([ds.samples[i][1].path for i in picks], args.out / "samples")
-    log(f"copied {len(samples)} test-side sample images to {args.out / 'samples'}")
+    log(f"copied {len(samples)} test-side sample images to {display_path(args.out / 'samples')}")
     paper = None
     if args.paper_minutes > 0 and args.preprocessing == 2:
         paper_cfg, paper_train = configs(args, arch="paper", max_minutes=args.paper_minutes)
