@@ -70,7 +70,7 @@ def add_training_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--epochs", type=int, default=d.epochs, help=f"maximum epochs (default {d.epochs})")
     p.add_argument("--batch-size", type=int, default=d.batch_size)
     p.add_argument("--lr", type=float, default=None, help="Adam learning rate (default 2e-3 for resnet, 1e-4 for paper)")
-    p.add_argument("--patience", type=int, default=d.patience, help="early-stopping patience on validation F1")
+    p.add_argument("--patience", type=int, default=d.patience, help="early-stopping patience on validation balanced accuracy")
     p.add_argument("--seed", type=int, default=d.seed, help="seed for weights, batches, augmentation and the split")
     p.add_argument("--threads", type=int, default=d.threads)
     p.add_argument("--max-minutes", type=float, default=None, help="wall-clock budget per fit (stops after the epoch that exceeds it)")
