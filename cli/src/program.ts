@@ -227,7 +227,7 @@ export function registerCommands(program: Command, log: Logger): void {
     program
       .command("evaluate")
       .description(
-        "metrics of a model on a labelled folder <data>/<class>/<images> (as `training evaluate`)",
+        "metrics of a model on a labelled folder <data>/<class>/<images> (as `training evaluate`), optionally one prediction per image as CSV",
       )
       .requiredOption(
         "--model <file|dir|modelId>",
@@ -235,6 +235,16 @@ export function registerCommands(program: Command, log: Logger): void {
       )
       .requiredOption("--data <dir>", "labelled image folder")
       .option("--card <file>", "card.json (default: beside the model)")
+      .option(
+        "--map <[source:]folder=label>",
+        "label of a class folder (repeatable); default by name: no/notumor/normal -> no, yes/tumor/glioma/meningioma/pituitary -> yes",
+        (value: string, previous: string[]) => [...previous, value],
+        [] as string[],
+      )
+      .option(
+        "--predictions <out.csv>",
+        "write one row per image: file,label,predicted,probability,peak_x,peak_y",
+      )
       .option("--json", "print the metrics as one JSON line (the last line)"),
   ).action(async (opts) => {
     const model = await (await commands.resolveModel()).resolveModel({
@@ -247,6 +257,8 @@ export function registerCommands(program: Command, log: Logger): void {
     const metrics = await (await commands.evaluate()).evaluate({
       model,
       dataDir: opts.data,
+      predictionsOut: opts.predictions,
+      mapping: opts.map,
       log,
       onProgress: bar.update,
     });
@@ -261,6 +273,7 @@ export function registerCommands(program: Command, log: Logger): void {
       lines.push(
         `confusion: ${JSON.stringify(metrics.confusion)} (rows true ${JSON.stringify(metrics.labels)}, columns predicted)`,
       );
+      if (opts.predictions) lines.push(`predictions: ${opts.predictions}`);
       process.stdout.write(`${lines.join("\n")}\n`);
     }
   });
@@ -268,14 +281,19 @@ export function registerCommands(program: Command, log: Logger): void {
   withConnectionOptions(
     program
       .command("classify")
-      .description("classify one MRI image: label, tumor probability, optional heatmap PNG")
+      .description(
+        "classify one MRI image: label, tumor probability, heatmap peak, out-of-distribution score (warns when the image is unlike the training data), optional heatmap PNG",
+      )
       .requiredOption(
         "--model <file|dir|modelId>",
         "model.onnx, a model folder, or a registry model id",
       )
       .requiredOption("--image <file>", "PNG or JPEG image")
       .option("--card <file>", "card.json (default: beside the model)")
-      .option("--heatmap <out.png>", "write the image with the heatmap blended over it")
+      .option(
+        "--heatmap <out.png>",
+        "write the image with the heatmap (class activation map of the tumor class) blended over it",
+      )
       .option("--json", "print the result as one JSON line"),
   ).action(async (opts) => {
     const model = await (await commands.resolveModel()).resolveModel({
@@ -289,6 +307,7 @@ export function registerCommands(program: Command, log: Logger): void {
         model,
         imagePath: opts.image,
         heatmapOut: opts.heatmap,
+        log,
       }),
       Boolean(opts.json),
     );

@@ -2,10 +2,11 @@
 // (PyTorch) and test vectors.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { decodeImage } from "@neuroledger/sdk/node";
+import { parse } from "csv-parse/sync";
 import { REPO_ROOT } from "./helpers/models.ts";
 import { BIN, tempDir } from "./helpers/nodeProcess.ts";
 
@@ -32,6 +33,15 @@ function run(
 }
 
 const lastJson = (stdout: string) => JSON.parse(stdout.trim().split("\n").at(-1) as string);
+
+type PredictionRow = Record<
+  "file" | "label" | "predicted" | "probability" | "peak_x" | "peak_y",
+  string
+>;
+const readCsv = async (path: string): Promise<{ header: string; rows: PredictionRow[] }> => {
+  const text = await readFile(path, "utf8");
+  return { header: text.split(/\r?\n/)[0] as string, rows: parse(text, { columns: true }) };
+};
 
 describe("evaluate and classify", () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -111,6 +121,262 @@ describe("evaluate and classify", () => {
     const overlay = decodeImage(await readFile(out));
     assert.equal(overlay.width, image.width);
     assert.equal(overlay.height, image.height);
+  });
+
+  test("`evaluate --predictions` writes one row per readable image, as `training evaluate --predictions`", async () => {
+    const ours = join(dir.path, "out", "ours.csv");
+    const theirs = join(dir.path, "theirs.csv");
+    const a = await run(process.execPath, [
+      BIN,
+      "evaluate",
+      "--model",
+      SMOKE,
+      "--data",
+      data,
+      "--predictions",
+      ours,
+      "--json",
+    ]);
+    assert.equal(a.code, 0, a.stderr);
+    const b = await run(
+      "/usr/bin/python3",
+      [
+        "-m",
+        "neuroledger_training.cli",
+        "evaluate",
+        "--model",
+        SMOKE,
+        "--data",
+        data,
+        "--predictions",
+        theirs,
+      ],
+      join(REPO_ROOT, "training"),
+    );
+    assert.equal(b.code, 0, b.stderr);
+    const mine = await readCsv(ours);
+    const reference = await readCsv(theirs);
+    assert.equal(mine.header, "file,label,predicted,probability,peak_x,peak_y");
+    assert.equal(mine.header, reference.header);
+    assert.deepEqual(
+      mine.rows.map((r) => [r.file, r.label, r.predicted]),
+      reference.rows.map((r) => [r.file, r.label, r.predicted]),
+    );
+    assert.deepEqual(
+      mine.rows.map((r) => r.file),
+      ["no/v0.png", "no/v1.png", "yes/v2.png", "yes/v3.png"],
+      "one row per readable image (broken.png left out), relative to --data",
+    );
+    const card = JSON.parse(await readFile(join(SMOKE, "card.json"), "utf8"));
+    const side = card.preprocessing.resize.width as number;
+    for (const [i, row] of mine.rows.entries()) {
+      const other = reference.rows[i] as PredictionRow;
+      assert.ok(
+        Math.abs(Number(row.probability) - Number(other.probability)) <= 2e-6,
+        `${row.file}: p ${row.probability} vs ${other.probability}`,
+      );
+      const image = decodeImage(await readFile(join(data, row.file)));
+      const [x, y] = [Number(row.peak_x), Number(row.peak_y)];
+      assert.ok(
+        Number.isInteger(x) &&
+          Number.isInteger(y) &&
+          x >= 0 &&
+          y >= 0 &&
+          x < image.width &&
+          y < image.height,
+        `${row.file}: peak ${x},${y}`,
+      );
+      // Within one input pixel of training's peak (docs/interfaces.md section 3).
+      const step = Math.ceil(Math.max(image.width, image.height) / side);
+      assert.ok(
+        Math.abs(x - Number(other.peak_x)) <= step && Math.abs(y - Number(other.peak_y)) <= step,
+        `${row.file}: peak ${x},${y} vs ${other.peak_x},${other.peak_y}`,
+      );
+    }
+    // The classify command's peak and probability for the same image are the CSV's.
+    const single = await run(process.execPath, [
+      BIN,
+      "classify",
+      "--model",
+      SMOKE,
+      "--image",
+      join(data, "yes", "v3.png"),
+      "--json",
+    ]);
+    assert.equal(single.code, 0, single.stderr);
+    const result = lastJson(single.stdout);
+    const row = mine.rows[3] as PredictionRow;
+    assert.deepEqual([result.peak.x, result.peak.y], [Number(row.peak_x), Number(row.peak_y)]);
+    assert.equal(result.probability.toFixed(6), row.probability);
+  });
+
+  test("`classify` prints the OOD score, warns when it is above the card's threshold, and lays the CAM heatmap on the head's region", async () => {
+    const vectors = JSON.parse(await readFile(join(SMOKE, "vectors", "vectors.json"), "utf8"));
+    const card = JSON.parse(await readFile(join(SMOKE, "card.json"), "utf8"));
+    assert.equal(card.schema, "neuroledger.model-card/2", "the smoke model is a card v2 model");
+    const threshold = card.ood.threshold as number;
+    type Item = {
+      image: string;
+      oodScore: number;
+      peak: [number, number];
+      region: { left: number; top: number; size: number };
+    };
+    const inside = (vectors.items as Item[]).find(
+      (item) => item.oodScore < threshold && item.region.left > 0,
+    );
+    const outside = (vectors.items as Item[]).find((item) => item.oodScore > threshold);
+    assert.ok(
+      inside && outside,
+      "the smoke vectors hold an image on each side of the OOD threshold",
+    );
+    for (const [item, flagged] of [
+      [inside, false],
+      [outside, true],
+    ] as const) {
+      const overlay = join(dir.path, `overlay-${item.image}`);
+      const r = await run(process.execPath, [
+        BIN,
+        "classify",
+        "--model",
+        SMOKE,
+        "--image",
+        join(SMOKE, "vectors", item.image),
+        "--json",
+        "--heatmap",
+        overlay,
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      const result = lastJson(r.stdout);
+      assert.equal(result.heatmapMethod, "cam");
+      assert.equal(result.heatmapLabel, "yes");
+      assert.ok(
+        Math.abs(result.ood.score - item.oodScore) <= 1e-3 * item.oodScore,
+        `${result.ood.score} vs ${item.oodScore}`,
+      );
+      assert.equal(result.ood.threshold, threshold);
+      assert.equal(result.ood.outOfDistribution, flagged);
+      assert.deepEqual([result.peak.x, result.peak.y], item.peak);
+      if (flagged) {
+        assert.match(
+          result.warning,
+          /out of distribution: .*OOD score \d+\.\d\d > threshold \d+\.\d\d/,
+        );
+        assert.match(r.stderr, /warn .*out of distribution/);
+      } else {
+        assert.equal(result.warning, undefined);
+        assert.doesNotMatch(r.stderr, /out of distribution/);
+      }
+      if (flagged) continue;
+      // Left of the region (the black border outside the head square) the overlay is the image itself.
+      const image = decodeImage(await readFile(join(SMOKE, "vectors", item.image)));
+      const picture = decodeImage(await readFile(overlay));
+      const channels = image.data.length / (image.width * image.height);
+      let changedInside = 0;
+      for (let y = 0; y < image.height; y++)
+        for (let x = 0; x < image.width; x++) {
+          const grey = image.data[(y * image.width + x) * channels] as number;
+          const shown = picture.data[(y * picture.width + x) * 4] as number;
+          if (x < item.region.left)
+            assert.equal(shown, grey, `pixel ${x},${y} left of the region was changed`);
+          else if (shown !== grey) changedInside++;
+        }
+      assert.ok(changedInside > 0, "the heatmap shows inside the region");
+    }
+    // Human output: the warning and the score as lines of their own.
+    const human = await run(process.execPath, [
+      BIN,
+      "classify",
+      "--model",
+      SMOKE,
+      "--image",
+      join(SMOKE, "vectors", outside.image),
+    ]);
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stdout, /^warning: out of distribution/m);
+    assert.match(human.stdout, /^\s*score: \d/m);
+  });
+
+  test("a predictions CSV inside the data folder is refused before anything runs", async () => {
+    const inside = join(data, "yes", "predictions.csv");
+    const r = await run(process.execPath, [
+      BIN,
+      "evaluate",
+      "--model",
+      SMOKE,
+      "--data",
+      data,
+      "--predictions",
+      inside,
+    ]);
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /inside the data folder/);
+    assert.deepEqual((await readdir(join(data, "yes"))).sort(), ["broken.png", "v2.png", "v3.png"]);
+  });
+
+  test("class folders map to labels by name (a tumor-only set evaluates) or by --map", async () => {
+    const tumors = join(dir.path, "figshare-like");
+    await mkdir(join(tumors, "glioma"), { recursive: true });
+    await mkdir(join(tumors, "Meningioma"), { recursive: true });
+    await copyFile(join(SMOKE, "vectors", "v2.png"), join(tumors, "glioma", "a.png"));
+    await copyFile(join(SMOKE, "vectors", "v3.png"), join(tumors, "Meningioma", "b.png"));
+    const csv = join(dir.path, "tumors.csv");
+    const r = await run(process.execPath, [
+      BIN,
+      "evaluate",
+      "--model",
+      SMOKE,
+      "--data",
+      tumors,
+      "--predictions",
+      csv,
+      "--json",
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const metrics = lastJson(r.stdout);
+    assert.equal(metrics.n, 2);
+    assert.equal(metrics.auc, null);
+    assert.equal(metrics.confusion[0][0] + metrics.confusion[0][1], 0, "no tumor-free images");
+    assert.deepEqual(
+      (await readCsv(csv)).rows.map((row) => [row.file, row.label]),
+      [
+        ["Meningioma/b.png", "yes"],
+        ["glioma/a.png", "yes"],
+      ],
+    );
+    const renamed = join(dir.path, "renamed");
+    for (const cls of ["healthy", "lesion"]) await mkdir(join(renamed, cls), { recursive: true });
+    await copyFile(join(SMOKE, "vectors", "v0.png"), join(renamed, "healthy", "a.png"));
+    await copyFile(join(SMOKE, "vectors", "v2.png"), join(renamed, "lesion", "b.png"));
+    const mapped = await run(process.execPath, [
+      BIN,
+      "evaluate",
+      "--model",
+      SMOKE,
+      "--data",
+      renamed,
+      "--map",
+      "healthy=no",
+      "--map",
+      "renamed:lesion=yes",
+      "--json",
+    ]);
+    assert.equal(mapped.code, 0, mapped.stderr);
+    assert.deepEqual(
+      lastJson(mapped.stdout).confusion.map(([a, b]: [number, number]) => a + b),
+      [1, 1],
+    );
+    const badLabel = await run(process.execPath, [
+      BIN,
+      "evaluate",
+      "--model",
+      SMOKE,
+      "--data",
+      renamed,
+      "--map",
+      "healthy=maybe",
+    ]);
+    assert.equal(badLabel.code, 3);
+    assert.match(badLabel.stderr, /label must be one of \["no","yes"\], got "maybe"/);
   });
 
   test("class folders that are not the card's labels are refused with exit code 3", async () => {

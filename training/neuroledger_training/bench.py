@@ -26,13 +26,22 @@ def _fmt(x):
     return "–" if x is None else f"{x:.2f}"
 
 
-def bench_table(card: dict, timing: dict, kfold: dict | None, dataset: str, residual: dict) -> dict:
+def _row(model: str, m: dict, source: str = "measured") -> dict:
+    return {"model": model, "accuracy": _pct(m["accuracy"]), "precision": _pct(m["precision"]), "recall": _pct(m["recall"]),
+            "f1": _pct(m["f1"]), "auc": _pct(m["auc"]), "n": m["n"], "source": source}
+
+
+def bench_table(card: dict, timing: dict, kfold: dict | None, dataset, residual: dict, loso: dict | None = None,
+                in_source_localization: dict | None = None, paper: dict | None = None) -> dict:
+    """The bench as JSON: Table I rows (paper as reported, this model, the paper CNN on our split),
+    per-source test rows, leave-one-source-out, localisation and OOD figures."""
     rows = [dict(r, source="paper (reported)") for r in PAPER_ROWS]
+    model_name = "This CNN" if card["architecture"]["name"].startswith("paper") else "Residual CNN (demo)"
     for side in ("test", "validation"):
         m = card["metrics"][side]
         rows.append(
             {
-                "model": f"This CNN ({side}, group split)",
+                "model": f"{model_name} ({side}, group split)",
                 "accuracy": _pct(m["accuracy"]),
                 "precision": _pct(m["precision"]),
                 "recall": _pct(m["recall"]),
@@ -45,7 +54,7 @@ def bench_table(card: dict, timing: dict, kfold: dict | None, dataset: str, resi
     out = {
         "schema": "neuroledger.bench-table1/1",
         "createdAt": card["createdAt"],
-        "dataset": dataset,
+        "dataset": dataset if isinstance(dataset, str) else "+".join(dataset),
         "data": {k: card["data"][k] for k in ("fingerprint", "files", "unreadable", "classes")},
         "dedupGroups": card["data"]["dedup"]["groups"],
         "residualNearMatches": residual,
@@ -56,6 +65,25 @@ def bench_table(card: dict, timing: dict, kfold: dict | None, dataset: str, resi
         "timing": timing,
         "machine": {"threads": torch.get_num_threads(), "torch": torch.__version__, "python": platform.python_version(), "processor": platform.machine()},
     }
+    for name, m in card["metrics"].get("bySource", {}).items():
+        rows.append(_row(f"{model_name} (test, {name} only)", m))
+    if paper:
+        for side in ("test", "validation"):
+            rows.append(_row(f"Paper CNN on our split ({side})", paper[side]))
+        for name, m in paper.get("bySource", {}).items():
+            rows.append(_row(f"Paper CNN on our split (test, {name} only)", m))
+        out_paper = {k: paper[k] for k in ("epochsRun", "bestEpoch", "secondsPerEpoch", "architecture") if k in paper}
+        rep = PAPER_ROWS[-1]
+        out_paper["gapToPaper"] = {k: round(rep[k] - _pct(paper["test"][k]), 2) for k in ("accuracy", "precision", "recall", "f1")}
+    if card.get("schema", "").endswith("/2"):
+        out["leaveOneSourceOut"] = card["metrics"]["leaveOneSourceOut"]
+        out["leaveOneSourceOutDetails"] = loso or {}
+        out["localization"] = {"card": card["localization"], "inSourceTest": in_source_localization}
+        out["ood"] = {k: card["ood"][k] for k in ("method", "threshold", "percentile", "heldOutAuroc")}
+        out["sources"] = card["data"]["sources"]
+    out["rows"] = rows
+    if paper:
+        out["paperCnn"] = out_paper
     if kfold:
         out["kfold"] = {"k": kfold["k"], "summary": {k: {"mean": _pct(v["mean"]), "sd": _pct(v["sd"])} for k, v in kfold["summary"].items()}, "folds": kfold["folds"]}
     return out
@@ -88,6 +116,7 @@ def table_markdown(table: dict) -> str:
         "the grouping joins pairs from 0.93 (or 0.90 with agreeing hashes), so some of these may be processed "
         "copies of one slice that escaped it.",
     ]
+    lines += _v2_markdown(table)
     t = table["timing"]
     lines += [
         "",
@@ -100,6 +129,43 @@ def table_markdown(table: dict) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _f(x, pct: bool = True) -> str:
+    return "–" if x is None else (f"{100 * x:.1f}" if pct else f"{x:.3f}")
+
+
+def _v2_markdown(table: dict) -> list[str]:
+    if "leaveOneSourceOut" not in table:
+        return []
+    lines = ["", "## Leave-one-source-out", "",
+             "| held out | trained on | sensitivity % (held out) | specificity % (in-source no-tumor test) | pointing game % | heat in box % | OOD AUROC | note |",
+             "|---|---|---|---|---|---|---|---|"]
+    details = table.get("leaveOneSourceOutDetails", {})
+    for e in table["leaveOneSourceOut"]:
+        d = details.get(e["heldOut"], {})
+        loc = d.get("localization", {})
+        lines.append(f"| {e['heldOut']} | {', '.join(e['trainedOn'])} | {_f(e['sensitivity'])} | {_f(e['specificity'])} | "
+                     f"{_f(loc.get('pointingGame'))} | {_f(loc.get('heatInBox'))} | {_f(d.get('oodAuroc'), False)} | {e['note']} |")
+    for name, d in details.items():
+        if d.get("sensitivityByClass"):
+            lines.append("")
+            lines.append(f"Sensitivity on held-out {name} by class: " + ", ".join(f"{k} {100 * v:.1f} %" for k, v in d["sensitivityByClass"].items()) + ".")
+    loc = table["localization"]
+    lines += ["", "## Heatmaps (class activation map of 'yes')", "",
+              "| images | n | pointing game % | heat in box % |", "|---|---|---|---|"]
+    for key, l in (("card", loc["card"]), ("in-source test", loc["inSourceTest"])):
+        if l:
+            lines.append(f"| {l['source']} | {l['n']} | {_f(l['pointingGame'])} | {_f(l['heatInBox'])} |")
+    o = table["ood"]
+    lines += ["", f"Out-of-distribution score ({o['method']}): threshold {o['threshold']:.3f} (the {o['percentile']}th percentile "
+              f"of in-source validation scores); AUROC held-out source vs in-source test: {_f(o['heldOutAuroc'], False)}."]
+    if "paperCnn" in table:
+        p = table["paperCnn"]
+        lines += ["", f"Paper CNN on our split: {p.get('epochsRun')} epochs (best {p.get('bestEpoch')}), "
+                  f"{p.get('secondsPerEpoch', 0):.0f} s per epoch; gap to the paper's reported figures (points): "
+                  + ", ".join(f"{k} {v:+.2f}" for k, v in p["gapToPaper"].items()) + "."]
+    return lines
 
 
 def write_bench(table: dict, out_dir: Path) -> None:

@@ -1,4 +1,5 @@
-"""The model card (card.json, schema neuroledger.model-card/1) and its validation."""
+"""The model card (card.json, schema neuroledger.model-card/2, or /1 for preprocessing-v1 models)
+and its validation against card.schema.json (/2) or card.v1.schema.json (/1)."""
 
 from __future__ import annotations
 
@@ -11,24 +12,30 @@ from pathlib import Path
 import jsonschema
 
 from .data import INPUT_SIZE
+from .preprocess_v2 import preprocessing_spec_v2
 
-CARD_SCHEMA_ID = "neuroledger.model-card/1"
+CARD_SCHEMA_ID = "neuroledger.model-card/2"
+CARD_SCHEMA_ID_V1 = "neuroledger.model-card/1"
 TASK = "brain-tumor-mri/binary"
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "card.schema.json"
+SCHEMA_PATHS = {CARD_SCHEMA_ID: SCHEMA_PATH, CARD_SCHEMA_ID_V1: SCHEMA_PATH.with_name("card.v1.schema.json")}
 
 
 class CardError(ValueError):
     pass
 
 
-@lru_cache(maxsize=1)
-def card_schema() -> dict:
-    return json.loads(SCHEMA_PATH.read_text())
+@lru_cache(maxsize=2)
+def card_schema(schema_id: str = CARD_SCHEMA_ID) -> dict:
+    return json.loads(SCHEMA_PATHS[schema_id].read_text())
 
 
 def validate_card(card: dict) -> None:
     """Raise CardError naming every schema violation and broken cross-field rule."""
-    validator = jsonschema.Draft202012Validator(card_schema(), format_checker=jsonschema.FormatChecker())
+    schema_id = card.get("schema") if isinstance(card, dict) else None
+    if schema_id not in SCHEMA_PATHS:
+        raise CardError(f"card.json is invalid:\n  schema: {schema_id!r} is not one of {sorted(SCHEMA_PATHS)}")
+    validator = jsonschema.Draft202012Validator(card_schema(schema_id), format_checker=jsonschema.FormatChecker())
     problems = [f"{'/'.join(map(str, e.absolute_path)) or '<root>'}: {e.message}" for e in validator.iter_errors(card)]
     if not problems:
         if card["positiveLabel"] not in card["labels"]:
@@ -73,6 +80,25 @@ def preprocessing_spec(mean: list[float], std: list[float]) -> dict:
 
 def architecture_spec(model) -> dict:
     cfg = model.config
+    if cfg.arch == "resnet":
+        return {
+            "name": "residual-cnn-gap",
+            "description": (
+                f"conv 3x3 stride 2 ({cfg.channels[0]}) + batch-norm + ReLU, 4 residual basic blocks "
+                f"(widths {', '.join(map(str, cfg.channels))}; strides 1, 2, 2, 1), global average pool, "
+                f"dropout {cfg.dropout}, linear {cfg.channels[-1]} -> {cfg.num_classes}; trained from scratch"
+            ),
+            "convChannels": list(cfg.channels),
+            "kernelSize": 3,
+            "padding": 1,
+            "batchNorm": True,
+            "pool": "global-average",
+            "dropout": cfg.dropout,
+            "head": "gap-linear",
+            "inputShape": [cfg.in_channels, cfg.input_size, cfg.input_size],
+            "featuresShape": [cfg.channels[-1], cfg.feature_size, cfg.feature_size],
+            "parameters": model.parameter_count(),
+        }
     return {
         "name": "paper-cnn-4block",
         "description": (
@@ -88,6 +114,7 @@ def architecture_spec(model) -> dict:
         "inputShape": [cfg.in_channels, cfg.input_size, cfg.input_size],
         "featuresShape": [cfg.channels[-1], cfg.feature_size, cfg.feature_size],
         "parameters": model.parameter_count(),
+        **({"head": "flatten-linear"} if cfg.cam else {}),
     }
 
 
@@ -108,9 +135,13 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def build_card(*, name, version, labels, positive_label, model, hyperparameters, mean, std, onnx_section, metrics, curves, data, code) -> dict:
+def build_card(*, name, version, labels, positive_label, model, hyperparameters, spec, onnx_section, metrics, curves, data, code,
+               localization=None, ood=None) -> dict:
+    """A /2 card for preprocessing version 2 (then `localization`, `ood`, `data.sources`,
+    `metrics.bySource` and `metrics.leaveOneSourceOut` are required), else a /1 card."""
+    v2 = spec.version == 2
     card = {
-        "schema": CARD_SCHEMA_ID,
+        "schema": CARD_SCHEMA_ID if v2 else CARD_SCHEMA_ID_V1,
         "name": name,
         "version": version,
         "task": TASK,
@@ -118,7 +149,7 @@ def build_card(*, name, version, labels, positive_label, model, hyperparameters,
         "positiveLabel": positive_label,
         "architecture": architecture_spec(model),
         "hyperparameters": hyperparameters,
-        "preprocessing": preprocessing_spec(mean, std),
+        "preprocessing": preprocessing_spec_v2(spec.size, spec.clip) if v2 else preprocessing_spec(list(spec.mean), list(spec.std)),
         "onnx": onnx_section,
         "metrics": metrics,
         "curves": curves,
@@ -126,6 +157,9 @@ def build_card(*, name, version, labels, positive_label, model, hyperparameters,
         "code": code,
         "createdAt": now_iso(),
     }
+    if v2:
+        card["localization"] = localization
+        card["ood"] = ood
     validate_card(card)
     return card
 

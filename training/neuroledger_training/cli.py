@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 import json
 import os
 import sys
@@ -11,21 +12,25 @@ from pathlib import Path
 
 import torch
 
+from .augment import AugmentConfig, AugmentV2Config
 from .bench import bench_table, write_bench
-from .card import validate_card, write_card
-from .data import DataError
+from .card import architecture_spec, validate_card, write_card
+from .data import INPUT_SIZE, DataError
 from .dedup import DedupConfig
 from .evaluate import evaluate_folder
 from .export import export_onnx, write_vectors
-from .model import ModelConfig, load_checkpoint
-from .pipeline import Logger, dump_json_line, prepare, run_kfold, test_examples, train_and_write
+from .inputs import PreprocSpec
+from .model import ModelConfig, build_model, load_checkpoint
+from .pipeline import Logger, display_path, dump_json_line, paper_row, prepare, run_kfold, test_examples, train_and_write
 from .samples import SAMPLES_PER_CLASS, write_samples
+from .sources import open_sources
 from .split import SplitError
 from .train import TrainConfig
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # training/
 REPO_ROOT = PACKAGE_DIR.parent
-DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data" / "br35h"
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+DEFAULT_DATA = [("br35h", SHARED_DATA / "br35h"), ("figshare", SHARED_DATA / "figshare")]
 DEFAULT_CACHE = PACKAGE_DIR / ".cache"
 
 
@@ -43,17 +48,35 @@ def _channels(value: str) -> tuple[int, ...]:
         raise argparse.ArgumentTypeError(f"--channels wants comma-separated integers, got {value!r}") from None
 
 
+ARCH_DEFAULTS = {
+    # channels, input size S, learning rate
+    "paper": ((16, 32, 64, 128), 256, 1e-4),
+    "resnet": ((16, 32, 64, 128), 128, 2e-3),
+}
+
+
+def add_data_options(p: argparse.ArgumentParser, required: bool) -> None:
+    p.add_argument("--data", action="append", required=required, metavar="[NAME=]DIR",
+                   help="a source <DIR>/<class>/*, repeatable (e.g. --data br35h=<dir> --data figshare=<dir>)")
+    p.add_argument("--map", action="append", default=[], metavar="[SOURCE:]FOLDER=LABEL",
+                   help="label of a class folder (default: glioma/meningioma/pituitary/yes/tumor -> yes, no/notumor/normal -> no)")
+
+
 def add_training_options(p: argparse.ArgumentParser) -> None:
-    d, m = TrainConfig(), ModelConfig()
+    d = TrainConfig()
+    p.add_argument("--arch", choices=sorted(ARCH_DEFAULTS), default="resnet", help="resnet (GAP head, default) or paper (flatten head)")
+    p.add_argument("--preprocessing", type=int, choices=(1, 2), default=2, help="2 (default): head crop + standardisation; 1: the legacy bilinear 256x256")
+    p.add_argument("--size", type=int, default=None, help="input size S (default 128 for resnet, 256 for paper)")
     p.add_argument("--epochs", type=int, default=d.epochs, help=f"maximum epochs (default {d.epochs})")
     p.add_argument("--batch-size", type=int, default=d.batch_size)
-    p.add_argument("--lr", type=float, default=d.learning_rate)
-    p.add_argument("--patience", type=int, default=d.patience, help="early-stopping patience on validation F1")
+    p.add_argument("--lr", type=float, default=None, help="Adam learning rate (default 2e-3 for resnet, 1e-4 for paper)")
+    p.add_argument("--patience", type=int, default=d.patience, help="early-stopping patience on validation balanced accuracy")
     p.add_argument("--seed", type=int, default=d.seed, help="seed for weights, batches, augmentation and the split")
     p.add_argument("--threads", type=int, default=d.threads)
-    p.add_argument("--max-minutes", type=float, default=None, help="wall-clock budget for the fit (stops after the epoch that exceeds it)")
-    p.add_argument("--channels", type=_channels, default=m.channels, help="conv widths, e.g. 16,32,64,128")
-    p.add_argument("--no-batch-norm", action="store_true", help="the paper's blocks without batch-norm")
+    p.add_argument("--max-minutes", type=float, default=None, help="wall-clock budget per fit (stops after the epoch that exceeds it)")
+    p.add_argument("--channels", type=_channels, default=None, help="conv widths, e.g. 16,32,64,128")
+    p.add_argument("--no-batch-norm", action="store_true", help="the paper's blocks without batch-norm (paper arch)")
+    p.add_argument("--no-balance", action="store_true", help="shuffle instead of drawing labels and sources equally per batch")
     p.add_argument("--kfold", type=int, default=0, metavar="K", help="also run K-fold group cross-validation")
     p.add_argument("--cache-dir", type=user_path, default=DEFAULT_CACHE, help="where decoded images are cached")
     p.add_argument("--no-cache", action="store_true", help="decode into memory only")
@@ -61,33 +84,62 @@ def add_training_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--version", default="1.0.0")
 
 
-def configs(args) -> tuple[ModelConfig, TrainConfig]:
-    model_cfg = ModelConfig(channels=args.channels, batch_norm=not args.no_batch_norm)
-    train_cfg = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
+def configs(args, arch: str | None = None, max_minutes: float | None = None) -> tuple[ModelConfig, TrainConfig]:
+    arch = arch or args.arch
+    channels, size, lr = ARCH_DEFAULTS[arch]
+    v2 = args.preprocessing == 2
+    if not v2 and arch != "paper":
+        raise ValueError("preprocessing version 1 is the legacy paper CNN path: use --arch paper")
+    if arch == args.arch:
+        channels, size, lr = args.channels or channels, args.size or size, args.lr or lr
+    elif arch == "paper":  # the paper CNN row of bench
+        channels, size = args.paper_channels or channels, args.paper_size or size
+    if not v2:
+        size = INPUT_SIZE
+    model_cfg = ModelConfig(channels=channels, batch_norm=not args.no_batch_norm, input_size=size, arch=arch, cam=v2)
+    train_cfg = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=lr,
                             patience=args.patience, seed=args.seed, threads=args.threads,
-                            max_minutes=args.max_minutes)
+                            max_minutes=args.max_minutes if max_minutes is None else max_minutes,
+                            augment=AugmentV2Config() if v2 else AugmentConfig(), balance=v2 and not args.no_balance)
     return model_cfg, train_cfg
+
+
+def data_sources(args):
+    """Open every --data source (names, folders, mappings checked; nothing decoded yet)."""
+    sources = open_sources([str(user_path(d)) if "=" not in d else d.split("=", 1)[0] + "=" + str(user_path(d.split("=", 1)[1]))
+                            for d in args.data], args.map)
+    if args.preprocessing == 1 and len(sources) > 1:
+        raise DataError("preprocessing version 1 takes one --data source")
+    return sources
+
+
+def load_dataset(args, model_cfg: ModelConfig, log, sources=None):
+    sources = sources or data_sources(args)
+    return prepare(sources, args.preprocessing, model_cfg.input_size, None if args.no_cache else args.cache_dir, DedupConfig(), log)
 
 
 def cmd_train(args) -> dict:
     out = args.out
-    model_cfg, train_cfg = configs(args)  # bad options fail before anything is written
-    if not args.data.is_dir():
-        raise DataError(f"data folder not found: {args.data}")
+    model_cfg, train_cfg = configs(args)  # bad options and data fail before anything is written
+    sources = data_sources(args)
     log = Logger(out / "train.log" if args.log is None else args.log)
     torch.set_num_threads(args.threads)
-    data = prepare(args.data, None if args.no_cache else args.cache_dir, DedupConfig(), log)
-    args.prepared = data
-    run = train_and_write(data, out, name=args.name, version=args.version, model_cfg=model_cfg,
-                          train_cfg=train_cfg, split_seed=args.seed, log=log)
-    run["kfold"] = run_kfold(data, args.kfold, model_cfg, train_cfg, args.seed, log) if args.kfold else None
+    ds = load_dataset(args, model_cfg, log, sources)
+    args.prepared = ds
+    run = train_and_write(ds, out, name=args.name, version=args.version, model_cfg=model_cfg,
+                          train_cfg=train_cfg, split_seed=args.seed, log=log, loso=args.loso,
+                          loso_train_cfg=replace(train_cfg, max_minutes=args.loso_minutes) if getattr(args, "loso_minutes", None) else None)
+    run["kfold"] = run_kfold(ds, args.kfold, model_cfg, train_cfg, args.seed, log) if args.kfold else None
     if run["kfold"]:
         log("k-fold test mean ± sd: " + ", ".join(f"{k} {v['mean']:.4f} ± {v['sd']:.4f}" for k, v in run["kfold"]["summary"].items()))
+    run["log"] = log
     return run
 
 
 def cmd_bench(args) -> None:
+    args.loso = not args.no_loso
     run = cmd_train(args)
+    log = run["log"]
     r = run["result"]
     timing = {
         "secondsPerEpoch": round(r.seconds_per_epoch, 2),
@@ -97,9 +149,23 @@ def cmd_bench(args) -> None:
         "wallSeconds": round(r.wall_seconds, 1),
         "stoppedBy": r.stopped_by,
     }
-    samples = write_samples(test_examples(args.prepared, run["split_indices"], SAMPLES_PER_CLASS), args.out / "samples")
-    print(f"copied {len(samples)} test-side sample images to {args.out / 'samples'}")
-    table = bench_table(run["card"], timing, run["kfold"], args.data.name, run["residual"])
+    ds = args.prepared
+    br35h = next((k for k, s in enumerate(ds.sources) if "no" in s.mapping.values()), 0)
+    picks = test_examples(ds, run["split_indices"], SAMPLES_PER_CLASS, source=br35h)
+    samples = write_samples([ds.samples[i][1].path for i in picks], args.out / "samples")
+    log(f"copied {len(samples)} test-side sample images to {display_path(args.out / 'samples')}")
+    paper = None
+    if args.paper_minutes > 0 and args.preprocessing == 2:
+        paper_cfg, paper_train = configs(args, arch="paper", max_minutes=args.paper_minutes)
+        log(f"paper CNN row: {paper_cfg.channels} at S = {paper_cfg.input_size}, Adam {paper_train.learning_rate}, same split")
+        ds_paper = ds if paper_cfg.input_size == ds.size else load_dataset(args, paper_cfg, log)
+        if [s.path for _, s in ds_paper.samples] != [s.path for _, s in ds.samples]:
+            raise RuntimeError("the paper CNN's data set does not line up with the demo model's")
+        paper = paper_row(ds_paper, run["split_indices"], paper_cfg, paper_train, log)
+        paper["architecture"] = architecture_spec(build_model(paper_cfg))
+        log(f"paper CNN row: test {paper['test']}")
+    table = bench_table(run["card"], timing, run["kfold"], [s.name for s in ds.sources], run["residual"], run["loso"],
+                        run["inSourceLocalization"], paper)
     write_bench(table, args.bench_out)
     print((args.bench_out / "table1.md").read_text())
     print(f"wrote {args.bench_out / 'table1.json'} and table1.md")
@@ -107,7 +173,10 @@ def cmd_bench(args) -> None:
 
 def cmd_evaluate(args) -> None:
     log = (lambda m: print(m, file=sys.stderr)) if args.json else print
-    metrics = evaluate_folder(args.model, args.data, log=log)
+    if len(args.data) != 1:
+        raise DataError("evaluate takes one --data folder")
+    metrics = evaluate_folder(args.model, user_path(args.data[0]), log=log, map_args=args.map,
+                              predictions=args.predictions)
     if args.json:
         print(dump_json_line(metrics))
     else:
@@ -116,25 +185,28 @@ def cmd_evaluate(args) -> None:
             print(f"{k:>9}: {'n/a' if v is None else f'{v:.4f}'}")
         print(f"        n: {metrics['n']} (unreadable {metrics['unreadable']})")
         print(f"confusion: {metrics['confusion']} (rows true {metrics['labels']}, columns predicted)")
+        if args.predictions:
+            print(f"predictions: {args.predictions}")
 
 
 def cmd_export(args) -> None:
     """Re-export model.onnx (and vectors/, card.json's onnx section) from model.pt."""
     model_dir = args.model
     model, ckpt = load_checkpoint(model_dir / "model.pt")
+    spec = PreprocSpec.from_checkpoint(ckpt)
     onnx_section = export_onnx(model, model_dir / "model.onnx")
     vectors_dir = model_dir / "vectors"
-    sources = sorted(vectors_dir.glob("v*.png")) if vectors_dir.is_dir() else []
+    sources = sorted(vectors_dir.glob("v*.png"), key=lambda p: int(p.stem[1:])) if vectors_dir.is_dir() else []
+    card_path = model_dir / "card.json"
+    card = json.loads(card_path.read_text()) if card_path.exists() else None
     if sources:
         with tempfile.TemporaryDirectory() as tmp:  # sources live in the folder being rewritten
             copies = []
             for src in sources:
                 copies.append(Path(tmp) / src.name)
                 copies[-1].write_bytes(src.read_bytes())
-            write_vectors(model, copies, vectors_dir, ckpt["mean"], ckpt["std"])
-    card_path = model_dir / "card.json"
-    if card_path.exists():
-        card = json.loads(card_path.read_text())
+            write_vectors(model, copies, vectors_dir, spec, card.get("ood") if card else None)
+    if card is not None:
         card["onnx"] = onnx_section
         write_card(card, card_path)
         validate_card(card)
@@ -145,25 +217,33 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="neuroledger-training", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("train", help="train on <data>/<class>/* and write model.onnx, model.pt, card.json, plots")
-    p.add_argument("--data", type=user_path, required=True)
+    p = sub.add_parser("train", help="train on one or more <data>/<class>/* sources and write model.onnx, model.pt, card.json, plots")
+    add_data_options(p, required=True)
     p.add_argument("--out", type=user_path, required=True)
+    p.add_argument("--loso", action="store_true", help="also run leave-one-source-out (one more fit per source)")
     p.add_argument("--log", type=user_path, default=None, help="progress log to tail (default <out>/train.log)")
     add_training_options(p)
     p.set_defaults(func=cmd_train)
 
-    p = sub.add_parser("bench", help="train the defaults on br35h: the demo model and bench/table1.{json,md}")
-    p.add_argument("--data", type=user_path, default=DEFAULT_DATA)
+    p = sub.add_parser("bench", help="train the defaults on br35h + figshare: the demo model, leave-one-source-out, the paper CNN row, bench/table1.{json,md}")
+    add_data_options(p, required=False)
+    p.add_argument("--no-loso", action="store_true", help="skip the leave-one-source-out fits")
+    p.add_argument("--loso-minutes", type=float, default=None, help="time budget of each leave-one-source-out fit (default --max-minutes)")
+    p.add_argument("--paper-minutes", type=float, default=15.0, help="time budget of the paper CNN row (0: skip it)")
+    p.add_argument("--paper-channels", type=_channels, default=None, help="widths of the paper CNN row (default 16,32,64,128)")
+    p.add_argument("--paper-size", type=int, default=None, help="input size of the paper CNN row (default 256)")
     p.add_argument("--out", type=user_path, default=PACKAGE_DIR / "models" / "demo")
     p.add_argument("--bench-out", type=user_path, default=PACKAGE_DIR / "bench")
     p.add_argument("--log", type=user_path, default=None, help="progress log to tail (default <out>/train.log)")
     add_training_options(p)
-    p.set_defaults(func=cmd_bench, name="demo")
+    p.set_defaults(func=cmd_bench, name="demo", data_default=DEFAULT_DATA)
 
     p = sub.add_parser("evaluate", help="metrics of a model folder on every image of <data>/<class>/*")
     p.add_argument("--model", type=user_path, required=True, help="folder with model.pt (and card.json)")
-    p.add_argument("--data", type=user_path, required=True)
+    add_data_options(p, required=True)
     p.add_argument("--json", action="store_true", help="last line of output: one JSON object")
+    p.add_argument("--predictions", type=user_path, default=None, metavar="CSV",
+                   help="write one row per image: file, label, predicted, probability, peak_x, peak_y")
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("export", help="re-export model.onnx, vectors/ and the card's onnx section from model.pt")
@@ -174,6 +254,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if getattr(args, "data_default", None) and not args.data:
+        args.data = [f"{name}={path}" for name, path in args.data_default]
     try:
         args.func(args)
     except (DataError, SplitError, FileNotFoundError, ValueError) as exc:

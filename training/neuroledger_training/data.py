@@ -116,10 +116,11 @@ def _sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def scan_folder(root: Path | str) -> FolderListing:
+def scan_folder(root: Path | str, min_classes: int = 2) -> FolderListing:
     """Read the layout `<root>/<class>/*` and hash every file (decoding comes later).
 
-    A missing folder, no or a single class folder, or a class folder without files is a DataError.
+    A missing folder, fewer than `min_classes` class folders (one source of a multi-source run may
+    hold a single class), or a class folder without files is a DataError.
     """
     root = Path(root)
     if not root.is_dir():
@@ -127,7 +128,7 @@ def scan_folder(root: Path | str) -> FolderListing:
     labels = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
     if len(labels) == 0:
         raise DataError(f"no class folders in {root} (expected <root>/<class>/<image files>)")
-    if len(labels) == 1:
+    if len(labels) == 1 and min_classes > 1:
         raise DataError(f"only one class folder in {root} ({labels[0]!r}): need at least two classes")
     listing = FolderListing(root=root, labels=labels, samples=[])
     for label, name in enumerate(labels):

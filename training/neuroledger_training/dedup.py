@@ -55,14 +55,15 @@ def _dct_matrix(n: int) -> np.ndarray:
 
 
 def signatures(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """images float32 [N, 3, 256, 256] -> (hash bits bool [N, 63], standardized thumbnails [N, 1024])."""
+    """images float32 [N, C, H, W] (v1: [N, 3, 256, 256]; v2 maps: [N, 1, S, S]) -> (hash bits bool [N, 63], standardized thumbnails [N, 1024])."""
     n = images.shape[0]
     dct = _dct_matrix(32)
     bits = np.zeros((n, 63), dtype=bool)
     thumbs = np.zeros((n, 32 * 32), dtype=np.float32)
     for start in range(0, n, BATCH):
-        x = torch.tensor(np.asarray(images[start : start + BATCH])).mean(dim=1, keepdim=True)  # [B, 1, 256, 256]
-        small = F.avg_pool2d(x, 8)[:, 0].numpy().astype(np.float64)  # [B, 32, 32]
+        x = torch.tensor(np.asarray(images[start : start + BATCH])).mean(dim=1, keepdim=True)  # [B, 1, H, W]
+        # = avg_pool2d(x, 8) on the 256x256 images of preprocessing v1; any S x S map (v2) works too.
+        small = F.adaptive_avg_pool2d(x, 32)[:, 0].numpy().astype(np.float64)  # [B, 32, 32]
         coeffs = dct @ small @ dct.T  # [B, 32, 32]
         low = coeffs[:, :8, :8].reshape(len(x), 64)[:, 1:]  # [B, 63], DC dropped
         bits[start : start + len(x)] = low > np.median(low, axis=1, keepdims=True)

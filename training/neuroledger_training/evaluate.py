@@ -1,51 +1,102 @@
-"""Evaluate a trained model on every image of a `<root>/<class>/*` folder."""
+"""Evaluate a trained model on every image of a `<root>/<class>/*` folder, optionally writing one
+prediction per image (file, label, predicted, probability, peak_x, peak_y)."""
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
-from .data import DataError, drop_unreadable, preprocess, scan_folder, try_decode
+from .data import DataError, drop_unreadable, scan_folder, try_decode
+from .heatmap import peak
+from .inputs import PreprocSpec
 from .metrics import binary_metrics
 from .model import load_checkpoint
+from .sources import TASK_LABELS, _mapping, parse_mapping_args
+from .preprocess_v2 import Region
 
 BATCH = 32
+PREDICTION_COLUMNS = ["file", "label", "predicted", "probability", "peak_x", "peak_y"]
+
+
+def _peak_v1(features: torch.Tensor, width: int, height: int, s: int) -> tuple[int, int]:
+    """Card v1 heatmap: channel mean of features over the whole (stretched) image; its first maximum
+    on the S x S grid, mapped to image pixels, floored and clamped."""
+    h = features.mean(dim=0)
+    h = h - h.min()
+    up = F.interpolate(h[None, None], (s, s), mode="bilinear", align_corners=False)[0, 0].numpy()
+    j, i = divmod(int(np.argmax(up)), s)
+    x = min(max(int(np.floor((i + 0.5) * width / s)), 0), width - 1)
+    y = min(max(int(np.floor((j + 0.5) * height / s)), 0), height - 1)
+    return x, y
 
 
 @torch.no_grad()
-def evaluate_folder(model_dir: Path, data_dir: Path, log=print, threads: int = 2) -> dict:
-    """Metrics of model_dir/model.pt on data_dir; streams the images (nothing cached)."""
+def evaluate_folder(model_dir: Path, data_dir: Path, log=print, threads: int = 2, map_args: list[str] | None = None,
+                    predictions: Path | None = None) -> dict:
+    """Metrics of model_dir/model.pt on data_dir (class folders mapped to the model's labels as in
+    training); streams the images (nothing cached). With `predictions`, writes the CSV (written
+    to a temporary name and moved into place, so a failed run leaves no half file)."""
     torch.set_num_threads(threads)
     ckpt_path = Path(model_dir) / "model.pt"
     if not ckpt_path.is_file():
         raise FileNotFoundError(f"no model.pt in {model_dir}")
     model, ckpt = load_checkpoint(ckpt_path)
-    listing = scan_folder(data_dir)
-    if listing.labels != ckpt["labels"]:
-        raise DataError(f"class folders {listing.labels} in {data_dir} do not match the model's labels {ckpt['labels']}")
-    probs: list[np.ndarray] = []
+    spec = PreprocSpec.from_checkpoint(ckpt)
+    if ckpt["labels"] != TASK_LABELS:
+        raise DataError(f"model labels {ckpt['labels']} are not the task's {TASK_LABELS}")
+    listing = scan_folder(data_dir, min_classes=1)
+    try:
+        mapping = _mapping(Path(data_dir).name, listing.labels, parse_mapping_args(map_args or []))
+    except DataError as exc:
+        raise DataError(f"class folders {listing.labels} in {data_dir} do not match the model's labels {ckpt['labels']}: {exc}") from None
+    rows: list[dict] = []
+    probs: list[float] = []
     labels: list[int] = []
     bad: list[tuple[str, str]] = []
-    batch: list[torch.Tensor] = []
+    batch: list[tuple] = []
 
     def flush() -> None:
-        if batch:
-            logits, _ = model(torch.stack(batch))
-            probs.append(torch.softmax(logits, 1)[:, 1].numpy())
-            batch.clear()
+        if not batch:
+            return
+        x = torch.stack([b[0] for b in batch])
+        logits, features = model(x)
+        prob = torch.softmax(logits, 1)[:, 1].numpy()
+        cams = model.cam(features) if spec.version == 2 else None
+        for n, (_, region, sample, label, (w, h)) in enumerate(batch):
+            if spec.version == 2:
+                px, py = peak(cams[n], 1, region, spec.size, w, h)
+            else:
+                px, py = _peak_v1(features[n], w, h, spec.size)
+            probs.append(float(prob[n]))
+            rows.append({"file": sample.relpath, "label": TASK_LABELS[label], "predicted": TASK_LABELS[int(prob[n] >= 0.5)],
+                         "probability": f"{float(prob[n]):.6f}", "peak_x": px, "peak_y": py})
+        batch.clear()
 
     for sample in listing.samples:
         rgb, reason = try_decode(sample)
         if rgb is None:
             bad.append((sample.relpath, reason))
             continue
-        batch.append(preprocess(rgb, ckpt["mean"], ckpt["std"]))
-        labels.append(sample.label)
+        x, region = spec.from_rgb(rgb)
+        label = TASK_LABELS.index(mapping[listing.labels[sample.label]])
+        batch.append((x, region, sample, label, (rgb.shape[1], rgb.shape[0])))
+        labels.append(label)
         if len(batch) == BATCH:
             flush()
     flush()
     drop_unreadable(listing, bad, log)
-    metrics = binary_metrics(np.array(labels), np.concatenate(probs))
-    return {**metrics, "unreadable": len(bad), "labels": listing.labels}
+    if predictions is not None:
+        predictions = Path(predictions)
+        predictions.parent.mkdir(parents=True, exist_ok=True)
+        tmp = predictions.with_name(predictions.name + ".partial")
+        with open(tmp, "w", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=PREDICTION_COLUMNS)
+            writer.writeheader()
+            writer.writerows(rows)
+        tmp.replace(predictions)
+    metrics = binary_metrics(np.array(labels), np.array(probs))
+    return {**metrics, "unreadable": len(bad), "labels": TASK_LABELS}

@@ -1,4 +1,6 @@
-"""The paper's CNN: four conv 3x3 + ReLU + max-pool blocks, flatten, dropout 0.25, linear head."""
+"""The two networks: the paper's CNN (four conv 3x3 + ReLU + max-pool blocks, flatten, dropout 0.25,
+linear head) and a small residual CNN with a global-average-pool head. Both can give the class
+activation map (`cam`, docs/interfaces.md section 1) of their linear head."""
 
 from __future__ import annotations
 
@@ -6,6 +8,13 @@ from dataclasses import asdict, dataclass, field
 
 import torch
 from torch import nn
+from torchvision.models.resnet import BasicBlock
+
+ARCHES = ("paper", "resnet")
+# Stem stride 2, stage strides 1, 2, 2, 1: features at S / 8 (16 x 16 for S = 128), fine enough
+# for a heatmap and cheap enough for 2 CPU cores.
+RESNET_STAGE_STRIDES = (1, 2, 2, 1)
+RESNET_DOWNSAMPLINGS = 3
 
 
 @dataclass(frozen=True)
@@ -18,10 +27,26 @@ class ModelConfig:
     input_size: int = 256
     num_classes: int = 2
     in_channels: int = 3
+    # "paper" (flatten head) or "resnet" (global-average-pool head); old checkpoints are "paper".
+    arch: str = "paper"
+    # Export the `cam` output (card v2 models).
+    cam: bool = False
+
+    def __post_init__(self) -> None:
+        if self.arch not in ARCHES:
+            raise ValueError(f"unknown architecture {self.arch!r} (choose from {', '.join(ARCHES)})")
+        if self.arch == "resnet" and len(self.channels) != 4:
+            raise ValueError(f"the residual CNN wants 4 widths (stem/stage1, stage2, stage3, stage4), got {len(self.channels)}")
+        if self.input_size % (2 ** self.downsamplings) != 0:
+            raise ValueError(f"input size {self.input_size} is not divisible by {2 ** self.downsamplings}")
+
+    @property
+    def downsamplings(self) -> int:
+        return len(self.channels) if self.arch == "paper" else RESNET_DOWNSAMPLINGS
 
     @property
     def feature_size(self) -> int:
-        return self.input_size // 2 ** len(self.channels)
+        return self.input_size // 2 ** self.downsamplings
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -59,11 +84,77 @@ class PaperCNN(nn.Module):
         logits = self.head(self.dropout(torch.flatten(features, 1)))  # [B, C*16*16] -> [B, 2]
         return logits, features
 
+    def cam(self, features: torch.Tensor) -> torch.Tensor:
+        """[B, C, h, w] -> [B, K, h, w]: cam[k, y, x] = sum_c W[k, c, y, x] * features[c, y, x]."""
+        c, s = self.config.channels[-1], self.config.feature_size
+        w = self.head.weight.view(self.config.num_classes, c, s, s)
+        return (features.unsqueeze(1) * w.unsqueeze(0)).sum(2)
+
     def parameter_count(self) -> int:
         return sum(p.numel() for p in self.parameters())
 
 
-def save_checkpoint(path, model: PaperCNN, labels: list[str], mean: list[float], std: list[float], extra: dict | None = None) -> None:
+def _stage(cin: int, cout: int, stride: int) -> BasicBlock:
+    down = None
+    if stride != 1 or cin != cout:
+        down = nn.Sequential(nn.Conv2d(cin, cout, 1, stride=stride, bias=False), nn.BatchNorm2d(cout))
+    return BasicBlock(cin, cout, stride=stride, downsample=down)
+
+
+class ResidualCNN(nn.Module):
+    """Small ResNet from scratch: conv 3x3 stride 2 stem, four BasicBlocks (strides 1, 2, 2, 1),
+    global average pool, dropout, linear. forward(x [B, 3, S, S]) -> (logits [B, K], features
+    [B, C, S/8, S/8])."""
+
+    def __init__(self, config: ModelConfig):
+        super().__init__()
+        self.config = config
+        c = config.channels
+        self.stem = nn.Sequential(
+            nn.Conv2d(config.in_channels, c[0], 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(c[0]), nn.ReLU(inplace=True)
+        )
+        widths = (c[0], *c)
+        self.stages = nn.Sequential(*[_stage(a, b, st) for a, b, st in zip(widths, widths[1:], RESNET_STAGE_STRIDES)])
+        self.dropout = nn.Dropout(config.dropout)
+        self.head = nn.Linear(c[-1], config.num_classes)
+        for m in self.modules():
+            if isinstance(m, BasicBlock):  # zero-init the last BN of each block: starts as identity
+                nn.init.zeros_(m.bn2.weight)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        features = self.stages(self.stem(x))
+        logits = self.head(self.dropout(features.mean(dim=(2, 3))))
+        return logits, features
+
+    def cam(self, features: torch.Tensor) -> torch.Tensor:
+        """[B, C, h, w] -> [B, K, h, w]: cam[k] = W[k] . features / (h * w)."""
+        h, w = features.shape[2:]
+        # A 1x1 convolution (not einsum): every ONNX runtime has a fast Conv.
+        return nn.functional.conv2d(features, self.head.weight[:, :, None, None]) / (h * w)
+
+    def parameter_count(self) -> int:
+        return sum(p.numel() for p in self.parameters())
+
+
+class WithCam(nn.Module):
+    """Export wrapper: (logits, features, cam); logits = sum over (y, x) of cam + bias."""
+
+    def __init__(self, model: nn.Module):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x: torch.Tensor):
+        logits, features = self.model(x)
+        return logits, features, self.model.cam(features)
+
+
+def build_model(config: ModelConfig) -> nn.Module:
+    return PaperCNN(config) if config.arch == "paper" else ResidualCNN(config)
+
+
+def save_checkpoint(path, model: nn.Module, labels: list[str], mean: list[float] | None, std: list[float] | None, extra: dict | None = None) -> None:
+    """`mean`/`std` are the version-1 normalisation (None for version 2, which standardises per image);
+    `extra["preprocessing"]` = {"version", "size", "clip"} for version 2."""
     torch.save(
         {
             "format": "neuroledger.checkpoint/1",
@@ -78,11 +169,11 @@ def save_checkpoint(path, model: PaperCNN, labels: list[str], mean: list[float],
     )
 
 
-def load_checkpoint(path) -> tuple[PaperCNN, dict]:
+def load_checkpoint(path) -> tuple[nn.Module, dict]:
     ckpt = torch.load(path, map_location="cpu")
     if ckpt.get("format") != "neuroledger.checkpoint/1":
         raise ValueError(f"{path} is not a NeuroLedger checkpoint (format {ckpt.get('format')!r})")
-    model = PaperCNN(ModelConfig.from_dict(ckpt["model_config"]))
+    model = build_model(ModelConfig.from_dict(ckpt["model_config"]))
     model.load_state_dict(ckpt["state_dict"])
     model.eval()
     return model, ckpt

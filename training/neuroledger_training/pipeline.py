@@ -1,4 +1,5 @@
-"""One training run end to end: data -> groups -> split -> fit -> metrics -> files in the out folder."""
+"""One training run end to end: sources -> groups -> split -> fit -> metrics -> files in the out folder,
+and the leave-one-source-out runs that say how a model does on a source it never saw."""
 
 from __future__ import annotations
 
@@ -14,26 +15,60 @@ import torch
 
 from .cache import load_images
 from .card import build_card, code_version, write_card
-from .data import FolderListing, scan_folder
 from .dedup import DedupConfig, cross_matches, find_groups
-from .export import export_onnx, write_vectors
-from .metrics import binary_metrics
+from .export import export_onnx, odd_framing, write_vectors
+from .heatmap import localization
+from .inputs import PreprocSpec, V1Inputs, V2Inputs
+from .metrics import binary_metrics, roc_auc
 from .model import ModelConfig, save_checkpoint
+from .ood import fit_stats, ood_section, scores
 from .plots import plot_confusion, plot_curves
+from .preprocess_v2 import Region
+from .sources import TASK_LABELS, Source, fingerprint, load_maps
 from .split import Split, group_labels, group_split, kfold_splits
-from .train import TrainConfig, TrainResult, channel_stats, fit, predict
+from .train import TrainConfig, TrainResult, channel_stats, fit, infer
 
 FRACTIONS = (0.70, 0.15, 0.15)
 VECTORS_PER_CLASS = 2
 
 
 @dataclass
-class PreparedData:
-    listing: FolderListing
-    images: np.ndarray  # float32 [N, 3, 256, 256], 0..255
-    labels: np.ndarray  # int [N]
-    groups: np.ndarray  # int [N]
+class Dataset:
+    """Every readable image of every source, with the cached first half of its preprocessing."""
+    sources: list[Source]
+    version: int  # preprocessing version
+    size: int  # S
+    pixels: np.ndarray  # v2: area maps [N, S, S]; v1: bilinear RGB [N, 3, 256, 256]; 0..255
+    max_sum: np.ndarray | None  # v2: M per image
+    regions: np.ndarray | None  # v2: [N, 3] left, top, size
+    labels: np.ndarray  # task label per image (index into TASK_LABELS)
+    source_idx: np.ndarray  # source per image
+    groups: np.ndarray  # near-duplicate groups joined with patient groups
+    samples: list  # (source index, Sample) per image
     dedup: dict
+
+    @property
+    def strata(self) -> np.ndarray:
+        """(source, label) cells: splits are stratified over them."""
+        return self.source_idx * len(TASK_LABELS) + self.labels
+
+    def strata_names(self) -> list[str]:
+        return [f"{s.name}/{label}" for s in self.sources for label in TASK_LABELS]
+
+    def boxes(self, i: int) -> list:
+        src, sample = self.samples[i]
+        return self.sources[src].boxes.get(sample.relpath, [])
+
+    def region(self, i: int) -> Region:
+        left, top, size = (int(v) for v in self.regions[i])
+        return Region(left, top, size)
+
+    def image_size(self, i: int) -> tuple[int, int]:
+        return int(self.sizes[i, 0]), int(self.sizes[i, 1])
+
+    def source_names(self, idx=None) -> list[str]:
+        present = np.unique(self.source_idx if idx is None else self.source_idx[idx])
+        return [self.sources[s].name for s in present]
 
 
 class Logger:
@@ -62,46 +97,197 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def prepare(data_dir: Path, cache_dir: Path | None, dedup_cfg: DedupConfig, log) -> PreparedData:
-    listing = scan_folder(data_dir)
-    log(f"{listing.files} files in {len(listing.labels)} classes {listing.labels} under {display_path(data_dir)}")
-    images = load_images(listing, cache_dir, log)
-    labels = np.array([s.label for s in listing.samples], dtype=np.int64)
+def _union(groups: np.ndarray, keys: list) -> np.ndarray:
+    """Join groups that share a key (None: no key); renumber 0..G-1 in order of first appearance."""
+    parent = list(range(int(groups.max()) + 1))
+
+    def root(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    first: dict = {}
+    for g, key in zip(groups.tolist(), keys):
+        if key is None:
+            continue
+        if key in first:
+            ra, rb = root(first[key]), root(g)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+        else:
+            first[key] = g
+    roots = np.array([root(g) for g in groups.tolist()])
+    _, first_idx, inverse = np.unique(roots, return_index=True, return_inverse=True)
+    order = np.argsort(np.argsort(first_idx))
+    return order[inverse].astype(np.int64)
+
+
+def prepare(sources: list[Source], version: int, size: int, cache_dir: Path | None, dedup_cfg: DedupConfig, log) -> Dataset:
+    """Decode (or read from the cache) every source, group near-duplicates across all sources and
+    join images of one patient (where a source has patient ids or patient-wise folds)."""
+    pixels, max_sum, regions, sizes, labels, source_idx, samples = [], [], [], [], [], [], []
+    for k, src in enumerate(sources):
+        log(f"source {src.name}: {src.listing.files} files in {src.listing.labels} under {display_path(src.listing.root)} "
+            f"(mapping {src.mapping}; boxes/patients from {src.annotations or 'none'})")
+        if version == 2:
+            maps = load_maps(src.listing, size, cache_dir, log)
+            pixels.append(np.asarray(maps.grey))
+            max_sum.append(maps.max_sum)
+            regions.append(maps.regions)
+            sizes.append(maps.sizes)
+        else:
+            pixels.append(np.asarray(load_images(src.listing, cache_dir, log)))
+            sizes.append(np.zeros((len(src.listing.samples), 2), dtype=np.int64))
+        for sample in src.listing.samples:
+            labels.append(src.task_label(sample))
+            source_idx.append(k)
+            samples.append((k, sample))
+    px = np.concatenate(pixels)
+    labels_a, source_a = np.array(labels, dtype=np.int64), np.array(source_idx, dtype=np.int64)
     t0 = time.monotonic()
-    groups = find_groups(images, dedup_cfg)
-    sizes = np.bincount(groups)
-    _, mixed = group_labels(labels, groups)
+    groups = find_groups(px[:, None] if version == 2 else px, dedup_cfg)
+    n_dedup = int(groups.max()) + 1
+    # Where a source has patient ids or patient-wise folds, they are the groups: near-duplicate
+    # links inside such a source (the same slice re-encoded is one patient anyway, and a few similar
+    # slices of different patients would chain every fold into one) are not used there.
+    patient_keys = [sources[k].patients.get(s.relpath) for k, s in samples]
+    offset = int(groups.max()) + 1
+    fold_ids: dict = {}
+    for i, ((k, _), key) in enumerate(zip(samples, patient_keys)):
+        if sources[k].patients:
+            groups[i] = offset + fold_ids.setdefault((k, key), len(fold_ids))
+    groups = _union(groups, [None] * len(groups))
+    sizes_g = np.bincount(groups)
+    _, mixed = group_labels(labels_a, groups)
+    cross = int(sum(len(np.unique(source_a[groups == g])) > 1 for g in np.nonzero(sizes_g > 1)[0]))
     dedup = {
         **dedup_cfg.describe(),
-        "groups": int(len(sizes)),
-        "duplicates": int(sizes[sizes > 1].sum()),
-        "largestGroup": int(sizes.max()),
+        "groups": int(len(sizes_g)),
+        "nearDuplicateGroups": n_dedup,
+        "patientGrouping": {src.name: ("cv_fold" if src.patients else "none") for src in sources},
+        "duplicates": int(sizes_g[sizes_g > 1].sum()),
+        "largestGroup": int(sizes_g.max()),
         "mixedLabelGroups": mixed,
+        "crossSourceGroups": cross,
     }
-    log(
-        f"de-duplication: {len(labels)} readable images -> {dedup['groups']} groups "
-        f"({dedup['duplicates']} images share a group, largest {dedup['largestGroup']}, {mixed} mixing labels; "
-        f"{time.monotonic() - t0:.1f} s); unreadable: {len(listing.unreadable)}"
-    )
-    return PreparedData(listing, images, labels, groups, dedup)
+    log(f"de-duplication: {len(labels_a)} readable images -> {n_dedup} near-duplicate groups, {dedup['groups']} after joining "
+        f"patients ({mixed} mixing labels, {cross} spanning sources; {time.monotonic() - t0:.1f} s)")
+    ds = Dataset(sources, version, size, px, np.concatenate(max_sum) if version == 2 else None,
+                 np.concatenate(regions) if version == 2 else None, labels_a, source_a, groups, samples, dedup)
+    ds.sizes = np.concatenate(sizes)
+    return ds
 
 
-def evaluate_split(model, data: PreparedData, idx: np.ndarray, mean, std) -> dict:
-    prob = predict(model, data.images, idx, mean, std)
-    return binary_metrics(data.labels[idx], prob[:, 1])
+def make_inputs(ds: Dataset, train_idx: np.ndarray, train_cfg: TrainConfig) -> tuple[PreprocSpec, V1Inputs | V2Inputs]:
+    if ds.version == 2:
+        spec = PreprocSpec(2, ds.size)
+        return spec, V2Inputs(ds.pixels, ds.max_sum, spec.clip, train_cfg.augment)
+    mean, std = channel_stats(ds.pixels, train_idx)
+    return PreprocSpec(1, ds.size, tuple(mean), tuple(std)), V1Inputs(ds.pixels, mean, std, train_cfg.augment)
 
 
-def test_examples(data: PreparedData, split: Split, per_class: int) -> list[Path]:
-    """The first `per_class` test-side files of each class (test vectors, demo samples)."""
+def localization_on(model, ds: Dataset, inputs, idx: np.ndarray, source: str) -> dict:
+    """Pointing game and heat-in-box on the tumor images of idx that have boxes (v2 models)."""
+    idx = np.array([i for i in idx if ds.labels[i] == 1 and ds.boxes(i)], dtype=np.int64)
+    if len(idx) == 0 or ds.version != 2:
+        return {"method": "cam", "pointingGame": None, "heatInBox": None, "n": 0, "source": source}
+    cams = infer(model, inputs, idx, with_cam=True)["cam"]
+    hits, heat = [], []
+    for i, cam in zip(idx, cams):
+        w, h = ds.image_size(i)
+        hit, frac = localization(torch.from_numpy(cam), 1, ds.region(i), ds.size, w, h, ds.boxes(i))
+        hits.append(hit)
+        heat.append(frac)
+    return {"method": "cam", "pointingGame": float(np.mean(hits)), "heatInBox": float(np.mean(heat)), "n": int(len(idx)), "source": source}
+
+
+def _metrics(ds: Dataset, out: dict, idx: np.ndarray) -> dict:
+    return binary_metrics(ds.labels[idx], out["prob"][:, 1])
+
+
+def fit_on(ds: Dataset, train_idx, val_idx, model_cfg: ModelConfig, train_cfg: TrainConfig, log) -> tuple[TrainResult, PreprocSpec, object]:
+    spec, inputs = make_inputs(ds, train_idx, train_cfg)
+    log(f"preprocessing v{spec.version}, S = {spec.size}; training sources {ds.source_names(train_idx)}")
+    result = fit(inputs, ds.labels, train_idx, val_idx, model_cfg, train_cfg, log, sources=ds.source_idx)
+    return result, spec, inputs
+
+
+def leave_one_source_out(ds: Dataset, split: Split, model_cfg: ModelConfig, train_cfg: TrainConfig, log) -> tuple[list[dict], dict]:
+    """For each source: train on the others' training side, measure on every image of the held-out
+    source (sensitivity alone where it only has tumors) beside specificity on the in-source no-tumor
+    test images; localisation on its tumor images with boxes; OOD AUROC of held-out vs in-source test."""
+    entries, details = [], {}
+    for k, src in enumerate(ds.sources):
+        others = [s.name for j, s in enumerate(ds.sources) if j != k]
+        keep = lambda idx: idx[ds.source_idx[idx] != k]  # noqa: E731
+        train_idx, val_idx, test_idx = keep(split.train), keep(split.validation), keep(split.test)
+        missing = [TASK_LABELS[c] for c in range(len(TASK_LABELS)) if not (ds.labels[train_idx] == c).any()]
+        if not others or missing:
+            why = "it is the only source" if not others else (
+                f"without it training has no '{missing[0]}' images (it is the only source of that label)")
+            entries.append({"heldOut": src.name, "trainedOn": others, "metrics": None, "sensitivity": None, "specificity": None,
+                            "note": f"{src.name} cannot be held out: {why}"})
+            log(f"leave-one-source-out: {src.name} cannot be held out ({why})")
+            continue
+        log(f"leave-one-source-out: holding out {src.name}, training on {others}")
+        result, spec, inputs = fit_on(ds, train_idx, val_idx, model_cfg, train_cfg, log)
+        held = np.nonzero(ds.source_idx == k)[0]
+        out_held = infer(result.model, inputs, held)
+        out_test = infer(result.model, inputs, test_idx)
+        m_held = _metrics(ds, out_held, held)
+        has = {c: bool((ds.labels[held] == c).any()) for c in (0, 1)}
+        in_neg = test_idx[ds.labels[test_idx] == 0]
+        spec_in = float((out_test["prob"][ds.labels[test_idx] == 0, 1] < 0.5).mean()) if len(in_neg) else None
+        sens = float((out_held["prob"][ds.labels[held] == 1, 1] >= 0.5).mean()) if has[1] else None
+        mean, var = fit_stats(infer(result.model, inputs, train_idx)["pooled"])
+        s_held, s_test = scores(out_held["pooled"], mean, var), scores(out_test["pooled"], mean, var)
+        auroc = roc_auc(np.r_[np.ones(len(s_held)), np.zeros(len(s_test))], np.r_[s_held, s_test])
+        loc = localization_on(result.model, ds, inputs, held, f"{src.name} (held out)")
+        by_class = {}
+        if len(src.listing.labels) > 1:
+            for c, folder in enumerate(src.listing.labels):
+                sel = np.array([src.listing.labels[ds.samples[i][1].label] == folder for i in held])
+                if sel.any() and src.mapping[folder] == "yes":
+                    by_class[folder] = float((out_held["prob"][sel, 1] >= 0.5).mean())
+        note = ("held-out source has tumor images only: sensitivity on it; specificity on the in-source no-tumor test images"
+                if not has[0] else "both classes in the held-out source: metrics on it; specificity also on the in-source test")
+        entries.append({"heldOut": src.name, "trainedOn": others, "metrics": m_held, "sensitivity": sens,
+                        "specificity": spec_in if not has[0] else float(m_held["confusion"][0][0] / max(1, sum(m_held["confusion"][0]))),
+                        "note": note})
+        details[src.name] = {"localization": loc, "oodAuroc": auroc, "sensitivityByClass": by_class,
+                             "inSourceTest": _metrics(ds, out_test, test_idx), "inSourceSpecificity": spec_in,
+                             "epochsRun": result.epochs_run, "bestEpoch": result.best_epoch}
+        log(f"leave-one-source-out {src.name}: sensitivity {sens}, in-source specificity {spec_in}, by class {by_class}, "
+            f"pointing game {loc['pointingGame']} (n {loc['n']}), heat in box {loc['heatInBox']}, OOD AUROC {auroc}")
+    return entries, details
+
+
+def test_examples(ds: Dataset, split: Split, per_class: int, source: int | None = None) -> list[int]:
+    """The first `per_class` test-side images of each label (of one source, when given)."""
     picks = []
-    for c in range(len(data.listing.labels)):
-        idx = [i for i in split.test if data.labels[i] == c][:per_class]
-        picks += [data.listing.samples[i].path for i in idx]
+    for c in range(len(TASK_LABELS)):
+        idx = [i for i in split.test if ds.labels[i] == c and (source is None or ds.source_idx[i] == source)][:per_class]
+        picks += idx
+    return picks
+
+
+def vector_examples(ds: Dataset, split: Split) -> list[int]:
+    """Test-side images for the parity vectors: per label, one of each source that has it, then the
+    first ones, up to VECTORS_PER_CLASS per label (at least one per source)."""
+    picks = []
+    for c in range(len(TASK_LABELS)):
+        per_label = []
+        for k in range(len(ds.sources)):
+            first = [i for i in split.test if ds.labels[i] == c and ds.source_idx[i] == k][:1]
+            per_label += first
+        rest = [i for i in split.test if ds.labels[i] == c and i not in per_label]
+        picks += (per_label + rest)[: max(VECTORS_PER_CLASS, len(per_label))]
     return picks
 
 
 def train_and_write(
-    data: PreparedData,
+    ds: Dataset,
     out_dir: Path,
     *,
     name: str,
@@ -110,26 +296,56 @@ def train_and_write(
     train_cfg: TrainConfig,
     split_seed: int,
     log,
+    loso: bool = False,
+    loso_train_cfg: TrainConfig | None = None,
 ) -> dict:
     """Train on the group split and write model.pt, model.onnx, card.json, plots, vectors/."""
     code = code_version()  # taken before training: the code that produced the weights
-    names = data.listing.labels
-    split = group_split(data.labels, data.groups, names, FRACTIONS, seed=split_seed)
-    sides = split.describe(data.labels, data.groups, names)
-    residual = {
-        f"testWithTrainMatchAtLeast{t}": cross_matches(data.images, split.test, split.train, t) for t in (0.85, 0.90)
-    }
+    names = TASK_LABELS
+    split = group_split(ds.strata, ds.groups, ds.strata_names(), FRACTIONS, seed=split_seed)
+    sides = split.describe(ds.labels, ds.groups, names)
+    for side in sides:
+        idx = split.side(side)
+        sides[side]["bySource"] = {s.name: int((ds.source_idx[idx] == k).sum()) for k, s in enumerate(ds.sources)}
+    px = ds.pixels[:, None] if ds.version == 2 else ds.pixels
+    residual = {f"testWithTrainMatchAtLeast{t}": cross_matches(px, split.test, split.train, t) for t in (0.85, 0.90)}
     log(f"residual check: test images with a training image of thumbnail correlation >= 0.85 / 0.90: {list(residual.values())}")
-    log("split (by group): " + ", ".join(f"{k} {v['n']} images / {v['groups']} groups {v['classes']}" for k, v in sides.items()))
-    mean, std = channel_stats(data.images, split.train)
-    log(f"normalisation from the training side: mean {mean} std {std}")
-    result = fit(data.images, data.labels, split.train, split.validation, mean, std, model_cfg, train_cfg, log)
-    metrics = {
-        "test": evaluate_split(result.model, data, split.test, mean, std),
-        "validation": evaluate_split(result.model, data, split.validation, mean, std),
-    }
+    log("split (by group): " + ", ".join(f"{k} {v['n']} images / {v['groups']} groups {v['classes']} {v['bySource']}" for k, v in sides.items()))
+
+    loso_entries, loso_details = [], {}
+    if loso:
+        loso_entries, loso_details = leave_one_source_out(ds, split, model_cfg, loso_train_cfg or train_cfg, log)
+    else:
+        loso_entries = [{"heldOut": s.name, "trainedOn": [o.name for o in ds.sources if o is not s], "metrics": None,
+                         "sensitivity": None, "specificity": None, "note": "not run (train without --loso; bench runs it)"}
+                        for s in ds.sources]
+
+    result, spec, inputs = fit_on(ds, split.train, split.validation, model_cfg, train_cfg, log)
+    out = {side: infer(result.model, inputs, split.side(side)) for side in ("test", "validation")}
+    metrics = {side: _metrics(ds, out[side], split.side(side)) for side in ("test", "validation")}
     for side, m in metrics.items():
         log(f"{side}: " + ", ".join(f"{k} {v:.4f}" for k, v in m.items() if isinstance(v, float)) + f", n {m['n']}, confusion {m['confusion']}")
+    extra_card: dict = {}
+    ood = None
+    if ds.version == 2:
+        by_source = {}
+        for k, s in enumerate(ds.sources):
+            sel = ds.source_idx[split.test] == k
+            if sel.any():
+                by_source[s.name] = binary_metrics(ds.labels[split.test][sel], out["test"]["prob"][sel, 1])
+                log(f"test, {s.name}: accuracy {by_source[s.name]['accuracy']:.4f}, n {by_source[s.name]['n']}, confusion {by_source[s.name]['confusion']}")
+        metrics["bySource"] = by_source
+        metrics["leaveOneSourceOut"] = loso_entries
+        g_train = infer(result.model, inputs, split.train)["pooled"]
+        held_auroc = next((d["oodAuroc"] for d in loso_details.values() if d["oodAuroc"] is not None), None)
+        ood = ood_section(g_train, out["validation"]["pooled"], held_auroc)
+        in_source_loc = localization_on(result.model, ds, inputs, split.test, "in-source test side")
+        held_loc = next((d["localization"] for d in loso_details.values() if d["localization"]["n"]), None)
+        localization_card = held_loc or in_source_loc
+        log(f"localisation, in-source test: {in_source_loc}; card: {localization_card}")
+        extra_card = {"localization": localization_card, "ood": ood}
+    else:
+        in_source_loc = None
 
     # Stage everything next to the out folder, then move it in: a failed run leaves no half model.
     out_dir = Path(out_dir)
@@ -137,40 +353,51 @@ def train_and_write(
     if stage.exists():
         shutil.rmtree(stage)
     stage.mkdir(parents=True)
-    save_checkpoint(stage / "model.pt", result.model, names, mean, std, {"train_config": train_cfg.to_dict()})
+    save_checkpoint(stage / "model.pt", result.model, names, spec.mean and list(spec.mean), spec.std and list(spec.std),
+                    {"train_config": train_cfg.to_dict(), "preprocessing": spec.to_dict()})
     onnx_section = export_onnx(result.model, stage / "model.onnx")
-    write_vectors(result.model, test_examples(data, split, VECTORS_PER_CLASS), stage / "vectors", mean, std)
+    picks = vector_examples(ds, split)
+    extra = [odd_framing(_decoded(ds, picks[-1]))] if ds.version == 2 and picks else []
+    write_vectors(result.model, [ds.samples[i][1].path for i in picks], stage / "vectors", spec, ood, extra)
     plot_curves(result.curves, stage / "curves.png", result.best_epoch)
     plot_confusion(metrics["test"]["confusion"], names, stage / "confusion.png")
     hyper = {**train_cfg.to_dict(), "epochsRun": result.epochs_run, "bestEpoch": result.best_epoch}
-    hyper = {k: hyper[k] for k in ("optimizer", "learningRate", "weightDecay", "batchSize", "maxEpochs", "epochsRun", "bestEpoch",
-                                   "earlyStoppingPatience", "earlyStoppingMetric", "loss", "seed", "threads", "augmentation")}
+    keys = ["optimizer", "learningRate", "weightDecay", "batchSize", "maxEpochs", "epochsRun", "bestEpoch",
+            "earlyStoppingPatience", "earlyStoppingMetric", "loss", "seed", "threads", "augmentation"]
+    if ds.version == 2:
+        keys.append("batchSampling")
+    hyper = {k: hyper[k] for k in keys}
+    data = {
+        "fingerprint": fingerprint(ds.sources) if ds.version == 2 else ds.sources[0].listing.fingerprint(),
+        "files": sum(s.listing.files for s in ds.sources),
+        "unreadable": sum(len(s.listing.unreadable) for s in ds.sources),
+        "classes": {label: int((ds.labels == c).sum()) for c, label in enumerate(names)},
+        "dedup": ds.dedup if ds.version == 2 else {k: v for k, v in ds.dedup.items() if k not in ("nearDuplicateGroups", "patientGrouping", "crossSourceGroups")},
+        "split": {
+            "method": "stratified by source and label, whole near-duplicate (and patient) groups per side",
+            "seed": split_seed,
+            "fractions": dict(zip(("train", "validation", "test"), FRACTIONS)),
+            **(sides if ds.version == 2 else {k: {kk: vv for kk, vv in v.items() if kk != "bySource"} for k, v in sides.items()}),
+        },
+    }
+    if ds.version == 2:
+        data["sources"] = [s.card_entry() for s in ds.sources]
+    elif len(ds.sources) > 1:
+        raise ValueError("preprocessing version 1 (card /1) takes one --data source")
     card = build_card(
         name=name,
         version=version,
         labels=names,
-        positive_label="yes" if "yes" in names else names[-1],
+        positive_label="yes",
         model=result.model,
         hyperparameters=hyper,
-        mean=mean,
-        std=std,
+        spec=spec,
         onnx_section=onnx_section,
         metrics=metrics,
         curves=result.curves,
-        data={
-            "fingerprint": data.listing.fingerprint(),
-            "files": data.listing.files,
-            "unreadable": len(data.listing.unreadable),
-            "classes": data.listing.class_counts(),
-            "dedup": data.dedup,
-            "split": {
-                "method": "stratified by label, whole near-duplicate groups per side",
-                "seed": split_seed,
-                "fractions": dict(zip(("train", "validation", "test"), FRACTIONS)),
-                **sides,
-            },
-        },
+        data=data,
         code=code,
+        **extra_card,
     )
     write_card(card, stage / "card.json")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -181,18 +408,24 @@ def train_and_write(
         item.replace(target)
     stage.rmdir()
     log(f"wrote {display_path(out_dir)}: model.onnx ({(out_dir / 'model.onnx').stat().st_size} bytes), model.pt, card.json, curves.png, confusion.png, vectors/")
-    return {"card": card, "result": result, "split": sides, "split_indices": split, "residual": residual}
+    return {"card": card, "result": result, "split": sides, "split_indices": split, "residual": residual,
+            "loso": loso_details, "inSourceLocalization": in_source_loc}
 
 
-def run_kfold(data: PreparedData, k: int, model_cfg: ModelConfig, train_cfg: TrainConfig, seed: int, log) -> dict:
+def _decoded(ds: Dataset, i: int) -> np.ndarray:
+    from .data import decode_rgb
+
+    return decode_rgb(ds.samples[i][1].path)
+
+
+def run_kfold(ds: Dataset, k: int, model_cfg: ModelConfig, train_cfg: TrainConfig, seed: int, log) -> dict:
     """Train k models on k group folds; test metrics per fold and their mean and sd."""
-    folds = kfold_splits(data.labels, data.groups, data.listing.labels, k, seed=seed)
+    folds = kfold_splits(ds.strata, ds.groups, ds.strata_names(), k, seed=seed)
     per_fold = []
     for f, split in enumerate(folds, 1):
         log(f"k-fold {f}/{k}: train {len(split.train)}, validation {len(split.validation)}, test {len(split.test)}")
-        mean, std = channel_stats(data.images, split.train)
-        result = fit(data.images, data.labels, split.train, split.validation, mean, std, model_cfg, train_cfg, log)
-        m = evaluate_split(result.model, data, split.test, mean, std)
+        result, _, inputs = fit_on(ds, split.train, split.validation, model_cfg, train_cfg, log)
+        m = _metrics(ds, infer(result.model, inputs, split.test), split.test)
         log(f"k-fold {f}/{k} test: acc {m['accuracy']:.4f} f1 {m['f1']:.4f}")
         per_fold.append(m)
     keys = ("accuracy", "precision", "recall", "f1", "auc")
@@ -201,6 +434,19 @@ def run_kfold(data: PreparedData, k: int, model_cfg: ModelConfig, train_cfg: Tra
         for key in keys
     }
     return {"k": k, "folds": per_fold, "summary": summary}
+
+
+def paper_row(ds: Dataset, split: Split, model_cfg: ModelConfig, train_cfg: TrainConfig, log) -> dict:
+    """The paper's CNN trained on the same split and data (its own preprocessing input size)."""
+    result, spec, inputs = fit_on(ds, split.train, split.validation, model_cfg, train_cfg, log)
+    out = {side: infer(result.model, inputs, split.side(side)) for side in ("test", "validation")}
+    by_source = {}
+    for k, s in enumerate(ds.sources):
+        sel = ds.source_idx[split.test] == k
+        if sel.any():
+            by_source[s.name] = binary_metrics(ds.labels[split.test][sel], out["test"]["prob"][sel, 1])
+    return {side: _metrics(ds, out[side], split.side(side)) for side in out} | {
+        "bySource": by_source, "epochsRun": result.epochs_run, "bestEpoch": result.best_epoch, "secondsPerEpoch": result.seconds_per_epoch}
 
 
 def dump_json_line(obj: dict) -> str:

@@ -11,10 +11,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .augment import AugmentConfig, augment
-from .data import normalize
+from .augment import AugmentConfig, AugmentV2Config
 from .metrics import binary_metrics
-from .model import ModelConfig, PaperCNN
+from .model import ModelConfig, build_model
 
 
 @dataclass(frozen=True)
@@ -26,8 +25,11 @@ class TrainConfig:
     patience: int = 10  # epochs without a better validation F1 before stopping
     seed: int = 0
     threads: int = 2
-    max_minutes: float | None = None  # wall-clock budget: stop after the epoch that exceeds it
-    augment: AugmentConfig = field(default_factory=AugmentConfig)
+    max_minutes: float | None = None  # wall-clock budget for the training passes: stops mid-epoch, then validates
+    augment: AugmentConfig | AugmentV2Config = field(default_factory=AugmentConfig)
+    # Draw each batch so that labels are equal and, within a label, sources are equal (with
+    # replacement; an epoch is as many draws as training images). Off: a plain shuffle.
+    balance: bool = False
 
     def __post_init__(self) -> None:
         for name in ("epochs", "batch_size", "patience", "threads"):
@@ -44,17 +46,18 @@ class TrainConfig:
             "batchSize": self.batch_size,
             "maxEpochs": self.epochs,
             "earlyStoppingPatience": self.patience,
-            "earlyStoppingMetric": "validation f1",
+            "earlyStoppingMetric": "validation balanced accuracy",
             "loss": "cross-entropy",
             "seed": self.seed,
             "threads": self.threads,
             "augmentation": self.augment.to_dict(),
+            "batchSampling": "balanced: labels equal, sources equal within a label" if self.balance else "shuffled",
         }
 
 
 @dataclass
 class TrainResult:
-    model: PaperCNN  # weights of the best epoch, in eval mode
+    model: torch.nn.Module  # weights of the best epoch, in eval mode
     best_epoch: int
     epochs_run: int
     curves: dict  # epoch, trainLoss, valLoss, trainAccuracy, valAccuracy, valF1
@@ -63,6 +66,12 @@ class TrainResult:
     wall_seconds: float
     stopped_by: str  # "early stopping", "time budget" or "max epochs"
 
+
+
+def balanced_accuracy(confusion: list[list[int]]) -> float:
+    """Mean per-class recall of a confusion matrix (rows = true label); classes absent from it are skipped."""
+    recalls = [row[i] / sum(row) for i, row in enumerate(confusion) if sum(row) > 0]
+    return sum(recalls) / len(recalls) if recalls else 0.0
 
 def seed_everything(seed: int, threads: int) -> torch.Generator:
     torch.manual_seed(seed)
@@ -90,49 +99,85 @@ def channel_stats(images: np.ndarray, idx: np.ndarray, batch: int = 128) -> tupl
 
 
 @torch.no_grad()
-def predict(model: PaperCNN, images: np.ndarray, idx: np.ndarray, mean, std, batch: int = 64) -> np.ndarray:
-    """Softmax probabilities [len(idx), num_classes] in the order of idx."""
+def infer(model, inputs, idx: np.ndarray, batch: int = 64, with_cam: bool = False) -> dict:
+    """Softmax probabilities [n, K], pooled features [n, C] (float64) and, with_cam, cams [n, K, h, w],
+    in the order of idx (inputs: V1Inputs or V2Inputs, no augmentation)."""
     model.eval()
-    out = []
+    probs, pooled, cams = [], [], []
     for start in range(0, len(idx), batch):
-        x = normalize(torch.tensor(np.asarray(images[idx[start : start + batch]])), mean, std)
-        x = x.contiguous(memory_format=torch.channels_last)
-        logits, _ = model(x)
-        out.append(torch.softmax(logits, dim=1).numpy())
-    return np.concatenate(out) if out else np.zeros((0, model.config.num_classes))
+        x = inputs.batch(np.asarray(idx[start : start + batch])).contiguous(memory_format=torch.channels_last)
+        logits, features = model(x)
+        probs.append(torch.softmax(logits, dim=1).numpy())
+        pooled.append(features.double().mean(dim=(2, 3)).numpy())
+        if with_cam:
+            cams.append(model.cam(features).numpy())
+    k, c = model.config.num_classes, model.config.channels[-1]
+    return {
+        "prob": np.concatenate(probs) if probs else np.zeros((0, k)),
+        "pooled": np.concatenate(pooled) if pooled else np.zeros((0, c)),
+        "cam": np.concatenate(cams) if cams else None,
+    }
+
+
+def predict(model, inputs, idx: np.ndarray, batch: int = 64) -> np.ndarray:
+    """Softmax probabilities [len(idx), num_classes] in the order of idx."""
+    return infer(model, inputs, idx, batch)["prob"]
+
+
+def balanced_weights(labels: np.ndarray, sources: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """Sampling weight per training image: each label half the draws, each source of a label an
+    equal share of that half, images of one (label, source) equally likely."""
+    lab, src = labels[idx], sources[idx]
+    w = np.zeros(len(idx), dtype=np.float64)
+    for c in np.unique(lab):
+        cell_sources = np.unique(src[lab == c])
+        for s in cell_sources:
+            cell = (lab == c) & (src == s)
+            w[cell] = 1.0 / (len(cell_sources) * cell.sum())
+    return w / w.sum()
 
 
 def fit(
-    images: np.ndarray,
+    inputs,
     labels: np.ndarray,
     train_idx: np.ndarray,
     val_idx: np.ndarray,
-    mean: list[float],
-    std: list[float],
     model_cfg: ModelConfig = ModelConfig(),
     cfg: TrainConfig = TrainConfig(),
     log=print,
+    sources: np.ndarray | None = None,
 ) -> TrainResult:
+    """Train on train_idx (inputs: V1Inputs / V2Inputs, augmented in training), keep the epoch with
+    the best validation balanced accuracy (mean per-class recall). `sources` [N] (source index per image) is used by balanced sampling."""
     gen = seed_everything(cfg.seed, cfg.threads)
     # channels_last: oneDNN convolutions run ~1.45x faster on this CPU than with NCHW tensors.
-    model = PaperCNN(model_cfg).to(memory_format=torch.channels_last)
+    model = build_model(model_cfg).to(memory_format=torch.channels_last)
+    weights = None
+    if cfg.balance:
+        weights = torch.as_tensor(balanced_weights(labels, np.zeros(len(labels), int) if sources is None else sources, train_idx))
     optimizer = torch.optim.Adam(model.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
     labels_t = torch.as_tensor(labels, dtype=torch.long)
     curves = {k: [] for k in ("epoch", "trainLoss", "valLoss", "trainAccuracy", "valAccuracy", "valF1")}
-    best_f1, best_loss, best_epoch, best_state = -1.0, math.inf, 0, None
+    best_score, best_loss, best_epoch, best_state = -1.0, math.inf, 0, None
     train_seconds = 0.0
+    images_seen = 0
     started = time.monotonic()
     n_batches = math.ceil(len(train_idx) / cfg.batch_size)
+    def out_of_time() -> bool:
+        return cfg.max_minutes is not None and time.monotonic() - started > cfg.max_minutes * 60
+
     log(f"training on {len(train_idx)} images, validating on {len(val_idx)}; {n_batches} batches/epoch; {model.parameter_count()} parameters")
     for epoch in range(1, cfg.epochs + 1):
         model.train()
         t0 = time.monotonic()
-        order = train_idx[torch.randperm(len(train_idx), generator=gen).numpy()]
+        if weights is None:
+            order = train_idx[torch.randperm(len(train_idx), generator=gen).numpy()]
+        else:
+            order = train_idx[torch.multinomial(weights, len(train_idx), replacement=True, generator=gen).numpy()]
         loss_sum, correct = 0.0, 0
         for start in range(0, len(order), cfg.batch_size):
             batch_idx = np.sort(order[start : start + cfg.batch_size])  # sorted: faster memmap reads
-            x = torch.tensor(np.asarray(images[batch_idx]))  # [B, 3, 256, 256] on 0..255
-            x = normalize(augment(x, cfg.augment, gen), mean, std).contiguous(memory_format=torch.channels_last)
+            x = inputs.batch(batch_idx, gen).contiguous(memory_format=torch.channels_last)  # augmented inputs
             y = labels_t[batch_idx]
             logits, _ = model(x)
             loss = F.cross_entropy(logits, y)
@@ -141,32 +186,40 @@ def fit(
             optimizer.step()
             loss_sum += float(loss) * len(y)
             correct += int((logits.argmax(1) == y).sum())
+            seen = start + len(batch_idx)
+            if out_of_time():  # on a busy machine one epoch can outlast the whole budget
+                break
+        order = order[:seen]
+        images_seen += seen
         epoch_seconds = time.monotonic() - t0
         train_seconds += epoch_seconds
 
-        prob = predict(model, images, val_idx, mean, std)
+        prob = predict(model, inputs, val_idx)
         y_val = labels[val_idx]
         val_loss = float(F.nll_loss(torch.log(torch.as_tensor(prob).clamp_min(1e-12)), torch.as_tensor(y_val)))
         m = binary_metrics(y_val, prob[:, 1])
         for key, value in zip(curves, (epoch, loss_sum / len(order), val_loss, correct / len(order), m["accuracy"], m["f1"])):
             curves[key].append(round(value, 6) if isinstance(value, float) else value)
-        improved = m["f1"] > best_f1 or (m["f1"] == best_f1 and val_loss < best_loss)
+        # Balanced accuracy, not F1: validation mixes an all-tumor source (figshare), and F1 rewards
+        # calling everything a tumor; the mean of sensitivity and specificity does not.
+        score = balanced_accuracy(m["confusion"])
+        improved = score > best_score or (score == best_score and val_loss < best_loss)
         if improved:
-            best_f1, best_loss, best_epoch = m["f1"], val_loss, epoch
+            best_score, best_loss, best_epoch = score, val_loss, epoch
             best_state = copy.deepcopy(model.state_dict())
         log(
             f"epoch {epoch}/{cfg.epochs} train loss {curves['trainLoss'][-1]:.4f} acc {curves['trainAccuracy'][-1]:.4f} | "
-            f"val loss {val_loss:.4f} acc {m['accuracy']:.4f} f1 {m['f1']:.4f} auc {m['auc'] if m['auc'] is None else round(m['auc'], 4)} | "
+            f"val loss {val_loss:.4f} acc {m['accuracy']:.4f} bal {score:.4f} f1 {m['f1']:.4f} auc {m['auc'] if m['auc'] is None else round(m['auc'], 4)} | "
             f"{epoch_seconds:.1f} s train, {len(order) / epoch_seconds:.1f} img/s{' *best*' if improved else ''}"
         )
         stopped_by = "max epochs"
         if epoch - best_epoch >= cfg.patience:
             stopped_by = "early stopping"
-            log(f"early stop: no better validation F1 for {cfg.patience} epochs (best epoch {best_epoch})")
+            log(f"early stop: no better validation balanced accuracy for {cfg.patience} epochs (best epoch {best_epoch})")
             break
-        if cfg.max_minutes is not None and time.monotonic() - started > cfg.max_minutes * 60:
+        if out_of_time():
             stopped_by = "time budget"
-            log(f"stop: time budget of {cfg.max_minutes} min used after epoch {epoch} (best epoch {best_epoch})")
+            log(f"stop: time budget of {cfg.max_minutes} min used in epoch {epoch} after {len(order)} images (best epoch {best_epoch})")
             break
     model.load_state_dict(best_state)
     model = model.to(memory_format=torch.contiguous_format)  # plain NCHW weights for saving and export
@@ -178,7 +231,7 @@ def fit(
         epochs_run=epochs_run,
         curves=curves,
         seconds_per_epoch=train_seconds / epochs_run,
-        train_images_per_second=len(train_idx) * epochs_run / train_seconds,
+        train_images_per_second=images_seen / train_seconds,
         wall_seconds=time.monotonic() - started,
         stopped_by=stopped_by,
     )

@@ -74,9 +74,37 @@ def make_dataset(root: Path, per_class: int = 16, seed: int = 0, corrupt: bool =
     return special
 
 
+def make_tumor_source(root: Path, per_class: int = 8, seed: int = 1, size: int = 160) -> list[dict]:
+    """A second, tumor-only source like figshare: root/glioma/*, root/pituitary/* (square grey PNG,
+    darker than the first source) and root/labels.csv with one box per image and a patient-wise
+    cv_fold (two consecutive images per fold). Returns the label rows."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for cls in ("glioma", "pituitary"):
+        (root / cls).mkdir(parents=True, exist_ok=True)
+        for i in range(per_class):
+            yy, xx = np.mgrid[0:size, 0:size] / size
+            inside = ((yy - 0.5) / 0.4) ** 2 + ((xx - 0.5) / 0.35) ** 2 < 1
+            img = np.where(inside, 50 + 20 * np.sin(xx * rng.uniform(15, 30)), 0)
+            ty, tx, r = 0.5 + rng.uniform(-0.2, 0.2), 0.5 + rng.uniform(-0.2, 0.2), rng.uniform(0.06, 0.1)
+            img = np.where((yy - ty) ** 2 + (xx - tx) ** 2 < r * r, 160, img) + rng.normal(0, 4, img.shape)
+            Image.fromarray(np.clip(img, 0, 255).astype(np.uint8), "L").save(root / cls / f"{i}.png")
+            box = [round((tx - r) * size), round((ty - r) * size), round((tx + r) * size), round((ty + r) * size)]
+            rows.append({"file": f"{cls}/{i}.png", "class": cls, "width": size, "height": size,
+                         "x_min": box[0], "y_min": box[1], "x_max": box[2], "y_max": box[3], "cv_fold": 1 + i // 2})
+    with open(root / "labels.csv", "w") as fh:
+        fh.write("file,class,width,height,x_min,y_min,x_max,y_max,cv_fold\n")
+        for r in rows:
+            fh.write(",".join(str(r[k]) for k in ("file", "class", "width", "height", "x_min", "y_min", "x_max", "y_max", "cv_fold")) + "\n")
+    return rows
+
+
 if __name__ == "__main__":
     import shutil
     import sys
 
     shutil.rmtree(sys.argv[1], ignore_errors=True)
     print(make_dataset(Path(sys.argv[1]), per_class=int(sys.argv[2]) if len(sys.argv) > 2 else 16))
+    if len(sys.argv) > 3:  # a second, tumor-only source with boxes and patient folds
+        shutil.rmtree(sys.argv[3], ignore_errors=True)
+        print(len(make_tumor_source(Path(sys.argv[3]))), "tumor-only images with boxes")

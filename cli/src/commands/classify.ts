@@ -1,13 +1,21 @@
 import { writeFile } from "node:fs/promises";
-import { type Classification, classifyImage, overlayHeatmap } from "@neuroledger/sdk/inference";
+import {
+  type Classification,
+  classifyImage,
+  type ImagePoint,
+  type OodResult,
+  overlayHeatmap,
+} from "@neuroledger/sdk/inference";
 import { createNodeRuntime, encodePng, readImageFile } from "@neuroledger/sdk/node";
+import { type Logger, silentLogger } from "../log.ts";
 import type { ResolvedModel } from "../models/resolveModel.ts";
 
 export interface ClassifyParameters {
   model: ResolvedModel;
   imagePath: string;
-  /** Writes the image with the heatmap blended over it as a PNG. */
+  /** Writes the image with the heatmap blended over it (placed through the region) as a PNG. */
   heatmapOut?: string;
+  log?: Logger;
 }
 
 export interface ClassifyResult {
@@ -17,23 +25,45 @@ export interface ClassifyResult {
   probability: number;
   probabilities: Record<string, number>;
   logits: number[];
+  /** "cam" (class activation map of `heatmapLabel`) or "feature-mean" (card v1 models). */
+  heatmapMethod: Classification["heatmapMethod"];
+  heatmapLabel: string | null;
+  /** The heatmap's maximum, pixels of the original image, origin top left. */
+  peak: ImagePoint;
+  /** Out-of-distribution score against the card's threshold; null for cards without `ood` (v1). */
+  ood: OodResult | null;
+  /** Present when the image is out of distribution: the result may not be trustworthy. */
+  warning?: string;
   heatmap?: string;
+}
+
+/** The warning shown when an image's OOD score is above the card's threshold. */
+export function oodWarning(ood: OodResult): string {
+  return `out of distribution: this image is unlike the data the model was trained on (OOD score ${ood.score.toFixed(2)} > threshold ${ood.threshold.toFixed(2)}); do not trust the result`;
 }
 
 /** `neuroledger classify`: one image through the SDK's preprocessing, the model, and the heatmap. */
 export async function classify(params: ClassifyParameters): Promise<ClassifyResult> {
+  const log = params.log ?? silentLogger;
   const runtime = await createNodeRuntime(params.model.modelPath);
   const image = await readImageFile(params.imagePath);
   const result: Classification = await classifyImage(runtime, image, params.model.card);
   if (params.heatmapOut) {
     await writeFile(params.heatmapOut, encodePng(overlayHeatmap(image, result.heatmap)));
   }
+  const warning = result.ood?.outOfDistribution ? oodWarning(result.ood) : undefined;
+  if (warning) log.warn(warning, { image: params.imagePath });
   return {
     image: params.imagePath,
     label: result.label,
     probability: result.probability,
     probabilities: result.probabilities,
     logits: result.logits,
+    heatmapMethod: result.heatmapMethod,
+    heatmapLabel: result.heatmapLabel,
+    peak: result.peak,
+    ood: result.ood,
+    ...(warning ? { warning } : {}),
     ...(params.heatmapOut ? { heatmap: params.heatmapOut } : {}),
   };
 }

@@ -1,19 +1,43 @@
-import { readdir } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, readdir } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
 import { classifyImage } from "@neuroledger/sdk/inference";
-import { createNodeRuntime, readImageFile } from "@neuroledger/sdk/node";
+import { createNodeRuntime, readImageFile, writeStreamAtomically } from "@neuroledger/sdk/node";
+import { stringify } from "csv-stringify/sync";
 import { InvalidInputError } from "../errors.ts";
 import { type Logger, silentLogger } from "../log.ts";
+import { mapClassFolder, parseMappingArgs } from "../models/classMapping.ts";
 import { type BinaryMetrics, binaryMetrics } from "../models/metrics.ts";
 import type { ResolvedModel } from "../models/resolveModel.ts";
 
 export interface EvaluateParameters {
   model: ResolvedModel;
-  /** `<data>/<class>/<image files>`; class folders must equal the card's labels. */
+  /**
+   * `<data>/<class>/<image files>`; each class folder maps to one of the card's labels: by
+   * `mapping` (`[source:]folder=label`, source = the folder's name), else by name (`no`, `yes`,
+   * `glioma`, ... as `training evaluate`). One class folder is enough (e.g. a tumor-only set).
+   */
   dataDir: string;
+  mapping?: readonly string[];
+  /** Writes one CSV row per readable image here (see {@link PREDICTION_COLUMNS}). */
+  predictionsOut?: string;
   log?: Logger;
   onProgress?: (done: number, total: number) => void;
 }
+
+/**
+ * The predictions CSV's columns, as `training evaluate --predictions` writes them: `file` relative
+ * to the data folder (`/`-separated), true `label`, `predicted` label, `probability` of the
+ * positive label, and the heatmap's peak (`peak_x`, `peak_y`) in pixels of the original image,
+ * origin top left.
+ */
+export const PREDICTION_COLUMNS = [
+  "file",
+  "label",
+  "predicted",
+  "probability",
+  "peak_x",
+  "peak_y",
+] as const;
 
 /** The JSON `training evaluate --json` prints, key for key. */
 export type EvaluateResult = BinaryMetrics & { unreadable: number; labels: string[] };
@@ -21,30 +45,44 @@ export type EvaluateResult = BinaryMetrics & { unreadable: number; labels: strin
 /**
  * `neuroledger evaluate`: runs the ONNX model over every image of a labelled folder with the SDK's
  * preprocessing on onnxruntime-node and reports the same metrics as `training evaluate`
- * (unreadable files are counted and skipped, as there).
+ * (unreadable files are counted and skipped, as there). With `predictionsOut`, also writes the
+ * per-image predictions CSV (atomically: a failed run leaves no partial file). Images the card's
+ * OOD statistics flag are counted in a warning on the log.
  */
 export async function evaluate(params: EvaluateParameters): Promise<EvaluateResult> {
   const log = params.log ?? silentLogger;
   const { card, modelPath } = params.model;
-  const labels = await classFolders(params.dataDir);
-  if (JSON.stringify(labels) !== JSON.stringify(card.labels)) {
-    throw new InvalidInputError(
-      `class folders ${JSON.stringify(labels)} in ${params.dataDir} do not match the model's labels ${JSON.stringify(card.labels)}`,
-    );
-  }
-  const samples: { path: string; label: number }[] = [];
-  for (const [label, name] of labels.entries()) {
-    const files = (await readdir(join(params.dataDir, name), { withFileTypes: true }))
+  const folders = await classFolders(params.dataDir);
+  const overrides = parseMappingArgs(params.mapping ?? [], card.labels);
+  const source = basename(resolve(params.dataDir));
+  const samples: { path: string; file: string; label: number }[] = [];
+  for (const folder of folders) {
+    const mapped = mapClassFolder(source, folder, card.labels, overrides);
+    if (mapped === undefined) {
+      throw new InvalidInputError(
+        `class folders ${JSON.stringify(folders)} in ${params.dataDir} do not match the model's labels ${JSON.stringify(card.labels)}: class folder "${folder}" has no label; add --map ${folder}=<label>`,
+      );
+    }
+    const files = (await readdir(join(params.dataDir, folder), { withFileTypes: true }))
       .filter((f) => f.isFile() && !f.name.startsWith("."))
       .map((f) => f.name)
       .sort();
     if (files.length === 0)
-      throw new InvalidInputError(`class folder ${name} in ${params.dataDir} has no files`);
-    for (const f of files) samples.push({ path: join(params.dataDir, name, f), label });
+      throw new InvalidInputError(`class folder ${folder} in ${params.dataDir} has no files`);
+    const label = card.labels.indexOf(mapped);
+    for (const f of files)
+      samples.push({ path: join(params.dataDir, folder, f), file: `${folder}/${f}`, label });
   }
+  const labels = card.labels;
+  const positive = card.labels.indexOf(card.positiveLabel);
+  const negative = card.labels.length === 2 ? 1 - positive : -1;
+  // Fail before the long run, not after it, when the CSV cannot be written.
+  if (params.predictionsOut) await checkWritableFolder(params.predictionsOut, params.dataDir);
   const runtime = await createNodeRuntime(modelPath);
   const yTrue: number[] = [];
   const probs: number[] = [];
+  const rows: (string | number)[][] = [];
+  let outOfDistribution = 0;
   let unreadable = 0;
   for (const [i, sample] of samples.entries()) {
     let image: Awaited<ReturnType<typeof readImageFile>>;
@@ -58,9 +96,50 @@ export async function evaluate(params: EvaluateParameters): Promise<EvaluateResu
     const result = await classifyImage(runtime, image, card);
     yTrue.push(sample.label);
     probs.push(result.probability);
+    if (result.ood?.outOfDistribution) outOfDistribution++;
+    rows.push([
+      sample.file,
+      labels[sample.label] as string,
+      // As the metrics count it (and `training evaluate` writes it): positive at p >= 0.5.
+      negative < 0
+        ? result.label
+        : (labels[result.probability >= 0.5 ? positive : negative] as string),
+      result.probability.toFixed(6),
+      result.peak.x,
+      result.peak.y,
+    ]);
     params.onProgress?.(i + 1, samples.length);
   }
-  return { ...binaryMetrics(yTrue, probs), unreadable, labels };
+  if (outOfDistribution > 0) {
+    log.warn("images unlike the model's training data (OOD score above the card's threshold)", {
+      count: outOfDistribution,
+      of: yTrue.length,
+    });
+  }
+  if (params.predictionsOut) {
+    const csv = stringify(rows, { header: true, columns: [...PREDICTION_COLUMNS] });
+    await writeStreamAtomically(
+      new Blob([csv]).stream() as ReadableStream<Uint8Array>,
+      params.predictionsOut,
+    );
+  }
+  return { ...binaryMetrics(yTrue, probs), unreadable, labels: [...labels] };
+}
+
+/** The CSV must not land among the images it describes; its folder is made if missing. */
+async function checkWritableFolder(out: string, dataDir: string): Promise<void> {
+  const folder = dirname(resolve(out));
+  const data = resolve(dataDir);
+  if (folder === data || folder.startsWith(`${data}/`)) {
+    throw new InvalidInputError(
+      `--predictions ${out} is inside the data folder ${dataDir}: write it elsewhere`,
+    );
+  }
+  try {
+    await mkdir(folder, { recursive: true });
+  } catch (cause) {
+    throw new InvalidInputError(`--predictions: cannot make the folder ${folder}`, { cause });
+  }
 }
 
 async function classFolders(dataDir: string): Promise<string[]> {
@@ -74,9 +153,9 @@ async function classFolders(dataDir: string): Promise<string[]> {
     .filter((e) => e.isDirectory() && !e.name.startsWith("."))
     .map((e) => e.name)
     .sort();
-  if (labels.length < 2) {
+  if (labels.length === 0) {
     throw new InvalidInputError(
-      `${dataDir} needs at least two class folders (<data>/<class>/<image files>)`,
+      `no class folders in ${dataDir} (expected <data>/<class>/<image files>)`,
     );
   }
   return labels;

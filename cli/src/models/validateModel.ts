@@ -34,15 +34,24 @@ export async function validateModel(
   } catch (err) {
     throw new InvalidInputError(`cannot read the model ${modelPath}: ${(err as Error).message}`);
   }
+  let outputNames: readonly string[];
   try {
     // Loading it in onnxruntime proves it parses and has the interface's input and outputs.
-    await createNodeRuntime(modelPath);
+    outputNames = (await createNodeRuntime(modelPath)).session.outputNames;
   } catch (err) {
     throw new InvalidInputError(
       `${modelPath} is not a usable ONNX model: ${(err as Error).message}`,
       {
         cause: err,
       },
+    );
+  }
+  // The card's outputs (v2: the `cam` the heatmap needs) must be the model's, or readers would
+  // silently fall back to another heatmap than the card promises.
+  const missing = card.onnx.outputs.map((o) => o.name).filter((n) => !outputNames.includes(n));
+  if (missing.length > 0) {
+    throw new InvalidInputError(
+      `the card lists outputs the model lacks: ${missing.join(", ")} (the model has ${outputNames.join(", ")})`,
     );
   }
   const sha256 = await sha256File(modelPath);

@@ -18,7 +18,7 @@ export function parseModelCard(input: string | Uint8Array | unknown): ModelCard 
   const result = modelCardSchema.safeParse(value);
   if (!result.success) {
     throw new InvalidModelCardError(
-      "The model card does not match the neuroledger.model-card/1 schema.",
+      "The model card does not match the neuroledger.model-card/2 (or /1) schema.",
       {
         details: z.prettifyError(result.error),
         hints: [

@@ -4,8 +4,8 @@ import { describe, it } from "node:test";
 import { z } from "zod";
 import { InvalidModelCardError } from "../errors.ts";
 import { parseModelCard, toBasisPoints } from "./parseModelCard.ts";
-import { modelCardSchema } from "./schema.ts";
-import { exampleCard } from "./testing/exampleCard.ts";
+import { MODEL_CARD_SCHEMA_V1, modelCardV1Schema, modelCardV2Schema } from "./schema.ts";
+import { exampleCard, exampleCardV2 } from "./testing/exampleCard.ts";
 
 const trainingDir = new URL("../../../training/", import.meta.url);
 
@@ -63,7 +63,8 @@ describe("model card schema", () => {
         /metrics\.test\.f1/,
       ],
       ["unknown key", (c) => ({ ...c, extra: true }), /extra/],
-      ["wrong schema id", (c) => ({ ...c, schema: "neuroledger.model-card/2" }), /schema/],
+      ["wrong schema id", (c) => ({ ...c, schema: "neuroledger.model-card/3" }), /schema/],
+      ["v1 card under the v2 id", (c) => ({ ...c, schema: "neuroledger.model-card/2" }), /ood/],
       ["bad sha256", (c) => ({ ...c, onnx: { ...c.onnx, sha256: "XYZ" } }), /onnx\.sha256/],
       ["uneven curves", (c) => ({ ...c, curves: { ...c.curves, valF1: [0.5] } }), /curves/],
       ["one label", (c) => ({ ...c, labels: ["yes"] }), /labels/],
@@ -78,14 +79,83 @@ describe("model card schema", () => {
     assert.throws(() => parseModelCard("{nope"), /not valid JSON/);
   });
 
-  it("mirrors training/card.schema.json key for key", () => {
-    const reference = JSON.parse(
-      readFileSync(new URL("card.schema.json", trainingDir), "utf8"),
-    ) as JsonSchema & { $defs: Record<string, JsonSchema> };
-    const resolve = (s: JsonSchema): JsonSchema =>
-      s.$ref ? (reference.$defs[s.$ref.replace("#/$defs/", "")] ?? s) : s;
-    const mirror = z.toJSONSchema(modelCardSchema, { unrepresentable: "any" }) as JsonSchema;
-    assert.deepEqual(shapeDifferences(reference, mirror, resolve), []);
+  it("accepts a v2 card and refuses v2 cards that readers could not use", () => {
+    const card = parseModelCard(JSON.stringify(exampleCardV2()));
+    assert.equal(card.schema, "neuroledger.model-card/2");
+    type V2 = ReturnType<typeof exampleCardV2>;
+    const cases: [string, (c: V2) => unknown, RegExp][] = [
+      [
+        "v1 preprocessing in a v2 card",
+        (c) => ({ ...c, preprocessing: exampleCard().preprocessing }),
+        /preprocessing/,
+      ],
+      [
+        "non-square v2 resize",
+        (c) => ({
+          ...c,
+          preprocessing: { ...c.preprocessing, resize: { ...c.preprocessing.resize, height: 64 } },
+        }),
+        /preprocessing\.resize/,
+      ],
+      [
+        "another head-row fraction than the readers implement",
+        (c) => ({
+          ...c,
+          preprocessing: {
+            ...c.preprocessing,
+            crop: { ...c.preprocessing.crop, minRowFraction: 0.02 },
+          },
+        }),
+        /minRowFraction/,
+      ],
+      [
+        "OOD statistics for another channel count",
+        (c) => ({ ...c, ood: { ...c.ood, mean: [1, 2], var: [1, 1] } }),
+        /ood\.mean/,
+      ],
+      [
+        "OOD variance of zero",
+        (c) => ({ ...c, ood: { ...c.ood, var: c.ood.var.map(() => 0) } }),
+        /ood\.var/,
+      ],
+      [
+        "no cam output",
+        (c) => ({ ...c, onnx: { ...c.onnx, outputs: c.onnx.outputs.slice(0, 2) } }),
+        /cam/,
+      ],
+      ["missing localization", ({ localization: _, ...c }) => c, /localization/],
+      ["no sources", (c) => ({ ...c, data: { ...c.data, sources: [] } }), /data\.sources/],
+    ];
+    for (const [name, mutate, pattern] of cases) {
+      assert.throws(
+        () => parseModelCard(mutate(exampleCardV2())),
+        (e: unknown) =>
+          e instanceof InvalidModelCardError && pattern.test(`${e.message} ${e.details}`),
+        name,
+      );
+    }
+  });
+
+  it("mirrors training/card.schema.json (and card.v1.schema.json where kept) key for key", () => {
+    const files = ["card.schema.json", "card.v1.schema.json"].filter((name) =>
+      existsSync(new URL(name, trainingDir)),
+    );
+    for (const name of files) {
+      const reference = JSON.parse(
+        readFileSync(new URL(name, trainingDir), "utf8"),
+      ) as JsonSchema & {
+        $defs: Record<string, JsonSchema>;
+        properties: { schema: { const: string } };
+      };
+      const resolve = (s: JsonSchema): JsonSchema =>
+        s.$ref ? (reference.$defs[s.$ref.replace("#/$defs/", "")] ?? s) : s;
+      const zodSchema =
+        reference.properties.schema.const === MODEL_CARD_SCHEMA_V1
+          ? modelCardV1Schema
+          : modelCardV2Schema;
+      const mirror = z.toJSONSchema(zodSchema, { unrepresentable: "any" }) as JsonSchema;
+      assert.deepEqual(shapeDifferences(reference, mirror, resolve), [], name);
+    }
   });
 
   it("validates every committed card under training/models/*/card.json (and there is at least one)", () => {

@@ -1,11 +1,14 @@
 /**
- * The model card `card.json` (schema id `neuroledger.model-card/1`): a zod mirror of
- * `training/card.schema.json` (docs/interfaces.md section 4). Validated at publish and after
- * download. A test keeps the two in step, key by key.
+ * The model card `card.json`: a zod mirror of `training/card.schema.json` (docs/interfaces.md
+ * section 4). Schema id `neuroledger.model-card/2` (current) or `/1` (older models, still read).
+ * Validated at publish and after download. A test keeps the two in step, key by key.
  */
 import { z } from "zod";
 
-export const MODEL_CARD_SCHEMA = "neuroledger.model-card/1";
+/** The schema id of the cards training writes now. */
+export const MODEL_CARD_SCHEMA = "neuroledger.model-card/2";
+/** The schema id of older cards (preprocessing version 1, no `cam` output), still accepted. */
+export const MODEL_CARD_SCHEMA_V1 = "neuroledger.model-card/1";
 export const MODEL_TASK = "brain-tumor-mri/binary";
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, "expected 64 lower-case hex digits");
@@ -33,15 +36,18 @@ export const metricsSchema = z.strictObject({
 
 const splitSide = z.strictObject({ n: count, groups: count, classes: z.record(z.string(), count) });
 
-export const preprocessingSchema = z.strictObject({
-  decode: z.strictObject({
-    colorSpace: z.literal("RGB"),
-    bitDepth: z.literal(8),
-    grayscale: z.literal("replicate"),
-    palette: z.literal("expand"),
-    alpha: z.literal("drop"),
-    exifOrientation: z.literal("ignore"),
-  }),
+const decodeSchema = z.strictObject({
+  colorSpace: z.literal("RGB"),
+  bitDepth: z.literal(8),
+  grayscale: z.literal("replicate"),
+  palette: z.literal("expand"),
+  alpha: z.literal("drop"),
+  exifOrientation: z.literal("ignore"),
+});
+
+/** Preprocessing version 1 (card v1): bilinear resize of the whole image, per-channel mean/std. */
+export const preprocessingV1Schema = z.strictObject({
+  decode: decodeSchema,
   resize: z.strictObject({
     width: z.int().min(1),
     height: z.int().min(1),
@@ -62,116 +68,294 @@ export const preprocessingSchema = z.strictObject({
   dtype: z.literal("float32"),
 });
 
-export const modelCardSchema = z
-  .strictObject({
-    schema: z.literal(MODEL_CARD_SCHEMA),
-    name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/),
-    version: z.string().regex(/^[0-9]+\.[0-9]+\.[0-9]+$/),
-    task: z.literal(MODEL_TASK),
-    labels: z.array(z.string().min(1)).length(2),
-    positiveLabel: z.string(),
-    architecture: z.strictObject({
-      name: z.string(),
+/** The fields cards v1 and v2 share (v2 replaces preprocessing, metrics and data, and adds more). */
+const cardV1Shape = {
+  schema: z.literal(MODEL_CARD_SCHEMA_V1),
+  name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/),
+  version: z.string().regex(/^[0-9]+\.[0-9]+\.[0-9]+$/),
+  task: z.literal(MODEL_TASK),
+  labels: z.array(z.string().min(1)).length(2),
+  positiveLabel: z.string(),
+  architecture: z.strictObject({
+    name: z.string(),
+    description: z.string(),
+    convChannels: z.array(z.int().min(1)).min(1),
+    kernelSize: z.int().min(1),
+    padding: z.int().min(0),
+    batchNorm: z.boolean(),
+    pool: z.string(),
+    dropout: z.number().min(0).max(1),
+    inputShape: shape3,
+    featuresShape: shape3,
+    parameters: z.int().min(1),
+  }),
+  hyperparameters: z.strictObject({
+    optimizer: z.string(),
+    learningRate: z.number().gt(0),
+    weightDecay: z.number().min(0),
+    batchSize: z.int().min(1),
+    maxEpochs: z.int().min(1),
+    epochsRun: z.int().min(1),
+    bestEpoch: z.int().min(1),
+    earlyStoppingPatience: z.int().min(1),
+    earlyStoppingMetric: z.string(),
+    loss: z.string(),
+    seed: z.int(),
+    threads: z.int().min(1),
+    augmentation: z.strictObject({
+      hflip: fraction,
+      vflip: fraction,
+      rotationDegrees: z.number().min(0),
+      scale: z.number().min(0),
+      brightness: z.number().min(0),
+      contrast: z.number().min(0),
+    }),
+  }),
+  preprocessing: preprocessingV1Schema,
+  onnx: z.strictObject({
+    file: z.string(),
+    sha256: sha256Hex,
+    opset: z.int().min(1),
+    inputs: z.array(tensor).min(1),
+    outputs: z.array(tensor).min(1),
+  }),
+  metrics: z.strictObject({ test: metricsSchema, validation: metricsSchema }),
+  curves: z.strictObject({
+    epoch: z.array(z.int().min(1)),
+    trainLoss: z.array(z.number()),
+    valLoss: z.array(z.number()),
+    trainAccuracy: z.array(fraction),
+    valAccuracy: z.array(fraction),
+    valF1: z.array(fraction),
+  }),
+  data: z.strictObject({
+    fingerprint: sha256Hex,
+    files: count,
+    unreadable: count,
+    classes: z.record(z.string(), count),
+    // The JSON Schema leaves `dedup` open: extra keys are allowed and kept.
+    dedup: z.looseObject({
+      method: z.string(),
       description: z.string(),
-      convChannels: z.array(z.int().min(1)).min(1),
-      kernelSize: z.int().min(1),
-      padding: z.int().min(0),
-      batchNorm: z.boolean(),
-      pool: z.string(),
-      dropout: z.number().min(0).max(1),
-      inputShape: shape3,
-      featuresShape: shape3,
-      parameters: z.int().min(1),
+      groups: z.int().min(1),
+      duplicates: count.optional(),
+      largestGroup: z.int().min(1).optional(),
+      mixedLabelGroups: count.optional(),
     }),
-    hyperparameters: z.strictObject({
-      optimizer: z.string(),
-      learningRate: z.number().gt(0),
-      weightDecay: z.number().min(0),
-      batchSize: z.int().min(1),
-      maxEpochs: z.int().min(1),
-      epochsRun: z.int().min(1),
-      bestEpoch: z.int().min(1),
-      earlyStoppingPatience: z.int().min(1),
-      earlyStoppingMetric: z.string(),
-      loss: z.string(),
+    split: z.strictObject({
+      method: z.string(),
       seed: z.int(),
-      threads: z.int().min(1),
-      augmentation: z.strictObject({
-        hflip: fraction,
-        vflip: fraction,
-        rotationDegrees: z.number().min(0),
-        scale: z.number().min(0),
-        brightness: z.number().min(0),
-        contrast: z.number().min(0),
-      }),
+      fractions: z.strictObject({ train: z.number(), validation: z.number(), test: z.number() }),
+      train: splitSide,
+      validation: splitSide,
+      test: splitSide,
     }),
-    preprocessing: preprocessingSchema,
-    onnx: z.strictObject({
-      file: z.string(),
-      sha256: sha256Hex,
-      opset: z.int().min(1),
-      inputs: z.array(tensor).min(1),
-      outputs: z.array(tensor).min(1),
+  }),
+  code: z.strictObject({ version: z.string(), dirty: z.boolean() }),
+  createdAt: z
+    .string()
+    .regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z$/),
+};
+
+/** Rules JSON Schema cannot say; the model's outputs are read through them. */
+function checkCard(
+  card: {
+    labels: string[];
+    positiveLabel: string;
+    curves: Record<string, unknown[]>;
+  },
+  context: z.RefinementCtx,
+): void {
+  if (new Set(card.labels).size !== card.labels.length) {
+    context.addIssue({ code: "custom", path: ["labels"], message: "labels must be unique" });
+  }
+  if (!card.labels.includes(card.positiveLabel)) {
+    context.addIssue({
+      code: "custom",
+      path: ["positiveLabel"],
+      message: `positiveLabel "${card.positiveLabel}" is not one of the labels`,
+    });
+  }
+  const lengths = Object.values(card.curves).map((values) => values.length);
+  if (lengths.some((length) => length !== lengths[0])) {
+    context.addIssue({
+      code: "custom",
+      path: ["curves"],
+      message: "all curves must have one value per epoch",
+    });
+  }
+}
+
+/** Card v1 (`neuroledger.model-card/1`). */
+export const modelCardV1Schema = z.strictObject(cardV1Shape).superRefine(checkCard);
+
+/** Preprocessing version 2 (card v2): head crop, centred square, area resize, per-image standardisation. */
+export const preprocessingV2Schema = z
+  .strictObject({
+    version: z.literal(2),
+    decode: decodeSchema,
+    grey: z.literal("mean-rgb"),
+    crop: z.strictObject({
+      method: z.literal("foreground-bbox"),
+      foreground: z.literal("10 * (R+G+B) > max(R+G+B)"),
+      // The readers implement exactly this fraction (docs/interfaces.md section 2 step 4).
+      minRowFraction: z.literal(0.01),
     }),
-    metrics: z.strictObject({ test: metricsSchema, validation: metricsSchema }),
-    curves: z.strictObject({
-      epoch: z.array(z.int().min(1)),
-      trainLoss: z.array(z.number()),
-      valLoss: z.array(z.number()),
-      trainAccuracy: z.array(fraction),
-      valAccuracy: z.array(fraction),
-      valF1: z.array(fraction),
+    pad: z.literal("square-centred-zeros"),
+    resize: z.strictObject({
+      width: z.int().min(8),
+      height: z.int().min(8),
+      method: z.literal("area"),
+      reference: z.literal("torch.nn.functional.adaptive_avg_pool2d"),
+    }),
+    normalize: z.strictObject({
+      method: z.literal("head-standardize"),
+      headThreshold: z.literal("v > max(R+G+B) / 30"),
+      clip: z.number().gt(0),
+    }),
+    channelOrder: z.literal("RGB"),
+    layout: z.literal("NCHW"),
+    dtype: z.literal("float32"),
+  })
+  .refine((p) => p.resize.width === p.resize.height, {
+    path: ["resize"],
+    message: "version 2 resizes to a square: width must equal height",
+  });
+
+// The JSON Schema leaves sources open: extra keys are allowed and kept.
+const sourceSchema = z.looseObject({
+  name: z.string().min(1),
+  fingerprint: sha256Hex,
+  files: count,
+  classes: z.record(z.string(), count),
+  mapping: z.record(z.string(), z.string()),
+});
+
+const leaveOneSourceOutSchema = z.strictObject({
+  heldOut: z.string().min(1),
+  trainedOn: z.array(z.string().min(1)),
+  /** null when the source cannot be held out (`note` says why). */
+  metrics: metricsSchema.nullable(),
+  sensitivity: fraction.nullable(),
+  /** null where the held-out source has one class. */
+  specificity: fraction.nullable(),
+  note: z.string(),
+});
+
+/** What the out-of-distribution score needs (docs/interfaces.md section 1). */
+export const oodSchema = z
+  .strictObject({
+    method: z.literal("gap-diagonal-mahalanobis"),
+    mean: z.array(z.number()).min(1),
+    var: z.array(z.number().gt(0)).min(1),
+    threshold: z.number().min(0),
+    percentile: z.number().min(0).max(100),
+    heldOutAuroc: fraction.nullable(),
+  })
+  .refine((ood) => ood.mean.length === ood.var.length, {
+    path: ["var"],
+    message: "ood.mean and ood.var need one value per feature channel",
+  });
+
+const dataV1 = cardV1Shape.data.shape;
+const splitV1 = dataV1.split.shape;
+const hyperparametersV1 = cardV1Shape.hyperparameters.shape;
+const architectureV1 = cardV1Shape.architecture.shape;
+
+/** v2 split sides may count their images per source. */
+const splitSideV2 = z.strictObject({
+  ...splitSide.shape,
+  bySource: z.record(z.string(), count).optional(),
+});
+
+/**
+ * v2 architectures differ (the paper's CNN, residual networks): what readers rely on is required,
+ * the rest is open. `head` says how the `cam` output follows from the features.
+ */
+const architectureV2 = z.looseObject({
+  name: architectureV1.name,
+  description: architectureV1.description,
+  convChannels: architectureV1.convChannels,
+  kernelSize: architectureV1.kernelSize.optional(),
+  padding: architectureV1.padding.optional(),
+  batchNorm: architectureV1.batchNorm.optional(),
+  pool: architectureV1.pool.optional(),
+  dropout: architectureV1.dropout.optional(),
+  inputShape: architectureV1.inputShape,
+  featuresShape: architectureV1.featuresShape,
+  parameters: architectureV1.parameters,
+  head: z.enum(["flatten-linear", "gap-linear"]),
+});
+
+/** Card v2 (`neuroledger.model-card/2`). */
+export const modelCardV2Schema = z
+  .strictObject({
+    ...cardV1Shape,
+    schema: z.literal(MODEL_CARD_SCHEMA),
+    architecture: architectureV2,
+    hyperparameters: z.strictObject({
+      ...hyperparametersV1,
+      // Site-difference augmentations (gamma, blur, noise, ...) come and go: the section is open.
+      augmentation: z.looseObject(hyperparametersV1.augmentation.shape),
+      batchSampling: z.string().optional(),
+    }),
+    preprocessing: preprocessingV2Schema,
+    metrics: z.strictObject({
+      test: metricsSchema,
+      validation: metricsSchema,
+      bySource: z.record(z.string(), metricsSchema),
+      leaveOneSourceOut: z.array(leaveOneSourceOutSchema),
     }),
     data: z.strictObject({
-      fingerprint: sha256Hex,
-      files: count,
-      unreadable: count,
-      classes: z.record(z.string(), count),
-      // The JSON Schema leaves `dedup` open: extra keys are allowed and kept.
-      dedup: z.looseObject({
-        method: z.string(),
-        description: z.string(),
-        groups: z.int().min(1),
-        duplicates: count.optional(),
-        largestGroup: z.int().min(1).optional(),
-        mixedLabelGroups: count.optional(),
+      ...dataV1,
+      split: z.looseObject({
+        ...splitV1,
+        train: splitSideV2,
+        validation: splitSideV2,
+        test: splitSideV2,
       }),
-      split: z.strictObject({
-        method: z.string(),
-        seed: z.int(),
-        fractions: z.strictObject({ train: z.number(), validation: z.number(), test: z.number() }),
-        train: splitSide,
-        validation: splitSide,
-        test: splitSide,
-      }),
+      sources: z.array(sourceSchema).min(1),
     }),
-    code: z.strictObject({ version: z.string(), dirty: z.boolean() }),
-    createdAt: z
-      .string()
-      .regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z$/),
+    localization: z.strictObject({
+      method: z.literal("cam"),
+      pointingGame: fraction.nullable(),
+      heatInBox: fraction.nullable(),
+      n: count,
+      source: z.string(),
+    }),
+    ood: oodSchema,
   })
-  // Rules JSON Schema cannot say; the model's outputs are read through them.
   .superRefine((card, context) => {
-    if (new Set(card.labels).size !== card.labels.length) {
-      context.addIssue({ code: "custom", path: ["labels"], message: "labels must be unique" });
-    }
-    if (!card.labels.includes(card.positiveLabel)) {
+    checkCard(card, context);
+    const channels = card.architecture.featuresShape[0];
+    if (card.ood.mean.length !== channels) {
       context.addIssue({
         code: "custom",
-        path: ["positiveLabel"],
-        message: `positiveLabel "${card.positiveLabel}" is not one of the labels`,
+        path: ["ood", "mean"],
+        message: `ood.mean has ${card.ood.mean.length} values for ${channels} feature channels`,
       });
     }
-    const lengths = Object.values(card.curves).map((values) => values.length);
-    if (lengths.some((length) => length !== lengths[0])) {
+    if (!card.onnx.outputs.some((output) => output.name === "cam")) {
       context.addIssue({
         code: "custom",
-        path: ["curves"],
-        message: "all curves must have one value per epoch",
+        path: ["onnx", "outputs"],
+        message: 'a v2 model exports the class activation map output "cam"',
       });
     }
   });
 
+/** Either card version; `schema` says which. */
+export const modelCardSchema = z.discriminatedUnion("schema", [
+  modelCardV1Schema,
+  modelCardV2Schema,
+]);
+
+/** The card's preprocessing, either version (`version: 2`, or absent for version 1). */
+export const preprocessingSchema = z.union([preprocessingV1Schema, preprocessingV2Schema]);
+
 export type ModelCard = z.infer<typeof modelCardSchema>;
+export type ModelCardV1 = z.infer<typeof modelCardV1Schema>;
+export type ModelCardV2 = z.infer<typeof modelCardV2Schema>;
 export type ModelMetrics = z.infer<typeof metricsSchema>;
 export type Preprocessing = z.infer<typeof preprocessingSchema>;
+export type OodStatistics = z.infer<typeof oodSchema>;

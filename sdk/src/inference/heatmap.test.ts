@@ -44,14 +44,27 @@ describe("interpreting outputs", () => {
   it("takes softmax, the positive class and the top label", () => {
     const [a, b] = softmax([1000, 1000 + Math.log(3)]);
     assert.ok(Math.abs((a as number) - 0.25) < 1e-12 && Math.abs((b as number) - 0.75) < 1e-12);
-    const card = { labels: ["no", "yes"], positiveLabel: "yes" };
+    const card = {
+      labels: ["no", "yes"],
+      positiveLabel: "yes",
+      preprocessing: {
+        resize: { width: 4, height: 4 },
+        scale: 255,
+        mean: [0, 0, 0],
+        std: [1, 1, 1],
+      },
+    };
     const features = { data: new Float32Array(4), dims: [1, 1, 2, 2] };
-    const result = interpretOutputs(Float32Array.of(2, 0), features, card);
+    const placement = {
+      region: { left: 0, top: 0, width: 8, height: 8 },
+      image: { width: 8, height: 8 },
+    };
+    const result = interpretOutputs({ logits: Float32Array.of(2, 0), features }, card, placement);
     assert.equal(result.label, "no");
     assert.ok(Math.abs(result.probability - 1 / (1 + Math.exp(2))) < 1e-7);
     assert.ok(Math.abs((result.probabilities.no as number) + result.probability - 1) < 1e-12);
     assert.throws(
-      () => interpretOutputs(Float32Array.of(1, 2, 3), features, card),
+      () => interpretOutputs({ logits: Float32Array.of(1, 2, 3), features }, card, placement),
       ModelOutputError,
     );
   });

@@ -1,12 +1,18 @@
 import { InvalidInputError } from "../errors.ts";
+import type { Region } from "./headCrop.ts";
 import { imageChannels, type RawImage } from "./rawImage.ts";
-import { resizePlane } from "./resize.ts";
+import { bilinearAxis, resizePlane } from "./resize.ts";
 
-/** A map of values in [0, 1], row-major. */
+/**
+ * A map of values in [0, 1], row-major (`width x height` cells). `region`, when present, is the
+ * part of the image the grid covers (image pixels; card v2 models: the square around the head);
+ * without it the grid covers the whole image.
+ */
 export type Heatmap = {
   width: number;
   height: number;
   data: Float32Array;
+  region?: Region;
 };
 
 /** RGBA pixels, like a browser `ImageData`. */
@@ -22,7 +28,11 @@ export type RgbaImage = {
  * A flat map (max = min) becomes all zeros. This is a class-agnostic activation map: it shows
  * where the network's last features fire, and it needs nothing but the exported outputs.
  */
-export function heatmapFromFeatures(features: Float32Array, dims: readonly number[]): Heatmap {
+export function heatmapFromFeatures(
+  features: Float32Array,
+  dims: readonly number[],
+  region?: Region,
+): Heatmap {
   if (dims.length !== 4 || dims[0] !== 1) {
     throw new InvalidInputError(
       `Expected features of shape [1, C, h, w], got [${dims.join(", ")}].`,
@@ -50,7 +60,7 @@ export function heatmapFromFeatures(features: Float32Array, dims: readonly numbe
   }
   const range = max - min;
   for (let i = 0; i < plane; i++) mean[i] = range > 0 ? ((mean[i] as number) - min) / range : 0;
-  return { width, height, data: mean };
+  return region ? { width, height, data: mean, region } : { width, height, data: mean };
 }
 
 /** Bilinear upsampling (half-pixel centres, as the preprocessing resize) to the image's size, clamped to [0, 1]. */
@@ -128,17 +138,57 @@ export function heatmapToRgba(
   return { width: heatmap.width, height: heatmap.height, data };
 }
 
-/** Blends the heatmap (resized to the image) over the image: an opaque RGBA picture to show or save. */
+/**
+ * The heatmap laid on a `width x height` image: the grid upsampled bilinearly (half-pixel
+ * centres, edges clamped) onto its region; image pixels outside the region get 0.
+ */
+export function heatmapOnImage(heatmap: Heatmap, width: number, height: number): Heatmap {
+  const region = heatmap.region ?? { left: 0, top: 0, width, height };
+  const coversImage =
+    region.left === 0 && region.top === 0 && region.width === width && region.height === height;
+  if (coversImage) {
+    return heatmap.width === width && heatmap.height === height
+      ? { width, height, data: heatmap.data }
+      : resizeHeatmap(heatmap, width, height);
+  }
+  const xs = bilinearAxis(heatmap.width, region.width);
+  const ys = bilinearAxis(heatmap.height, region.height);
+  const grid = heatmap.data;
+  const gw = heatmap.width;
+  const data = new Float32Array(width * height);
+  const xStart = Math.max(0, region.left);
+  const xEnd = Math.min(width, region.left + region.width);
+  for (let y = Math.max(0, region.top); y < Math.min(height, region.top + region.height); y++) {
+    const r = y - region.top;
+    const row0 = (ys.index0[r] as number) * gw;
+    const row1 = (ys.index1[r] as number) * gw;
+    const h0 = ys.weight0[r] as number;
+    const h1 = ys.weight1[r] as number;
+    for (let x = xStart; x < xEnd; x++) {
+      const c = x - region.left;
+      const x0 = xs.index0[c] as number;
+      const x1 = xs.index1[c] as number;
+      const w0 = xs.weight0[c] as number;
+      const w1 = xs.weight1[c] as number;
+      const top = w0 * (grid[row0 + x0] as number) + w1 * (grid[row0 + x1] as number);
+      const bottom = w0 * (grid[row1 + x0] as number) + w1 * (grid[row1 + x1] as number);
+      data[y * width + x] = Math.min(1, Math.max(0, h0 * top + h1 * bottom));
+    }
+  }
+  return { width, height, data };
+}
+
+/**
+ * Blends the heatmap (laid on the image through its region) over the image: an opaque RGBA
+ * picture to show or save.
+ */
 export function overlayHeatmap(
   image: RawImage,
   heatmap: Heatmap,
   parameters: HeatmapOverlayParameters = {},
 ): RgbaImage {
   const channels = imageChannels(image);
-  const sized =
-    heatmap.width === image.width && heatmap.height === image.height
-      ? heatmap
-      : resizeHeatmap(heatmap, image.width, image.height);
+  const sized = heatmapOnImage(heatmap, image.width, image.height);
   const overlay = heatmapToRgba(sized, parameters);
   const out = new Uint8ClampedArray(image.width * image.height * 4);
   for (let p = 0; p < image.width * image.height; p++) {

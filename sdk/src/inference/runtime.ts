@@ -35,10 +35,16 @@ export type OnnxRuntimeLike = {
 export const MODEL_INPUT = "image";
 export const MODEL_OUTPUT_LOGITS = "logits";
 export const MODEL_OUTPUT_FEATURES = "features";
+/** Card v2 models: the class activation map `[batch, K, h, w]`. */
+export const MODEL_OUTPUT_CAM = "cam";
+
+export type FloatTensor = { data: Float32Array; dims: readonly number[] };
 
 export type ModelOutputs = {
   logits: Float32Array;
-  features: { data: Float32Array; dims: readonly number[] };
+  features: FloatTensor;
+  /** Present when the model exports `cam` (card v2 models). */
+  cam?: FloatTensor;
 };
 
 /** Checks the session has the interface's input and outputs, before anything runs. */
@@ -68,7 +74,7 @@ function floatOutput(
   return { data: tensor.data, dims: tensor.dims };
 }
 
-/** Runs one preprocessed image (`[1, 3, H, W]`) and returns the logits and the feature map. */
+/** Runs one preprocessed image (`[1, 3, H, W]`) and returns the logits, the feature map and the `cam` output when the model has one. */
 export async function runModel(
   runtime: OnnxRuntimeLike,
   input: Float32Array,
@@ -90,5 +96,19 @@ export async function runModel(
       `Expected features of shape [1, C, h, w], got [${features.dims.join(", ")}].`,
     );
   }
-  return { logits: logits.data, features };
+  if (!runtime.session.outputNames.includes(MODEL_OUTPUT_CAM))
+    return { logits: logits.data, features };
+  const cam = floatOutput(outputs, MODEL_OUTPUT_CAM);
+  if (
+    cam.dims.length !== 4 ||
+    cam.dims[0] !== 1 ||
+    cam.dims[1] !== logits.dims[1] ||
+    cam.dims[2] !== features.dims[2] ||
+    cam.dims[3] !== features.dims[3]
+  ) {
+    throw new ModelOutputError(
+      `Expected cam of shape [1, ${logits.dims[1]}, ${features.dims[2]}, ${features.dims[3]}], got [${cam.dims.join(", ")}].`,
+    );
+  }
+  return { logits: logits.data, features, cam };
 }

@@ -11,7 +11,9 @@ import {
   fromHex,
   generateContentKey,
   heatmapToRgba,
+  interpretOutputs,
   parseModelCard,
+  prepareInput,
   preprocessImage,
   toHex,
   unwrapContentKey,
@@ -23,7 +25,56 @@ import { createGatewayReader } from "../ipfs/index.ts";
 // biome-ignore lint/suspicious/noExplicitAny: plain JSON handed over from the Node test.
 type Vectors = Record<string, any>;
 
+/** One image through preprocessing and the interpretation of given model outputs (the model runs in Node). */
+export type InferenceCase = {
+  card: unknown;
+  image: { width: number; height: number; channels: 1 | 2 | 3 | 4; base64: string };
+  outputs: {
+    logits: number[];
+    features: { base64: string; dims: number[] };
+    cam?: { base64: string; dims: number[] };
+  };
+};
+
+const bytesOf = (base64: string) => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+const floatsOf = (base64: string) => new Float32Array(bytesOf(base64).buffer);
+const base64Of = (floats: Float32Array) => {
+  const bytes = new Uint8Array(floats.buffer, floats.byteOffset, floats.byteLength);
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 0x8000)
+    text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(text);
+};
+
+/** Runs the SDK's v2 path in the page: the input (base64 float32), region, peak, OOD and heatmap grid. */
+function runInference(item: InferenceCase) {
+  const card = parseModelCard(item.card);
+  const image = { ...item.image, data: bytesOf(item.image.base64) };
+  const { input, region } = prepareInput(image, card.preprocessing);
+  const { outputs } = item;
+  const classification = interpretOutputs(
+    {
+      logits: Float32Array.from(outputs.logits),
+      features: { data: floatsOf(outputs.features.base64), dims: outputs.features.dims },
+      ...(outputs.cam
+        ? { cam: { data: floatsOf(outputs.cam.base64), dims: outputs.cam.dims } }
+        : {}),
+    },
+    card,
+    { region, image: { width: image.width, height: image.height } },
+  );
+  return {
+    input: base64Of(input),
+    region,
+    peak: classification.peak,
+    ood: classification.ood,
+    heatmapMethod: classification.heatmapMethod,
+    heatmap: Array.from(classification.heatmap.data),
+  };
+}
+
 async function run(input: {
+  inference: InferenceCase[];
   vectors: Vectors;
   card: unknown;
   gateway: string;
@@ -75,6 +126,7 @@ async function run(input: {
       card.preprocessing,
     ).subarray(0, 512),
   );
+  out.inference = input.inference.map(runInference);
   out.overlayAlpha = heatmapToRgba({ width: 1, height: 1, data: Float32Array.of(1) }).data[3];
   const reader = await createGatewayReader({ gateways: [input.gateway], timeoutMs: 10_000 });
   try {

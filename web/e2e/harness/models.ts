@@ -26,6 +26,43 @@ export function vectorModel() {
   );
 }
 
+/**
+ * A card v2 model with v2 vectors (region, peak, OOD score): the demo model once it is v2, else
+ * the smoke model. Throws when neither is.
+ */
+export function v2Model() {
+  const dirs = process.env.NEUROLEDGER_E2E_MODEL_DIR
+    ? [process.env.NEUROLEDGER_E2E_MODEL_DIR]
+    : ["training/models/demo", "training/models/smoke"].map((d) => join(repoRoot, d));
+  const isV2 = (d: string) =>
+    existsSync(join(d, "card.json")) &&
+    existsSync(join(d, "vectors/vectors.json")) &&
+    JSON.parse(readFileSync(join(d, "card.json"), "utf8")).schema === "neuroledger.model-card/2";
+  const dir = dirs.find(isV2);
+  if (!dir) throw new Error(`No card v2 model with vectors among ${dirs.join(", ")}.`);
+  const model = modelAt(dir);
+  const card = JSON.parse(readFileSync(model.card, "utf8")) as {
+    ood: { threshold: number };
+    preprocessing: { resize: { width: number } };
+  };
+  return {
+    ...model,
+    card: model.card,
+    oodThreshold: card.ood.threshold,
+    inputSize: card.preprocessing.resize.width,
+  };
+}
+
+/** A v2 vector item (docs/interfaces.md section 3). */
+export type V2VectorItem = {
+  image: string;
+  probability: number;
+  region: { left: number; top: number; size: number };
+  peak: [number, number];
+  oodScore: number;
+  path: string;
+};
+
 function modelAt(dir: string) {
   const onnx = join(dir, "model.onnx");
   const card = join(dir, "card.json");

@@ -126,3 +126,92 @@ export function exampleCard() {
     createdAt: "2026-11-26T18:00:00Z",
   };
 }
+
+/** A small valid v2 card (`neuroledger.model-card/2`) for tests; values are made up. */
+export function exampleCardV2() {
+  const v1 = exampleCard();
+  const channels = v1.architecture.featuresShape[0] as number;
+  return {
+    ...v1,
+    schema: "neuroledger.model-card/2",
+    architecture: {
+      ...v1.architecture,
+      inputShape: [3, 128, 128],
+      featuresShape: [64, 8, 8],
+      head: "gap-linear",
+    },
+    preprocessing: {
+      version: 2,
+      decode: v1.preprocessing.decode,
+      grey: "mean-rgb",
+      crop: {
+        method: "foreground-bbox",
+        foreground: "10 * (R+G+B) > max(R+G+B)",
+        minRowFraction: 0.01,
+      },
+      pad: "square-centred-zeros",
+      resize: {
+        width: 128,
+        height: 128,
+        method: "area",
+        reference: "torch.nn.functional.adaptive_avg_pool2d",
+      },
+      normalize: { method: "head-standardize", headThreshold: "v > max(R+G+B) / 30", clip: 5 },
+      channelOrder: "RGB",
+      layout: "NCHW",
+      dtype: "float32",
+    },
+    onnx: {
+      ...v1.onnx,
+      inputs: [{ name: "image", dtype: "float32", shape: ["batch", 3, 128, 128] }],
+      outputs: [
+        { name: "logits", dtype: "float32", shape: ["batch", 2] },
+        { name: "features", dtype: "float32", shape: ["batch", channels, 8, 8] },
+        { name: "cam", dtype: "float32", shape: ["batch", 2, 8, 8] },
+      ],
+    },
+    metrics: {
+      ...v1.metrics,
+      bySource: { br35h: v1.metrics.test },
+      leaveOneSourceOut: [
+        {
+          heldOut: "figshare",
+          trainedOn: ["br35h"],
+          metrics: { ...v1.metrics.test, auc: null },
+          sensitivity: 0.91,
+          specificity: null,
+          note: "tumor images only",
+        },
+        {
+          heldOut: "br35h",
+          trainedOn: ["figshare"],
+          metrics: null,
+          sensitivity: null,
+          specificity: null,
+          note: "the only source with tumor-free images",
+        },
+      ],
+    },
+    data: {
+      ...v1.data,
+      sources: [
+        {
+          name: "br35h",
+          fingerprint: "c".repeat(64),
+          files: 3000,
+          classes: { no: 1500, yes: 1500 },
+          mapping: { no: "no", yes: "yes" },
+        },
+      ],
+    },
+    localization: { method: "cam", pointingGame: 0.85, heatInBox: 0.4, n: 120, source: "figshare" },
+    ood: {
+      method: "gap-diagonal-mahalanobis",
+      mean: Array.from({ length: channels }, (_, i) => i / 10),
+      var: Array.from({ length: channels }, () => 2),
+      threshold: 3.5,
+      percentile: 99,
+      heldOutAuroc: 0.8,
+    },
+  };
+}

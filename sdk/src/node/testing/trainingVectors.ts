@@ -1,6 +1,8 @@
 /**
  * Reads the training package's test vectors (docs/interfaces.md section 3) and checks the SDK
- * against them: preprocessing of the PNG vs the .f32 input, and logits through onnxruntime-node.
+ * against them: preprocessing of the PNG vs the .f32 input, and logits through onnxruntime-node;
+ * for card v2 models also the region, the class activation map, the heatmap's peak and the OOD
+ * score.
  */
 import { existsSync, readdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -9,7 +11,9 @@ import { parseModelCard } from "../../card/parseModelCard.ts";
 import type { ModelCard } from "../../card/schema.ts";
 import { sha256Hex } from "../../crypto/sha256Stream.ts";
 import { classifyImage } from "../../inference/classify.ts";
-import { preprocessImage } from "../../inference/preprocess.ts";
+import type { Region } from "../../inference/headCrop.ts";
+import { oodScore } from "../../inference/ood.ts";
+import { prepareInput } from "../../inference/preprocess.ts";
 import { runModel } from "../../inference/runtime.ts";
 import { readImageFile } from "../files.ts";
 import { createNodeRuntime } from "../onnxRuntime.ts";
@@ -21,6 +25,11 @@ export type VectorItem = {
   probability: number;
   featuresShape: number[];
   featuresSum: number;
+  /** Card v2 models. */
+  region?: { left: number; top: number; size: number };
+  camSum?: number[];
+  peak?: [number, number];
+  oodScore?: number;
 };
 
 export type VectorFile = {
@@ -64,6 +73,18 @@ export type ItemReport = {
   featuresShape: readonly number[];
   expectedFeaturesShape: readonly number[];
   featuresSumRelDiff: number;
+  /** Card v2 models (undefined otherwise); region and peak on PNG items only. */
+  v2?: {
+    region?: { actual: Region; expected: { left: number; top: number; size: number } };
+    /** Max relative |diff| of the per-class cam sums (from the .f32 input). */
+    camSumRelDiff: number;
+    /** Peak of the TS pipeline vs the vector's: the larger axis distance in image pixels. */
+    peakDistance?: number;
+    /** Image pixels per input pixel (`size / S`): one input pixel apart is up to ceil(step) image pixels. */
+    peakStep?: number;
+    /** OOD score from the .f32 input, relative |diff|. */
+    oodRelDiff: number;
+  };
 };
 
 export type ModelReport = {
@@ -109,26 +130,109 @@ export async function checkVectorSet(set: {
     let inputDiff: number | undefined;
     let logitsFromImageDiff: number | undefined;
     const image = await readImageFile(join(set.vectorsDir, item.image));
+    const classified = await classifyImage(runtime, image, card);
     if (isPng) {
-      inputDiff = maxAbsDiff(preprocessImage(image, card.preprocessing), expectedInput);
-      const classified = await classifyImage(runtime, image, card);
+      inputDiff = maxAbsDiff(prepareInput(image, card.preprocessing).input, expectedInput);
       logitsFromImageDiff = maxAbsDiff(classified.logits, item.logits);
     }
     let sum = 0;
     for (const v of fromInput.features.data) sum += v;
+    let v2: ItemReport["v2"];
+    if (card.schema === "neuroledger.model-card/2") {
+      const { region, camSum, peak, oodScore: expectedOod } = item;
+      if (!region || !camSum || !peak || expectedOod === undefined)
+        throw new Error(
+          `${set.name}/${item.image}: a v2 vector needs region, camSum, peak, oodScore`,
+        );
+      if (!fromInput.cam) throw new Error(`${set.name}: the v2 model has no "cam" output`);
+      const [, classes, h, w] = fromInput.cam.dims as [number, number, number, number];
+      const sums = Array.from({ length: classes }, (_, k) => {
+        let total = 0;
+        for (let i = k * h * w; i < (k + 1) * h * w; i++) total += fromInput.cam?.data[i] as number;
+        return total;
+      });
+      const camSumRelDiff = Math.max(
+        ...sums.map(
+          (v, k) =>
+            Math.abs(v - (camSum[k] as number)) / Math.max(1, Math.abs(camSum[k] as number)),
+        ),
+      );
+      const score = oodScore(fromInput.features.data, fromInput.features.dims, card.ood).score;
+      const step = region.size / width;
+      v2 = {
+        camSumRelDiff: camSums(sums.length, camSum.length, camSumRelDiff),
+        oodRelDiff: Math.abs(score - expectedOod) / Math.max(1e-12, Math.abs(expectedOod)),
+        ...(isPng
+          ? {
+              region: { actual: classified.region, expected: region },
+              peakDistance: Math.max(
+                Math.abs(classified.peak.x - peak[0]),
+                Math.abs(classified.peak.y - peak[1]),
+              ),
+              peakStep: step,
+            }
+          : {}),
+      };
+    }
     items.push({
       image: item.image,
       inputDiff,
       logitsFromInputDiff: maxAbsDiff(fromInput.logits, item.logits),
       logitsFromImageDiff,
-      probabilityDiff: Math.abs(
-        (await classifyImage(runtime, image, card)).probability - item.probability,
-      ),
+      probabilityDiff: Math.abs(classified.probability - item.probability),
       featuresShape: fromInput.features.dims,
       expectedFeaturesShape: item.featuresShape,
       featuresSumRelDiff:
         Math.abs(sum - item.featuresSum) / Math.max(1, Math.abs(item.featuresSum)),
+      ...(v2 ? { v2 } : {}),
     });
   }
   return { name: set.name, card, onnxSha256: sha256Hex(modelBytes).slice(2), items };
+}
+
+/** A class count mismatch is an infinite difference, not a silently shorter comparison. */
+const camSums = (actual: number, expected: number, diff: number): number =>
+  actual === expected ? diff : Number.POSITIVE_INFINITY;
+
+/** A PNG item of a card v2 vector set with what the browser test needs to replay it. */
+export type V2VectorCase = {
+  set: string;
+  card: ModelCard;
+  item: VectorItem;
+  image: Awaited<ReturnType<typeof readImageFile>>;
+  expectedInput: Float32Array;
+  /** The model's outputs for the vector's .f32 input, through onnxruntime-node. */
+  outputs: Awaited<ReturnType<typeof runModel>>;
+};
+
+/** Every PNG item of every card v2 vector set under `modelsDir` (none while only v1 models exist). */
+export async function v2VectorCases(modelsDir: string): Promise<V2VectorCase[]> {
+  const cases: V2VectorCase[] = [];
+  for (const set of findVectorSets(modelsDir)) {
+    const card = parseModelCard(await readFile(join(set.modelDir, "card.json"), "utf8"));
+    if (card.schema !== "neuroledger.model-card/2") continue;
+    const vectors = JSON.parse(
+      await readFile(join(set.vectorsDir, "vectors.json"), "utf8"),
+    ) as VectorFile;
+    const runtime = await createNodeRuntime(await readFile(join(set.modelDir, vectors.model)), {
+      threads: 2,
+    });
+    const { width, height } = card.preprocessing.resize;
+    for (const item of vectors.items) {
+      if (!item.image.toLowerCase().endsWith(".png")) continue;
+      const f32 = await readFile(join(set.vectorsDir, item.input));
+      const expectedInput = new Float32Array(
+        f32.buffer.slice(f32.byteOffset, f32.byteOffset + f32.byteLength),
+      );
+      cases.push({
+        set: set.name,
+        card,
+        item,
+        image: await readImageFile(join(set.vectorsDir, item.image)),
+        expectedInput,
+        outputs: await runModel(runtime, expectedInput, [1, 3, height, width]),
+      });
+    }
+  }
+  return cases;
 }

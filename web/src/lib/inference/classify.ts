@@ -5,7 +5,7 @@ import {
   heatmapToRgba,
   interpretOutputs,
   type OnnxRuntimeLike,
-  preprocessImage,
+  prepareInput,
   runModel,
 } from "@neuroledger/sdk/inference";
 import { decodeImageFile } from "./decode.ts";
@@ -33,8 +33,9 @@ export interface ImageResult {
 
 /**
  * The image at preview size with the heatmap over it. The SDK colours the heatmap (transparent
- * where activation is low); the canvas scales it up bilinearly and blends it, which is what
- * the SDK's `overlayHeatmap` computes per pixel, at a fraction of the cost.
+ * where activation is low); the canvas scales it up bilinearly onto the heatmap's region (card v2:
+ * the square around the head, which may reach past the image) and blends it, which is what the
+ * SDK's `overlayHeatmap` computes per pixel, at a fraction of the cost.
  */
 function overlayOf(bitmap: ImageBitmap, heatmap: Heatmap): ImageData {
   const scale = Math.min(1, PREVIEW_MAX / Math.max(bitmap.width, bitmap.height));
@@ -54,7 +55,16 @@ function overlayOf(bitmap: ImageBitmap, heatmap: Heatmap): ImageData {
     );
   context.imageSmoothingEnabled = true;
   context.imageSmoothingQuality = "medium";
-  context.drawImage(small, 0, 0, width, height);
+  const region = heatmap.region ?? { left: 0, top: 0, width: bitmap.width, height: bitmap.height };
+  const sx = width / bitmap.width;
+  const sy = height / bitmap.height;
+  context.drawImage(
+    small,
+    region.left * sx,
+    region.top * sy,
+    region.width * sx,
+    region.height * sy,
+  );
   return context.getImageData(0, 0, width, height);
 }
 
@@ -71,12 +81,15 @@ export async function classifyFile(
   const { pixels, bitmap } = await decodeImageFile(file);
   try {
     const t1 = performance.now();
-    const input = preprocessImage(pixels, card.preprocessing);
+    const { input, region } = prepareInput(pixels, card.preprocessing);
     const t2 = performance.now();
     const { height, width } = card.preprocessing.resize;
-    const { logits, features } = await runModel(runtime, input, [1, 3, height, width]);
+    const outputs = await runModel(runtime, input, [1, 3, height, width]);
     const t3 = performance.now();
-    const classification = interpretOutputs(logits, features, card);
+    const classification = interpretOutputs(outputs, card, {
+      region,
+      image: { width: pixels.width, height: pixels.height },
+    });
     const overlay = overlayOf(bitmap, classification.heatmap);
     const t4 = performance.now();
     return {

@@ -1,0 +1,152 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { InvalidInputError } from "../errors.ts";
+import { heatmapFromCam, heatmapPeak } from "./cam.ts";
+import { interpretOutputs } from "./classify.ts";
+import { heatmapOnImage, overlayHeatmap } from "./heatmap.ts";
+import { oodScore } from "./ood.ts";
+
+const v2Card = (ood?: { mean: number[]; var: number[]; threshold: number }) => ({
+  labels: ["no", "yes"],
+  positiveLabel: "yes",
+  preprocessing: { version: 2 as const, resize: { width: 4, height: 4 }, normalize: { clip: 5 } },
+  ...(ood ? { ood } : {}),
+});
+
+describe("class activation heatmap (card v2)", () => {
+  it("is max(0, cam[k] - mean over classes), divided by its maximum", () => {
+    // two classes on a 1x3 grid: cam[no] = 1, 1, 1; cam[yes] = 1, 3, 5
+    const cam = Float32Array.of(1, 1, 1, 1, 3, 5);
+    assert.deepEqual(Array.from(heatmapFromCam(cam, [1, 2, 1, 3], 1).data), [0, 0.5, 1]);
+    // the other class: no - mean = 0, -1, -2 -> all clipped to 0, all zeros
+    assert.deepEqual(Array.from(heatmapFromCam(cam, [1, 2, 1, 3], 0).data), [0, 0, 0]);
+    const region = { left: -2, top: 3, width: 10, height: 10 };
+    assert.deepEqual(heatmapFromCam(cam, [1, 2, 1, 3], 1, region).region, region);
+    assert.throws(() => heatmapFromCam(cam, [1, 2, 1, 3], 2), /No class 2/);
+    assert.throws(() => heatmapFromCam(cam, [1, 2, 2, 3], 1), InvalidInputError);
+  });
+
+  it("finds the peak on the S x S input and maps it through the region to image pixels", () => {
+    // 2x2 grid, hottest cell bottom right; upsampled to 4x4 the first maximum is (3, 3).
+    const map = { width: 2, height: 2, data: Float32Array.of(0, 0.2, 0.4, 1) };
+    const s = { width: 4, height: 4 };
+    // region 100 px square from (-10, 20): input pixel 3 -> -10 + 3.5 * 25 = 77.5 -> 77; 20 + 87.5
+    assert.deepEqual(
+      heatmapPeak(map, { left: -10, top: 20, width: 100, height: 100 }, s, {
+        width: 90,
+        height: 200,
+      }),
+      {
+        x: 77,
+        y: 107,
+      },
+    );
+    // clamped to the image where the region reaches past it
+    assert.deepEqual(
+      heatmapPeak(map, { left: -10, top: 20, width: 100, height: 100 }, s, {
+        width: 50,
+        height: 60,
+      }),
+      {
+        x: 49,
+        y: 59,
+      },
+    );
+    // ties: the first maximum in row-major order
+    const flat = { width: 2, height: 2, data: new Float32Array(4) };
+    assert.deepEqual(
+      heatmapPeak(flat, { left: 0, top: 0, width: 8, height: 8 }, s, { width: 8, height: 8 }),
+      { x: 1, y: 1 },
+    );
+  });
+
+  it("lays the grid on the image through the region: nothing outside it", () => {
+    const heatmap = {
+      width: 1,
+      height: 1,
+      data: Float32Array.of(1),
+      region: { left: 2, top: 1, width: 2, height: 2 },
+    };
+    const on = heatmapOnImage(heatmap, 5, 4);
+    const hot = Array.from(on.data, (v, i) => (v > 0 ? i : -1)).filter((i) => i >= 0);
+    assert.deepEqual(hot, [1 * 5 + 2, 1 * 5 + 3, 2 * 5 + 2, 2 * 5 + 3]);
+    const image = { width: 5, height: 4, data: new Uint8Array(20).fill(100) };
+    const blended = overlayHeatmap(image, heatmap, { opacity: 1 });
+    assert.deepEqual(Array.from(blended.data.subarray(0, 4)), [100, 100, 100, 255]);
+    assert.deepEqual(Array.from(blended.data.subarray(7 * 4, 8 * 4)), [128, 0, 0, 255]);
+    // a region partly off the image is cut at the edges
+    const off = heatmapOnImage(
+      { ...heatmap, region: { left: -3, top: -3, width: 5, height: 5 } },
+      5,
+      4,
+    );
+    assert.equal(off.data[0], 1);
+    assert.equal(off.data[2], 0);
+  });
+});
+
+describe("out-of-distribution score", () => {
+  it("is the mean over channels of (pooled feature - mean)^2 / var, flagged above the threshold", () => {
+    // 2 channels on a 1x2 map: pooled 2 and 10
+    const features = Float32Array.of(1, 3, 10, 10);
+    const result = oodScore(features, [1, 2, 1, 2], { mean: [0, 4], var: [1, 9], threshold: 3 });
+    assert.equal(result.score, (4 + 36 / 9) / 2);
+    assert.equal(result.outOfDistribution, true);
+    assert.equal(
+      oodScore(features, [1, 2, 1, 2], { mean: [2, 10], var: [1, 1], threshold: 3 }).score,
+      0,
+    );
+    const broken = oodScore(Float32Array.of(1, Number.NaN, 10, 10), [1, 2, 1, 2], {
+      mean: [0, 4],
+      var: [1, 9],
+      threshold: 3,
+    });
+    assert.ok(Number.isNaN(broken.score) && broken.outOfDistribution, "NaN features are flagged");
+    assert.throws(
+      () => oodScore(features, [1, 2, 1, 2], { mean: [0], var: [1], threshold: 1 }),
+      /2 feature channels/,
+    );
+  });
+});
+
+describe("interpreting the outputs of a v2 model", () => {
+  const logits = Float32Array.of(0, 1);
+  const features = { data: Float32Array.of(1, 1, 1, 1, 2, 2, 2, 2), dims: [1, 2, 2, 2] };
+  // cam[no] peaks top left, cam[yes] bottom right
+  const cam = { data: Float32Array.of(4, 0, 0, 0, 0, 0, 0, 4), dims: [1, 2, 2, 2] };
+  const placement = {
+    region: { left: 10, top: 0, width: 40, height: 40 },
+    image: { width: 60, height: 40 },
+  };
+
+  it("draws the positive class by default, any label on request, and scores OOD against the card", () => {
+    const card = v2Card({ mean: [1, 2], var: [1, 1], threshold: 0.5 });
+    const result = interpretOutputs({ logits, features, cam }, card, placement);
+    assert.equal(result.heatmapMethod, "cam");
+    assert.equal(result.heatmapLabel, "yes");
+    assert.deepEqual(Array.from(result.heatmap.data), [0, 0, 0, 1]);
+    assert.deepEqual(result.heatmap.region, placement.region);
+    assert.deepEqual(result.peak, { x: 10 + Math.floor(3.5 * 10), y: 35 });
+    assert.deepEqual(result.ood, { score: 0, threshold: 0.5, outOfDistribution: false });
+    const no = interpretOutputs({ logits, features, cam }, card, placement, { heatmapLabel: "no" });
+    assert.deepEqual(Array.from(no.heatmap.data), [1, 0, 0, 0]);
+    assert.deepEqual(no.peak, { x: 15, y: 5 });
+    assert.throws(
+      () => interpretOutputs({ logits, features, cam }, card, placement, { heatmapLabel: "maybe" }),
+      /No label "maybe"/,
+    );
+    const far = interpretOutputs(
+      { logits, features, cam },
+      v2Card({ mean: [5, 2], var: [1, 1], threshold: 0.5 }),
+      placement,
+    );
+    assert.deepEqual(far.ood, { score: 8, threshold: 0.5, outOfDistribution: true });
+  });
+
+  it("falls back to the feature channel mean without a cam output, and has no OOD without card.ood", () => {
+    const result = interpretOutputs({ logits, features }, v2Card(), placement);
+    assert.equal(result.heatmapMethod, "feature-mean");
+    assert.equal(result.heatmapLabel, null);
+    assert.equal(result.ood, null);
+  });
+});

@@ -1,0 +1,77 @@
+"""Which preprocessing a model uses, and turning cached images into model inputs.
+
+`PreprocSpec` is what a checkpoint and a card record; `V1Inputs` / `V2Inputs` hold the cached first
+half of the preprocessing for a whole data set and make batches of model inputs from it (with the
+training augmentation in between, when asked)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from . import preprocess_v2 as p2
+from .augment import AugmentConfig, AugmentV2Config, augment, augment_v2
+from .data import INPUT_SIZE, normalize, preprocess
+
+
+@dataclass(frozen=True)
+class PreprocSpec:
+    version: int  # 1 or 2 (docs/interfaces.md section 2)
+    size: int  # S
+    mean: tuple[float, ...] | None = None  # version 1 only
+    std: tuple[float, ...] | None = None
+    clip: float = p2.CLIP  # version 2 only
+
+    def __post_init__(self) -> None:
+        if self.version not in (1, 2):
+            raise ValueError(f"preprocessing version must be 1 or 2, got {self.version}")
+        if self.version == 1 and self.size != INPUT_SIZE:
+            raise ValueError(f"preprocessing version 1 is fixed at {INPUT_SIZE}x{INPUT_SIZE}, got {self.size}")
+
+    def from_rgb(self, rgb: np.ndarray) -> tuple[torch.Tensor, p2.Region]:
+        """Decoded RGB -> (model input [3, S, S], region the input covers in image pixels; None for
+        version 1, whose input covers the whole image stretched)."""
+        if self.version == 1:
+            return preprocess(rgb, list(self.mean), list(self.std)), None
+        return p2.preprocess_v2(rgb, self.size, self.clip)
+
+    def to_dict(self) -> dict:
+        return {"version": self.version, "size": self.size, "mean": self.mean and list(self.mean), "std": self.std and list(self.std), "clip": self.clip}
+
+    @staticmethod
+    def from_checkpoint(ckpt: dict) -> "PreprocSpec":
+        d = ckpt.get("preprocessing")
+        if d is None:  # checkpoints written before version 2 existed
+            return PreprocSpec(1, INPUT_SIZE, tuple(ckpt["mean"]), tuple(ckpt["std"]))
+        return PreprocSpec(d["version"], d["size"], d["mean"] and tuple(d["mean"]), d["std"] and tuple(d["std"]), d["clip"])
+
+
+class V1Inputs:
+    """Cached bilinear 256x256 RGB on 0..255 [N, 3, 256, 256]; inputs = normalize(augment(x))."""
+
+    def __init__(self, images: np.ndarray, mean, std, aug: AugmentConfig = AugmentConfig()):
+        self.images, self.mean, self.std, self.aug = images, list(mean), list(std), aug
+
+    def batch(self, idx: np.ndarray, gen: torch.Generator | None = None) -> torch.Tensor:
+        x = torch.tensor(np.asarray(self.images[idx]))
+        if gen is not None:
+            x = augment(x, self.aug, gen)
+        return normalize(x, self.mean, self.std)
+
+
+class V2Inputs:
+    """Cached area maps [N, S, S] on 0..255 and M [N]; inputs = standardize(augment(map)) x 3."""
+
+    def __init__(self, maps: np.ndarray, max_sum: np.ndarray, clip: float = p2.CLIP, aug: AugmentV2Config = AugmentV2Config()):
+        self.maps, self.max_sum, self.clip, self.aug = maps, np.asarray(max_sum), clip, aug
+
+    def batch(self, idx: np.ndarray, gen: torch.Generator | None = None) -> torch.Tensor:
+        v = torch.tensor(np.asarray(self.maps[idx]))
+        m = torch.tensor(self.max_sum[idx])
+        mask = p2.head_mask(v, m)
+        if gen is not None:
+            v, mask = augment_v2(v, mask, self.aug, gen)
+        x = p2.standardize(v, mask, self.clip)
+        return x[:, None].expand(-1, 3, -1, -1).contiguous()

@@ -1,0 +1,92 @@
+"""Heatmap, peak, localisation measures, OOD score, balanced sampling, v2 augmentation."""
+
+import numpy as np
+import torch
+
+from neuroledger_training.augment import AugmentV2Config, augment_v2
+from neuroledger_training.heatmap import class_heatmap, localization, peak, upsample
+from neuroledger_training.ood import fit_stats, ood_section, scores
+from neuroledger_training.preprocess_v2 import Region
+from neuroledger_training.train import balanced_weights
+
+
+def test_class_heatmap_is_relu_of_the_difference_to_the_class_mean():
+    cam = torch.tensor([[[1.0, 2.0], [3.0, 0.0]], [[2.0, 1.0], [5.0, 0.0]]])  # K=2, 2x2
+    h = class_heatmap(cam, 1)
+    # cam[1] - mean = [[0.5, -0.5], [1, 0]] -> relu -> / 1
+    assert torch.allclose(h, torch.tensor([[0.5, 0.0], [1.0, 0.0]]))
+    assert torch.equal(class_heatmap(torch.zeros(2, 3, 3), 1), torch.zeros(3, 3))
+
+
+def test_peak_maps_the_first_maximum_into_the_region():
+    cam = torch.zeros(2, 4, 4)
+    cam[1, 1, 2] = 1.0  # row 1, column 2 of the 4x4 grid
+    s = 8
+    up = upsample(class_heatmap(cam, 1), s).numpy()
+    j, i = divmod(int(np.argmax(up)), s)
+    region = Region(left=-10, top=20, size=40)
+    x, y = peak(cam, 1, region, s, width=30, height=100)
+    assert x == min(29, int(np.floor(-10 + (i + 0.5) * 40 / s))) and y == int(np.floor(20 + (j + 0.5) * 40 / s))
+    # Clamped into the image when the region reaches past it.
+    cam2 = torch.zeros(2, 4, 4)
+    cam2[1, 0, 0] = 1.0
+    assert peak(cam2, 1, Region(left=-50, top=-50, size=40), s, 10, 10) == (0, 0)
+    # Ties: the first in row-major order.
+    flat = torch.zeros(2, 4, 4)
+    flat[1] = 1.0
+    flat[0] = 0.0
+    assert peak(flat, 1, Region(0, 0, 8), 8, 8, 8) == (0, 0)
+
+
+def test_localization_hit_and_heat_fraction():
+    cam = torch.zeros(2, 8, 8)
+    cam[1, 2:4, 5:7] = 4.0  # heat in rows 2-3, columns 5-6 of an 8x8 grid over a 64 px region
+    region = Region(0, 0, 64)
+    hit, frac = localization(cam, 1, region, 64, 64, 64, [(36, 12, 60, 36)])
+    assert hit and frac > 0.6
+    miss, frac2 = localization(cam, 1, region, 64, 64, 64, [(0, 40, 20, 60)])
+    assert not miss and frac2 < 0.05
+    # Two boxes count as their union.
+    _, both = localization(cam, 1, region, 64, 64, 64, [(36, 12, 60, 36), (0, 40, 20, 60)])
+    assert abs(both - (frac + frac2)) < 1e-9
+
+
+def test_ood_score_is_mean_squared_z():
+    rng = np.random.default_rng(0)
+    g = rng.normal(3.0, 2.0, (500, 4))
+    g[:, 3] = 1.0  # a constant channel: variance floored, not zero
+    mean, var = fit_stats(g)
+    assert var[3] > 0
+    x = np.array([[3.0 + 2.0, 3.0, 3.0, 1.0]])
+    want = ((x[0, 0] - mean[0]) ** 2 / var[0] + sum((x[0, c] - mean[c]) ** 2 / var[c] for c in (1, 2))) / 4
+    assert abs(scores(x, mean, var)[0] - want) < 1e-12
+    sec = ood_section(g, g[:100], 0.9, percentile=95)
+    assert sec["threshold"] == float(np.percentile(scores(g[:100], mean, var), 95))
+    assert sec["heldOutAuroc"] == 0.9 and sec["method"] == "gap-diagonal-mahalanobis"
+    far = scores(g[:10] + 20, mean, var)
+    assert (far > sec["threshold"]).all()
+
+
+def test_balanced_weights_split_labels_then_sources():
+    labels = np.array([0] * 10 + [1] * 30 + [1] * 60)
+    sources = np.array([0] * 10 + [0] * 30 + [1] * 60)
+    idx = np.arange(100)
+    w = balanced_weights(labels, sources, idx)
+    assert abs(w[labels == 0].sum() - 0.5) < 1e-12
+    assert abs(w[(labels == 1) & (sources == 0)].sum() - 0.25) < 1e-12
+    assert abs(w[(labels == 1) & (sources == 1)].sum() - 0.25) < 1e-12
+
+
+def test_augment_v2_moves_mask_with_the_image_and_is_seeded():
+    v = torch.zeros(4, 32, 32)
+    v[:, 8:24, 4:12] = 100.0  # a bright block on the left
+    mask = v > 50
+    cfg = AugmentV2Config(hflip=1.0, rotation_degrees=0, scale=0, shift=0, gamma=0, bias_field=0, saturate=0, blur=0, noise=0)
+    out, m = augment_v2(v, mask, cfg, torch.Generator().manual_seed(0))
+    assert out.shape == v.shape and m.dtype == torch.bool
+    assert torch.equal(m, torch.flip(mask, dims=[2]))  # flipped left-right, together
+    assert torch.allclose(out, torch.flip(v, dims=[2]), atol=1e-3)
+    full = AugmentV2Config()
+    a, _ = augment_v2(v, mask, full, torch.Generator().manual_seed(3))
+    b, _ = augment_v2(v, mask, full, torch.Generator().manual_seed(3))
+    assert torch.equal(a, b) and torch.isfinite(a).all()
