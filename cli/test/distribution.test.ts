@@ -304,11 +304,9 @@ describe("model distribution on a local chain with three institution nodes", {
       { account: chain.account?.address as Address, publicKey: publisherKey.publicKey },
     ];
     // A low F1, so the eviction test below pushes it out (its keyring has no wrap for the keeper).
-    const lie = {
-      ...card,
-      onnx: { ...card.onnx, sha256: "ab".repeat(32) },
-      metrics: { ...card.metrics, test: { ...card.metrics.test, f1: 0.02 } },
-    };
+    const lie = structuredClone(card);
+    lie.onnx.sha256 = "ab".repeat(32);
+    lie.metrics.test.f1 = 0.02;
     // The keyring carries the card bound on chain: only the decrypted bytes' sha256 is wrong.
     const keyringCid = await node.add(
       once(
