@@ -496,6 +496,9 @@ describe("model distribution on a local chain with three institution nodes", {
     // node died before anyone fetched them): every follower keeps trying it in the background.
     const chain = await chainAs("publisher");
     const card = parseModelCard(await readFile(join(baseModelDir(), "card.json"), "utf8"));
+    card.onnx.sha256 = randomBytes(32).toString("hex");
+    // Ranked above the next model, so a follower that pins in rank order meets it first.
+    card.metrics.test.f1 = 0.05;
     const nowhere = async () => CID.createV1(0x55, await sha256.digest(randomBytes(32))).toString();
     const dead = { content: await nowhere(), keyring: await nowhere() };
     await chain.write({
@@ -504,12 +507,7 @@ describe("model distribution on a local chain with three institution nodes", {
       functionName: "publish",
       args: [
         publishParamsFromCard({
-          card: {
-            ...card,
-            onnx: { ...card.onnx, sha256: randomBytes(32).toString("hex") },
-            // Ranked above the next model, so a follower that pins in rank order meets it first.
-            metrics: { ...card.metrics, test: { ...card.metrics.test, f1: 0.05 } },
-          },
+          card,
           ...dead,
         }),
       ],

@@ -11,6 +11,7 @@ import {
   BaseError as ViemBaseError,
 } from "viem";
 import { parseModelCard } from "../card/parseModelCard.ts";
+import type { ModelCard } from "../card/schema.ts";
 import { exampleCard } from "../card/testing/exampleCard.ts";
 import { ContractRevertError, InvalidCidError, InvalidModelCardError } from "../errors.ts";
 import { cidFromChain, cidToChain } from "./cid.ts";
@@ -111,13 +112,13 @@ describe("publish parameters", () => {
       [2 ** 32, /more than the registry holds/],
       [1.5, /metrics\.test\.n = 1\.5 images/],
     ] as const) {
-      const bad = { ...card, metrics: { ...card.metrics, test: { ...card.metrics.test, n } } };
+      const bad = withTestSize(card, n);
       assert.throws(
         () => checkPublishableCard(bad),
         (err: Error) => err instanceof InvalidModelCardError && message.test(err.message),
       );
     }
-    const one = { ...card, metrics: { ...card.metrics, test: { ...card.metrics.test, n: 1 } } };
+    const one = withTestSize(card, 1);
     checkPublishableCard(one);
     assert.equal(
       publishParamsFromCard({ card: one, content, keyring: content }).metrics.testSetSize,
@@ -158,3 +159,10 @@ describe("contract errors", () => {
     assert.equal(decodeContractError(other), other);
   });
 });
+
+/** A copy of `card` whose test metrics claim `n` images (edited in place: a spread of the card union loses its version). */
+function withTestSize(card: ModelCard, n: number): ModelCard {
+  const copy = structuredClone(card);
+  copy.metrics.test.n = n;
+  return copy;
+}

@@ -113,7 +113,11 @@ describe("checkKeyringForModel", () => {
     const altered: ModelCard[] = [
       { ...card, positiveLabel: "no" },
       { ...card, name: `${card.name} ` },
-      { ...card, metrics: { ...card.metrics, test: { ...card.metrics.test, f1: 0.99 } } },
+      (() => {
+        const copy = structuredClone(card);
+        copy.metrics.test.f1 = 0.99;
+        return copy;
+      })(),
       {
         ...card,
         preprocessing: { ...card.preprocessing, channelOrder: "BGR" },

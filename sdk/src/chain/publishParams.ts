@@ -48,8 +48,8 @@ export function metricsToChain(metrics: ModelMetrics): ChainMetrics {
 }
 
 export type PublishParamsFromCardParameters = {
-  /** A validated card (either version); only `onnx.sha256`, `task` and `metrics.test` are read. */
-  card: Pick<ModelCard, "onnx" | "task"> & { metrics: { test: ModelMetrics } };
+  /** A validated card (either version): the whole card is hashed (`cardHash`) and bound on chain. */
+  card: ModelCard;
   /** CID of the encrypted container on IPFS. */
   content: CID | string;
   /** CID of the keyring JSON on IPFS. */
