@@ -1,6 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { CID } from "multiformats/cid";
+import { cidFromChain } from "@neuroledger/sdk/chain";
 import { z } from "zod";
 import { abis, type ChainClient, connectChain } from "../chain/client.ts";
 import { getModel, keptModelIds, type OnChainModel } from "../chain/models.ts";
@@ -27,6 +28,12 @@ const stateSchema = z.object({
    * the chain's time passes one.
    */
   grantExpiries: z.record(z.string(), z.number()).optional(),
+  /**
+   * Model id -> the content and keyring CIDs of its ModelPublished event, until the model's pin is
+   * recorded in `pins`: a publish pins its blocks on the publisher's node before this follower
+   * does, so a model evicted before its pin was recorded is still unpinned.
+   */
+  published: z.record(z.string(), z.array(z.string())).optional(),
 });
 type FollowerState = z.infer<typeof stateSchema>;
 
@@ -140,6 +147,19 @@ export function createFollower(
     if (name === "PatientAccessGranted") state.grantExpiries[key] = Number(args.expiresAt ?? 0n);
     else delete state.grantExpiries[key];
   };
+  type PublishedEventArgs = {
+    modelId?: bigint;
+    content?: { digest: string; codec: number };
+    keyring?: { digest: string; codec: number };
+  };
+  const trackPublished = (name: string, args: PublishedEventArgs) => {
+    if (name !== "ModelPublished" || !args.content || !args.keyring) return;
+    state.published ??= {};
+    state.published[String(args.modelId)] = [
+      cidFromChain(args.content).toString(),
+      cidFromChain(args.keyring).toString(),
+    ];
+  };
   /**
    * True when the chain's time at `head` has passed a tracked grant's expiry (which is then
    * forgotten): its patient may hold a wrap it may no longer have.
@@ -174,6 +194,7 @@ export function createFollower(
         if (STORAGE_EVENTS.has(name)) needsReconcile = true;
         if (ACCESS_EVENTS.has(name)) needsKeeper = true;
         trackGrant(name, event.args as GrantEventArgs);
+        trackPublished(name, event.args as PublishedEventArgs);
         if (name === "ModelPublished" || name === "ModelEvicted" || name === "ModelRevoked") {
           log.info("registry event", {
             event: name,
@@ -213,6 +234,11 @@ export function createFollower(
       for (const cid of [entry.content, ...entry.keyrings]) await unpin(node, CID.parse(cid));
       delete state.pins[id];
       log.info("unpinned", { modelId: id, content: entry.content });
+    }
+    for (const [id, cids] of Object.entries(state.published ?? {})) {
+      if (kept.has(id)) continue;
+      for (const cid of cids) await unpin(node, CID.parse(cid));
+      delete state.published?.[id];
     }
     await save();
     for (const id of kept) {
@@ -268,6 +294,7 @@ export function createFollower(
         content: model.contentCid,
         keyrings: [model.keyringCid, ...(fallback ? [fallback] : [])],
       };
+      delete state.published?.[id];
       log.info("pinned", { modelId: id, content: model.contentCid, keyring: model.keyringCid });
       options.onPinned?.(BigInt(id));
       await save();
