@@ -93,7 +93,7 @@ class AugmentV2Config:
 
 def _gaussian_blur(v: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
     """v [B, 1, H, W], per-image sigma [B] -> blurred (separable, kernel 7)."""
-    r = torch.arange(-3, 4, dtype=v.dtype)
+    r = torch.arange(-3, 4, dtype=v.dtype, device=v.device)
     k = torch.exp(-(r[None] ** 2) / (2 * sigma[:, None] ** 2))
     k = k / k.sum(1, keepdim=True)  # [B, 7]
     b = v.shape[0]
@@ -103,30 +103,38 @@ def _gaussian_blur(v: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
     return x.transpose(0, 1)
 
 
-def augment_v2(v: torch.Tensor, mask: torch.Tensor, cfg: AugmentV2Config, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-    """Area maps v float32 [B, S, S] on 0..255 and their head masks (bool) -> augmented (v, mask)."""
+def augment_v2(v: torch.Tensor, mask: torch.Tensor, cfg: AugmentV2Config, gen: torch.Generator,
+               boxes: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor] | tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Area maps v float32 [B, S, S] on 0..255 and their head masks (bool) -> augmented (v, mask);
+    with `boxes` (float [B, S, S], 1 inside a tumor box) also the boxes, warped like the map.
+
+    Random numbers come from `gen` (a CPU generator) whatever the device of v, so a run is the same
+    on a CPU and a GPU up to floating-point rounding."""
     b, s, _ = v.shape
+    dev = v.device
 
     def uniform(lo: float, hi: float, n: int = b) -> torch.Tensor:
-        return torch.rand(n, generator=gen) * (hi - lo) + lo
+        return (torch.rand(n, generator=gen) * (hi - lo) + lo).to(dev)
 
     def chance(p: float) -> torch.Tensor:
-        return torch.rand(b, generator=gen) < p
+        return (torch.rand(b, generator=gen) < p).to(dev)
 
-    # Geometry on map and mask together.
+    # Geometry on map, mask (and boxes) together.
     angle = uniform(-cfg.rotation_degrees, cfg.rotation_degrees) * math.pi / 180
     zoom = uniform(1 - cfg.scale, 1 + cfg.scale)
     fx = torch.where(chance(cfg.hflip), -1.0, 1.0)
     fy = torch.where(chance(cfg.vflip), -1.0, 1.0)
     cos, sin = torch.cos(angle) / zoom, torch.sin(angle) / zoom
-    theta = torch.zeros(b, 2, 3)
+    theta = torch.zeros(b, 2, 3, device=dev)
     theta[:, 0, 0], theta[:, 0, 1] = cos * fx, -sin * fy
     theta[:, 1, 0], theta[:, 1, 1] = sin * fx, cos * fy
     theta[:, :, 2] = uniform(-2 * cfg.shift, 2 * cfg.shift, 2 * b).view(b, 2)
-    stacked = torch.stack([v, mask.float()], 1)  # [B, 2, S, S]
-    grid = F.affine_grid(theta, [b, 2, s, s], align_corners=False)
+    planes = [v, mask.float()] + ([boxes.float()] if boxes is not None else [])
+    stacked = torch.stack(planes, 1)  # [B, 2 or 3, S, S]
+    grid = F.affine_grid(theta, [b, len(planes), s, s], align_corners=False)
     out = F.grid_sample(stacked, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
     v, mask = out[:, :1], out[:, 1] > 0.5  # v [B, 1, S, S]
+    warped_boxes = out[:, 2] if boxes is not None else None
 
     # Intensity: on v / max so gamma and saturation act on a 0..1 scale.
     top = v.flatten(1).max(1).values.clamp_min(1e-6).view(b, 1, 1, 1)
@@ -134,19 +142,21 @@ def augment_v2(v: torch.Tensor, mask: torch.Tensor, cfg: AugmentV2Config, gen: t
     g = torch.exp(uniform(-cfg.gamma, cfg.gamma)).view(b, 1, 1, 1)
     u = u.clamp_min(0) ** g
     # A smooth multiplicative bias field: a random 4x4 grid, upsampled.
-    coarse = torch.randn(b, 1, 4, 4, generator=gen) * uniform(0, cfg.bias_field).view(b, 1, 1, 1)
+    coarse = torch.randn(b, 1, 4, 4, generator=gen).to(dev) * uniform(0, cfg.bias_field).view(b, 1, 1, 1)
     u = u * torch.exp(F.interpolate(coarse, (s, s), mode="bicubic", align_corners=False))
     sat = chance(cfg.saturate)
+    level = uniform(0.90, 0.995)
     if sat.any():
-        level = uniform(0.90, 0.995)[sat]
         flat = u[sat].flatten(1)
-        k = (level * (flat.shape[1] - 1)).long()
+        k = (level[sat] * (flat.shape[1] - 1)).long()
         qs = flat.sort(dim=1).values.gather(1, k[:, None])
         u[sat] = torch.minimum(u[sat], qs.view(-1, 1, 1, 1))
     blur = chance(cfg.blur)
+    sigma = uniform(0.3, 1.2)
     if blur.any():
-        u[blur] = _gaussian_blur(u[blur], uniform(0.3, 1.2)[blur])
+        u[blur] = _gaussian_blur(u[blur], sigma[blur])
     head_mean = (u[:, 0] * mask).flatten(1).sum(1) / mask.flatten(1).sum(1).clamp_min(1)
     sd = uniform(0, cfg.noise) * head_mean
-    u = u + torch.randn(u.shape, generator=gen) * sd.view(b, 1, 1, 1)
-    return (u[:, 0] * top[:, 0]).float(), mask  # back on the scale of the input
+    u = u + torch.randn(u.shape, generator=gen).to(dev) * sd.view(b, 1, 1, 1)
+    v_out = (u[:, 0] * top[:, 0]).float()  # back on the scale of the input
+    return (v_out, mask) if boxes is None else (v_out, mask, warped_boxes)

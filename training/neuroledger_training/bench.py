@@ -120,7 +120,8 @@ def table_markdown(table: dict) -> str:
     t = table["timing"]
     lines += [
         "",
-        f"Timing on this machine ({table['machine']['threads']} threads): {t['secondsPerEpoch']:.1f} s per training epoch, "
+        (f"Timing on {t['device']} (the fits were trained there; everything else here)" if t.get("device", "cpu") != "cpu"
+         else f"Timing on this machine ({table['machine']['threads']} threads)") + f": {t['secondsPerEpoch']:.1f} s per training epoch, "
         f"{t['trainImagesPerSecond']:.1f} training images/s, {t['epochsRun']} epochs (best {t['bestEpoch']}), "
         f"{t['wallSeconds']:.0f} s wall for the whole fit (stopped by {t['stoppedBy']}).",
         "",

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import torch
 
+from . import fitstore
 from .augment import AugmentConfig, AugmentV2Config
 from .bench import bench_table, write_bench
 from .card import architecture_spec, validate_card, write_card
@@ -76,7 +77,15 @@ def add_training_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-minutes", type=float, default=None, help="wall-clock budget per fit (stops after the epoch that exceeds it)")
     p.add_argument("--channels", type=_channels, default=None, help="conv widths, e.g. 16,32,64,128")
     p.add_argument("--no-batch-norm", action="store_true", help="the paper's blocks without batch-norm (paper arch)")
+    p.add_argument("--no-augment", action="store_true", help="train without augmentation (ablation)")
     p.add_argument("--no-balance", action="store_true", help="shuffle instead of drawing labels and sources equally per batch")
+    p.add_argument("--loc-weight", type=float, default=d.localization_weight,
+                   help="weight of the localisation loss on tumor images with boxes (share of the class map outside the box); 0: off")
+    p.add_argument("--device", default=d.device, help="torch device to train on (cpu, cuda)")
+    p.add_argument("--fitted-dir", type=user_path, default=None,
+                   help="reuse fits trained elsewhere (fit-<key>.pt from `fit-jobs`) wherever this run would train the same fit")
+    p.add_argument("--plan-fits", type=user_path, default=None,
+                   help="record every fit this run would make (jobs + 8-bit data) for `fit-jobs`, train none: figures of such a run mean nothing")
     p.add_argument("--kfold", type=int, default=0, metavar="K", help="also run K-fold group cross-validation")
     p.add_argument("--cache-dir", type=user_path, default=DEFAULT_CACHE, help="where decoded images are cached")
     p.add_argument("--no-cache", action="store_true", help="decode into memory only")
@@ -100,8 +109,14 @@ def configs(args, arch: str | None = None, max_minutes: float | None = None) -> 
     train_cfg = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=lr,
                             patience=args.patience, seed=args.seed, threads=args.threads,
                             max_minutes=args.max_minutes if max_minutes is None else max_minutes,
-                            augment=AugmentV2Config() if v2 else AugmentConfig(), balance=v2 and not args.no_balance)
+                            augment=(AugmentV2Config() if v2 else AugmentConfig()) if not getattr(args, "no_augment", False) else NO_AUGMENT_V2,
+                            balance=v2 and not args.no_balance,
+                            localization_weight=args.loc_weight if v2 else 0.0, device=args.device)
     return model_cfg, train_cfg
+
+
+# Every augmentation off (identity geometry, no intensity change): the ablation of `--no-augment`.
+NO_AUGMENT_V2 = AugmentV2Config(hflip=0, rotation_degrees=0, scale=0, shift=0, gamma=0, bias_field=0, saturate=0, blur=0, noise=0)
 
 
 def data_sources(args):
@@ -148,6 +163,7 @@ def cmd_bench(args) -> None:
         "bestEpoch": r.best_epoch,
         "wallSeconds": round(r.wall_seconds, 1),
         "stoppedBy": r.stopped_by,
+        "device": r.device,
     }
     ds = args.prepared
     br35h = next((k for k, s in enumerate(ds.sources) if "no" in s.mapping.values()), 0)
@@ -157,6 +173,7 @@ def cmd_bench(args) -> None:
     paper = None
     if args.paper_minutes > 0 and args.preprocessing == 2:
         paper_cfg, paper_train = configs(args, arch="paper", max_minutes=args.paper_minutes)
+        paper_train = replace(paper_train, localization_weight=0.0)  # the paper's recipe: cross-entropy only
         log(f"paper CNN row: {paper_cfg.channels} at S = {paper_cfg.input_size}, Adam {paper_train.learning_rate}, same split")
         ds_paper = ds if paper_cfg.input_size == ds.size else load_dataset(args, paper_cfg, log)
         if [s.path for _, s in ds_paper.samples] != [s.path for _, s in ds.samples]:
@@ -213,6 +230,40 @@ def cmd_export(args) -> None:
     print(f"exported {model_dir / 'model.onnx'} (sha256 {onnx_section['sha256']}); vectors: {len(sources)}")
 
 
+def cmd_fit_jobs(args) -> None:
+    """Train every planned job of `--plan-fits` (e.g. on a GPU machine), several at once."""
+    import multiprocessing as mp
+
+    if args.compact:
+        fitstore.compact(args.plan)
+        return
+    if args.out is None:
+        raise ValueError("fit-jobs wants --out (where the fit-<key>.pt files go)")
+    jobs = sorted((args.plan / "jobs").glob("*.json"))
+    args.out.mkdir(parents=True, exist_ok=True)
+    todo = [j for j in jobs if not (args.out / f"fit-{j.stem}.pt").exists()]
+    print(f"{len(jobs)} planned fits, {len(todo)} to train on {args.device} with {args.workers} workers", flush=True)
+    ctx = mp.get_context("spawn")
+    with ctx.Pool(args.workers) as pool:
+        for done in pool.imap_unordered(_fit_job, [(str(j), str(args.out), args.device, args.threads) for j in todo]):
+            print(done, flush=True)
+
+
+def _fit_job(a) -> str:
+    from .fitstore import run_job
+
+    job, out, device, threads = a
+    name = Path(job).stem[:8]
+    log = Logger(Path(out) / f"fit-{Path(job).stem}.log", echo=lambda m: print(f"[{name}] {m}", flush=True))
+    try:
+        return str(run_job(Path(job), Path(out), device, threads, log))
+    except Exception as exc:  # one failed fit must not stop the others
+        import traceback
+
+        log(traceback.format_exc())
+        return f"FAILED {Path(job).name}: {exc!r}"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="neuroledger-training", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -246,6 +297,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write one row per image: file, label, predicted, probability, peak_x, peak_y")
     p.set_defaults(func=cmd_evaluate)
 
+    p = sub.add_parser("fit-jobs", help="train the fits planned by --plan-fits (a GPU machine's part of bench) into fit-<key>.pt files")
+    p.add_argument("--plan", type=user_path, required=True)
+    p.add_argument("--out", type=user_path, default=None, help="where fit-<key>.pt files go (required unless --compact)")
+    p.add_argument("--device", default="cuda")
+    p.add_argument("--workers", type=int, default=4, help="fits trained at the same time")
+    p.add_argument("--threads", type=int, default=2, help="CPU threads per fit")
+    p.add_argument("--compact", action="store_true", help="only shrink the plan for travel (drop unused maps, xz) and exit")
+    p.set_defaults(func=cmd_fit_jobs)
+
     p = sub.add_parser("export", help="re-export model.onnx, vectors/ and the card's onnx section from model.pt")
     p.add_argument("--model", type=user_path, required=True)
     p.set_defaults(func=cmd_export)
@@ -256,6 +316,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if getattr(args, "data_default", None) and not args.data:
         args.data = [f"{name}={path}" for name, path in args.data_default]
+    if getattr(args, "fitted_dir", None) or getattr(args, "plan_fits", None):
+        fitstore.activate(fitstore.FitStore(args.fitted_dir, args.plan_fits))
     try:
         args.func(args)
     except (DataError, SplitError, FileNotFoundError, ValueError) as exc:

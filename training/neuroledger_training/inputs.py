@@ -54,24 +54,44 @@ class V1Inputs:
     def __init__(self, images: np.ndarray, mean, std, aug: AugmentConfig = AugmentConfig()):
         self.images, self.mean, self.std, self.aug = images, list(mean), list(std), aug
 
-    def batch(self, idx: np.ndarray, gen: torch.Generator | None = None) -> torch.Tensor:
+    def batch(self, idx: np.ndarray, gen: torch.Generator | None = None, with_boxes: bool = False):
         x = torch.tensor(np.asarray(self.images[idx]))
         if gen is not None:
             x = augment(x, self.aug, gen)
-        return normalize(x, self.mean, self.std)
+        x = normalize(x, self.mean, self.std)
+        return (x, None) if with_boxes else x
 
 
 class V2Inputs:
-    """Cached area maps [N, S, S] on 0..255 and M [N]; inputs = standardize(augment(map)) x 3."""
+    """Cached area maps [N, S, S] on 0..255 and M [N]; inputs = standardize(augment(map)) x 3.
 
-    def __init__(self, maps: np.ndarray, max_sum: np.ndarray, clip: float = p2.CLIP, aug: AugmentV2Config = AugmentV2Config()):
-        self.maps, self.max_sum, self.clip, self.aug = maps, np.asarray(max_sum), clip, aug
+    `maps` may be a numpy array (memory-mapped cache) or a torch tensor already on the training
+    device (any dtype: a GPU run holds the maps as uint8); `boxes` (optional, [N, S, S], 1 inside a
+    tumor box, same kinds) travel through the augmentation with the maps."""
 
-    def batch(self, idx: np.ndarray, gen: torch.Generator | None = None) -> torch.Tensor:
-        v = torch.tensor(np.asarray(self.maps[idx]))
-        m = torch.tensor(self.max_sum[idx])
+    def __init__(self, maps, max_sum, clip: float = p2.CLIP, aug: AugmentV2Config = AugmentV2Config(),
+                 boxes=None, device: str | torch.device = "cpu"):
+        self.maps, self.clip, self.aug, self.boxes = maps, clip, aug, boxes
+        self.device = torch.device(device)
+        self.max_sum = torch.as_tensor(np.asarray(max_sum))
+
+    def _rows(self, array, idx: np.ndarray) -> torch.Tensor:
+        if isinstance(array, torch.Tensor):
+            return array[torch.as_tensor(idx, device=array.device)].to(self.device).float()
+        return torch.tensor(np.asarray(array[idx]), dtype=torch.float32).to(self.device)
+
+    def batch(self, idx: np.ndarray, gen: torch.Generator | None = None, with_boxes: bool = False):
+        """Model inputs [B, 3, S, S] float32 on the device; with_boxes: (inputs, boxes [B, S, S] float
+        or None when this data set has no boxes)."""
+        v = self._rows(self.maps, idx)
+        m = self.max_sum[idx].to(self.device)
         mask = p2.head_mask(v, m)
+        boxes = self._rows(self.boxes, idx) if with_boxes and self.boxes is not None else None
         if gen is not None:
-            v, mask = augment_v2(v, mask, self.aug, gen)
+            if boxes is not None:
+                v, mask, boxes = augment_v2(v, mask, self.aug, gen, boxes)
+            else:
+                v, mask = augment_v2(v, mask, self.aug, gen)
         x = p2.standardize(v, mask, self.clip)
-        return x[:, None].expand(-1, 3, -1, -1).contiguous()
+        x = x[:, None].expand(-1, 3, -1, -1).contiguous()
+        return (x, boxes) if with_boxes else x

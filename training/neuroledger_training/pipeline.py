@@ -17,7 +17,7 @@ from .cache import load_images
 from .card import build_card, code_version, write_card
 from .dedup import DedupConfig, cross_matches, find_groups
 from .export import export_onnx, odd_framing, write_vectors
-from .heatmap import localization
+from .heatmap import image_coords, localization
 from .inputs import PreprocSpec, V1Inputs, V2Inputs
 from .metrics import binary_metrics, roc_auc
 from .model import ModelConfig, save_checkpoint
@@ -65,6 +65,25 @@ class Dataset:
 
     def image_size(self, i: int) -> tuple[int, int]:
         return int(self.sizes[i, 0]), int(self.sizes[i, 1])
+
+    def box_masks(self) -> np.ndarray | None:
+        """uint8 [N, S, S] (v2): 1 where an input pixel's centre maps inside one of the image's tumor
+        boxes (the same rule as the card's heat-in-box); None when no image has a box."""
+        if self.version != 2:
+            return None
+        if getattr(self, "_box_masks", None) is None:
+            if not any(self.boxes(i) for i in range(len(self.labels))):
+                return None
+            masks = np.zeros((len(self.labels), self.size, self.size), dtype=np.uint8)
+            for i in range(len(self.labels)):
+                boxes = self.boxes(i)
+                if not boxes:
+                    continue
+                xs, ys = image_coords(self.region(i), self.size)
+                for x0, y0, x1, y1 in boxes:
+                    masks[i] |= (((ys >= y0) & (ys <= y1))[:, None] & ((xs >= x0) & (xs <= x1))[None, :]).astype(np.uint8)
+            self._box_masks = masks
+        return self._box_masks
 
     def source_names(self, idx=None) -> list[str]:
         present = np.unique(self.source_idx if idx is None else self.source_idx[idx])
@@ -182,7 +201,8 @@ def prepare(sources: list[Source], version: int, size: int, cache_dir: Path | No
 def make_inputs(ds: Dataset, train_idx: np.ndarray, train_cfg: TrainConfig) -> tuple[PreprocSpec, V1Inputs | V2Inputs]:
     if ds.version == 2:
         spec = PreprocSpec(2, ds.size)
-        return spec, V2Inputs(ds.pixels, ds.max_sum, spec.clip, train_cfg.augment)
+        boxes = ds.box_masks() if train_cfg.localization_weight > 0 else None
+        return spec, V2Inputs(ds.pixels, ds.max_sum, spec.clip, train_cfg.augment, boxes=boxes, device=train_cfg.device)
     mean, std = channel_stats(ds.pixels, train_idx)
     return PreprocSpec(1, ds.size, tuple(mean), tuple(std)), V1Inputs(ds.pixels, mean, std, train_cfg.augment)
 

@@ -11,6 +11,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from . import fitstore
 from .augment import AugmentConfig, AugmentV2Config
 from .metrics import binary_metrics
 from .model import ModelConfig, build_model
@@ -30,6 +31,9 @@ class TrainConfig:
     # Draw each batch so that labels are equal and, within a label, sources are equal (with
     # replacement; an epoch is as many draws as training images). Off: a plain shuffle.
     balance: bool = False
+    # Weight of the localisation loss (`localization_loss`) on tumor images with boxes; 0: off.
+    localization_weight: float = 0.0
+    device: str = "cpu"  # "cuda" on a GPU machine; the results do not depend on it beyond rounding
 
     def __post_init__(self) -> None:
         for name in ("epochs", "batch_size", "patience", "threads"):
@@ -47,7 +51,8 @@ class TrainConfig:
             "maxEpochs": self.epochs,
             "earlyStoppingPatience": self.patience,
             "earlyStoppingMetric": "validation balanced accuracy",
-            "loss": "cross-entropy",
+            "loss": "cross-entropy" if not self.localization_weight else
+                    f"cross-entropy + {self.localization_weight:g} x localisation (share of the true class's activation map outside the tumor boxes)",
             "seed": self.seed,
             "threads": self.threads,
             "augmentation": self.augment.to_dict(),
@@ -65,6 +70,7 @@ class TrainResult:
     train_images_per_second: float
     wall_seconds: float
     stopped_by: str  # "early stopping", "time budget" or "max epochs"
+    device: str = "cpu"  # where the weights were trained (a GPU's name, or "cpu")
 
 
 
@@ -103,15 +109,21 @@ def infer(model, inputs, idx: np.ndarray, batch: int = 64, with_cam: bool = Fals
     """Softmax probabilities [n, K], pooled features [n, C] (float64) and, with_cam, cams [n, K, h, w],
     in the order of idx (inputs: V1Inputs or V2Inputs, no augmentation)."""
     model.eval()
+    k, c = model.config.num_classes, model.config.channels[-1]
+    store = fitstore.active()
+    if store is not None and store.plan_dir is not None:  # a planning run: its figures mean nothing, skip the work
+        f = model.config.feature_size
+        return {"prob": np.full((len(idx), k), 1.0 / k), "pooled": np.zeros((len(idx), c)),
+                "cam": np.zeros((len(idx), k, f, f), dtype=np.float32) if with_cam else None}
+    device = next(model.parameters()).device
     probs, pooled, cams = [], [], []
     for start in range(0, len(idx), batch):
-        x = inputs.batch(np.asarray(idx[start : start + batch])).contiguous(memory_format=torch.channels_last)
+        x = inputs.batch(np.asarray(idx[start : start + batch])).to(device).contiguous(memory_format=torch.channels_last)
         logits, features = model(x)
-        probs.append(torch.softmax(logits, dim=1).numpy())
-        pooled.append(features.double().mean(dim=(2, 3)).numpy())
+        probs.append(torch.softmax(logits, dim=1).cpu().numpy())
+        pooled.append(features.double().mean(dim=(2, 3)).cpu().numpy())
         if with_cam:
-            cams.append(model.cam(features).numpy())
-    k, c = model.config.num_classes, model.config.channels[-1]
+            cams.append(model.cam(features).cpu().numpy())
     return {
         "prob": np.concatenate(probs) if probs else np.zeros((0, k)),
         "pooled": np.concatenate(pooled) if pooled else np.zeros((0, c)),
@@ -122,6 +134,30 @@ def infer(model, inputs, idx: np.ndarray, batch: int = 64, with_cam: bool = Fals
 def predict(model, inputs, idx: np.ndarray, batch: int = 64) -> np.ndarray:
     """Softmax probabilities [len(idx), num_classes] in the order of idx."""
     return infer(model, inputs, idx, batch)["prob"]
+
+
+def localization_loss(cam: torch.Tensor, y: torch.Tensor, boxes: torch.Tensor) -> torch.Tensor:
+    """Share of the true class's evidence that lies outside the tumor boxes, averaged over the images
+    of the batch that have a box (0 when none has).
+
+    cam [B, K, h, w] (the model's class activation map), y [B] true class, boxes [B, S, S] (1 inside
+    a box, after augmentation). The evidence is the heatmap of docs/interfaces.md section 1 before its
+    normalisation, H = max(0, cam[y] - mean_k cam[k]); each cell's share inside the boxes is the box
+    mask averaged over the cell. The loss is 1 - (the card's "heat in box") on the feature grid.
+    """
+    h, w = cam.shape[2:]
+    has_box = boxes.flatten(1).amax(1) > 0.5
+    if not bool(has_box.any()):
+        return cam.sum() * 0
+    cam, y, boxes = cam[has_box], y[has_box], boxes[has_box]
+    heat = (cam[torch.arange(len(y), device=cam.device), y] - cam.mean(dim=1)).clamp_min(0)  # [n, h, w]
+    inside = torch.nn.functional.adaptive_avg_pool2d(boxes[:, None], (h, w))[:, 0].clamp(0, 1)
+    total = heat.flatten(1).sum(1)
+    outside = (heat * (1 - inside)).flatten(1).sum(1)
+    some = total > 0
+    if not bool(some.any()):
+        return cam.sum() * 0
+    return (outside[some] / total[some]).mean()
 
 
 def balanced_weights(labels: np.ndarray, sources: np.ndarray, idx: np.ndarray) -> np.ndarray:
@@ -149,14 +185,25 @@ def fit(
 ) -> TrainResult:
     """Train on train_idx (inputs: V1Inputs / V2Inputs, augmented in training), keep the epoch with
     the best validation balanced accuracy (mean per-class recall). `sources` [N] (source index per image) is used by balanced sampling."""
+    store = fitstore.active()
+    key = fitstore.fit_key(model_cfg, cfg, train_idx, val_idx, labels) if store else None
+    if store and (saved := store.lookup(key)) is not None:
+        log(f"fit {key}: loaded from {store.fitted_dir} (trained on {saved['device']}, {saved['epochs_run']} epochs, best {saved['best_epoch']})")
+        return _from_saved(model_cfg, saved)
     gen = seed_everything(cfg.seed, cfg.threads)
+    if store and store.plan_dir is not None:
+        store.record(key, model_cfg, cfg, train_idx, val_idx, inputs, labels, sources)
+        log(f"fit {key}: planned in {store.plan_dir}, not trained (this run's figures mean nothing)")
+        return _untrained(model_cfg)
+    device = torch.device(cfg.device)
     # channels_last: oneDNN convolutions run ~1.45x faster on this CPU than with NCHW tensors.
-    model = build_model(model_cfg).to(memory_format=torch.channels_last)
+    model = build_model(model_cfg).to(device=device, memory_format=torch.channels_last)
     weights = None
     if cfg.balance:
         weights = torch.as_tensor(balanced_weights(labels, np.zeros(len(labels), int) if sources is None else sources, train_idx))
     optimizer = torch.optim.Adam(model.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
-    labels_t = torch.as_tensor(labels, dtype=torch.long)
+    labels_t = torch.as_tensor(labels, dtype=torch.long).to(device)
+    use_boxes = cfg.localization_weight > 0
     curves = {k: [] for k in ("epoch", "trainLoss", "valLoss", "trainAccuracy", "valAccuracy", "valF1")}
     best_score, best_loss, best_epoch, best_state = -1.0, math.inf, 0, None
     train_seconds = 0.0
@@ -177,10 +224,13 @@ def fit(
         loss_sum, correct = 0.0, 0
         for start in range(0, len(order), cfg.batch_size):
             batch_idx = np.sort(order[start : start + cfg.batch_size])  # sorted: faster memmap reads
-            x = inputs.batch(batch_idx, gen).contiguous(memory_format=torch.channels_last)  # augmented inputs
-            y = labels_t[batch_idx]
-            logits, _ = model(x)
+            x, boxes = inputs.batch(batch_idx, gen, with_boxes=True)  # augmented inputs (boxes: None unless held)
+            x = x.to(device).contiguous(memory_format=torch.channels_last)
+            y = labels_t[torch.as_tensor(batch_idx, device=device)]
+            logits, features = model(x)
             loss = F.cross_entropy(logits, y)
+            if use_boxes and boxes is not None:
+                loss = loss + cfg.localization_weight * localization_loss(model.cam(features), y, boxes)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
@@ -222,7 +272,7 @@ def fit(
             log(f"stop: time budget of {cfg.max_minutes} min used in epoch {epoch} after {len(order)} images (best epoch {best_epoch})")
             break
     model.load_state_dict(best_state)
-    model = model.to(memory_format=torch.contiguous_format)  # plain NCHW weights for saving and export
+    model = model.to(device="cpu", memory_format=torch.contiguous_format)  # plain NCHW weights for saving and export
     model.eval()
     epochs_run = len(curves["epoch"])
     return TrainResult(
@@ -234,4 +284,21 @@ def fit(
         train_images_per_second=images_seen / train_seconds,
         wall_seconds=time.monotonic() - started,
         stopped_by=stopped_by,
+        device=torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
     )
+
+
+def _from_saved(model_cfg: ModelConfig, saved: dict) -> TrainResult:
+    model = build_model(model_cfg)
+    model.load_state_dict(saved["state_dict"])
+    model.eval()
+    return TrainResult(model=model, best_epoch=saved["best_epoch"], epochs_run=saved["epochs_run"], curves=saved["curves"],
+                       seconds_per_epoch=saved["seconds_per_epoch"], train_images_per_second=saved["train_images_per_second"],
+                       wall_seconds=saved["wall_seconds"], stopped_by=saved["stopped_by"], device=saved["device"])
+
+
+def _untrained(model_cfg: ModelConfig) -> TrainResult:
+    model = build_model(model_cfg).eval()
+    curves = {k: [0.0] for k in ("trainLoss", "valLoss", "trainAccuracy", "valAccuracy", "valF1")} | {"epoch": [1]}
+    return TrainResult(model=model, best_epoch=1, epochs_run=1, curves=curves, seconds_per_epoch=1.0,
+                       train_images_per_second=1.0, wall_seconds=0.0, stopped_by="planned only", device="none")

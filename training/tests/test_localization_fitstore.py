@@ -1,0 +1,87 @@
+"""The localisation loss, boxes travelling through the augmentation, and fits trained elsewhere
+(`--plan-fits` -> `fit-jobs` -> `--fitted-dir`) giving the same pipeline the same weights."""
+
+import json
+
+import numpy as np
+import torch
+
+from neuroledger_training.augment import AugmentV2Config
+from neuroledger_training.cli import main
+from neuroledger_training.inputs import V2Inputs
+from neuroledger_training.train import localization_loss
+from synthetic import make_tumor_source
+
+
+def _cam_with_heat(where: tuple[slice, slice]) -> torch.Tensor:
+    cam = torch.zeros(1, 2, 4, 4)
+    cam[0, 1][where] = 1.0  # evidence for class 1 only there
+    return cam
+
+
+def test_localization_loss_is_the_share_of_evidence_outside_the_box():
+    boxes = torch.zeros(1, 16, 16)
+    boxes[0, :8, :8] = 1  # top-left quarter = feature cells [:2, :2]
+    y = torch.tensor([1])
+    inside = localization_loss(_cam_with_heat((slice(0, 2), slice(0, 2))), y, boxes)
+    outside = localization_loss(_cam_with_heat((slice(2, 4), slice(2, 4))), y, boxes)
+    half = localization_loss(_cam_with_heat((slice(0, 2), slice(0, 4))), y, boxes)
+    assert float(inside) == 0.0 and abs(float(outside) - 1.0) < 1e-6 and abs(float(half) - 0.5) < 1e-6
+    # No box in the batch, or no positive evidence: no loss (cross-entropy alone decides).
+    assert float(localization_loss(_cam_with_heat((slice(0, 2), slice(0, 2))), y, torch.zeros(1, 16, 16))) == 0.0
+    assert float(localization_loss(torch.zeros(1, 2, 4, 4), y, boxes)) == 0.0
+
+
+def test_localization_loss_pulls_evidence_into_the_box():
+    boxes = torch.zeros(1, 16, 16)
+    boxes[0, 8:, 8:] = 1
+    cam = torch.zeros(1, 2, 4, 4)
+    cam[0, 1] = torch.rand(4, 4, generator=torch.Generator().manual_seed(0)) + 0.1  # evidence for class 1 everywhere
+    cam.requires_grad_()
+    loss = localization_loss(cam, torch.tensor([1]), boxes)
+    loss.backward()
+    g = cam.grad[0, 1]
+    # Raising class-1 evidence outside the box raises the loss; inside it lowers it.
+    assert (g[:2, :2] > 0).all() and (g[2:, 2:] < 0).all()
+
+
+def test_boxes_move_with_the_map_under_augmentation():
+    maps = np.zeros((2, 32, 32), np.float32)
+    maps[:, 4:28, 4:28] = 100.0
+    boxes = np.zeros((2, 32, 32), np.uint8)
+    boxes[:, 8:16, 4:10] = 1  # on the left
+    flip = AugmentV2Config(hflip=1.0, rotation_degrees=0, scale=0, shift=0, gamma=0, bias_field=0, saturate=0, blur=0, noise=0)
+    inputs = V2Inputs(maps, np.array([300, 300]), aug=flip, boxes=boxes)
+    x, b = inputs.batch(np.array([0, 1]), torch.Generator().manual_seed(0), with_boxes=True)
+    assert x.shape == (2, 3, 32, 32)
+    assert torch.equal(b > 0.5, torch.flip(torch.from_numpy(boxes).bool(), dims=[2]))
+    # Without augmentation the boxes come back as given; a data set without boxes gives None.
+    _, b0 = inputs.batch(np.array([0]), with_boxes=True)
+    assert torch.equal(b0[0] > 0.5, torch.from_numpy(boxes[0]).bool())
+    assert V2Inputs(maps, np.array([300, 300])).batch(np.array([0]), with_boxes=True)[1] is None
+
+
+def test_fits_planned_trained_elsewhere_and_reused(dataset, tmp_path):
+    root, _ = dataset
+    tumors = tmp_path / "tumors"
+    make_tumor_source(tumors)
+    common = ["--data", f"synthetic={root}", "--data", f"tumors={tumors}", "--epochs", "1", "--channels", "4,8,8,16",
+              "--size", "64", "--no-cache", "--loc-weight", "1", "--paper-minutes", "0", "--no-loso"]
+    plan, fits = tmp_path / "plan", tmp_path / "fits"
+    assert main(["bench", *common, "--plan-fits", str(plan), "--out", str(tmp_path / "o1"), "--bench-out", str(tmp_path / "b1")]) == 0
+    jobs = sorted((plan / "jobs").glob("*.json"))
+    assert len(jobs) == 1  # the model itself (--no-loso)
+    job = json.loads(jobs[0].read_text())
+    assert job["train"]["localization_weight"] == 1 and (plan / job["data"]).exists()
+    assert main(["fit-jobs", "--plan", str(plan), "--compact"]) == 0  # what travels: used maps only, xz
+    assert not (plan / job["data"]).exists() and (plan / job["data"].replace(".npz", ".xz")).exists()
+    assert main(["fit-jobs", "--plan", str(plan), "--out", str(fits), "--device", "cpu", "--workers", "1", "--threads", "1"]) == 0
+    assert sorted(p.name for p in fits.glob("fit-*.pt")) == sorted(f"fit-{j.stem}.pt" for j in jobs)
+    # The same bench with the fits: every fit is loaded, none trained, and the model keeps those weights.
+    assert main(["bench", *common, "--fitted-dir", str(fits), "--out", str(tmp_path / "o2"), "--bench-out", str(tmp_path / "b2")]) == 0
+    log = (tmp_path / "o2" / "train.log").read_text()
+    assert log.count("loaded from") == 1 and "img/s" not in log
+    saved = {torch.load(p, weights_only=False)["key"]: torch.load(p, weights_only=False)["state_dict"] for p in fits.glob("fit-*.pt")}
+    written = torch.load(tmp_path / "o2" / "model.pt", weights_only=False)["state_dict"]
+    assert any(all(torch.equal(written[k], sd[k]) for k in written) for sd in saved.values())
+    assert json.loads((tmp_path / "b2" / "table1.json").read_text())["timing"]["device"] == "cpu"
