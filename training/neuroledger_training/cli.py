@@ -81,6 +81,8 @@ def add_training_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-balance", action="store_true", help="shuffle instead of drawing labels and sources equally per batch")
     p.add_argument("--loc-weight", type=float, default=d.localization_weight,
                    help="weight of the localisation loss on tumor images with boxes (share of the class map outside the box); 0: off")
+    p.add_argument("--loc-warmup", type=int, default=d.localization_warmup, metavar="EPOCHS",
+                   help="epochs of cross-entropy alone before the localisation loss joins")
     p.add_argument("--device", default=d.device, help="torch device to train on (cpu, cuda)")
     p.add_argument("--fitted-dir", type=user_path, default=None,
                    help="reuse fits trained elsewhere (fit-<key>.pt from `fit-jobs`) wherever this run would train the same fit")
@@ -111,7 +113,8 @@ def configs(args, arch: str | None = None, max_minutes: float | None = None) -> 
                             max_minutes=args.max_minutes if max_minutes is None else max_minutes,
                             augment=(AugmentV2Config() if v2 else AugmentConfig()) if not getattr(args, "no_augment", False) else NO_AUGMENT_V2,
                             balance=v2 and not args.no_balance,
-                            localization_weight=args.loc_weight if v2 else 0.0, device=args.device)
+                            localization_weight=args.loc_weight if v2 else 0.0,
+                            localization_warmup=args.loc_warmup if v2 else 0, device=args.device)
     return model_cfg, train_cfg
 
 

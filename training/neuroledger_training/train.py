@@ -33,6 +33,9 @@ class TrainConfig:
     balance: bool = False
     # Weight of the localisation loss (`localization_loss`) on tumor images with boxes; 0: off.
     localization_weight: float = 0.0
+    # Epochs of cross-entropy alone before the localisation loss joins: from random weights the
+    # class maps mean nothing yet, and pulling them into the boxes first stalls learning.
+    localization_warmup: int = 0
     device: str = "cpu"  # "cuda" on a GPU machine; the results do not depend on it beyond rounding
 
     def __post_init__(self) -> None:
@@ -52,7 +55,8 @@ class TrainConfig:
             "earlyStoppingPatience": self.patience,
             "earlyStoppingMetric": "validation balanced accuracy",
             "loss": "cross-entropy" if not self.localization_weight else
-                    f"cross-entropy + {self.localization_weight:g} x localisation (share of the true class's activation map outside the tumor boxes)",
+                    (f"cross-entropy + {self.localization_weight:g} x localisation (share of the true class's activation map outside the tumor boxes)"
+                     + (f" from epoch {self.localization_warmup + 1}" if self.localization_warmup else "")),
             "seed": self.seed,
             "threads": self.threads,
             "augmentation": self.augment.to_dict(),
@@ -229,7 +233,7 @@ def fit(
             y = labels_t[torch.as_tensor(batch_idx, device=device)]
             logits, features = model(x)
             loss = F.cross_entropy(logits, y)
-            if use_boxes and boxes is not None:
+            if use_boxes and boxes is not None and epoch > cfg.localization_warmup:
                 loss = loss + cfg.localization_weight * localization_loss(model.cam(features), y, boxes)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()

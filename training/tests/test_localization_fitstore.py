@@ -9,7 +9,8 @@ import torch
 from neuroledger_training.augment import AugmentV2Config
 from neuroledger_training.cli import main
 from neuroledger_training.inputs import V2Inputs
-from neuroledger_training.train import localization_loss
+from neuroledger_training.model import ModelConfig
+from neuroledger_training.train import TrainConfig, fit, localization_loss
 from synthetic import make_tumor_source
 
 
@@ -85,3 +86,22 @@ def test_fits_planned_trained_elsewhere_and_reused(dataset, tmp_path):
     written = torch.load(tmp_path / "o2" / "model.pt", weights_only=False)["state_dict"]
     assert any(all(torch.equal(written[k], sd[k]) for k in written) for sd in saved.values())
     assert json.loads((tmp_path / "b2" / "table1.json").read_text())["timing"]["device"] == "cpu"
+
+
+def test_localization_loss_waits_for_its_warmup_and_then_changes_training():
+    rng = np.random.default_rng(0)
+    maps = rng.uniform(0, 200, (24, 32, 32)).astype(np.float32)
+    boxes = np.zeros((24, 32, 32), np.uint8)
+    boxes[12:, 4:12, 4:12] = 1  # the tumor images have a box
+    labels = np.r_[np.zeros(12, int), np.ones(12, int)]
+    model_cfg = ModelConfig(channels=(4, 4, 8, 8), input_size=32, arch="resnet", cam=True)
+
+    def weights(loc: float, warmup: int, epochs: int):
+        cfg = TrainConfig(epochs=epochs, batch_size=8, learning_rate=1e-2, threads=1, localization_weight=loc,
+                          localization_warmup=warmup, augment=AugmentV2Config())
+        inputs = V2Inputs(maps, np.full(24, 600), aug=cfg.augment, boxes=boxes)
+        r = fit(inputs, labels, np.arange(0, 24, 2), np.arange(1, 24, 2), model_cfg, cfg, log=lambda m: None)
+        return r.model.head.weight.detach().clone()
+
+    assert torch.equal(weights(0.0, 0, 1), weights(1.0, 1, 1))  # warm-up epoch: cross-entropy alone
+    assert not torch.equal(weights(0.0, 0, 1), weights(1.0, 0, 1))  # the loss does act
