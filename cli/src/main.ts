@@ -1,5 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { CliError, ExitCode } from "./errors.ts";
+import { ExitCode, exitCodeOf } from "./errors.ts";
 import { createLogger } from "./log.ts";
 import { registerCommands } from "./program.ts";
 
@@ -7,14 +7,19 @@ import { registerCommands } from "./program.ts";
  * The CLI's one exit path: parses argv, runs the command, and turns every failure into a message
  * on stderr and an exit code (see `ExitCode`). Returns the code instead of exiting, so tests call it.
  */
-export async function main(argv: string[]): Promise<number> {
+export async function main(
+  argv: string[],
+  commands: readonly ((program: Command, context: { log: ReturnType<typeof createLogger> }) => void)[] = [
+    (p, { log }) => registerCommands(p, log),
+  ],
+): Promise<number> {
   const log = createLogger();
   const program = new Command("neuroledger")
     .description("NeuroLedger: share encrypted brain-tumor models between consortium institutions.")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  registerCommands(program, log);
+  for (const declare of commands) declare(program, { log });
   try {
     await program.parseAsync(argv);
     return ExitCode.ok;
@@ -35,24 +40,9 @@ function reportError(err: unknown, log: ReturnType<typeof createLogger>): number
   return exitCode;
 }
 
-/** Maps CLI and SDK errors to a message and an exit code; anything else is a plain failure. */
+/** The message of any thrown value and its exit code (the category table in `errors.ts`). */
 function describe(err: unknown): { message: string; exitCode: number } {
-  if (err instanceof CliError) return { message: err.message, exitCode: err.exitCode };
-  if (err instanceof Error) {
-    const byName: Record<string, number> = {
-      DecryptionFailedError: ExitCode.integrity,
-      InvalidContainerError: ExitCode.integrity,
-      InvalidKeyringError: ExitCode.integrity,
-      NoWrapForAccountError: ExitCode.refused,
-      InvalidModelCardError: ExitCode.invalidInput,
-      ImageDecodeError: ExitCode.invalidInput,
-      ImageTooLargeError: ExitCode.invalidInput,
-      InvalidInputError: ExitCode.invalidInput,
-      ModelOutputError: ExitCode.invalidInput,
-    };
-    return { message: err.message, exitCode: byName[err.name] ?? ExitCode.failure };
-  }
-  return { message: String(err), exitCode: ExitCode.failure };
+  return { message: err instanceof Error ? err.message : String(err), exitCode: exitCodeOf(err) };
 }
 
 /** Commander parsers shared by the command declarations. */
