@@ -1,17 +1,19 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { Command, CommanderError } from "commander";
 import { ExitCode, exitCodeOf } from "./errors.ts";
-import { createLogger } from "./log.ts";
-import { registerCommands } from "./program.ts";
+import { createLogger, type Logger } from "./log.ts";
+import { type CommandDeclaration, commandDeclarations } from "./program/index.ts";
 
 /**
- * The CLI's one exit path: parses argv, runs the command, and turns every failure into a message
- * on stderr and an exit code (see `ExitCode`). Returns the code instead of exiting, so tests call it.
+ * The CLI's one exit path: declares the commands, parses argv, runs the command, and turns every
+ * failure into a message on stderr and an exit code (the category table in `errors.ts`). Returns
+ * the code instead of exiting, so tests call it; `commands` defaults to every command of the CLI.
+ *
+ * @param argv `process.argv` shape: [node, script, ...arguments].
+ * @returns 0, or the failure's exit code (see cli/README.md).
  */
 export async function main(
   argv: string[],
-  commands: readonly ((program: Command, context: { log: ReturnType<typeof createLogger> }) => void)[] = [
-    (p, { log }) => registerCommands(p, log),
-  ],
+  commands: readonly CommandDeclaration[] = commandDeclarations,
 ): Promise<number> {
   const log = createLogger();
   const program = new Command("neuroledger")
@@ -28,39 +30,14 @@ export async function main(
   }
 }
 
-function reportError(err: unknown, log: ReturnType<typeof createLogger>): number {
+function reportError(err: unknown, log: Logger): number {
   if (err instanceof CommanderError) {
     // --help and --version end here with code 0; commander already printed what it had to.
     return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   }
-  const { message, exitCode } = describe(err);
+  const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(`error: ${message}\n`);
   if (process.env.NEUROLEDGER_DEBUG && err instanceof Error)
     log.error("stack", { stack: err.stack });
-  return exitCode;
+  return exitCodeOf(err);
 }
-
-/** The message of any thrown value and its exit code (the category table in `errors.ts`). */
-function describe(err: unknown): { message: string; exitCode: number } {
-  return { message: err instanceof Error ? err.message : String(err), exitCode: exitCodeOf(err) };
-}
-
-/** Commander parsers shared by the command declarations. */
-export function parsePort(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535)
-    throw new InvalidArgumentError("not a port number");
-  return n;
-}
-
-export function parsePositiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError("not a positive integer");
-  return n;
-}
-
-export function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
-
-export { Option };

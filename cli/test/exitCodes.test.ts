@@ -67,7 +67,8 @@ function errorClasses(module: Record<string, unknown>): [string, ErrorClass][] {
 /** One instance of a class; the few with other constructor shapes get their arguments here. */
 function instance(name: string, Class: ErrorClass): Error {
   const Any = Class as unknown as new (...args: unknown[]) => Error;
-  if (name === "NoWrapForAccountError") return new Any("0x00000000000000000000000000000000000000aa");
+  if (name === "NoWrapForAccountError")
+    return new Any("0x00000000000000000000000000000000000000aa");
   if (name === "ContractRevertError") return new Any("RegistryDownloadNotAuthorized", [1n]);
   return new Any(`${name} thrown by the exit-code test`);
 }
