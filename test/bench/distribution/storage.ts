@@ -4,8 +4,7 @@ import { createHash, randomFillSync } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startIpfsNode } from "@neuroledger/cli/ipfs/node";
-import { fetchVerified, heliaStore, sealAndAdd } from "@neuroledger/cli/models/storage";
+import { fetchVerified, heliaStore, sealAndAdd, startIpfsNode } from "@neuroledger/cli";
 import { bytesToStream, generateContentKey } from "@neuroledger/sdk/crypto";
 import { CID } from "multiformats/cid";
 
