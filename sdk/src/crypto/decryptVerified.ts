@@ -199,6 +199,8 @@ function memorySink(): PlaintextSink<Uint8Array> {
     },
     finish: () => join(),
     discard() {
+      // Unverified plaintext: overwrite it rather than leave it to the garbage collector.
+      for (const part of parts) part.fill(0);
       whole?.fill(0);
       parts = [];
       whole = undefined;

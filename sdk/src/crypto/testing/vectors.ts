@@ -109,7 +109,15 @@ export async function decryptVerifiedVectors() {
   reordered.set(chunk(1), header);
   reordered.set(chunk(0), header + sealedChunk);
   const ok = { plaintext: toHex(model) };
-  const cases = [
+  type Case = {
+    name: string;
+    container: Uint8Array;
+    contentKey?: Uint8Array;
+    expectedSha256?: string;
+    plaintext?: string;
+    error?: string;
+  };
+  const cases: Case[] = [
     { name: "authentic, sha256 as the chain records it", container, expectedSha256: sha, ...ok },
     {
       name: "authentic, sha256 without 0x in upper case",
