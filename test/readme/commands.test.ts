@@ -30,14 +30,14 @@ interface ReadmeCommand {
   words: string[];
 }
 
-/** The READMEs a reader follows: the root one and each package's. */
+/** The READMEs a reader follows: the root one, ARCHITECTURE.md and each package's. */
 function readmeFiles(): string[] {
   // The `packages:` list of pnpm-workspace.yaml (plain folder names, one per line).
   const yaml = readFileSync(join(REPO, "pnpm-workspace.yaml"), "utf8");
   const list = /^packages:\n((?:[ \t]+-.*\n)+)/m.exec(yaml)?.[1] ?? "";
   const packages = [...list.matchAll(/-\s*["']?([\w-]+)["']?/g)].map((m) => m[1] as string);
-  return ["README.md", ...packages.map((dir) => `${dir}/README.md`)].filter((f) =>
-    existsSync(join(REPO, f)),
+  return ["README.md", "ARCHITECTURE.md", ...packages.map((dir) => `${dir}/README.md`)].filter(
+    (f) => existsSync(join(REPO, f)),
   );
 }
 
