@@ -32,7 +32,16 @@ export interface Connection {
 export const DEFAULT_DATA_DIR = ".neuroledger";
 
 /**
- * Resolves where to connect, in this order: flags, then env (`NEUROLEDGER_RPC`,
+ * The chain RPC URL from the environment: `NEUROLEDGER_RPC_URL` (the name the indexer and the web
+ * app read too), else the older `NEUROLEDGER_RPC`, kept as an alias.
+ */
+export function rpcUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.NEUROLEDGER_RPC_URL || env.NEUROLEDGER_RPC || undefined;
+}
+
+/**
+ * Resolves where to connect, in this order: flags, then env (`NEUROLEDGER_RPC_URL` or its alias
+ * `NEUROLEDGER_RPC`,
  * `NEUROLEDGER_KEY`, `NEUROLEDGER_NODE`, `NEUROLEDGER_STACK`), then the stack file (`--stack`, or
  * `<data dir>/stack.json` when `neuroledger up` is running).
  */
@@ -44,11 +53,11 @@ export async function resolveConnection(
   const stackFile = flags.stack ?? env.NEUROLEDGER_STACK ?? defaultStackFile(dataDir);
   const stack = stackFile ? await readStack(stackFile) : undefined;
 
-  const rpcUrl = flags.rpc ?? env.NEUROLEDGER_RPC ?? stack?.chain.rpcUrl;
+  const rpcUrl = flags.rpc ?? rpcUrlFromEnv(env) ?? stack?.chain.rpcUrl;
   if (!rpcUrl) {
     throw new UsageError("no chain RPC URL", {
       hints: [
-        "Pass --rpc <url>, set NEUROLEDGER_RPC, or pass --stack <stack.json> (written by `neuroledger up`).",
+        "Pass --rpc <url>, set NEUROLEDGER_RPC_URL, or pass --stack <stack.json> (written by `neuroledger up`).",
       ],
     });
   }

@@ -1,20 +1,27 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { CliError, ExitCode } from "./errors.ts";
-import { createLogger } from "./log.ts";
-import { registerCommands } from "./program.ts";
+import { Command, CommanderError } from "commander";
+import { ExitCode, exitCodeOf } from "./errors.ts";
+import { createLogger, type Logger } from "./log.ts";
+import { type CommandDeclaration, commandDeclarations } from "./program/index.ts";
 
 /**
- * The CLI's one exit path: parses argv, runs the command, and turns every failure into a message
- * on stderr and an exit code (see `ExitCode`). Returns the code instead of exiting, so tests call it.
+ * The CLI's one exit path: declares the commands, parses argv, runs the command, and turns every
+ * failure into a message on stderr and an exit code (the category table in `errors.ts`). Returns
+ * the code instead of exiting, so tests call it; `commands` defaults to every command of the CLI.
+ *
+ * @param argv `process.argv` shape: [node, script, ...arguments].
+ * @returns 0, or the failure's exit code (see cli/README.md).
  */
-export async function main(argv: string[]): Promise<number> {
+export async function main(
+  argv: string[],
+  commands: readonly CommandDeclaration[] = commandDeclarations,
+): Promise<number> {
   const log = createLogger();
   const program = new Command("neuroledger")
     .description("NeuroLedger: share encrypted brain-tumor models between consortium institutions.")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  registerCommands(program, log);
+  for (const declare of commands) declare(program, { log });
   try {
     await program.parseAsync(argv);
     return ExitCode.ok;
@@ -23,54 +30,14 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-function reportError(err: unknown, log: ReturnType<typeof createLogger>): number {
+function reportError(err: unknown, log: Logger): number {
   if (err instanceof CommanderError) {
     // --help and --version end here with code 0; commander already printed what it had to.
     return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   }
-  const { message, exitCode } = describe(err);
+  const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(`error: ${message}\n`);
   if (process.env.NEUROLEDGER_DEBUG && err instanceof Error)
     log.error("stack", { stack: err.stack });
-  return exitCode;
+  return exitCodeOf(err);
 }
-
-/** Maps CLI and SDK errors to a message and an exit code; anything else is a plain failure. */
-function describe(err: unknown): { message: string; exitCode: number } {
-  if (err instanceof CliError) return { message: err.message, exitCode: err.exitCode };
-  if (err instanceof Error) {
-    const byName: Record<string, number> = {
-      DecryptionFailedError: ExitCode.integrity,
-      InvalidContainerError: ExitCode.integrity,
-      InvalidKeyringError: ExitCode.integrity,
-      NoWrapForAccountError: ExitCode.refused,
-      InvalidModelCardError: ExitCode.invalidInput,
-      ImageDecodeError: ExitCode.invalidInput,
-      ImageTooLargeError: ExitCode.invalidInput,
-      InvalidInputError: ExitCode.invalidInput,
-      ModelOutputError: ExitCode.invalidInput,
-    };
-    return { message: err.message, exitCode: byName[err.name] ?? ExitCode.failure };
-  }
-  return { message: String(err), exitCode: ExitCode.failure };
-}
-
-/** Commander parsers shared by the command declarations. */
-export function parsePort(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535)
-    throw new InvalidArgumentError("not a port number");
-  return n;
-}
-
-export function parsePositiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError("not a positive integer");
-  return n;
-}
-
-export function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
-
-export { Option };

@@ -27,7 +27,7 @@ import { download } from "../src/commands/download.ts";
 import { grant } from "../src/commands/grant.ts";
 import { listMembers, propose, queueOrExecute, vote } from "../src/commands/member.ts";
 import { publish } from "../src/commands/publish.ts";
-import { ExitCode } from "../src/errors.ts";
+import { ExitCode, exitCodeOf } from "../src/errors.ts";
 import type { NodeClient } from "../src/ipfs/client.ts";
 import { silentLogger } from "../src/log.ts";
 import { resolveModel } from "../src/models/resolveModel.ts";
@@ -126,7 +126,7 @@ describe("model distribution on a local chain with three institution nodes", {
       download({ connection: await t.as("outsider"), modelId: BigInt(first.modelId), out }),
       (err: Error & { exitCode?: number }) => {
         assert.match(err.message, /may not download model/);
-        assert.equal(err.exitCode, ExitCode.refused);
+        assert.equal(exitCodeOf(err), ExitCode.refused);
         return true;
       },
     );
@@ -229,7 +229,7 @@ describe("model distribution on a local chain with three institution nodes", {
       download({ connection: await t.as("staff"), modelId: BigInt(published.modelId), out }),
       (err: Error & { exitCode?: number }) => {
         assert.match(err.message, /keyring carries an unusable card.*not the on-chain/s);
-        assert.equal(err.exitCode, ExitCode.integrity);
+        assert.equal(exitCodeOf(err), ExitCode.integrity);
         return true;
       },
     );
@@ -280,7 +280,7 @@ describe("model distribution on a local chain with three institution nodes", {
       download({ connection: await t.as("staff"), modelId: id, out }),
       (err: Error & { exitCode?: number }) => {
         assert.match(err.message, /not the card its publisher bound on chain/);
-        assert.equal(err.exitCode, ExitCode.integrity);
+        assert.equal(exitCodeOf(err), ExitCode.integrity);
         return true;
       },
     );
@@ -328,7 +328,7 @@ describe("model distribution on a local chain with three institution nodes", {
       download({ connection: await t.as("staff"), modelId: id, out }),
       (err: Error & { exitCode?: number }) => {
         assert.match(err.message, /but the chain records 0xabab/);
-        assert.equal(err.exitCode, ExitCode.integrity);
+        assert.equal(exitCodeOf(err), ExitCode.integrity);
         return true;
       },
     );
@@ -348,7 +348,7 @@ describe("model distribution on a local chain with three institution nodes", {
       publish({ connection: await t.as("publisher"), modelPath: v.modelPath, cardPath: badCard }),
       (err: Error & { exitCode?: number }) => {
         assert.match(err.message, /is not a valid model card/);
-        assert.equal(err.exitCode, ExitCode.invalidInput);
+        assert.equal(exitCodeOf(err), ExitCode.invalidInput);
         return true;
       },
     );

@@ -25,7 +25,7 @@ import { download } from "../src/commands/download.ts";
 import { grant } from "../src/commands/grant.ts";
 import { publish } from "../src/commands/publish.ts";
 import { resolveConnection } from "../src/config.ts";
-import { ExitCode } from "../src/errors.ts";
+import { ExitCode, exitCodeOf } from "../src/errors.ts";
 import { silentLogger } from "../src/log.ts";
 import { sealAndAdd } from "../src/models/storage.ts";
 import { spawnChild } from "../src/up/childProcess.ts";
@@ -149,7 +149,7 @@ describe("download records only what succeeds; grant and publish name the real r
         download({ connection: await t.as("staff"), modelId: model.id, out }),
         (err: Rejection) => {
           assert.match(err.message, message, `--out ${out}`);
-          assert.equal(err.exitCode, ExitCode.invalidInput, `--out ${out}`);
+          assert.equal(exitCodeOf(err), ExitCode.invalidInput, `--out ${out}`);
           return true;
         },
       );
@@ -206,7 +206,7 @@ describe("download records only what succeeds; grant and publish name the real r
       download({ connection: await t.as("staff"), modelId: id, out }),
       (err: Rejection) => {
         assert.match(err.message, /keyring holds no key for account .*nothing was recorded/);
-        assert.equal(err.exitCode, ExitCode.refused);
+        assert.equal(exitCodeOf(err), ExitCode.refused);
         return true;
       },
     );
@@ -350,7 +350,7 @@ describe("download records only what succeeds; grant and publish name the real r
         grant({ connection: await t.as("institution-b"), patient, modelId: model.id, days }),
         (err: Rejection) => {
           assert.match(err.message, /whole number of days from 1 to 3650/, `--days ${days}`);
-          assert.equal(err.exitCode, ExitCode.invalidInput);
+          assert.equal(exitCodeOf(err), ExitCode.invalidInput);
           return true;
         },
       );
@@ -394,7 +394,7 @@ describe("download records only what succeeds; grant and publish name the real r
           /is staff of institution #2 \(Borealis Medical Center\) and staff cannot grant or revoke patient access: only Borealis Medical Center's own account 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC can/,
         );
         assert.doesNotMatch(err.message, /not \(or no longer\) a member/);
-        assert.equal(err.exitCode, ExitCode.refused);
+        assert.equal(exitCodeOf(err), ExitCode.refused);
         return true;
       },
     );

@@ -15,6 +15,7 @@ import {
   queueOrExecute,
   vote,
 } from "../src/commands/member.ts";
+import { exitCodeOf } from "../src/errors.ts";
 import { chainService } from "../src/up/chainService.ts";
 import { deployService } from "../src/up/deployService.ts";
 import { startTestStack, type TestStack } from "./helpers/stack.ts";
@@ -162,7 +163,7 @@ describe("governance actions can be repeated", { timeout: 240_000 }, () => {
           err.message,
           /had no vote when proposal \d+ opened: only member institutions' own accounts vote/,
         );
-        assert.equal(err.exitCode, 4);
+        assert.equal(exitCodeOf(err), 4);
         return true;
       },
     );

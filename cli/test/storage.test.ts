@@ -8,13 +8,27 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import * as dagPb from "@ipld/dag-pb";
 import { bytesToStream, generateContentKey } from "@neuroledger/sdk/crypto";
+import { preparePrivateOutput } from "@neuroledger/sdk/node";
 import { CID } from "multiformats/cid";
-import { writeVerified } from "../src/commands/download.ts";
 import { IntegrityError } from "../src/errors.ts";
-import { fetchAndOpen, sealAndAdd } from "../src/models/storage.ts";
+import { type ContentStore, fetchVerified, sealAndAdd } from "../src/models/storage.ts";
 import { type NodeProcess, once, startNodeProcess, tempDir } from "./helpers/nodeProcess.ts";
 
 const sha = (b: Uint8Array) => `0x${createHash("sha256").update(b).digest("hex")}` as const;
+
+/** The download's storage path: fetch, decrypt + verify (the sdk's one path), write to `out`. */
+async function writeVerified(
+  opened: { store: ContentStore; cid: string; contentKey: Uint8Array },
+  expected: string,
+  out: string,
+): Promise<number> {
+  const sink = await preparePrivateOutput(out);
+  try {
+    return await fetchVerified({ ...opened, expectedSha256: expected, sink });
+  } finally {
+    await sink.close();
+  }
+}
 
 describe("storage path (encrypt + add, fetch + decrypt + verify)", () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -42,8 +56,7 @@ describe("storage path (encrypt + add, fetch + decrypt + verify)", () => {
       contentKey,
     });
     const out = join(dir.path, "roundtrip.onnx");
-    const { plaintext, sha256 } = await fetchAndOpen({ store: node.client, cid, contentKey });
-    await writeVerified(plaintext, sha256, sha(model), out);
+    await writeVerified({ store: node.client, cid, contentKey }, sha(model), out);
     assert.ok((await readFile(out)).equals(model));
   });
 
@@ -96,8 +109,7 @@ describe("storage path (encrypt + add, fetch + decrypt + verify)", () => {
     container[700_000] = (container[700_000] as number) ^ 1;
     const cid = await node.client.add(once(container));
     const out = join(dir.path, "tampered.onnx");
-    const { plaintext, sha256 } = await fetchAndOpen({ store: node.client, cid, contentKey });
-    await assert.rejects(writeVerified(plaintext, sha256, sha(model), out), {
+    await assert.rejects(writeVerified({ store: node.client, cid, contentKey }, sha(model), out), {
       name: "DecryptionFailedError",
     });
     assert.equal(existsSync(out), false);
@@ -117,9 +129,9 @@ describe("storage path (encrypt + add, fetch + decrypt + verify)", () => {
       contentKey,
     });
     const out = join(dir.path, "wrong-sha.onnx");
-    const { plaintext, sha256 } = await fetchAndOpen({ store: node.client, cid, contentKey });
     const claimed = sha(randomBytes(8));
-    await assert.rejects(writeVerified(plaintext, sha256, claimed, out), (err: Error) => {
+    const opened = { store: node.client, cid, contentKey };
+    await assert.rejects(writeVerified(opened, claimed, out), (err: Error) => {
       assert.ok(err instanceof IntegrityError);
       assert.match(err.message, new RegExp(`chain records ${claimed}`));
       return true;
@@ -134,17 +146,10 @@ describe("storage path (encrypt + add, fetch + decrypt + verify)", () => {
       plaintext: bytesToStream(model),
       contentKey: generateContentKey(),
     });
-    const { plaintext, sha256 } = await fetchAndOpen({
-      store: node.client,
-      cid,
-      contentKey: generateContentKey(),
+    const opened = { store: node.client, cid, contentKey: generateContentKey() };
+    await assert.rejects(writeVerified(opened, sha(model), join(dir.path, "wrong-key.onnx")), {
+      name: "DecryptionFailedError",
     });
-    await assert.rejects(
-      writeVerified(plaintext, sha256, sha(model), join(dir.path, "wrong-key.onnx")),
-      {
-        name: "DecryptionFailedError",
-      },
-    );
   });
 
   test("CIDs of sealed models are plain UnixFS files any gateway client can read", async () => {

@@ -10,7 +10,7 @@ import { writeFile } from "node:fs/promises";
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { defaultModelDir } from "@neuroledger/cli/up/demoModelService";
+import { defaultModelDir } from "@neuroledger/cli";
 import { benchChain, type ChainRow } from "./distribution/chain.ts";
 import { benchInference } from "./distribution/inference.ts";
 import { benchKeyring } from "./distribution/keyring.ts";

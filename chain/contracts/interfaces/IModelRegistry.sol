@@ -228,10 +228,12 @@ interface IModelRegistry is IMembershipObserver {
     function recordDownload(uint256 modelId) external;
 
     /// @notice Adds a staff account (a clinician who may download but does not vote) to the
-    /// caller's institution. @dev Member institutions only; not while paused.
+    /// caller's institution.
+    /// @dev Member institutions only; not while paused.
     function addStaff(address account) external;
 
-    /// @notice Removes a staff account of the caller's institution. @dev Allowed while paused.
+    /// @notice Removes a staff account of the caller's institution.
+    /// @dev Allowed while paused.
     function removeStaff(address account) external;
 
     /// @notice Registers the caller's X25519 public key (32 bytes, not zero).
@@ -260,14 +262,16 @@ interface IModelRegistry is IMembershipObserver {
     /// Replaces an earlier grant.
     function grantPatientAccess(address patient, uint256 modelId, uint64 expiresAt) external;
 
-    /// @notice Revokes a grant made by the caller's institution. @dev Allowed while paused.
+    /// @notice Revokes a grant made by the caller's institution.
+    /// @dev Allowed while paused.
     function revokePatientAccess(address patient, uint256 modelId) external;
 
     /// @notice Stops publishing, downloads, grants, staff additions, key and keyring updates.
     /// @dev DEFAULT_ADMIN_ROLE (governance) or GUARDIAN_ROLE.
     function pause() external;
 
-    /// @notice Lifts a pause. @dev DEFAULT_ADMIN_ROLE (governance) only.
+    /// @notice Lifts a pause.
+    /// @dev DEFAULT_ADMIN_ROLE (governance) only.
     function unpause() external;
 
     /// @notice The ids of the top ten, best first.
@@ -282,7 +286,8 @@ interface IModelRegistry is IMembershipObserver {
     /// @notice The latest model's record; all zero when there is none.
     function latestModel() external view returns (Model memory);
 
-    /// @notice A kept model's record. @dev Reverts with {RegistryModelNotActive} otherwise.
+    /// @notice A kept model's record.
+    /// @dev Reverts with {RegistryModelNotActive} otherwise.
     function getModel(uint256 modelId) external view returns (Model memory);
 
     /// @notice Whether the model is kept (in the top ten or the latest).

@@ -23,7 +23,7 @@ import {
 } from "viem";
 import type { PrivateKeyAccount } from "viem/accounts";
 import type { Connection } from "../config.ts";
-import { CliError, ExitCode, RefusedError, TimeoutError } from "../errors.ts";
+import { RefusedError, TimeoutError, UsageError } from "../errors.ts";
 
 export interface ChainClient {
   chainId: number;
@@ -101,9 +101,7 @@ export async function connectChain(connection: Connection): Promise<ChainClient>
     timelock: deployment.contracts.timelock,
     async write(call) {
       if (!walletClient || !connection.account) {
-        throw new CliError("this command sends transactions and needs an account (--key / --as)", {
-          exitCode: ExitCode.usage,
-        });
+        throw new UsageError("this command sends transactions and needs an account (--key / --as)");
       }
       let hash: Hash;
       try {
@@ -144,9 +142,8 @@ function loadDeployment(connection: Connection, chainId: number): Deployment {
     }
     return readDeployment(chainId);
   } catch (cause) {
-    throw new CliError(`no usable deployment for chain ${chainId}: ${(cause as Error).message}`, {
+    throw new UsageError(`no usable deployment for chain ${chainId}: ${(cause as Error).message}`, {
       hints: ["Pass --deployment <file>, or deploy first (`neuroledger up` does it)."],
-      exitCode: ExitCode.usage,
       cause,
     });
   }

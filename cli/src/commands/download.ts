@@ -1,6 +1,7 @@
 import type { ModelCard } from "@neuroledger/sdk/card";
 import { type AccountKey, unwrapKeyring } from "@neuroledger/sdk/crypto";
 import { NoWrapForAccountError } from "@neuroledger/sdk/errors";
+import { preparePrivateOutput } from "@neuroledger/sdk/node";
 import type { Address, Hex } from "viem";
 import { accountKeyOf, ensureEncryptionKey } from "../chain/accounts.ts";
 import { abis, type ChainClient, connectChain } from "../chain/client.ts";
@@ -10,8 +11,7 @@ import { RefusedError } from "../errors.ts";
 import { NodeClient } from "../ipfs/client.ts";
 import { type Logger, silentLogger } from "../log.ts";
 import { readKeyring } from "../models/keyringCard.ts";
-import { preparePrivateOutput } from "../models/privateOutput.ts";
-import { fetchAndOpen } from "../models/storage.ts";
+import { fetchVerified } from "../models/storage.ts";
 import type { Progress } from "../progress.ts";
 
 export interface DownloadParameters {
@@ -48,9 +48,9 @@ export interface DownloadResult {
  * sha256 and opens the account's wrap; only then records the download, fetches and decrypts the
  * ciphertext (every chunk authenticated) into an unlinked scratch file, checks the plaintext sha256
  * against the chain and places the file at `out`. A killed run leaves nothing decrypted behind
- * (see `models/privateOutput.ts`).
+ * (the sdk's `preparePrivateOutput` and `decryptVerified`).
  *
- * Errors: `InvalidInputError` (bad `out`, exit 3), `RefusedError` (may not download, no wrap,
+ * Errors: `InvalidOutputError` (bad `out`, exit 3), `RefusedError` (may not download, no wrap,
  * exit 4), `IntegrityError` / sdk integrity errors (card, wrap, chunk or sha256, exit 5),
  * `TimeoutError` (node or chain, exit 6).
  *
@@ -70,7 +70,10 @@ export async function download(params: DownloadParameters): Promise<DownloadResu
   const account = requireAccount(params.connection);
   // Signed in as the account: the node serves the keyring and the blocks only to it (issue 11).
   const node = new NodeClient(requireNode(params.connection), timeoutMs, account);
-  const output = await preparePrivateOutput(params.out);
+  const output = await preparePrivateOutput(params.out, {
+    label: "--out",
+    afterFirstChunk: params.afterFirstChunk,
+  });
   try {
     const chain = await connectChain(params.connection);
     const model = await getModel(chain, params.modelId);
@@ -101,14 +104,13 @@ export async function download(params: DownloadParameters): Promise<DownloadResu
     lap("chainTx");
     log.info("download recorded", { modelId: params.modelId.toString(), tx: hash });
 
-    const { plaintext, sha256 } = await fetchAndOpen({
+    const bytes = await fetchVerified({
       store: node,
       cid: keyringModel.contentCid,
       contentKey,
+      expectedSha256: model.sha256,
+      sink: output,
       onProgress: params.onProgress,
-    });
-    const bytes = await output.commit(plaintext, sha256, model.sha256, {
-      afterFirstChunk: params.afterFirstChunk,
     });
     lap("fetchDecryptVerify");
     log.info("downloaded", { out: output.path, bytes, sha256: model.sha256 });
@@ -123,7 +125,7 @@ export async function download(params: DownloadParameters): Promise<DownloadResu
       timings,
     };
   } finally {
-    await output.discard();
+    await output.close();
   }
 }
 
@@ -189,12 +191,7 @@ async function openKeyring(params: OpenKeyringParameters) {
   }
 }
 
-function noWrap(
-  account: Address,
-  modelId: bigint,
-  waitedMs: number,
-  cause: unknown,
-): RefusedError {
+function noWrap(account: Address, modelId: bigint, waitedMs: number, cause: unknown): RefusedError {
   const seconds = Math.round(waitedMs / 1000);
   return new RefusedError(
     waitedMs > 0
@@ -208,23 +205,4 @@ function noWrap(
       cause,
     },
   );
-}
-
-/**
- * Writes a decrypted stream to `out` only once its sha256 equals `expected` (through an unlinked
- * scratch file, see `models/privateOutput.ts`); on any failure nothing is written and `out` is
- * left as it was. Returns the byte count.
- */
-export async function writeVerified(
-  stream: ReadableStream<Uint8Array>,
-  digest: Promise<string>,
-  expected: Hex,
-  out: string,
-): Promise<number> {
-  const output = await preparePrivateOutput(out);
-  try {
-    return await output.commit(stream, digest, expected);
-  } finally {
-    await output.discard();
-  }
 }

@@ -1,6 +1,6 @@
 import { mkdir, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { CliError, ExitCode } from "../errors.ts";
+import { InterruptedError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { untilSignal } from "../signals.ts";
 import { type Stack, writeStack } from "../stack/schema.ts";
@@ -49,9 +49,7 @@ export async function up(params: UpParameters): Promise<Stack> {
   try {
     for (const service of params.services ?? upServices) {
       if (interrupt.signal.aborted)
-        throw new CliError(`interrupted before starting ${service.name}`, {
-          exitCode: ExitCode.interrupted,
-        });
+        throw new InterruptedError(`interrupted before starting ${service.name}`);
       log.info("starting", { service: service.name });
       const started = Date.now();
       // Not raced against Ctrl-C: a service half started would leak its processes. It sees the
@@ -61,16 +59,11 @@ export async function up(params: UpParameters): Promise<Stack> {
         result = await service.start({ options, stack: draft, log, signal: interrupt.signal });
       } catch (err) {
         if (!interrupt.signal.aborted) throw err;
-        throw new CliError(`interrupted while starting ${service.name}`, {
-          exitCode: ExitCode.interrupted,
-          cause: err,
-        });
+        throw new InterruptedError(`interrupted while starting ${service.name}`, { cause: err });
       }
       running.push({ name: service.name, service: result });
       if (interrupt.signal.aborted)
-        throw new CliError(`interrupted while starting ${service.name}`, {
-          exitCode: ExitCode.interrupted,
-        });
+        throw new InterruptedError(`interrupted while starting ${service.name}`);
       log.info("started", { service: service.name, ms: Date.now() - started });
     }
     if (!draft.chain)

@@ -4,7 +4,7 @@ import {
   type GatewaySession,
   type MessageSigner,
 } from "@neuroledger/sdk/ipfs";
-import { CliError, ExitCode, RefusedError, TimeoutError } from "../errors.ts";
+import { CliError, RefusedError, TimeoutError, UnavailableError } from "../errors.ts";
 
 /** State changes of the control API need a content type no page can send without a preflight. */
 const JSON_REQUEST = { "content-type": "application/json" };
@@ -94,13 +94,12 @@ export class NodeClient {
       } catch (err) {
         if ((err as Error).name !== "IpfsFetchError")
           throw new RefusedError((err as Error).message, { cause: err });
-        throw new CliError(
+        throw new UnavailableError(
           `cannot reach the IPFS node at ${this.url}: ${causeText((err as Error).cause as Error)}`,
           {
             hints: [
               "Start it with `neuroledger node` (or `neuroledger up`), or pass --node <url>.",
             ],
-            exitCode: ExitCode.timeout,
             cause: err,
           },
         );
@@ -121,9 +120,8 @@ export class NodeClient {
           },
         );
       }
-      throw new CliError(`cannot reach the IPFS node at ${this.url}: ${causeText(e)}`, {
+      throw new UnavailableError(`cannot reach the IPFS node at ${this.url}: ${causeText(e)}`, {
         hints: ["Start it with `neuroledger node` (or `neuroledger up`), or pass --node <url>."],
-        exitCode: ExitCode.timeout,
         cause: err,
       });
     }
@@ -141,9 +139,7 @@ export class NodeClient {
       } catch {}
       const refusal = `IPFS node ${this.url} answered ${res.status} for ${path}: ${message}`;
       if (res.status === 401 || res.status === 403) throw new RefusedError(refusal);
-      throw new CliError(refusal, {
-        exitCode: res.status === 504 ? ExitCode.timeout : ExitCode.failure,
-      });
+      throw res.status === 504 ? new UnavailableError(refusal) : new CliError(refusal);
     }
     return res;
   }

@@ -1,5 +1,12 @@
 import { ReadableStream as NodeReadableStream } from "node:stream/web";
-import { createDecryptStream, createEncryptStream } from "@neuroledger/sdk/crypto";
+import {
+  createEncryptStream,
+  decryptVerified,
+  openContainer,
+  type PlaintextSink,
+  readAhead,
+  type StreamProgress,
+} from "@neuroledger/sdk/crypto";
 import { createNodeSha256Stream } from "@neuroledger/sdk/node";
 import { addPinned } from "../ipfs/api.ts";
 import { containerChunker } from "../ipfs/containerChunker.ts";
@@ -75,39 +82,53 @@ export interface FetchAndOpenParameters {
 }
 
 /**
- * The download storage path: IPFS -> decrypt (every chunk authenticated) -> sha256. Returns the
- * plaintext stream and the digest promise; the caller pipes the stream to its sink and only then
- * awaits the digest (and compares it with the chain's before trusting the bytes).
+ * IPFS -> the sdk's `openContainer` (every chunk authenticated, hashed with node:crypto). Returns
+ * the plaintext stream and the digest promise, NOT yet compared with the chain's sha256: only for
+ * content key rotation, which re-encrypts the stream and checks the digest (`assertSha256`) before
+ * registering anything. Readers that keep the bytes use {@link fetchVerified}.
  */
 export async function fetchAndOpen(
   params: FetchAndOpenParameters,
 ): Promise<{ plaintext: ReadableStream<Uint8Array>; sha256: Promise<string> }> {
-  const body = await params.store.cat(params.cid, params.signal);
-  const hash = createNodeSha256Stream();
-  const plaintext = toWebStream(body)
-    .pipeThrough(readAhead())
-    .pipeThrough(
-      createDecryptStream(params.contentKey, {
-        totalInputBytes: params.size,
-        onProgress: (p) => params.onProgress?.(p.inputBytes, params.size ?? 0),
-      }),
-    )
-    .pipeThrough(readAhead())
-    .pipeThrough(hash.stream);
-  return { plaintext, sha256: hash.digest };
+  return openContainer(await containerParameters(params));
 }
 
+export type FetchVerifiedParameters<T> = FetchAndOpenParameters & {
+  /** The plaintext's sha256 recorded on chain. */
+  expectedSha256: string;
+  /** Where the bytes wait until verified (e.g. the sdk's `preparePrivateOutput`). */
+  sink: PlaintextSink<T>;
+};
+
 /**
- * A pass-through that buffers up to `chunks` chunks on each side, so the stages around it run at
- * the same time: AES-GCM runs on libuv's thread pool while the main thread hashes and stores
- * blocks. Memory: at most a few chunks (1 MiB each by default) per buffer.
+ * The download storage path: IPFS -> the sdk's one `decryptVerified` (every chunk authenticated,
+ * sha256 compared with the chain's before `sink.finish` hands anything out; `sink.discard` on any
+ * failure). Streams: memory stays at a few chunks whatever the model size.
+ *
+ * @returns what `sink.finish` returns.
+ * @throws DecryptionFailedError / InvalidContainerError, IntegrityError (sha256), the store's errors.
  */
-export function readAhead(chunks = 4): TransformStream<Uint8Array, Uint8Array> {
-  return new TransformStream<Uint8Array, Uint8Array>(
-    undefined,
-    { highWaterMark: chunks },
-    { highWaterMark: chunks },
-  );
+export async function fetchVerified<T>(params: FetchVerifiedParameters<T>): Promise<T> {
+  let opened: Awaited<ReturnType<typeof containerParameters>>;
+  try {
+    opened = await containerParameters(params);
+  } catch (error) {
+    await params.sink.discard(error);
+    throw error;
+  }
+  return decryptVerified({ ...opened, expectedSha256: params.expectedSha256, sink: params.sink });
+}
+
+/** Fetches the container and names the stages' settings (node:crypto hash, read-ahead, progress). */
+async function containerParameters(params: FetchAndOpenParameters) {
+  const body = await params.store.cat(params.cid, params.signal);
+  return {
+    ciphertext: toWebStream(body),
+    contentKey: params.contentKey,
+    totalInputBytes: params.size,
+    onProgress: (p: StreamProgress) => params.onProgress?.(p.inputBytes, params.size ?? 0),
+    createHash: createNodeSha256Stream,
+  };
 }
 
 function toWebStream(body: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> {

@@ -1,6 +1,7 @@
 import type { ModelCard } from "@neuroledger/sdk/card";
 import { cidToChain } from "@neuroledger/sdk/chain";
 import {
+  assertSha256,
   buildKeyring,
   generateContentKey,
   type Keyring,
@@ -52,12 +53,13 @@ export async function rotateContentKey(
     contentKey: params.contentKey,
   });
   const { cid: contentCid } = await sealAndAdd({ store, plaintext, contentKey: nextKey });
-  const digest = await sha256;
-  if (digest.toLowerCase() !== model.sha256.toLowerCase()) {
+  try {
+    assertSha256(await sha256, model.sha256);
+  } catch (cause) {
     await unpin(node, CID.parse(contentCid));
-    throw new IntegrityError(
-      `model ${model.id}'s content decrypts to ${digest}, not the chain's ${model.sha256}: not rotated`,
-    );
+    throw new IntegrityError(`model ${model.id}'s content does not match the chain: not rotated`, {
+      cause,
+    });
   }
   const keyring = await buildKeyring(
     nextKey,

@@ -23,6 +23,19 @@ export {
 } from "./containerFormat.ts";
 export { createDecryptStream, type DecryptStreamParameters } from "./decryptStream.ts";
 export {
+  assertSha256,
+  type DecryptModelToBytesParameters,
+  type DecryptVerifiedParameters,
+  decryptModelToBytes,
+  decryptVerified,
+  type OpenContainerParameters,
+  type OpenContainerReturnType,
+  openContainer,
+  type PlaintextSink,
+  readAhead,
+  type VerifiedPlaintext,
+} from "./decryptVerified.ts";
+export {
   createEncryptStream,
   type EncryptStreamParameters,
   type StreamProgress,

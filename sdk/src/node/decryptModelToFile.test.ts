@@ -4,10 +4,11 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { fromHex, type Hex } from "../crypto/bytes.ts";
 import { encryptBytes, generateContentKey } from "../crypto/container.ts";
 import { bytesToStream } from "../crypto/streams.ts";
 import { randomBytes } from "../crypto/webcrypto.ts";
-import { DecryptionFailedError, IntegrityError } from "../errors.ts";
+import { DecryptionFailedError, IntegrityError, InvalidOutputError } from "../errors.ts";
 import { decryptModelToFile } from "./decryptModelToFile.ts";
 
 describe("decryptModelToFile", () => {
@@ -58,5 +59,73 @@ describe("decryptModelToFile", () => {
       DecryptionFailedError,
     );
     assert.deepEqual(await readdir(dir), ["model.onnx"]);
+  });
+});
+
+describe("decryptModelToFile on the decrypt-verified test vectors", () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), "nl-sdk-vectors-"));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it("writes exactly the authentic models and leaves no file (visible or hidden) otherwise", async () => {
+    const vectors = JSON.parse(
+      await readFile(
+        new URL("../../test-vectors/decrypt-verified-v1.json", import.meta.url),
+        "utf8",
+      ),
+    ) as {
+      contentKey: Hex;
+      cases: {
+        name: string;
+        contentKey?: Hex;
+        container: Hex;
+        expectedSha256: string;
+        plaintext?: Hex;
+        error?: string;
+      }[];
+    };
+    const written: string[] = [];
+    for (const [index, c] of vectors.cases.entries()) {
+      const out = join(dir, `case-${index}.onnx`);
+      const run = decryptModelToFile({
+        container: bytesToStream(fromHex(c.container), 5),
+        contentKey: fromHex(c.contentKey ?? vectors.contentKey),
+        expectedSha256: c.expectedSha256,
+        out,
+      });
+      if (c.error) {
+        await assert.rejects(run, { name: c.error }, c.name);
+      } else {
+        await run;
+        assert.deepEqual(new Uint8Array(await readFile(out)), fromHex(c.plaintext as Hex), c.name);
+        written.push(`case-${index}.onnx`);
+      }
+      assert.deepEqual((await readdir(dir)).sort(), written.sort(), `after "${c.name}"`);
+    }
+  });
+
+  it("refuses an output path in a missing folder before reading the container", async () => {
+    let pulled = false;
+    // highWaterMark 0: pull runs only when someone reads.
+    const container = new ReadableStream<Uint8Array>(
+      {
+        pull() {
+          pulled = true;
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    await assert.rejects(
+      decryptModelToFile({
+        container,
+        contentKey: generateContentKey(),
+        expectedSha256: "00",
+        out: join(dir, "no", "such", "folder", "m.onnx"),
+      }),
+      (err: Error) => err instanceof InvalidOutputError && /does not exist/.test(err.message),
+    );
+    assert.equal(pulled, false);
   });
 });

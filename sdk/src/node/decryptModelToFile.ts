@@ -1,29 +1,29 @@
-import { randomBytes } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { rename, unlink } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
-import { Writable } from "node:stream";
-import { createDecryptStream } from "../crypto/decryptStream.ts";
-import type { StreamProgress } from "../crypto/encryptStream.ts";
-import { IntegrityError } from "../errors.ts";
+import { decryptVerified, type OpenContainerParameters } from "../crypto/decryptVerified.ts";
+import { type PreparePrivateOutputOptions, preparePrivateOutput } from "./privateOutput.ts";
 import { createNodeSha256Stream } from "./sha256.ts";
 
-export type DecryptModelToFileParameters = {
-  /** The encrypted container (from IPFS). */
-  container: ReadableStream<Uint8Array>;
-  contentKey: Uint8Array;
-  /** The plaintext's sha256 recorded on chain (hex, with or without 0x). */
-  expectedSha256: string;
-  /** Where the model goes; written only when every chunk authenticated and the hash matched. */
-  out: string;
-  onProgress?: (progress: StreamProgress) => void;
-  totalInputBytes?: number;
-};
+export type DecryptModelToFileParameters = Omit<
+  OpenContainerParameters,
+  "ciphertext" | "createHash"
+> &
+  PreparePrivateOutputOptions & {
+    /** The encrypted container (from IPFS). */
+    container: ReadableStream<Uint8Array>;
+    /** The plaintext's sha256 recorded on chain (hex, with or without 0x). */
+    expectedSha256: string;
+    /** Where the model goes; written only when every chunk authenticated and the hash matched. */
+    out: string;
+  };
 
 /**
- * The last step of a download: decrypt while streaming, hash the plaintext, and move it to `out`
- * only if the hash equals the chain's. On any failure (tampered container, wrong key, hash
- * mismatch) nothing is left at `out` and the temporary file is removed.
+ * The last step of a download: `decryptVerified` into a private output (an unlinked scratch file
+ * beside `out`, see `preparePrivateOutput`), hashed with node:crypto, and placed at `out` only if
+ * the hash equals the chain's. On any failure (tampered container, wrong key, hash mismatch,
+ * kill -9) nothing decrypted is left on disk.
+ *
+ * @returns the plaintext's sha256 (0x hex) and size in bytes.
+ * @throws InvalidOutputError (bad `out`, before anything is decrypted), DecryptionFailedError /
+ *   InvalidContainerError, IntegrityError.
  *
  * @example
  * await decryptModelToFile({ container: reader.cat(model.content), contentKey, expectedSha256: model.sha256, out: "model.onnx" });
@@ -31,48 +31,23 @@ export type DecryptModelToFileParameters = {
 export async function decryptModelToFile(
   parameters: DecryptModelToFileParameters,
 ): Promise<{ sha256: string; bytes: number }> {
-  const { container, contentKey, expectedSha256, out } = parameters;
-  const expected = expectedSha256.toLowerCase().replace(/^0x/, "");
-  const temporary = join(
-    dirname(out),
-    `.${basename(out)}.${randomBytes(6).toString("hex")}.partial`,
-  );
-  const hash = createNodeSha256Stream();
-  let bytes = 0;
+  const { container, out, label, afterFirstChunk, ...open } = parameters;
+  const output = await preparePrivateOutput(out, { label, afterFirstChunk });
   try {
-    await container
-      .pipeThrough(
-        createDecryptStream(contentKey, {
-          onProgress: parameters.onProgress,
-          totalInputBytes: parameters.totalInputBytes,
+    return await decryptVerified({
+      ...open,
+      ciphertext: container,
+      createHash: createNodeSha256Stream,
+      sink: {
+        write: (chunk) => output.write(chunk),
+        discard: (reason) => output.discard(reason),
+        finish: async (verified) => ({
+          sha256: verified.sha256,
+          bytes: await output.finish(verified),
         }),
-      )
-      .pipeThrough(hash.stream)
-      .pipeThrough(
-        new TransformStream<Uint8Array, Uint8Array>({
-          transform(chunk, controller) {
-            bytes += chunk.length;
-            controller.enqueue(chunk);
-          },
-        }),
-      )
-      .pipeTo(Writable.toWeb(createWriteStream(temporary, { flags: "wx" })));
-    const actual = (await hash.digest).slice(2);
-    if (actual !== expected) {
-      throw new IntegrityError(
-        "The decrypted model does not match the sha256 recorded on chain; it was not saved.",
-        {
-          details: `Chain: ${expected}; decrypted: ${actual}.`,
-          hints: [
-            "The keyring or the content on IPFS does not belong to this model; report it to the consortium.",
-          ],
-        },
-      );
-    }
-    await rename(temporary, out);
-    return { sha256: `0x${actual}`, bytes };
-  } catch (error) {
-    await unlink(temporary).catch(() => {});
-    throw error;
+      },
+    });
+  } finally {
+    await output.close();
   }
 }

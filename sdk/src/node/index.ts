@@ -14,4 +14,9 @@ export {
   writeStreamAtomically,
 } from "./files.ts";
 export { type CreateNodeRuntimeParameters, createNodeRuntime } from "./onnxRuntime.ts";
+export {
+  type PreparePrivateOutputOptions,
+  type PrivateOutput,
+  preparePrivateOutput,
+} from "./privateOutput.ts";
 export { createNodeSha256Stream } from "./sha256.ts";

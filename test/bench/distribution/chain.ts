@@ -4,15 +4,17 @@
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { download } from "@neuroledger/cli/commands/download";
-import { publish } from "@neuroledger/cli/commands/publish";
-import { up } from "@neuroledger/cli/commands/up";
-import { resolveConnection } from "@neuroledger/cli/config";
-import { silentLogger } from "@neuroledger/cli/log";
-import type { Stack } from "@neuroledger/cli/stack/schema";
-import { chainService } from "@neuroledger/cli/up/chainService";
-import { deployService } from "@neuroledger/cli/up/deployService";
-import { institutionNodesService } from "@neuroledger/cli/up/institutionNodesService";
+import type { Stack } from "@neuroledger/cli";
+import {
+  chainService,
+  deployService,
+  download,
+  institutionNodesService,
+  publish,
+  resolveConnection,
+  silentLogger,
+  up,
+} from "@neuroledger/cli";
 
 export interface ChainRow {
   blockTimeS: number;

@@ -4,8 +4,7 @@ import { createHash, randomFillSync } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startIpfsNode } from "@neuroledger/cli/ipfs/node";
-import { fetchAndOpen, heliaStore, sealAndAdd } from "@neuroledger/cli/models/storage";
+import { fetchVerified, heliaStore, sealAndAdd, startIpfsNode } from "@neuroledger/cli";
 import { bytesToStream, generateContentKey } from "@neuroledger/sdk/crypto";
 import { CID } from "multiformats/cid";
 
@@ -95,21 +94,22 @@ export async function benchStorage(sizesMB: number[], reps: number): Promise<Sto
           );
           times.download.push(
             await timed(async () => {
-              const { plaintext, sha256 } = await fetchAndOpen({
+              // The download's path (fetch, decrypt, sha256 checked) into a sink that only counts.
+              let n = 0;
+              await fetchVerified({
                 store,
                 cid: sealedCid,
                 contentKey,
-              });
-              let n = 0;
-              await plaintext.pipeTo(
-                new WritableStream({
-                  write(c) {
+                expectedSha256: expected,
+                sink: {
+                  write: (c) => {
                     n += c.length;
                   },
-                }),
-              );
-              if (n !== bytes || (await sha256) !== expected)
-                throw new Error("download path returned other bytes");
+                  finish: () => undefined,
+                  discard: () => undefined,
+                },
+              });
+              if (n !== bytes) throw new Error("download path returned other bytes");
             }),
           );
         };

@@ -27,6 +27,13 @@ export interface AppConfig {
   gateways: Record<string, string>;
 }
 
+/**
+ * The app's public configuration (`/config.json`, written by the server from the stack: chain id,
+ * registry address, indexer URL, gateways by institution).
+ *
+ * @param fetcher SvelteKit's `fetch` in `load`, or the global one.
+ * @throws Error naming the HTTP status when the file cannot be loaded.
+ */
 export async function loadAppConfig(fetcher: typeof fetch): Promise<AppConfig> {
   const response = await fetcher("/config.json");
   if (!response.ok)

@@ -10,6 +10,10 @@ import type { Wallet } from "./wallet/wallet.svelte.ts";
  */
 const storageKey = (config: AppConfig) => `neuroledger:indexer-token:${config.chain.id}`;
 
+/**
+ * The indexer session token this tab holds for the configured chain, or `null` when not signed in
+ * (or outside a browser).
+ */
 export function indexerToken(config: AppConfig): string | null {
   return typeof sessionStorage === "undefined" ? null : sessionStorage.getItem(storageKey(config));
 }

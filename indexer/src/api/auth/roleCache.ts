@@ -3,6 +3,7 @@ import type { Address } from "viem";
 /** The on-chain standing that lets an account read the audit API. */
 export type Standing = { member: boolean; staff: boolean; auditor: boolean };
 
+/** Whether a standing may read the audit API: a member institution, staff of one, or an auditor. */
 export const hasAccess = (s: Standing) => s.member || s.staff || s.auditor;
 
 /**

@@ -20,6 +20,11 @@ const ALLOWED_FUNCTIONS = new Set(
   ).split(" "),
 );
 
+/**
+ * A SQL-over-HTTP query refused before it runs (too long, not one plain `SELECT`, a function it
+ * does not serve, a recursive CTE, a plan over the cost or row limit); the message names the
+ * reason and the API answers 400 with it.
+ */
 export class SqlRefusal extends Error {
   override name = "SqlRefusal";
 }

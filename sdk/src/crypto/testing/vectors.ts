@@ -9,6 +9,7 @@ import { accountKeyMessage, deriveAccountKey } from "../accountKey.ts";
 import { toHex, utf8 } from "../bytes.ts";
 import { encryptBytes } from "../container.ts";
 import { contentKeyCommitment } from "../keyring.ts";
+import { sha256Hex } from "../sha256Stream.ts";
 import { wrapContentKey } from "../wrap.ts";
 
 const sequence = (start: number, length: number) =>
@@ -83,7 +84,107 @@ export async function accountKeyVectors() {
   };
 }
 
+/**
+ * Cases for the one decrypt-and-verify path (`decryptVerified`): a container, the key, the sha256
+ * the chain records, and what must happen: the plaintext, or the name of the error (and then
+ * nothing handed out). chunkSize 32, a 100-byte model: 4 sealed chunks.
+ */
+export async function decryptVerifiedVectors() {
+  const contentKey = sequence(0x00, 32);
+  const salt = sequence(0xa0, 16);
+  const chunkSize = 32;
+  const sealedChunk = chunkSize + 16;
+  const header = 32;
+  const model = sequence(0x10, 100);
+  const sha = sha256Hex(model);
+  const container = await encryptBytes(contentKey, model, { chunkSize, salt });
+  const flip = (at: number) => {
+    const copy = container.slice();
+    copy[at] = (copy[at] as number) ^ 0x01;
+    return copy;
+  };
+  const chunk = (i: number) =>
+    container.subarray(header + i * sealedChunk, header + (i + 1) * sealedChunk);
+  const reordered = new Uint8Array(container);
+  reordered.set(chunk(1), header);
+  reordered.set(chunk(0), header + sealedChunk);
+  const ok = { plaintext: toHex(model) };
+  type Case = {
+    name: string;
+    container: Uint8Array;
+    contentKey?: Uint8Array;
+    expectedSha256?: string;
+    plaintext?: string;
+    error?: string;
+  };
+  const cases: Case[] = [
+    { name: "authentic, sha256 as the chain records it", container, expectedSha256: sha, ...ok },
+    {
+      name: "authentic, sha256 without 0x in upper case",
+      container,
+      expectedSha256: sha.slice(2).toUpperCase(),
+      ...ok,
+    },
+    {
+      name: "authentic, but another model's sha256",
+      container,
+      expectedSha256: sha256Hex(utf8("another model")),
+      error: "IntegrityError",
+    },
+    {
+      name: "one byte of the first chunk flipped",
+      container: flip(header + 3),
+      error: "DecryptionFailedError",
+    },
+    {
+      name: "one byte of the last chunk's tag flipped",
+      container: flip(container.length - 1),
+      error: "DecryptionFailedError",
+    },
+    { name: "one header byte (salt) flipped", container: flip(20), error: "DecryptionFailedError" },
+    { name: "chunks 0 and 1 swapped", container: reordered, error: "DecryptionFailedError" },
+    {
+      name: "truncated: the last chunk dropped",
+      container: container.subarray(0, header + 3 * sealedChunk),
+      error: "DecryptionFailedError",
+    },
+    {
+      name: "extended: one byte appended",
+      container: Uint8Array.from([...container, 0]),
+      error: "DecryptionFailedError",
+    },
+    {
+      name: "only the header",
+      container: container.subarray(0, header),
+      error: "DecryptionFailedError",
+    },
+    { name: "bad magic", container: flip(0), error: "InvalidContainerError" },
+    { name: "empty", container: new Uint8Array(0), error: "InvalidContainerError" },
+    {
+      name: "another content key",
+      container,
+      contentKey: sequence(0x01, 32),
+      error: "DecryptionFailedError",
+    },
+  ];
+  return {
+    schema: "neuroledger.test-vectors.decrypt-verified/1",
+    description:
+      "decryptVerified: a model is handed out only when every chunk authenticates and its sha256 equals the chain's; otherwise the named error and nothing. See sdk/README.md.",
+    contentKey: toHex(contentKey),
+    // No undefined fields: the committed JSON is compared with this object as is.
+    cases: cases.map((c) => ({
+      name: c.name,
+      ...(c.contentKey ? { contentKey: toHex(c.contentKey) } : {}),
+      container: toHex(c.container),
+      expectedSha256: c.expectedSha256 ?? sha,
+      ...(c.plaintext ? { plaintext: c.plaintext } : { error: c.error }),
+    })),
+  };
+}
+
 export const vectorFiles = {
+  "decrypt-verified-v1.json": decryptVerifiedVectors,
   "container-v1.json": containerVectors,
   "wrap-v1.json": wrapVectors,
   "account-key-v1.json": accountKeyVectors,

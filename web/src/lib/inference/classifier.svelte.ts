@@ -86,5 +86,7 @@ export class Classifier {
 }
 
 const key = Symbol("classifier");
+/** Hands the page's {@link Classifier} down to its components (call in the root layout). */
 export const setClassifier = (classifier: Classifier) => setContext(key, classifier);
+/** The {@link Classifier} a parent handed down with {@link setClassifier}. */
 export const useClassifier = () => getContext<Classifier>(key);

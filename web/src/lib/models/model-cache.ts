@@ -18,6 +18,7 @@ export interface CachedModel {
 
 export type CachedModelInfo = Omit<CachedModel, "bytes"> & { size: number };
 
+/** A cached model is missing, or its bytes no longer hash to the sha256 it was verified with. */
 export class CacheIntegrityError extends Error {
   override name = "CacheIntegrityError";
 }
@@ -50,6 +51,11 @@ async function run<T>(
   }
 }
 
+/**
+ * Caches a model verified against the chain, keyed by its sha256 (lower-case hex).
+ *
+ * @throws CacheIntegrityError when the bytes do not hash to `model.sha256` (nothing is stored).
+ */
 export async function putModel(model: Omit<CachedModel, "cachedAt">): Promise<void> {
   const actual = await sha256Hex(model.bytes);
   if (!sameHash(actual, model.sha256)) {
@@ -60,6 +66,7 @@ export async function putModel(model: Omit<CachedModel, "cachedAt">): Promise<vo
   await run("readwrite", (store) => store.put({ ...model, sha256: actual, cachedAt: Date.now() }));
 }
 
+/** The cached models without their bytes (`size` in bytes), newest first. */
 export async function listModels(): Promise<CachedModelInfo[]> {
   const all = await run<CachedModel[]>("readonly", (store) => store.getAll());
   return all
@@ -82,6 +89,7 @@ export async function loadModel(sha256: string): Promise<CachedModel> {
   return { ...model, card: parseModelCard(model.card) };
 }
 
+/** Removes a cached model (`sha256` with or without 0x, any case); no-op when absent. */
 export async function deleteModel(sha256: string): Promise<void> {
   await run("readwrite", (store) => store.delete(sha256.replace(/^0x/, "").toLowerCase()));
 }

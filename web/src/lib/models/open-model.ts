@@ -1,17 +1,21 @@
 import {
   type AccountKey,
-  createDecryptStream,
+  decryptModelToBytes,
   parseKeyring,
   type StreamProgress,
   unwrapKeyring,
 } from "@neuroledger/sdk/crypto";
-import { sameHash, sha256Hex } from "./sha256.ts";
+import { IntegrityError } from "@neuroledger/sdk/errors";
 
-export class ModelVerificationError extends Error {
-  override name = "ModelVerificationError";
-}
+/** The sdk's one `IntegrityError`: a decrypted model whose sha256 differs from the chain's. */
+export { IntegrityError as ModelVerificationError };
 
-/** The content key of a model, unwrapped from its keyring with the account's key. */
+/**
+ * The content key of a model (32 bytes), unwrapped from its keyring with the account's key.
+ *
+ * @throws InvalidKeyringError (malformed keyring), NoWrapForAccountError, DecryptionFailedError
+ *   (the wrap does not open with this key).
+ */
 export async function unlockContentKey(
   keyringBytes: Uint8Array,
   account: string,
@@ -33,8 +37,13 @@ export interface OpenModelParameters {
 
 /**
  * Decrypts a model while it streams in (each chunk authenticated) and returns it only when the
- * plaintext's sha256 equals the one on chain. The model ends up in memory anyway (ORT takes
- * bytes), so the hash is WebCrypto's one-shot digest (64 MiB: 0.85 s in all instead of 3.7 s).
+ * plaintext's sha256 equals the one on chain: the sdk's one decrypt-and-verify path
+ * (`decryptModelToBytes`). The model ends up in memory anyway (ORT takes bytes), so the hash is
+ * WebCrypto's one-shot digest (64 MiB: 0.85 s in all instead of 3.7 s).
+ *
+ * @returns the verified ONNX bytes.
+ * @throws DecryptionFailedError / InvalidContainerError (tampered, truncated, wrong key),
+ *   IntegrityError (alias ModelVerificationError: sha256 differs from the chain's).
  */
 export async function openModel({
   ciphertext,
@@ -43,29 +52,11 @@ export async function openModel({
   expectedSha256,
   onProgress,
 }: OpenModelParameters): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  await ciphertext
-    .pipeThrough(createDecryptStream(contentKey, { onProgress, totalInputBytes: totalBytes }))
-    .pipeTo(
-      new WritableStream({
-        write(chunk) {
-          parts.push(chunk);
-          size += chunk.length;
-        },
-      }),
-    );
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const part of parts) {
-    bytes.set(part, offset);
-    offset += part.length;
-  }
-  const actual = await sha256Hex(bytes);
-  if (!sameHash(actual, expectedSha256)) {
-    throw new ModelVerificationError(
-      `The decrypted model hashes to ${actual}, but the chain records ${expectedSha256}: it was not used.`,
-    );
-  }
-  return bytes;
+  return decryptModelToBytes({
+    ciphertext,
+    contentKey,
+    expectedSha256,
+    onProgress,
+    totalInputBytes: totalBytes,
+  });
 }

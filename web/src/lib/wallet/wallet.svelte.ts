@@ -155,5 +155,7 @@ export function describeWalletError(cause: unknown): string {
 }
 
 const key = Symbol("wallet");
+/** Hands the page's {@link Wallet} down to its components (call in the root layout). */
 export const setWallet = (wallet: Wallet) => setContext(key, wallet);
+/** The {@link Wallet} a parent handed down with {@link setWallet}. */
 export const useWallet = () => getContext<Wallet>(key);

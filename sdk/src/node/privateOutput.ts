@@ -1,5 +1,5 @@
-// Where `download` puts a decrypted model, so that a run killed at any point (kill -9 included)
-// leaves no decrypted bytes behind and a bad --out is found before anything is recorded on chain.
+// Where a decrypted model goes on disk (the cli's `download`, `decryptModelToFile`), so that a run killed at any point (kill -9 included)
+// leaves no decrypted bytes behind and a bad output path is found before anything is recorded on chain.
 //
 // Why this shape: the chain records the sha256 of the plaintext, so the bytes can only be trusted
 // once all of them were decrypted and hashed. Until then they go to a scratch file that is
@@ -23,8 +23,8 @@ import {
   unlink,
 } from "node:fs/promises";
 import { basename, dirname, join, resolve, sep } from "node:path";
-import type { Hex } from "viem";
-import { IntegrityError, InvalidInputError } from "../errors.ts";
+import type { PlaintextSink } from "../crypto/decryptVerified.ts";
+import { InvalidOutputError } from "../errors.ts";
 
 const PARTIAL = /^\..+\.nl-(\d+)-[0-9a-f]{12}\.partial$/;
 /** Leftovers of CLI versions before this one: `.<name>.<12 hex>.partial`, no owner recorded. */
@@ -32,104 +32,115 @@ const LEGACY_PARTIAL = /^\..+\.[0-9a-f]{12}\.partial$/;
 const LEGACY_STALE_MS = 10 * 60_000;
 const COPY_CHUNK = 1 << 20;
 
-export interface PrivateOutput {
+/**
+ * A {@link PlaintextSink} for `decryptVerified`: `write` appends to the unlinked scratch file,
+ * `finish` (called only once the sha256 matched) places the bytes at `path` (copy to a hidden file
+ * beside it, rename) and returns the byte count, `discard` closes the scratch file.
+ */
+export interface PrivateOutput extends PlaintextSink<number> {
   /** Absolute path of the target file. */
   readonly path: string;
-  /**
-   * Streams `plaintext` into the unlinked scratch file, then, only when `digest` equals `expected`,
-   * places the bytes at `path` (copy to a hidden file, rename). Returns the byte count. On a
-   * mismatch throws an {@link IntegrityError} and writes nothing.
-   */
-  commit(
-    plaintext: ReadableStream<Uint8Array>,
-    digest: Promise<string>,
-    expected: Hex,
-    hooks?: { afterFirstChunk?: (scratch: { pid: number; fd: number }) => Promise<void> },
-  ): Promise<number>;
   /** Closes the scratch file; nothing of it stays on disk. Safe to call more than once. */
-  discard(): Promise<void>;
+  close(): Promise<void>;
 }
+
+export type PreparePrivateOutputOptions = {
+  /** How messages name the path (default "the output path"; the cli says "--out"). */
+  label?: string;
+  /** Test hook: called once, after the first decrypted bytes reached the scratch file. */
+  afterFirstChunk?: (scratch: { pid: number; fd: number }) => Promise<void>;
+};
 
 /**
  * Checks `out` and opens the private scratch file beside it: the folder exists and is a folder,
  * the target is not a folder and is writable if it exists, and a file can be created in the
  * folder (tried for real, so read-only mounts and ACLs count). Also removes decrypted leftovers
- * of killed runs in that folder. Throws an {@link InvalidInputError} naming the problem.
+ * of killed runs in that folder. Throws an {@link InvalidOutputError} naming the problem.
  *
  * @example
  * const output = await preparePrivateOutput("model.onnx");
- * try { await output.commit(stream, digest, sha256) } finally { await output.discard() }
+ * try { await decryptVerified({ ciphertext, contentKey, expectedSha256, sink: output }) }
+ * finally { await output.close() }
  */
-export async function preparePrivateOutput(out: string): Promise<PrivateOutput> {
-  if (!out.trim()) throw new InvalidInputError("--out is empty: name the file to write");
+export async function preparePrivateOutput(
+  out: string,
+  options: PreparePrivateOutputOptions = {},
+): Promise<PrivateOutput> {
+  const label = options.label ?? "the output path";
+  if (!out.trim()) throw new InvalidOutputError(`${label} is empty: name the file to write`);
   const path = resolve(out);
   const dir = dirname(path);
   const name = basename(path);
   if (out.endsWith(sep) || out.endsWith("/"))
-    throw new InvalidInputError(
-      `--out ${out} ends with a slash, so it names a folder: name a file`,
+    throw new InvalidOutputError(
+      `${label} ${out} ends with a slash, so it names a folder: name a file`,
       {
-        hints: [`e.g. --out ${join(out, "model.onnx")}`],
+        hints: [`e.g. ${join(out, "model.onnx")}`],
       },
     );
   await checkFolder(dir);
-  await checkTarget(out, path);
+  await checkTarget(out, path, label);
   await removeLeftovers(dir, name);
   const scratch = await openScratch(dir, name);
+  let afterFirstChunk = options.afterFirstChunk;
+  let written = 0;
   let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await scratch.close().catch(() => {});
+  };
   return {
     path,
-    async commit(plaintext, digest, expected, hooks = {}) {
-      const bytes = await writeAll(scratch, plaintext, hooks.afterFirstChunk);
-      const actual = await digest;
-      if (actual.toLowerCase() !== expected.toLowerCase()) {
-        throw new IntegrityError(
-          `the decrypted model hashes to ${actual}, but the chain records ${expected}: refused, nothing written`,
-        );
+    async write(chunk) {
+      written = await writeChunk(scratch, chunk, written);
+      if (afterFirstChunk) {
+        const hook = afterFirstChunk;
+        afterFirstChunk = undefined;
+        await hook({ pid: process.pid, fd: scratch.fd });
       }
-      await place(scratch, bytes, dir, name, path);
-      return bytes;
     },
-    async discard() {
-      if (closed) return;
-      closed = true;
-      await scratch.close().catch(() => {});
+    async finish() {
+      await place(scratch, written, dir, name, path);
+      return written;
     },
+    discard: close,
+    close,
   };
 }
 
-function isFolder(out: string): InvalidInputError {
-  return new InvalidInputError(`--out ${out} is a folder: name a file inside it`, {
-    hints: [`e.g. --out ${join(out, "model.onnx")}`],
+function isFolder(out: string, label: string): InvalidOutputError {
+  return new InvalidOutputError(`${label} ${out} is a folder: name a file inside it`, {
+    hints: [`e.g. ${join(out, "model.onnx")}`],
   });
 }
 
 async function checkFolder(dir: string): Promise<void> {
   const info = await stat(dir).catch((err: NodeJS.ErrnoException) => {
     if (err.code === "ENOENT")
-      throw new InvalidInputError(`the output folder ${dir} does not exist`, {
-        hints: [`Create it first (mkdir -p ${dir}), or choose another --out.`],
+      throw new InvalidOutputError(`the output folder ${dir} does not exist`, {
+        hints: [`Create it first (mkdir -p ${dir}), or choose another output path.`],
       });
     if (err.code === "ENOTDIR")
-      throw new InvalidInputError(
+      throw new InvalidOutputError(
         `the output folder ${dir} is not a folder (a part of it is a file)`,
       );
-    throw new InvalidInputError(`cannot use the output folder ${dir}: ${err.code ?? err.message}`);
+    throw new InvalidOutputError(`cannot use the output folder ${dir}: ${err.code ?? err.message}`);
   });
-  if (!info.isDirectory()) throw new InvalidInputError(`the output folder ${dir} is not a folder`);
+  if (!info.isDirectory()) throw new InvalidOutputError(`the output folder ${dir} is not a folder`);
 }
 
-async function checkTarget(out: string, path: string): Promise<void> {
+async function checkTarget(out: string, path: string, label: string): Promise<void> {
   const info = await stat(path).catch((err: NodeJS.ErrnoException) => {
     if (err.code === "ENOENT") return undefined;
-    throw new InvalidInputError(`cannot use --out ${out}: ${err.code ?? err.message}`);
+    throw new InvalidOutputError(`cannot use ${label} ${out}: ${err.code ?? err.message}`);
   });
   if (!info) return;
-  if (info.isDirectory()) throw isFolder(out);
+  if (info.isDirectory()) throw isFolder(out, label);
   if (!info.isFile())
-    throw new InvalidInputError(`--out ${out} exists and is not a regular file: refused`);
+    throw new InvalidOutputError(`${label} ${out} exists and is not a regular file: refused`);
   await access(path, constants.W_OK).catch(() => {
-    throw new InvalidInputError(`--out ${out} exists and is not writable`, {
+    throw new InvalidOutputError(`${label} ${out} exists and is not writable`, {
       hints: ["Choose another file name, or make the file writable."],
     });
   });
@@ -139,7 +150,7 @@ async function checkTarget(out: string, path: string): Promise<void> {
 async function openScratch(dir: string, name: string): Promise<FileHandle> {
   const file = join(dir, partialName(name));
   const handle = await open(file, "wx+", 0o600).catch((err: NodeJS.ErrnoException) => {
-    throw new InvalidInputError(
+    throw new InvalidOutputError(
       `cannot write in the output folder ${dir} (${err.code ?? err.message})`,
       { hints: ["Choose a folder this account can write to."] },
     );
@@ -154,25 +165,20 @@ async function openScratch(dir: string, name: string): Promise<FileHandle> {
   return handle;
 }
 
-async function writeAll(
+/** Writes all of `chunk` at `position`; returns the new end of the file. */
+async function writeChunk(
   scratch: FileHandle,
-  plaintext: ReadableStream<Uint8Array>,
-  afterFirstChunk?: (scratch: { pid: number; fd: number }) => Promise<void>,
+  chunk: Uint8Array,
+  position: number,
 ): Promise<number> {
-  let bytes = 0;
-  for await (const chunk of plaintext) {
-    let offset = 0;
-    while (offset < chunk.length) {
-      const { bytesWritten } = await scratch.write(chunk, offset, chunk.length - offset, bytes);
-      offset += bytesWritten;
-      bytes += bytesWritten;
-    }
-    if (afterFirstChunk) {
-      await afterFirstChunk({ pid: process.pid, fd: scratch.fd });
-      afterFirstChunk = undefined;
-    }
+  let end = position;
+  let offset = 0;
+  while (offset < chunk.length) {
+    const { bytesWritten } = await scratch.write(chunk, offset, chunk.length - offset, end);
+    offset += bytesWritten;
+    end += bytesWritten;
   }
-  return bytes;
+  return end;
 }
 
 /** Copies the verified scratch bytes to a hidden file beside the target, then renames it over. */
