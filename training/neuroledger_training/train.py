@@ -67,11 +67,11 @@ class TrainResult:
     stopped_by: str  # "early stopping", "time budget" or "max epochs"
 
 
-
 def balanced_accuracy(confusion: list[list[int]]) -> float:
     """Mean per-class recall of a confusion matrix (rows = true label); classes absent from it are skipped."""
     recalls = [row[i] / sum(row) for i, row in enumerate(confusion) if sum(row) > 0]
     return sum(recalls) / len(recalls) if recalls else 0.0
+
 
 def seed_everything(seed: int, threads: int) -> torch.Generator:
     torch.manual_seed(seed)
@@ -163,6 +163,7 @@ def fit(
     images_seen = 0
     started = time.monotonic()
     n_batches = math.ceil(len(train_idx) / cfg.batch_size)
+
     def out_of_time() -> bool:
         return cfg.max_minutes is not None and time.monotonic() - started > cfg.max_minutes * 60
 
