@@ -29,7 +29,7 @@ import { preprocessImage } from "@neuroledger/sdk/inference";
 import { createNodeRuntime, readImageFile } from "@neuroledger/sdk/node";
 import { chromiumArgs, chromiumPath } from "@neuroledger/web/chromium";
 import { crossOriginIsolation } from "@neuroledger/web/cross-origin-isolation";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { chromium } from "playwright-core";
 import { privateKeyToAccount } from "viem/accounts";
 import { createServer } from "vite";
 
@@ -88,64 +88,37 @@ function assetsPlugin(files: Map<string, Uint8Array>) {
   };
 }
 
-type BrowserRun = {
-  backend: string;
-  threads: number;
-  inferenceMs: number[];
-  imageToResultMs: number[];
-  stages: Record<string, number[]>;
-  logits: number[];
-};
-type Bench = {
-  inference: (a: object) => Promise<BrowserRun>;
-  download: (a: object) => Promise<{ ms: number; bytes: number; progressEvents: number }>;
-};
-type DownloadFigures = { bytes: number; p50Ms: number; runsMs: number[]; mibPerSecond: number };
-type BenchModel = ReturnType<typeof pickModel>;
-type Wrapping = Awaited<ReturnType<typeof devWrapping>>;
+async function main() {
+  const model = pickModel();
+  const modelBytes = new Uint8Array(readFileSync(join(model.dir, "model.onnx")));
+  const cardBytes = new Uint8Array(readFileSync(join(model.dir, "card.json")));
+  const card = parseModelCard(cardBytes);
+  const imageBytes = new Uint8Array(readFileSync(model.image));
 
-/** A dev account's signature-derived key, the one the encrypted copies are wrapped for. */
-async function devWrapping() {
+  // Encrypted copies for the download measurement, wrapped for one dev account.
   const signer = privateKeyToAccount(
     "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
   ); // public dev key
   const domain = { chainId: 31337, registry: "0x5FC8d32690cc91D4c39d9d3abcBD16989F875707" };
   const signature = await signer.signMessage({ message: accountKeyMessage(domain) });
   const accountKey = await accountKeyFromSignature(signature, domain);
-  return { signer, domain, signature, accountKey };
-}
-
-/** The page's files: the model, its card, the image, and an encrypted copy of each payload. */
-async function benchFiles(
-  model: BenchModel,
-  payloads: Record<string, Uint8Array>,
-  wrapping: Wrapping,
-) {
   const files = new Map<string, Uint8Array>([
-    ["/model.onnx", payloads[model.name] as Uint8Array],
-    ["/card.json", new Uint8Array(readFileSync(join(model.dir, "card.json")))],
-    ["/image", new Uint8Array(readFileSync(model.image))],
+    ["/model.onnx", modelBytes],
+    ["/card.json", cardBytes],
+    ["/image", imageBytes],
   ]);
+  const big = new Uint8Array(64 * 1024 * 1024);
+  for (let i = 0; i < big.length; i += 65536) crypto.getRandomValues(big.subarray(i, i + 65536));
+  const payloads = { [model.name]: modelBytes, "64MiB": big };
   for (const [name, plaintext] of Object.entries(payloads)) {
     const contentKey = generateContentKey();
     const keyring = await buildKeyring(contentKey, [
-      { account: wrapping.signer.address, publicKey: publicKeyHex(wrapping.accountKey) },
+      { account: signer.address, publicKey: publicKeyHex(accountKey) },
     ]);
     files.set(`/${name}.keyring`, new TextEncoder().encode(serializeKeyring(keyring)));
     files.set(`/${name}.container`, await encryptBytes(contentKey, plaintext));
   }
-  return files;
-}
 
-/** 64 MiB of random bytes (getRandomValues fills at most 64 KiB a call). */
-function randomBytes64MiB() {
-  const big = new Uint8Array(64 * 1024 * 1024);
-  for (let i = 0; i < big.length; i += 65536) crypto.getRandomValues(big.subarray(i, i + 65536));
-  return big;
-}
-
-/** Vite serving `web-page/` cross-origin isolated, with `files` beside it; returns its URL too. */
-async function startPageServer(files: Map<string, Uint8Array>) {
   const server = await createServer({
     configFile: false,
     root: join(import.meta.dirname, "web-page"),
@@ -163,177 +136,32 @@ async function startPageServer(files: Map<string, Uint8Array>) {
   await server.listen();
   const url = server.resolvedUrls?.local[0];
   if (!url) throw new Error("the bench page server has no URL");
-  return { server, url };
-}
-
-/** Opens the bench page and waits until it is ready and cross-origin isolated. */
-async function openBenchPage(browser: Browser, url: string) {
-  const page = await browser.newPage();
-  page.on("pageerror", (e) => console.error(`[page] ${e.message}`));
-  await page.goto(process.env.BENCH_THREADS ? `${url}?threads=${process.env.BENCH_THREADS}` : url);
-  await page.waitForFunction(
-    () => document.getElementById("status")?.textContent === "ready",
-    undefined,
-    { timeout: 120_000 },
-  );
-  if (!(await page.evaluate(() => crossOriginIsolated)))
-    throw new Error("the bench page is not cross-origin isolated");
-  return page;
-}
-
-/** onnxruntime-node, same model, same input, same threads as the browser run. */
-async function runNative(model: BenchModel, modelBytes: Uint8Array, browserRun: BrowserRun) {
-  const card = parseModelCard(new Uint8Array(readFileSync(join(model.dir, "card.json"))));
-  const native = await createNodeRuntime(modelBytes, { threads: browserRun.threads });
-  const input = preprocessImage(await readImageFile(model.image), card.preprocessing);
-  const { height, width } = card.preprocessing.resize;
-  const tensor = new native.Tensor("float32", input, [1, 3, height, width]);
-  for (let i = 0; i < WARMUP; i++) await native.session.run({ image: tensor });
-  const nativeMs: number[] = [];
-  let nativeLogits: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t = performance.now();
-    const out = await native.session.run({ image: tensor });
-    nativeMs.push(performance.now() - t);
-    nativeLogits = Array.from(out.logits?.data as Float32Array);
-  }
-  const maxLogitDiff = Math.max(
-    ...nativeLogits.map((v, i) => Math.abs(v - (browserRun.logits[i] as number))),
-  );
-  return { nativeMs, maxLogitDiff };
-}
-
-/** Download + decrypt + verify of each payload in the page, DOWNLOAD_RUNS times each. */
-async function runDownloads(
-  page: Page,
-  payloads: Record<string, Uint8Array>,
-  wrapping: Wrapping,
-): Promise<Record<string, DownloadFigures>> {
-  const downloads: Record<string, DownloadFigures> = {};
-  for (const [name, plaintext] of Object.entries(payloads)) {
-    const runsMs: number[] = [];
-    for (let i = 0; i < DOWNLOAD_RUNS; i++) {
-      const r = await page.evaluate(
-        (args) => (window as unknown as { bench: Bench }).bench.download(args),
-        {
-          keyringUrl: `/${name}.keyring`,
-          containerUrl: `/${name}.container`,
-          account: wrapping.signer.address,
-          signature: wrapping.signature,
-          domain: wrapping.domain,
-          expectedSha256: sha256Hex(plaintext),
-        },
-      );
-      if (r.bytes !== plaintext.length)
-        throw new Error(`${name}: decrypted ${r.bytes} bytes, expected ${plaintext.length}`);
-      runsMs.push(r.ms);
-    }
-    downloads[name] = {
-      bytes: plaintext.length,
-      p50Ms: round(median(runsMs)),
-      runsMs: runsMs.map((x) => round(x)),
-      mibPerSecond: round(plaintext.length / 1024 ** 2 / (median(runsMs) / 1000)),
-    };
-  }
-  return downloads;
-}
-
-/** The web.json record of one run. */
-function benchResult(
-  model: BenchModel,
-  modelBytes: Uint8Array,
-  chromiumVersion: string,
-  browserRun: BrowserRun,
-  native: Awaited<ReturnType<typeof runNative>>,
-  downloads: Record<string, DownloadFigures>,
-) {
-  const browserP50 = median(browserRun.inferenceMs);
-  const nativeP50 = median(native.nativeMs);
-  return {
-    schema: "neuroledger.bench.web/1",
-    measuredAt: new Date().toISOString(),
-    machine: { cpus: availableParallelism(), chromium: chromiumVersion, node: process.version },
-    model: {
-      name: model.name,
-      bytes: modelBytes.length,
-      image: model.image.startsWith(repoRoot)
-        ? model.image.slice(repoRoot.length + 1)
-        : model.image,
-    },
-    runs: RUNS,
-    browserToNativeRatio: round(browserP50 / nativeP50, 3),
-    imageToResultP50Ms: round(median(browserRun.imageToResultMs)),
-    inference: {
-      browser: {
-        backend: browserRun.backend,
-        threads: browserRun.threads,
-        p50Ms: round(browserP50),
-        p95Ms: round(percentile(browserRun.inferenceMs, 95)),
-      },
-      native: {
-        runtime: "onnxruntime-node (cpu)",
-        threads: browserRun.threads,
-        p50Ms: round(nativeP50),
-        p95Ms: round(percentile(native.nativeMs, 95)),
-      },
-      maxLogitDiff: native.maxLogitDiff,
-    },
-    imageToResult: {
-      p50Ms: round(median(browserRun.imageToResultMs)),
-      p95Ms: round(percentile(browserRun.imageToResultMs, 95)),
-      stagesP50Ms: Object.fromEntries(
-        Object.entries(browserRun.stages).map(([k, v]) => [k, round(median(v))]),
-      ),
-    },
-    downloadDecryptVerify: downloads,
-    targets: { browserToNativeRatio: 1.3, imageToResultP50Ms: 50 },
-  };
-}
-
-function printResult(result: ReturnType<typeof benchResult>, modelName: string) {
-  const downloads = result.downloadDecryptVerify;
-  console.table({
-    "browser WASM inference": {
-      p50: result.inference.browser.p50Ms,
-      p95: result.inference.browser.p95Ms,
-      note: result.inference.browser.backend,
-    },
-    "onnxruntime-node inference": {
-      p50: result.inference.native.p50Ms,
-      p95: result.inference.native.p95Ms,
-      note: `${result.inference.browser.threads} threads`,
-    },
-    "image -> result (browser)": {
-      p50: result.imageToResult.p50Ms,
-      p95: result.imageToResult.p95Ms,
-      note: "decode + preprocess + infer + heatmap",
-    },
-    ...Object.fromEntries(
-      Object.entries(downloads).map(([n, d]) => [
-        `download+decrypt+verify ${n}`,
-        {
-          p50: d.p50Ms,
-          p95: Math.max(...d.runsMs),
-          note: `${(d.bytes / 1024 ** 2).toFixed(1)} MiB, ${d.mibPerSecond} MiB/s`,
-        },
-      ]),
-    ),
-  });
-  console.log(
-    `browserToNativeRatio ${result.browserToNativeRatio} (target <= 1.3), imageToResultP50Ms ${result.imageToResultP50Ms} (target <= 50), max |logit diff| ${result.inference.maxLogitDiff.toExponential(1)}; model ${modelName}; written ${outFile.slice(repoRoot.length + 1)}`,
-  );
-}
-
-async function main() {
-  const model = pickModel();
-  const modelBytes = new Uint8Array(readFileSync(join(model.dir, "model.onnx")));
-  // Encrypted copies for the download measurement, wrapped for one dev account.
-  const wrapping = await devWrapping();
-  const payloads = { [model.name]: modelBytes, "64MiB": randomBytes64MiB() };
-  const { server, url } = await startPageServer(await benchFiles(model, payloads, wrapping));
   const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
   try {
-    const page = await openBenchPage(browser, url);
+    const page = await browser.newPage();
+    page.on("pageerror", (e) => console.error(`[page] ${e.message}`));
+    await page.goto(
+      process.env.BENCH_THREADS ? `${url}?threads=${process.env.BENCH_THREADS}` : url,
+    );
+    await page.waitForFunction(
+      () => document.getElementById("status")?.textContent === "ready",
+      undefined,
+      { timeout: 120_000 },
+    );
+    if (!(await page.evaluate(() => crossOriginIsolated)))
+      throw new Error("the bench page is not cross-origin isolated");
+
+    type Bench = {
+      inference: (a: object) => Promise<{
+        backend: string;
+        threads: number;
+        inferenceMs: number[];
+        imageToResultMs: number[];
+        stages: Record<string, number[]>;
+        logits: number[];
+      }>;
+      download: (a: object) => Promise<{ ms: number; bytes: number; progressEvents: number }>;
+    };
     const browserRun = await page.evaluate(
       (args) => (window as unknown as { bench: Bench }).bench.inference(args),
       {
@@ -344,11 +172,127 @@ async function main() {
         warmup: WARMUP,
       },
     );
-    const native = await runNative(model, modelBytes, browserRun);
-    const downloads = await runDownloads(page, payloads, wrapping);
-    const result = benchResult(model, modelBytes, browser.version(), browserRun, native, downloads);
+
+    // onnxruntime-node, same model, same input, same threads.
+    const native = await createNodeRuntime(modelBytes, { threads: browserRun.threads });
+    const input = preprocessImage(await readImageFile(model.image), card.preprocessing);
+    const { height, width } = card.preprocessing.resize;
+    const tensor = new native.Tensor("float32", input, [1, 3, height, width]);
+    for (let i = 0; i < WARMUP; i++) await native.session.run({ image: tensor });
+    const nativeMs: number[] = [];
+    let nativeLogits: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const t = performance.now();
+      const out = await native.session.run({ image: tensor });
+      nativeMs.push(performance.now() - t);
+      nativeLogits = Array.from(out.logits?.data as Float32Array);
+    }
+    const maxLogitDiff = Math.max(
+      ...nativeLogits.map((v, i) => Math.abs(v - (browserRun.logits[i] as number))),
+    );
+
+    const downloads: Record<
+      string,
+      { bytes: number; p50Ms: number; runsMs: number[]; mibPerSecond: number }
+    > = {};
+    for (const [name, plaintext] of Object.entries(payloads)) {
+      const runsMs: number[] = [];
+      for (let i = 0; i < DOWNLOAD_RUNS; i++) {
+        const r = await page.evaluate(
+          (args) => (window as unknown as { bench: Bench }).bench.download(args),
+          {
+            keyringUrl: `/${name}.keyring`,
+            containerUrl: `/${name}.container`,
+            account: signer.address,
+            signature,
+            domain,
+            expectedSha256: sha256Hex(plaintext),
+          },
+        );
+        if (r.bytes !== plaintext.length)
+          throw new Error(`${name}: decrypted ${r.bytes} bytes, expected ${plaintext.length}`);
+        runsMs.push(r.ms);
+      }
+      downloads[name] = {
+        bytes: plaintext.length,
+        p50Ms: round(median(runsMs)),
+        runsMs: runsMs.map((x) => round(x)),
+        mibPerSecond: round(plaintext.length / 1024 ** 2 / (median(runsMs) / 1000)),
+      };
+    }
+
+    const browserP50 = median(browserRun.inferenceMs);
+    const nativeP50 = median(nativeMs);
+    const result = {
+      schema: "neuroledger.bench.web/1",
+      measuredAt: new Date().toISOString(),
+      machine: { cpus: availableParallelism(), chromium: browser.version(), node: process.version },
+      model: {
+        name: model.name,
+        bytes: modelBytes.length,
+        image: model.image.startsWith(repoRoot)
+          ? model.image.slice(repoRoot.length + 1)
+          : model.image,
+      },
+      runs: RUNS,
+      browserToNativeRatio: round(browserP50 / nativeP50, 3),
+      imageToResultP50Ms: round(median(browserRun.imageToResultMs)),
+      inference: {
+        browser: {
+          backend: browserRun.backend,
+          threads: browserRun.threads,
+          p50Ms: round(browserP50),
+          p95Ms: round(percentile(browserRun.inferenceMs, 95)),
+        },
+        native: {
+          runtime: "onnxruntime-node (cpu)",
+          threads: browserRun.threads,
+          p50Ms: round(nativeP50),
+          p95Ms: round(percentile(nativeMs, 95)),
+        },
+        maxLogitDiff,
+      },
+      imageToResult: {
+        p50Ms: round(median(browserRun.imageToResultMs)),
+        p95Ms: round(percentile(browserRun.imageToResultMs, 95)),
+        stagesP50Ms: Object.fromEntries(
+          Object.entries(browserRun.stages).map(([k, v]) => [k, round(median(v))]),
+        ),
+      },
+      downloadDecryptVerify: downloads,
+      targets: { browserToNativeRatio: 1.3, imageToResultP50Ms: 50 },
+    };
     writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
-    printResult(result, model.name);
+    console.table({
+      "browser WASM inference": {
+        p50: result.inference.browser.p50Ms,
+        p95: result.inference.browser.p95Ms,
+        note: result.inference.browser.backend,
+      },
+      "onnxruntime-node inference": {
+        p50: result.inference.native.p50Ms,
+        p95: result.inference.native.p95Ms,
+        note: `${browserRun.threads} threads`,
+      },
+      "image -> result (browser)": {
+        p50: result.imageToResult.p50Ms,
+        p95: result.imageToResult.p95Ms,
+        note: "decode + preprocess + infer + heatmap",
+      },
+      ...Object.fromEntries(
+        Object.entries(downloads).map(([n, d]) => [
+          `download+decrypt+verify ${n}`,
+          {
+            p50: d.p50Ms,
+            p95: Math.max(...d.runsMs),
+            note: `${(d.bytes / 1024 ** 2).toFixed(1)} MiB, ${d.mibPerSecond} MiB/s`,
+          },
+        ]),
+      ),
+    });
+    console.log(
+      `browserToNativeRatio ${result.browserToNativeRatio} (target <= 1.3), imageToResultP50Ms ${result.imageToResultP50Ms} (target <= 50), max |logit diff| ${maxLogitDiff.toExponential(1)}; model ${model.name}; written ${outFile.slice(repoRoot.length + 1)}`,
+    );
   } finally {
     await browser.close();
     await server.close();
