@@ -2,7 +2,7 @@
 # Brings a fresh machine (Node >= 20 + npm, Debian) to what NeuroLedger needs, and nothing more.
 #   bootstrap.sh start   pnpm packages (Node 22 comes with them, from the `node` devDependency)
 #   bootstrap.sh test    the above, plus Debian packages the test suite uses
-#                        (Chromium, PyTorch, PostgreSQL)
+#                        (Chromium, PyTorch, PostgreSQL, flake8)
 # Safe to run again: every step checks first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +28,7 @@ apt_install() {
 }
 
 if [ "$profile" = "test" ]; then
+  apt_install flake8 # `pnpm lint` runs it over training/
   apt_install chromium python3-torch python3-torchvision python3-onnx python3-pil python3-numpy \
     python3-matplotlib python3-jsonschema python3-pytest postgresql fonts-dejavu-core
 fi

@@ -72,6 +72,51 @@ function compileDownloader(): { abi: Abi; bytecode: Hex } {
   return { abi: c.abi, bytecode: `0x${c.evm.bytecode.object}` };
 }
 
+/** One JSON-RPC call to `url`; throws the node's error message. */
+async function jsonRpc<T>(url: string, method: string, params: unknown[] = []): Promise<T> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+  });
+  const body = (await res.json()) as { result?: T; error?: { message: string } };
+  if (body.error) throw new Error(`${method}: ${body.error.message}`);
+  return body.result as T;
+}
+
+/** One JSON-RPC batch to `url`; throws the first call's error. */
+async function jsonRpcBatch(url: string, calls: { method: string; params: unknown[] }[]) {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(calls.map((c, id) => ({ jsonrpc: "2.0", id, ...c }))),
+  });
+  const answers = (await res.json()) as { id: number; error?: { message: string } }[];
+  const failed = answers.find((a) => a.error);
+  if (failed) throw new Error(`batch call ${failed.id}: ${failed.error?.message}`);
+}
+
+/** Counts the registry's ModelDownloaded events on chain (not the transactions sent). */
+async function countDownloadEvents(
+  client: ReturnType<typeof createPublicClient>,
+  registry: Address,
+  fromBlock: number,
+  toBlock: number,
+) {
+  let n = 0;
+  for (let from = fromBlock; from <= toBlock; from += 5) {
+    const logs = await client.getContractEvents({
+      address: registry,
+      abi: modelRegistryAbi,
+      eventName: "ModelDownloaded",
+      fromBlock: BigInt(from),
+      toBlock: BigInt(Math.min(toBlock, from + 4)),
+    });
+    n += logs.length;
+  }
+  return n;
+}
+
 /** A fresh chain with the dev consortium, one published model and a patient grant. */
 async function makeChain() {
   const started = await startLocalNode({ port: 0, blockTime: 0, timeoutMs: 30_000 });
@@ -141,41 +186,11 @@ async function makeChain() {
     modelId,
     block.timestamp + 30n * 86_400n,
   ]);
-  const rpc = async <T>(method: string, params: unknown[] = []): Promise<T> => {
-    const res = await fetch(node.url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-    });
-    const body = (await res.json()) as { result?: T; error?: { message: string } };
-    if (body.error) throw new Error(`${method}: ${body.error.message}`);
-    return body.result as T;
-  };
-  const rpcBatch = async (calls: { method: string; params: unknown[] }[]) => {
-    const res = await fetch(node.url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(calls.map((c, id) => ({ jsonrpc: "2.0", id, ...c }))),
-    });
-    const answers = (await res.json()) as { id: number; error?: { message: string } }[];
-    const failed = answers.find((a) => a.error);
-    if (failed) throw new Error(`batch call ${failed.id}: ${failed.error?.message}`);
-  };
-  /** Counts the registry's ModelDownloaded events on chain (not the transactions sent). */
-  const countDownloads = async (fromBlock: number, toBlock: number) => {
-    let n = 0;
-    for (let from = fromBlock; from <= toBlock; from += 5) {
-      const logs = await client.getContractEvents({
-        address: registry,
-        abi: modelRegistryAbi,
-        eventName: "ModelDownloaded",
-        fromBlock: BigInt(from),
-        toBlock: BigInt(Math.min(toBlock, from + 4)),
-      });
-      n += logs.length;
-    }
-    return n;
-  };
+  const rpc = <T>(method: string, params: unknown[] = []) => jsonRpc<T>(node.url, method, params);
+  const rpcBatch = (calls: { method: string; params: unknown[] }[]) =>
+    jsonRpcBatch(node.url, calls);
+  const countDownloads = (fromBlock: number, toBlock: number) =>
+    countDownloadEvents(client, registry, fromBlock, toBlock);
   return {
     node,
     client,

@@ -16,7 +16,6 @@ from .inputs import PreprocSpec
 from .metrics import binary_metrics
 from .model import load_checkpoint
 from .sources import TASK_LABELS, _mapping, parse_mapping_args
-from .preprocess_v2 import Region
 
 BATCH = 32
 PREDICTION_COLUMNS = ["file", "label", "predicted", "probability", "peak_x", "peak_y"]

@@ -4,7 +4,7 @@ activation map (`cam`, docs/interfaces.md section 1) of their linear head."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 import torch
 from torch import nn

@@ -77,11 +77,11 @@ class TrainResult:
     device: str = "cpu"  # where the weights were trained (a GPU's name, or "cpu")
 
 
-
 def balanced_accuracy(confusion: list[list[int]]) -> float:
     """Mean per-class recall of a confusion matrix (rows = true label); classes absent from it are skipped."""
     recalls = [row[i] / sum(row) for i, row in enumerate(confusion) if sum(row) > 0]
     return sum(recalls) / len(recalls) if recalls else 0.0
+
 
 def seed_everything(seed: int, threads: int) -> torch.Generator:
     torch.manual_seed(seed)
@@ -213,6 +213,7 @@ def fit(
     images_seen = 0
     started = time.monotonic()
     n_batches = math.ceil(len(train_idx) / cfg.batch_size)
+
     def out_of_time() -> bool:
         return cfg.max_minutes is not None and time.monotonic() - started > cfg.max_minutes * 60
 

@@ -38,7 +38,9 @@ async function main() {
       }
     }
     worst = Math.max(worst, diff, camDiff);
-    console.log(`${item.input}: max |logit diff| ${diff.toExponential(2)}, |camSum diff| ${camDiff.toExponential(2)}`);
+    console.log(
+      `${item.input}: max |logit diff| ${diff.toExponential(2)}, |camSum diff| ${camDiff.toExponential(2)}`,
+    );
   }
   if (worst > LOGITS_TOLERANCE) throw new Error(`logits differ by ${worst} > ${LOGITS_TOLERANCE}`);
   console.log(

@@ -1,15 +1,9 @@
 // Deploys the consortium (timelock, membership, registry, governor) behind ERC-1967 proxies,
 // optionally with the dev consortium, then hands every admin role to the timelock.
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import {
   type Account,
   type Address,
-  type Chain,
-  createPublicClient,
-  createWalletClient,
   encodeFunctionData,
-  getAddress,
   type Hex,
   type Transport,
   zeroAddress,
@@ -29,10 +23,14 @@ import {
   TIMELOCK_CANCELLER_ROLE,
   TIMELOCK_PROPOSER_ROLE,
 } from "../roles.ts";
-import { type ContractName, readArtifact } from "./artifacts.ts";
+import {
+  type DeploySession,
+  deployContract,
+  deployProxy,
+  openDeploySession,
+  sendCall,
+} from "./deploySession.ts";
 import { DEV_PARAMETERS } from "./parameters.ts";
-
-const CHAIN_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 export interface Founder {
   account: Address;
@@ -62,6 +60,10 @@ export interface DeployConsortiumParameters {
 
 export type DeployConsortiumReturnType = Deployment;
 
+type Implementations = Deployment["implementations"];
+/** The four proxies' addresses. */
+type Proxies = { timelock: Address; membership: Address; registry: Address; governor: Address };
+
 /**
  * Deploys everything and returns what chain/deployments/<chainId>.json records.
  * @example const deployment = await deployConsortium({ transport: http(url), deployer, dev: true });
@@ -75,98 +77,85 @@ export async function deployConsortium(
     ...(dev ? devInstitutions.map((i) => ({ account: i.account, name: i.name })) : []),
     ...(options.founders ?? []),
   ];
-  const probe = createPublicClient({ transport });
-  const chainId = await probe.getChainId();
-  const chain = { id: chainId } as Chain;
-  const publicClient = createPublicClient({ chain, transport });
-  const wallet = createWalletClient({ account: deployer, chain, transport });
-  const startBlock = await publicClient.getBlockNumber();
+  const session = await openDeploySession(transport, deployer, log);
+  const startBlock = await session.publicClient.getBlockNumber();
 
-  async function confirm(hash: Hex, what: string) {
-    const receipt = await publicClient.waitForTransactionReceipt({ hash });
-    if (receipt.status !== "success")
-      throw new Error(`Deployment step failed: ${what} (tx ${hash})`);
-    return receipt;
-  }
+  const implementations = await deployImplementations(session, options.registryBytecode);
+  const proxies = await deployProxies(session, implementations, parameters, dev);
+  await admitFounders(session, proxies, founders);
+  if (dev) await appointDevAccounts(session, proxies.registry);
+  await handOverToTimelock(session, proxies);
 
-  async function deploy(
-    name: ContractName,
-    args: unknown[] = [],
-    bytecode = readArtifact(CHAIN_DIR, name).bytecode,
-  ): Promise<Address> {
-    const { abi } = readArtifact(CHAIN_DIR, name);
-    const hash = await wallet.deployContract({ abi, bytecode, args });
-    const receipt = await confirm(hash, `deploy ${name}`);
-    if (!receipt.contractAddress) throw new Error(`Deployment of ${name} returned no address`);
-    return getAddress(receipt.contractAddress);
-  }
-
-  async function proxy(implementation: Address, initData: Hex, name: string): Promise<Address> {
-    const address = await deploy("ERC1967Proxy", [implementation, initData]);
-    log(`${name}: ${address} (implementation ${implementation})`);
-    return address;
-  }
-
-  // The simulate step names the revert reason before anything is sent.
-  async function call(
-    address: Address,
-    abi: readonly unknown[],
-    functionName: string,
-    args: unknown[],
-    from: Account = deployer,
-  ) {
-    const { request } = await publicClient.simulateContract({
-      address,
-      abi: abi as never,
-      functionName: functionName as never,
-      args: args as never,
-      account: from,
-    });
-    const signer =
-      from === deployer ? wallet : createWalletClient({ account: from, chain, transport });
-    await confirm(await signer.writeContract(request as never), `${functionName} on ${address}`);
-  }
-
-  const implementations = {
-    timelock: await deploy("ConsortiumTimelock"),
-    membership: await deploy("Membership"),
-    registry: await deploy("ModelRegistry", [], options.registryBytecode),
-    governor: await deploy("ConsortiumGovernor"),
+  const deployment: Deployment = {
+    chainId: session.chainId,
+    deployBlock: Number(startBlock) + 1,
+    deployedAt: new Date().toISOString(),
+    contracts: {
+      membership: proxies.membership,
+      governor: proxies.governor,
+      timelock: proxies.timelock,
+      registry: { address: proxies.registry, implementation: implementations.registry },
+    },
+    implementations,
+    parameters,
   };
+  if (dev) deployment.dev = await devConsortiumRecord(session, proxies.membership);
+  return deployment;
+}
 
-  const timelock = await proxy(
+/** Step 1: the four implementation contracts (`registryBytecode` replaces ModelRegistry's). */
+async function deployImplementations(
+  session: DeploySession,
+  registryBytecode: Hex | undefined,
+): Promise<Implementations> {
+  return {
+    timelock: await deployContract(session, "ConsortiumTimelock"),
+    membership: await deployContract(session, "Membership"),
+    registry: await deployContract(session, "ModelRegistry", [], registryBytecode),
+    governor: await deployContract(session, "ConsortiumGovernor"),
+  };
+}
+
+/** Step 2: a proxy per contract, initialised with the deployer as temporary admin. */
+async function deployProxies(
+  session: DeploySession,
+  implementations: Implementations,
+  parameters: DeploymentParameters,
+  dev: boolean,
+): Promise<Proxies> {
+  const admin = session.deployer.address;
+  const timelock = await deployProxy(
+    session,
     implementations.timelock,
     encodeFunctionData({
       abi: consortiumTimelockAbi,
       functionName: "initialize",
-      args: [BigInt(parameters.timelockDelay), [], [zeroAddress], deployer.address],
+      args: [BigInt(parameters.timelockDelay), [], [zeroAddress], admin],
     }),
     "timelock",
   );
-  const membership = await proxy(
+  const membership = await deployProxy(
+    session,
     implementations.membership,
     encodeFunctionData({
       abi: membershipAbi,
       functionName: "initialize",
-      args: [deployer.address, "NeuroLedger Membership", "NLM"],
+      args: [admin, "NeuroLedger Membership", "NLM"],
     }),
     "membership",
   );
-  const registry = await proxy(
+  const registry = await deployProxy(
+    session,
     implementations.registry,
     encodeFunctionData({
       abi: modelRegistryAbi,
       functionName: "initialize",
-      args: [
-        deployer.address,
-        membership,
-        parameters.taskId,
-        dev ? [devAccounts.publisher.address] : [],
-      ],
+      args: [admin, membership, parameters.taskId, dev ? [devAccounts.publisher.address] : []],
     }),
     "registry",
   );
-  const governor = await proxy(
+  const governor = await deployProxy(
+    session,
     implementations.governor,
     encodeFunctionData({
       abi: consortiumGovernorAbi,
@@ -184,86 +173,111 @@ export async function deployConsortium(
     }),
     "governor",
   );
+  return { timelock, membership, registry, governor };
+}
 
-  await call(membership, membershipAbi, "setObserver", [registry]);
+/** Step 3: the registry observes membership, then each founder is admitted. */
+async function admitFounders(session: DeploySession, proxies: Proxies, founders: Founder[]) {
+  const { membership, registry } = proxies;
+  await sendCall(session, membership, membershipAbi, "setObserver", [registry]);
   for (const founder of founders) {
-    await call(membership, membershipAbi, "admit", [
+    await sendCall(session, membership, membershipAbi, "admit", [
       founder.account,
       founder.name,
       founder.metadataURI ?? "",
     ]);
-    log(`founding member: ${founder.name} (${founder.account})`);
+    session.log(`founding member: ${founder.name} (${founder.account})`);
   }
+}
 
-  if (dev) {
-    await call(registry, modelRegistryAbi, "grantRole", [
-      AUDITOR_ROLE,
-      devAccounts.auditor.address,
-    ]);
-    const institutionA = privateKeyToAccount(devAccounts.institutionA.privateKey);
-    const institutionB = privateKeyToAccount(devAccounts.institutionB.privateKey);
-    await call(
-      registry,
-      modelRegistryAbi,
-      "addStaff",
-      [devAccounts.publisher.address],
-      institutionA,
-    );
-    await call(registry, modelRegistryAbi, "addStaff", [devAccounts.staff.address], institutionB);
-    log("dev consortium: publisher (staff of A, PUBLISHER_ROLE), clinician (staff of B), auditor");
-  }
-
-  // Hand over: the Governor proposes and cancels through the timelock; the timelock administers all.
-  await call(timelock, consortiumTimelockAbi, "grantRole", [TIMELOCK_PROPOSER_ROLE, governor]);
-  await call(timelock, consortiumTimelockAbi, "grantRole", [TIMELOCK_CANCELLER_ROLE, governor]);
-  await call(membership, membershipAbi, "grantRole", [DEFAULT_ADMIN_ROLE, timelock]);
-  await call(registry, modelRegistryAbi, "grantRole", [DEFAULT_ADMIN_ROLE, timelock]);
-  await call(membership, membershipAbi, "renounceRole", [DEFAULT_ADMIN_ROLE, deployer.address]);
-  await call(registry, modelRegistryAbi, "renounceRole", [DEFAULT_ADMIN_ROLE, deployer.address]);
-  await call(timelock, consortiumTimelockAbi, "renounceRole", [
-    DEFAULT_ADMIN_ROLE,
-    deployer.address,
+/** Dev only: the auditor role, and the publisher and clinician as staff of institutions A and B. */
+async function appointDevAccounts(session: DeploySession, registry: Address) {
+  await sendCall(session, registry, modelRegistryAbi, "grantRole", [
+    AUDITOR_ROLE,
+    devAccounts.auditor.address,
   ]);
-  log("admin roles handed to the timelock; the deployer holds none");
+  const institutionA: Account = privateKeyToAccount(devAccounts.institutionA.privateKey);
+  const institutionB: Account = privateKeyToAccount(devAccounts.institutionB.privateKey);
+  await sendCall(
+    session,
+    registry,
+    modelRegistryAbi,
+    "addStaff",
+    [devAccounts.publisher.address],
+    institutionA,
+  );
+  await sendCall(
+    session,
+    registry,
+    modelRegistryAbi,
+    "addStaff",
+    [devAccounts.staff.address],
+    institutionB,
+  );
+  session.log(
+    "dev consortium: publisher (staff of A, PUBLISHER_ROLE), clinician (staff of B), auditor",
+  );
+}
 
-  const deployment: Deployment = {
-    chainId,
-    deployBlock: Number(startBlock) + 1,
-    deployedAt: new Date().toISOString(),
-    contracts: {
-      membership,
-      governor,
-      timelock,
-      registry: { address: registry, implementation: implementations.registry },
-    },
-    implementations,
-    parameters,
-  };
-  if (dev) {
-    const institutions = await Promise.all(
-      devInstitutions.map(async (institution) => ({
-        id: Number(
-          await publicClient.readContract({
-            address: membership,
-            abi: membershipAbi,
-            functionName: "institutionOf",
-            args: [institution.account],
-          }),
-        ),
-        name: institution.name,
-        account: institution.account as Address,
-      })),
-    );
-    deployment.dev = {
-      mnemonic: DEV_MNEMONIC,
-      accounts: Object.fromEntries(
-        Object.entries(devAccounts).map(([name, a]) => [
-          name,
-          { index: a.index, address: a.address, role: a.role },
-        ]),
+/**
+ * Step 4, the hand-over: the Governor proposes and cancels through the timelock; the timelock
+ * administers all; the deployer renounces every admin role.
+ */
+async function handOverToTimelock(session: DeploySession, proxies: Proxies) {
+  const { timelock, membership, registry, governor } = proxies;
+  const deployer = session.deployer.address;
+  await sendCall(session, timelock, consortiumTimelockAbi, "grantRole", [
+    TIMELOCK_PROPOSER_ROLE,
+    governor,
+  ]);
+  await sendCall(session, timelock, consortiumTimelockAbi, "grantRole", [
+    TIMELOCK_CANCELLER_ROLE,
+    governor,
+  ]);
+  await sendCall(session, membership, membershipAbi, "grantRole", [DEFAULT_ADMIN_ROLE, timelock]);
+  await sendCall(session, registry, modelRegistryAbi, "grantRole", [DEFAULT_ADMIN_ROLE, timelock]);
+  await sendCall(session, membership, membershipAbi, "renounceRole", [
+    DEFAULT_ADMIN_ROLE,
+    deployer,
+  ]);
+  await sendCall(session, registry, modelRegistryAbi, "renounceRole", [
+    DEFAULT_ADMIN_ROLE,
+    deployer,
+  ]);
+  await sendCall(session, timelock, consortiumTimelockAbi, "renounceRole", [
+    DEFAULT_ADMIN_ROLE,
+    deployer,
+  ]);
+  session.log("admin roles handed to the timelock; the deployer holds none");
+}
+
+/** The deployment file's `dev` section: the mnemonic, named accounts and institution ids. */
+async function devConsortiumRecord(
+  session: DeploySession,
+  membership: Address,
+): Promise<NonNullable<Deployment["dev"]>> {
+  const institutions = await Promise.all(
+    devInstitutions.map(async (institution) => ({
+      id: Number(
+        await session.publicClient.readContract({
+          address: membership,
+          abi: membershipAbi,
+          functionName: "institutionOf",
+          args: [institution.account],
+        }),
       ),
-      institutions,
-    };
-  }
-  return deployment;
+      name: institution.name,
+      account: institution.account as Address,
+    })),
+  );
+  return {
+    mnemonic: DEV_MNEMONIC,
+    accounts: Object.fromEntries(
+      Object.entries(devAccounts).map(([name, a]) => [
+        name,
+        { index: a.index, address: a.address, role: a.role },
+      ]),
+    ),
+    institutions,
+  };
 }

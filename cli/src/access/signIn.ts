@@ -49,44 +49,169 @@ const tokenRequest = z
  * nonce. Only nonces already used by a valid sign-in are remembered, until they expire.
  */
 export function createSignIn(options: SignInOptions): GatewaySignIn {
-  const now = options.now ?? Date.now;
-  const key = randomBytes(32);
-  const origin = new URL(options.origin);
-  const domain = origin.host;
-  const used = new Map<string, number>();
-  const mac = (text: string) => createHmac("sha256", key).update(text).digest();
+  const signIn = new NodeSignIn(options);
+  return {
+    routes: (req, res, url) => signIn.routes(req, res, url),
+    accountOf: (req) => signIn.accountOf(req),
+  };
+}
+
+/** The state of {@link createSignIn}: the HMAC key, the node's origin, the used nonces. */
+class NodeSignIn {
+  private readonly options: SignInOptions;
+  private readonly now: () => number;
+  private readonly key = randomBytes(32);
+  private readonly origin: URL;
+  private readonly domain: string;
+  private readonly used = new Map<string, number>();
+
+  constructor(options: SignInOptions) {
+    this.options = options;
+    this.now = options.now ?? Date.now;
+    this.origin = new URL(options.origin);
+    this.domain = this.origin.host;
+  }
+
+  async routes(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+    if (url.pathname === "/auth/nonce") {
+      this.answerNonce(req, res, url);
+      return true;
+    }
+    if (url.pathname !== "/auth/token") return false;
+    await this.answerToken(req, res);
+    return true;
+  }
+
+  accountOf(req: IncomingMessage): { account: Address } | { error: string } {
+    const header = req.headers.authorization;
+    if (!header)
+      return {
+        error:
+          "sign in first: GET /auth/nonce, POST /auth/token, then send Authorization: Bearer <token>",
+      };
+    const match = /^Bearer ([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/.exec(header);
+    if (!match) return { error: "the Authorization header is not a bearer token from this node" };
+    const [, body = "", tag = ""] = match;
+    const expected = this.mac(`token:${body}`);
+    const given = Buffer.from(tag, "base64url");
+    if (given.length !== expected.length || !timingSafeEqual(given, expected))
+      return {
+        error: "the bearer token was not issued by this node (or it restarted): sign in again",
+      };
+    const { a, e } = JSON.parse(Buffer.from(body, "base64url").toString("utf8")) as {
+      a: Address;
+      e: number;
+    };
+    if (e < this.now()) return { error: "the bearer token expired: sign in again" };
+    return { account: a };
+  }
+
+  private mac(text: string) {
+    return createHmac("sha256", this.key).update(text).digest();
+  }
+
+  /** `GET /auth/nonce` -> `{ nonce, domain, uri, chainId }`. */
+  private answerNonce(req: IncomingMessage, res: ServerResponse, url: URL) {
+    if (req.method !== "GET") {
+      sendJson(res, 405, { error: "/auth/nonce answers GET" });
+      return;
+    }
+    if ([...url.searchParams.keys()].length > 0) {
+      sendJson(res, 400, { error: "/auth/nonce takes no parameters" });
+      return;
+    }
+    res.setHeader("Cache-Control", "no-store");
+    sendJson(res, 200, {
+      nonce: this.issueNonce(),
+      domain: this.domain,
+      uri: this.origin.origin,
+      chainId: this.options.chainId,
+    });
+  }
+
+  /** `POST /auth/token` `{ message, signature }` -> `{ token, expiresAt, address }`. */
+  private async answerToken(req: IncomingMessage, res: ServerResponse) {
+    if (req.method !== "POST") {
+      sendJson(res, 405, { error: "/auth/token answers POST" });
+      return;
+    }
+    if ((req.headers["content-type"] ?? "").split(";")[0]?.trim() !== "application/json") {
+      sendJson(res, 415, { error: "send { message, signature } as application/json" });
+      return;
+    }
+    const request = await readTokenRequest(req);
+    if ("error" in request) {
+      sendJson(res, 400, { error: request.error });
+      return;
+    }
+    const { message, signature } = request;
+    const problem = this.messageProblem(message);
+    if (problem) {
+      sendJson(res, 401, { error: problem });
+      return;
+    }
+    const fields = parseSiweMessage(message);
+    const account = getAddress(fields.address as Address);
+    // Spent before the signature check (which awaits), so two racing requests cannot both use it.
+    this.forgetOld();
+    this.used.set(fields.nonce as string, this.now() + NONCE_TTL_MS);
+    const valid = await verifyMessage({
+      address: account,
+      message,
+      signature: signature as Hex,
+    }).catch(() => false);
+    if (!valid) {
+      sendJson(res, 401, { error: `the signature is not ${account}'s over this message` });
+      return;
+    }
+    res.setHeader("Cache-Control", "no-store");
+    sendJson(res, 200, { ...this.issueToken(account), address: account });
+  }
 
   // nonce = expiry (12 hex digits, ms) + 24 random hex digits + 24 hex digits of HMAC: alphanumeric
   // as EIP-4361 wants, and checkable without keeping any state per nonce.
-  const issueNonce = () => {
-    const body = `${(now() + NONCE_TTL_MS).toString(16).padStart(12, "0")}${randomBytes(12).toString("hex")}`;
-    return `${body}${mac(`nonce:${body}`).subarray(0, 12).toString("hex")}`;
-  };
-  const nonceProblem = (nonce: string): string | undefined => {
+  private issueNonce() {
+    const body = `${(this.now() + NONCE_TTL_MS).toString(16).padStart(12, "0")}${randomBytes(12).toString("hex")}`;
+    return `${body}${this.mac(`nonce:${body}`).subarray(0, 12).toString("hex")}`;
+  }
+
+  private nonceProblem(nonce: string): string | undefined {
     if (!/^[0-9a-f]{60}$/.test(nonce)) return "the nonce was not issued by this node";
     const body = nonce.slice(0, 36);
-    const expected = mac(`nonce:${body}`).subarray(0, 12);
+    const expected = this.mac(`nonce:${body}`).subarray(0, 12);
     if (!timingSafeEqual(expected, Buffer.from(nonce.slice(36), "hex")))
       return "the nonce was not issued by this node";
-    if (Number.parseInt(body.slice(0, 12), 16) < now())
+    if (Number.parseInt(body.slice(0, 12), 16) < this.now())
       return "the nonce expired: ask for a new one";
-    if (used.has(nonce)) return "the nonce was already used: ask for a new one";
+    if (this.used.has(nonce)) return "the nonce was already used: ask for a new one";
     return undefined;
-  };
-  const forgetOld = () => {
-    const t = now();
-    for (const [n, expires] of used) if (expires < t) used.delete(n);
-  };
+  }
 
-  const issueToken = (account: Address) => {
-    const expiresAt = now() + TOKEN_TTL_MS;
+  private forgetOld() {
+    const t = this.now();
+    for (const [n, expires] of this.used) if (expires < t) this.used.delete(n);
+  }
+
+  private issueToken(account: Address) {
+    const expiresAt = this.now() + TOKEN_TTL_MS;
     const body = Buffer.from(JSON.stringify({ a: account, e: expiresAt })).toString("base64url");
-    return { token: `${body}.${mac(`token:${body}`).toString("base64url")}`, expiresAt };
-  };
+    return { token: `${body}.${this.mac(`token:${body}`).toString("base64url")}`, expiresAt };
+  }
 
   /** Why a signed message may not sign in, or undefined. */
-  const messageProblem = (text: string): string | undefined => {
+  private messageProblem(text: string): string | undefined {
     const fields = parseSiweMessage(text);
+    return (
+      this.originProblem(fields) ??
+      this.nonceFieldProblem(fields) ??
+      this.timeProblem(fields) ??
+      this.formProblem(text, fields)
+    );
+  }
+
+  /** Address, domain, URI, chain and statement. */
+  private originProblem(fields: SiweFields): string | undefined {
+    const { domain, origin, options } = this;
     if (!fields.address || !isAddress(fields.address, { strict: false }))
       return "the message names no valid address";
     if (fields.domain !== domain)
@@ -97,28 +222,41 @@ export function createSignIn(options: SignInOptions): GatewaySignIn {
       return `the message is for chain ${fields.chainId}, not ${options.chainId}`;
     if (fields.statement !== GATEWAY_SIGN_IN_STATEMENT)
       return "the message's statement is not this node's sign-in statement";
+    return undefined;
+  }
+
+  private nonceFieldProblem(fields: SiweFields): string | undefined {
     if (!fields.nonce) return "the message has no nonce";
-    const nonce = nonceProblem(fields.nonce);
-    if (nonce) return nonce;
+    return this.nonceProblem(fields.nonce);
+  }
+
+  /** Issued At, Expiration Time (both required, at most GATEWAY_SIGN_IN_MAX_MS apart), Not Before. */
+  private timeProblem(fields: SiweFields): string | undefined {
     if (!fields.issuedAt || !fields.expirationTime)
       return "the message needs an Issued At and an Expiration Time";
-    const t = now();
+    const t = this.now();
     if (fields.issuedAt.getTime() > t + SKEW_MS) return "the message is issued in the future";
     if (fields.expirationTime.getTime() <= t) return "the message has expired";
     if (fields.expirationTime.getTime() - fields.issuedAt.getTime() > GATEWAY_SIGN_IN_MAX_MS)
       return `the message may be valid for at most ${GATEWAY_SIGN_IN_MAX_MS / 60_000} minutes`;
     if (fields.notBefore && fields.notBefore.getTime() > t + SKEW_MS)
       return "the message is not valid yet (Not Before)";
-    // Strict form: the text must be exactly what EIP-4361 writes for these fields, so no field
-    // can be out of order, repeated, or carried along unread.
+    return undefined;
+  }
+
+  /**
+   * Strict form: the text must be exactly what EIP-4361 writes for these fields, so no field can
+   * be out of order, repeated, or carried along unread.
+   */
+  private formProblem(text: string, fields: SiweFields): string | undefined {
     const canonical = createSiweMessage({
-      domain,
-      address: getAddress(fields.address),
+      domain: this.domain,
+      address: getAddress(fields.address as Address),
       statement: fields.statement,
-      uri: fields.uri,
+      uri: fields.uri as string,
       version: "1",
-      chainId: fields.chainId,
-      nonce: fields.nonce,
+      chainId: fields.chainId as number,
+      nonce: fields.nonce as string,
       issuedAt: fields.issuedAt,
       expirationTime: fields.expirationTime,
       notBefore: fields.notBefore,
@@ -128,103 +266,26 @@ export function createSignIn(options: SignInOptions): GatewaySignIn {
     if (canonical !== text && canonical !== text.replace(/\r\n/g, "\n"))
       return "the message is not in EIP-4361 form (fields out of order, unknown or malformed)";
     return undefined;
-  };
+  }
+}
 
-  return {
-    async routes(req, res, url) {
-      if (url.pathname === "/auth/nonce") {
-        if (req.method !== "GET") {
-          sendJson(res, 405, { error: "/auth/nonce answers GET" });
-          return true;
-        }
-        if ([...url.searchParams.keys()].length > 0) {
-          sendJson(res, 400, { error: "/auth/nonce takes no parameters" });
-          return true;
-        }
-        res.setHeader("Cache-Control", "no-store");
-        sendJson(res, 200, {
-          nonce: issueNonce(),
-          domain,
-          uri: origin.origin,
-          chainId: options.chainId,
-        });
-        return true;
-      }
-      if (url.pathname !== "/auth/token") return false;
-      if (req.method !== "POST") {
-        sendJson(res, 405, { error: "/auth/token answers POST" });
-        return true;
-      }
-      if ((req.headers["content-type"] ?? "").split(";")[0]?.trim() !== "application/json") {
-        sendJson(res, 415, { error: "send { message, signature } as application/json" });
-        return true;
-      }
-      const body = await readBody(req);
-      let json: unknown;
-      try {
-        json = body === undefined ? undefined : JSON.parse(body);
-      } catch {}
-      const parsed = tokenRequest.safeParse(json);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        sendJson(res, 400, {
-          error:
-            body === undefined
-              ? `the body is over ${MAX_BODY} bytes`
-              : issue?.code === "unrecognized_keys"
-                ? `unknown field "${issue.keys[0]}"`
-                : (issue?.message ?? "send { message, signature }"),
-        });
-        return true;
-      }
-      const { message, signature } = parsed.data;
-      const problem = messageProblem(message);
-      if (problem) {
-        sendJson(res, 401, { error: problem });
-        return true;
-      }
-      const fields = parseSiweMessage(message);
-      const account = getAddress(fields.address as Address);
-      // Spent before the signature check (which awaits), so two racing requests cannot both use it.
-      forgetOld();
-      used.set(fields.nonce as string, now() + NONCE_TTL_MS);
-      const valid = await verifyMessage({
-        address: account,
-        message,
-        signature: signature as Hex,
-      }).catch(() => false);
-      if (!valid) {
-        sendJson(res, 401, { error: `the signature is not ${account}'s over this message` });
-        return true;
-      }
-      res.setHeader("Cache-Control", "no-store");
-      sendJson(res, 200, { ...issueToken(account), address: account });
-      return true;
-    },
-    accountOf(req) {
-      const header = req.headers.authorization;
-      if (!header)
-        return {
-          error:
-            "sign in first: GET /auth/nonce, POST /auth/token, then send Authorization: Bearer <token>",
-        };
-      const match = /^Bearer ([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/.exec(header);
-      if (!match) return { error: "the Authorization header is not a bearer token from this node" };
-      const [, body = "", tag = ""] = match;
-      const expected = mac(`token:${body}`);
-      const given = Buffer.from(tag, "base64url");
-      if (given.length !== expected.length || !timingSafeEqual(given, expected))
-        return {
-          error: "the bearer token was not issued by this node (or it restarted): sign in again",
-        };
-      const { a, e } = JSON.parse(Buffer.from(body, "base64url").toString("utf8")) as {
-        a: Address;
-        e: number;
-      };
-      if (e < now()) return { error: "the bearer token expired: sign in again" };
-      return { account: a };
-    },
-  };
+type SiweFields = ReturnType<typeof parseSiweMessage>;
+
+/** The `{ message, signature }` of a token request, or the sentence for a 400. */
+async function readTokenRequest(
+  req: IncomingMessage,
+): Promise<{ message: string; signature: string } | { error: string }> {
+  const body = await readBody(req);
+  let json: unknown;
+  try {
+    json = body === undefined ? undefined : JSON.parse(body);
+  } catch {}
+  const parsed = tokenRequest.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  if (body === undefined) return { error: `the body is over ${MAX_BODY} bytes` };
+  if (issue?.code === "unrecognized_keys") return { error: `unknown field "${issue.keys[0]}"` };
+  return { error: issue?.message ?? "send { message, signature }" };
 }
 
 /** The body as text, or undefined when it is over MAX_BODY bytes. */

@@ -66,36 +66,8 @@ export function controlApi(node: IpfsNode, extra?: () => Record<string, unknown>
       sendJson(res, 405, { error: `${url.pathname} answers ${route.methods.join(" or ")}` });
       return true;
     }
-    if (url.pathname === "/api/add") {
-      const query = parseQuery(url, noParameters);
-      if (!query.ok) return badRequest(res, query.error);
-      if (mediaType(req) !== "application/octet-stream") {
-        sendJson(res, 415, { error: "send the bytes as Content-Type: application/octet-stream" });
-        return true;
-      }
-      const cid = await addPinned(node, req as AsyncIterable<Uint8Array>, {
-        chunker: containerChunker(),
-      });
-      sendJson(res, 200, { cid: cid.toString() });
-      return true;
-    }
-    if (url.pathname === "/api/pin") {
-      if (mediaType(req) !== "application/json") {
-        sendJson(res, 415, {
-          error: "send Content-Type: application/json (parameters in the query or a JSON body)",
-        });
-        return true;
-      }
-      const body = await readJsonObject(req);
-      if (!body.ok) return badRequest(res, body.error);
-      const parsed = parseQuery(url, pinParameters, body.value);
-      if (!parsed.ok) return badRequest(res, parsed.error);
-      const { cid, timeoutMs } = parsed.value;
-      if (req.method === "POST") await pin(node, cid, AbortSignal.timeout(timeoutMs));
-      else await unpin(node, cid);
-      sendJson(res, 200, { cid: cid.toString(), pinned: req.method === "POST" });
-      return true;
-    }
+    if (url.pathname === "/api/add") return handleAdd(node, req, res, url);
+    if (url.pathname === "/api/pin") return handlePin(node, req, res, url);
     const query = parseQuery(url, noParameters);
     if (!query.ok) return badRequest(res, query.error);
     if (url.pathname === "/api/pins") {
@@ -110,6 +82,40 @@ export function controlApi(node: IpfsNode, extra?: () => Record<string, unknown>
     });
     return true;
   };
+}
+
+/** `POST /api/add`: the body's bytes, cut by the container chunker, added and pinned. */
+async function handleAdd(node: IpfsNode, req: IncomingMessage, res: ServerResponse, url: URL) {
+  const query = parseQuery(url, noParameters);
+  if (!query.ok) return badRequest(res, query.error);
+  if (mediaType(req) !== "application/octet-stream") {
+    sendJson(res, 415, { error: "send the bytes as Content-Type: application/octet-stream" });
+    return true;
+  }
+  const cid = await addPinned(node, req as AsyncIterable<Uint8Array>, {
+    chunker: containerChunker(),
+  });
+  sendJson(res, 200, { cid: cid.toString() });
+  return true;
+}
+
+/** `POST /api/pin` (fetch and pin, within `timeoutMs`) and `DELETE /api/pin` (unpin). */
+async function handlePin(node: IpfsNode, req: IncomingMessage, res: ServerResponse, url: URL) {
+  if (mediaType(req) !== "application/json") {
+    sendJson(res, 415, {
+      error: "send Content-Type: application/json (parameters in the query or a JSON body)",
+    });
+    return true;
+  }
+  const body = await readJsonObject(req);
+  if (!body.ok) return badRequest(res, body.error);
+  const parsed = parseQuery(url, pinParameters, body.value);
+  if (!parsed.ok) return badRequest(res, parsed.error);
+  const { cid, timeoutMs } = parsed.value;
+  if (req.method === "POST") await pin(node, cid, AbortSignal.timeout(timeoutMs));
+  else await unpin(node, cid);
+  sendJson(res, 200, { cid: cid.toString(), pinned: req.method === "POST" });
+  return true;
 }
 
 const MAX_JSON_BODY = 4096;

@@ -16,49 +16,63 @@ export function containerChunker(): Chunker {
   return async function* chunk(source) {
     const iterator = source[Symbol.asyncIterator]();
     // Collect the header to decide how to cut.
-    const head: Uint8Array[] = [];
-    let headLength = 0;
-    while (headLength < CONTAINER_HEADER_BYTES) {
-      const next = await iterator.next();
-      if (next.done) break;
-      head.push(next.value);
-      headLength += next.value.length;
-    }
-    const first = joinBytes(head);
+    const first = await readHead(iterator);
     const rest: AsyncIterable<Uint8Array> = { [Symbol.asyncIterator]: () => iterator };
     const sealed = sealedChunkSize(first);
     if (sealed === undefined) {
       yield* fixedSize()(prepend(first, rest));
       return;
     }
-    // Block 0 = header + sealed chunk 0; then one block per sealed chunk. The copy buffer is
-    // allocated only when input does not arrive as whole sealed chunks (e.g. over HTTP).
-    let target = CONTAINER_HEADER_BYTES + sealed;
-    let block: Uint8Array | undefined;
-    let filled = 0;
-    for await (const input of prepend(first, rest)) {
-      if (filled === 0 && input.length === target) {
-        yield input; // a whole sealed chunk as it came from the encryptor: no copy
+    yield* sealedChunkBlocks(prepend(first, rest), sealed);
+  };
+}
+
+/** The first pieces of `iterator`, joined, until they hold a container header (or it ends). */
+async function readHead(iterator: AsyncIterator<Uint8Array>): Promise<Uint8Array> {
+  const head: Uint8Array[] = [];
+  let headLength = 0;
+  while (headLength < CONTAINER_HEADER_BYTES) {
+    const next = await iterator.next();
+    if (next.done) break;
+    head.push(next.value);
+    headLength += next.value.length;
+  }
+  return joinBytes(head);
+}
+
+/**
+ * Block 0 = header + sealed chunk 0; then one block per sealed chunk. The copy buffer is
+ * allocated only when input does not arrive as whole sealed chunks (e.g. over HTTP).
+ */
+async function* sealedChunkBlocks(
+  container: AsyncIterable<Uint8Array>,
+  sealed: number,
+): AsyncGenerator<Uint8Array> {
+  let target = CONTAINER_HEADER_BYTES + sealed;
+  let block: Uint8Array | undefined;
+  let filled = 0;
+  for await (const input of container) {
+    if (filled === 0 && input.length === target) {
+      yield input; // a whole sealed chunk as it came from the encryptor: no copy
+      target = sealed;
+      continue;
+    }
+    let offset = 0;
+    while (offset < input.length) {
+      block ??= new Uint8Array(target);
+      const n = Math.min(target - filled, input.length - offset);
+      block.set(input.subarray(offset, offset + n), filled);
+      filled += n;
+      offset += n;
+      if (filled === target) {
+        yield block;
         target = sealed;
-        continue;
-      }
-      let offset = 0;
-      while (offset < input.length) {
-        block ??= new Uint8Array(target);
-        const n = Math.min(target - filled, input.length - offset);
-        block.set(input.subarray(offset, offset + n), filled);
-        filled += n;
-        offset += n;
-        if (filled === target) {
-          yield block;
-          target = sealed;
-          block = undefined;
-          filled = 0;
-        }
+        block = undefined;
+        filled = 0;
       }
     }
-    if (block && filled > 0) yield block.subarray(0, filled);
-  };
+  }
+  if (block && filled > 0) yield block.subarray(0, filled);
 }
 
 /** The sealed chunk size (plaintext chunk + tag) if `header` starts a version-1 container. */

@@ -118,6 +118,34 @@ async function* carOf(node: IpfsNode, root: CID, signal: AbortSignal): AsyncGene
   await fill;
 }
 
+type GatewayFormat = "raw" | "car" | "file";
+
+/**
+ * The CID and format a `/ipfs/<cid>` request asks for, or the sentence for a 400 (a path inside
+ * the CID, not a CID, a parameter or format not served, a Range on a CAR).
+ */
+function readIpfsRequest(
+  req: IncomingMessage,
+  url: URL,
+): { cid: CID; format: GatewayFormat } | { error: string } {
+  const [, , cidText = "", ...rest] = url.pathname.split("/");
+  if (rest.length > 0 && rest.some((p) => p !== "")) {
+    return { error: "paths inside a CID are not served; ask for /ipfs/<cid>" };
+  }
+  let cid: CID;
+  try {
+    cid = CID.parse(cidText);
+  } catch {
+    return { error: `not a CID: ${cidText.slice(0, 100)}` };
+  }
+  const format = wantedFormat(req, url);
+  if (typeof format === "object") return format;
+  if (format === "car" && req.headers.range !== undefined) {
+    return { error: "Range is not served with format=car; ask for the whole CAR" };
+  }
+  return { cid, format };
+}
+
 async function serveIpfs(
   options: GatewayOptions,
   req: IncomingMessage,
@@ -126,27 +154,12 @@ async function serveIpfs(
   timeoutMs: number,
 ): Promise<void> {
   const { node, access } = options;
-  const [, , cidText = "", ...rest] = url.pathname.split("/");
-  if (rest.length > 0 && rest.some((p) => p !== "")) {
-    sendJson(res, 400, { error: "paths inside a CID are not served; ask for /ipfs/<cid>" });
+  const request = readIpfsRequest(req, url);
+  if ("error" in request) {
+    sendJson(res, 400, { error: request.error });
     return;
   }
-  let cid: CID;
-  try {
-    cid = CID.parse(cidText);
-  } catch {
-    sendJson(res, 400, { error: `not a CID: ${cidText.slice(0, 100)}` });
-    return;
-  }
-  const format = wantedFormat(req, url);
-  if (typeof format === "object") {
-    sendJson(res, 400, { error: format.error });
-    return;
-  }
-  if (format === "car" && req.headers.range !== undefined) {
-    sendJson(res, 400, { error: "Range is not served with format=car; ask for the whole CAR" });
-    return;
-  }
+  const { cid, format } = request;
   // Checked before any block is read, so a refused reader learns nothing, not even whether the
   // node holds the CID.
   const decision: AccessDecision = access ? await access.authorize(req, cid) : { allowed: true };
@@ -160,59 +173,10 @@ async function serveIpfs(
     if (format === "raw") {
       const bytes = await readBlock(node, cid, signal);
       access?.served(cid, bytes, decision);
-      const range = parseRange(req.headers.range, bytes.length);
-      if (!sendRangeRefusal(res, range, bytes.length)) return;
-      const body =
-        range.kind === "range" ? bytes.subarray(range.range.start, range.range.end + 1) : bytes;
-      res.writeHead(range.kind === "range" ? 206 : 200, {
-        "Content-Type": "application/vnd.ipld.raw",
-        "Content-Length": body.length,
-        "Accept-Ranges": "bytes",
-        ...(range.kind === "range"
-          ? { "Content-Range": `bytes ${range.range.start}-${range.range.end}/${bytes.length}` }
-          : {}),
-        "Cache-Control": "public, max-age=29030400, immutable",
-        "X-Ipfs-Roots": cid.toString(),
-      });
-      res.end(req.method === "HEAD" ? undefined : body);
+      sendRawBlock(req, res, cid, bytes);
       return;
     }
-    let status = 200;
-    const headers: Record<string, string | number> = {
-      "Content-Type":
-        format === "car" ? "application/vnd.ipld.car; version=1" : "application/octet-stream",
-      "X-Ipfs-Roots": cid.toString(),
-    };
-    let catOptions: { offset?: number; length?: number } = {};
-    if (format === "file" && req.headers.range !== undefined) {
-      const size = Number((await node.fs.stat(cid, { signal })).size);
-      const range = parseRange(req.headers.range, size);
-      if (!sendRangeRefusal(res, range, size)) return;
-      if (range.kind === "range") {
-        status = 206;
-        const { start, end } = range.range;
-        headers["Content-Range"] = `bytes ${start}-${end}/${size}`;
-        headers["Content-Length"] = end - start + 1;
-        catOptions = { offset: start, length: end - start + 1 };
-      }
-    }
-    if (format === "file") headers["Accept-Ranges"] = "bytes";
-    const body =
-      format === "car" ? carOf(node, cid, signal) : node.fs.cat(cid, { signal, ...catOptions });
-    // Pull the first chunk before the status line so a missing CID still gets a 504, not a 200.
-    const iterator = body[Symbol.asyncIterator]();
-    const first = await iterator.next();
-    res.writeHead(status, headers);
-    if (req.method === "HEAD") {
-      res.end();
-      await iterator.return?.();
-      return;
-    }
-    if (!first.done) await write(res, first.value);
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-      await write(res, next.value);
-    }
-    res.end();
+    await sendStream(node, req, res, cid, format, signal);
   } catch (err) {
     if (res.headersSent) {
       res.destroy(err as Error);
@@ -225,6 +189,72 @@ async function serveIpfs(
         : `could not read ${cid}: ${(err as Error).message}`,
     });
   }
+}
+
+/** One block (`format=raw`), whole or the asked byte range of it. */
+function sendRawBlock(req: IncomingMessage, res: ServerResponse, cid: CID, bytes: Uint8Array) {
+  const range = parseRange(req.headers.range, bytes.length);
+  if (!sendRangeRefusal(res, range, bytes.length)) return;
+  const body =
+    range.kind === "range" ? bytes.subarray(range.range.start, range.range.end + 1) : bytes;
+  res.writeHead(range.kind === "range" ? 206 : 200, {
+    "Content-Type": "application/vnd.ipld.raw",
+    "Content-Length": body.length,
+    "Accept-Ranges": "bytes",
+    ...(range.kind === "range"
+      ? { "Content-Range": `bytes ${range.range.start}-${range.range.end}/${bytes.length}` }
+      : {}),
+    "Cache-Control": "public, max-age=29030400, immutable",
+    "X-Ipfs-Roots": cid.toString(),
+  });
+  res.end(req.method === "HEAD" ? undefined : body);
+}
+
+/** A CAR of the DAG, or the file's bytes (whole or the asked range), streamed. */
+async function sendStream(
+  node: IpfsNode,
+  req: IncomingMessage,
+  res: ServerResponse,
+  cid: CID,
+  format: "car" | "file",
+  signal: AbortSignal,
+) {
+  let status = 200;
+  const headers: Record<string, string | number> = {
+    "Content-Type":
+      format === "car" ? "application/vnd.ipld.car; version=1" : "application/octet-stream",
+    "X-Ipfs-Roots": cid.toString(),
+  };
+  let catOptions: { offset?: number; length?: number } = {};
+  if (format === "file" && req.headers.range !== undefined) {
+    const size = Number((await node.fs.stat(cid, { signal })).size);
+    const range = parseRange(req.headers.range, size);
+    if (!sendRangeRefusal(res, range, size)) return;
+    if (range.kind === "range") {
+      status = 206;
+      const { start, end } = range.range;
+      headers["Content-Range"] = `bytes ${start}-${end}/${size}`;
+      headers["Content-Length"] = end - start + 1;
+      catOptions = { offset: start, length: end - start + 1 };
+    }
+  }
+  if (format === "file") headers["Accept-Ranges"] = "bytes";
+  const body =
+    format === "car" ? carOf(node, cid, signal) : node.fs.cat(cid, { signal, ...catOptions });
+  // Pull the first chunk before the status line so a missing CID still gets a 504, not a 200.
+  const iterator = body[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  res.writeHead(status, headers);
+  if (req.method === "HEAD") {
+    res.end();
+    await iterator.return?.();
+    return;
+  }
+  if (!first.done) await write(res, first.value);
+  for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+    await write(res, next.value);
+  }
+  res.end();
 }
 
 /** Answers 400 or 416 for a Range the gateway does not serve; true when the request may go on. */
@@ -264,6 +294,62 @@ function abandonedSignal(res: ServerResponse): AbortSignal {
   return controller.signal;
 }
 
+/** Sends one request to its route: `/ipfs/`, `/health`, the access policy's, the control API's. */
+async function routeRequest(
+  options: GatewayOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  timeoutMs: number,
+): Promise<void> {
+  if (url.pathname.startsWith("/ipfs/")) {
+    setBrowserHeaders(res);
+    if (req.method === "OPTIONS") {
+      res.writeHead(204).end();
+      return;
+    }
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      sendJson(res, 405, { error: "the gateway is read-only: GET or HEAD" });
+      return;
+    }
+    await serveIpfs(options, req, res, url, timeoutMs);
+    return;
+  }
+  if (url.pathname === "/health") {
+    setBrowserHeaders(res);
+    if (req.method !== "GET" && req.method !== "HEAD" && req.method !== "OPTIONS") {
+      sendJson(res, 405, { error: "/health answers GET or HEAD" });
+      return;
+    }
+    sendJson(res, 200, { ok: true, peerId: options.node.peerId });
+    return;
+  }
+  if (await serveAccessRoute(options.access, req, res, url)) return;
+  if (options.api && url.pathname.startsWith("/api/")) {
+    if (await options.api(req, res, url)) return;
+  }
+  sendJson(res, 404, { error: `no route for ${req.method} ${url.pathname}` });
+}
+
+/** The access policy's routes (`/auth/`, `/cards/`) with browser headers; true when answered. */
+async function serveAccessRoute(
+  access: GatewayAccess | undefined,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<boolean> {
+  if (!access || !(url.pathname.startsWith("/auth/") || url.pathname.startsWith("/cards/"))) {
+    return false;
+  }
+  setBrowserHeaders(res);
+  if (req.method === "OPTIONS") {
+    res.setHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+    res.writeHead(204).end();
+    return true;
+  }
+  return access.routes(req, res, url);
+}
+
 /**
  * A trustless HTTP gateway (`GET /ipfs/<cid>?format=raw|car`, plus the plain file bytes) bound to
  * 127.0.0.1, with CORS `*` and `Cross-Origin-Resource-Policy: cross-origin` so that COEP pages may
@@ -273,46 +359,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const timeoutMs = options.fetchTimeoutMs ?? 30_000;
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    const handle = async () => {
-      if (url.pathname.startsWith("/ipfs/")) {
-        setBrowserHeaders(res);
-        if (req.method === "OPTIONS") {
-          res.writeHead(204).end();
-          return;
-        }
-        if (req.method !== "GET" && req.method !== "HEAD") {
-          sendJson(res, 405, { error: "the gateway is read-only: GET or HEAD" });
-          return;
-        }
-        await serveIpfs(options, req, res, url, timeoutMs);
-        return;
-      }
-      if (url.pathname === "/health") {
-        setBrowserHeaders(res);
-        if (req.method !== "GET" && req.method !== "HEAD" && req.method !== "OPTIONS") {
-          sendJson(res, 405, { error: "/health answers GET or HEAD" });
-          return;
-        }
-        sendJson(res, 200, { ok: true, peerId: options.node.peerId });
-        return;
-      }
-      if (
-        options.access &&
-        (url.pathname.startsWith("/auth/") || url.pathname.startsWith("/cards/"))
-      ) {
-        setBrowserHeaders(res);
-        if (req.method === "OPTIONS") {
-          res.setHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
-          res.writeHead(204).end();
-          return;
-        }
-        if (await options.access.routes(req, res, url)) return;
-      }
-      if (options.api && url.pathname.startsWith("/api/")) {
-        if (await options.api(req, res, url)) return;
-      }
-      sendJson(res, 404, { error: `no route for ${req.method} ${url.pathname}` });
-    };
+    const handle = () => routeRequest(options, req, res, url, timeoutMs);
     handle().catch((err: Error) => {
       if (!res.headersSent) sendJson(res, 500, { error: err.message });
       else res.destroy(err);

@@ -56,21 +56,34 @@ export function parseRange(header: string | string[] | undefined, length: number
     };
   const firstText = spec.slice(0, dash).trim();
   const lastText = spec.slice(dash + 1).trim();
-  if (firstText === "") {
-    // Suffix range: the last N bytes.
-    if (!DIGITS.test(lastText))
-      return {
-        kind: "invalid",
-        reason: `Range suffix length "${clip(lastText)}" is not a number of bytes`,
-      };
-    const suffix = Number(lastText);
-    if (suffix === 0 || length === 0)
-      return {
-        kind: "unsatisfiable",
-        reason: `Range "${clip(text)}" selects no byte of the ${length}-byte representation`,
-      };
-    return { kind: "range", range: { start: Math.max(0, length - suffix), end: length - 1 } };
-  }
+  // Suffix range: the last N bytes.
+  if (firstText === "") return suffixRange(text, lastText, length);
+  return firstLastRange(text, firstText, lastText, length);
+}
+
+/** `bytes=-N`: the last N bytes of `length`. */
+function suffixRange(text: string, lastText: string, length: number): RangeResult {
+  if (!DIGITS.test(lastText))
+    return {
+      kind: "invalid",
+      reason: `Range suffix length "${clip(lastText)}" is not a number of bytes`,
+    };
+  const suffix = Number(lastText);
+  if (suffix === 0 || length === 0)
+    return {
+      kind: "unsatisfiable",
+      reason: `Range "${clip(text)}" selects no byte of the ${length}-byte representation`,
+    };
+  return { kind: "range", range: { start: Math.max(0, length - suffix), end: length - 1 } };
+}
+
+/** `bytes=first-` or `bytes=first-last` of `length` bytes. */
+function firstLastRange(
+  text: string,
+  firstText: string,
+  lastText: string,
+  length: number,
+): RangeResult {
   if (!DIGITS.test(firstText))
     return {
       kind: "invalid",

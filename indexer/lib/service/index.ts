@@ -101,7 +101,84 @@ async function chainHead(rpcUrl: string): Promise<number> {
  */
 export async function startIndexer(options: StartIndexerOptions): Promise<IndexerHandle> {
   const port = options.port ?? (await freePort());
-  const schema = options.schema ?? "neuroledger";
+  const ponder = spawnPonder(
+    port,
+    options.schema ?? "neuroledger",
+    ponderEnv(options),
+    options.log,
+  );
+  const url = `http://127.0.0.1:${port}`;
+
+  async function poll(path: string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const { exited } = ponder;
+      if (exited) {
+        throw ponder.failure(
+          `ponder exited (code ${exited.code}, signal ${exited.signal}) before ${path} answered`,
+        );
+      }
+      try {
+        const res = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(2000) });
+        if (res.ok) return;
+      } catch {
+        // not listening yet
+      }
+      await sleep(100);
+    }
+    throw ponder.failure(`ponder did not answer ${path} within ${timeoutMs} ms`);
+  }
+
+  const handle: IndexerHandle = {
+    url,
+    graphqlUrl: `${url}/graphql`,
+    sqlUrl: `${url}/sql`,
+    auditUrl: `${url}/audit`,
+    pid: ponder.child.pid ?? -1,
+    process: ponder.child,
+    waitUntilReady: (timeoutMs = options.timeoutMs ?? 120_000) => untilCaughtUp(timeoutMs),
+    indexedBlock: () => indexedBlock(url),
+    stop: (graceMs = 10_000) => ponder.stop(graceMs),
+  };
+
+  /**
+   * `/ready` says backfill reached the finalized block; the blocks after it (the finality depth)
+   * are indexed live a moment later. Ready = that, and the chain's head of then indexed too.
+   */
+  async function untilCaughtUp(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    await poll("/ready", timeoutMs);
+    const head = await chainHead(options.rpcUrl);
+    while (Date.now() < deadline) {
+      const { exited } = ponder;
+      if (exited) throw ponder.failure(`ponder exited (code ${exited.code}) while catching up`);
+      const indexed = await handle.indexedBlock().catch(() => undefined);
+      if (indexed !== undefined && indexed >= head) return;
+      await sleep(100);
+    }
+    throw ponder.failure(`ponder did not index up to block ${head} within ${timeoutMs} ms`);
+  }
+
+  try {
+    if (options.waitFor === "health") await poll("/health", options.timeoutMs ?? 120_000);
+    else await untilCaughtUp(options.timeoutMs ?? 120_000);
+  } catch (error) {
+    await handle.stop(2000);
+    throw error;
+  }
+  return handle;
+}
+
+/** Latest block Ponder at `url` has indexed (from `/status`), or undefined before the first one. */
+async function indexedBlock(url: string): Promise<number | undefined> {
+  const res = await fetch(`${url}/status`, { signal: AbortSignal.timeout(2000) });
+  if (!res.ok) return undefined;
+  const status = (await res.json()) as Record<string, { block?: { number: number } }>;
+  return Object.values(status)[0]?.block?.number;
+}
+
+/** The Ponder process's environment: ours, with the indexer's settings from `options`. */
+function ponderEnv(options: StartIndexerOptions): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = {
     ...process.env,
     NEUROLEDGER_RPC_URL: options.rpcUrl,
@@ -125,7 +202,19 @@ export async function startIndexer(options: StartIndexerOptions): Promise<Indexe
     env.NEUROLEDGER_FINALITY_BLOCKS = String(options.finalityBlocks);
   }
   if (options.stallMs !== undefined) env.NEUROLEDGER_STALL_MS = String(options.stallMs);
+  return env;
+}
 
+/**
+ * Starts `ponder start` on 127.0.0.1:`port` with JSON logs, each line to `log`. Keeps the last
+ * 40 lines for `failure` (an IndexerStartError that quotes them); `exited` is set when it ends.
+ */
+function spawnPonder(
+  port: number,
+  schema: string,
+  env: Record<string, string | undefined>,
+  log: ((line: string) => void) | undefined,
+) {
   const child = spawn(
     process.execPath,
     [
@@ -148,90 +237,32 @@ export async function startIndexer(options: StartIndexerOptions): Promise<Indexe
       if (!line) continue;
       recent.push(line);
       if (recent.length > 40) recent.shift();
-      options.log?.(line);
+      log?.(line);
     }
   };
   child.stdout.on("data", onData);
   child.stderr.on("data", onData);
-  let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  const exitPromise = new Promise<void>((r) =>
-    child.once("exit", (code, signal) => {
-      exited = { code, signal };
-      r();
-    }),
-  );
-
-  const url = `http://127.0.0.1:${port}`;
-  const failure = (what: string) =>
-    new IndexerStartError(
-      `${what}\n--- last lines from ponder ---\n${recent.slice(-20).join("\n")}`,
-    );
-
-  async function poll(path: string, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (exited) {
-        throw failure(
-          `ponder exited (code ${exited.code}, signal ${exited.signal}) before ${path} answered`,
-        );
-      }
-      try {
-        const res = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(2000) });
-        if (res.ok) return;
-      } catch {
-        // not listening yet
-      }
-      await sleep(100);
-    }
-    throw failure(`ponder did not answer ${path} within ${timeoutMs} ms`);
-  }
-
-  const handle: IndexerHandle = {
-    url,
-    graphqlUrl: `${url}/graphql`,
-    sqlUrl: `${url}/sql`,
-    auditUrl: `${url}/audit`,
-    pid: child.pid ?? -1,
-    process: child,
-    waitUntilReady: (timeoutMs = options.timeoutMs ?? 120_000) => untilCaughtUp(timeoutMs),
-    async indexedBlock() {
-      const res = await fetch(`${url}/status`, { signal: AbortSignal.timeout(2000) });
-      if (!res.ok) return undefined;
-      const status = (await res.json()) as Record<string, { block?: { number: number } }>;
-      return Object.values(status)[0]?.block?.number;
-    },
-    async stop(graceMs = 10_000) {
-      if (exited) return;
+  const ponder = {
+    child,
+    exited: undefined as { code: number | null; signal: NodeJS.Signals | null } | undefined,
+    failure: (what: string) =>
+      new IndexerStartError(
+        `${what}\n--- last lines from ponder ---\n${recent.slice(-20).join("\n")}`,
+      ),
+    /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */
+    async stop(graceMs: number) {
+      if (ponder.exited) return;
       child.kill("SIGTERM");
       const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
       await exitPromise;
       clearTimeout(timer);
     },
   };
-
-  /**
-   * `/ready` says backfill reached the finalized block; the blocks after it (the finality depth)
-   * are indexed live a moment later. Ready = that, and the chain's head of then indexed too.
-   */
-  async function untilCaughtUp(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    await poll("/ready", timeoutMs);
-    const head = await chainHead(options.rpcUrl);
-    while (Date.now() < deadline) {
-      if (exited) throw failure(`ponder exited (code ${exited.code}) while catching up`);
-      const indexed = await handle.indexedBlock().catch(() => undefined);
-      if (indexed !== undefined && indexed >= head) return;
-      await sleep(100);
-    }
-    throw failure(`ponder did not index up to block ${head} within ${timeoutMs} ms`);
-  }
-
-  try {
-    if (options.waitFor === "health") await poll("/health", options.timeoutMs ?? 120_000);
-    else await untilCaughtUp(options.timeoutMs ?? 120_000);
-  } catch (error) {
-    await handle.stop(2000);
-    throw error;
-  }
-  return handle;
+  const exitPromise = new Promise<void>((r) =>
+    child.once("exit", (code, signal) => {
+      ponder.exited = { code, signal };
+      r();
+    }),
+  );
+  return ponder;
 }

@@ -25,6 +25,22 @@ export function rocAuc(truth: readonly number[], scores: readonly number[]): num
   return (positiveRanks - (positives * (positives + 1)) / 2) / (positives * negatives);
 }
 
+/** Counts of true/false positives/negatives, predicting positive when p >= 0.5. */
+function confusionCounts(truth: readonly number[], probabilities: readonly number[]) {
+  let tp = 0;
+  let tn = 0;
+  let fp = 0;
+  let fn = 0;
+  for (let i = 0; i < truth.length; i++) {
+    const predicted = (probabilities[i] as number) >= 0.5 ? 1 : 0;
+    if (predicted === 1 && truth[i] === 1) tp++;
+    else if (predicted === 0 && truth[i] === 0) tn++;
+    else if (predicted === 1) fp++;
+    else fn++;
+  }
+  return { tp, tn, fp, fn };
+}
+
 /**
  * The model card's metrics for a binary task, exactly as training's `binary_metrics`: predicted
  * positive when p >= 0.5; confusion rows = true label, columns = predicted, `[[tn, fp], [fn, tp]]`.
@@ -43,17 +59,7 @@ export function binaryMetrics(
     );
   }
   if (truth.some((t) => t !== 0 && t !== 1)) throw new InvalidInputError("Labels must be 0 or 1.");
-  let tp = 0;
-  let tn = 0;
-  let fp = 0;
-  let fn = 0;
-  for (let i = 0; i < truth.length; i++) {
-    const predicted = (probabilities[i] as number) >= 0.5 ? 1 : 0;
-    if (predicted === 1 && truth[i] === 1) tp++;
-    else if (predicted === 0 && truth[i] === 0) tn++;
-    else if (predicted === 1) fp++;
-    else fn++;
-  }
+  const { tp, tn, fp, fn } = confusionCounts(truth, probabilities);
   const n = truth.length;
   const precision = tp + fp ? tp / (tp + fp) : 0;
   const recall = tp + fn ? tp / (tp + fn) : 0;

@@ -143,14 +143,22 @@ export async function readModelKeyring<T = undefined>(
       onRejected?.(cid, error);
     }
   }
+  throw keyringFailure(model, failures);
+}
+
+/** The error {@link readModelKeyring} throws after every candidate in `failures` failed. */
+function keyringFailure(
+  model: ReadModelKeyringParameters<unknown>["model"],
+  failures: { cid: CID; error: Error }[],
+): Error {
   // The current keyring speaks for the wraps: its own refusal is the answer when it is the only
   // one, when it lacks the account's wrap, or when it (and every other) merely failed to open.
   const first = (failures[0] as { error: Error }).error;
-  if (failures.length === 1 || first instanceof NoWrapForAccountError) throw first;
+  if (failures.length === 1 || first instanceof NoWrapForAccountError) return first;
   if (first.name === "DecryptionFailedError" && !failures.some((f) => isCheckFailure(f.error)))
-    throw first;
+    return first;
   const id = model.id === undefined ? "" : ` ${model.id}`;
-  throw new KeyringUnavailableError(`No keyring of model${id} could be fetched and verified.`, {
+  return new KeyringUnavailableError(`No keyring of model${id} could be fetched and verified.`, {
     details: failures
       .map(
         (f) => `${f.cid}: ${f.error instanceof BaseError ? f.error.shortMessage : f.error.message}`,

@@ -50,40 +50,9 @@ export function channelSums(image: RawImage): Uint16Array {
 export function findHeadCrop(image: RawImage): HeadCrop {
   const { width, height } = image;
   const sum = channelSums(image);
-  let max = 0;
-  for (let p = 0; p < sum.length; p++) {
-    const v = sum[p] as number;
-    if (v > max) max = v;
-  }
-  let x0 = 0;
-  let y0 = 0;
-  let x1 = width - 1;
-  let y1 = height - 1;
-  if (max > 0) {
-    const rowCounts = new Uint32Array(height);
-    const columnCounts = new Uint32Array(width);
-    // Foreground iff 10 s > M, i.e. s > floor(M / 10) (integers).
-    const cut = Math.floor(max / 10);
-    for (let y = 0; y < height; y++) {
-      const row = y * width;
-      let count = 0;
-      for (let x = 0; x < width; x++) {
-        if ((sum[row + x] as number) > cut) {
-          count++;
-          columnCounts[x] = (columnCounts[x] as number) + 1;
-        }
-      }
-      rowCounts[y] = count;
-    }
-    const rowNeed = Math.max(1, Math.floor(width / 100));
-    const columnNeed = Math.max(1, Math.floor(height / 100));
-    const rows = onRange(rowCounts, rowNeed);
-    const columns = onRange(columnCounts, columnNeed);
-    if (rows && columns) {
-      [y0, y1] = rows;
-      [x0, x1] = columns;
-    }
-  }
+  const max = maxOf(sum);
+  const box = max > 0 ? foregroundBox(sum, width, height, max) : undefined;
+  const [x0, y0, x1, y1] = box ?? [0, 0, width - 1, height - 1];
   const h = y1 - y0 + 1;
   const w = x1 - x0 + 1;
   const size = Math.max(h, w);
@@ -101,6 +70,46 @@ export function findHeadCrop(image: RawImage): HeadCrop {
     offsetY,
     region: { left: x0 - offsetX, top: y0 - offsetY, width: size, height: size },
   };
+}
+
+function maxOf(values: Uint16Array): number {
+  let max = 0;
+  for (let p = 0; p < values.length; p++) {
+    const v = values[p] as number;
+    if (v > max) max = v;
+  }
+  return max;
+}
+
+/**
+ * `[x0, y0, x1, y1]` of the on rows and columns of the `width` x `height` channel sums whose
+ * maximum is `max` (> 0); undefined when no row or no column is on.
+ */
+function foregroundBox(
+  sum: Uint16Array,
+  width: number,
+  height: number,
+  max: number,
+): [number, number, number, number] | undefined {
+  const rowCounts = new Uint32Array(height);
+  const columnCounts = new Uint32Array(width);
+  // Foreground iff 10 s > M, i.e. s > floor(M / 10) (integers).
+  const cut = Math.floor(max / 10);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    let count = 0;
+    for (let x = 0; x < width; x++) {
+      if ((sum[row + x] as number) > cut) {
+        count++;
+        columnCounts[x] = (columnCounts[x] as number) + 1;
+      }
+    }
+    rowCounts[y] = count;
+  }
+  const rows = onRange(rowCounts, Math.max(1, Math.floor(width / 100)));
+  const columns = onRange(columnCounts, Math.max(1, Math.floor(height / 100)));
+  if (!rows || !columns) return undefined;
+  return [columns[0], rows[0], columns[1], rows[1]];
 }
 
 /** First and last index whose count reaches `need`, or undefined when none does. */

@@ -101,6 +101,36 @@ function preprocessV1(image: RawImage, spec: PreprocessingV1Spec): Float32Array 
 /** Fewer head pixels than this: standardise over the whole map. */
 const MIN_HEAD_PIXELS = 16;
 
+/**
+ * Mean and standard deviation (float64; sigma at least 1e-6) of the map's values above
+ * `threshold`, or of the whole map when fewer than MIN_HEAD_PIXELS are.
+ */
+function headMoments(map: Float32Array, threshold: number): { mu: number; sigma: number } {
+  const plane = map.length;
+  let count = 0;
+  let total = 0;
+  for (let i = 0; i < plane; i++) {
+    const v = map[i] as number;
+    if (v > threshold) {
+      count++;
+      total += v;
+    }
+  }
+  const useAll = count < MIN_HEAD_PIXELS;
+  if (useAll) {
+    count = plane;
+    total = 0;
+    for (let i = 0; i < plane; i++) total += map[i] as number;
+  }
+  const mu = total / count;
+  let squares = 0;
+  for (let i = 0; i < plane; i++) {
+    const v = map[i] as number;
+    if (useAll || v > threshold) squares += (v - mu) * (v - mu);
+  }
+  return { mu, sigma: Math.max(Math.sqrt(squares / count), 1e-6) };
+}
+
 /** Version 2, steps 1-8 of docs/interfaces.md section 2. */
 function prepareInputV2(image: RawImage, spec: PreprocessingV2Spec): PreparedInput {
   const { width: side, height: sideY } = spec.resize;
@@ -130,29 +160,7 @@ function prepareInputV2(image: RawImage, spec: PreprocessingV2Spec): PreparedInp
     offsetY,
   });
   // Standardise inside the head (float64), clamp, store as float32.
-  const threshold = crop.max / 30;
-  let count = 0;
-  let total = 0;
-  for (let i = 0; i < plane; i++) {
-    const v = map[i] as number;
-    if (v > threshold) {
-      count++;
-      total += v;
-    }
-  }
-  const useAll = count < MIN_HEAD_PIXELS;
-  if (useAll) {
-    count = plane;
-    total = 0;
-    for (let i = 0; i < plane; i++) total += map[i] as number;
-  }
-  const mu = total / count;
-  let squares = 0;
-  for (let i = 0; i < plane; i++) {
-    const v = map[i] as number;
-    if (useAll || v > threshold) squares += (v - mu) * (v - mu);
-  }
-  const sigma = Math.max(Math.sqrt(squares / count), 1e-6);
+  const { mu, sigma } = headMoments(map, crop.max / 30);
   const input = new Float32Array(3 * plane);
   for (let i = 0; i < plane; i++) {
     const x = ((map[i] as number) - mu) / sigma;

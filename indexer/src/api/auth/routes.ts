@@ -50,6 +50,98 @@ const nonceRefusals = {
   used: "nonce already used",
 } as const;
 
+function signInOff(c: Context) {
+  return refuse(
+    c,
+    503,
+    "sign-in is not configured on this indexer (open mode without NEUROLEDGER_SIWE_DOMAIN)",
+    "the API is open here; set NEUROLEDGER_SIWE_DOMAIN to enable sign-in",
+  );
+}
+
+type Refusal = { ok: false; status: 400 | 401 | 403; error: string; hint: string };
+type SignIn = {
+  ok: true;
+  address: Address;
+  expirationTime: number | undefined;
+  standing: Standing;
+};
+
+const freshNonceHint = "get a fresh nonce from GET /auth/nonce and sign again";
+
+/**
+ * The checks of `POST /auth/verify`, in order: the message (domain, URI, chain, times), its nonce,
+ * the signature, the nonce's one use, the account's standing. The first that fails is the answer.
+ */
+async function checkSignIn(
+  o: AuthOptions,
+  domain: string,
+  message: string,
+  signature: string,
+): Promise<SignIn | Refusal> {
+  const checked = checkSiweMessage(message, { domain, uri: o.uri, chainId: o.chainId });
+  if (!checked.ok) return { ...checked, ok: false };
+  const { address, nonce, expirationTime } = checked.fields;
+  const nonceState = o.nonces.check(nonce);
+  if (!nonceState.ok) {
+    return {
+      ok: false,
+      status: 401,
+      error: nonceRefusals[nonceState.reason],
+      hint: freshNonceHint,
+    };
+  }
+  const valid = await o.client
+    .verifyMessage({ address, message, signature: signature as Hex })
+    .catch(() => false);
+  if (!valid) {
+    return {
+      ok: false,
+      status: 401,
+      error: "signature does not match the message and the account it names",
+      hint: "sign the exact message text with the account it names",
+    };
+  }
+  // Used only now, in one synchronous step: two racing posts of one message get one session.
+  const used = o.nonces.use(nonce);
+  if (!used.ok) {
+    return { ok: false, status: 401, error: nonceRefusals[used.reason], hint: freshNonceHint };
+  }
+  const standing = await o.standing.get(address);
+  if (!hasAccess(standing)) {
+    return {
+      ok: false,
+      status: 403,
+      error: `account ${address} is not a member, staff or auditor of the consortium`,
+      hint: "ask the consortium to grant the AUDITOR role or add you as staff",
+    };
+  }
+  return { ok: true, address, expirationTime, standing };
+}
+
+/** Issues the session of a checked sign-in: its token in the body and as an HttpOnly cookie. */
+function startSession(c: Context, o: AuthOptions, signIn: SignIn) {
+  const { token, session } = o.signer.issue(
+    signIn.address,
+    o.chainId,
+    o.sessionTtlSeconds,
+    Date.now(),
+    signIn.expirationTime,
+  );
+  setCookie(c, SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: "Strict",
+    path: "/",
+    expires: new Date(session.expiresAt * 1000),
+  });
+  return c.json({
+    token,
+    address: session.address,
+    expiresAt: new Date(session.expiresAt * 1000).toISOString(),
+    standing: signIn.standing,
+  });
+}
+
 /**
  * Sign-In with Ethereum (EIP-4361): `GET /auth/nonce`, `POST /auth/verify` (message + signature ->
  * session token, also set as an HttpOnly cookie), `GET /auth/session`, `POST /auth/logout`
@@ -57,13 +149,6 @@ const nonceRefusals = {
  */
 export function authRoutes(o: AuthOptions) {
   const app = new Hono<AuthEnv>();
-  const signInOff = (c: Context) =>
-    refuse(
-      c,
-      503,
-      "sign-in is not configured on this indexer (open mode without NEUROLEDGER_SIWE_DOMAIN)",
-      "the API is open here; set NEUROLEDGER_SIWE_DOMAIN to enable sign-in",
-    );
 
   app.get("/nonce", (c) => {
     if (!o.domain) return signInOff(c);
@@ -91,72 +176,9 @@ export function authRoutes(o: AuthOptions) {
         400,
       );
     }
-    const { message, signature } = body.data;
-    const checked = checkSiweMessage(message, {
-      domain: o.domain,
-      uri: o.uri,
-      chainId: o.chainId,
-    });
-    if (!checked.ok) return refuse(c, checked.status, checked.error, checked.hint);
-    const { address, nonce, expirationTime } = checked.fields;
-    const nonceState = o.nonces.check(nonce);
-    if (!nonceState.ok) {
-      return refuse(
-        c,
-        401,
-        nonceRefusals[nonceState.reason],
-        "get a fresh nonce from GET /auth/nonce and sign again",
-      );
-    }
-    const valid = await o.client
-      .verifyMessage({ address, message, signature: signature as Hex })
-      .catch(() => false);
-    if (!valid) {
-      return refuse(
-        c,
-        401,
-        "signature does not match the message and the account it names",
-        "sign the exact message text with the account it names",
-      );
-    }
-    // Used only now, in one synchronous step: two racing posts of one message get one session.
-    const used = o.nonces.use(nonce);
-    if (!used.ok) {
-      return refuse(
-        c,
-        401,
-        nonceRefusals[used.reason],
-        "get a fresh nonce from GET /auth/nonce and sign again",
-      );
-    }
-    const standing = await o.standing.get(address);
-    if (!hasAccess(standing)) {
-      return refuse(
-        c,
-        403,
-        `account ${address} is not a member, staff or auditor of the consortium`,
-        "ask the consortium to grant the AUDITOR role or add you as staff",
-      );
-    }
-    const { token, session } = o.signer.issue(
-      address,
-      o.chainId,
-      o.sessionTtlSeconds,
-      Date.now(),
-      expirationTime,
-    );
-    setCookie(c, SESSION_COOKIE, token, {
-      httpOnly: true,
-      sameSite: "Strict",
-      path: "/",
-      expires: new Date(session.expiresAt * 1000),
-    });
-    return c.json({
-      token,
-      address: session.address,
-      expiresAt: new Date(session.expiresAt * 1000).toISOString(),
-      standing,
-    });
+    const signIn = await checkSignIn(o, o.domain, body.data.message, body.data.signature);
+    if (!signIn.ok) return refuse(c, signIn.status, signIn.error, signIn.hint);
+    return startSession(c, o, signIn);
   });
 
   app.get("/session", requireAccess(o), (c) => {
@@ -178,6 +200,13 @@ export function authRoutes(o: AuthOptions) {
   });
 
   return app;
+}
+
+/** Why a session token was refused, in words. */
+function sessionRefusal(reason: string): string {
+  if (reason === "expired") return "session expired";
+  if (reason === "signed out") return "session ended by sign-out";
+  return `invalid session token (${reason})`;
 }
 
 function sessionToken(c: Context): string | undefined {
@@ -204,13 +233,12 @@ export function requireAccess(o: AuthOptions): MiddlewareHandler<AuthEnv> {
     }
     const checked = o.signer.check(token);
     if (!checked.ok) {
-      const error =
-        checked.reason === "expired"
-          ? "session expired"
-          : checked.reason === "signed out"
-            ? "session ended by sign-out"
-            : `invalid session token (${checked.reason})`;
-      return refuse(c, 401, error, "sign in again: GET /auth/nonce, then POST /auth/verify");
+      return refuse(
+        c,
+        401,
+        sessionRefusal(checked.reason),
+        "sign in again: GET /auth/nonce, then POST /auth/verify",
+      );
     }
     if (checked.session.chainId !== o.chainId) {
       return refuse(

@@ -26,7 +26,11 @@ export const MAX_MESSAGE_LENGTH = 4096;
 /** Clock skew allowed between the signer and this server for Issued At (not for Not Before). */
 export const CLOCK_SKEW_MS = 60_000;
 
-const refuse = (status: 400 | 401, error: string, hint: string): SiweCheck => ({
+const refusal = (
+  status: 400 | 401,
+  error: string,
+  hint: string,
+): Extract<SiweCheck, { ok: false }> => ({
   ok: false,
   status,
   error,
@@ -67,15 +71,39 @@ export function checkSiweMessage(
 ): SiweCheck {
   const parsed = parseStrict(message);
   if (typeof parsed === "string") {
-    return refuse(
+    return refusal(
       400,
       `not a valid EIP-4361 message: ${parsed}`,
       "sign a Sign-In with Ethereum message with its fields in the order EIP-4361 fixes",
     );
   }
+  const originRefusal = checkOrigin(parsed, expected);
+  if (originRefusal) return originRefusal;
+  if (parsed.chainId !== expected.chainId) {
+    return refusal(
+      401,
+      `message is for chain ${parsed.chainId}, this API indexes chain ${expected.chainId}`,
+      "sign with the consortium chain selected",
+    );
+  }
+  const times = checkTimes(parsed, now);
+  if (!times.ok) return times;
+  return {
+    ok: true,
+    fields: {
+      address: getAddress(parsed.address),
+      nonce: parsed.nonce,
+      issuedAt: times.issuedAt,
+      expirationTime: times.expirationTime,
+    },
+  };
+}
+
+/** Domain, URI (on this API's origin) and optional scheme; the refusal, or undefined when they match. */
+function checkOrigin(parsed: ParsedMessage, expected: SiweExpectation): SiweCheck | undefined {
   const domain = expected.domain.toLowerCase();
   if (parsed.domain.toLowerCase() !== domain) {
-    return refuse(
+    return refusal(
       401,
       `message is for domain "${parsed.domain}", this API is "${expected.domain}"`,
       "sign a message for this API's domain",
@@ -85,35 +113,38 @@ export function checkSiweMessage(
   try {
     uri = new URL(parsed.uri);
   } catch {
-    return refuse(401, `URI "${parsed.uri}" is not a URL`, "use this site's origin as URI");
+    return refusal(401, `URI "${parsed.uri}" is not a URL`, "use this site's origin as URI");
   }
   const uriOk = expected.uri
     ? uri.origin === new URL(expected.uri).origin
     : (uri.protocol === "https:" || uri.protocol === "http:") && uri.host === domain;
   if (!uriOk) {
-    return refuse(
+    return refusal(
       401,
       `message URI "${parsed.uri}" is not on ${expected.uri ?? `http(s)://${expected.domain}`}`,
       "use this site's origin as URI",
     );
   }
   if (parsed.scheme !== undefined && `${parsed.scheme}:` !== uri.protocol) {
-    return refuse(
+    return refusal(
       401,
       `message scheme "${parsed.scheme}" does not match its URI`,
       "sign with the scheme of the URI",
     );
   }
-  if (parsed.chainId !== expected.chainId) {
-    return refuse(
-      401,
-      `message is for chain ${parsed.chainId}, this API indexes chain ${expected.chainId}`,
-      "sign with the consortium chain selected",
-    );
-  }
+  return undefined;
+}
+
+/** Issued At not in the future, Expiration Time not passed and after Issued At, Not Before reached. */
+function checkTimes(
+  parsed: ParsedMessage,
+  now: number,
+):
+  | { ok: true; issuedAt: number; expirationTime: number | undefined }
+  | Extract<SiweCheck, { ok: false }> {
   const issuedAt = time(parsed.issuedAt)!;
   if (issuedAt > now + CLOCK_SKEW_MS) {
-    return refuse(
+    return refusal(
       401,
       `message Issued At ${parsed.issuedAt} is in the future`,
       "check the clock of the signing device",
@@ -121,14 +152,14 @@ export function checkSiweMessage(
   }
   const expirationTime = time(parsed.expirationTime);
   if (expirationTime !== undefined && expirationTime <= now) {
-    return refuse(
+    return refusal(
       401,
       `message expired at ${parsed.expirationTime}`,
       "sign a new message with a later Expiration Time",
     );
   }
   if (expirationTime !== undefined && expirationTime <= issuedAt) {
-    return refuse(
+    return refusal(
       401,
       `message Expiration Time ${parsed.expirationTime} is not after its Issued At`,
       "sign a message whose Expiration Time follows its Issued At",
@@ -136,14 +167,11 @@ export function checkSiweMessage(
   }
   const notBefore = time(parsed.notBefore);
   if (notBefore !== undefined && notBefore > now) {
-    return refuse(
+    return refusal(
       401,
       `message is not valid before ${parsed.notBefore}`,
       "sign in again once that time has come",
     );
   }
-  return {
-    ok: true,
-    fields: { address: getAddress(parsed.address), nonce: parsed.nonce, issuedAt, expirationTime },
-  };
+  return { ok: true, issuedAt, expirationTime };
 }

@@ -1,5 +1,6 @@
 import {
   type DocumentNode,
+  type FieldNode,
   type FragmentDefinitionNode,
   GraphQLError,
   Kind,
@@ -45,6 +46,19 @@ export function graphqlCost(query: string, limits: GraphqlLimits): GraphqlCost {
     const message = error instanceof GraphQLError ? error.message : String(error);
     throw new GraphqlRefusal(`malformed GraphQL query: ${message}`);
   }
+  const walk = new CostWalk(fragmentsOf(document), limits);
+  for (const d of document.definitions) {
+    if (d.kind === Kind.OPERATION_DEFINITION) walk.selections(d.selectionSet, 1, 0, new Set());
+  }
+  const { total } = walk;
+  if (total.aliases > limits.maxAliases) {
+    throw new GraphqlRefusal(`query uses ${total.aliases} aliases, at most ${limits.maxAliases}`);
+  }
+  return total;
+}
+
+/** The document's fragments by name; refuses definitions other than operations and fragments. */
+function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) {
     if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
@@ -52,107 +66,140 @@ export function graphqlCost(query: string, limits: GraphqlLimits): GraphqlCost {
       throw new GraphqlRefusal(`unsupported definition "${d.kind}" in the query`);
     }
   }
-  const total: GraphqlCost = { cost: 0, depth: 0, aliases: 0 };
-  // Fragments spread several times each can make a short query expand exponentially: bound the walk.
-  let visits = 0;
-  const visit = () => {
-    if (++visits > MAX_VISITS) {
-      throw new GraphqlRefusal(
-        `query expands to more than ${MAX_VISITS} fields through its fragments`,
-      );
-    }
-  };
+  return fragments;
+}
 
-  const walk = (set: SelectionSetNode, rows: number, depth: number, seen: Set<string>): void => {
+/**
+ * One walk of a query's selections, adding up its cost, deepest nesting and aliases in `total`
+ * and throwing a {@link GraphqlRefusal} as soon as a limit is passed.
+ */
+class CostWalk {
+  readonly total: GraphqlCost = { cost: 0, depth: 0, aliases: 0 };
+  private visits = 0;
+  private readonly fragments: Map<string, FragmentDefinitionNode>;
+  private readonly limits: GraphqlLimits;
+
+  constructor(fragments: Map<string, FragmentDefinitionNode>, limits: GraphqlLimits) {
+    this.fragments = fragments;
+    this.limits = limits;
+  }
+
+  /** Walks `set`, read once per each of `rows` enclosing rows, at nesting `depth`. */
+  selections(set: SelectionSetNode, rows: number, depth: number, seen: Set<string>): void {
     for (const s of set.selections) {
-      visit();
+      this.visit();
       if (s.kind === Kind.FRAGMENT_SPREAD) {
-        const fragment = fragments.get(s.name.value);
-        if (!fragment) throw new GraphqlRefusal(`unknown fragment "${s.name.value}"`);
-        if (seen.has(s.name.value)) {
-          throw new GraphqlRefusal(`fragment "${s.name.value}" spreads itself`);
-        }
-        walk(fragment.selectionSet, rows, depth, new Set(seen).add(s.name.value));
-        continue;
-      }
-      if (s.kind === Kind.INLINE_FRAGMENT) {
-        walk(s.selectionSet, rows, depth, seen);
-        continue;
-      }
-      if (s.alias) total.aliases++;
-      const name = s.name.value;
-      if (name.startsWith("__")) {
-        // Introspection reads no rows; its nesting is bounded on its own.
-        const d = depth + 1 + selectionDepth(s.selectionSet, fragments);
-        if (d > limits.maxDepth * 2) {
-          throw new GraphqlRefusal(
-            `introspection nested ${d} levels deep, at most ${limits.maxDepth * 2}`,
-          );
-        }
-        continue;
-      }
-      const fieldDepth = depth + 1;
-      total.depth = Math.max(total.depth, fieldDepth);
-      if (fieldDepth > limits.maxDepth) {
-        throw new GraphqlRefusal(
-          `query nested ${fieldDepth} levels deep at "${name}", at most ${limits.maxDepth}`,
-        );
-      }
-      if (!s.selectionSet) continue;
-      if (selectsItems(s.selectionSet, fragments)) {
-        const page = rows * pageSize(s.arguments?.find((a) => a.name.value === "limit")?.value);
-        total.cost += page;
-        walkPage(s.selectionSet, rows, page, fieldDepth, seen);
+        const fragment = this.fragment(s.name.value, seen);
+        this.selections(fragment.selectionSet, rows, depth, new Set(seen).add(s.name.value));
+      } else if (s.kind === Kind.INLINE_FRAGMENT) {
+        this.selections(s.selectionSet, rows, depth, seen);
       } else {
-        total.cost += rows;
-        walk(s.selectionSet, rows, fieldDepth, seen);
-      }
-      if (total.cost > limits.maxCost) {
-        throw new GraphqlRefusal(
-          `query may read ${total.cost.toLocaleString("en")} rows or more (page sizes multiplied along its nesting), at most ${limits.maxCost.toLocaleString("en")}: ask for smaller pages (limit) or nest less`,
-        );
+        this.field(s, rows, depth, seen);
       }
     }
-  };
+  }
 
   /** Inside a page: `items` runs at `page` rows, `totalCount` counts once per enclosing row. */
-  const walkPage = (
+  private pageSelections(
     set: SelectionSetNode,
     rows: number,
     page: number,
     depth: number,
     seen: Set<string>,
-  ) => {
+  ): void {
     for (const s of set.selections) {
-      visit();
+      this.visit();
       if (s.kind === Kind.FRAGMENT_SPREAD) {
-        const fragment = fragments.get(s.name.value);
-        if (!fragment) throw new GraphqlRefusal(`unknown fragment "${s.name.value}"`);
-        if (seen.has(s.name.value)) {
-          throw new GraphqlRefusal(`fragment "${s.name.value}" spreads itself`);
-        }
-        walkPage(fragment.selectionSet, rows, page, depth, new Set(seen).add(s.name.value));
+        const fragment = this.fragment(s.name.value, seen);
+        this.pageSelections(
+          fragment.selectionSet,
+          rows,
+          page,
+          depth,
+          new Set(seen).add(s.name.value),
+        );
       } else if (s.kind === Kind.INLINE_FRAGMENT) {
-        walkPage(s.selectionSet, rows, page, depth, seen);
-      } else if (s.name.value === "items" && s.selectionSet) {
-        if (s.alias) total.aliases++;
-        walk(s.selectionSet, page, depth + 1, seen);
-        total.depth = Math.max(total.depth, depth + 1);
+        this.pageSelections(s.selectionSet, rows, page, depth, seen);
       } else {
-        if (s.alias) total.aliases++;
-        if (s.name.value === "totalCount") total.cost += rows;
-        if (s.selectionSet) walk(s.selectionSet, rows, depth + 1, seen);
+        this.pageField(s, rows, page, depth, seen);
       }
     }
-  };
+  }
 
-  for (const d of document.definitions) {
-    if (d.kind === Kind.OPERATION_DEFINITION) walk(d.selectionSet, 1, 0, new Set());
+  /** A field of a page: `items` (rows of the page), `totalCount`, or another field. */
+  private pageField(s: FieldNode, rows: number, page: number, depth: number, seen: Set<string>) {
+    if (s.alias) this.total.aliases++;
+    if (s.name.value === "items" && s.selectionSet) {
+      this.selections(s.selectionSet, page, depth + 1, seen);
+      this.total.depth = Math.max(this.total.depth, depth + 1);
+      return;
+    }
+    if (s.name.value === "totalCount") this.total.cost += rows;
+    if (s.selectionSet) this.selections(s.selectionSet, rows, depth + 1, seen);
   }
-  if (total.aliases > limits.maxAliases) {
-    throw new GraphqlRefusal(`query uses ${total.aliases} aliases, at most ${limits.maxAliases}`);
+
+  private field(s: FieldNode, rows: number, depth: number, seen: Set<string>): void {
+    if (s.alias) this.total.aliases++;
+    const name = s.name.value;
+    if (name.startsWith("__")) {
+      this.introspection(s, depth);
+      return;
+    }
+    const fieldDepth = depth + 1;
+    this.total.depth = Math.max(this.total.depth, fieldDepth);
+    if (fieldDepth > this.limits.maxDepth) {
+      throw new GraphqlRefusal(
+        `query nested ${fieldDepth} levels deep at "${name}", at most ${this.limits.maxDepth}`,
+      );
+    }
+    if (!s.selectionSet) return;
+    if (selectsItems(s.selectionSet, this.fragments)) {
+      const page = rows * pageSize(s.arguments?.find((a) => a.name.value === "limit")?.value);
+      this.total.cost += page;
+      this.pageSelections(s.selectionSet, rows, page, fieldDepth, seen);
+    } else {
+      this.total.cost += rows;
+      this.selections(s.selectionSet, rows, fieldDepth, seen);
+    }
+    this.checkCost();
   }
-  return total;
+
+  /** Introspection reads no rows; its nesting is bounded on its own. */
+  private introspection(s: FieldNode, depth: number): void {
+    const d = depth + 1 + selectionDepth(s.selectionSet, this.fragments);
+    if (d > this.limits.maxDepth * 2) {
+      throw new GraphqlRefusal(
+        `introspection nested ${d} levels deep, at most ${this.limits.maxDepth * 2}`,
+      );
+    }
+  }
+
+  private checkCost(): void {
+    const { cost } = this.total;
+    const { maxCost } = this.limits;
+    if (cost > maxCost) {
+      throw new GraphqlRefusal(
+        `query may read ${cost.toLocaleString("en")} rows or more (page sizes multiplied along its nesting), at most ${maxCost.toLocaleString("en")}: ask for smaller pages (limit) or nest less`,
+      );
+    }
+  }
+
+  /** Fragments spread several times each can make a short query expand exponentially: bound the walk. */
+  private visit(): void {
+    if (++this.visits > MAX_VISITS) {
+      throw new GraphqlRefusal(
+        `query expands to more than ${MAX_VISITS} fields through its fragments`,
+      );
+    }
+  }
+
+  /** The fragment `name`; refuses an unknown one and one that (through `seen`) spreads itself. */
+  private fragment(name: string, seen: Set<string>): FragmentDefinitionNode {
+    const fragment = this.fragments.get(name);
+    if (!fragment) throw new GraphqlRefusal(`unknown fragment "${name}"`);
+    if (seen.has(name)) throw new GraphqlRefusal(`fragment "${name}" spreads itself`);
+    return fragment;
+  }
 }
 
 function pageSize(value: ValueNode | undefined): number {

@@ -30,51 +30,14 @@ export function graphqlGuard(limits: GraphqlLimits): MiddlewareHandler {
     if (text.length > MAX_GRAPHQL_BODY_BYTES) {
       return badRequest(`request body of ${text.length} bytes, at most ${MAX_GRAPHQL_BODY_BYTES}`);
     }
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      return badRequest('expected a JSON body { "query": "..." }');
-    }
-    if (typeof body !== "object" || body === null || Array.isArray(body)) {
-      return badRequest(
-        "expected one JSON object { query, variables?, operationName? } (no batches)",
-      );
-    }
-    const { query, variables, operationName } = body as Record<string, unknown>;
-    if (typeof query !== "string" || query.trim() === "") {
-      return badRequest('missing "query" (a GraphQL document as a string)');
-    }
-    if (
-      variables !== undefined &&
-      variables !== null &&
-      (typeof variables !== "object" || Array.isArray(variables))
-    ) {
-      return badRequest('"variables" must be an object');
-    }
-    if (
-      operationName !== undefined &&
-      operationName !== null &&
-      typeof operationName !== "string"
-    ) {
-      return badRequest('"operationName" must be a string');
-    }
-    try {
-      graphqlCost(query, limits);
-    } catch (error) {
-      if (error instanceof GraphqlRefusal) return badRequest(error.message);
-      throw error;
-    }
+    const problem = requestProblem(text, limits);
+    if (problem) return badRequest(problem);
     await next();
     const answer = (await c.res
       .clone()
       .json()
       .catch(() => undefined)) as { data?: unknown; errors?: { message: string }[] } | undefined;
-    const noData =
-      answer?.data === undefined ||
-      answer.data === null ||
-      (typeof answer.data === "object" && Object.values(answer.data).every((v) => v === null));
-    if (answer?.errors?.length && noData) {
+    if (answer?.errors?.length && hasNoData(answer)) {
       replaceResponse(
         c,
         new Response(
@@ -87,4 +50,57 @@ export function graphqlGuard(limits: GraphqlLimits): MiddlewareHandler {
       );
     }
   };
+}
+
+/** True when a GraphQL answer carries no data: none, null, or only null fields. */
+function hasNoData(answer: { data?: unknown }): boolean {
+  return (
+    answer.data === undefined ||
+    answer.data === null ||
+    (typeof answer.data === "object" && Object.values(answer.data).every((v) => v === null))
+  );
+}
+
+/**
+ * Why the request body `text` is refused (not one `{ query, variables?, operationName? }` JSON
+ * object, or a query that does not parse or passes a limit); undefined when it may go on.
+ */
+function requestProblem(text: string, limits: GraphqlLimits): string | undefined {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return 'expected a JSON body { "query": "..." }';
+  }
+  const shapeProblem = bodyShapeProblem(body);
+  if (shapeProblem) return shapeProblem;
+  try {
+    graphqlCost((body as { query: string }).query, limits);
+  } catch (error) {
+    if (error instanceof GraphqlRefusal) return error.message;
+    throw error;
+  }
+  return undefined;
+}
+
+/** What is wrong with the shape of a parsed GraphQL request body; undefined when nothing. */
+function bodyShapeProblem(body: unknown): string | undefined {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    return "expected one JSON object { query, variables?, operationName? } (no batches)";
+  }
+  const { query, variables, operationName } = body as Record<string, unknown>;
+  if (typeof query !== "string" || query.trim() === "") {
+    return 'missing "query" (a GraphQL document as a string)';
+  }
+  if (
+    variables !== undefined &&
+    variables !== null &&
+    (typeof variables !== "object" || Array.isArray(variables))
+  ) {
+    return '"variables" must be an object';
+  }
+  if (operationName !== undefined && operationName !== null && typeof operationName !== "string") {
+    return '"operationName" must be a string';
+  }
+  return undefined;
 }

@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import superjson from "superjson";
 import { replaceResponse } from "./replaceResponse.ts";
 import { checkSqlShape, MAX_SQL_LENGTH, SqlRefusal } from "./sqlShape.ts";
@@ -48,23 +48,7 @@ export function sqlGuard(limits: SqlLimits, explain: Explain): MiddlewareHandler
       return c.json({ error: `no such SQL route: ${c.req.path} (use /sql/db or /sql/live)` }, 404);
     }
     try {
-      const query = readQuery(c.req.query("sql"));
-      await checkSqlShape(query.sql);
-      const plan = await explain(query).catch((error: unknown) => {
-        throw new SqlRefusal(
-          `query cannot be planned: ${error instanceof Error ? error.message : String(error)}`,
-        );
-      });
-      if (plan.cost > limits.maxCost) {
-        throw new SqlRefusal(
-          `query's planned cost ${Math.round(plan.cost).toLocaleString("en")} is over ${limits.maxCost.toLocaleString("en")}: filter, join on keys or add a LIMIT`,
-        );
-      }
-      if (plan.rows > limits.maxRows) {
-        throw new SqlRefusal(
-          `query may return ~${Math.round(plan.rows).toLocaleString("en")} rows, at most ${limits.maxRows.toLocaleString("en")}: add a LIMIT`,
-        );
-      }
+      await checkBeforeRun(c.req.query("sql"), limits, explain);
     } catch (error) {
       if (error instanceof SqlRefusal) return badRequest(error.message);
       throw error;
@@ -75,18 +59,45 @@ export function sqlGuard(limits: SqlLimits, explain: Explain): MiddlewareHandler
       replaceResponse(c, badRequest(`query refused: ${reason || "it failed"}`));
       return;
     }
-    if (c.req.path === "/sql/db" && c.res.ok) {
-      const answer = (await c.res
-        .clone()
-        .json()
-        .catch(() => undefined)) as { rows?: unknown[] } | undefined;
-      const rows = answer?.rows?.length ?? 0;
-      if (rows > limits.maxRows) {
-        replaceResponse(
-          c,
-          badRequest(`answer has ${rows} rows, at most ${limits.maxRows}: add a LIMIT`),
-        );
-      }
-    }
+    if (c.req.path === "/sql/db" && c.res.ok) await refuseLongAnswer(c, limits);
   };
+}
+
+/**
+ * Throws a {@link SqlRefusal} unless the `sql` parameter is one plain read whose plan stays within
+ * the limits (planner cost, estimated rows).
+ */
+async function checkBeforeRun(sql: string | undefined, limits: SqlLimits, explain: Explain) {
+  const query = readQuery(sql);
+  await checkSqlShape(query.sql);
+  const plan = await explain(query).catch((error: unknown) => {
+    throw new SqlRefusal(
+      `query cannot be planned: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  });
+  if (plan.cost > limits.maxCost) {
+    throw new SqlRefusal(
+      `query's planned cost ${Math.round(plan.cost).toLocaleString("en")} is over ${limits.maxCost.toLocaleString("en")}: filter, join on keys or add a LIMIT`,
+    );
+  }
+  if (plan.rows > limits.maxRows) {
+    throw new SqlRefusal(
+      `query may return ~${Math.round(plan.rows).toLocaleString("en")} rows, at most ${limits.maxRows.toLocaleString("en")}: add a LIMIT`,
+    );
+  }
+}
+
+/** Replaces a `/sql/db` answer of more than `maxRows` rows with a 400. */
+async function refuseLongAnswer(c: Context, limits: SqlLimits) {
+  const answer = (await c.res
+    .clone()
+    .json()
+    .catch(() => undefined)) as { rows?: unknown[] } | undefined;
+  const rows = answer?.rows?.length ?? 0;
+  if (rows > limits.maxRows) {
+    replaceResponse(
+      c,
+      badRequest(`answer has ${rows} rows, at most ${limits.maxRows}: add a LIMIT`),
+    );
+  }
 }

@@ -68,22 +68,27 @@ function walk(node: unknown): void {
   }
   if (typeof node !== "object" || node === null) return;
   for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
-    if (key === "RangeFunction" || key === "RangeTableFunc") {
-      throw new SqlRefusal("functions in FROM are not served");
-    }
-    if (key === "lockingClause") throw new SqlRefusal("FOR UPDATE/SHARE is not served");
-    if (key === "withClause" && (value as { recursive?: boolean })?.recursive) {
-      throw new SqlRefusal("recursive CTEs are not served (they can run without end)");
-    }
-    if (key === "FuncCall") {
-      const names = ((value as { funcname?: { String?: { sval?: string } }[] }).funcname ?? []).map(
-        (n) => n.String?.sval ?? "?",
-      );
-      const name = names.join(".");
-      if (names.length !== 1 || !ALLOWED_FUNCTIONS.has(names[0]!)) {
-        throw new SqlRefusal(`function ${name}() is not served`);
-      }
-    }
+    refuseNode(key, value);
     walk(value);
+  }
+}
+
+/** Throws a {@link SqlRefusal} when the parse-tree entry `key: value` is not served. */
+function refuseNode(key: string, value: unknown): void {
+  if (key === "RangeFunction" || key === "RangeTableFunc") {
+    throw new SqlRefusal("functions in FROM are not served");
+  }
+  if (key === "lockingClause") throw new SqlRefusal("FOR UPDATE/SHARE is not served");
+  if (key === "withClause" && (value as { recursive?: boolean })?.recursive) {
+    throw new SqlRefusal("recursive CTEs are not served (they can run without end)");
+  }
+  if (key === "FuncCall") {
+    const names = ((value as { funcname?: { String?: { sval?: string } }[] }).funcname ?? []).map(
+      (n) => n.String?.sval ?? "?",
+    );
+    const name = names.join(".");
+    if (names.length !== 1 || !ALLOWED_FUNCTIONS.has(names[0]!)) {
+      throw new SqlRefusal(`function ${name}() is not served`);
+    }
   }
 }

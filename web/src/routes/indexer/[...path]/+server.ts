@@ -16,7 +16,6 @@ import { fetchUpstream } from "#lib/server/upstream.ts";
  * app's pages, and a sign-in must be for the domain users of this app see.
  */
 async function forward({ url, request }: { url: URL; request: Request }) {
-  const refuse = (status: number, error: string) => json({ error }, { status });
   const route = indexerRoute(request.method, url.pathname, url.search);
   if (!route.ok) return refuse(route.status, route.error);
   const { upstreamIndexerUrl, siweDomain } = readServerConfig();
@@ -25,41 +24,16 @@ async function forward({ url, request }: { url: URL; request: Request }) {
 
   let body: string | undefined;
   if (request.method === "POST") {
-    // Same host as this request (the scheme is left out: behind TLS termination adapter-node
-    // cannot know it). Browsers send Origin on every cross-site POST.
-    const origin = request.headers.get("origin");
-    if (origin !== null && hostOf(origin) !== url.host) {
-      return refuse(403, `cross-site request from ${JSON.stringify(origin.slice(0, 200))} refused`);
-    }
-    if (!request.headers.get("content-type")?.toLowerCase().startsWith("application/json")) {
-      return refuse(415, "the indexer's POST routes take application/json");
-    }
-    try {
-      body = await readBodyCapped(request, INDEXER_BODY_LIMIT_BYTES);
-    } catch (cause) {
-      if (!(cause instanceof BodyTooLargeError)) throw cause;
-      return refuse(413, cause.message);
-    }
-    if (route.path === "auth/verify") {
-      const wrongDomain = signInDomainProblem(body, siweDomain ?? url.host);
-      if (wrongDomain) return refuse(403, wrongDomain);
-    }
+    const checked = await checkedPostBody(request, url, route.path, siweDomain);
+    if (checked instanceof Response) return checked;
+    body = checked;
   }
-
-  const headers = new Headers();
-  const authorization = request.headers.get("authorization");
-  if (authorization && /^Bearer [A-Za-z0-9._~+/=-]{1,4096}$/.test(authorization)) {
-    headers.set("authorization", authorization);
-  }
-  const accept = request.headers.get("accept");
-  if (accept && accept.length < 256) headers.set("accept", accept);
-  if (body !== undefined) headers.set("content-type", "application/json");
 
   let upstream: Response;
   try {
     upstream = await fetchUpstream(indexerTarget(upstreamIndexerUrl, route.path, url.search), {
       method: request.method,
-      headers,
+      headers: upstreamHeaders(request, body),
       body,
     });
   } catch (cause) {
@@ -79,6 +53,57 @@ async function forward({ url, request }: { url: URL; request: Request }) {
     if (value) out.set(name, value);
   }
   return new Response(upstream.body, { status: upstream.status, headers: out });
+}
+
+function refuse(status: number, error: string) {
+  return json({ error }, { status });
+}
+
+/**
+ * The body of a POST to the indexer (at most INDEXER_BODY_LIMIT_BYTES of JSON), or the refusal:
+ * 403 for a cross-site request or a sign-in for another domain, 415 for another content type,
+ * 413 for a larger body.
+ */
+async function checkedPostBody(
+  request: Request,
+  url: URL,
+  path: string,
+  siweDomain: string | null,
+): Promise<string | Response> {
+  // Same host as this request (the scheme is left out: behind TLS termination adapter-node
+  // cannot know it). Browsers send Origin on every cross-site POST.
+  const origin = request.headers.get("origin");
+  if (origin !== null && hostOf(origin) !== url.host) {
+    return refuse(403, `cross-site request from ${JSON.stringify(origin.slice(0, 200))} refused`);
+  }
+  if (!request.headers.get("content-type")?.toLowerCase().startsWith("application/json")) {
+    return refuse(415, "the indexer's POST routes take application/json");
+  }
+  let body: string;
+  try {
+    body = await readBodyCapped(request, INDEXER_BODY_LIMIT_BYTES);
+  } catch (cause) {
+    if (!(cause instanceof BodyTooLargeError)) throw cause;
+    return refuse(413, cause.message);
+  }
+  if (path === "auth/verify") {
+    const wrongDomain = signInDomainProblem(body, siweDomain ?? url.host);
+    if (wrongDomain) return refuse(403, wrongDomain);
+  }
+  return body;
+}
+
+/** Only the headers the indexer needs: a well-formed bearer token, Accept, the body's type. */
+function upstreamHeaders(request: Request, body: string | undefined): Headers {
+  const headers = new Headers();
+  const authorization = request.headers.get("authorization");
+  if (authorization && /^Bearer [A-Za-z0-9._~+/=-]{1,4096}$/.test(authorization)) {
+    headers.set("authorization", authorization);
+  }
+  const accept = request.headers.get("accept");
+  if (accept && accept.length < 256) headers.set("accept", accept);
+  if (body !== undefined) headers.set("content-type", "application/json");
+  return headers;
 }
 
 /**

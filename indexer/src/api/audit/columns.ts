@@ -1,0 +1,68 @@
+/**
+ * Column order of each audit CSV: the header row, and the order auditors' spreadsheets rely on.
+ * Each list names keys of the JSON rows the same route answers.
+ */
+
+/** `GET /audit/downloads?format=csv`: one row per download (see `queries.ts` `downloadRow`). */
+export const downloadColumns = [
+  "blockNumber",
+  "logIndex",
+  "txHash",
+  "time",
+  "timestamp",
+  "modelId",
+  "account",
+  "institutionId",
+  "institutionName",
+  "kind",
+] as const;
+
+/** `GET /audit/models?format=csv`: one row per model ever published. */
+export const modelColumns = [
+  "id",
+  "status",
+  "rank",
+  "isLatest",
+  "institutionId",
+  "publisher",
+  "f1Bp",
+  "accuracyBp",
+  "downloadCount",
+  "contentCid",
+  "sha256",
+  "publishedTime",
+  "blockNumber",
+  "txHash",
+] as const;
+
+/** `GET /audit/models/:id/history?format=csv`: one row per event in chain order. */
+export const historyColumns = [
+  "blockNumber",
+  "logIndex",
+  "txHash",
+  "time",
+  "event",
+  "rankBefore",
+  "rankAfter",
+  "account",
+  "institutionId",
+  "kind",
+  "detail",
+] as const;
+
+/** `GET /audit/institutions?format=csv`: one row per member institution. */
+export const institutionColumns = [
+  "id",
+  "name",
+  "account",
+  "active",
+  "modelCount",
+  "downloadCount",
+  "admittedBlock",
+  "admittedTx",
+  "removedBlock",
+  "removedTx",
+] as const;
+
+/** The `*\/summary?format=csv` routes: downloads per UTC day and kind. */
+export const dayColumns = ["day", "downloads", "member", "staff", "patient"] as const;
