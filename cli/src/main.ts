@@ -47,6 +47,9 @@ function describe(err: unknown): { message: string; exitCode: number } {
       InvalidModelCardError: ExitCode.invalidInput,
       ImageDecodeError: ExitCode.invalidInput,
       ImageTooLargeError: ExitCode.invalidInput,
+      ImageTooSmallError: ExitCode.invalidInput,
+      UnsupportedFileFormatError: ExitCode.invalidInput,
+      UnsupportedDicomError: ExitCode.invalidInput,
       InvalidInputError: ExitCode.invalidInput,
       ModelOutputError: ExitCode.invalidInput,
     };

@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { Argument, type Command, InvalidArgumentError, Option } from "commander";
 import type { RoleName } from "./commands/member.ts";
 import { type ConnectionFlags, DEFAULT_DATA_DIR, resolveConnection } from "./config.ts";
+import { UsageError } from "./errors.ts";
 import type { Logger } from "./log.ts";
 import { collect, parsePort, parsePositiveInt } from "./main.ts";
 import { printResult } from "./output.ts";
@@ -12,6 +13,7 @@ import { progressBar } from "./progress.ts";
 // do not load onnxruntime or the chain package.
 const commands = {
   classify: () => import("./commands/classify.ts"),
+  classifyStudy: () => import("./commands/classifyStudy.ts"),
   download: () => import("./commands/download.ts"),
   evaluate: () => import("./commands/evaluate.ts"),
   grant: () => import("./commands/grant.ts"),
@@ -288,7 +290,11 @@ export function registerCommands(program: Command, log: Logger): void {
         "--model <file|dir|modelId>",
         "model.onnx, a model folder, or a registry model id",
       )
-      .requiredOption("--image <file>", "PNG or JPEG image")
+      .option("--image <file>", "one image: PNG, JPEG or DICOM")
+      .option(
+        "--study <dir|file>",
+        "a DICOM study folder (or multi-frame file): a result per series and per study, slices in position order",
+      )
       .option("--card <file>", "card.json (default: beside the model)")
       .option(
         "--heatmap <out.png>",
@@ -296,12 +302,32 @@ export function registerCommands(program: Command, log: Logger): void {
       )
       .option("--json", "print the result as one JSON line"),
   ).action(async (opts) => {
+    if (Boolean(opts.image) === Boolean(opts.study))
+      throw new UsageError("classify needs exactly one of --image <file> or --study <dir|file>.");
+    if (opts.study && opts.heatmap)
+      throw new UsageError("--heatmap goes with --image (one slice), not with --study.");
     const model = await (await commands.resolveModel()).resolveModel({
       model: opts.model,
       cardPath: opts.card,
       connection: () => connect(opts),
       log,
     });
+    if (opts.study) {
+      const bar = progressBar("classify");
+      try {
+        const study = await (await commands.classifyStudy()).classifyStudy({
+          model,
+          studyPath: opts.study,
+          log,
+          onProgress: bar.update,
+        });
+        bar.stop();
+        printResult(study, Boolean(opts.json));
+      } finally {
+        bar.stop();
+      }
+      return;
+    }
     printResult(
       await (await commands.classify()).classify({
         model,
