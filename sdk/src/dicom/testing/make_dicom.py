@@ -3,7 +3,7 @@
 Usage: make_dicom.py <spec.json>. The spec is a list of
 {"out", "image" (PNG/JPEG path) | "pixels16" (raw little-endian uint16 file), "rows", "columns",
  "series", "study", "position": [x, y, z], "instance", "window": [c, w] | null,
- "photometric", "bits": 8 | 16, "slope", "intercept"}.
+ "photometric", "bitsStored", "slope", "intercept", "size16" (16-bit slice of that size from "image")}.
 No patient data is made up beyond a fixed dummy name (checked not to leak by the tests).
 """
 import json
@@ -16,7 +16,12 @@ from pydicom.uid import ExplicitVRLittleEndian, MRImageStorage, generate_uid
 
 
 def write(item):
-    if "image" in item:
+    if "image" in item and item.get("size16"):
+        # A 12-bit-in-16 MR-like slice: the image resized to size16 x size16, values 0..4095.
+        size = int(item["size16"])
+        small = Image.open(item["image"]).convert("L").resize((size, size), Image.BILINEAR)
+        grey = (np.asarray(small).astype(np.uint16) * 16 + (np.arange(size * size).reshape(size, size) % 16)).astype(np.uint16)
+    elif "image" in item:
         grey = np.asarray(Image.open(item["image"]).convert("RGB"))[:, :, 0].astype(np.uint8)
     else:
         grey = np.fromfile(item["pixels16"], dtype="<u2").reshape(item["rows"], item["columns"])
