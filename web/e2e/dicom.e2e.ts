@@ -77,7 +77,16 @@ test("DICOM files and a dropped series classify in the page as in Node, with no 
   await page.getByRole("button", { name: "Open model" }).click();
   await expect(page.getByTestId("backend")).toContainText(/Ready/, { timeout: 30_000 });
 
-  const files = ["grey1.png", "single.dcm", "single-jls.dcm", "brain.nii", "tiny.png"];
+  // EXIF orientation 6 (PNG eXIf and JPEG APP1): the page must turn them upright as training does.
+  execFileSync(PYTHON, [
+    "-c",
+    "import sys\nfrom PIL import Image, ImageOps\nsrc = Image.open(sys.argv[1])\nexif = Image.Exif(); exif[0x0112] = 6\nsrc.save(sys.argv[2] + '/o6.png', exif=exif.tobytes())\nsrc.save(sys.argv[2] + '/o6.jpg', exif=exif.tobytes(), quality=95)\nImageOps.exif_transpose(Image.open(sys.argv[2] + '/o6.png')).save(sys.argv[2] + '/upright.png')",
+    join(dir, "grey3.png"),
+    dir,
+  ]);
+  const upright = (await classifyImage(runtime, await readImageFile(join(dir, "upright.png")), card)).probability;
+  const jpegInNode = (await classifyImage(runtime, await readImageFile(join(dir, "o6.jpg")), card)).probability;
+  const files = ["grey1.png", "single.dcm", "single-jls.dcm", "brain.nii", "tiny.png", "o6.png", "o6.jpg"];
   await page.getByLabel(/Choose MRI images/).setInputFiles(files.map((f) => join(dir, f)));
   const rows = page.getByTestId("result-row");
   await expect(rows).toHaveCount(files.length);
@@ -90,6 +99,12 @@ test("DICOM files and a dropped series classify in the page as in Node, with no 
   }
   await expect(rows.nth(3)).toContainText("brain.nii is a NIfTI volume");
   await expect(rows.nth(4)).toContainText("too small to carry a diagnosis");
+  const o6png = Number(await rows.nth(5).getByTestId("probability").getAttribute("data-value"));
+  expect(Math.abs(o6png - upright), "PNG eXIf orientation 6 as Pillow's exif_transpose").toBeLessThanOrEqual(1e-4);
+  // JPEG decoders differ by a few levels (libjpeg-turbo vs jpeg-js), not by a rotation.
+  const o6jpg = Number(await rows.nth(6).getByTestId("probability").getAttribute("data-value"));
+  expect(Math.abs(o6jpg - jpegInNode), "JPEG orientation 6 as the CLI reads it").toBeLessThanOrEqual(0.02);
+  expect(Math.abs(expected[3] as number - upright), "the rotation changes the result").toBeGreaterThan(1e-3);
 
   // The series, picked as files in shuffled order.
   await page.getByLabel("Choose DICOM files or a zip").setInputFiles(series.map((s) => s.out));

@@ -6,6 +6,7 @@ import { describe, it } from "node:test";
 import { gzipSync } from "fflate";
 import {
   ImageDecodeError,
+  ImageTooLargeError,
   ImageTooSmallError,
   InvalidInputError,
   UnsupportedDicomError,
@@ -206,6 +207,19 @@ describe("decodeDicom: the pixels the model sees (docs/interfaces.md section 2.0
         e instanceof ImageTooSmallError && /3x3 pixels: too small/.test((e as Error).message),
     );
     await assert.rejects(read("SC_rgb_rle_16bit.dcm"), UnsupportedDicomError);
+    // Per frame and per file (a compressed file claiming many frames): refused before decoding.
+    const mr = readFileSync(pydicomFile("MR_small.dcm"));
+    await assert.rejects(
+      decodeDicom(mr, { maxPixels: 4095 }),
+      (e: unknown) =>
+        e instanceof ImageTooLargeError && /64x64 pixels per frame/.test((e as Error).message),
+    );
+    // rtdose_rle: 15 RLE frames of 10x10 (32-bit): each within maxPixels 100, the file not.
+    await assert.rejects(
+      decodeDicom(readFileSync(pydicomFile("rtdose_rle.dcm")), { maxPixels: 100 }),
+      (e: unknown) =>
+        e instanceof ImageTooLargeError && /15 frames of 10x10/.test((e as Error).message),
+    );
   });
 });
 

@@ -56,6 +56,8 @@ export interface DecodeDicomParameters {
 }
 
 const PIXEL_DATA = "x7fe00010";
+/** A file may hold at most this many times `maxPixels` over all its frames. */
+const MAX_TOTAL_PIXELS_FACTOR = 4;
 
 /** dicom-parser's hook for the Deflated transfer syntax: inflate everything after the meta header. */
 function inflater(bytes: Uint8Array, position: number): Uint8Array {
@@ -340,7 +342,21 @@ export async function decodeDicom(
       details: `The limit is ${maxPixels.toLocaleString("en")} pixels.`,
     });
   }
+  // A compressed file can claim many large frames (a decompression bomb): bound the total.
+  if (frames * rows * columns > MAX_TOTAL_PIXELS_FACTOR * maxPixels) {
+    throw new ImageTooLargeError(
+      `${name} holds too many pixels: ${frames} frames of ${columns}x${rows}.`,
+      {
+        details: `The limit is ${(MAX_TOTAL_PIXELS_FACTOR * maxPixels).toLocaleString("en")} pixels per file.`,
+      },
+    );
+  }
   checkImageNotTooSmall(columns, rows, name);
+  if (header.bitsStored < 1 || header.bitsStored > bitsAllocated) {
+    throw new ImageDecodeError(
+      `${name}: BitsStored ${header.bitsStored} does not fit BitsAllocated ${bitsAllocated}.`,
+    );
+  }
 
   const geometry = { rows, columns, samples, bitsAllocated };
   for (let frame = 0; frame < frames; frame++) {

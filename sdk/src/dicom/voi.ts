@@ -51,6 +51,14 @@ function modalityQuantiles(
     if (v < min) min = v;
     if (v > max) max = v;
   }
+  if (max - min > 1 << 24) {
+    // 32-bit data with a wide range: sort instead of a histogram of billions of bins.
+    const sorted = Float64Array.from(stored).sort();
+    return ranks.map(
+      (rank) =>
+        (sorted[slope >= 0 ? rank : stored.length - 1 - rank] as number) * slope + intercept,
+    );
+  }
   const counts = new Uint32Array(max - min + 1);
   for (const v of stored) counts[v - min]!++;
   const n = stored.length;
