@@ -84,9 +84,20 @@ test("DICOM files and a dropped series classify in the page as in Node, with no 
     join(dir, "grey3.png"),
     dir,
   ]);
-  const upright = (await classifyImage(runtime, await readImageFile(join(dir, "upright.png")), card)).probability;
-  const jpegInNode = (await classifyImage(runtime, await readImageFile(join(dir, "o6.jpg")), card)).probability;
-  const files = ["grey1.png", "single.dcm", "single-jls.dcm", "brain.nii", "tiny.png", "o6.png", "o6.jpg"];
+  const upright = (
+    await classifyImage(runtime, await readImageFile(join(dir, "upright.png")), card)
+  ).probability;
+  const jpegInNode = (await classifyImage(runtime, await readImageFile(join(dir, "o6.jpg")), card))
+    .probability;
+  const files = [
+    "grey1.png",
+    "single.dcm",
+    "single-jls.dcm",
+    "brain.nii",
+    "tiny.png",
+    "o6.png",
+    "o6.jpg",
+  ];
   await page.getByLabel(/Choose MRI images/).setInputFiles(files.map((f) => join(dir, f)));
   const rows = page.getByTestId("result-row");
   await expect(rows).toHaveCount(files.length);
@@ -100,11 +111,20 @@ test("DICOM files and a dropped series classify in the page as in Node, with no 
   await expect(rows.nth(3)).toContainText("brain.nii is a NIfTI volume");
   await expect(rows.nth(4)).toContainText("too small to carry a diagnosis");
   const o6png = Number(await rows.nth(5).getByTestId("probability").getAttribute("data-value"));
-  expect(Math.abs(o6png - upright), "PNG eXIf orientation 6 as Pillow's exif_transpose").toBeLessThanOrEqual(1e-4);
+  expect(
+    Math.abs(o6png - upright),
+    "PNG eXIf orientation 6 as Pillow's exif_transpose",
+  ).toBeLessThanOrEqual(1e-4);
   // JPEG decoders differ by a few levels (libjpeg-turbo vs jpeg-js), not by a rotation.
   const o6jpg = Number(await rows.nth(6).getByTestId("probability").getAttribute("data-value"));
-  expect(Math.abs(o6jpg - jpegInNode), "JPEG orientation 6 as the CLI reads it").toBeLessThanOrEqual(0.02);
-  expect(Math.abs(expected[3] as number - upright), "the rotation changes the result").toBeGreaterThan(1e-3);
+  expect(
+    Math.abs(o6jpg - jpegInNode),
+    "JPEG orientation 6 as the CLI reads it",
+  ).toBeLessThanOrEqual(0.02);
+  expect(
+    Math.abs((expected[3] as number) - upright),
+    "the rotation changes the result",
+  ).toBeGreaterThan(1e-3);
 
   // The series, picked as files in shuffled order.
   await page.getByLabel("Choose DICOM files or a zip").setInputFiles(series.map((s) => s.out));
