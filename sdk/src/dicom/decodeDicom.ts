@@ -56,6 +56,7 @@ export interface DecodeDicomParameters {
 }
 
 const PIXEL_DATA = "x7fe00010";
+const LITTLE_ENDIAN_HOST = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 /** A file may hold at most this many times `maxPixels` over all its frames. */
 const MAX_TOTAL_PIXELS_FACTOR = 4;
 
@@ -215,9 +216,21 @@ function nativeFrame(
 /** Stored values of a grey frame, masked to BitsStored and sign-extended when signed. */
 function storedValues(frame: DecodedFrame, bitsStored: number, signed: boolean): Int32Array {
   const count = frame.bytes.length / frame.bytesPerSample;
+  const bits = Math.min(bitsStored, frame.bytesPerSample * 8);
+  if (frame.bytesPerSample === 2 && frame.bytes.byteOffset % 2 === 0 && LITTLE_ENDIAN_HOST) {
+    // Fast path (16-bit, the common MR case): a typed view, masked and sign-extended only if needed.
+    const raw = new Uint16Array(frame.bytes.buffer, frame.bytes.byteOffset, count);
+    const out = Int32Array.from(raw);
+    if (bits < 16) for (let i = 0; i < count; i++) out[i] = (out[i] as number) & ((1 << bits) - 1);
+    if (signed) {
+      const signBit = 1 << (bits - 1);
+      for (let i = 0; i < count; i++)
+        if ((out[i] as number) >= signBit) out[i] = (out[i] as number) - 2 * signBit;
+    }
+    return out;
+  }
   const view = new DataView(frame.bytes.buffer, frame.bytes.byteOffset, frame.bytes.byteLength);
   const out = new Int32Array(count);
-  const bits = Math.min(bitsStored, frame.bytesPerSample * 8);
   const mask = bits >= 32 ? 0xffffffff : 2 ** bits - 1;
   const signBit = 2 ** (bits - 1);
   for (let i = 0; i < count; i++) {

@@ -73,25 +73,36 @@ function modalityQuantiles(
   });
 }
 
+/** Smallest and largest stored value. */
+function range(stored: Int32Array): [number, number] {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of stored) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return [min, max];
+}
+
 /**
  * Maps a frame's stored integer values (already sign-extended to BitsStored) to 8-bit grey. Returns
- * the grey pixels and the window used.
+ * the grey pixels and the window used. Each distinct stored value is mapped once (a lookup table
+ * over the frame's range): the same numbers as value by value, several times faster.
  */
 export function storedToGrey(
   stored: Int32Array,
   mapping: GreyMapping,
 ): { grey: Uint8Array; window: GreyWindow } {
   const { slope, intercept } = mapping;
-  const grey = new Uint8Array(stored.length);
   let window: GreyWindow;
+  let toGrey: (p: number) => number;
   if (mapping.headerWindow) {
     const { center, width, function: fn } = mapping.headerWindow;
     window = { method: "header", center, width, function: fn };
-    for (let i = 0; i < stored.length; i++)
-      grey[i] = applyWindow(stored[i]! * slope + intercept, center, width, fn);
+    toGrey = (p) => applyWindow(p * slope + intercept, center, width, fn);
   } else if (mapping.eightBitUnsigned) {
     window = { method: "as-stored" };
-    for (let i = 0; i < stored.length; i++) grey[i] = stored[i]!;
+    toGrey = (p) => p;
   } else {
     const n = stored.length;
     const [low, high] = modalityQuantiles(stored, slope, intercept, [
@@ -99,14 +110,24 @@ export function storedToGrey(
       Math.ceil(0.995 * (n - 1)),
     ]) as [number, number];
     window = { method: "automatic", low, high };
-    if (high > low) {
-      const span = high - low;
-      for (let i = 0; i < n; i++) {
-        const t = (stored[i]! * slope + intercept - low) / span;
-        grey[i] = round(Math.min(1, Math.max(0, t)) * 255);
-      }
+    const span = high - low;
+    toGrey =
+      span > 0
+        ? (p) => round(Math.min(1, Math.max(0, (p * slope + intercept - low) / span)) * 255)
+        : () => 0;
+  }
+  const invert = mapping.monochrome1;
+  const grey = new Uint8Array(stored.length);
+  const [min, max] = stored.length ? range(stored) : [0, 0];
+  if (max - min <= 1 << 20) {
+    const lut = new Uint8Array(max - min + 1);
+    for (let v = min; v <= max; v++) lut[v - min] = invert ? 255 - toGrey(v) : toGrey(v);
+    for (let i = 0; i < stored.length; i++) grey[i] = lut[(stored[i] as number) - min] as number;
+  } else {
+    for (let i = 0; i < stored.length; i++) {
+      const g = toGrey(stored[i] as number);
+      grey[i] = invert ? 255 - g : g;
     }
   }
-  if (mapping.monochrome1) for (let i = 0; i < grey.length; i++) grey[i] = 255 - grey[i]!;
   return { grey, window };
 }
