@@ -30,7 +30,8 @@ apt_install() {
 if [ "$profile" = "test" ]; then
   apt_install flake8 # `pnpm lint` runs it over training/
   apt_install chromium python3-torch python3-torchvision python3-onnx python3-pil python3-numpy \
-    python3-matplotlib python3-jsonschema python3-pytest postgresql fonts-dejavu-core
+    python3-matplotlib python3-jsonschema python3-pytest postgresql fonts-dejavu-core \
+    python3-pydicom dcmtk
 fi
 
 # pnpm itself runs on the machine's Node; everything it runs uses node_modules/.bin/node (22).

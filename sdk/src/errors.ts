@@ -164,6 +164,48 @@ export class ImageDecodeError extends BaseError {
   override name = "ImageDecodeError";
 }
 
+/**
+ * A file in a format NeuroLedger recognises but does not read (NIfTI, TIFF, gzip, zip, ...), or
+ * one it does not recognise at all (`format` "unknown"), or an empty file.
+ */
+export class UnsupportedFileFormatError extends ImageDecodeError {
+  static override readonly category: ErrorCategory = "invalidInput";
+  override name = "UnsupportedFileFormatError";
+  /** What the bytes are, e.g. "nifti", "tiff", "empty", "unknown". */
+  readonly format: string;
+  constructor(format: string, shortMessage: string, parameters: BaseErrorParameters = {}) {
+    super(shortMessage, parameters);
+    this.format = format;
+  }
+}
+
+/** An image (or DICOM frame) too small to carry a diagnosis (docs/interfaces.md section 2.0). */
+export class ImageTooSmallError extends ImageDecodeError {
+  static override readonly category: ErrorCategory = "invalidInput";
+  override name = "ImageTooSmallError";
+  readonly width: number;
+  readonly height: number;
+  constructor(
+    width: number,
+    height: number,
+    minSide: number,
+    parameters: BaseErrorParameters = {},
+  ) {
+    super(
+      `The image is ${width}x${height} pixels: too small to carry a diagnosis (each side needs at least ${minSide}).`,
+      parameters,
+    );
+    this.width = width;
+    this.height = height;
+  }
+}
+
+/** A DICOM file whose pixel encoding is not read (transfer syntax, photometric, bit depth). */
+export class UnsupportedDicomError extends ImageDecodeError {
+  static override readonly category: ErrorCategory = "invalidInput";
+  override name = "UnsupportedDicomError";
+}
+
 /** An image is larger than the configured pixel limit. */
 export class ImageTooLargeError extends BaseError {
   static override readonly category: ErrorCategory = "invalidInput";

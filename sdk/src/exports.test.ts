@@ -18,6 +18,13 @@ const BROWSER_PACKAGES = new Set([
   "@helia/unixfs",
   "@helia/trustless-gateway-client",
   "@helia/fallback-router",
+  // @neuroledger/sdk/dicom: pure JS parsers and codecs, and Emscripten WASM codecs built for browsers.
+  "dicom-parser",
+  "fflate",
+  "jpeg-js",
+  "jpeg-lossless-decoder-js",
+  "@cornerstonejs/codec-charls/decodewasmjs",
+  "@cornerstonejs/codec-openjpeg/decodewasmjs",
 ]);
 
 /** Bare module specifiers reachable from `entry` through relative imports (type-only imports excluded). */
@@ -46,6 +53,7 @@ describe("package entry points", () => {
     "card/index.ts",
     "inference/index.ts",
     "errors.ts",
+    "dicom/index.ts",
   ]) {
     it(`${entry} pulls in no Node built-ins or Node-only packages (safe for the browser bundle)`, () => {
       const imports = [...bareImports(join(srcDir, entry))];

@@ -9,10 +9,16 @@
  *   (target <= 50 ms on 2 cores).
  * - download: keyring + encrypted container over HTTP from 127.0.0.1, unwrap with the account
  *   key, streaming decrypt, sha256 verified, for the demo model and a 64 MiB model.
+ * - dicom: a DICOM_SLICES-slice 16-bit 512x512 MR-like series (explicit VR little endian, and the
+ *   same recompressed to JPEG-LS by dcmtk), made at run time from Br35H images with pydicom: files
+ *   in memory -> study result with the dApp's `readStudy` (target <= 3 s), and the same work in
+ *   onnxruntime-node (`studyBrowserToNativeRatio`, target <= 1.5); one DICOM slice image -> result
+ *   p50 (target <= 50 ms).
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { availableParallelism } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseModelCard } from "@neuroledger/sdk/card";
 import {
@@ -25,7 +31,8 @@ import {
   serializeKeyring,
   sha256Hex,
 } from "@neuroledger/sdk/crypto";
-import { preprocessImage } from "@neuroledger/sdk/inference";
+import { decodeDicom, groupDicomSeries, summarizeSeries } from "@neuroledger/sdk/dicom";
+import { classifyImage, preprocessImage } from "@neuroledger/sdk/inference";
 import { createNodeRuntime, readImageFile } from "@neuroledger/sdk/node";
 import { chromiumArgs, chromiumPath } from "@neuroledger/web/chromium";
 import { crossOriginIsolation } from "@neuroledger/web/cross-origin-isolation";
@@ -36,6 +43,8 @@ import { createServer } from "vite";
 const RUNS = Number(process.env.BENCH_RUNS ?? 100);
 const WARMUP = 10;
 const DOWNLOAD_RUNS = 3;
+const DICOM_SLICES = Number(process.env.BENCH_DICOM_SLICES ?? 150);
+const DICOM_RUNS = Number(process.env.BENCH_DICOM_RUNS ?? 3);
 const repoRoot = resolve(import.meta.dirname, "../..");
 const outFile = join(import.meta.dirname, "web.json");
 
@@ -88,6 +97,62 @@ function assetsPlugin(files: Map<string, Uint8Array>) {
   };
 }
 
+/**
+ * Writes the benchmark series: DICOM_SLICES slices of 512x512, 12 bits in 16, explicit VR, from
+ * Br35H images (../shared/data when present, else the model's vector PNGs), and their JPEG-LS copies.
+ */
+function makeDicomSeries(sampleDir: string): { explicit: string[]; jpegls: string[]; dir: string } {
+  const shared = join(repoRoot, "..", "shared", "data", "br35h", "yes");
+  const sourceDir = existsSync(shared) ? shared : sampleDir;
+  const sources = readdirSync(sourceDir)
+    .filter((f) => /\.(jpe?g|png)$/i.test(f))
+    .sort()
+    .map((f) => join(sourceDir, f));
+  const dir = mkdtempSync(join(tmpdir(), "nl-bench-dicom-"));
+  const specs = Array.from({ length: DICOM_SLICES }, (_, i) => ({
+    image: sources[i % sources.length],
+    size16: 512,
+    out: join(dir, `IM${i}.dcm`),
+    series: "1.2.826.0.1.3680043.99.150",
+    position: [0, 0, 3 * i],
+    instance: i + 1,
+    window: [1000, 2000],
+  }));
+  writeFileSync(join(dir, "spec.json"), JSON.stringify(specs));
+  execFileSync("/usr/bin/python3", [
+    join(repoRoot, "sdk/src/dicom/testing/make_dicom.py"),
+    join(dir, "spec.json"),
+  ]);
+  const jpegls = specs.map((s) => {
+    const out = s.out.replace(/\.dcm$/, ".jls.dcm");
+    execFileSync("dcmcjpls", [s.out, out]);
+    return out;
+  });
+  return { explicit: specs.map((s) => s.out), jpegls, dir };
+}
+
+/** The same study work in Node: decode every slice, group, order, classify each, summarise. */
+async function nativeStudy(
+  runtime: Awaited<ReturnType<typeof createNodeRuntime>>,
+  card: ReturnType<typeof parseModelCard>,
+  paths: string[],
+) {
+  const buffers = paths.map((p) => new Uint8Array(readFileSync(p)));
+  const t = performance.now();
+  const files = [];
+  for (const [i, bytes] of buffers.entries())
+    files.push({ file: String(i), dicom: await decodeDicom(bytes) });
+  let probability = 0;
+  for (const study of groupDicomSeries(files))
+    for (const series of study.series) {
+      const ps = [];
+      for (const slice of series.slices)
+        ps.push((await classifyImage(runtime, slice.frame.image, card)).probability);
+      probability = Math.max(probability, summarizeSeries(ps).probability);
+    }
+  return { ms: performance.now() - t, probability };
+}
+
 async function main() {
   const model = pickModel();
   const modelBytes = new Uint8Array(readFileSync(join(model.dir, "model.onnx")));
@@ -107,6 +172,13 @@ async function main() {
     ["/card.json", cardBytes],
     ["/image", imageBytes],
   ]);
+  const series = makeDicomSeries(join(model.image, ".."));
+  const seriesUrls: Record<string, string[]> = { explicit: [], jpegls: [] };
+  for (const kind of ["explicit", "jpegls"] as const)
+    series[kind].forEach((path, i) => {
+      files.set(`/dicom/${kind}/${i}`, new Uint8Array(readFileSync(path)));
+      seriesUrls[kind]?.push(`/dicom/${kind}/${i}`);
+    });
   const big = new Uint8Array(64 * 1024 * 1024);
   for (let i = 0; i < big.length; i += 65536) crypto.getRandomValues(big.subarray(i, i + 65536));
   const payloads = { [model.name]: modelBytes, "64MiB": big };
@@ -191,6 +263,47 @@ async function main() {
       ...nativeLogits.map((v, i) => Math.abs(v - (browserRun.logits[i] as number))),
     );
 
+    type DicomBench = {
+      dicomSeries: (a: object) => Promise<{
+        studyMs: Record<string, number[]>;
+        studyProbability: Record<string, number>;
+        sliceMs: number[];
+        threads: number;
+      }>;
+    };
+    const dicomRun = await page.evaluate(
+      (args) => (window as unknown as { bench: DicomBench }).bench.dicomSeries(args),
+      {
+        modelUrl: "/model.onnx",
+        cardUrl: "/card.json",
+        seriesUrls,
+        sliceUrl: "/dicom/explicit/0",
+        runs: DICOM_RUNS,
+        sliceRuns: RUNS,
+      },
+    );
+    const dicom: Record<string, object> = {};
+    for (const kind of ["explicit", "jpegls"] as const) {
+      await nativeStudy(native, card, series[kind].slice(0, 4)); // warm-up
+      const nativeRuns = [];
+      let nativeProbability = 0;
+      for (let r = 0; r < DICOM_RUNS; r++) {
+        const n = await nativeStudy(native, card, series[kind]);
+        nativeRuns.push(n.ms);
+        nativeProbability = n.probability;
+      }
+      const browserMs = median(dicomRun.studyMs[kind] ?? []);
+      dicom[kind] = {
+        slices: DICOM_SLICES,
+        browserStudyP50Ms: round(browserMs),
+        nativeStudyP50Ms: round(median(nativeRuns)),
+        studyBrowserToNativeRatio: round(browserMs / median(nativeRuns), 3),
+        studyProbabilityDiff: Math.abs((dicomRun.studyProbability[kind] ?? 0) - nativeProbability),
+      };
+    }
+    rmSync(series.dir, { recursive: true, force: true });
+    const dicomSliceP50 = median(dicomRun.sliceMs);
+
     const downloads: Record<
       string,
       { bytes: number; p50Ms: number; runsMs: number[]; mibPerSecond: number }
@@ -260,7 +373,18 @@ async function main() {
         ),
       },
       downloadDecryptVerify: downloads,
-      targets: { browserToNativeRatio: 1.3, imageToResultP50Ms: 50 },
+      dicom: {
+        series: dicom,
+        sliceImageToResultP50Ms: round(dicomSliceP50),
+        threads: dicomRun.threads,
+      },
+      targets: {
+        browserToNativeRatio: 1.3,
+        imageToResultP50Ms: 50,
+        dicomStudyMs: 3000,
+        studyBrowserToNativeRatio: 1.5,
+        dicomSliceImageToResultP50Ms: 50,
+      },
     };
     writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
     console.table({
@@ -290,6 +414,8 @@ async function main() {
         ]),
       ),
     });
+    console.table(dicom);
+    console.log(`DICOM slice image -> result p50 ${round(dicomSliceP50)} ms (target <= 50)`);
     console.log(
       `browserToNativeRatio ${result.browserToNativeRatio} (target <= 1.3), imageToResultP50Ms ${result.imageToResultP50Ms} (target <= 50), max |logit diff| ${maxLogitDiff.toExponential(1)}; model ${model.name}; written ${outFile.slice(repoRoot.length + 1)}`,
     );

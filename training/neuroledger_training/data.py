@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 INPUT_SIZE = 256
 # Bumped whenever decode_rgb or resize_to_input changes, so stale caches are never reused.
-PREPROCESSING_VERSION = 1
+PREPROCESSING_VERSION = 2  # 2: EXIF orientation applied (docs/interfaces.md section 2.0)
 
 
 class DataError(ValueError):
@@ -55,11 +55,15 @@ def decode_rgb(path: Path | str) -> np.ndarray:
     """Decode any image file to 8-bit RGB, HxWx3 uint8.
 
     Grayscale is replicated, palettes are expanded, alpha is dropped without compositing,
-    EXIF orientation is ignored (Pillow does not apply it unless asked). The file extension is
-    not trusted: Pillow reads the format from the bytes (some `.jpg` files are PNG).
+    EXIF orientation is applied (the upright image, as the CLI and browsers read it). The file
+    extension is not trusted: Pillow reads the format from the bytes (some `.jpg` files are PNG).
+    DICOM files go through `dicom.dicom_frames_rgb` (single-frame files only here).
     """
-    with Image.open(path) as img:
-        img.load()
+    if _is_dicom(path):
+        return _single_dicom_frame(path)
+    with Image.open(path) as opened:
+        opened.load()
+        img = ImageOps.exif_transpose(opened)
         mode = img.mode
         if mode == "RGB":
             rgb = np.asarray(img)
@@ -80,6 +84,21 @@ def decode_rgb(path: Path | str) -> np.ndarray:
     if rgb.dtype != np.uint8 or rgb.ndim != 3 or rgb.shape[2] != 3:
         raise DataError(f"decoded to unexpected array {rgb.dtype} {rgb.shape}")
     return np.array(rgb, dtype=np.uint8, order="C")  # a writable copy (Pillow arrays are read-only)
+
+
+def _is_dicom(path: Path | str) -> bool:
+    from .dicom import is_dicom
+
+    return is_dicom(path)
+
+
+def _single_dicom_frame(path: Path | str) -> np.ndarray:
+    from .dicom import dicom_frames_rgb
+
+    frames = dicom_frames_rgb(path)
+    if len(frames) != 1:
+        raise DataError(f"multi-frame DICOM ({len(frames)} frames): one image per file is expected")
+    return frames[0]
 
 
 def resize_to_input(rgb: np.ndarray) -> torch.Tensor:

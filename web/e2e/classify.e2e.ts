@@ -68,7 +68,9 @@ test("classifies a batch in the page, shows heatmaps, and never sends the images
     await expect(row.getByLabel(`Heatmap over ${basename(path)}`)).toBeVisible();
   }
   await expect(rows.nth(images.length)).toContainText("corrupt.jpg could not be decoded");
-  await expect(rows.nth(images.length + 1)).toContainText("notes.png is not a JPEG or PNG image");
+  await expect(rows.nth(images.length + 1)).toContainText(
+    "notes.png is not an image format NeuroLedger knows: only PNG, JPEG and DICOM",
+  );
   await expect(rows.nth(images.length + 2)).toContainText(
     "huge.png is 51 MB: files over 50 MB are refused",
   );

@@ -1,4 +1,5 @@
 import { writeFile } from "node:fs/promises";
+import { MIN_IMAGE_SIDE } from "@neuroledger/sdk/dicom";
 import {
   type Classification,
   classifyImage,
@@ -46,7 +47,8 @@ export function oodWarning(ood: OodResult): string {
 export async function classify(params: ClassifyParameters): Promise<ClassifyResult> {
   const log = params.log ?? silentLogger;
   const runtime = await createNodeRuntime(params.model.modelPath);
-  const image = await readImageFile(params.imagePath);
+  // Too small to carry a diagnosis: refused, not classified (docs/interfaces.md section 2.0).
+  const image = await readImageFile(params.imagePath, { minSide: MIN_IMAGE_SIDE });
   const result: Classification = await classifyImage(runtime, image, params.model.card);
   if (params.heatmapOut) {
     await writeFile(params.heatmapOut, encodePng(overlayHeatmap(image, result.heatmap)));

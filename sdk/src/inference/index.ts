@@ -10,6 +10,7 @@ export {
   interpretOutputs,
   softmax,
 } from "./classify.ts";
+export { applyExifOrientation, exifOrientation } from "./exifOrientation.ts";
 export { channelSums, findHeadCrop, type HeadCrop, type Region } from "./headCrop.ts";
 export {
   type Heatmap,

@@ -1,6 +1,7 @@
 import jpeg from "jpeg-js";
 import { PNG } from "pngjs";
-import { ImageDecodeError, ImageTooLargeError } from "../errors.ts";
+import { type FileFormat, sniffFileFormat, sniffGzippedNifti } from "../dicom/fileFormat.ts";
+import { ImageDecodeError, ImageTooLargeError, UnsupportedFileFormatError } from "../errors.ts";
 import { DEFAULT_MAX_PIXELS, type RawImage } from "../inference/rawImage.ts";
 
 export type DecodeImageParameters = {
@@ -44,8 +45,9 @@ function pngSize(bytes: Uint8Array): { width: number; height: number } {
 /**
  * Decodes a PNG or JPEG file to 8-bit pixels with pure-JS decoders (pngjs, jpeg-js), as the
  * preprocessing spec asks: palette expanded, gray replicated later, alpha kept in the data but
- * dropped by preprocessing (no compositing), gamma and EXIF orientation ignored. PNG gives RGBA,
- * JPEG gives RGB.
+ * dropped by preprocessing (no compositing), gamma ignored. PNG gives RGBA, JPEG gives RGB. The
+ * pixels are as stored: {@link readImageFile} applies the EXIF orientation (docs/interfaces.md
+ * section 2.0) and also reads DICOM.
  *
  * Note: JPEG decoders differ by a few levels per pixel (IDCT and chroma upsampling); the parity
  * with Pillow is exact for PNG, close for JPEG.
@@ -92,7 +94,32 @@ export function decodeImage(bytes: Uint8Array, parameters: DecodeImageParameters
       });
     }
   }
-  throw new ImageDecodeError("Unsupported image format: only PNG and JPEG files can be read.", {
-    details: `The file starts with bytes ${Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, "0")).join(" ") || "(empty)"}.`,
-  });
+  const kind = sniffFileFormat(bytes);
+  const named =
+    kind === "gzip" && sniffGzippedNifti(bytes)
+      ? "a gzip-compressed NIfTI volume"
+      : FORMAT_NAMES[kind];
+  throw new UnsupportedFileFormatError(
+    kind,
+    `Unsupported image format${named ? ` (${named})` : ""}: only PNG and JPEG files can be read here.`,
+    {
+      details: `The file starts with bytes ${Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, "0")).join(" ") || "(empty)"}.`,
+      hints:
+        kind === "dicom"
+          ? ["DICOM files are read by readImageFile or decodeDicom (@neuroledger/sdk/dicom)."]
+          : ["NeuroLedger reads PNG, JPEG and DICOM files."],
+    },
+  );
 }
+
+const FORMAT_NAMES: Partial<Record<FileFormat, string>> = {
+  dicom: "a DICOM file",
+  nifti: "a NIfTI volume",
+  gzip: "a gzip-compressed file",
+  tiff: "a TIFF image",
+  zip: "a zip archive",
+  bmp: "a BMP image",
+  gif: "a GIF image",
+  webp: "a WebP image",
+  empty: "an empty file",
+};

@@ -10,6 +10,8 @@ export { encodePng } from "./encodePng.ts";
 export {
   DEFAULT_MAX_IMAGE_FILE_BYTES,
   fileReadableStream,
+  type ReadImageFileParameters,
+  readImageBytes,
   readImageFile,
   writeStreamAtomically,
 } from "./files.ts";

@@ -3,7 +3,7 @@
 
 import { parseModelCard } from "@neuroledger/sdk/card";
 import { accountKeyFromSignature, type Hex } from "@neuroledger/sdk/crypto";
-import { preprocessImage } from "@neuroledger/sdk/inference";
+import { classifyImage, preprocessImage } from "@neuroledger/sdk/inference";
 import { classifyFile } from "@neuroledger/web/lib/inference/classify.ts";
 import { decodeImageFile } from "@neuroledger/web/lib/inference/decode.ts";
 import {
@@ -11,6 +11,7 @@ import {
   createRuntime,
   describeBackend,
 } from "@neuroledger/web/lib/inference/runtime.ts";
+import { readStudy } from "@neuroledger/web/lib/inference/study.ts";
 import { openModel, unlockContentKey } from "@neuroledger/web/lib/models/open-model.ts";
 
 async function bytesOf(url: string) {
@@ -109,6 +110,60 @@ async function download({
   return { ms: performance.now() - started, bytes: model.length, progressEvents };
 }
 
-Object.assign(window, { bench: { inference, download } });
+/**
+ * A dropped DICOM series, as the dApp's study view reads it (`readStudy`): the files are in memory
+ * (as after a drop), the time runs from them to the study result (decode every slice, group, order,
+ * classify each, summarise). Also one DICOM slice, image to result, through `classifyFile`.
+ */
+async function dicomSeries({
+  modelUrl,
+  cardUrl,
+  seriesUrls,
+  sliceUrl,
+  runs,
+  sliceRuns,
+}: {
+  modelUrl: string;
+  cardUrl: string;
+  seriesUrls: Record<string, string[]>;
+  sliceUrl: string;
+  runs: number;
+  sliceRuns: number;
+}) {
+  const card = parseModelCard(await bytesOf(cardUrl));
+  const chosen = await chooseBackend("wasm");
+  const threadsOverride = Number(new URL(location.href).searchParams.get("threads") ?? 0);
+  const backend =
+    threadsOverride && chosen.kind === "wasm" ? { ...chosen, threads: threadsOverride } : chosen;
+  const runtime = await createRuntime(await bytesOf(modelUrl), backend);
+  const classify = (pixels: ImageData) => classifyImage(runtime, pixels, card);
+  const studyMs: Record<string, number[]> = {};
+  const studyProbability: Record<string, number> = {};
+  for (const [name, urls] of Object.entries(seriesUrls)) {
+    const files = await Promise.all(
+      urls.map(async (url, i) => new File([await bytesOf(url)], `IM${i}.dcm`)),
+    );
+    await readStudy(files.slice(0, 4), classify); // warm-up: codecs compiled, session warm
+    studyMs[name] = [];
+    for (let r = 0; r < runs; r++) {
+      const read = await readStudy(files, classify);
+      studyMs[name].push(read.elapsedMs);
+      studyProbability[name] = Math.max(...read.series.map((s) => s.result.probability));
+    }
+  }
+  const slice = new File([await bytesOf(sliceUrl)], "slice.dcm");
+  for (let i = 0; i < 5; i++) await classifyFile(runtime, card, slice);
+  const sliceMs: number[] = [];
+  for (let i = 0; i < sliceRuns; i++)
+    sliceMs.push((await classifyFile(runtime, card, slice)).elapsedMs);
+  return {
+    studyMs,
+    studyProbability,
+    sliceMs,
+    threads: backend.kind === "wasm" ? backend.threads : 0,
+  };
+}
+
+Object.assign(window, { bench: { inference, download, dicomSeries } });
 const status = document.getElementById("status");
 if (status) status.textContent = "ready";

@@ -1,4 +1,6 @@
+import { UsageError } from "../../errors.ts";
 import { printResult } from "../../output.ts";
+import { progressBar } from "../../progress.ts";
 import { connect, withConnectionOptions } from "../connection.ts";
 import type { CommandDeclaration } from "../types.ts";
 
@@ -14,7 +16,11 @@ export const declareClassify: CommandDeclaration = (program, { log }) => {
         "--model <file|dir|modelId>",
         "model.onnx, a model folder, or a registry model id",
       )
-      .requiredOption("--image <file>", "PNG or JPEG image")
+      .option("--image <file>", "one image: PNG, JPEG or DICOM")
+      .option(
+        "--study <dir|file>",
+        "a DICOM study folder (or multi-frame file): a result per series and per study, slices in position order",
+      )
       .option("--card <file>", "card.json (default: beside the model)")
       .option(
         "--heatmap <out.png>",
@@ -22,12 +28,32 @@ export const declareClassify: CommandDeclaration = (program, { log }) => {
       )
       .option("--json", "print the result as one JSON line"),
   ).action(async (opts) => {
+    if (Boolean(opts.image) === Boolean(opts.study))
+      throw new UsageError("classify needs exactly one of --image <file> or --study <dir|file>.");
+    if (opts.study && opts.heatmap)
+      throw new UsageError("--heatmap goes with --image (one slice), not with --study.");
     const model = await (await import("../../models/resolveModel.ts")).resolveModel({
       model: opts.model,
       cardPath: opts.card,
       connection: () => connect(opts),
       log,
     });
+    if (opts.study) {
+      const bar = progressBar("classify");
+      try {
+        const study = await (await import("../../commands/classifyStudy.ts")).classifyStudy({
+          model,
+          studyPath: opts.study,
+          log,
+          onProgress: bar.update,
+        });
+        bar.stop();
+        printResult(study, Boolean(opts.json));
+      } finally {
+        bar.stop();
+      }
+      return;
+    }
     printResult(
       await (await import("../../commands/classify.ts")).classify({
         model,

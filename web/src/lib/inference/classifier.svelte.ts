@@ -1,5 +1,9 @@
 import type { ModelCard } from "@neuroledger/sdk/card";
-import type { OnnxRuntimeLike } from "@neuroledger/sdk/inference";
+import {
+  type Classification,
+  classifyImage,
+  type OnnxRuntimeLike,
+} from "@neuroledger/sdk/inference";
 import { getContext, setContext } from "svelte";
 import { classifyFile, type ImageResult } from "./classify.ts";
 import { type Backend, chooseBackend, createRuntime } from "./runtime.ts";
@@ -57,6 +61,24 @@ export class Classifier {
       this.#queue = this.#queue.then(() => this.#classify(id, file));
     }
     return this.#queue;
+  }
+
+  /**
+   * Classifies decoded pixels (a DICOM slice) in the same queue as the files, so runs never
+   * overlap; throws when no model is loaded.
+   */
+  classifyPixels(pixels: ImageData): Promise<Classification> {
+    const run = this.#queue.then(async () => {
+      const runtime = this.#runtime;
+      const model = this.model;
+      if (!runtime || !model) throw new Error("Choose a model first.");
+      return classifyImage(runtime, pixels, model.card);
+    });
+    this.#queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
   }
 
   clear() {

@@ -14,3 +14,13 @@ describe("sniffImageKind", () => {
     expect(sniffImageKind(new Uint8Array())).toBeNull();
   });
 });
+
+describe("sniffImageKind: DICOM", () => {
+  it("knows a DICOM Part 10 file by DICM at byte 128, whatever its preamble says", () => {
+    const head = new Uint8Array(132);
+    head.set([0x49, 0x49, 0x2a, 0x00]); // a TIFF-like preamble must not mislead
+    head.set(new TextEncoder().encode("DICM"), 128);
+    expect(sniffImageKind(head)).toBe("dicom");
+    expect(sniffImageKind(head.subarray(0, 128))).toBeNull();
+  });
+});
