@@ -21,7 +21,6 @@ import {
   membershipAbi,
   modelRegistryAbi,
 } from "../../abi/index.ts";
-import type { Deployment, DeploymentParameters } from "../deployment.ts";
 import { DEV_MNEMONIC, devAccounts, devInstitutions } from "../dev.ts";
 import {
   AUDITOR_ROLE,
@@ -29,6 +28,7 @@ import {
   TIMELOCK_CANCELLER_ROLE,
   TIMELOCK_PROPOSER_ROLE,
 } from "../roles.ts";
+import type { Deployment, DeploymentParameters } from "../schemas/deployment.ts";
 import { type ContractName, readArtifact } from "./artifacts.ts";
 import { DEV_PARAMETERS } from "./parameters.ts";
 

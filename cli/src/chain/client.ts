@@ -1,13 +1,11 @@
-import { readFileSync } from "node:fs";
 import {
   consortiumGovernorAbi,
   consortiumTimelockAbi,
   type Deployment,
   membershipAbi,
   modelRegistryAbi,
-  parseDeployment,
 } from "@neuroledger/chain";
-import { readDeployment } from "@neuroledger/chain/deployment";
+import { loadDeployment } from "@neuroledger/chain/deployment";
 import { decodeContractError } from "@neuroledger/sdk/chain";
 import {
   type Address,
@@ -71,7 +69,7 @@ export async function connectChain(connection: Connection): Promise<ChainClient>
       cause,
     });
   }
-  const deployment = loadDeployment(connection, chainId);
+  const deployment = deploymentOf(connection, chainId);
   const chain = defineChain({
     id: chainId,
     name: `neuroledger-${chainId}`,
@@ -128,21 +126,9 @@ export async function connectChain(connection: Connection): Promise<ChainClient>
   return client;
 }
 
-function loadDeployment(connection: Connection, chainId: number): Deployment {
+function deploymentOf(connection: Connection, chainId: number): Deployment {
   try {
-    if (connection.deploymentFile) {
-      const deployment = parseDeployment(
-        JSON.parse(readFileSync(connection.deploymentFile, "utf8")),
-        connection.deploymentFile,
-      );
-      if (deployment.chainId !== chainId) {
-        throw new Error(
-          `${connection.deploymentFile} is for chain ${deployment.chainId}, but the RPC is chain ${chainId}`,
-        );
-      }
-      return deployment;
-    }
-    return readDeployment(chainId);
+    return loadDeployment({ chainId, file: connection.deploymentFile || undefined });
   } catch (cause) {
     throw new CliError(`no usable deployment for chain ${chainId}: ${(cause as Error).message}`, {
       hints: ["Pass --deployment <file>, or deploy first (`neuroledger up` does it)."],
