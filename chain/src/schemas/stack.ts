@@ -4,9 +4,10 @@
 import { z } from "zod";
 import { addressSchema, describeIssues } from "./primitives.ts";
 
-const privateKeySchema = z
-  .string()
-  .regex(/^0x[0-9a-fA-F]{64}$/, "an 0x-prefixed 32-byte private key");
+const privateKeySchema = z.custom<`0x${string}`>(
+  (value) => typeof value === "string" && /^0x[0-9a-fA-F]{64}$/.test(value),
+  "an 0x-prefixed 32-byte private key",
+);
 
 /** A dev account of the stack (public test keys; never for a real network). */
 export const stackAccountSchema = z.object({

@@ -2,7 +2,7 @@ import { db } from "ponder:api";
 import { download, institution, model, modelEvent } from "ponder:schema";
 import { Hono } from "hono";
 import { and, asc, count, desc, eq, gte, lte, sql } from "ponder";
-import type { Address } from "viem";
+import type { Address, Hex } from "viem";
 import {
   downloadsQuery,
   historyQuery,
@@ -13,6 +13,7 @@ import {
   summaryQuery,
 } from "./params.ts";
 import { csvResponse, isoDay, isoTime, jsonResponse, wantsCsv } from "./respond.ts";
+import type { DownloadKind, DownloadRecord, ModelRecord } from "./rows.ts";
 
 // drizzle's SQL condition type, without depending on drizzle-orm directly.
 type SQL = NonNullable<ReturnType<typeof and>>;
@@ -51,14 +52,14 @@ const downloadColumns = [
 function downloadRow(r: {
   blockNumber: bigint;
   logIndex: number;
-  txHash: string;
+  txHash: Hex;
   timestamp: bigint;
   modelId: bigint;
-  account: string;
+  account: Hex;
   institutionId: bigint;
   institutionName: string | null;
-  kind: string;
-}) {
+  kind: DownloadKind;
+}): DownloadRecord {
   return {
     blockNumber: Number(r.blockNumber),
     logIndex: r.logIndex,
@@ -98,7 +99,7 @@ async function countsByDay(where: SQL | undefined) {
   return [...byDay.values()];
 }
 
-function modelJson(m: typeof model.$inferSelect) {
+function modelJson(m: typeof model.$inferSelect): ModelRecord {
   return {
     ...m,
     publishedTime: isoTime(m.publishedAt),
