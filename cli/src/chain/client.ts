@@ -5,17 +5,21 @@ import {
   membershipAbi,
   modelRegistryAbi,
 } from "@neuroledger/chain";
+import type { ContractCall } from "@neuroledger/chain/actions";
 import { loadDeployment } from "@neuroledger/chain/deployment";
 import { decodeContractError } from "@neuroledger/sdk/chain";
 import {
+  type Abi,
   type Address,
   type Chain,
+  type ContractFunctionName,
   createPublicClient,
   createWalletClient,
   defineChain,
   getContract,
   type Hash,
   http,
+  type Log,
   type PublicClient,
   type WalletClient,
 } from "viem";
@@ -34,16 +38,29 @@ export interface ChainClient {
   membership: Address;
   governor: Address;
   timelock: Address;
-  /** Sends a contract write, waits for its receipt, and turns reverts into named errors. */
-  write(call: WriteCall): Promise<{ hash: Hash; blockNumber: bigint; logs: readonly unknown[] }>;
+  /**
+   * Sends a contract write (typed from its ABI: function name and arguments are checked), waits
+   * for its receipt, and turns reverts into named errors.
+   * @throws RefusedError naming the contract's custom error, or when the transaction reverted
+   * @throws CliError (usage) when the connection has no account
+   */
+  write<
+    const abi extends Abi,
+    functionName extends ContractFunctionName<abi, "nonpayable" | "payable">,
+  >(call: WriteCall<abi, functionName>): Promise<WriteResult>;
 }
 
-export interface WriteCall {
-  address: Address;
-  abi: readonly unknown[];
-  functionName: string;
-  args?: readonly unknown[];
-}
+/** A typed contract call (`@neuroledger/chain/actions`' `ContractCall`). */
+export type WriteCall<
+  abi extends Abi = Abi,
+  functionName extends ContractFunctionName<abi, "nonpayable" | "payable"> = ContractFunctionName<
+    abi,
+    "nonpayable" | "payable"
+  >,
+> = ContractCall<abi, functionName>;
+
+/** A mined, successful write: its hash, block and logs (decode them with `parseEventLogs`). */
+export type WriteResult = { hash: Hash; blockNumber: bigint; logs: Log[] };
 
 export const abis = {
   registry: modelRegistryAbi,
@@ -106,6 +123,8 @@ export async function connectChain(connection: Connection): Promise<ChainClient>
       let hash: Hash;
       try {
         // Simulate first: a revert surfaces as the contract's custom error, before any gas is spent.
+        // viem cannot follow the generic call through its overloads: the call's own type was
+        // checked against the ABI where it was written.
         const { request } = await publicClient.simulateContract({
           ...(call as Parameters<PublicClient["simulateContract"]>[0]),
           account: connection.account,
