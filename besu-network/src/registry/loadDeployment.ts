@@ -12,12 +12,19 @@ import { InvalidInputError } from "../errors.ts";
  */
 export async function loadDeployment(client: PublicClient, file?: string): Promise<Deployment> {
   const chainId = await client.getChainId();
+  let deployment: Deployment;
   try {
-    return loadDeploymentFile({ chainId, file });
+    deployment = loadDeploymentFile(file === undefined ? { chainId } : { file });
   } catch (cause) {
     throw new InvalidInputError((cause as Error).message, {
       hint: file === undefined ? "Or pass --deployment <file>." : undefined,
       cause,
     });
   }
+  if (deployment.chainId !== chainId) {
+    throw new InvalidInputError(
+      `${file} is a deployment on chain ${deployment.chainId}, but the RPC serves chain ${chainId}`,
+    );
+  }
+  return deployment;
 }
