@@ -1,4 +1,4 @@
-// `stack.json`: what `neuroledger up` started, machine-readable (docs/interfaces.md section 8).
+// `stack.json`: what `neuroledger up` started, machine-readable (docs/interfaces.md section 9).
 // `neuroledger up` writes it (default `.neuroledger/stack.json`) once everything is up and removes
 // it when it stops; the cli, the web server and the tests read it. One schema, here; types by z.infer.
 import { z } from "zod";

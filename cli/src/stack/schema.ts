@@ -9,7 +9,7 @@ import {
 
 /**
  * `stack.json`: what `neuroledger up` started. Its schema lives in `@neuroledger/chain`
- * (`stackSchema`, docs/interfaces.md section 8); this module reads and writes the file.
+ * (`stackSchema`, docs/interfaces.md section 9); this module reads and writes the file.
  *
  * Other packages extend it by adding an entry under `services` (e.g. `services.indexer`,
  * `services.web`): every entry has a `url`, and may carry more keys of its own.
