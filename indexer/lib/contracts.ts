@@ -1,8 +1,6 @@
-import { readFileSync } from "node:fs";
 import * as chain from "@neuroledger/chain";
-import { readDeployment } from "@neuroledger/chain/deployment";
+import { loadDeployment as loadDeploymentFile } from "@neuroledger/chain/deployment";
 import { type Address, getAddress, type Hex, keccak256, toBytes } from "viem";
-import { z } from "zod";
 
 // The one place that knows the chain package's export names: ABIs, role ids and deployments come
 // from there (generated from the build), never pasted here.
@@ -12,21 +10,6 @@ export const membershipAbi = chain.membershipAbi;
 export const governorAbi = chain.consortiumGovernorAbi;
 export const timelockAbi = chain.consortiumTimelockAbi;
 
-const addressOrObject = z
-  .union([z.string(), z.object({ address: z.string() })])
-  .transform((v) => getAddress(typeof v === "string" ? v : v.address));
-
-const deploymentSchema = z.object({
-  chainId: z.number().int().positive(),
-  deployBlock: z.number().int().min(0),
-  contracts: z.object({
-    membership: addressOrObject,
-    governor: addressOrObject,
-    timelock: addressOrObject,
-    registry: addressOrObject,
-  }),
-});
-
 export type IndexedDeployment = {
   chainId: number;
   startBlock: number;
@@ -35,25 +18,20 @@ export type IndexedDeployment = {
 
 /**
  * Where to index from: `file` (a deployment JSON, docs/interfaces.md section 5) or the chain
- * package's `deployments/<chainId>.json`.
+ * package's `deployments/<chainId>.json`, read and checked by the chain package's `loadDeployment`.
+ * @throws Error naming the file and the bad field, or the other chain it was made on
  */
 export function loadDeployment(chainId: number, file?: string): IndexedDeployment {
-  const raw: unknown = file ? JSON.parse(readFileSync(file, "utf8")) : readDeployment(chainId);
-  const parsed = deploymentSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new Error(
-      `Deployment ${file ?? `for chain ${chainId}`} is not usable: ${parsed.error.issues
-        .map((i) => `${i.path.join(".")}: ${i.message}`)
-        .join("; ")}`,
-    );
-  }
-  if (parsed.data.chainId !== chainId) {
-    throw new Error(`Deployment ${file ?? ""} is for chain ${parsed.data.chainId}, not ${chainId}`);
-  }
+  const { deployBlock, contracts } = loadDeploymentFile({ chainId, file });
   return {
     chainId,
-    startBlock: parsed.data.deployBlock,
-    addresses: parsed.data.contracts,
+    startBlock: deployBlock,
+    addresses: {
+      membership: getAddress(contracts.membership),
+      governor: getAddress(contracts.governor),
+      timelock: getAddress(contracts.timelock),
+      registry: getAddress(contracts.registry.address),
+    },
   };
 }
 

@@ -15,7 +15,6 @@ import {
   membershipAbi,
   modelRegistryAbi,
 } from "../../abi/index.ts";
-import type { Deployment, DeploymentParameters } from "../deployment.ts";
 import { DEV_MNEMONIC, devAccounts, devInstitutions } from "../dev.ts";
 import {
   AUDITOR_ROLE,
@@ -30,6 +29,7 @@ import {
   openDeploySession,
   sendCall,
 } from "./deploySession.ts";
+import type { Deployment, DeploymentParameters } from "../schemas/deployment.ts";
 import { DEV_PARAMETERS } from "./parameters.ts";
 
 export interface Founder {

@@ -4,8 +4,8 @@ import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { type Address, createPublicClient, type Transport } from "viem";
 import { modelRegistryAbi } from "../../abi/index.ts";
-import type { Deployment } from "../deployment.ts";
 import { DEFAULT_DEPLOYMENTS_DIR, deploymentPath, readDeployment } from "../readDeployment.ts";
+import type { Deployment } from "../schemas/deployment.ts";
 import { type DeployConsortiumParameters, deployConsortium } from "./deployConsortium.ts";
 
 export interface EnsureDeploymentParameters extends DeployConsortiumParameters {

@@ -1,6 +1,6 @@
 // Governance parameters of a deployment: short in dev, hours/days in production.
 import { TASK, TASK_ID } from "../constants.ts";
-import type { DeploymentParameters } from "../deployment.ts";
+import type { DeploymentParameters } from "../schemas/deployment.ts";
 
 /** Dev: vote within seconds so demos and tests stay fast. */
 export const DEV_PARAMETERS: DeploymentParameters = {

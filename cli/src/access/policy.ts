@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import * as dagPb from "@ipld/dag-pb";
+import { canDownload as mayDownload } from "@neuroledger/chain/actions";
 import { parseKeyring, serializeKeyring } from "@neuroledger/sdk/crypto";
 import { CID } from "multiformats/cid";
 import type { Address } from "viem";
@@ -144,13 +145,8 @@ export function createAccessPolicy(options: AccessPolicyOptions): AccessPolicy {
     return parts.length === 1 ? (parts[0] as Uint8Array) : Buffer.concat(parts);
   };
 
-  const canDownload = async (account: Address, modelId: bigint) =>
-    (await chain.publicClient.readContract({
-      address: chain.registry,
-      abi: abis.registry,
-      functionName: "canDownload",
-      args: [account, modelId],
-    })) as boolean;
+  const canDownload = (account: Address, modelId: bigint) =>
+    mayDownload(chain.publicClient, { registry: chain.registry, account, modelId });
 
   /** The block from which a download of the model's current content counts (cached per CID). */
   const sinceCache = new Map<string, bigint>();

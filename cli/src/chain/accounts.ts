@@ -1,13 +1,16 @@
 import type { RegistryRoles } from "@neuroledger/chain";
+import {
+  canDownload,
+  getAccountRoles,
+  getEncryptionKey,
+  setEncryptionKeyCall,
+} from "@neuroledger/chain/actions";
 import { type AccountKey, deriveAccountKey, publicKeyHex } from "@neuroledger/sdk/crypto";
-import { type Address, getAddress, type Hex, parseAbiItem } from "viem";
+import { type Address, getAddress, type Hex } from "viem";
 import { UsageError } from "../errors.ts";
 import { abis, type ChainClient } from "./client.ts";
 
 const ZERO_KEY = `0x${"0".repeat(64)}` as const;
-const encryptionKeySet = parseAbiItem(
-  "event EncryptionKeySet(address indexed account, bytes32 previousKey, bytes32 newKey)",
-);
 
 export const AccountKind = { None: 0, Member: 1, Staff: 2, Patient: 3 } as const;
 
@@ -20,31 +23,20 @@ export async function accountKeyOf(client: ChainClient): Promise<AccountKey> {
 }
 
 export async function rolesOf(client: ChainClient, account: Address): Promise<AccountRoles> {
-  return client.publicClient.readContract({
-    address: client.registry,
-    abi: abis.registry,
-    functionName: "rolesOf",
-    args: [account],
-  });
+  return getAccountRoles(client.publicClient, { registry: client.registry, account });
 }
 
 /** Registers the account's public key on chain unless it is already there. Returns whether it sent a tx. */
 export async function ensureEncryptionKey(client: ChainClient, key: AccountKey): Promise<boolean> {
-  const account = client.account?.address as Address;
-  const onChain = (await client.publicClient.readContract({
-    address: client.registry,
-    abi: abis.registry,
-    functionName: "encryptionKeyOf",
-    args: [account],
-  })) as Hex;
+  if (!client.account) throw new UsageError("an account is needed to register an encryption key");
+  const registry = client.registry;
+  const onChain = await getEncryptionKey(client.publicClient, {
+    registry,
+    account: client.account.address,
+  });
   const mine = publicKeyHex(key);
   if (onChain.toLowerCase() === mine.toLowerCase()) return false;
-  await client.write({
-    address: client.registry,
-    abi: abis.registry,
-    functionName: "setEncryptionKey",
-    args: [mine],
-  });
+  await client.write(setEncryptionKeyCall({ registry, publicKey: mine }));
   return true;
 }
 
@@ -53,16 +45,18 @@ export async function registeredKeys(
   client: ChainClient,
   toBlock?: bigint,
 ): Promise<Map<Address, Hex>> {
-  const logs = await client.publicClient.getLogs({
+  const logs = await client.publicClient.getContractEvents({
     address: client.registry,
-    event: encryptionKeySet,
+    abi: abis.registry,
+    eventName: "EncryptionKeySet",
     fromBlock: BigInt(client.deployment.deployBlock),
     toBlock: toBlock ?? "latest",
+    strict: true,
   });
   const keys = new Map<Address, Hex>();
   for (const log of logs) {
-    const account = getAddress(log.args.account as Address);
-    const key = log.args.newKey as Hex;
+    const account = getAddress(log.args.account);
+    const key = log.args.newKey;
     if (key === ZERO_KEY) keys.delete(account);
     else keys.set(account, key);
   }
@@ -99,13 +93,8 @@ export async function modelRecipients(
 ): Promise<{ account: Address; publicKey: Hex }[]> {
   const out: { account: Address; publicKey: Hex }[] = [];
   for (const [account, publicKey] of keys) {
-    const allowed = (await client.publicClient.readContract({
-      address: client.registry,
-      abi: abis.registry,
-      functionName: "canDownload",
-      args: [account, modelId],
-    })) as boolean;
-    if (allowed) out.push({ account, publicKey });
+    if (await canDownload(client.publicClient, { registry: client.registry, account, modelId }))
+      out.push({ account, publicKey });
   }
   return out;
 }

@@ -1,23 +1,25 @@
-import { readFileSync } from "node:fs";
 import {
   consortiumGovernorAbi,
   consortiumTimelockAbi,
   type Deployment,
   membershipAbi,
   modelRegistryAbi,
-  parseDeployment,
 } from "@neuroledger/chain";
-import { readDeployment } from "@neuroledger/chain/deployment";
+import type { ContractCall } from "@neuroledger/chain/actions";
+import { loadDeployment } from "@neuroledger/chain/deployment";
 import { decodeContractError } from "@neuroledger/sdk/chain";
 import {
+  type Abi,
   type Address,
   type Chain,
+  type ContractFunctionName,
   createPublicClient,
   createWalletClient,
   defineChain,
   getContract,
   type Hash,
   http,
+  type Log,
   type PublicClient,
   type WalletClient,
 } from "viem";
@@ -36,16 +38,29 @@ export interface ChainClient {
   membership: Address;
   governor: Address;
   timelock: Address;
-  /** Sends a contract write, waits for its receipt, and turns reverts into named errors. */
-  write(call: WriteCall): Promise<{ hash: Hash; blockNumber: bigint; logs: readonly unknown[] }>;
+  /**
+   * Sends a contract write (typed from its ABI: function name and arguments are checked), waits
+   * for its receipt, and turns reverts into named errors.
+   * @throws RefusedError naming the contract's custom error, or when the transaction reverted
+   * @throws CliError (usage) when the connection has no account
+   */
+  write<
+    const abi extends Abi,
+    functionName extends ContractFunctionName<abi, "nonpayable" | "payable">,
+  >(call: WriteCall<abi, functionName>): Promise<WriteResult>;
 }
 
-export interface WriteCall {
-  address: Address;
-  abi: readonly unknown[];
-  functionName: string;
-  args?: readonly unknown[];
-}
+/** A typed contract call (`@neuroledger/chain/actions`' `ContractCall`). */
+export type WriteCall<
+  abi extends Abi = Abi,
+  functionName extends ContractFunctionName<abi, "nonpayable" | "payable"> = ContractFunctionName<
+    abi,
+    "nonpayable" | "payable"
+  >,
+> = ContractCall<abi, functionName>;
+
+/** A mined, successful write: its hash, block and logs (decode them with `parseEventLogs`). */
+export type WriteResult = { hash: Hash; blockNumber: bigint; logs: Log[] };
 
 export const abis = {
   registry: modelRegistryAbi,
@@ -71,7 +86,7 @@ export async function connectChain(connection: Connection): Promise<ChainClient>
       cause,
     });
   }
-  const deployment = loadDeployment(connection, chainId);
+  const deployment = deploymentOf(connection, chainId);
   const chain = defineChain({
     id: chainId,
     name: `neuroledger-${chainId}`,
@@ -106,6 +121,8 @@ export async function connectChain(connection: Connection): Promise<ChainClient>
       let hash: Hash;
       try {
         // Simulate first: a revert surfaces as the contract's custom error, before any gas is spent.
+        // viem cannot follow the generic call through its overloads: the call's own type was
+        // checked against the ABI where it was written.
         const { request } = await publicClient.simulateContract({
           ...(call as Parameters<PublicClient["simulateContract"]>[0]),
           account: connection.account,
@@ -126,21 +143,9 @@ export async function connectChain(connection: Connection): Promise<ChainClient>
   return client;
 }
 
-function loadDeployment(connection: Connection, chainId: number): Deployment {
+function deploymentOf(connection: Connection, chainId: number): Deployment {
   try {
-    if (connection.deploymentFile) {
-      const deployment = parseDeployment(
-        JSON.parse(readFileSync(connection.deploymentFile, "utf8")),
-        connection.deploymentFile,
-      );
-      if (deployment.chainId !== chainId) {
-        throw new Error(
-          `${connection.deploymentFile} is for chain ${deployment.chainId}, but the RPC is chain ${chainId}`,
-        );
-      }
-      return deployment;
-    }
-    return readDeployment(chainId);
+    return loadDeployment({ chainId, file: connection.deploymentFile || undefined });
   } catch (cause) {
     throw new UsageError(`no usable deployment for chain ${chainId}: ${(cause as Error).message}`, {
       hints: ["Pass --deployment <file>, or deploy first (`neuroledger up` does it)."],

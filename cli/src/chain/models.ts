@@ -1,6 +1,13 @@
 import type { RegistryModel } from "@neuroledger/chain";
+import {
+  getKeptModelIds,
+  getModelIdBySha,
+  isModelKept,
+  isShaPublished as isShaPublishedOnChain,
+  getModel as readModel,
+} from "@neuroledger/chain/actions";
 import { type ChainMetrics, cidFromChain } from "@neuroledger/sdk/chain";
-import { type Address, type Hex, parseEventLogs } from "viem";
+import { type Address, type Hex, type Log, parseEventLogs } from "viem";
 import { RefusedError } from "../errors.ts";
 import { abis, type ChainClient } from "./client.ts";
 
@@ -44,13 +51,8 @@ export function fromRaw(raw: RegistryModel): OnChainModel {
 
 /** A kept model (latest or top ten); evicted or revoked ones are refused with a clear message. */
 export async function getModel(client: ChainClient, id: bigint): Promise<OnChainModel> {
-  const active = (await client.publicClient.readContract({
-    address: client.registry,
-    abi: abis.registry,
-    functionName: "isActive",
-    args: [id],
-  })) as boolean;
-  if (!active) {
+  const registry = client.registry;
+  if (!(await isModelKept(client.publicClient, { registry, modelId: id }))) {
     throw new RefusedError(
       `model ${id} is not kept by the registry (never published, evicted or revoked)`,
       {
@@ -58,65 +60,37 @@ export async function getModel(client: ChainClient, id: bigint): Promise<OnChain
       },
     );
   }
-  const raw = (await client.publicClient.readContract({
-    address: client.registry,
-    abi: abis.registry,
-    functionName: "getModel",
-    args: [id],
-  })) as RegistryModel;
-  return fromRaw(raw);
+  return fromRaw(await readModel(client.publicClient, { registry, modelId: id }));
 }
 
+/** The latest model's id (0n when none) and the top ten's ids, at `blockNumber` (default latest). */
 export async function keptModelIds(
   client: ChainClient,
   blockNumber?: bigint,
 ): Promise<{ latest: bigint; top: bigint[] }> {
-  const [latest, top] = await Promise.all([
-    client.publicClient.readContract({
-      address: client.registry,
-      abi: abis.registry,
-      functionName: "latestModelId",
-      blockNumber,
-    }) as Promise<bigint>,
-    client.publicClient.readContract({
-      address: client.registry,
-      abi: abis.registry,
-      functionName: "topTenIds",
-      blockNumber,
-    }) as Promise<readonly bigint[]>,
-  ]);
-  return { latest, top: [...top] };
+  return getKeptModelIds(client.publicClient, { registry: client.registry, blockNumber });
 }
 
 export async function isShaPublished(client: ChainClient, sha256: Hex): Promise<boolean> {
-  return (await client.publicClient.readContract({
-    address: client.registry,
-    abi: abis.registry,
-    functionName: "isShaPublished",
-    args: [sha256],
-  })) as boolean;
+  return isShaPublishedOnChain(client.publicClient, { registry: client.registry, sha256 });
 }
 
 /** The id a sha256 was published under (scans ModelPublished; the sha256 is not indexed). */
 export async function modelIdBySha(client: ChainClient, sha256: Hex): Promise<bigint | undefined> {
-  const logs = await client.publicClient.getContractEvents({
-    address: client.registry,
-    abi: abis.registry,
-    eventName: "ModelPublished",
+  return getModelIdBySha(client.publicClient, {
+    registry: client.registry,
+    sha256,
     fromBlock: BigInt(client.deployment.deployBlock),
   });
-  for (const log of logs) {
-    const args = log.args as { modelId: bigint; sha256: Hex };
-    if (args.sha256.toLowerCase() === sha256.toLowerCase()) return args.modelId;
-  }
-  return undefined;
 }
 
-export function publishedIdFromLogs(logs: readonly unknown[]): bigint | undefined {
-  const events = parseEventLogs({
+/** The id of the model a publish transaction's logs announce, if any. */
+export function publishedIdFromLogs(logs: Log[]): bigint | undefined {
+  const [published] = parseEventLogs({
     abi: abis.registry,
-    logs: logs as never,
+    logs,
     eventName: "ModelPublished",
+    strict: true,
   });
-  return (events[0]?.args as { modelId?: bigint } | undefined)?.modelId;
+  return published?.args.modelId;
 }

@@ -1,3 +1,4 @@
+import { getInstitution } from "@neuroledger/chain/actions";
 import type { Address } from "viem";
 import { AccountKind, rolesOf } from "../chain/accounts.ts";
 import { abis, type ChainClient, connectChain } from "../chain/client.ts";
@@ -86,13 +87,11 @@ async function checkGrantor(chain: ChainClient, account: Address): Promise<void>
   const hints = ["`neuroledger member list` shows the member institutions and their accounts."];
   if (roles.kind === AccountKind.Staff) {
     const institution = roles.institutionActive
-      ? await chain.publicClient.readContract({
-          address: chain.membership,
-          abi: abis.membership,
-          functionName: "institution",
-          args: [roles.institutionId],
+      ? await getInstitution(chain.publicClient, {
+          membership: chain.membership,
+          institutionId: roles.institutionId,
         })
-      : undefined;
+      : null;
     const of = institution
       ? `staff of institution #${roles.institutionId} (${institution.name})`
       : `staff of institution #${roles.institutionId}, which is no longer a member,`;

@@ -1,98 +1,46 @@
+import { type ProposalState, proposalDescription } from "@neuroledger/chain";
 import {
-  AUDITOR_ROLE,
-  GUARDIAN_ROLE,
-  PROPOSAL_STATES,
-  type ProposalState,
-  PUBLISHER_ROLE,
-  proposalDescription,
-} from "@neuroledger/chain";
-import {
-  type Address,
-  encodeFunctionData,
-  type Hex,
-  isAddress,
-  keccak256,
-  parseEventLogs,
-  toBytes,
-} from "viem";
+  castVoteCall,
+  describeProposal,
+  type EncodedProposal,
+  encodeProposal,
+  executeProposalCall,
+  GOVERNED_ROLES,
+  type GovernedRole,
+  getProposal,
+  getProposals,
+  isMember,
+  type Proposal,
+  type ProposalAction,
+  proposeCall,
+  queueProposalCall,
+  type VoteSupport,
+} from "@neuroledger/chain/actions";
+import { type Address, isAddress, parseEventLogs } from "viem";
 import { abis, type ChainClient, connectChain } from "../chain/client.ts";
 import type { Connection } from "../config.ts";
 import { InvalidInputError, RefusedError } from "../errors.ts";
 
-export const ROLES = {
-  publisher: PUBLISHER_ROLE,
-  auditor: AUDITOR_ROLE,
-  guardian: GUARDIAN_ROLE,
-} as const;
-export type RoleName = keyof typeof ROLES;
+/** Registry roles governance grants, by short name (the chain package's vocabulary). */
+export const ROLES = GOVERNED_ROLES;
+export type RoleName = GovernedRole;
+export type { ProposalAction };
 
-export type ProposalAction =
-  | { kind: "admit"; account: Address; name: string; metadataURI?: string }
-  | { kind: "remove"; institutionId: bigint }
-  | { kind: "grant-role" | "revoke-role"; role: RoleName; account: Address };
-
-interface ProposalCall {
-  targets: Address[];
-  values: bigint[];
-  calldatas: Hex[];
+interface ProposalCall extends EncodedProposal {
   description: string;
 }
 
 /**
- * The governor call an action becomes: one target, no value, and a description that no earlier
- * proposal has (`proposalDescription` of @neuroledger/chain adds a time and a random ref), so the
- * same action can be proposed again after it was executed, defeated or undone.
+ * The governor call an action becomes (`encodeProposal` of @neuroledger/chain/actions), and a
+ * description that no earlier proposal has (`proposalDescription` adds a time and a random ref to
+ * `describeProposal`'s title), so the same action can be proposed again after it was executed,
+ * defeated or undone.
  */
 export function proposalCall(chain: ChainClient, action: ProposalAction): ProposalCall {
-  const { description, ...call } = actionCall(chain, action);
-  return { ...call, description: proposalDescription(description) };
-}
-
-/** The calls of an action and its one-line title. */
-function actionCall(chain: ChainClient, action: ProposalAction): ProposalCall {
-  switch (action.kind) {
-    case "admit":
-      return {
-        targets: [chain.membership],
-        values: [0n],
-        calldatas: [
-          encodeFunctionData({
-            abi: abis.membership,
-            functionName: "admit",
-            args: [action.account, action.name, action.metadataURI ?? ""],
-          }),
-        ],
-        description: `Admit ${action.name} (${action.account})`,
-      };
-    case "remove":
-      return {
-        targets: [chain.membership],
-        values: [0n],
-        calldatas: [
-          encodeFunctionData({
-            abi: abis.membership,
-            functionName: "remove",
-            args: [action.institutionId],
-          }),
-        ],
-        description: `Remove institution ${action.institutionId}`,
-      };
-    default: {
-      const fn = action.kind === "grant-role" ? "grantRole" : "revokeRole";
-      return {
-        targets: [chain.registry],
-        values: [0n],
-        calldatas: [
-          encodeFunctionData({
-            abi: abis.registry,
-            functionName: fn,
-            args: [ROLES[action.role], action.account],
-          }),
-        ],
-        description: `${action.kind === "grant-role" ? "Grant" : "Revoke"} ${action.role} role ${action.kind === "grant-role" ? "to" : "from"} ${action.account}`,
-      };
-    }
-  }
+  return {
+    ...encodeProposal(chain, action),
+    description: proposalDescription(describeProposal(action)),
+  };
 }
 
 export function parseAddress(value: string, what = "account"): Address {
@@ -116,38 +64,24 @@ export async function propose(
 ): Promise<ProposalInfo> {
   const chain = await connectChain(connection);
   const call = proposalCall(chain, action);
-  const { hash, logs } = await chain.write({
-    address: chain.governor,
-    abi: abis.governor,
-    functionName: "propose",
-    args: [call.targets, call.values, call.calldatas, call.description],
-  });
+  const { hash, logs } = await chain.write(proposeCall({ governor: chain.governor, ...call }));
   // The id comes from the ProposalCreated event this transaction emitted, not from a re-hash.
   const [created] = parseEventLogs({
     abi: abis.governor,
     eventName: "ProposalCreated",
-    logs: logs as Parameters<typeof parseEventLogs>[0]["logs"],
+    logs,
+    strict: true,
   });
   if (!created) throw new Error(`propose tx ${hash} emitted no ProposalCreated event`);
-  return describeProposal(chain, (created.args as { proposalId: bigint }).proposalId);
+  return proposalInfo(chain, created.args.proposalId);
 }
 
 /** `neuroledger member vote <id> for|against|abstain`. */
-export async function vote(
-  connection: Connection,
-  proposalId: bigint,
-  support: "for" | "against" | "abstain",
-) {
+export async function vote(connection: Connection, proposalId: bigint, support: VoteSupport) {
   const chain = await connectChain(connection);
   await checkVoter(chain, proposalId);
-  const code = { against: 0, for: 1, abstain: 2 }[support];
-  await chain.write({
-    address: chain.governor,
-    abi: abis.governor,
-    functionName: "castVote",
-    args: [proposalId, code],
-  });
-  return describeProposal(chain, proposalId);
+  await chain.write(castVoteCall({ governor: chain.governor, proposalId, support }));
+  return proposalInfo(chain, proposalId);
 }
 
 /**
@@ -198,14 +132,10 @@ export async function queueOrExecute(
   step: "queue" | "execute",
 ) {
   const chain = await connectChain(connection);
-  const call = await proposalCallById(chain, proposalId);
-  await chain.write({
-    address: chain.governor,
-    abi: abis.governor,
-    functionName: step,
-    args: [call.targets, call.values, call.calldatas, keccak256(toBytes(call.description))],
-  });
-  return describeProposal(chain, proposalId);
+  const proposal = await proposalById(chain, proposalId);
+  const call = { governor: chain.governor, ...proposal };
+  await chain.write(step === "queue" ? queueProposalCall(call) : executeProposalCall(call));
+  return proposalInfo(chain, proposalId);
 }
 
 /** `neuroledger member list`: member institutions and every proposal with its state. */
@@ -217,88 +147,48 @@ export async function listMembers(connection: Connection) {
     abi: abis.membership,
     eventName: "InstitutionAdmitted",
     fromBlock,
+    strict: true,
   });
   const members = [];
   for (const log of admitted) {
-    const { institutionId, account, name } = log.args as {
-      institutionId: bigint;
-      account: Address;
-      name: string;
-    };
-    const isMember = (await chain.publicClient.readContract({
-      address: chain.membership,
-      abi: abis.membership,
-      functionName: "isMember",
-      args: [account],
-    })) as boolean;
-    members.push({ institutionId: institutionId.toString(), account, name, member: isMember });
+    const { institutionId, account, name } = log.args;
+    const member = await isMember(chain.publicClient, { membership: chain.membership, account });
+    members.push({ institutionId: institutionId.toString(), account, name, member });
   }
-  const created = await chain.publicClient.getContractEvents({
-    address: chain.governor,
-    abi: abis.governor,
-    eventName: "ProposalCreated",
-    fromBlock,
-  });
-  const proposals = [];
-  for (const log of created) {
-    proposals.push(await describeProposal(chain, (log.args as { proposalId: bigint }).proposalId));
-  }
+  // Oldest first, as they were proposed.
+  const proposals = (
+    await getProposals(chain.publicClient, { governor: chain.governor, fromBlock })
+  )
+    .reverse()
+    .map(infoOf);
   return { members, proposals };
 }
 
-async function proposalCallById(chain: ChainClient, proposalId: bigint): Promise<ProposalCall> {
-  const logs = await chain.publicClient.getContractEvents({
-    address: chain.governor,
-    abi: abis.governor,
-    eventName: "ProposalCreated",
+/** A proposal of this governor with its calls and exact description, or a refusal naming the id. */
+async function proposalById(chain: ChainClient, proposalId: bigint): Promise<Proposal> {
+  const proposal = await getProposal(chain.publicClient, {
+    governor: chain.governor,
+    proposalId,
     fromBlock: BigInt(chain.deployment.deployBlock),
   });
-  const log = logs.find((l) => (l.args as { proposalId: bigint }).proposalId === proposalId);
-  if (!log)
+  if (!proposal)
     throw new RefusedError(`no proposal ${proposalId} on this governor`, {
       hints: ["`neuroledger member list` shows them."],
     });
-  const a = log.args as {
-    targets: Address[];
-    values: bigint[];
-    calldatas: Hex[];
-    description: string;
-  };
-  return {
-    targets: [...a.targets],
-    values: [...a.values],
-    calldatas: [...a.calldatas],
-    description: a.description,
-  };
+  return proposal;
 }
 
-async function describeProposal(chain: ChainClient, proposalId: bigint): Promise<ProposalInfo> {
-  const logs = await chain.publicClient.getContractEvents({
-    address: chain.governor,
-    abi: abis.governor,
-    eventName: "ProposalCreated",
-    fromBlock: BigInt(chain.deployment.deployBlock),
-  });
-  const log = logs.find((l) => (l.args as { proposalId: bigint }).proposalId === proposalId);
-  if (!log) throw new RefusedError(`no proposal ${proposalId} on this governor`);
-  const a = log.args as {
-    proposer: Address;
-    voteStart: bigint;
-    voteEnd: bigint;
-    description: string;
-  };
-  const state = (await chain.publicClient.readContract({
-    address: chain.governor,
-    abi: abis.governor,
-    functionName: "state",
-    args: [proposalId],
-  })) as number;
+async function proposalInfo(chain: ChainClient, proposalId: bigint): Promise<ProposalInfo> {
+  return infoOf(await proposalById(chain, proposalId));
+}
+
+function infoOf(proposal: Proposal): ProposalInfo {
   return {
-    proposalId: proposalId.toString(),
-    state: PROPOSAL_STATES[state] ?? "Pending",
-    description: a.description,
-    proposer: a.proposer,
-    voteStart: a.voteStart.toString(),
-    voteEnd: a.voteEnd.toString(),
+    proposalId: proposal.id.toString(),
+    state: proposal.state,
+    description: proposal.description,
+    proposer: proposal.proposer,
+    voteStart: proposal.voteStart.toString(),
+    voteEnd: proposal.voteEnd.toString(),
   };
 }

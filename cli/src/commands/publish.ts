@@ -147,12 +147,11 @@ async function alreadyPublished(
     eventName: "ModelPublished",
     args: { modelId: id },
     fromBlock: BigInt(chain.deployment.deployBlock),
+    strict: true,
   });
   const { cidFromChain } = await import("@neuroledger/sdk/chain");
-  const args = logs[0]?.args as {
-    content: { digest: Hex; codec: number };
-    keyring: { digest: Hex; codec: number };
-  };
+  const args = logs[0]?.args;
+  if (!args) throw new RefusedError(`model ${id}'s ModelPublished event was not found`);
   return {
     modelId: id.toString(),
     contentCid: cidFromChain(args.content).toString(),

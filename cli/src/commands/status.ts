@@ -1,3 +1,4 @@
+import { getMemberCount } from "@neuroledger/chain/actions";
 import { abis, connectChain } from "../chain/client.ts";
 import { getModel, keptModelIds, type OnChainModel } from "../chain/models.ts";
 import type { Connection } from "../config.ts";
@@ -27,11 +28,7 @@ export async function status(connection: Connection) {
   const chain = await connectChain(connection);
   const [block, memberCount, paused] = await Promise.all([
     chain.publicClient.getBlockNumber(),
-    chain.publicClient.readContract({
-      address: chain.membership,
-      abi: abis.membership,
-      functionName: "memberCount",
-    }),
+    getMemberCount(chain.publicClient, { membership: chain.membership }),
     chain.publicClient.readContract({
       address: chain.registry,
       abi: abis.registry,

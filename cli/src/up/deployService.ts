@@ -40,7 +40,7 @@ export function stackAccounts(): DevAccount[] {
   ];
 }
 
-function pick(a: { address: string; privateKey: string }) {
+function pick(a: { address: `0x${string}`; privateKey: `0x${string}` }) {
   return { address: a.address, privateKey: a.privateKey };
 }
 

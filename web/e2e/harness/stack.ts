@@ -2,29 +2,12 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import type { Stack } from "@neuroledger/chain";
 
 const repoRoot = resolve(import.meta.dirname, "../../..");
 
-/** The parts of `stack.json` (cli/src/stack/schema.ts) the tests use. */
-export interface StackFile {
-  dataDir: string;
-  chain: {
-    rpcUrl: string;
-    chainId: number;
-    deploymentFile: string;
-    contracts: Record<"membership" | "governor" | "timelock" | "registry", `0x${string}`>;
-  };
-  institutions: { name: string; account: `0x${string}`; ipfs: { gatewayUrl: string } }[];
-  accounts: {
-    name: string;
-    address: `0x${string}`;
-    privateKey: `0x${string}`;
-    role: string;
-    institution?: string;
-  }[];
-  models: { id: string; name: string; cid: string; keyringCid: string; sha256: string }[];
-  services: Record<string, { url: string }>;
-}
+/** `stack.json` as `neuroledger up` writes it (schema: `stackSchema` of @neuroledger/chain). */
+export type StackFile = Stack;
 
 /**
  * The whole embedded stack, the way a user starts it: `neuroledger up` (chain node, contracts,

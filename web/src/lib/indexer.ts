@@ -45,30 +45,11 @@ export async function auditGet<T>(
   return (await response.json()) as T;
 }
 
-export type DownloadRow = {
-  blockNumber: string;
-  logIndex: number;
-  txHash: `0x${string}`;
-  timestamp: number;
-  time?: string;
-  modelId: string;
-  account: `0x${string}`;
-  institutionId: string;
-  institutionName: string | null;
-  kind: "member" | "staff" | "patient";
-};
-
-export type ModelSummary = {
-  total: number;
-  byKind: { member: number; staff: number; patient: number };
-  byDay: { day: string; downloads: number; member: number; staff: number; patient: number }[];
-  byInstitution: { institutionId: string; name: string | null; downloads: number }[];
-};
-
-export type IndexedModel = {
-  id: string;
-  parentId?: string;
-  status?: string;
-  rank?: number | null;
-  downloadCount?: number;
-};
+// The audit API's rows, as the indexer declares them (one definition; web cannot drift from it).
+export type {
+  DownloadRow,
+  DownloadsPage,
+  ModelRow as IndexedModel,
+  ModelSummary,
+  ModelsPage,
+} from "@neuroledger/indexer/audit-rows";

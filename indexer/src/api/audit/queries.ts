@@ -1,9 +1,10 @@
 import { db } from "ponder:api";
 import { download, institution, model, modelEvent } from "ponder:schema";
 import { and, asc, count, desc, eq, gte, lte, sql } from "ponder";
-import type { Address } from "viem";
+import type { Address, Hex } from "viem";
 import type { DownloadsQuery, SummaryQuery } from "./params.ts";
 import { isoDay, isoTime } from "./respond.ts";
+import type { DownloadKind, DownloadRecord, ModelRecord } from "./rows.ts";
 
 /**
  * The audit API's reads: one function per question, rows shaped as the routes answer them
@@ -40,14 +41,14 @@ function inRange(column: typeof download.timestamp, from?: bigint, to?: bigint):
 function downloadRow(r: {
   blockNumber: bigint;
   logIndex: number;
-  txHash: string;
+  txHash: Hex;
   timestamp: bigint;
   modelId: bigint;
-  account: string;
+  account: Hex;
   institutionId: bigint;
   institutionName: string | null;
-  kind: string;
-}) {
+  kind: DownloadKind;
+}): DownloadRecord {
   return {
     blockNumber: Number(r.blockNumber),
     logIndex: r.logIndex,
@@ -63,7 +64,7 @@ function downloadRow(r: {
 }
 
 /** A model row as the audit API answers it: the indexed columns plus `publishedTime` (ISO). */
-export function modelJson(m: typeof model.$inferSelect) {
+export function modelJson(m: typeof model.$inferSelect): ModelRecord {
   return {
     ...m,
     publishedTime: isoTime(m.publishedAt),

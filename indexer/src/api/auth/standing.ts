@@ -1,23 +1,15 @@
+import { ACCOUNT_KINDS, getAccountRoles } from "@neuroledger/chain/actions";
 import type { Address, PublicClient } from "viem";
-import { registryAbi } from "../../../lib/contracts.ts";
 import type { Standing } from "./roleCache.ts";
 
-// Registry.AccountKind: None, Member, Staff, Patient.
-const MEMBER = 1;
-const STAFF = 2;
-
-/** Reads an account's standing from the registry: one `rolesOf` call. */
+/** Reads an account's standing from the registry: one `rolesOf` call (`getAccountRoles`). */
 export function registryStanding(client: PublicClient, registry: Address) {
   return async (account: Address): Promise<Standing> => {
-    const roles = await client.readContract({
-      address: registry,
-      abi: registryAbi,
-      functionName: "rolesOf",
-      args: [account],
-    });
+    const roles = await getAccountRoles(client, { registry, account });
+    const kind = ACCOUNT_KINDS[roles.kind];
     return {
-      member: roles.kind === MEMBER && roles.institutionActive,
-      staff: roles.kind === STAFF && roles.institutionActive,
+      member: kind === "member" && roles.institutionActive,
+      staff: kind === "staff" && roles.institutionActive,
       auditor: roles.auditor,
     };
   };

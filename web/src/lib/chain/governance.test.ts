@@ -1,7 +1,7 @@
 import { membershipAbi, modelRegistryAbi, PUBLISHER_ROLE } from "@neuroledger/chain";
 import { decodeFunctionData } from "viem";
 import { describe, expect, it } from "vitest";
-import { descriptionHash, encodeAction } from "./governance.ts";
+import { descriptionHash, encodeProposal } from "./governance.ts";
 
 const contracts = {
   membership: "0x1111111111111111111111111111111111111111",
@@ -11,9 +11,12 @@ const contracts = {
 } as const;
 const candidate = "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720";
 
-describe("encodeAction", () => {
+describe("encodeProposal", () => {
   it("admits through the membership contract", () => {
-    const { target, calldata } = encodeAction(contracts, {
+    const {
+      targets: [target],
+      calldatas: [calldata = "0x"],
+    } = encodeProposal(contracts, {
       kind: "admit",
       account: candidate,
       name: "Delta",
@@ -25,9 +28,12 @@ describe("encodeAction", () => {
     expect(call.args).toEqual([candidate, "Delta", ""]);
   });
   it("grants roles on the registry with the contract's role id", () => {
-    const { target, calldata } = encodeAction(contracts, {
-      kind: "grant",
-      role: "PUBLISHER_ROLE",
+    const {
+      targets: [target],
+      calldatas: [calldata = "0x"],
+    } = encodeProposal(contracts, {
+      kind: "grant-role",
+      role: "publisher",
       account: candidate,
     });
     expect(target).toBe(contracts.registry);

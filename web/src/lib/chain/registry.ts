@@ -1,4 +1,21 @@
-import { membershipAbi, modelRegistryAbi, type RegistryModel } from "@neuroledger/chain";
+// The registry reads the pages use: thin adapters over @neuroledger/chain/actions (one
+// implementation of each read, shared with the cli), shaped for the app (role names, overview).
+
+import type { RegistryModel } from "@neuroledger/chain";
+import {
+  ACCOUNT_KINDS,
+  type AccountKindName,
+  canDownload as canDownloadOnChain,
+  getAccountRoles,
+  getInstitution,
+  getLatestModelId,
+  getMemberCount,
+  getModel,
+  getPatientGrants,
+  getTopTen,
+  type Institution,
+  type PatientGrant,
+} from "@neuroledger/chain/actions";
 import type { Address, PublicClient } from "viem";
 import type { AppConfig } from "../config.ts";
 
@@ -7,8 +24,9 @@ export type Contracts = NonNullable<AppConfig["contracts"]>;
 /** A kept model as the registry returns it (type derived from the ABI). */
 export type ChainModel = RegistryModel;
 
-export const ACCOUNT_KINDS = ["none", "member", "staff", "patient"] as const;
-export type AccountKind = (typeof ACCOUNT_KINDS)[number];
+export { ACCOUNT_KINDS };
+export type AccountKind = AccountKindName;
+export type { Institution, PatientGrant };
 
 export type AccountRoles = {
   kind: AccountKind;
@@ -22,31 +40,13 @@ export type AccountRoles = {
   encryptionKey: `0x${string}`;
 };
 
-export type Institution = {
-  id: bigint;
-  account: Address;
-  admittedAt: bigint;
-  name: string;
-  metadataURI: string;
-};
-
-export async function readInstitution(
+/** A member institution's profile; null for id 0 and removed institutions. */
+export function readInstitution(
   client: PublicClient,
   contracts: Contracts,
   id: bigint,
 ): Promise<Institution | null> {
-  if (id === 0n) return null;
-  try {
-    const i = await client.readContract({
-      address: contracts.membership,
-      abi: membershipAbi,
-      functionName: "institution",
-      args: [id],
-    });
-    return { id, ...(i as Omit<Institution, "id">) };
-  } catch {
-    return null; // removed institutions are unknown to the membership contract
-  }
+  return getInstitution(client, { membership: contracts.membership, institutionId: id });
 }
 
 /** What an account is to the registry (one call), with its institution's name. */
@@ -55,12 +55,7 @@ export async function readAccountRoles(
   contracts: Contracts,
   account: Address,
 ): Promise<AccountRoles> {
-  const r = await client.readContract({
-    address: contracts.registry,
-    abi: modelRegistryAbi,
-    functionName: "rolesOf",
-    args: [account],
-  });
+  const r = await getAccountRoles(client, { registry: contracts.registry, account });
   const institution = await readInstitution(client, contracts, r.institutionId);
   return {
     ...r,
@@ -69,36 +64,21 @@ export async function readAccountRoles(
   };
 }
 
-export async function readModel(
+/** A kept model; rejects (the registry reverts) for one that is not kept. */
+export function readModel(
   client: PublicClient,
   contracts: Contracts,
   id: bigint,
 ): Promise<ChainModel> {
-  return (await client.readContract({
-    address: contracts.registry,
-    abi: modelRegistryAbi,
-    functionName: "getModel",
-    args: [id],
-  })) as ChainModel;
+  return getModel(client, { registry: contracts.registry, modelId: id });
 }
 
+/** The home page's view: the latest model, the top ten, the member count and their institutions. */
 export async function readOverview(client: PublicClient, contracts: Contracts) {
   const [latestId, topTen, memberCount] = await Promise.all([
-    client.readContract({
-      address: contracts.registry,
-      abi: modelRegistryAbi,
-      functionName: "latestModelId",
-    }) as Promise<bigint>,
-    client.readContract({
-      address: contracts.registry,
-      abi: modelRegistryAbi,
-      functionName: "topTen",
-    }) as Promise<readonly ChainModel[]>,
-    client.readContract({
-      address: contracts.membership,
-      abi: membershipAbi,
-      functionName: "memberCount",
-    }) as Promise<bigint>,
+    getLatestModelId(client, { registry: contracts.registry }),
+    getTopTen(client, { registry: contracts.registry }),
+    getMemberCount(client, { membership: contracts.membership }),
   ]);
   const latest =
     latestId === 0n
@@ -115,61 +95,25 @@ export async function readOverview(client: PublicClient, contracts: Contracts) {
       if (i) institutions.set(id, i);
     }),
   );
-  return { latest, topTen: [...topTen], memberCount, institutions };
+  return { latest, topTen, memberCount, institutions };
 }
 
-export async function canDownload(
+/** Whether `account` may download `modelId` now. */
+export function canDownload(
   client: PublicClient,
   contracts: Contracts,
   account: Address,
   modelId: bigint,
-) {
-  return (await client.readContract({
-    address: contracts.registry,
-    abi: modelRegistryAbi,
-    functionName: "canDownload",
-    args: [account, modelId],
-  })) as boolean;
+): Promise<boolean> {
+  return canDownloadOnChain(client, { registry: contracts.registry, account, modelId });
 }
 
-export type PatientGrant = {
-  modelId: bigint;
-  institutionId: bigint;
-  expiresAt: bigint;
-  active: boolean;
-};
-
 /** The models a patient was granted, as the chain says now (latest grant per model; revoked ones dropped). */
-export async function readPatientGrants(
+export function readPatientGrants(
   client: PublicClient,
   contracts: Contracts,
   patient: Address,
   fromBlock: bigint,
 ): Promise<PatientGrant[]> {
-  const granted = await client.getContractEvents({
-    address: contracts.registry,
-    abi: modelRegistryAbi,
-    eventName: "PatientAccessGranted",
-    args: { patient },
-    fromBlock,
-  });
-  const ids = [...new Set(granted.map((e) => (e.args as { modelId: bigint }).modelId))];
-  const now = BigInt(Math.floor(Date.now() / 1000));
-  const grants = await Promise.all(
-    ids.map(async (modelId) => {
-      const g = (await client.readContract({
-        address: contracts.registry,
-        abi: modelRegistryAbi,
-        functionName: "patientGrant",
-        args: [patient, modelId],
-      })) as { expiresAt: bigint; institutionId: bigint };
-      return {
-        modelId,
-        institutionId: g.institutionId,
-        expiresAt: g.expiresAt,
-        active: g.expiresAt > now,
-      };
-    }),
-  );
-  return grants.filter((g) => g.expiresAt > 0n);
+  return getPatientGrants(client, { registry: contracts.registry, patient, fromBlock });
 }

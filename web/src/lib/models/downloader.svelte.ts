@@ -1,5 +1,10 @@
 import { unixfs } from "@helia/unixfs";
 import { modelRegistryAbi } from "@neuroledger/chain";
+import {
+  getEncryptionKey,
+  getPatientGrant,
+  setEncryptionKeyCall,
+} from "@neuroledger/chain/actions";
 import type { ModelCard } from "@neuroledger/sdk/card";
 import { cidFromChain, readModelKeyring } from "@neuroledger/sdk/chain";
 import {
@@ -101,12 +106,11 @@ export class ModelDownload {
     if (await canDownload(this.wallet.publicClient, contracts, account, model.id)) return null;
     const roles = this.wallet.roles;
     if (roles?.kind === "patient") {
-      const grant = (await this.wallet.publicClient.readContract({
-        address: contracts.registry,
-        abi: modelRegistryAbi,
-        functionName: "patientGrant",
-        args: [account, model.id],
-      })) as { expiresAt: bigint };
+      const grant = await getPatientGrant(this.wallet.publicClient, {
+        registry: contracts.registry,
+        patient: account,
+        modelId: model.id,
+      });
       if (grant.expiresAt === 0n)
         return "This patient account has no grant for this model: ask your institution for access.";
       return `Your access to this model expired on ${new Date(Number(grant.expiresAt) * 1000).toISOString().slice(0, 10)}.`;
@@ -171,20 +175,15 @@ export class ModelDownload {
       try {
         // First download with this key: register it; the institutions' nodes then wrap the
         // model's content key for it and publish a new keyring version.
-        const registered = (await client.readContract({
-          address: contracts.registry,
-          abi: modelRegistryAbi,
-          functionName: "encryptionKeyOf",
-          args: [account],
-        })) as string;
+        const registered = await getEncryptionKey(client, {
+          registry: contracts.registry,
+          account,
+        });
         const publicKey = publicKeyHex(accountKey);
         if (registered.toLowerCase() !== publicKey.toLowerCase()) {
           this.phase = "registering-key";
           const hash = await walletClient.writeContract({
-            address: contracts.registry,
-            abi: modelRegistryAbi,
-            functionName: "setEncryptionKey",
-            args: [publicKey],
+            ...setEncryptionKeyCall({ registry: contracts.registry, publicKey }),
             account,
             chain: this.wallet.chain,
           });

@@ -14,11 +14,20 @@ describe("readServerConfig", () => {
       JSON.stringify({
         chainId: 31337,
         deployBlock: 3,
+        deployedAt: "2026-11-29T00:00:00.000Z",
         contracts: {
           membership: a(1),
           governor: a(2),
           timelock: a(3),
           registry: { address: a(4), implementation: a(5) },
+        },
+        implementations: { membership: a(5), governor: a(5), timelock: a(5), registry: a(5) },
+        parameters: {
+          votingDelay: 1,
+          votingPeriod: 30,
+          proposalThreshold: 1,
+          quorumPercent: 50,
+          timelockDelay: 5,
         },
       }),
     );

@@ -1,4 +1,8 @@
 import { readFileSync } from "node:fs";
+import type { Deployment, Stack } from "@neuroledger/chain";
+import { loadDeployment } from "@neuroledger/chain/deployment";
+import { parseStack } from "@neuroledger/chain/schemas";
+import type { Address } from "viem";
 import type { AppConfig } from "../config.ts";
 
 /**
@@ -31,46 +35,43 @@ export interface ServerConfig {
   app: AppConfig;
 }
 
-interface DeploymentFile {
+/** The deployment addresses the app needs (from the deployment file, or the stack's copy). */
+type DeploymentAddresses = {
   chainId: number;
-  deployBlock?: number;
-  contracts: {
-    membership: `0x${string}`;
-    governor: `0x${string}`;
-    timelock: `0x${string}`;
-    registry: { address: `0x${string}` } | `0x${string}`;
+  deployBlock: number;
+  contracts: Pick<Deployment["contracts"], "membership" | "governor" | "timelock"> & {
+    registry: Address;
   };
-}
+};
 
-function readDeployment(path: string): DeploymentFile {
+function readDeployment(path: string): DeploymentAddresses {
+  let deployment: Deployment;
   try {
-    return JSON.parse(readFileSync(path, "utf8")) as DeploymentFile;
+    deployment = loadDeployment({ file: path });
   } catch (cause) {
-    throw new Error(`NEUROLEDGER_DEPLOYMENT: cannot read the deployment file ${path}`, { cause });
+    throw new Error(
+      `NEUROLEDGER_DEPLOYMENT: cannot read the deployment file ${path}: ${(cause as Error).message}`,
+      { cause },
+    );
   }
-}
-
-/** The parts of `stack.json` (cli/src/stack/schema.ts) the web app uses. */
-interface StackFile {
-  dataDir: string;
-  chain: {
-    rpcUrl: string;
-    chainId: number;
-    deploymentFile: string;
-    contracts: DeploymentFile["contracts"];
+  const { chainId, deployBlock, contracts } = deployment;
+  return {
+    chainId,
+    deployBlock,
+    contracts: { ...contracts, registry: contracts.registry.address },
   };
-  institutions: { name: string; account: string; ipfs: { gatewayUrl: string } }[];
-  services: Record<string, { url: string }>;
 }
 
-function readStack(path: string): StackFile {
+function readStack(path: string): Stack {
+  let json: unknown;
   try {
-    return JSON.parse(readFileSync(path, "utf8")) as StackFile;
+    json = JSON.parse(readFileSync(path, "utf8"));
   } catch (cause) {
     throw new Error(`NEUROLEDGER_STACK: cannot read ${path} (is \`neuroledger up\` running?)`, {
       cause,
     });
   }
+  return parseStack(json, path);
 }
 
 function parseGateways(raw: string | undefined): Record<string, string> {
@@ -83,13 +84,12 @@ export function readServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
   const stack = env.NEUROLEDGER_STACK ? readStack(env.NEUROLEDGER_STACK) : null;
   const upstreamRpcUrl = env.NEUROLEDGER_RPC_URL ?? stack?.chain.rpcUrl ?? "http://127.0.0.1:8545";
   const deploymentPath = env.NEUROLEDGER_DEPLOYMENT ?? stack?.chain.deploymentFile;
-  const deployment: DeploymentFile | null = deploymentPath
+  const deployment: DeploymentAddresses | null = deploymentPath
     ? readDeployment(deploymentPath)
     : stack
-      ? { chainId: stack.chain.chainId, contracts: stack.chain.contracts }
+      ? { chainId: stack.chain.chainId, deployBlock: 0, contracts: stack.chain.contracts }
       : null;
   const chainId = Number(env.NEUROLEDGER_CHAIN_ID ?? deployment?.chainId ?? 31337);
-  const registry = deployment?.contracts.registry;
   const stackGateways = Object.fromEntries(
     (stack?.institutions ?? []).map((i) => [i.account.toLowerCase(), i.ipfs.gatewayUrl]),
   );
@@ -107,14 +107,7 @@ export function readServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
         walletRpcUrl: env.NEUROLEDGER_WALLET_RPC_URL || "/rpc",
         explorerUrl: env.NEUROLEDGER_EXPLORER_URL ?? null,
       },
-      contracts: deployment
-        ? {
-            membership: deployment.contracts.membership,
-            governor: deployment.contracts.governor,
-            timelock: deployment.contracts.timelock,
-            registry: typeof registry === "string" ? registry : (registry?.address ?? "0x"),
-          }
-        : null,
+      contracts: deployment ? deployment.contracts : null,
       deployBlock: deployment?.deployBlock ?? 0,
       indexerUrl: upstreamIndexerUrl ? "/indexer" : null,
       gateways: {

@@ -1,9 +1,12 @@
-import { auditGet, type DownloadRow, IndexerAccessError } from "#lib/indexer.ts";
+import {
+  auditGet,
+  type DownloadRow,
+  type DownloadsPage,
+  IndexerAccessError,
+} from "#lib/indexer.ts";
 
 /** Filters live in the URL: a filtered view can be bookmarked and shared. */
 export const FILTERS = ["model", "institution", "account", "kind", "from", "to"] as const;
-
-type Page = { page: number; pageSize: number; total: number; pages: number; rows: DownloadRow[] };
 
 export const load = async ({ url, parent, fetch, depends }) => {
   depends("indexer:audit");
@@ -15,9 +18,9 @@ export const load = async ({ url, parent, fetch, depends }) => {
   const pageSize = url.searchParams.get("pageSize") ?? "25";
   try {
     const [list, forChart] = await Promise.all([
-      auditGet<Page>(fetch, config, "/downloads", { ...filters, page, pageSize }),
+      auditGet<DownloadsPage>(fetch, config, "/downloads", { ...filters, page, pageSize }),
       // The chart spans every matching download (up to the API's page limit), not just this page.
-      auditGet<Page>(fetch, config, "/downloads", { ...filters, pageSize: "1000" }),
+      auditGet<DownloadsPage>(fetch, config, "/downloads", { ...filters, pageSize: "1000" }),
     ]);
     const chartRows = forChart?.rows ?? [];
     return {

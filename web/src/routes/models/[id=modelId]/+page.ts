@@ -1,7 +1,7 @@
 import { error } from "@sveltejs/kit";
 import { publicClientFor } from "#lib/chain/client.ts";
 import { readInstitution, readModel } from "#lib/chain/registry.ts";
-import { auditGet, type IndexedModel, type ModelSummary } from "#lib/indexer.ts";
+import { auditGet, type ModelSummary, type ModelsPage } from "#lib/indexer.ts";
 import { fetchCard } from "#lib/models/card-source.ts";
 
 export const load = async ({ params, parent, fetch, depends }) => {
@@ -26,9 +26,7 @@ export const load = async ({ params, parent, fetch, depends }) => {
   const [{ institution, card }, summary, indexed] = await Promise.all([
     institutionAndCard,
     auditGet<ModelSummary>(fetch, config, `/models/${id}/summary`).catch(() => null),
-    auditGet<{ rows: IndexedModel[] }>(fetch, config, "/models", { pageSize: "1000" }).catch(
-      () => null,
-    ),
+    auditGet<ModelsPage>(fetch, config, "/models", { pageSize: "1000" }).catch(() => null),
   ]);
   const children = (indexed?.rows ?? []).filter((m) => m.parentId === String(id)).map((m) => m.id);
   const status = (indexed?.rows ?? []).find((m) => m.id === String(id))?.status ?? "active";

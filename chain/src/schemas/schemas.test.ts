@@ -1,0 +1,107 @@
+// The shared files' schemas: what they accept, and that a bad file's error names every bad field.
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { TASK_ID } from "../constants.ts";
+import { loadDeployment } from "../readDeployment.ts";
+import { parseDeployment, parseStack } from "./index.ts";
+
+const a = "0x00000000000000000000000000000000000000a1";
+const deployment = {
+  chainId: 7,
+  deployBlock: 3,
+  deployedAt: "2026-11-26T00:00:00.000Z",
+  contracts: {
+    membership: a,
+    governor: a,
+    timelock: a,
+    registry: { address: a, implementation: a },
+  },
+  implementations: { membership: a, governor: a, timelock: a, registry: a },
+  parameters: {
+    votingDelay: 1,
+    votingPeriod: 30,
+    proposalThreshold: 1,
+    quorumPercent: 50,
+    timelockDelay: 5,
+  },
+};
+
+const stack = {
+  schema: "neuroledger.stack/1",
+  dataDir: ".neuroledger",
+  startedAt: "2026-11-29T00:00:00.000Z",
+  pid: 42,
+  chain: {
+    rpcUrl: "http://127.0.0.1:8545",
+    chainId: 31337,
+    deploymentFile: "chain/deployments/31337.json",
+    contracts: { membership: a, governor: a, timelock: a, registry: a },
+  },
+  institutions: [],
+  accounts: [],
+  models: [],
+  services: { indexer: { url: "http://127.0.0.1:42069", extra: true } },
+};
+
+describe("deploymentSchema", () => {
+  it("accepts a file written before task, taskId and evmVersion were recorded (this package's)", () => {
+    const parsed = parseDeployment(deployment);
+    assert.equal(parsed.parameters.taskId, TASK_ID);
+    assert.equal(parsed.parameters.evmVersion, "cancun");
+  });
+
+  it("names every bad field, with the file", () => {
+    const bad = {
+      ...deployment,
+      deployBlock: -1,
+      deployedAt: "yesterday",
+      contracts: { ...deployment.contracts, registry: a },
+      parameters: { ...deployment.parameters, quorumPercent: 101, taskId: "0x12" },
+    };
+    assert.throws(
+      () => parseDeployment(bad, "x.json"),
+      (err: Error) => {
+        for (const part of [
+          "(x.json: deployBlock): not a non-negative integer",
+          "(x.json: deployedAt): not an ISO date",
+          "(x.json: contracts.registry)",
+          "(x.json: parameters.quorumPercent)",
+          "(x.json: parameters.taskId): not 32 bytes of hex",
+        ]) {
+          assert.ok(err.message.includes(part), `${err.message} names ${part}`);
+        }
+        return true;
+      },
+    );
+    assert.throws(() => parseDeployment(null), /Invalid deployment file \(deployment\)/);
+  });
+
+  it("loads a named file, refusing one made on another chain or missing", () => {
+    const dir = mkdtempSync(join(tmpdir(), "nl-schemas-"));
+    const file = join(dir, "prod.json");
+    writeFileSync(file, JSON.stringify(deployment));
+    assert.equal(loadDeployment({ file }).chainId, 7);
+    assert.equal(loadDeployment({ chainId: 7, file }).deployBlock, 3);
+    assert.throws(() => loadDeployment({ chainId: 8, file }), /prod\.json is for chain 7, not 8/);
+    assert.throws(() => loadDeployment({ file: join(dir, "none.json") }), /does not exist/);
+    assert.throws(() => loadDeployment({}), /needs a chain id or a file/);
+  });
+});
+
+describe("stackSchema", () => {
+  it("keeps a service's own keys and refuses a bad address, naming it", () => {
+    const parsed = parseStack(stack);
+    assert.equal(parsed.services.indexer?.extra, true);
+    const bad = {
+      ...stack,
+      chain: { ...stack.chain, contracts: { ...stack.chain.contracts, governor: "0x1" } },
+    };
+    assert.throws(
+      () => parseStack(bad, "s.json"),
+      /stack file s\.json is malformed: \(s\.json: chain\.contracts\.governor\): not an address/,
+    );
+  });
+});

@@ -1,0 +1,109 @@
+// The audit API's rows as they go over the wire: the routes build them with these types, and
+// web imports them (`@neuroledger/indexer/audit-rows`), so the two cannot drift. Types only: no
+// ponder import, so any package can read this file. Records are `type`s, not interfaces, so the
+// CSV writer takes them as plain records.
+
+type Hex = `0x${string}`;
+
+/** A value after `jsonResponse`: bigints become decimal strings (JSON has no 64-bit integers). */
+export type Json<T> = T extends bigint
+  ? string
+  : T extends readonly (infer U)[]
+    ? Json<U>[]
+    : T extends object
+      ? { [K in keyof T]: Json<T[K]> }
+      : T;
+
+export type DownloadKind = "member" | "staff" | "patient";
+
+/** One `ModelDownloaded` event as the routes build it (before JSON). */
+export type DownloadRecord = {
+  /** Block of the download (a number: block heights fit a double). */
+  blockNumber: number;
+  logIndex: number;
+  txHash: Hex;
+  /** ISO 8601 UTC time of the block. */
+  time: string;
+  /** Block time in seconds since the epoch. */
+  timestamp: number;
+  modelId: bigint;
+  account: Hex;
+  institutionId: bigint;
+  /** Null for an institution the indexer has not seen admitted. */
+  institutionName: string | null;
+  kind: DownloadKind;
+};
+/** A row of `GET /audit/downloads` (JSON). */
+export type DownloadRow = Json<DownloadRecord>;
+
+/** `GET /audit/downloads`: one page of rows, oldest first. */
+export interface DownloadsPage {
+  page: number;
+  pageSize: number;
+  total: number;
+  pages: number;
+  rows: DownloadRow[];
+}
+
+/** A published model as the audit API lists it (`GET /audit/models`, summaries). */
+export type ModelRecord = {
+  id: bigint;
+  publisher: Hex;
+  institutionId: bigint;
+  contentCid: string;
+  keyringCid: string;
+  keyringVersion: number;
+  sha256: Hex;
+  taskId: Hex;
+  parentId: bigint | null;
+  accuracyBp: number;
+  precisionBp: number;
+  recallBp: number;
+  f1Bp: number;
+  aucBp: number;
+  testSetSize: number;
+  status: string;
+  /** Place in the top ten now (0 = best), null when outside it. */
+  rank: number | null;
+  rankAtPublish: number | null;
+  isLatest: boolean;
+  revokedReason: string | null;
+  downloadCount: number;
+  /** Seconds since the epoch. */
+  publishedAt: bigint;
+  /** ISO 8601 UTC time of `publishedAt`. */
+  publishedTime: string;
+  blockNumber: bigint;
+  logIndex: number;
+  txHash: Hex;
+};
+export type ModelRow = Json<ModelRecord>;
+
+/** `GET /audit/models`: one page of models, newest first. */
+export interface ModelsPage {
+  page: number;
+  pageSize: number;
+  total: number;
+  rows: ModelRow[];
+}
+
+/** Downloads of one UTC day (`YYYY-MM-DD`), in all and by kind. */
+export interface DayCounts {
+  day: string;
+  downloads: number;
+  member: number;
+  staff: number;
+  patient: number;
+}
+
+/** `GET /audit/models/:id/summary` (JSON). */
+export interface ModelSummary {
+  model: ModelRow;
+  /** The range asked for (ISO 8601), null when open. */
+  from: string | null;
+  to: string | null;
+  total: number;
+  byKind: Record<DownloadKind, number>;
+  byDay: DayCounts[];
+  byInstitution: { institutionId: string; name: string | null; downloads: number }[];
+}
