@@ -95,13 +95,12 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         uint32 institutionId;
     }
 
-    /// @dev One institution's evaluation of one model, in three slots. `meta`: evaluator (bits
-    /// 0-159), evaluatedAt (160-199), codeVersion (200-231), cardVersion (232-239), publisherSite
-    /// (240). `measures`: accuracy, precision, recall, specificity, f1, auc (16 bits each from bit
-    /// 0), positives (96-127), negatives (128-159); positives > 0 marks a record as present.
+    /// @dev One institution's evaluation of one model, in one slot (the gas target allows one
+    /// fresh slot; the evaluating account and the set's fingerprint are in {EvaluationSubmitted}):
+    /// accuracy, precision, recall, specificity, f1, auc (16 bits each from bit 0), positives
+    /// (96-127), negatives (128-159), evaluatedAt (160-199), codeVersion (200-231), cardVersion
+    /// (232-239), publisherSite (240). positives > 0 marks a record as present.
     struct StoredEvaluation {
-        bytes32 fingerprint;
-        uint256 meta;
         uint256 measures;
     }
 
@@ -551,7 +550,7 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
     }
 
     /// @inheritdoc IModelEvaluations
-    function evaluationOf(uint256 modelId, uint256 institutionId) external view returns (Evaluation memory) {
+    function evaluationOf(uint256 modelId, uint256 institutionId) external view returns (EvaluationRecord memory) {
         return _evaluation(_storage().evaluations[modelId][institutionId], institutionId);
     }
 
@@ -840,18 +839,16 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         return a > b ? a - b : b - a;
     }
 
-    /// @dev Overwrites an institution's record (three slots); true when one existed.
+    /// @dev Overwrites an institution's record (one slot); true when one existed.
     function _writeEvaluation(StoredEvaluation storage stored, EvaluationParams calldata e, bool publisherSite)
         private
         returns (bool replaced)
     {
         replaced = _present(stored.measures);
-        stored.fingerprint = e.fingerprint;
-        stored.meta = uint256(uint160(msg.sender)) | (block.timestamp << 160) | (uint256(e.codeVersion) << 200)
-            | (uint256(e.cardVersion) << 232) | (publisherSite ? 1 << 240 : 0);
         stored.measures = uint256(e.accuracy) | (uint256(e.precision) << 16) | (uint256(e.recall) << 32)
             | (uint256(e.specificity) << 48) | (uint256(e.f1) << 64) | (uint256(e.auc) << 80)
-            | (uint256(e.positives) << 96) | (uint256(e.negatives) << 128);
+            | (uint256(e.positives) << 96) | (uint256(e.negatives) << 128) | (block.timestamp << 160)
+            | (uint256(e.codeVersion) << 200) | (uint256(e.cardVersion) << 232) | (publisherSite ? 1 << 240 : 0);
     }
 
     function _present(uint256 measures) private pure returns (bool) {
@@ -1024,26 +1021,22 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
     function _evaluation(StoredEvaluation storage stored, uint256 institutionId)
         private
         view
-        returns (Evaluation memory evaluation)
+        returns (EvaluationRecord memory record)
     {
-        (uint256 meta, uint256 measures) = (stored.meta, stored.measures);
-        evaluation.params = EvaluationParams({
-            accuracy: _measure(measures, 0),
-            precision: _measure(measures, 1),
-            recall: _measure(measures, 2),
-            specificity: _measure(measures, 3),
-            f1: _measure(measures, 4),
-            auc: _measure(measures, 5),
-            positives: uint32(measures >> 96),
-            negatives: uint32(measures >> 128),
-            fingerprint: stored.fingerprint,
-            codeVersion: uint32(meta >> 200),
-            cardVersion: uint8(meta >> 232)
-        });
-        evaluation.evaluator = address(uint160(meta));
-        evaluation.institutionId = _present(measures) ? institutionId : 0;
-        evaluation.evaluatedAt = uint40(meta >> 160);
-        evaluation.publisherSite = (meta >> 240) & 1 != 0;
+        uint256 measures = stored.measures;
+        record.accuracy = _measure(measures, 0);
+        record.precision = _measure(measures, 1);
+        record.recall = _measure(measures, 2);
+        record.specificity = _measure(measures, 3);
+        record.f1 = _measure(measures, 4);
+        record.auc = _measure(measures, 5);
+        record.positives = uint32(measures >> 96);
+        record.negatives = uint32(measures >> 128);
+        record.evaluatedAt = uint40(measures >> 160);
+        record.codeVersion = uint32(measures >> 200);
+        record.cardVersion = uint8(measures >> 232);
+        record.publisherSite = (measures >> 240) & 1 != 0;
+        record.institutionId = _present(measures) ? institutionId : 0;
     }
 
     /// @dev Deletes a leaving model's record and empties its seat (its standing is overwritten by

@@ -43,14 +43,25 @@ interface IModelEvaluations {
         uint8 cardVersion;
     }
 
-    /// @notice A recorded evaluation: what was submitted, by whom, for which institution, when
-    /// (unix seconds), and whether it is the publisher's own institution.
-    struct Evaluation {
-        EvaluationParams params;
-        address evaluator;
-        uint256 institutionId;
+    /// @notice A recorded evaluation as stored (one slot): the figures, for which institution,
+    /// when (unix seconds), with which versions, and whether it is the publisher's own institution
+    /// (`institutionId` 0: no record). The evaluating account and the set's fingerprint are in
+    /// {EvaluationSubmitted} (indexed by model, institution and account), not in storage: the gas
+    /// target of a first submission allows one fresh slot.
+    struct EvaluationRecord {
+        uint16 accuracy;
+        uint16 precision;
+        uint16 recall;
+        uint16 specificity;
+        uint16 f1;
+        uint16 auc;
+        uint32 positives;
+        uint32 negatives;
         uint64 evaluatedAt;
+        uint32 codeVersion;
+        uint8 cardVersion;
         bool publisherSite;
+        uint256 institutionId;
     }
 
     /// @notice A kept model's ranking score. `f1` / `accuracy`: the key it ranks by (the worst
@@ -115,9 +126,9 @@ interface IModelEvaluations {
     /// @notice Independent evaluations a model needs before its measured score counts (default 1).
     function evaluationQuorum() external view returns (uint256);
 
-    /// @notice `institutionId`'s evaluation of `modelId` (`evaluatedAt` 0 when there is none).
-    /// Records of evicted models stay readable.
-    function evaluationOf(uint256 modelId, uint256 institutionId) external view returns (Evaluation memory);
+    /// @notice `institutionId`'s current evaluation of `modelId` (`evaluatedAt` 0 when there is
+    /// none). Records of evicted models stay readable; earlier versions are in the events.
+    function evaluationOf(uint256 modelId, uint256 institutionId) external view returns (EvaluationRecord memory);
 
     /// @notice A kept model's ranking score. Errors: RegistryModelNotActive.
     function scoreOf(uint256 modelId) external view returns (Score memory);

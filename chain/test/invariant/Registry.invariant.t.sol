@@ -59,12 +59,12 @@ contract RegistryInvariantTest is Fixture {
             uint256 worst = type(uint256).max;
             uint256 independent;
             for (uint256 inst = 1; inst <= lastInstitution; ++inst) {
-                IModelRegistry.Evaluation memory e = registry.evaluationOf(id, inst);
+                IModelRegistry.EvaluationRecord memory e = registry.evaluationOf(id, inst);
                 if (e.evaluatedAt == 0) continue;
                 assertEq(e.publisherSite, inst == model.institutionId);
                 if (e.publisherSite) continue;
                 ++independent;
-                uint256 measured = (uint256(e.params.f1) << 16) | e.params.accuracy;
+                uint256 measured = (uint256(e.f1) << 16) | e.accuracy;
                 if (measured < worst) worst = measured;
             }
             IModelRegistry.Score memory score = registry.scoreOf(id);

@@ -28,15 +28,13 @@ contract ModelRegistryEvaluationsTest is Fixture {
         vm.prank(clinician); // staff of B evaluates for B
         registry.submitEvaluation(model, e);
 
-        IModelRegistry.Evaluation memory stored = registry.evaluationOf(model, idB);
+        IModelRegistry.EvaluationRecord memory stored = registry.evaluationOf(model, idB);
         assertEq(stored.institutionId, idB);
-        assertEq(stored.evaluator, clinician);
         assertEq(stored.evaluatedAt, block.timestamp);
-        assertEq(stored.params.f1, 6000);
-        assertEq(stored.params.specificity, 8000);
-        assertEq(stored.params.fingerprint, e.fingerprint);
-        assertEq(stored.params.codeVersion, e.codeVersion);
-        assertEq(stored.params.cardVersion, 2);
+        assertEq(stored.f1, 6000);
+        assertEq(stored.specificity, 8000);
+        assertEq(stored.codeVersion, e.codeVersion);
+        assertEq(stored.cardVersion, 2);
         assertFalse(stored.publisherSite);
         IModelRegistry.Score memory score = registry.scoreOf(model);
         assertEq(score.f1, 6000);
@@ -49,7 +47,7 @@ contract ModelRegistryEvaluationsTest is Fixture {
     function test_submit_publishersOwnInstitutionIsMarkedAndDoesNotVerify() public {
         uint256 model = publish(9500, 9500);
         evaluate(instA, model, 9900, 9900);
-        IModelRegistry.Evaluation memory own = registry.evaluationOf(model, idA);
+        IModelRegistry.EvaluationRecord memory own = registry.evaluationOf(model, idA);
         assertTrue(own.publisherSite);
         IModelRegistry.Score memory score = registry.scoreOf(model);
         assertFalse(score.verified);
@@ -67,8 +65,8 @@ contract ModelRegistryEvaluationsTest is Fixture {
         emit IModelEvaluations.EvaluationSubmitted(model, idB, clinician, e, false, true);
         vm.prank(clinician);
         registry.submitEvaluation(model, e);
-        assertEq(registry.evaluationOf(model, idB).params.f1, 8000);
-        assertEq(registry.evaluationOf(model, idB).evaluator, clinician);
+        assertEq(registry.evaluationOf(model, idB).f1, 8000);
+        assertEq(registry.evaluationOf(model, idB).evaluatedAt, block.timestamp);
         assertEq(registry.scoreOf(model).independentEvaluations, 1);
         assertEq(registry.scoreOf(model).f1, 8000);
     }
@@ -119,7 +117,7 @@ contract ModelRegistryEvaluationsTest is Fixture {
         assertFalse(registry.isActive(tenth));
         assertEq(registry.latestModelId(), latest);
         // The evicted model's evaluation history stays readable.
-        assertEq(registry.evaluationOf(latest, idB).params.f1, 9900);
+        assertEq(registry.evaluationOf(latest, idB).f1, 9900);
     }
 
     function test_rerank_aRankedModelFallingBelowAnUnrankedLatestIsEvicted() public {
