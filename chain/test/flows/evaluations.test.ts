@@ -9,6 +9,7 @@ import { modelRegistryAbi } from "../../abi/index.ts";
 import type { EvaluationFigures } from "../../src/actions/evaluationParams.ts";
 import { evaluationParams } from "../../src/actions/evaluationParams.ts";
 import { readEvaluation } from "../../src/actions/readEvaluation.ts";
+import { readEvaluations } from "../../src/actions/readEvaluations.ts";
 import { readScore } from "../../src/actions/readScore.ts";
 import { submitEvaluation } from "../../src/actions/submitEvaluation.ts";
 import { type DevAccountName, devAccounts } from "../../src/dev.ts";
@@ -118,6 +119,18 @@ describe("members' evaluations re-rank the top ten", () => {
     assert.equal(record?.negatives, 80);
     assert.equal(record?.codeVersion, "0.1.0");
     assert.equal(await readEvaluation(ctx.publicClient, registry(), second, 2n), null);
+
+    const listed = await readEvaluations(ctx.publicClient, registry(), home);
+    assert.deepEqual(
+      listed.map((e) => [e.institutionId, e.evaluator, e.publisherSite, e.submissions]),
+      [
+        [1n, devAccounts.institutionA.address, true, 1],
+        [2n, devAccounts.staff.address, false, 1],
+        [3n, devAccounts.institutionC.address, false, 1],
+      ],
+    );
+    assert.equal(listed[1]?.fingerprint, sha256(toHex("borealis-scans-2026")));
+    assert.equal(listed[1]?.txHash, atB.hash);
   });
 
   it("refuses outsiders and incoherent figures with the reason", async () => {
