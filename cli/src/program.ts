@@ -4,6 +4,7 @@ import { Argument, type Command, InvalidArgumentError, Option } from "commander"
 import type { RoleName } from "./commands/member.ts";
 import { type ConnectionFlags, DEFAULT_DATA_DIR, resolveConnection } from "./config.ts";
 import type { Logger } from "./log.ts";
+import { InvalidInputError } from "./errors.ts";
 import { collect, parsePort, parsePositiveInt } from "./main.ts";
 import { printResult } from "./output.ts";
 import { progressBar } from "./progress.ts";
@@ -14,6 +15,7 @@ const commands = {
   classify: () => import("./commands/classify.ts"),
   download: () => import("./commands/download.ts"),
   evaluate: () => import("./commands/evaluate.ts"),
+  submitEvaluation: () => import("./commands/submitEvaluation.ts"),
   grant: () => import("./commands/grant.ts"),
   member: () => import("./commands/member.ts"),
   node: () => import("./commands/node.ts"),
@@ -245,8 +247,15 @@ export function registerCommands(program: Command, log: Logger): void {
         "--predictions <out.csv>",
         "write one row per image: file,label,predicted,probability,peak_x,peak_y",
       )
-      .option("--json", "print the metrics as one JSON line (the last line)"),
+      .option("--json", "print the metrics as one JSON line (the last line)")
+      .option(
+        "--submit",
+        "record the metrics on chain as your institution's evaluation of the registry model (--model <id>); images never leave this machine",
+      ),
   ).action(async (opts) => {
+    if (opts.submit && !/^\d+$/.test(opts.model)) {
+      throw new InvalidInputError(`--submit needs --model <registry model id>, got ${opts.model}`);
+    }
     const model = await (await commands.resolveModel()).resolveModel({
       model: opts.model,
       cardPath: opts.card,
@@ -263,7 +272,17 @@ export function registerCommands(program: Command, log: Logger): void {
       onProgress: bar.update,
     });
     bar.stop();
-    if (opts.json) printResult(metrics, true);
+    const submitted = opts.submit
+      ? await (await commands.submitEvaluation()).submitEvaluation(
+          await connect(opts),
+          BigInt(opts.model),
+          metrics,
+          Number(model.card.schema.split("/").pop()),
+        )
+      : undefined;
+    // The printed metrics keep `training evaluate`'s keys; the set's fingerprint goes on chain only.
+    const { fingerprint: _fingerprint, ...printed } = metrics;
+    if (opts.json) printResult(submitted ? { ...printed, submitted } : printed, true);
     else {
       const f = (v: number | null) => (v === null ? "n/a" : v.toFixed(4));
       const lines = (["accuracy", "precision", "recall", "f1", "auc"] as const).map(
@@ -274,6 +293,12 @@ export function registerCommands(program: Command, log: Logger): void {
         `confusion: ${JSON.stringify(metrics.confusion)} (rows true ${JSON.stringify(metrics.labels)}, columns predicted)`,
       );
       if (opts.predictions) lines.push(`predictions: ${opts.predictions}`);
+      if (submitted) {
+        const s = submitted.score;
+        lines.push(
+          `submitted: tx ${submitted.transaction} (block ${submitted.blockNumber}); score F1 ${s.f1.toFixed(4)} ${s.verified ? `verified at ${s.independentEvaluations} institution(s)` : "unverified"}, rank ${submitted.rank === null ? "not ranked" : submitted.rank + 1}`,
+        );
+      }
       process.stdout.write(`${lines.join("\n")}\n`);
     }
   });
