@@ -196,10 +196,14 @@ try {
     cardVersion: 2,
   });
   const evaluate = (who: DevAccountName, id: bigint, f1: number, record?: string) =>
-    send(who, registry, modelRegistryAbi, "submitEvaluation", [
-      id,
-      evaluation(f1, 8000, who),
-    ], record);
+    send(
+      who,
+      registry,
+      modelRegistryAbi,
+      "submitEvaluation",
+      [id, evaluation(f1, 8000, who)],
+      record,
+    );
   // The best model, measured far below its claim at B, falls from first place to the bottom.
   await evaluate("staff", model, 5005, "submitEvaluationFirst");
   // B measures again (a new version of its set): the record is replaced and the model moves up.

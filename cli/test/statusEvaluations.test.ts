@@ -57,7 +57,14 @@ describe("status lists scores and evaluations", { timeout: 180_000 }, () => {
           content: { digest: sha256(toHex("content")), codec: 0x70 },
           keyring: { digest: sha256(toHex("keyring")), codec: 0x55 },
           sha256: sha256(toHex("weights")),
-          metrics: { accuracy: 9100, precision: 9000, recall: 9200, f1: 9100, auc: 9800, testSetSize: 600 },
+          metrics: {
+            accuracy: 9100,
+            precision: 9000,
+            recall: 9200,
+            f1: 9100,
+            auc: 9800,
+            testSetSize: 600,
+          },
           taskId: TASK_ID,
           parentId: 0n,
           cardHash: sha256(toHex("card")),
@@ -143,7 +150,14 @@ describe("evaluate --submit records a local evaluation", { timeout: 180_000 }, (
           content: { digest: sha256(toHex("content-2")), codec: 0x70 },
           keyring: { digest: sha256(toHex("keyring-2")), codec: 0x55 },
           sha256: sha256(toHex("weights-2")),
-          metrics: { accuracy: 9100, precision: 9000, recall: 9200, f1: 9100, auc: 9800, testSetSize: 600 },
+          metrics: {
+            accuracy: 9100,
+            precision: 9000,
+            recall: 9200,
+            f1: 9100,
+            auc: 9800,
+            testSetSize: 600,
+          },
           taskId: TASK_ID,
           parentId: 0n,
           cardHash: sha256(toHex("card-2")),
@@ -170,11 +184,30 @@ describe("evaluate --submit records a local evaluation", { timeout: 180_000 }, (
     assert.equal(report.topTen[0].evaluations[0].fingerprint, sha256(toHex("cedar local set")));
 
     await assert.rejects(
-      submitLocalEvaluation(await t.as("institution-c"), 1n, { ...result([[0, 0], [20, 40]]), auc: null }, 2),
+      submitLocalEvaluation(
+        await t.as("institution-c"),
+        1n,
+        {
+          ...result([
+            [0, 0],
+            [20, 40],
+          ]),
+          auc: null,
+        },
+        2,
+      ),
       /needs images of both classes \(got 60 with a tumor, 0 without\)/,
     );
     await assert.rejects(
-      submitLocalEvaluation(await t.as("outsider"), 1n, result([[30, 10], [20, 40]]), 2),
+      submitLocalEvaluation(
+        await t.as("outsider"),
+        1n,
+        result([
+          [30, 10],
+          [20, 40],
+        ]),
+        2,
+      ),
       /RegistryEvaluatorWithoutInstitution|institution/,
     );
   });

@@ -66,10 +66,16 @@ export function evaluationParams(figures: EvaluationFigures): EvaluationParams {
   const version = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(figures.codeVersion);
   const parts = version ? version.slice(1).map(Number) : [];
   if (parts.length !== 3 || parts.some((part) => part > 255)) {
-    throw new Error(`evaluation codeVersion must be "major.minor.patch" (each 0-255), got ${figures.codeVersion}`);
+    throw new Error(
+      `evaluation codeVersion must be "major.minor.patch" (each 0-255), got ${figures.codeVersion}`,
+    );
   }
   const [major, minor, patch] = parts as [number, number, number];
-  if (!Number.isInteger(figures.cardVersion) || figures.cardVersion < 1 || figures.cardVersion > 255) {
+  if (
+    !Number.isInteger(figures.cardVersion) ||
+    figures.cardVersion < 1 ||
+    figures.cardVersion > 255
+  ) {
     throw new Error(`evaluation cardVersion must be 1-255, got ${figures.cardVersion}`);
   }
   return {

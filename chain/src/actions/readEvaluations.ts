@@ -44,7 +44,12 @@ export async function readEvaluations(
   });
   const byInstitution = new Map<bigint, SubmittedEvaluationRecord>();
   for (const log of logs) {
-    const { institutionId, evaluator, evaluation: e, publisherSite } = log.args as Required<typeof log.args>;
+    const {
+      institutionId,
+      evaluator,
+      evaluation: e,
+      publisherSite,
+    } = log.args as Required<typeof log.args>;
     const previous = byInstitution.get(institutionId);
     byInstitution.set(institutionId, {
       institutionId,

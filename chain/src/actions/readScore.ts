@@ -17,7 +17,11 @@ export type ModelScore = {
  * `scoreOf(modelId)`.
  * @throws viem's ContractFunctionRevertedError (RegistryModelNotActive) for a model that is not kept.
  */
-export async function readScore(client: PublicClient, registry: Address, modelId: bigint): Promise<ModelScore> {
+export async function readScore(
+  client: PublicClient,
+  registry: Address,
+  modelId: bigint,
+): Promise<ModelScore> {
   const score = await client.readContract({
     address: registry,
     abi: modelRegistryAbi,

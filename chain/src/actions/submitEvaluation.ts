@@ -4,8 +4,8 @@ import {
   type Address,
   type Chain,
   type Hash,
-  parseEventLogs,
   type PublicClient,
+  parseEventLogs,
   type TransactionReceipt,
   type Transport,
   type WalletClient,
@@ -56,7 +56,9 @@ export async function submitEvaluation(options: {
   if (receipt.status !== "success") throw new Error(`submitEvaluation reverted (${hash})`);
   const logs = parseEventLogs({ abi: modelRegistryAbi, logs: receipt.logs });
   const submitted = logs.find((log) => log.eventName === "EvaluationSubmitted");
-  const scored = logs.find((log) => log.eventName === "ModelScored" && log.args.modelId === modelId);
+  const scored = logs.find(
+    (log) => log.eventName === "ModelScored" && log.args.modelId === modelId,
+  );
   if (submitted?.eventName !== "EvaluationSubmitted" || scored?.eventName !== "ModelScored") {
     throw new Error(`submitEvaluation (${hash}) emitted no EvaluationSubmitted/ModelScored`);
   }

@@ -57,7 +57,11 @@ describe("members' evaluations re-rank the top ten", () => {
       const receipt = await ctx.send("publisher", registry(), modelRegistryAbi, "publish", [
         publishParams(f1, 9000),
       ]);
-      const [published] = parseEventLogs({ abi: modelRegistryAbi, logs: receipt.logs, eventName: "ModelPublished" });
+      const [published] = parseEventLogs({
+        abi: modelRegistryAbi,
+        logs: receipt.logs,
+        eventName: "ModelPublished",
+      });
       ids.push(published?.args.modelId as bigint);
     }
   });
@@ -155,7 +159,10 @@ describe("members' evaluations re-rank the top ten", () => {
       }),
       /RegistryEvaluationAccuracyInconsistent/,
     );
-    assert.throws(() => evaluationParams({ ...forged, negatives: 0 }), /negatives must be a positive image count/);
+    assert.throws(
+      () => evaluationParams({ ...forged, negatives: 0 }),
+      /negatives must be a positive image count/,
+    );
     assert.throws(() => evaluationParams({ ...forged, recall: 1.2 }), /recall must be a fraction/);
     assert.throws(() => evaluationParams({ ...forged, codeVersion: "1.2" }), /codeVersion/);
   });

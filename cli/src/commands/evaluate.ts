@@ -45,7 +45,11 @@ export const PREDICTION_COLUMNS = [
  * `fingerprint`: the evaluation set's fingerprint (docs/interfaces.md section 8): sha256 over the
  * sorted lines "<label>/<sha256 of the file>" of every readable image, joined with "\n", as 0x hex.
  */
-export type EvaluateResult = BinaryMetrics & { unreadable: number; labels: string[]; fingerprint: `0x${string}` };
+export type EvaluateResult = BinaryMetrics & {
+  unreadable: number;
+  labels: string[];
+  fingerprint: `0x${string}`;
+};
 
 /**
  * `neuroledger evaluate`: runs the ONNX model over every image of a labelled folder with the SDK's
@@ -100,7 +104,11 @@ export async function evaluate(params: EvaluateParameters): Promise<EvaluateResu
       continue;
     }
     const result = await classifyImage(runtime, image, card);
-    fingerprintLines.push(`${labels[sample.label]}/${createHash("sha256").update(await readFile(sample.path)).digest("hex")}`);
+    fingerprintLines.push(
+      `${labels[sample.label]}/${createHash("sha256")
+        .update(await readFile(sample.path))
+        .digest("hex")}`,
+    );
     yTrue.push(sample.label);
     probs.push(result.probability);
     if (result.ood?.outOfDistribution) outOfDistribution++;
@@ -130,7 +138,8 @@ export async function evaluate(params: EvaluateParameters): Promise<EvaluateResu
       params.predictionsOut,
     );
   }
-  const fingerprint = `0x${createHash("sha256").update(fingerprintLines.sort().join("\n")).digest("hex")}` as const;
+  const fingerprint =
+    `0x${createHash("sha256").update(fingerprintLines.sort().join("\n")).digest("hex")}` as const;
   return { ...binaryMetrics(yTrue, probs), unreadable, labels: [...labels], fingerprint };
 }
 
