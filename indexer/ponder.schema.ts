@@ -236,6 +236,61 @@ export const vote = onchainTable(
   (t) => ({ proposalIdx: index().on(t.proposalId) }),
 );
 
+/** Every evaluation a member institution submitted (registry v3), one row per submission:
+ * the history of each (model, institution) record. Metrics in basis points. */
+export const evaluation = onchainTable(
+  "evaluation",
+  (t) => ({
+    id: t.text().primaryKey(),
+    modelId: t.bigint().notNull(),
+    institutionId: t.bigint().notNull(),
+    evaluator: t.hex().notNull(),
+    accuracy: t.integer().notNull(),
+    precision: t.integer().notNull(),
+    recall: t.integer().notNull(),
+    specificity: t.integer().notNull(),
+    f1: t.integer().notNull(),
+    auc: t.integer().notNull(),
+    positives: t.bigint().notNull(),
+    negatives: t.bigint().notNull(),
+    fingerprint: t.hex().notNull(),
+    /** "major.minor.patch" of the evaluating software. */
+    codeVersion: t.text().notNull(),
+    cardVersion: t.integer().notNull(),
+    publisherSite: t.boolean().notNull(),
+    replaced: t.boolean().notNull(),
+    blockNumber: t.bigint().notNull(),
+    logIndex: t.integer().notNull(),
+    txHash: t.hex().notNull(),
+    timestamp: t.bigint().notNull(),
+  }),
+  (t) => ({
+    modelIdx: index().on(t.modelId, t.blockNumber, t.logIndex),
+    institutionIdx: index().on(t.institutionId),
+  }),
+);
+
+/** A model's score history (registry v3 `ModelScored`): the score after each change (basis
+ * points), whether verified, by how many institutions, and its place (null = not ranked). The
+ * claim at publish is the model row's metrics. */
+export const modelScore = onchainTable(
+  "model_score",
+  (t) => ({
+    id: t.text().primaryKey(),
+    modelId: t.bigint().notNull(),
+    f1: t.integer().notNull(),
+    accuracy: t.integer().notNull(),
+    verified: t.boolean().notNull(),
+    independentEvaluations: t.integer().notNull(),
+    rank: t.integer(),
+    blockNumber: t.bigint().notNull(),
+    logIndex: t.integer().notNull(),
+    txHash: t.hex().notNull(),
+    timestamp: t.bigint().notNull(),
+  }),
+  (t) => ({ modelIdx: index().on(t.modelId, t.blockNumber, t.logIndex) }),
+);
+
 /** Events without a table of their own (settings, pauses, timelock operations, upgrades...). */
 export const contractEvent = onchainTable(
   "contract_event",

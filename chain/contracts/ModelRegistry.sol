@@ -6,7 +6,11 @@ import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Ini
 import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IMembershipObserver} from "./interfaces/IMembershipObserver.sol";
+import {IModelEvaluations} from "./interfaces/IModelEvaluations.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
+import {ActiveSeats, ActiveSeatsLibrary} from "./types/ActiveSeats.sol";
+import {Ranking, RankingLibrary} from "./types/Ranking.sol";
+import {Standing, StandingLibrary} from "./types/Standing.sol";
 
 /// @title ModelRegistry
 /// @notice See {IModelRegistry}. UUPS proxy; the governance timelock holds DEFAULT_ADMIN_ROLE.
@@ -18,8 +22,12 @@ import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 ///   allocating five fresh slots;
 /// - `activeSeats` holds the model id of every seat (11 x 22 bits) and the pause flag, so a
 ///   download checks "not paused" and "model is kept" with one storage read;
-/// - `ranking` holds the top ten as seat numbers (10 x 4 bits), their count, the latest seat and
-///   the next model id.
+/// - `ranking` holds the top ten as seat numbers (10 x 4 bits), their count, the latest seat,
+///   the next model id and the evaluation quorum;
+/// - `standings` (v3) holds per seat what the model ranks by: its claim, the worst independent
+///   measurement and how many institutions measured it, so re-ranking reads one slot per model.
+/// The packed words are typed ({ActiveSeats}, {Ranking}, {Standing}; `contracts/types/`) and read
+/// through their libraries; storage keeps `uint256` fields so the layout is unchanged.
 /// Pausing is implemented here (not OpenZeppelin's Pausable) only so that the flag shares that slot.
 contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeable, IModelRegistry {
     /// @notice May publish models (granted by governance).
@@ -34,7 +42,7 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
     /// @notice `rank` in {ModelPublished} of a model that did not enter the top ten.
     uint8 public constant NOT_RANKED = type(uint8).max;
     /// @notice Largest model id (ids are packed in 22 bits).
-    uint256 public constant MAX_MODEL_ID = (1 << 22) - 1;
+    uint256 public constant MAX_MODEL_ID = ActiveSeatsLibrary.MAX_MODEL_ID;
     /// @notice Basis points: metrics are at most this.
     uint16 public constant BPS = 10_000;
     /// @notice Longest patient grant: a grant further ahead is a mistake (e.g. `--days 1e9`), not a need.
@@ -46,14 +54,7 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
     /// @notice Multicodec of a UnixFS (dag-pb) CID (a file of several blocks).
     uint32 public constant CODEC_DAG_PB = 0x70;
 
-    uint256 private constant _SEATS = 11;
-    uint256 private constant _ID_BITS = 22;
-    uint256 private constant _PAUSED_BIT = 1 << 255;
-    uint256 private constant _NO_SEAT = 15;
-    uint256 private constant _ORDER_MASK = (1 << 40) - 1;
-    uint256 private constant _COUNT_SHIFT = 40;
-    uint256 private constant _LATEST_SHIFT = 44;
-    uint256 private constant _NEXT_ID_SHIFT = 48;
+    uint256 private constant _NO_SEAT = ActiveSeatsLibrary.NO_SEAT;
 
     /// @dev One kept model in five slots.
     struct Seat {
@@ -94,6 +95,15 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         uint32 institutionId;
     }
 
+    /// @dev One institution's evaluation of one model, in one slot (the gas target allows one
+    /// fresh slot; the evaluating account and the set's fingerprint are in {EvaluationSubmitted}):
+    /// accuracy, precision, recall, specificity, f1, auc (16 bits each from bit 0), positives
+    /// (96-127), negatives (128-159), evaluatedAt (160-199), codeVersion (200-231), cardVersion
+    /// (232-239), publisherSite (240). positives > 0 marks a record as present.
+    struct StoredEvaluation {
+        uint256 measures;
+    }
+
     /// @custom:storage-location erc7201:neuroledger.storage.ModelRegistry
     struct RegistryStorage {
         uint256 activeSeats;
@@ -108,6 +118,9 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         mapping(address patient => mapping(uint256 modelId => StoredGrant)) grants;
         // ---- appended by the v2 upgrade (card binding, keyring fallback, content-key rotation)
         SeatBinding[11] bindings;
+        // ---- appended by the v3 upgrade (members' evaluations, ranking by measured score)
+        uint256[11] standings;
+        mapping(uint256 modelId => mapping(uint256 institutionId => StoredEvaluation)) evaluations;
     }
 
     // keccak256(abi.encode(uint256(keccak256("neuroledger.storage.ModelRegistry")) - 1)) & ~bytes32(uint256(0xff))
@@ -121,9 +134,10 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
     /// @notice Sets the admin (the timelock, or the deployer until it hands over), the membership
     /// contract to follow, and the task every model must be for.
     /// @param initialPublishers Accounts granted PUBLISHER_ROLE at deployment (founding publishers).
+    /// Version 3 of the initializer: a fresh v3 registry needs no {initializeV3}.
     function initialize(address admin, address membershipContract, bytes32 task, address[] calldata initialPublishers)
         external
-        initializer
+        reinitializer(3)
     {
         if (admin == address(0) || membershipContract == address(0)) revert RegistryZeroAddress();
         __AccessControl_init();
@@ -134,7 +148,25 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         RegistryStorage storage $ = _storage();
         $.membership = membershipContract;
         $.taskId = task;
-        $.ranking = (_NO_SEAT << _LATEST_SHIFT) | (1 << _NEXT_ID_SHIFT);
+        $.ranking = Ranking.unwrap(RankingLibrary.initial());
+    }
+
+    /// @notice Run once by the governed upgrade from v1 or v2 (`upgradeToAndCall`): gives each kept
+    /// model its standing (its claim, no evaluations yet) and ranks a latest left unranked by an
+    /// earlier revocation, so the top ten is complete. Caller: governance (DEFAULT_ADMIN_ROLE).
+    function initializeV3() external reinitializer(3) onlyRole(DEFAULT_ADMIN_ROLE) {
+        RegistryStorage storage $ = _storage();
+        ActiveSeats active = ActiveSeats.wrap($.activeSeats);
+        for (uint256 seat; seat < ActiveSeatsLibrary.SEATS; ++seat) {
+            if (active.idAt(seat) == 0) continue;
+            Seat storage kept = $.seats[seat];
+            $.standings[seat] = Standing.unwrap(StandingLibrary.atPublish(kept.f1, kept.accuracy, kept.institutionId));
+        }
+        Ranking ranking = Ranking.wrap($.ranking);
+        uint256 latest = ranking.latest();
+        if (latest != _NO_SEAT && ranking.count() < TOP_SIZE && ranking.placeOf(latest) == TOP_SIZE) {
+            _promoteLatest($, active, ranking, latest);
+        }
     }
 
     // ------------------------------------------------------------------ models
@@ -142,8 +174,8 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
     /// @inheritdoc IModelRegistry
     function publish(PublishParams calldata params) external onlyRole(PUBLISHER_ROLE) returns (uint256 modelId) {
         RegistryStorage storage $ = _storage();
-        uint256 active = $.activeSeats;
-        if (active & _PAUSED_BIT != 0) revert RegistryPaused();
+        ActiveSeats active = ActiveSeats.wrap($.activeSeats);
+        if (active.paused()) revert RegistryPaused();
         (bool hasInstitution, uint256 institutionId,) = _institutionOf($, msg.sender);
         if (!hasInstitution) revert RegistryPublisherWithoutInstitution(msg.sender);
         _validate($, params);
@@ -165,37 +197,31 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
             revert RegistryReasonTooLong(bytes(reason).length, MAX_REASON_BYTES);
         }
         RegistryStorage storage $ = _storage();
-        uint256 active = $.activeSeats;
-        uint256 seat = _findSeat(active, modelId);
+        ActiveSeats active = ActiveSeats.wrap($.activeSeats);
+        uint256 seat = active.find(modelId);
         if (seat == _NO_SEAT) revert RegistryModelNotActive(modelId);
-        uint256 ranking = $.ranking;
-        uint256 count = (ranking >> _COUNT_SHIFT) & 0xF;
-        uint256 order = ranking & _ORDER_MASK;
-        for (uint256 pos; pos < count; ++pos) {
-            if (_seatAt(order, pos) == seat) {
-                uint256 low = order & ((1 << (4 * pos)) - 1);
-                uint256 high = (order >> (4 * (pos + 1))) << (4 * pos);
-                order = low | high;
-                --count;
-                break;
-            }
-        }
-        uint256 latest = (ranking >> _LATEST_SHIFT) & 0xF;
-        if (latest == seat) latest = _NO_SEAT;
-        $.ranking = (ranking & ~((uint256(1) << _NEXT_ID_SHIFT) - 1)) | order | (count << _COUNT_SHIFT)
-            | (latest << _LATEST_SHIFT);
-        delete $.seats[seat];
-        delete $.bindings[seat];
-        $.activeSeats = _setSeatId(active, seat, 0);
+        Ranking ranking = Ranking.wrap($.ranking);
+        uint256 pos = ranking.placeOf(seat);
+        if (pos < TOP_SIZE) ranking = ranking.withRemoved(pos);
+        uint256 latest = ranking.latest();
+        if (latest == seat) ranking = ranking.withLatest(_NO_SEAT);
+        active = _clearSeat($, active, seat);
+        $.activeSeats = ActiveSeats.unwrap(active);
         emit ModelRevoked(modelId, msg.sender, reason);
+        // A latest that did not rank moves into the freed place, so the top ten stays complete.
+        if (pos < TOP_SIZE && latest != seat && latest != _NO_SEAT && ranking.placeOf(latest) == TOP_SIZE) {
+            _promoteLatest($, active, ranking, latest);
+        } else {
+            $.ranking = Ranking.unwrap(ranking);
+        }
     }
 
     /// @inheritdoc IModelRegistry
     function recordDownload(uint256 modelId) external {
         RegistryStorage storage $ = _storage();
-        uint256 active = $.activeSeats;
-        if (active & _PAUSED_BIT != 0) revert RegistryPaused();
-        if (_findSeat(active, modelId) == _NO_SEAT) revert RegistryModelNotActive(modelId);
+        ActiveSeats active = ActiveSeats.wrap($.activeSeats);
+        if (active.paused()) revert RegistryPaused();
+        if (active.find(modelId) == _NO_SEAT) revert RegistryModelNotActive(modelId);
         (bool allowed, uint256 institutionId, DownloadKind kind) = _downloadAuthorization($, msg.sender, modelId);
         if (!allowed) revert RegistryDownloadNotAuthorized(msg.sender, modelId);
         emit ModelDownloaded(modelId, msg.sender, institutionId, kind);
@@ -249,6 +275,43 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         emit ContentKeyRotated(modelId, msg.sender, content, keyring, contentVersion, keyringVersion);
     }
 
+    // ------------------------------------------------------------------ evaluations
+
+    /// @inheritdoc IModelEvaluations
+    function submitEvaluation(uint256 modelId, EvaluationParams calldata evaluation) external {
+        RegistryStorage storage $ = _storage();
+        ActiveSeats active = ActiveSeats.wrap($.activeSeats);
+        if (active.paused()) revert RegistryPaused();
+        uint256 seat = active.find(modelId);
+        if (seat == _NO_SEAT) revert RegistryModelNotActive(modelId);
+        (bool hasInstitution, uint256 institutionId,) = _institutionOf($, msg.sender);
+        if (!hasInstitution) revert RegistryEvaluatorWithoutInstitution(msg.sender);
+        _checkEvaluation(evaluation);
+        Standing standing = Standing.wrap($.standings[seat]);
+        bool publisherSite = institutionId == standing.publisherInstitution();
+        bool replaced = _writeEvaluation($.evaluations[modelId][institutionId], evaluation, publisherSite);
+        emit EvaluationSubmitted(modelId, institutionId, msg.sender, evaluation, publisherSite, replaced);
+        if (!replaced) standing = standing.withNewEvaluator(institutionId, !publisherSite);
+        if (!publisherSite) {
+            uint256 key = StandingLibrary.key(evaluation.f1, evaluation.accuracy);
+            standing = _withMeasurement($, modelId, standing, institutionId, key);
+        }
+        $.standings[seat] = Standing.unwrap(standing);
+        _rerank($, active, seat, modelId, standing);
+    }
+
+    /// @inheritdoc IModelEvaluations
+    function setEvaluationQuorum(uint256 quorum) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (quorum == 0 || quorum > RankingLibrary.MAX_QUORUM) {
+            revert RegistryInvalidQuorum(quorum, RankingLibrary.MAX_QUORUM);
+        }
+        RegistryStorage storage $ = _storage();
+        Ranking ranking = Ranking.wrap($.ranking);
+        emit EvaluationQuorumChanged(ranking.quorum(), quorum);
+        _resort($, ranking.withQuorum(quorum));
+    }
+
+
     // ------------------------------------------------------------------ accounts
 
     /// @inheritdoc IModelRegistry
@@ -299,7 +362,7 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         _requireNotPaused($);
         uint256 institutionId = _requireMemberCaller($);
         if (patient == address(0)) revert RegistryZeroAddress();
-        if (_findSeat($.activeSeats, modelId) == _NO_SEAT) revert RegistryModelNotActive(modelId);
+        if (ActiveSeats.wrap($.activeSeats).find(modelId) == _NO_SEAT) revert RegistryModelNotActive(modelId);
         if (expiresAt <= block.timestamp) revert RegistryGrantExpiryInPast(expiresAt, uint64(block.timestamp));
         uint64 maxExpiresAt = uint64(block.timestamp) + MAX_GRANT_DURATION;
         if (expiresAt > maxExpiresAt) revert RegistryGrantExpiryTooFar(expiresAt, maxExpiresAt);
@@ -345,15 +408,16 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         if (!hasRole(DEFAULT_ADMIN_ROLE, msg.sender)) _checkRole(GUARDIAN_ROLE);
         RegistryStorage storage $ = _storage();
         _requireNotPaused($);
-        $.activeSeats |= _PAUSED_BIT;
+        $.activeSeats = ActiveSeats.unwrap(ActiveSeats.wrap($.activeSeats).withPaused(true));
         emit Paused(msg.sender);
     }
 
     /// @inheritdoc IModelRegistry
     function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
         RegistryStorage storage $ = _storage();
-        if ($.activeSeats & _PAUSED_BIT == 0) revert RegistryNotPaused();
-        $.activeSeats &= ~_PAUSED_BIT;
+        ActiveSeats active = ActiveSeats.wrap($.activeSeats);
+        if (!active.paused()) revert RegistryNotPaused();
+        $.activeSeats = ActiveSeats.unwrap(active.withPaused(false));
         emit Unpaused(msg.sender);
     }
 
@@ -362,56 +426,54 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
     /// @inheritdoc IModelRegistry
     function topTenIds() external view returns (uint256[] memory ids) {
         RegistryStorage storage $ = _storage();
-        (uint256 active, uint256 ranking) = ($.activeSeats, $.ranking);
-        uint256 count = (ranking >> _COUNT_SHIFT) & 0xF;
+        (ActiveSeats active, Ranking ranking) = (ActiveSeats.wrap($.activeSeats), Ranking.wrap($.ranking));
+        uint256 count = ranking.count();
         ids = new uint256[](count);
         for (uint256 pos; pos < count; ++pos) {
-            ids[pos] = _seatId(active, _seatAt(ranking, pos));
+            ids[pos] = active.idAt(ranking.seatAt(pos));
         }
     }
 
     /// @inheritdoc IModelRegistry
     function topTen() external view returns (Model[] memory models) {
         RegistryStorage storage $ = _storage();
-        (uint256 active, uint256 ranking) = ($.activeSeats, $.ranking);
-        uint256 count = (ranking >> _COUNT_SHIFT) & 0xF;
+        (ActiveSeats active, Ranking ranking) = (ActiveSeats.wrap($.activeSeats), Ranking.wrap($.ranking));
+        uint256 count = ranking.count();
         models = new Model[](count);
         for (uint256 pos; pos < count; ++pos) {
-            uint256 seat = _seatAt(ranking, pos);
-            models[pos] = _model($, seat, _seatId(active, seat));
+            uint256 seat = ranking.seatAt(pos);
+            models[pos] = _model($, seat, active.idAt(seat));
         }
     }
 
     /// @inheritdoc IModelRegistry
     function latestModelId() public view returns (uint256) {
         RegistryStorage storage $ = _storage();
-        uint256 seat = ($.ranking >> _LATEST_SHIFT) & 0xF;
-        return seat == _NO_SEAT ? 0 : _seatId($.activeSeats, seat);
+        uint256 seat = Ranking.wrap($.ranking).latest();
+        return seat == _NO_SEAT ? 0 : ActiveSeats.wrap($.activeSeats).idAt(seat);
     }
 
     /// @inheritdoc IModelRegistry
     function latestModel() external view returns (Model memory model) {
         RegistryStorage storage $ = _storage();
-        uint256 seat = ($.ranking >> _LATEST_SHIFT) & 0xF;
-        if (seat != _NO_SEAT) model = _model($, seat, _seatId($.activeSeats, seat));
+        uint256 seat = Ranking.wrap($.ranking).latest();
+        if (seat != _NO_SEAT) model = _model($, seat, ActiveSeats.wrap($.activeSeats).idAt(seat));
     }
 
     /// @inheritdoc IModelRegistry
     function getModel(uint256 modelId) external view returns (Model memory) {
         RegistryStorage storage $ = _storage();
-        uint256 seat = _findSeat($.activeSeats, modelId);
-        if (seat == _NO_SEAT) revert RegistryModelNotActive(modelId);
-        return _model($, seat, modelId);
+        return _model($, _keptSeat($, modelId), modelId);
     }
 
     /// @inheritdoc IModelRegistry
     function isActive(uint256 modelId) external view returns (bool) {
-        return _findSeat(_storage().activeSeats, modelId) != _NO_SEAT;
+        return ActiveSeats.wrap(_storage().activeSeats).find(modelId) != _NO_SEAT;
     }
 
     /// @inheritdoc IModelRegistry
     function nextModelId() external view returns (uint256) {
-        return (_storage().ranking >> _NEXT_ID_SHIFT) & type(uint32).max;
+        return Ranking.wrap(_storage().ranking).nextId();
     }
 
     /// @inheritdoc IModelRegistry
@@ -448,15 +510,15 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
     /// @inheritdoc IModelRegistry
     function canDownload(address account, uint256 modelId) external view returns (bool) {
         RegistryStorage storage $ = _storage();
-        uint256 active = $.activeSeats;
-        if (active & _PAUSED_BIT != 0 || _findSeat(active, modelId) == _NO_SEAT) return false;
+        ActiveSeats active = ActiveSeats.wrap($.activeSeats);
+        if (active.paused() || active.find(modelId) == _NO_SEAT) return false;
         (bool allowed,,) = _downloadAuthorization($, account, modelId);
         return allowed;
     }
 
     /// @inheritdoc IModelRegistry
     function paused() external view returns (bool) {
-        return _storage().activeSeats & _PAUSED_BIT != 0;
+        return ActiveSeats.wrap(_storage().activeSeats).paused();
     }
 
     /// @inheritdoc IModelRegistry
@@ -472,16 +534,42 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
     /// @inheritdoc IModelRegistry
     function cardHashOf(uint256 modelId) external view returns (bytes32) {
         RegistryStorage storage $ = _storage();
-        uint256 seat = _findSeat($.activeSeats, modelId);
-        if (seat == _NO_SEAT) revert RegistryModelNotActive(modelId);
-        return $.bindings[seat].cardHash;
+        return $.bindings[_keptSeat($, modelId)].cardHash;
     }
 
     /// @notice Implementation version (changes with each upgrade). "2": card binding, keepers of
-    /// the model's institution, previous keyring, content-key rotation, input bounds.
+    /// the model's institution, previous keyring, content-key rotation, input bounds. "3": members'
+    /// evaluations and the ranking by measured score.
     function version() external pure virtual returns (string memory) {
-        return "2";
+        return "3";
     }
+
+    /// @inheritdoc IModelEvaluations
+    function evaluationQuorum() external view returns (uint256) {
+        return Ranking.wrap(_storage().ranking).quorum();
+    }
+
+    /// @inheritdoc IModelEvaluations
+    function evaluationOf(uint256 modelId, uint256 institutionId) external view returns (EvaluationRecord memory) {
+        return _evaluation(_storage().evaluations[modelId][institutionId], institutionId);
+    }
+
+    /// @inheritdoc IModelEvaluations
+    function scoreOf(uint256 modelId) external view returns (Score memory) {
+        RegistryStorage storage $ = _storage();
+        Standing standing = Standing.wrap($.standings[_keptSeat($, modelId)]);
+        uint256 quorum = Ranking.wrap($.ranking).quorum();
+        uint256 key = standing.score(quorum);
+        return Score({
+            f1: uint16(key >> 16),
+            accuracy: uint16(key),
+            verified: standing.verified(quorum),
+            independentEvaluations: standing.independentCount(),
+            quorum: quorum,
+            worstInstitutionId: standing.worstBy()
+        });
+    }
+
 
     // ------------------------------------------------------------------ internals
 
@@ -502,7 +590,7 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         _checkBps(m.auc);
         if (m.testSetSize == 0) revert RegistryEmptyTestSet();
         if (params.taskId != $.taskId) revert RegistryTaskMismatch($.taskId, params.taskId);
-        uint256 nextId = ($.ranking >> _NEXT_ID_SHIFT) & type(uint32).max;
+        uint256 nextId = Ranking.wrap($.ranking).nextId();
         if (params.parentId >= nextId) revert RegistryUnknownParent(params.parentId);
     }
 
@@ -517,9 +605,9 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
     /// orphaned model must stay maintainable). The publishing institution already holds the content
     /// key and chose the card, so this gives it nothing new; other institutions cannot touch it.
     function _keeperSeat(RegistryStorage storage $, uint256 modelId) private view returns (uint256 seatIndex) {
-        uint256 active = $.activeSeats;
-        if (active & _PAUSED_BIT != 0) revert RegistryPaused();
-        seatIndex = _findSeat(active, modelId);
+        ActiveSeats active = ActiveSeats.wrap($.activeSeats);
+        if (active.paused()) revert RegistryPaused();
+        seatIndex = active.find(modelId);
         if (seatIndex == _NO_SEAT) revert RegistryModelNotActive(modelId);
         (bool hasInstitution, uint256 institutionId,) = _institutionOf($, msg.sender);
         if (hasInstitution) {
@@ -539,83 +627,71 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         if (value > BPS) revert RegistryMetricOutOfRange(value);
     }
 
-    /// @dev Binary search for the new model's place: it goes before the first model it beats
-    /// (higher F1, or equal F1 and higher accuracy); on a full tie the older model stays ahead.
-    function _rankFor(RegistryStorage storage $, uint256 ranking, Metrics calldata m)
+    /// @dev Binary search for a model's place among the ranked ones: before the first it beats
+    /// (see {_beats}). `ranking` must not hold the model itself.
+    function _placeFor(RegistryStorage storage $, ActiveSeats active, Ranking ranking, uint256 key, uint256 modelId)
         private
         view
         returns (uint256 low)
     {
-        uint256 high = (ranking >> _COUNT_SHIFT) & 0xF;
+        uint256 quorum = ranking.quorum();
+        uint256 high = ranking.count();
         while (low < high) {
             uint256 mid = (low + high) / 2;
-            Seat storage other = $.seats[_seatAt(ranking, mid)];
-            (uint16 f1, uint16 accuracy) = (other.f1, other.accuracy);
-            if (m.f1 > f1 || (m.f1 == f1 && m.accuracy > accuracy)) high = mid;
+            uint256 seat = ranking.seatAt(mid);
+            if (_beats(key, modelId, Standing.wrap($.standings[seat]).score(quorum), active.idAt(seat))) high = mid;
             else low = mid + 1;
         }
+    }
+
+    /// @dev Higher score first; on equal scores the older (smaller id) model stays ahead.
+    function _beats(uint256 key, uint256 modelId, uint256 otherKey, uint256 otherId) private pure returns (bool) {
+        return key > otherKey || (key == otherKey && modelId < otherId);
     }
 
     /// @dev Decides which seat the new model takes and which kept models leave. The new model
     /// becomes the latest, so the previous latest leaves unless it is still ranked, and a full top
     /// ten drops its last model when the new one ranks. The new model reuses a leaving seat
     /// (`evicted`); a second leaving seat is cleared (`freed`).
-    function _placeSeats(uint256 active, uint256 ranking, uint256 rank)
+    function _placeSeats(ActiveSeats active, Ranking ranking, uint256 rank)
         private
         pure
         returns (uint256 seat, uint256 evicted, uint256 freed)
     {
-        uint256 count = (ranking >> _COUNT_SHIFT) & 0xF;
-        uint256 previousLatest = (ranking >> _LATEST_SHIFT) & 0xF;
+        uint256 previousLatest = ranking.latest();
         evicted = _NO_SEAT;
         freed = _NO_SEAT;
         bool ranks = rank < TOP_SIZE;
-        uint256 dropped = ranks && count == TOP_SIZE ? _seatAt(ranking, TOP_SIZE - 1) : _NO_SEAT;
+        uint256 dropped = ranks && ranking.count() == TOP_SIZE ? ranking.seatAt(TOP_SIZE - 1) : _NO_SEAT;
         if (dropped != _NO_SEAT) evicted = dropped;
-        if (previousLatest != _NO_SEAT && previousLatest != dropped && !_isRanked(ranking, count, previousLatest)) {
+        if (previousLatest != _NO_SEAT && previousLatest != dropped && ranking.placeOf(previousLatest) == TOP_SIZE) {
             if (evicted == _NO_SEAT) evicted = previousLatest;
             else freed = previousLatest;
         }
-        seat = evicted != _NO_SEAT ? evicted : _freeSeat(active);
-    }
-
-    function _rankingAfterPublish(uint256 ranking, uint256 rank, uint256 seat, uint256 modelId)
-        private
-        pure
-        returns (uint256)
-    {
-        uint256 order = ranking & _ORDER_MASK;
-        uint256 count = (ranking >> _COUNT_SHIFT) & 0xF;
-        if (rank < TOP_SIZE) {
-            uint256 shift = 4 * rank;
-            uint256 low = order & ((1 << shift) - 1);
-            uint256 high = (order >> shift) << (shift + 4);
-            order = (low | (seat << shift) | high) & _ORDER_MASK;
-            if (count < TOP_SIZE) ++count;
-        }
-        return order | (count << _COUNT_SHIFT) | (seat << _LATEST_SHIFT) | ((modelId + 1) << _NEXT_ID_SHIFT);
+        seat = evicted != _NO_SEAT ? evicted : active.freeSeat();
     }
 
     /// @dev Takes the next id, places the model in a seat and the ranking, frees leaving seats.
-    function _store(RegistryStorage storage $, uint256 active, PublishParams calldata params, uint256 institutionId)
+    function _store(RegistryStorage storage $, ActiveSeats active, PublishParams calldata params, uint256 institutionId)
         private
         returns (uint256 modelId, uint256 rank, uint256 evictedId, uint256 freedId)
     {
-        uint256 ranking = $.ranking;
-        modelId = (ranking >> _NEXT_ID_SHIFT) & type(uint32).max;
+        Ranking ranking = Ranking.wrap($.ranking);
+        modelId = ranking.nextId();
         if (modelId > MAX_MODEL_ID) revert RegistryModelIdsExhausted();
-        rank = _rankFor($, ranking, params.metrics);
+        Metrics calldata m = params.metrics;
+        rank = _placeFor($, active, ranking, StandingLibrary.key(m.f1, m.accuracy), modelId);
         (uint256 seat, uint256 evictedSeat, uint256 freedSeat) = _placeSeats(active, ranking, rank);
-        if (evictedSeat != _NO_SEAT) evictedId = _seatId(active, evictedSeat);
+        if (evictedSeat != _NO_SEAT) evictedId = active.idAt(evictedSeat);
         if (freedSeat != _NO_SEAT) {
-            freedId = _seatId(active, freedSeat);
-            delete $.seats[freedSeat];
-            delete $.bindings[freedSeat];
-            active = _setSeatId(active, freedSeat, 0);
+            freedId = active.idAt(freedSeat);
+            active = _clearSeat($, active, freedSeat);
         }
         _writeSeat($, seat, params, institutionId);
-        $.activeSeats = _setSeatId(active, seat, modelId);
-        $.ranking = _rankingAfterPublish(ranking, rank, seat, modelId);
+        $.standings[seat] = Standing.unwrap(StandingLibrary.atPublish(m.f1, m.accuracy, institutionId));
+        $.activeSeats = ActiveSeats.unwrap(active.withIdAt(seat, modelId));
+        if (rank < TOP_SIZE) ranking = ranking.withInserted(rank, seat);
+        $.ranking = Ranking.unwrap(ranking.withLatest(seat).withNextId(modelId + 1));
     }
 
     function _emitPublished(uint256 modelId, uint256 institutionId, PublishParams calldata params, uint256 rank)
@@ -729,41 +805,252 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
     }
 
     function _requireNotPaused(RegistryStorage storage $) private view {
-        if ($.activeSeats & _PAUSED_BIT != 0) revert RegistryPaused();
+        if (ActiveSeats.wrap($.activeSeats).paused()) revert RegistryPaused();
     }
 
-    function _isRanked(uint256 ranking, uint256 count, uint256 seat) private pure returns (bool) {
-        for (uint256 pos; pos < count; ++pos) {
-            if (_seatAt(ranking, pos) == seat) return true;
+    // ------------------------------------------------------------------ evaluation internals
+
+    /// @dev Bounds and coherence of a submitted evaluation. Accuracy must agree with sensitivity,
+    /// specificity and the class counts, and F1 with precision and sensitivity, within what
+    /// rounding each figure to a basis point allows.
+    function _checkEvaluation(EvaluationParams calldata e) private pure {
+        _checkBps(e.accuracy);
+        _checkBps(e.precision);
+        _checkBps(e.recall);
+        _checkBps(e.specificity);
+        _checkBps(e.f1);
+        _checkBps(e.auc);
+        if (e.positives == 0 || e.negatives == 0) revert RegistryEvaluationClassEmpty(e.positives, e.negatives);
+        if (e.fingerprint == bytes32(0)) revert RegistryInvalidFingerprint();
+        // accuracy * n = recall * positives + specificity * negatives; each rounding is <= 0.5 bp.
+        uint256 images = uint256(e.positives) + e.negatives;
+        uint256 weighted = uint256(e.recall) * e.positives + uint256(e.specificity) * e.negatives;
+        if (_gap(uint256(e.accuracy) * images, weighted) > images) {
+            revert RegistryEvaluationAccuracyInconsistent(e.accuracy, e.recall, e.specificity);
         }
-        return false;
-    }
-
-    /// @dev At most 11 models are kept and one of them left before a seat is needed, so a free
-    /// seat exists; were it not so, the index would run past the array and revert (Panic 0x32).
-    function _freeSeat(uint256 active) private pure returns (uint256 seat) {
-        while (_seatId(active, seat) != 0) ++seat;
-    }
-
-    function _findSeat(uint256 active, uint256 modelId) private pure returns (uint256) {
-        if (modelId == 0 || modelId > MAX_MODEL_ID) return _NO_SEAT;
-        for (uint256 seat; seat < _SEATS; ++seat) {
-            if (_seatId(active, seat) == modelId) return seat;
+        // f1 * (p + r) = 2 p r; F1 moves at most 2 bp per bp of p or r, so 3 bp of slack per unit.
+        uint256 sum = uint256(e.precision) + e.recall;
+        if (_gap(uint256(e.f1) * sum, 2 * uint256(e.precision) * e.recall) > 3 * sum) {
+            revert RegistryEvaluationF1Inconsistent(e.f1, e.precision, e.recall);
         }
-        return _NO_SEAT;
     }
 
-    function _seatId(uint256 active, uint256 seat) private pure returns (uint256) {
-        return (active >> (seat * _ID_BITS)) & MAX_MODEL_ID;
+    function _gap(uint256 a, uint256 b) private pure returns (uint256) {
+        return a > b ? a - b : b - a;
     }
 
-    function _setSeatId(uint256 active, uint256 seat, uint256 modelId) private pure returns (uint256) {
-        uint256 shift = seat * _ID_BITS;
-        return (active & ~(MAX_MODEL_ID << shift)) | (modelId << shift);
+    /// @dev Overwrites an institution's record (one slot); true when one existed.
+    function _writeEvaluation(StoredEvaluation storage stored, EvaluationParams calldata e, bool publisherSite)
+        private
+        returns (bool replaced)
+    {
+        replaced = _present(stored.measures);
+        stored.measures = uint256(e.accuracy) | (uint256(e.precision) << 16) | (uint256(e.recall) << 32)
+            | (uint256(e.specificity) << 48) | (uint256(e.f1) << 64) | (uint256(e.auc) << 80)
+            | (uint256(e.positives) << 96) | (uint256(e.negatives) << 128) | (block.timestamp << 160)
+            | (uint256(e.codeVersion) << 200) | (uint256(e.cardVersion) << 232) | (publisherSite ? 1 << 240 : 0);
     }
 
-    function _seatAt(uint256 ranking, uint256 pos) private pure returns (uint256) {
-        return (ranking >> (4 * pos)) & 0xF;
+    function _present(uint256 measures) private pure returns (bool) {
+        return (measures >> 96) & type(uint32).max != 0;
+    }
+
+    function _measure(uint256 measures, uint256 field) private pure returns (uint16) {
+        return uint16(measures >> (16 * field));
+    }
+
+    /// @dev The ranking key (`f1 << 16 | accuracy`) of a record's measures.
+    function _measuredKey(uint256 measures) private pure returns (uint256) {
+        return (((measures >> 64) & 0xFFFF) << 16) | (measures & 0xFFFF);
+    }
+
+    /// @dev The standing after independent institution `by` measured `key`: a new worst site, or,
+    /// when the worst site itself measured better, the worst over every independent record again.
+    function _withMeasurement(RegistryStorage storage $, uint256 modelId, Standing standing, uint256 by, uint256 key)
+        private
+        view
+        returns (Standing)
+    {
+        uint256 worstBy = standing.worstBy();
+        if (worstBy == 0 || key <= standing.worstKey()) return standing.withWorst(key, by);
+        if (worstBy != by) return standing;
+        uint256 publisher = standing.publisherInstitution();
+        uint256 last = standing.maxEvaluator();
+        mapping(uint256 => StoredEvaluation) storage records = $.evaluations[modelId];
+        uint256 worst = key;
+        for (uint256 id = 1; id <= last; ++id) {
+            uint256 measures = records[id].measures;
+            if (id == publisher || !_present(measures)) continue;
+            uint256 measured = _measuredKey(measures);
+            if (measured < worst) (worst, worstBy) = (measured, id);
+        }
+        return standing.withWorst(worst, worstBy);
+    }
+
+    /// @dev Moves an evaluated model to its place by its new score and emits {ModelScored} (and
+    /// {ModelEvicted} / a second {ModelScored} when the move swaps it with an unranked latest).
+    function _rerank(RegistryStorage storage $, ActiveSeats active, uint256 seat, uint256 modelId, Standing standing)
+        private
+    {
+        Ranking ranking = Ranking.wrap($.ranking);
+        uint256 quorum = ranking.quorum();
+        uint256 key = standing.score(quorum);
+        uint256 pos = ranking.placeOf(seat);
+        uint256 rank;
+        uint256 evictedId;
+        uint256 promoted = _NO_SEAT;
+        if (pos < TOP_SIZE) {
+            (ranking, rank, promoted) = _moveRanked($, active, ranking.withRemoved(pos), seat, modelId, key);
+            if (promoted != _NO_SEAT) evictedId = modelId;
+        } else {
+            (ranking, rank, evictedId) = _moveUnranked($, active, ranking, seat, modelId, key);
+        }
+        $.ranking = Ranking.unwrap(ranking);
+        _emitScored(modelId, standing, quorum, rank);
+        if (evictedId != 0) emit ModelEvicted(evictedId);
+        if (promoted != _NO_SEAT) {
+            _emitScored(active.idAt(promoted), Standing.wrap($.standings[promoted]), quorum, TOP_SIZE - 1);
+        }
+    }
+
+    /// @dev A ranked model (already removed from `ranking`) goes to its new place; when it falls
+    /// to the last place below an unranked latest, the latest takes that place and the model,
+    /// neither ranked nor latest any more, is evicted (`promoted` = the latest's seat).
+    function _moveRanked(
+        RegistryStorage storage $,
+        ActiveSeats active,
+        Ranking ranking,
+        uint256 seat,
+        uint256 modelId,
+        uint256 key
+    ) private returns (Ranking, uint256 rank, uint256 promoted) {
+        rank = _placeFor($, active, ranking, key, modelId);
+        promoted = _NO_SEAT;
+        uint256 latest = ranking.latest();
+        if (rank == TOP_SIZE - 1 && latest != seat && latest != _NO_SEAT && ranking.placeOf(latest) == TOP_SIZE) {
+            uint256 latestKey = Standing.wrap($.standings[latest]).score(ranking.quorum());
+            if (_beats(latestKey, active.idAt(latest), key, modelId)) {
+                $.activeSeats = ActiveSeats.unwrap(_clearSeat($, active, seat));
+                return (ranking.withInserted(rank, latest), TOP_SIZE, latest);
+            }
+        }
+        return (ranking.withInserted(rank, seat), rank, promoted);
+    }
+
+    /// @dev The unranked latest enters the ranking when there is room or it now beats the last
+    /// ranked model, which is then evicted (`evictedId`).
+    function _moveUnranked(
+        RegistryStorage storage $,
+        ActiveSeats active,
+        Ranking ranking,
+        uint256 seat,
+        uint256 modelId,
+        uint256 key
+    ) private returns (Ranking, uint256 rank, uint256 evictedId) {
+        if (ranking.count() == TOP_SIZE) {
+            uint256 lastSeat = ranking.seatAt(TOP_SIZE - 1);
+            uint256 lastId = active.idAt(lastSeat);
+            uint256 lastKey = Standing.wrap($.standings[lastSeat]).score(ranking.quorum());
+            if (!_beats(key, modelId, lastKey, lastId)) return (ranking, TOP_SIZE, 0);
+            ranking = ranking.withRemoved(TOP_SIZE - 1);
+            active = _clearSeat($, active, lastSeat);
+            $.activeSeats = ActiveSeats.unwrap(active);
+            evictedId = lastId;
+        }
+        rank = _placeFor($, active, ranking, key, modelId);
+        return (ranking.withInserted(rank, seat), rank, evictedId);
+    }
+
+    /// @dev Ranks the latest model that is not ranked (after a revocation freed a place).
+    function _promoteLatest(RegistryStorage storage $, ActiveSeats active, Ranking ranking, uint256 latest) private {
+        uint256 quorum = ranking.quorum();
+        Standing standing = Standing.wrap($.standings[latest]);
+        uint256 modelId = active.idAt(latest);
+        uint256 rank = _placeFor($, active, ranking, standing.score(quorum), modelId);
+        $.ranking = Ranking.unwrap(ranking.withInserted(rank, latest));
+        _emitScored(modelId, standing, quorum, rank);
+    }
+
+    /// @dev Sorts every kept model again (after a quorum change) by inserting each into an empty
+    /// ranking: the best ten are ranked; of eleven, the one left out stays only if it is the
+    /// latest, else it is evicted.
+    function _resort(RegistryStorage storage $, Ranking ranking) private {
+        ActiveSeats active = ActiveSeats.wrap($.activeSeats);
+        Ranking previous = ranking;
+        uint256 kept = previous.count();
+        uint256 latest = previous.latest();
+        if (latest != _NO_SEAT && previous.placeOf(latest) == TOP_SIZE) ++kept;
+        while (ranking.count() != 0) ranking = ranking.withRemoved(0);
+        uint256 outside = _NO_SEAT;
+        for (uint256 i; i < kept; ++i) {
+            uint256 seat = i < previous.count() ? previous.seatAt(i) : latest;
+            uint256 key = Standing.wrap($.standings[seat]).score(ranking.quorum());
+            uint256 rank = _placeFor($, active, ranking, key, active.idAt(seat));
+            if (rank == TOP_SIZE) {
+                outside = seat;
+                continue;
+            }
+            if (ranking.count() == TOP_SIZE) outside = ranking.seatAt(TOP_SIZE - 1);
+            ranking = ranking.withInserted(rank, seat);
+        }
+        $.ranking = Ranking.unwrap(ranking);
+        for (uint256 pos; pos <= ranking.count(); ++pos) {
+            uint256 seat = pos < ranking.count() ? ranking.seatAt(pos) : outside;
+            if (seat == _NO_SEAT) break;
+            _emitScored(active.idAt(seat), Standing.wrap($.standings[seat]), ranking.quorum(), pos);
+        }
+        if (outside != _NO_SEAT && outside != latest) {
+            emit ModelEvicted(active.idAt(outside));
+            $.activeSeats = ActiveSeats.unwrap(_clearSeat($, active, outside));
+        }
+    }
+
+    function _emitScored(uint256 modelId, Standing standing, uint256 quorum, uint256 rank) private {
+        uint256 key = standing.score(quorum);
+        uint256 independent = standing.independentCount();
+        emit ModelScored(
+            modelId,
+            uint16(key >> 16),
+            uint16(key),
+            standing.verified(quorum),
+            uint16(independent),
+            rank < TOP_SIZE ? uint8(rank) : NOT_RANKED
+        );
+    }
+
+    function _evaluation(StoredEvaluation storage stored, uint256 institutionId)
+        private
+        view
+        returns (EvaluationRecord memory record)
+    {
+        uint256 measures = stored.measures;
+        record.accuracy = _measure(measures, 0);
+        record.precision = _measure(measures, 1);
+        record.recall = _measure(measures, 2);
+        record.specificity = _measure(measures, 3);
+        record.f1 = _measure(measures, 4);
+        record.auc = _measure(measures, 5);
+        record.positives = uint32(measures >> 96);
+        record.negatives = uint32(measures >> 128);
+        record.evaluatedAt = uint40(measures >> 160);
+        record.codeVersion = uint32(measures >> 200);
+        record.cardVersion = uint8(measures >> 232);
+        record.publisherSite = (measures >> 240) & 1 != 0;
+        record.institutionId = _present(measures) ? institutionId : 0;
+    }
+
+    /// @dev Deletes a leaving model's record and empties its seat (its standing is overwritten by
+    /// the next model in the seat).
+    function _clearSeat(RegistryStorage storage $, ActiveSeats active, uint256 seat) private returns (ActiveSeats) {
+        delete $.seats[seat];
+        delete $.bindings[seat];
+        return active.withIdAt(seat, 0);
+    }
+
+    /// @dev Seat of a kept model; reverts RegistryModelNotActive otherwise.
+    function _keptSeat(RegistryStorage storage $, uint256 modelId) private view returns (uint256 seat) {
+        seat = ActiveSeats.wrap($.activeSeats).find(modelId);
+        if (seat == _NO_SEAT) revert RegistryModelNotActive(modelId);
     }
 
     function _storage() private pure returns (RegistryStorage storage $) {

@@ -27,7 +27,14 @@ import { ensureDeployment } from "../src/deploy/ensureDeployment.ts";
 import { startLocalNode } from "../src/deploy/localNode.ts";
 import { type DevAccountName, devAccounts } from "../src/dev.ts";
 
-const TARGETS: Record<string, number> = { recordDownload: 30_000, publishFullTopTen: 160_000 };
+const TARGETS: Record<string, number> = {
+  recordDownload: 30_000,
+  publishFullTopTen: 160_000,
+  submitEvaluationFirst: 120_000,
+  submitEvaluationReplacing: 120_000,
+  submitEvaluationWorstSiteImproves: 120_000,
+  publishFullTopTenWithEvaluations: 160_000,
+};
 const chainDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 const node = await startLocalNode({ blockTime: 0 });
@@ -172,6 +179,45 @@ try {
     [model],
     "recordDownloadPatient",
   );
+
+  // Members' evaluations (registry v3), each re-ranking the evaluated model. A coherent set on
+  // 120 + 80 images: precision = recall = f1, specificity chosen so the accuracy agrees.
+  const evaluation = (f1: number, specificity: number, label: string) => ({
+    accuracy: Math.round((f1 * 120 + specificity * 80) / 200),
+    precision: f1,
+    recall: f1,
+    specificity,
+    f1,
+    auc: 9000,
+    positives: 120,
+    negatives: 80,
+    fingerprint: sha256(toHex(`evaluation-set-${label}`)),
+    codeVersion: 0x000100,
+    cardVersion: 2,
+  });
+  const evaluate = (who: DevAccountName, id: bigint, f1: number, record?: string) =>
+    send(
+      who,
+      registry,
+      modelRegistryAbi,
+      "submitEvaluation",
+      [id, evaluation(f1, 8000, who)],
+      record,
+    );
+  // The best model, measured far below its claim at B, falls from first place to the bottom.
+  await evaluate("staff", model, 5005, "submitEvaluationFirst");
+  // B measures again (a new version of its set): the record is replaced and the model moves up.
+  await evaluate("staff", model, 5055, "submitEvaluationReplacing");
+  // C measures lower, then better than B: the worst site changes, the records are scanned again.
+  await evaluate("institutionC", model, 5001);
+  await evaluate("institutionC", model, 9000, "submitEvaluationWorstSiteImproves");
+  const ranked = (await client.readContract({
+    address: registry,
+    abi: modelRegistryAbi,
+    functionName: "topTenIds",
+  })) as bigint[];
+  for (const id of ranked.slice(1, 6)) await evaluate("institutionB", id, 5000);
+  await publish(9950, "publishFullTopTenWithEvaluations");
 
   // Admission of institution 4 through the Governor.
   const admit = {

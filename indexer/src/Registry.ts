@@ -3,11 +3,13 @@ import {
   account,
   accountEvent,
   download,
+  evaluation,
   institution,
   keyring,
   leaderboard,
   model,
   modelEvent,
+  modelScore,
   patientGrant,
 } from "ponder:schema";
 import type { Address, Hex } from "viem";
@@ -372,6 +374,50 @@ for (const [name, granted] of [
   });
 }
 
+ponder.on("Registry:EvaluationSubmitted", async ({ event, context }) => {
+  const { modelId, institutionId, evaluator, publisherSite, replaced } = event.args;
+  const e = event.args.evaluation;
+  await context.db.insert(evaluation).values({
+    id: event.id,
+    modelId,
+    institutionId,
+    evaluator,
+    accuracy: e.accuracy,
+    precision: e.precision,
+    recall: e.recall,
+    specificity: e.specificity,
+    f1: e.f1,
+    auc: e.auc,
+    positives: BigInt(e.positives),
+    negatives: BigInt(e.negatives),
+    fingerprint: e.fingerprint,
+    codeVersion: `${(e.codeVersion >> 16) & 255}.${(e.codeVersion >> 8) & 255}.${e.codeVersion & 255}`,
+    cardVersion: e.cardVersion,
+    publisherSite,
+    replaced,
+    ...at(event),
+  });
+});
+
+/** A model's score changed and it moved to `rank` (255: out of the top ten, still kept or evicted next). */
+ponder.on("Registry:ModelScored", async ({ event, context }) => {
+  const { modelId, f1, accuracy, verified, independentEvaluations, rank } = event.args;
+  await context.db.insert(modelScore).values({
+    id: event.id,
+    modelId,
+    f1,
+    accuracy,
+    verified,
+    independentEvaluations,
+    rank: rank === UNRANKED ? null : rank,
+    ...at(event),
+  });
+  const board = await readLeaderboard(context);
+  const without = leave(board.modelIds, modelId);
+  const after = rank === UNRANKED ? without : enter(without, modelId, rank);
+  await moveRanks(context, event, board.modelIds, after, board.latestModelId);
+});
+
 logOtherEvents(
   "Registry",
   registryAbi,
@@ -389,5 +435,7 @@ logOtherEvents(
     "PatientAccessRevoked",
     "RoleGranted",
     "RoleRevoked",
+    "EvaluationSubmitted",
+    "ModelScored",
   ]),
 );

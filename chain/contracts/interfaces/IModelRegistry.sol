@@ -2,10 +2,12 @@
 pragma solidity ^0.8.28;
 
 import {IMembershipObserver} from "./IMembershipObserver.sol";
+import {IModelEvaluations} from "./IModelEvaluations.sol";
 
 /// @title IModelRegistry
 /// @notice The consortium's registry of brain-tumor detection models: the latest model and a
-/// ranked top ten (by F1, ties by accuracy, then older first), downloads, staff accounts, patient
+/// ranked top ten (by score: members' measured F1 once verified, else the claimed F1; ties by
+/// accuracy, then older first; see {IModelEvaluations}), downloads, staff accounts, patient
 /// grants, encryption public keys and keyrings.
 ///
 /// Storage policy: only the latest model and the top ten are kept. A model that leaves both is
@@ -23,7 +25,7 @@ import {IMembershipObserver} from "./IMembershipObserver.sol";
 /// add or drop wraps but never change the card, the content or the sha256; readers refuse a keyring
 /// whose card does not hash to `cardHash`. Models published before the upgrade that introduced it
 /// have `cardHash == 0`: readers treat their card as unverified.
-interface IModelRegistry is IMembershipObserver {
+interface IModelRegistry is IMembershipObserver, IModelEvaluations {
     /// @notice What an account is to the registry.
     enum AccountKind {
         None,
@@ -108,8 +110,8 @@ interface IModelRegistry is IMembershipObserver {
     }
 
     /// @notice A model was published. `rank` is its place in the top ten (0 = best) or 255 when it
-    /// did not enter it; the top ten can be rebuilt from these events, {ModelEvicted} and
-    /// {ModelRevoked}. It is also the new latest model.
+    /// did not enter it; the top ten can be rebuilt from these events, {ModelEvicted},
+    /// {ModelRevoked} and {ModelScored}. It is also the new latest model; its score is its claim.
     event ModelPublished(
         uint256 indexed modelId,
         address indexed publisher,

@@ -169,7 +169,7 @@ describe("consortium flows", () => {
     const api = await upgrades(hre, ctx.connection);
     await api.forceImport(registry, "ModelRegistry", { kind: "uups" });
     // Validates the new implementation's storage layout against the proxy's, then deploys it.
-    const implementation = (await api.prepareUpgrade(registry, "ModelRegistryV3", {
+    const implementation = (await api.prepareUpgrade(registry, "ModelRegistryV4", {
       kind: "uups",
     })) as `0x${string}`;
     await ctx.passProposal(
@@ -185,7 +185,7 @@ describe("consortium flows", () => {
       ],
       "Upgrade the registry to V3",
     );
-    assert.equal(await read("version"), "3");
+    assert.equal(await read("version"), "4");
     assert.deepEqual(await read("topTenIds"), before);
     assert.equal(await read("hasRole", [PUBLISHER_ROLE, devAccounts.publisher.address]), true);
   });
@@ -202,7 +202,7 @@ describe("consortium flows", () => {
 
   it("refuses a direct upgrade by anyone but the timelock", async () => {
     const api = await upgrades(hre, ctx.connection);
-    const implementation = (await api.deployImplementation("ModelRegistryV3", {
+    const implementation = (await api.deployImplementation("ModelRegistryV4", {
       kind: "uups",
     })) as `0x${string}`;
     for (const who of ["deployer", "institutionA", "publisher"] as const) {

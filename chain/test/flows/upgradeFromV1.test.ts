@@ -1,5 +1,5 @@
 // A registry deployed from the pre-v2 sources (commit 09aafdf, kept in contracts/test/legacy)
-// is filled, then upgraded to today's ModelRegistry through governance after OpenZeppelin's
+// is filled, then upgraded to today's ModelRegistry (v3, with initializeV3) through governance after OpenZeppelin's
 // storage-layout validation: models, ranking, staff, grants, keys and the download history stay;
 // pre-upgrade models read with a zero card hash (readers treat their card as unverified).
 import assert from "node:assert/strict";
@@ -84,7 +84,11 @@ describe("upgrade of a pre-v2 registry", () => {
           data: encodeFunctionData({
             abi: modelRegistryAbi,
             functionName: "upgradeToAndCall",
-            args: [implementation, "0x"],
+            // v3 needs its one-time initializer (standings of the kept models).
+            args: [
+              implementation,
+              encodeFunctionData({ abi: modelRegistryAbi, functionName: "initializeV3" }),
+            ],
           }),
         },
       ],
@@ -93,7 +97,7 @@ describe("upgrade of a pre-v2 registry", () => {
   });
 
   it("keeps models, ranking, staff, grants, keys and the download history", async () => {
-    assert.equal(await read("version"), "2");
+    assert.equal(await read("version"), "3");
     assert.deepEqual(await read("topTenIds"), before_.top);
     assert.equal(await read("latestModelId"), before_.latest);
     assert.deepEqual(before_.top, [...ids].reverse().slice(0, 10));

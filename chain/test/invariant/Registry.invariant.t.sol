@@ -23,20 +23,66 @@ contract RegistryInvariantTest is Fixture {
         targetContract(address(handler));
     }
 
+    /// Sorted by the current score (v3: the worst independent measurement once verified, else the
+    /// claim), ties by age; unique; at most ten; every entry kept.
     function invariant_topTenSortedUniqueAtMostTenAllActive() public view {
-        IModelRegistry.Model[] memory top = registry.topTen();
+        uint256[] memory top = registry.topTenIds();
         assertLe(top.length, 10);
         for (uint256 i; i < top.length; ++i) {
-            assertTrue(registry.isActive(top[i].id));
-            for (uint256 j = i + 1; j < top.length; ++j) assertTrue(top[i].id != top[j].id);
-            if (i > 0) {
-                IModelRegistry.Metrics memory a = top[i - 1].metrics;
-                IModelRegistry.Metrics memory b = top[i].metrics;
-                bool ordered = a.f1 > b.f1 || (a.f1 == b.f1 && a.accuracy > b.accuracy)
-                    || (a.f1 == b.f1 && a.accuracy == b.accuracy && top[i - 1].id < top[i].id);
-                assertTrue(ordered);
-            }
+            assertTrue(registry.isActive(top[i]));
+            for (uint256 j = i + 1; j < top.length; ++j) assertTrue(top[i] != top[j]);
+            if (i > 0) assertTrue(_ahead(top[i - 1], top[i]));
         }
+    }
+
+    /// Complete: a kept model outside the top ten is only the latest, only when the top ten is
+    /// full, and only when it does not beat the tenth.
+    function invariant_topTenIsCompleteUnderEvaluations() public view {
+        uint256[] memory top = registry.topTenIds();
+        uint256 latest = registry.latestModelId();
+        if (latest == 0) return;
+        for (uint256 i; i < top.length; ++i) if (top[i] == latest) return;
+        assertEq(top.length, 10);
+        assertTrue(_ahead(top[9], latest));
+    }
+
+    /// Each kept model's score is recomputed from the records: the worst independent key once
+    /// `quorum` institutions other than the publisher's measured it, else the claim.
+    function invariant_scoreIsTheWorstIndependentSite() public view {
+        uint256[] memory top = registry.topTenIds();
+        uint256 quorum = registry.evaluationQuorum();
+        uint256 lastInstitution = 8; // the fixture's two + at most six admitted actors
+        for (uint256 i; i <= top.length; ++i) {
+            uint256 id = i < top.length ? top[i] : registry.latestModelId();
+            if (id == 0) continue;
+            IModelRegistry.Model memory model = registry.getModel(id);
+            uint256 worst = type(uint256).max;
+            uint256 independent;
+            for (uint256 inst = 1; inst <= lastInstitution; ++inst) {
+                IModelRegistry.EvaluationRecord memory e = registry.evaluationOf(id, inst);
+                if (e.evaluatedAt == 0) continue;
+                assertEq(e.publisherSite, inst == model.institutionId);
+                if (e.publisherSite) continue;
+                ++independent;
+                uint256 measured = (uint256(e.f1) << 16) | e.accuracy;
+                if (measured < worst) worst = measured;
+            }
+            IModelRegistry.Score memory score = registry.scoreOf(id);
+            assertEq(score.independentEvaluations, independent);
+            assertEq(score.verified, independent >= quorum);
+            uint256 expected = independent >= quorum
+                ? worst
+                : (uint256(model.metrics.f1) << 16) | model.metrics.accuracy;
+            assertEq((uint256(score.f1) << 16) | score.accuracy, expected);
+        }
+    }
+
+    function _ahead(uint256 a, uint256 b) private view returns (bool) {
+        IModelRegistry.Score memory x = registry.scoreOf(a);
+        IModelRegistry.Score memory y = registry.scoreOf(b);
+        uint256 keyA = (uint256(x.f1) << 16) | x.accuracy;
+        uint256 keyB = (uint256(y.f1) << 16) | y.accuracy;
+        return keyA > keyB || (keyA == keyB && a < b);
     }
 
     function invariant_activeIsTopTenPlusLatest() public view {

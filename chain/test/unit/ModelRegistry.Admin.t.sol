@@ -7,7 +7,7 @@ import {ModelRegistry} from "../../contracts/ModelRegistry.sol";
 import {IModelRegistry} from "../../contracts/interfaces/IModelRegistry.sol";
 import {ERC1967Proxy} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol";
 import {Fixture} from "../utils/Fixture.sol";
-import {ModelRegistryV3} from "../../contracts/upgrades/ModelRegistryV3.sol";
+import {ModelRegistryV4} from "../../contracts/upgrades/ModelRegistryV4.sol";
 
 contract ModelRegistryAdminTest is Fixture {
     function test_pause_byGuardianAndUnpauseByAdmin() public {
@@ -47,7 +47,7 @@ contract ModelRegistryAdminTest is Fixture {
     function test_views_exposeConfiguration() public view {
         assertEq(registry.taskId(), TASK);
         assertEq(registry.membership(), address(membership));
-        assertEq(registry.version(), "2");
+        assertEq(registry.version(), "3");
         assertEq(registry.nextModelId(), 1);
         assertEq(registry.latestModelId(), 0);
         assertEq(registry.topTen().length, 0);
@@ -55,15 +55,15 @@ contract ModelRegistryAdminTest is Fixture {
 
     function test_upgrade_byAdminKeepsState() public {
         uint256 model = publish(9000, 9000);
-        address next = address(new ModelRegistryV3());
+        address next = address(new ModelRegistryV4());
         vm.prank(admin);
         registry.upgradeToAndCall(next, "");
-        assertEq(registry.version(), "3");
+        assertEq(registry.version(), "4");
         assertEq(registry.getModel(model).metrics.f1, 9000);
     }
 
     function test_upgrade_revertsForOthers() public {
-        address next = address(new ModelRegistryV3());
+        address next = address(new ModelRegistryV4());
         vm.expectRevert(
             abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, instA, bytes32(0))
         );

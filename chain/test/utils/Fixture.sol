@@ -104,6 +104,29 @@ abstract contract Fixture is Test {
         p.cardHash = sha256(abi.encode("card", n));
     }
 
+    /// @dev A coherent evaluation on 100 + 100 images with this F1 and accuracy: precision =
+    /// recall = f1, specificity = 2 * accuracy - f1 (so `accuracy` must lie within f1 / 2 of
+    /// the middle: 0 <= 2 * accuracy - f1 <= 10000).
+    function evaluation(uint16 f1, uint16 accuracy) internal pure returns (IModelRegistry.EvaluationParams memory e) {
+        e.accuracy = accuracy;
+        e.precision = f1;
+        e.recall = f1;
+        e.specificity = uint16(2 * uint256(accuracy) - f1);
+        e.f1 = f1;
+        e.auc = 9000;
+        e.positives = 100;
+        e.negatives = 100;
+        e.fingerprint = keccak256(abi.encode("evaluation set", f1, accuracy));
+        e.codeVersion = (0 << 16) | (1 << 8);
+        e.cardVersion = 2;
+    }
+
+    function evaluate(address account, uint256 modelId, uint16 f1, uint16 accuracy) internal {
+        IModelRegistry.EvaluationParams memory e = evaluation(f1, accuracy);
+        vm.prank(account);
+        registry.submitEvaluation(modelId, e);
+    }
+
     function publish(uint16 f1, uint16 accuracy) internal returns (uint256) {
         IModelRegistry.PublishParams memory p = params(f1, accuracy);
         vm.prank(publisher);

@@ -1,4 +1,5 @@
-import { mkdir, readdir } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { mkdir, readdir, readFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { classifyImage } from "@neuroledger/sdk/inference";
 import { createNodeRuntime, readImageFile, writeStreamAtomically } from "@neuroledger/sdk/node";
@@ -40,7 +41,15 @@ export const PREDICTION_COLUMNS = [
 ] as const;
 
 /** The JSON `training evaluate --json` prints, key for key. */
-export type EvaluateResult = BinaryMetrics & { unreadable: number; labels: string[] };
+/**
+ * `fingerprint`: the evaluation set's fingerprint (docs/interfaces.md section 8): sha256 over the
+ * sorted lines "<label>/<sha256 of the file>" of every readable image, joined with "\n", as 0x hex.
+ */
+export type EvaluateResult = BinaryMetrics & {
+  unreadable: number;
+  labels: string[];
+  fingerprint: `0x${string}`;
+};
 
 /**
  * `neuroledger evaluate`: runs the ONNX model over every image of a labelled folder with the SDK's
@@ -81,6 +90,7 @@ export async function evaluate(params: EvaluateParameters): Promise<EvaluateResu
   const runtime = await createNodeRuntime(modelPath);
   const yTrue: number[] = [];
   const probs: number[] = [];
+  const fingerprintLines: string[] = [];
   const rows: (string | number)[][] = [];
   let outOfDistribution = 0;
   let unreadable = 0;
@@ -94,6 +104,11 @@ export async function evaluate(params: EvaluateParameters): Promise<EvaluateResu
       continue;
     }
     const result = await classifyImage(runtime, image, card);
+    fingerprintLines.push(
+      `${labels[sample.label]}/${createHash("sha256")
+        .update(await readFile(sample.path))
+        .digest("hex")}`,
+    );
     yTrue.push(sample.label);
     probs.push(result.probability);
     if (result.ood?.outOfDistribution) outOfDistribution++;
@@ -123,7 +138,9 @@ export async function evaluate(params: EvaluateParameters): Promise<EvaluateResu
       params.predictionsOut,
     );
   }
-  return { ...binaryMetrics(yTrue, probs), unreadable, labels: [...labels] };
+  const fingerprint =
+    `0x${createHash("sha256").update(fingerprintLines.sort().join("\n")).digest("hex")}` as const;
+  return { ...binaryMetrics(yTrue, probs), unreadable, labels: [...labels], fingerprint };
 }
 
 /** The CSV must not land among the images it describes; its folder is made if missing. */

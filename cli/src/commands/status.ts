@@ -1,5 +1,7 @@
 import { getMemberCount } from "@neuroledger/chain/actions";
-import { abis, connectChain } from "../chain/client.ts";
+import { readEvaluations } from "@neuroledger/chain/actions/readEvaluations";
+import { readScore } from "@neuroledger/chain/actions/readScore";
+import { abis, type ChainClient, connectChain } from "../chain/client.ts";
 import { getModel, keptModelIds, type OnChainModel } from "../chain/models.ts";
 import type { Connection } from "../config.ts";
 import { NodeClient } from "../ipfs/client.ts";
@@ -23,7 +25,25 @@ function summary(m: OnChainModel) {
   };
 }
 
-/** `neuroledger status`: chain, consortium size, latest model, the top ten, and the node's view. */
+/** A kept model's summary plus its ranking score and members' evaluations (registry v3). */
+async function withEvaluations(chain: ChainClient, m: OnChainModel) {
+  const [score, evaluations] = await Promise.all([
+    readScore(chain.publicClient, chain.registry, m.id),
+    readEvaluations(chain.publicClient, chain.registry, m.id),
+  ]);
+  return {
+    ...summary(m),
+    score: { ...score, worstInstitutionId: score.worstInstitutionId?.toString() ?? null },
+    evaluations: evaluations.map((e) => ({
+      ...e,
+      institutionId: e.institutionId.toString(),
+      blockNumber: e.blockNumber.toString(),
+    })),
+  };
+}
+
+/** `neuroledger status`: chain, consortium size, latest model, the top ten (each with its score
+ * and members' evaluations), and the node's view. */
 export async function status(connection: Connection) {
   const chain = await connectChain(connection);
   const [block, memberCount, paused] = await Promise.all([
@@ -37,7 +57,7 @@ export async function status(connection: Connection) {
   ]);
   const { latest, top } = await keptModelIds(chain);
   const topTen = [];
-  for (const id of top) topTen.push(summary(await getModel(chain, id)));
+  for (const id of top) topTen.push(await withEvaluations(chain, await getModel(chain, id)));
   const node = connection.nodeUrl
     ? await new NodeClient(connection.nodeUrl, 5_000)
         .id()
@@ -51,7 +71,7 @@ export async function status(connection: Connection) {
       registry: chain.registry,
     },
     consortium: { members: Number(memberCount), paused },
-    latest: latest > 0n ? summary(await getModel(chain, latest)) : null,
+    latest: latest > 0n ? await withEvaluations(chain, await getModel(chain, latest)) : null,
     topTen,
     ...(node ? { node } : {}),
   };

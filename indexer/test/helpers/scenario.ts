@@ -49,6 +49,8 @@ export type Ledger = {
     votes: { voter: Address; support: number }[];
   }[];
   keyringUpdates: { modelId: bigint; version: number }[];
+  /** Members' evaluations (registry v3), in order. */
+  evaluations: { modelId: bigint; institutionId: bigint; f1: number; txHash: Hex }[];
   institutionD: bigint;
 };
 
@@ -67,6 +69,7 @@ export async function runScenario(c: LocalChain, d: IndexedDeployment): Promise<
     revoked: new Map(),
     proposals: [],
     keyringUpdates: [],
+    evaluations: [],
     institutionD: 0n,
   };
 
@@ -318,6 +321,30 @@ export async function runScenario(c: LocalChain, d: IndexedDeployment): Promise<
   await advance(DAY);
   await downloadBy(dev.patient, m12, 1n, "patient");
   await downloadBy(dev.candidate, m12, ledger.institutionD, "member");
+
+  // Members evaluate the best model on their own data (v3); high enough that it stays first.
+  for (const [who, institutionId, f1, specificity] of [
+    [dev.staff, 2n, 9800, 9600],
+    [dev.institutionC, 3n, 9900, 9700],
+  ] as const) {
+    const receipt = await reg(who, "submitEvaluation", [
+      m12,
+      {
+        accuracy: (f1 + specificity) / 2,
+        precision: f1,
+        recall: f1,
+        specificity,
+        f1,
+        auc: 9900,
+        positives: 100,
+        negatives: 100,
+        fingerprint: keccak256(toBytes(`evaluation set of ${institutionId}`)),
+        codeVersion: 0x000100,
+        cardVersion: 2,
+      },
+    ]);
+    ledger.evaluations.push({ modelId: m12, institutionId, f1, txHash: receipt.transactionHash });
+  }
 
   // Governance revokes model 8 (rank shifts), pauses and unpauses; then removes Delta.
   await govern(

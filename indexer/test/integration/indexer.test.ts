@@ -177,6 +177,32 @@ describe("on PGlite, open (dev stack)", () => {
     assert.equal(v1.cid, cidToString({ digest: keccak256(sha12), codec: 0x70 }));
   });
 
+  it("keeps every member evaluation and each model's score history", () => {
+    const evaluations = [...rows(dump, "evaluation")].sort(
+      (a, b) => Number(a.blockNumber) - Number(b.blockNumber),
+    );
+    assert.deepEqual(
+      evaluations.map((r) => [r.modelId, r.institutionId, r.f1, r.txHash, r.publisherSite]),
+      stack.ledger.evaluations.map((e) => [
+        String(e.modelId),
+        String(e.institutionId),
+        e.f1,
+        e.txHash,
+        false,
+      ]),
+    );
+    assert.equal(evaluations[0]?.codeVersion, "0.1.0");
+    assert.equal(evaluations[0]?.evaluator, lower(dev.staff.address));
+    const scores = rows(dump, "modelScore").filter((r) => r.modelId === "12");
+    assert.deepEqual(
+      scores.map((r) => [r.f1, r.verified, r.independentEvaluations, r.rank]),
+      [
+        [9800, true, 1, 0],
+        [9800, true, 2, 0],
+      ],
+    );
+  });
+
   it("tracks institutions, accounts, roles over time and patient grants", () => {
     const inst = rows(dump, "institution").sort((a, b) => Number(a.id) - Number(b.id));
     assert.deepEqual(

@@ -1,3 +1,4 @@
+import { InvalidInputError } from "../../errors.ts";
 import { printResult } from "../../output.ts";
 import { progressBar } from "../../progress.ts";
 import { connect, withConnectionOptions } from "../connection.ts";
@@ -28,8 +29,15 @@ export const declareEvaluate: CommandDeclaration = (program, { log }) => {
         "--predictions <out.csv>",
         "write one row per image: file,label,predicted,probability,peak_x,peak_y",
       )
-      .option("--json", "print the metrics as one JSON line (the last line)"),
+      .option("--json", "print the metrics as one JSON line (the last line)")
+      .option(
+        "--submit",
+        "record the metrics on chain as your institution's evaluation of the registry model (--model <id>); images never leave this machine",
+      ),
   ).action(async (opts) => {
+    if (opts.submit && !/^\d+$/.test(opts.model)) {
+      throw new InvalidInputError(`--submit needs --model <registry model id>, got ${opts.model}`);
+    }
     const model = await (await import("../../models/resolveModel.ts")).resolveModel({
       model: opts.model,
       cardPath: opts.card,
@@ -46,10 +54,34 @@ export const declareEvaluate: CommandDeclaration = (program, { log }) => {
       onProgress: bar.update,
     });
     bar.stop();
-    if (opts.json) printResult(metrics, true);
-    else process.stdout.write(`${metricsText(metrics, opts.predictions).join("\n")}\n`);
+    const submitted = opts.submit
+      ? await (await import("../../commands/submitEvaluation.ts")).submitEvaluation(
+          await connect(opts),
+          BigInt(opts.model),
+          metrics,
+          Number(model.card.schema.split("/").pop()),
+        )
+      : undefined;
+    // The printed metrics keep `training evaluate`'s keys; the set's fingerprint goes on chain only.
+    const { fingerprint: _fingerprint, ...printed } = metrics;
+    if (opts.json) printResult(submitted ? { ...printed, submitted } : printed, true);
+    else {
+      const lines = metricsText(metrics, opts.predictions);
+      if (submitted) lines.push(submittedText(submitted));
+      process.stdout.write(`${lines.join("\n")}\n`);
+    }
   });
 };
+
+type Submitted = Awaited<ReturnType<typeof import("../../commands/submitEvaluation.ts").submitEvaluation>>;
+
+/** One line: the transaction, the model's score after it and its place in the top ten. */
+function submittedText(submitted: Submitted): string {
+  const s = submitted.score;
+  const verified = s.verified ? `verified at ${s.independentEvaluations} institution(s)` : "unverified";
+  const rank = submitted.rank === null ? "not ranked" : submitted.rank + 1;
+  return `submitted: tx ${submitted.transaction} (block ${submitted.blockNumber}); score F1 ${s.f1.toFixed(4)} ${verified}, rank ${rank}`;
+}
 
 type Metrics = Awaited<ReturnType<typeof import("../../commands/evaluate.ts").evaluate>>;
 
