@@ -176,7 +176,7 @@ def cmd_bench(args) -> None:
     paper = None
     if args.paper_minutes > 0 and args.preprocessing == 2:
         paper_cfg, paper_train = configs(args, arch="paper", max_minutes=args.paper_minutes)
-        paper_train = replace(paper_train, localization_weight=0.0)  # the paper's recipe: cross-entropy only
+        paper_train = replace(paper_train, localization_weight=0.0, localization_warmup=0)  # the paper's recipe: cross-entropy only
         log(f"paper CNN row: {paper_cfg.channels} at S = {paper_cfg.input_size}, Adam {paper_train.learning_rate}, same split")
         ds_paper = ds if paper_cfg.input_size == ds.size else load_dataset(args, paper_cfg, log)
         if [s.path for _, s in ds_paper.samples] != [s.path for _, s in ds.samples]:
