@@ -72,7 +72,8 @@ function instance(name: string, Class: ErrorClass): Error {
   const Any = Class as unknown as new (...args: unknown[]) => Error;
   if (name === "NoWrapForAccountError")
     return new Any("0x00000000000000000000000000000000000000aa");
-  if (name === "UnsupportedFileFormatError") return new Any("nifti", `${name} thrown by the exit-code test`);
+  if (name === "UnsupportedFileFormatError")
+    return new Any("nifti", `${name} thrown by the exit-code test`);
   if (name === "ImageTooSmallError") return new Any(8, 8, 32);
   if (name === "ContractRevertError") return new Any("RegistryDownloadNotAuthorized", [1n]);
   return new Any(`${name} thrown by the exit-code test`);

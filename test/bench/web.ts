@@ -36,7 +36,7 @@ import { classifyImage, preprocessImage } from "@neuroledger/sdk/inference";
 import { createNodeRuntime, readImageFile } from "@neuroledger/sdk/node";
 import { chromiumArgs, chromiumPath } from "@neuroledger/web/chromium";
 import { crossOriginIsolation } from "@neuroledger/web/cross-origin-isolation";
-import { chromium } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 import { privateKeyToAccount } from "viem/accounts";
 import { createServer } from "vite";
 
@@ -153,35 +153,50 @@ async function nativeStudy(
   return { ms: performance.now() - t, probability };
 }
 
-async function main() {
-  const model = pickModel();
-  const modelBytes = new Uint8Array(readFileSync(join(model.dir, "model.onnx")));
-  const cardBytes = new Uint8Array(readFileSync(join(model.dir, "card.json")));
-  const card = parseModelCard(cardBytes);
-  const imageBytes = new Uint8Array(readFileSync(model.image));
+type Model = ReturnType<typeof pickModel>;
+type Card = ReturnType<typeof parseModelCard>;
+type NativeRuntime = Awaited<ReturnType<typeof createNodeRuntime>>;
+type Series = ReturnType<typeof makeDicomSeries>;
+type Bench = {
+  inference: (a: object) => Promise<{
+    backend: string;
+    threads: number;
+    inferenceMs: number[];
+    imageToResultMs: number[];
+    stages: Record<string, number[]>;
+    logits: number[];
+  }>;
+  download: (a: object) => Promise<{ ms: number; bytes: number; progressEvents: number }>;
+  dicomSeries: (a: object) => Promise<{
+    studyMs: Record<string, number[]>;
+    studyProbability: Record<string, number>;
+    sliceMs: number[];
+    threads: number;
+  }>;
+};
+type BrowserInference = Awaited<ReturnType<Bench["inference"]>>;
+type Downloads = Record<
+  string,
+  { bytes: number; p50Ms: number; runsMs: number[]; mibPerSecond: number }
+>;
+/** The signer of the download measurement: its key and the signature its account key comes from. */
+type DownloadSigner = {
+  address: `0x${string}`;
+  signature: `0x${string}`;
+  domain: { chainId: number; registry: string };
+};
 
-  // Encrypted copies for the download measurement, wrapped for one dev account.
+/** Encrypted copies of `payloads` for the download measurement, wrapped for one dev account. */
+async function addEncryptedPayloads(
+  files: Map<string, Uint8Array>,
+  payloads: Record<string, Uint8Array>,
+): Promise<DownloadSigner> {
   const signer = privateKeyToAccount(
     "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
   ); // public dev key
   const domain = { chainId: 31337, registry: "0x5FC8d32690cc91D4c39d9d3abcBD16989F875707" };
   const signature = await signer.signMessage({ message: accountKeyMessage(domain) });
   const accountKey = await accountKeyFromSignature(signature, domain);
-  const files = new Map<string, Uint8Array>([
-    ["/model.onnx", modelBytes],
-    ["/card.json", cardBytes],
-    ["/image", imageBytes],
-  ]);
-  const series = makeDicomSeries(join(model.image, ".."));
-  const seriesUrls: Record<string, string[]> = { explicit: [], jpegls: [] };
-  for (const kind of ["explicit", "jpegls"] as const)
-    series[kind].forEach((path, i) => {
-      files.set(`/dicom/${kind}/${i}`, new Uint8Array(readFileSync(path)));
-      seriesUrls[kind]?.push(`/dicom/${kind}/${i}`);
-    });
-  const big = new Uint8Array(64 * 1024 * 1024);
-  for (let i = 0; i < big.length; i += 65536) crypto.getRandomValues(big.subarray(i, i + 65536));
-  const payloads = { [model.name]: modelBytes, "64MiB": big };
   for (const [name, plaintext] of Object.entries(payloads)) {
     const contentKey = generateContentKey();
     const keyring = await buildKeyring(contentKey, [
@@ -190,7 +205,29 @@ async function main() {
     files.set(`/${name}.keyring`, new TextEncoder().encode(serializeKeyring(keyring)));
     files.set(`/${name}.container`, await encryptBytes(contentKey, plaintext));
   }
+  return { address: signer.address, signature, domain };
+}
 
+/** Adds the DICOM series' files to `files`; returns their URLs by kind. */
+function addDicomSeries(files: Map<string, Uint8Array>, series: Series): Record<string, string[]> {
+  const seriesUrls: Record<string, string[]> = { explicit: [], jpegls: [] };
+  for (const kind of ["explicit", "jpegls"] as const)
+    series[kind].forEach((path, i) => {
+      files.set(`/dicom/${kind}/${i}`, new Uint8Array(readFileSync(path)));
+      seriesUrls[kind]?.push(`/dicom/${kind}/${i}`);
+    });
+  return seriesUrls;
+}
+
+function randomBytes(length: number): Uint8Array {
+  const bytes = new Uint8Array(length);
+  for (let i = 0; i < bytes.length; i += 65536)
+    crypto.getRandomValues(bytes.subarray(i, i + 65536));
+  return bytes;
+}
+
+/** The bench page's Vite server on 127.0.0.1 (cross-origin isolated), serving `files`. */
+async function startPageServer(files: Map<string, Uint8Array>) {
   const server = await createServer({
     configFile: false,
     root: join(import.meta.dirname, "web-page"),
@@ -208,32 +245,239 @@ async function main() {
   await server.listen();
   const url = server.resolvedUrls?.local[0];
   if (!url) throw new Error("the bench page server has no URL");
+  return { server, url };
+}
+
+/** Opens the bench page and waits until it is ready; throws when it is not cross-origin isolated. */
+async function openBenchPage(browser: Browser, url: string): Promise<Page> {
+  const page = await browser.newPage();
+  page.on("pageerror", (e) => console.error(`[page] ${e.message}`));
+  await page.goto(process.env.BENCH_THREADS ? `${url}?threads=${process.env.BENCH_THREADS}` : url);
+  await page.waitForFunction(
+    () => document.getElementById("status")?.textContent === "ready",
+    undefined,
+    { timeout: 120_000 },
+  );
+  if (!(await page.evaluate(() => crossOriginIsolated)))
+    throw new Error("the bench page is not cross-origin isolated");
+  return page;
+}
+
+/** onnxruntime-node, same model, same input, same threads as the browser run. */
+async function measureNative(native: NativeRuntime, model: Model, card: Card) {
+  const input = preprocessImage(await readImageFile(model.image), card.preprocessing);
+  const { height, width } = card.preprocessing.resize;
+  const tensor = new native.Tensor("float32", input, [1, 3, height, width]);
+  for (let i = 0; i < WARMUP; i++) await native.session.run({ image: tensor });
+  const nativeMs: number[] = [];
+  let logits: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t = performance.now();
+    const out = await native.session.run({ image: tensor });
+    nativeMs.push(performance.now() - t);
+    logits = Array.from(out.logits?.data as Float32Array);
+  }
+  return { nativeMs, logits };
+}
+
+/** The DICOM study in the page and in Node, per series kind, and one slice's image -> result. */
+async function measureDicom(
+  page: Page,
+  native: NativeRuntime,
+  card: Card,
+  series: Series,
+  seriesUrls: Record<string, string[]>,
+) {
+  const dicomRun = await page.evaluate(
+    (args) => (window as unknown as { bench: Bench }).bench.dicomSeries(args),
+    {
+      modelUrl: "/model.onnx",
+      cardUrl: "/card.json",
+      seriesUrls,
+      sliceUrl: "/dicom/explicit/0",
+      runs: DICOM_RUNS,
+      sliceRuns: RUNS,
+    },
+  );
+  const dicom: Record<string, object> = {};
+  for (const kind of ["explicit", "jpegls"] as const) {
+    await nativeStudy(native, card, series[kind].slice(0, 4)); // warm-up
+    const nativeRuns = [];
+    let nativeProbability = 0;
+    for (let r = 0; r < DICOM_RUNS; r++) {
+      const n = await nativeStudy(native, card, series[kind]);
+      nativeRuns.push(n.ms);
+      nativeProbability = n.probability;
+    }
+    const browserMs = median(dicomRun.studyMs[kind] ?? []);
+    dicom[kind] = {
+      slices: DICOM_SLICES,
+      browserStudyP50Ms: round(browserMs),
+      nativeStudyP50Ms: round(median(nativeRuns)),
+      studyBrowserToNativeRatio: round(browserMs / median(nativeRuns), 3),
+      studyProbabilityDiff: Math.abs((dicomRun.studyProbability[kind] ?? 0) - nativeProbability),
+    };
+  }
+  return { dicom, sliceP50: median(dicomRun.sliceMs), threads: dicomRun.threads };
+}
+
+/** Keyring + container over HTTP, unwrap, streaming decrypt and sha256 check in the page. */
+async function measureDownloads(
+  page: Page,
+  payloads: Record<string, Uint8Array>,
+  signer: DownloadSigner,
+): Promise<Downloads> {
+  const downloads: Downloads = {};
+  for (const [name, plaintext] of Object.entries(payloads)) {
+    const runsMs: number[] = [];
+    for (let i = 0; i < DOWNLOAD_RUNS; i++) {
+      const r = await page.evaluate(
+        (args) => (window as unknown as { bench: Bench }).bench.download(args),
+        {
+          keyringUrl: `/${name}.keyring`,
+          containerUrl: `/${name}.container`,
+          account: signer.address,
+          signature: signer.signature,
+          domain: signer.domain,
+          expectedSha256: sha256Hex(plaintext),
+        },
+      );
+      if (r.bytes !== plaintext.length)
+        throw new Error(`${name}: decrypted ${r.bytes} bytes, expected ${plaintext.length}`);
+      runsMs.push(r.ms);
+    }
+    downloads[name] = {
+      bytes: plaintext.length,
+      p50Ms: round(median(runsMs)),
+      runsMs: runsMs.map((x) => round(x)),
+      mibPerSecond: round(plaintext.length / 1024 ** 2 / (median(runsMs) / 1000)),
+    };
+  }
+  return downloads;
+}
+
+/** web.json's content: every figure of the run beside its target. */
+function benchResult(m: {
+  model: Model;
+  modelBytes: number;
+  chromium: string;
+  browserRun: BrowserInference;
+  nativeMs: number[];
+  maxLogitDiff: number;
+  downloads: Downloads;
+  dicom: Awaited<ReturnType<typeof measureDicom>>;
+}) {
+  const { browserRun } = m;
+  const browserP50 = median(browserRun.inferenceMs);
+  const nativeP50 = median(m.nativeMs);
+  return {
+    schema: "neuroledger.bench.web/1",
+    measuredAt: new Date().toISOString(),
+    machine: { cpus: availableParallelism(), chromium: m.chromium, node: process.version },
+    model: {
+      name: m.model.name,
+      bytes: m.modelBytes,
+      image: m.model.image.startsWith(repoRoot)
+        ? m.model.image.slice(repoRoot.length + 1)
+        : m.model.image,
+    },
+    runs: RUNS,
+    browserToNativeRatio: round(browserP50 / nativeP50, 3),
+    imageToResultP50Ms: round(median(browserRun.imageToResultMs)),
+    inference: {
+      browser: {
+        backend: browserRun.backend,
+        threads: browserRun.threads,
+        p50Ms: round(browserP50),
+        p95Ms: round(percentile(browserRun.inferenceMs, 95)),
+      },
+      native: {
+        runtime: "onnxruntime-node (cpu)",
+        threads: browserRun.threads,
+        p50Ms: round(nativeP50),
+        p95Ms: round(percentile(m.nativeMs, 95)),
+      },
+      maxLogitDiff: m.maxLogitDiff,
+    },
+    imageToResult: {
+      p50Ms: round(median(browserRun.imageToResultMs)),
+      p95Ms: round(percentile(browserRun.imageToResultMs, 95)),
+      stagesP50Ms: Object.fromEntries(
+        Object.entries(browserRun.stages).map(([k, v]) => [k, round(median(v))]),
+      ),
+    },
+    downloadDecryptVerify: m.downloads,
+    dicom: {
+      series: m.dicom.dicom,
+      sliceImageToResultP50Ms: round(m.dicom.sliceP50),
+      threads: m.dicom.threads,
+    },
+    targets: {
+      browserToNativeRatio: 1.3,
+      imageToResultP50Ms: 50,
+      dicomStudyMs: 3000,
+      studyBrowserToNativeRatio: 1.5,
+      dicomSliceImageToResultP50Ms: 50,
+    },
+  };
+}
+
+function printResult(result: ReturnType<typeof benchResult>, modelName: string) {
+  console.table({
+    "browser WASM inference": {
+      p50: result.inference.browser.p50Ms,
+      p95: result.inference.browser.p95Ms,
+      note: result.inference.browser.backend,
+    },
+    "onnxruntime-node inference": {
+      p50: result.inference.native.p50Ms,
+      p95: result.inference.native.p95Ms,
+      note: `${result.inference.browser.threads} threads`,
+    },
+    "image -> result (browser)": {
+      p50: result.imageToResult.p50Ms,
+      p95: result.imageToResult.p95Ms,
+      note: "decode + preprocess + infer + heatmap",
+    },
+    ...Object.fromEntries(
+      Object.entries(result.downloadDecryptVerify).map(([n, d]) => [
+        `download+decrypt+verify ${n}`,
+        {
+          p50: d.p50Ms,
+          p95: Math.max(...d.runsMs),
+          note: `${(d.bytes / 1024 ** 2).toFixed(1)} MiB, ${d.mibPerSecond} MiB/s`,
+        },
+      ]),
+    ),
+  });
+  console.table(result.dicom.series);
+  console.log(
+    `DICOM slice image -> result p50 ${result.dicom.sliceImageToResultP50Ms} ms (target <= 50)`,
+  );
+  console.log(
+    `browserToNativeRatio ${result.browserToNativeRatio} (target <= 1.3), imageToResultP50Ms ${result.imageToResultP50Ms} (target <= 50), max |logit diff| ${result.inference.maxLogitDiff.toExponential(1)}; model ${modelName}; written ${outFile.slice(repoRoot.length + 1)}`,
+  );
+}
+
+async function main() {
+  const model = pickModel();
+  const modelBytes = new Uint8Array(readFileSync(join(model.dir, "model.onnx")));
+  const cardBytes = new Uint8Array(readFileSync(join(model.dir, "card.json")));
+  const card = parseModelCard(cardBytes);
+  const files = new Map<string, Uint8Array>([
+    ["/model.onnx", modelBytes],
+    ["/card.json", cardBytes],
+    ["/image", new Uint8Array(readFileSync(model.image))],
+  ]);
+  const series = makeDicomSeries(join(model.image, ".."));
+  const seriesUrls = addDicomSeries(files, series);
+  const payloads = { [model.name]: modelBytes, "64MiB": randomBytes(64 * 1024 * 1024) };
+  const signer = await addEncryptedPayloads(files, payloads);
+
+  const { server, url } = await startPageServer(files);
   const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
   try {
-    const page = await browser.newPage();
-    page.on("pageerror", (e) => console.error(`[page] ${e.message}`));
-    await page.goto(
-      process.env.BENCH_THREADS ? `${url}?threads=${process.env.BENCH_THREADS}` : url,
-    );
-    await page.waitForFunction(
-      () => document.getElementById("status")?.textContent === "ready",
-      undefined,
-      { timeout: 120_000 },
-    );
-    if (!(await page.evaluate(() => crossOriginIsolated)))
-      throw new Error("the bench page is not cross-origin isolated");
-
-    type Bench = {
-      inference: (a: object) => Promise<{
-        backend: string;
-        threads: number;
-        inferenceMs: number[];
-        imageToResultMs: number[];
-        stages: Record<string, number[]>;
-        logits: number[];
-      }>;
-      download: (a: object) => Promise<{ ms: number; bytes: number; progressEvents: number }>;
-    };
+    const page = await openBenchPage(browser, url);
     const browserRun = await page.evaluate(
       (args) => (window as unknown as { bench: Bench }).bench.inference(args),
       {
@@ -244,181 +488,26 @@ async function main() {
         warmup: WARMUP,
       },
     );
-
-    // onnxruntime-node, same model, same input, same threads.
     const native = await createNodeRuntime(modelBytes, { threads: browserRun.threads });
-    const input = preprocessImage(await readImageFile(model.image), card.preprocessing);
-    const { height, width } = card.preprocessing.resize;
-    const tensor = new native.Tensor("float32", input, [1, 3, height, width]);
-    for (let i = 0; i < WARMUP; i++) await native.session.run({ image: tensor });
-    const nativeMs: number[] = [];
-    let nativeLogits: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      const t = performance.now();
-      const out = await native.session.run({ image: tensor });
-      nativeMs.push(performance.now() - t);
-      nativeLogits = Array.from(out.logits?.data as Float32Array);
-    }
+    const { nativeMs, logits } = await measureNative(native, model, card);
     const maxLogitDiff = Math.max(
-      ...nativeLogits.map((v, i) => Math.abs(v - (browserRun.logits[i] as number))),
+      ...logits.map((v, i) => Math.abs(v - (browserRun.logits[i] as number))),
     );
-
-    type DicomBench = {
-      dicomSeries: (a: object) => Promise<{
-        studyMs: Record<string, number[]>;
-        studyProbability: Record<string, number>;
-        sliceMs: number[];
-        threads: number;
-      }>;
-    };
-    const dicomRun = await page.evaluate(
-      (args) => (window as unknown as { bench: DicomBench }).bench.dicomSeries(args),
-      {
-        modelUrl: "/model.onnx",
-        cardUrl: "/card.json",
-        seriesUrls,
-        sliceUrl: "/dicom/explicit/0",
-        runs: DICOM_RUNS,
-        sliceRuns: RUNS,
-      },
-    );
-    const dicom: Record<string, object> = {};
-    for (const kind of ["explicit", "jpegls"] as const) {
-      await nativeStudy(native, card, series[kind].slice(0, 4)); // warm-up
-      const nativeRuns = [];
-      let nativeProbability = 0;
-      for (let r = 0; r < DICOM_RUNS; r++) {
-        const n = await nativeStudy(native, card, series[kind]);
-        nativeRuns.push(n.ms);
-        nativeProbability = n.probability;
-      }
-      const browserMs = median(dicomRun.studyMs[kind] ?? []);
-      dicom[kind] = {
-        slices: DICOM_SLICES,
-        browserStudyP50Ms: round(browserMs),
-        nativeStudyP50Ms: round(median(nativeRuns)),
-        studyBrowserToNativeRatio: round(browserMs / median(nativeRuns), 3),
-        studyProbabilityDiff: Math.abs((dicomRun.studyProbability[kind] ?? 0) - nativeProbability),
-      };
-    }
+    const dicom = await measureDicom(page, native, card, series, seriesUrls);
     rmSync(series.dir, { recursive: true, force: true });
-    const dicomSliceP50 = median(dicomRun.sliceMs);
-
-    const downloads: Record<
-      string,
-      { bytes: number; p50Ms: number; runsMs: number[]; mibPerSecond: number }
-    > = {};
-    for (const [name, plaintext] of Object.entries(payloads)) {
-      const runsMs: number[] = [];
-      for (let i = 0; i < DOWNLOAD_RUNS; i++) {
-        const r = await page.evaluate(
-          (args) => (window as unknown as { bench: Bench }).bench.download(args),
-          {
-            keyringUrl: `/${name}.keyring`,
-            containerUrl: `/${name}.container`,
-            account: signer.address,
-            signature,
-            domain,
-            expectedSha256: sha256Hex(plaintext),
-          },
-        );
-        if (r.bytes !== plaintext.length)
-          throw new Error(`${name}: decrypted ${r.bytes} bytes, expected ${plaintext.length}`);
-        runsMs.push(r.ms);
-      }
-      downloads[name] = {
-        bytes: plaintext.length,
-        p50Ms: round(median(runsMs)),
-        runsMs: runsMs.map((x) => round(x)),
-        mibPerSecond: round(plaintext.length / 1024 ** 2 / (median(runsMs) / 1000)),
-      };
-    }
-
-    const browserP50 = median(browserRun.inferenceMs);
-    const nativeP50 = median(nativeMs);
-    const result = {
-      schema: "neuroledger.bench.web/1",
-      measuredAt: new Date().toISOString(),
-      machine: { cpus: availableParallelism(), chromium: browser.version(), node: process.version },
-      model: {
-        name: model.name,
-        bytes: modelBytes.length,
-        image: model.image.startsWith(repoRoot)
-          ? model.image.slice(repoRoot.length + 1)
-          : model.image,
-      },
-      runs: RUNS,
-      browserToNativeRatio: round(browserP50 / nativeP50, 3),
-      imageToResultP50Ms: round(median(browserRun.imageToResultMs)),
-      inference: {
-        browser: {
-          backend: browserRun.backend,
-          threads: browserRun.threads,
-          p50Ms: round(browserP50),
-          p95Ms: round(percentile(browserRun.inferenceMs, 95)),
-        },
-        native: {
-          runtime: "onnxruntime-node (cpu)",
-          threads: browserRun.threads,
-          p50Ms: round(nativeP50),
-          p95Ms: round(percentile(nativeMs, 95)),
-        },
-        maxLogitDiff,
-      },
-      imageToResult: {
-        p50Ms: round(median(browserRun.imageToResultMs)),
-        p95Ms: round(percentile(browserRun.imageToResultMs, 95)),
-        stagesP50Ms: Object.fromEntries(
-          Object.entries(browserRun.stages).map(([k, v]) => [k, round(median(v))]),
-        ),
-      },
-      downloadDecryptVerify: downloads,
-      dicom: {
-        series: dicom,
-        sliceImageToResultP50Ms: round(dicomSliceP50),
-        threads: dicomRun.threads,
-      },
-      targets: {
-        browserToNativeRatio: 1.3,
-        imageToResultP50Ms: 50,
-        dicomStudyMs: 3000,
-        studyBrowserToNativeRatio: 1.5,
-        dicomSliceImageToResultP50Ms: 50,
-      },
-    };
-    writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
-    console.table({
-      "browser WASM inference": {
-        p50: result.inference.browser.p50Ms,
-        p95: result.inference.browser.p95Ms,
-        note: result.inference.browser.backend,
-      },
-      "onnxruntime-node inference": {
-        p50: result.inference.native.p50Ms,
-        p95: result.inference.native.p95Ms,
-        note: `${browserRun.threads} threads`,
-      },
-      "image -> result (browser)": {
-        p50: result.imageToResult.p50Ms,
-        p95: result.imageToResult.p95Ms,
-        note: "decode + preprocess + infer + heatmap",
-      },
-      ...Object.fromEntries(
-        Object.entries(downloads).map(([n, d]) => [
-          `download+decrypt+verify ${n}`,
-          {
-            p50: d.p50Ms,
-            p95: Math.max(...d.runsMs),
-            note: `${(d.bytes / 1024 ** 2).toFixed(1)} MiB, ${d.mibPerSecond} MiB/s`,
-          },
-        ]),
-      ),
+    const downloads = await measureDownloads(page, payloads, signer);
+    const result = benchResult({
+      model,
+      modelBytes: modelBytes.length,
+      chromium: browser.version(),
+      browserRun,
+      nativeMs,
+      maxLogitDiff,
+      downloads,
+      dicom,
     });
-    console.table(dicom);
-    console.log(`DICOM slice image -> result p50 ${round(dicomSliceP50)} ms (target <= 50)`);
-    console.log(
-      `browserToNativeRatio ${result.browserToNativeRatio} (target <= 1.3), imageToResultP50Ms ${result.imageToResultP50Ms} (target <= 50), max |logit diff| ${maxLogitDiff.toExponential(1)}; model ${model.name}; written ${outFile.slice(repoRoot.length + 1)}`,
-    );
+    writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
+    printResult(result, model.name);
   } finally {
     await browser.close();
     await server.close();

@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 from .augment import AugmentConfig, AugmentV2Config
-from .model import ModelConfig, build_model
+from .model import ModelConfig
 
 _ACTIVE: "FitStore | None" = None
 

@@ -22,6 +22,7 @@ import {
   TIMELOCK_CANCELLER_ROLE,
   TIMELOCK_PROPOSER_ROLE,
 } from "../roles.ts";
+import type { Deployment, DeploymentParameters } from "../schemas/deployment.ts";
 import {
   type DeploySession,
   deployContract,
@@ -29,7 +30,6 @@ import {
   openDeploySession,
   sendCall,
 } from "./deploySession.ts";
-import type { Deployment, DeploymentParameters } from "../schemas/deployment.ts";
 import { DEV_PARAMETERS } from "./parameters.ts";
 
 export interface Founder {

@@ -77,6 +77,41 @@ export async function classifyStudy(params: ClassifyStudyParameters): Promise<Cl
   });
   const root = info.isDirectory() ? params.studyPath : join(params.studyPath, "..");
   const paths = info.isDirectory() ? await listFiles(params.studyPath) : [params.studyPath];
+  const { files, skipped } = await readDicomFiles(paths, root);
+  if (files.length === 0) {
+    throw new InvalidInputError(
+      `${params.studyPath} holds no readable DICOM image (${paths.length} file(s) looked at${skipped[0] ? `; ${skipped[0].file}: ${skipped[0].reason}` : ""}).`,
+      {
+        hints: ["Pass the folder the PACS or the scanner exported (DICOM Part 10 files)."],
+      },
+    );
+  }
+  if (skipped.length > 0) log.warn("files skipped", { count: skipped.length });
+  const studies = groupDicomSeries(files);
+  const total = studies.reduce((n, s) => n + s.series.reduce((m, r) => m + r.slices.length, 0), 0);
+  const classifier: SeriesClassifier = {
+    runtime: await createNodeRuntime(params.model.modelPath),
+    card: params.model.card,
+    done: 0,
+    onSlice: () => params.onProgress?.(++classifier.done, total),
+  };
+  const outcomes: StudyOutcome[] = [];
+  for (const study of studies) {
+    const series: SeriesOutcome[] = [];
+    for (const s of study.series) series.push(await classifySeries(classifier, s));
+    const probability = Math.max(...series.map((s) => s.probability));
+    outcomes.push({
+      study: study.ordinal,
+      probability,
+      label: labelOf(classifier.card, probability),
+      series,
+    });
+  }
+  return { studies: outcomes, files: files.length, skipped };
+}
+
+/** Decodes each DICOM file of `paths`; the others are skipped with the reason's first line. */
+async function readDicomFiles(paths: string[], root: string) {
   const files: { file: string; dicom: DicomImage }[] = [];
   const skipped: { file: string; reason: string }[] = [];
   for (const path of paths) {
@@ -95,53 +130,53 @@ export async function classifyStudy(params: ClassifyStudyParameters): Promise<Cl
       });
     }
   }
-  if (files.length === 0) {
-    throw new InvalidInputError(
-      `${params.studyPath} holds no readable DICOM image (${paths.length} file(s) looked at${skipped[0] ? `; ${skipped[0].file}: ${skipped[0].reason}` : ""}).`,
-      {
-        hints: ["Pass the folder the PACS or the scanner exported (DICOM Part 10 files)."],
-      },
-    );
-  }
-  if (skipped.length > 0) log.warn("files skipped", { count: skipped.length });
-  const studies = groupDicomSeries(files);
-  const total = studies.reduce((n, s) => n + s.series.reduce((m, r) => m + r.slices.length, 0), 0);
-  const runtime = await createNodeRuntime(params.model.modelPath);
-  const { card } = params.model;
+  return { files, skipped };
+}
+
+interface SeriesClassifier {
+  runtime: Awaited<ReturnType<typeof createNodeRuntime>>;
+  card: ResolvedModel["card"];
+  /** Slices classified so far (all series). */
+  done: number;
+  onSlice: () => void;
+}
+
+type DicomSeries = ReturnType<typeof groupDicomSeries>[number]["series"][number];
+
+/** The card's positive label at p >= 0.5, else its other label. */
+function labelOf(card: ResolvedModel["card"], p: number): string {
   const positive = card.positiveLabel;
   const negative = card.labels.find((l) => l !== positive) ?? positive;
-  const labelOf = (p: number) => (p >= 0.5 ? positive : negative);
-  let done = 0;
-  const outcomes: StudyOutcome[] = [];
-  for (const study of studies) {
-    const series: SeriesOutcome[] = [];
-    for (const s of study.series) {
-      const probabilities: number[] = [];
-      for (const slice of s.slices) {
-        probabilities.push((await classifyImage(runtime, slice.frame.image, card)).probability);
-        params.onProgress?.(++done, total);
-      }
-      const summary = summarizeSeries(probabilities);
-      const top = s.slices[summary.mostSuspicious] as (typeof s.slices)[number];
-      series.push({
-        series: s.ordinal,
-        seriesNumber: s.seriesNumber ?? null,
-        modality: s.modality ?? null,
-        slices: summary.slices,
-        probability: summary.probability,
-        label: labelOf(summary.probability),
-        mostSuspicious: {
-          slice: summary.mostSuspicious + 1,
-          file: top.file,
-          frame: top.frame.frameIndex + 1,
-        },
-        positiveSlices: summary.positiveSlices,
-        sliceProbabilities: probabilities,
-        topSlices: summary.ranking.slice(0, 5).map((i) => i + 1),
-      });
-    }
-    const probability = Math.max(...series.map((s) => s.probability));
-    outcomes.push({ study: study.ordinal, probability, label: labelOf(probability), series });
+  return p >= 0.5 ? positive : negative;
+}
+
+/** Classifies every slice of one series, in position order, and summarises it. */
+async function classifySeries(
+  classifier: SeriesClassifier,
+  s: DicomSeries,
+): Promise<SeriesOutcome> {
+  const { runtime, card } = classifier;
+  const probabilities: number[] = [];
+  for (const slice of s.slices) {
+    probabilities.push((await classifyImage(runtime, slice.frame.image, card)).probability);
+    classifier.onSlice();
   }
-  return { studies: outcomes, files: files.length, skipped };
+  const summary = summarizeSeries(probabilities);
+  const top = s.slices[summary.mostSuspicious] as (typeof s.slices)[number];
+  return {
+    series: s.ordinal,
+    seriesNumber: s.seriesNumber ?? null,
+    modality: s.modality ?? null,
+    slices: summary.slices,
+    probability: summary.probability,
+    label: labelOf(card, summary.probability),
+    mostSuspicious: {
+      slice: summary.mostSuspicious + 1,
+      file: top.file,
+      frame: top.frame.frameIndex + 1,
+    },
+    positiveSlices: summary.positiveSlices,
+    sliceProbabilities: probabilities,
+    topSlices: summary.ranking.slice(0, 5).map((i) => i + 1),
+  };
 }

@@ -48,39 +48,12 @@ export async function up(params: UpParameters): Promise<Stack> {
   const interrupted = (params.until ?? signals?.promise)?.then(() => interrupt.abort());
   try {
     for (const service of params.services ?? upServices) {
-      if (interrupt.signal.aborted)
-        throw new InterruptedError(`interrupted before starting ${service.name}`);
-      log.info("starting", { service: service.name });
-      const started = Date.now();
-      // Not raced against Ctrl-C: a service half started would leak its processes. It sees the
-      // signal instead, stops what it started and throws.
-      let result: RunningService;
-      try {
-        result = await service.start({ options, stack: draft, log, signal: interrupt.signal });
-      } catch (err) {
-        if (!interrupt.signal.aborted) throw err;
-        throw new InterruptedError(`interrupted while starting ${service.name}`, { cause: err });
-      }
+      const result = await startService(service, { options, stack: draft, log }, interrupt.signal);
       running.push({ name: service.name, service: result });
       if (interrupt.signal.aborted)
         throw new InterruptedError(`interrupted while starting ${service.name}`);
-      log.info("started", { service: service.name, ms: Date.now() - started });
     }
-    if (!draft.chain)
-      throw new Error(
-        "no chain in the stack: the service list lacks the chain and deploy services",
-      );
-    const stack: Stack = {
-      schema: "neuroledger.stack/1",
-      dataDir: options.dataDir,
-      startedAt: new Date().toISOString(),
-      pid: process.pid,
-      chain: draft.chain,
-      institutions: draft.institutions,
-      accounts: draft.accounts,
-      models: draft.models,
-      services: draft.services,
-    };
+    const stack = completeStack(draft, options.dataDir);
     await writeStack(stackFile, stack);
     (params.print ?? ((t) => process.stdout.write(t)))(
       summary(
@@ -97,6 +70,48 @@ export async function up(params: UpParameters): Promise<Stack> {
     await stopAll();
     signals?.dispose();
   }
+}
+
+/**
+ * Starts one service, logging how long it took. Not raced against Ctrl-C: a service half started
+ * would leak its processes. It sees the signal instead, stops what it started and throws, which
+ * becomes an `InterruptedError`.
+ */
+async function startService(
+  service: UpService,
+  context: { options: UpOptions; stack: StackDraft; log: Logger },
+  signal: AbortSignal,
+): Promise<RunningService> {
+  const { log } = context;
+  if (signal.aborted) throw new InterruptedError(`interrupted before starting ${service.name}`);
+  log.info("starting", { service: service.name });
+  const started = Date.now();
+  let result: RunningService;
+  try {
+    result = await service.start({ ...context, signal });
+  } catch (err) {
+    if (!signal.aborted) throw err;
+    throw new InterruptedError(`interrupted while starting ${service.name}`, { cause: err });
+  }
+  if (!signal.aborted) log.info("started", { service: service.name, ms: Date.now() - started });
+  return result;
+}
+
+/** The stack file's content once every service has started; throws when the list had no chain. */
+function completeStack(draft: StackDraft, dataDir: string): Stack {
+  if (!draft.chain)
+    throw new Error("no chain in the stack: the service list lacks the chain and deploy services");
+  return {
+    schema: "neuroledger.stack/1",
+    dataDir,
+    startedAt: new Date().toISOString(),
+    pid: process.pid,
+    chain: draft.chain,
+    institutions: draft.institutions,
+    accounts: draft.accounts,
+    models: draft.models,
+    services: draft.services,
+  };
 }
 
 function summary(stack: Stack, services: RunningService[], stackFile: string): string {

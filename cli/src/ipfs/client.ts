@@ -86,30 +86,43 @@ export class NodeClient {
   }
 
   private async request(path: string, init: RequestInit, retried = false): Promise<Response> {
-    let res: Response;
-    let auth: Record<string, string> = {};
-    if (path.startsWith("/ipfs/") && this.session) {
-      try {
-        auth = await this.session.headers();
-      } catch (err) {
-        if ((err as Error).name !== "IpfsFetchError")
-          throw new RefusedError((err as Error).message, { cause: err });
-        throw new UnavailableError(
-          `cannot reach the IPFS node at ${this.url}: ${causeText((err as Error).cause as Error)}`,
-          {
-            hints: [
-              "Start it with `neuroledger node` (or `neuroledger up`), or pass --node <url>.",
-            ],
-            cause: err,
-          },
-        );
-      }
+    const auth = path.startsWith("/ipfs/") ? await this.authHeaders() : {};
+    const res = await this.send(path, {
+      ...init,
+      headers: { ...(init.headers as Record<string, string> | undefined), ...auth },
+    });
+    if (res.status === 401 && this.session && !retried) {
+      // The node restarted or the token lapsed: sign in once more.
+      await res.body?.cancel();
+      this.session.invalidate();
+      return this.request(path, init, true);
     }
+    if (!res.ok) throw await this.refusal(path, res);
+    return res;
+  }
+
+  /** The gateway's bearer header (none without a session); sign-in failures become CLI errors. */
+  private async authHeaders(): Promise<Record<string, string>> {
+    if (!this.session) return {};
     try {
-      res = await fetch(`${this.url}${path}`, {
-        ...init,
-        headers: { ...(init.headers as Record<string, string> | undefined), ...auth },
-      });
+      return await this.session.headers();
+    } catch (err) {
+      if ((err as Error).name !== "IpfsFetchError")
+        throw new RefusedError((err as Error).message, { cause: err });
+      throw new UnavailableError(
+        `cannot reach the IPFS node at ${this.url}: ${causeText((err as Error).cause as Error)}`,
+        {
+          hints: ["Start it with `neuroledger node` (or `neuroledger up`), or pass --node <url>."],
+          cause: err,
+        },
+      );
+    }
+  }
+
+  /** `fetch` with a network failure or a timeout turned into the CLI's error classes. */
+  private async send(path: string, init: RequestInit): Promise<Response> {
+    try {
+      return await fetch(`${this.url}${path}`, init);
     } catch (err) {
       const e = err as Error;
       if (e.name === "TimeoutError" || e.name === "AbortError") {
@@ -125,23 +138,18 @@ export class NodeClient {
         cause: err,
       });
     }
-    if (res.status === 401 && this.session && !retried) {
-      // The node restarted or the token lapsed: sign in once more.
-      await res.body?.cancel();
-      this.session.invalidate();
-      return this.request(path, init, true);
-    }
-    if (!res.ok) {
-      const text = await res.text().catch(() => "");
-      let message = text;
-      try {
-        message = (JSON.parse(text) as { error?: string }).error ?? text;
-      } catch {}
-      const refusal = `IPFS node ${this.url} answered ${res.status} for ${path}: ${message}`;
-      if (res.status === 401 || res.status === 403) throw new RefusedError(refusal);
-      throw res.status === 504 ? new UnavailableError(refusal) : new CliError(refusal);
-    }
-    return res;
+  }
+
+  /** The error for a non-2xx answer: 401/403 refused, 504 unavailable, anything else a CliError. */
+  private async refusal(path: string, res: Response): Promise<Error> {
+    const text = await res.text().catch(() => "");
+    let message = text;
+    try {
+      message = (JSON.parse(text) as { error?: string }).error ?? text;
+    } catch {}
+    const refusal = `IPFS node ${this.url} answered ${res.status} for ${path}: ${message}`;
+    if (res.status === 401 || res.status === 403) return new RefusedError(refusal);
+    return res.status === 504 ? new UnavailableError(refusal) : new CliError(refusal);
   }
 }
 

@@ -6,7 +6,7 @@ import type { Connection } from "../config.ts";
 import { pin } from "../ipfs/api.ts";
 import type { IpfsNode } from "../ipfs/node.ts";
 import type { Logger } from "../log.ts";
-import { applyEvent, expireGrants, type FollowedEventArgs } from "./follower/events.ts";
+import { applyEvent, eventModelId, expireGrants } from "./follower/events.ts";
 import { isPinned, keptModelIdSet, recordPin, unpinDropped } from "./follower/pins.ts";
 import { type FollowerState, loadFollowerState, stateSaver } from "./follower/state.ts";
 import { createKeeper, type Keeper } from "./keeper.ts";
@@ -142,13 +142,14 @@ class PinFollower {
       toBlock: to,
     });
     for (const event of events) {
-      const name = event.eventName as string;
-      const args = event.args as FollowedEventArgs;
-      const effects = applyEvent(this.state, name, args);
+      const effects = applyEvent(this.state, event);
       if (effects.reconcile) this.needsReconcile = true;
       if (effects.keeper) this.needsKeeper = true;
       if (effects.log)
-        this.log.info("registry event", { event: name, modelId: String(args.modelId) });
+        this.log.info("registry event", {
+          event: event.eventName,
+          modelId: String(eventModelId(event)),
+        });
     }
   }
 

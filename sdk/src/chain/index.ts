@@ -1,7 +1,6 @@
 /** `@neuroledger/sdk/chain`: glue between the SDK's formats and the registry's structs (browser and Node). */
 export { type ChainCid, cidFromChain, cidToChain, PUBLISHED_CID_CODECS } from "./cid.ts";
 export { decodeContractError } from "./contractErrors.ts";
-export { checkPublishableCard } from "./publishableCard.ts";
 export {
   type CheckedKeyring,
   checkKeyringForModel,
@@ -11,6 +10,7 @@ export {
   type ReadModelKeyringReturnType,
   readModelKeyring,
 } from "./modelKeyring.ts";
+export { checkPublishableCard } from "./publishableCard.ts";
 export {
   type ChainMetrics,
   metricsToChain,

@@ -215,35 +215,41 @@ function nativeFrame(
 
 /** Stored values of a grey frame, masked to BitsStored and sign-extended when signed. */
 function storedValues(frame: DecodedFrame, bitsStored: number, signed: boolean): Int32Array {
-  const count = frame.bytes.length / frame.bytesPerSample;
   const bits = Math.min(bitsStored, frame.bytesPerSample * 8);
-  if (frame.bytesPerSample === 2 && frame.bytes.byteOffset % 2 === 0 && LITTLE_ENDIAN_HOST) {
-    // Fast path (16-bit, the common MR case): a typed view, masked and sign-extended only if needed.
-    const raw = new Uint16Array(frame.bytes.buffer, frame.bytes.byteOffset, count);
-    const out = Int32Array.from(raw);
-    if (bits < 16) for (let i = 0; i < count; i++) out[i] = (out[i] as number) & ((1 << bits) - 1);
-    if (signed) {
-      const signBit = 1 << (bits - 1);
-      for (let i = 0; i < count; i++)
-        if ((out[i] as number) >= signBit) out[i] = (out[i] as number) - 2 * signBit;
-    }
-    return out;
-  }
+  if (frame.bytesPerSample === 2 && frame.bytes.byteOffset % 2 === 0 && LITTLE_ENDIAN_HOST)
+    return storedValues16(frame, bits, signed);
+  const count = frame.bytes.length / frame.bytesPerSample;
   const view = new DataView(frame.bytes.buffer, frame.bytes.byteOffset, frame.bytes.byteLength);
   const out = new Int32Array(count);
   const mask = bits >= 32 ? 0xffffffff : 2 ** bits - 1;
   const signBit = 2 ** (bits - 1);
   for (let i = 0; i < count; i++) {
-    const raw =
-      frame.bytesPerSample === 1
-        ? frame.bytes[i]!
-        : frame.bytesPerSample === 2
-          ? view.getUint16(2 * i, true)
-          : view.getUint32(4 * i, true);
+    const raw = rawSample(frame, view, i);
     const value = bits >= 32 ? raw : raw & mask;
     out[i] = signed && value >= signBit ? value - 2 * signBit : value;
   }
   return out;
+}
+
+/** Fast path (16-bit, the common MR case): a typed view, masked and sign-extended only if needed. */
+function storedValues16(frame: DecodedFrame, bits: number, signed: boolean): Int32Array {
+  const count = frame.bytes.length / 2;
+  const raw = new Uint16Array(frame.bytes.buffer, frame.bytes.byteOffset, count);
+  const out = Int32Array.from(raw);
+  if (bits < 16) for (let i = 0; i < count; i++) out[i] = (out[i] as number) & ((1 << bits) - 1);
+  if (signed) {
+    const signBit = 1 << (bits - 1);
+    for (let i = 0; i < count; i++)
+      if ((out[i] as number) >= signBit) out[i] = (out[i] as number) - 2 * signBit;
+  }
+  return out;
+}
+
+/** Sample `i` of a little-endian frame of 1, 2 or 4 bytes per sample, unsigned. */
+function rawSample(frame: DecodedFrame, view: DataView, i: number): number {
+  if (frame.bytesPerSample === 1) return frame.bytes[i]!;
+  if (frame.bytesPerSample === 2) return view.getUint16(2 * i, true);
+  return view.getUint32(4 * i, true);
 }
 
 const clampByte = (x: number) => (x < 0 ? 0 : x > 255 ? 255 : Math.floor(x + 0.5));
@@ -294,19 +300,54 @@ export async function decodeDicom(
 ): Promise<DicomImage> {
   const name = parameters.name ?? "The file";
   const dataSet = parse(bytes, name);
-  const element = dataSet.elements[PIXEL_DATA];
-  if (!element) {
-    const sopClass = dataSet.string("x00020002") ?? dataSet.string("x00080016");
-    throw new UnsupportedDicomError(`${name} is a DICOM file without an image (no Pixel Data).`, {
-      details: sopClass ? `SOP class ${sopClass}.` : undefined,
-      hints: ["A DICOMDIR, report or structured document holds no pixels: pass the image files."],
-    });
-  }
+  const element = pixelDataOf(dataSet, name);
   const uid = (dataSet.string("x00020010") ?? "1.2.840.10008.1.2").replace(/\0/g, "").trim();
   const { name: syntaxName, encoding } = pixelEncoding(uid);
+  const header = readHeader(dataSet, { uid, name: syntaxName });
+  const samples = dataSet.uint16("x00280002") ?? 1;
+  const frames = Math.max(1, dataSet.intString("x00280008") ?? 1);
+  checkImageHeader(header, { name, samples, frames, maxPixels: parameters.maxPixels });
+
+  const { rows, columns, bitsAllocated } = header;
+  const geometry = { rows, columns, samples, bitsAllocated };
+  for (let frame = 0; frame < frames; frame++) {
+    const decoded =
+      encoding === "native" || encoding === "native-big-endian"
+        ? nativeFrame(
+            dataSet,
+            element,
+            frame,
+            header,
+            samples,
+            dataSet.uint16("x00280006") === 1,
+            encoding === "native-big-endian",
+          )
+        : await decodeCompressedFrame(
+            encoding,
+            encapsulatedFrame(dataSet, element, frame, frames),
+            geometry,
+          );
+    header.frames.push(frameImage(dataSet, header, decoded, frame, parameters));
+  }
+  return header;
+}
+
+/** The Pixel Data element; a DICOM file without one (DICOMDIR, report) is refused by name. */
+function pixelDataOf(dataSet: DataSet, name: string) {
+  const element = dataSet.elements[PIXEL_DATA];
+  if (element) return element;
+  const sopClass = dataSet.string("x00020002") ?? dataSet.string("x00080016");
+  throw new UnsupportedDicomError(`${name} is a DICOM file without an image (no Pixel Data).`, {
+    details: sopClass ? `SOP class ${sopClass}.` : undefined,
+    hints: ["A DICOMDIR, report or structured document holds no pixels: pass the image files."],
+  });
+}
+
+/** The pixel, geometry and grouping attributes (never patient data); `frames` still empty. */
+function readHeader(dataSet: DataSet, transferSyntax: DicomImage["transferSyntax"]): DicomImage {
   const int = (tag: string) => dataSet.uint16(tag);
   const header: DicomImage = {
-    transferSyntax: { uid, name: syntaxName },
+    transferSyntax,
     modality: dataSet.string("x00080060") || undefined,
     studyInstanceUid: dataSet.string("x0020000d") || undefined,
     seriesInstanceUid: dataSet.string("x0020000e") || undefined,
@@ -328,10 +369,20 @@ export async function decodeDicom(
       return set ? numbers(set, "x00200037") : undefined;
     })();
   if (orientation?.length === 6) header.orientation = orientation as DicomImage["orientation"];
-  const samples = int("x00280002") ?? 1;
-  const frames = Math.max(1, dataSet.intString("x00280008") ?? 1);
-  const { rows, columns, bitsAllocated, photometricInterpretation: photometric } = header;
+  return header;
+}
 
+/**
+ * Refuses, by name, what NeuroLedger does not decode: no image size, bits allocated other than
+ * 8/16/32, an unread photometric interpretation, too many pixels per frame or per file (a
+ * decompression bomb), an image too small, BitsStored that does not fit.
+ */
+function checkImageHeader(
+  header: DicomImage,
+  file: { name: string; samples: number; frames: number; maxPixels: number | undefined },
+): void {
+  const { name, samples } = file;
+  const { rows, columns, bitsAllocated, photometricInterpretation: photometric } = header;
   if (rows < 1 || columns < 1)
     throw new ImageDecodeError(`${name}: the DICOM header has no image size (Rows/Columns).`);
   if (![8, 16, 32].includes(bitsAllocated)) {
@@ -349,7 +400,21 @@ export async function decodeDicom(
       },
     );
   }
-  const maxPixels = parameters.maxPixels ?? DEFAULT_MAX_PIXELS;
+  checkPixelCount(header, file);
+  checkImageNotTooSmall(columns, rows, name);
+  if (header.bitsStored < 1 || header.bitsStored > bitsAllocated) {
+    throw new ImageDecodeError(
+      `${name}: BitsStored ${header.bitsStored} does not fit BitsAllocated ${bitsAllocated}.`,
+    );
+  }
+}
+
+function checkPixelCount(
+  { rows, columns }: DicomImage,
+  file: { name: string; frames: number; maxPixels: number | undefined },
+): void {
+  const { name, frames } = file;
+  const maxPixels = file.maxPixels ?? DEFAULT_MAX_PIXELS;
   if (rows * columns > maxPixels) {
     throw new ImageTooLargeError(`${name} is too large: ${columns}x${rows} pixels per frame.`, {
       details: `The limit is ${maxPixels.toLocaleString("en")} pixels.`,
@@ -364,54 +429,36 @@ export async function decodeDicom(
       },
     );
   }
-  checkImageNotTooSmall(columns, rows, name);
-  if (header.bitsStored < 1 || header.bitsStored > bitsAllocated) {
-    throw new ImageDecodeError(
-      `${name}: BitsStored ${header.bitsStored} does not fit BitsAllocated ${bitsAllocated}.`,
-    );
-  }
+}
 
-  const geometry = { rows, columns, samples, bitsAllocated };
-  for (let frame = 0; frame < frames; frame++) {
-    const decoded =
-      encoding === "native" || encoding === "native-big-endian"
-        ? nativeFrame(
-            dataSet,
-            element,
-            frame,
-            header,
-            samples,
-            int("x00280006") === 1,
-            encoding === "native-big-endian",
-          )
-        : await decodeCompressedFrame(
-            encoding,
-            encapsulatedFrame(dataSet, element, frame, frames),
-            geometry,
-          );
-    const position = framePosition(dataSet, frame);
-    if (decoded.samples === 3) {
-      header.frames.push({
-        image: rgbImage(decoded, header),
-        frameIndex: frame,
-        ...(position ? { position } : {}),
-      });
-      continue;
-    }
-    const stored = storedValues(decoded, header.bitsStored, header.pixelRepresentation === 1);
-    const mapping = greyMapping(dataSet, frame, header);
-    const { grey, window } = storedToGrey(stored, mapping);
-    header.frames.push({
-      image: { width: columns, height: rows, data: grey, channels: 1 },
+/** One decoded frame as the model sees it: 8-bit RGB, or grey through the modality and VOI LUTs. */
+function frameImage(
+  dataSet: DataSet,
+  header: DicomImage,
+  decoded: DecodedFrame,
+  frame: number,
+  parameters: DecodeDicomParameters,
+): DicomImage["frames"][number] {
+  const position = framePosition(dataSet, frame);
+  if (decoded.samples === 3) {
+    return {
+      image: rgbImage(decoded, header),
       frameIndex: frame,
-      window,
       ...(position ? { position } : {}),
-      ...(parameters.keepModalityValues
-        ? {
-            modalityValues: Float32Array.from(stored, (p) => p * mapping.slope + mapping.intercept),
-          }
-        : {}),
-    });
+    };
   }
-  return header;
+  const stored = storedValues(decoded, header.bitsStored, header.pixelRepresentation === 1);
+  const mapping = greyMapping(dataSet, frame, header);
+  const { grey, window } = storedToGrey(stored, mapping);
+  return {
+    image: { width: header.columns, height: header.rows, data: grey, channels: 1 },
+    frameIndex: frame,
+    window,
+    ...(position ? { position } : {}),
+    ...(parameters.keepModalityValues
+      ? {
+          modalityValues: Float32Array.from(stored, (p) => p * mapping.slope + mapping.intercept),
+        }
+      : {}),
+  };
 }

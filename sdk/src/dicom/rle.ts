@@ -35,23 +35,11 @@ export function decodeRleFrame(
     // Segment s holds byte (bytesPerSample - 1 - b) of sample `sample` (most significant first).
     const sample = Math.floor(s / bytesPerSample);
     const byteInSample = bytesPerSample - 1 - (s % bytesPerSample);
-    const stride = expected;
-    let target = sample * bytesPerSample + byteInSample;
-    let written = 0;
-    let at = start;
-    while (at < end && written < pixels) {
-      const n = (frame[at++]! << 24) >> 24; // int8
-      if (n >= 0) {
-        for (let k = 0; k <= n && at < end && written < pixels; k++, written++, target += stride) {
-          out[target] = frame[at++]!;
-        }
-      } else if (n !== -128) {
-        const value = frame[at++]!;
-        for (let k = 0; k < 1 - n && written < pixels; k++, written++, target += stride) {
-          out[target] = value;
-        }
-      }
-    }
+    const written = unpackSegment(frame.subarray(start, end), out, {
+      first: sample * bytesPerSample + byteInSample,
+      stride: expected,
+      pixels,
+    });
     if (written < pixels) {
       throw new ImageDecodeError("The RLE frame is truncated.", {
         details: `Segment ${s} decoded ${written} of ${pixels} pixels.`,
@@ -59,4 +47,33 @@ export function decodeRleFrame(
     }
   }
   return out;
+}
+
+/**
+ * Unpacks one PackBits segment into every `stride`-th byte of `out` from `first`, at most
+ * `pixels` bytes. Returns how many it wrote (fewer than `pixels` when the segment is short).
+ */
+function unpackSegment(
+  segment: Uint8Array,
+  out: Uint8Array,
+  { first, stride, pixels }: { first: number; stride: number; pixels: number },
+): number {
+  const end = segment.length;
+  let target = first;
+  let written = 0;
+  let at = 0;
+  while (at < end && written < pixels) {
+    const n = (segment[at++]! << 24) >> 24; // int8
+    if (n >= 0) {
+      // A literal run of n + 1 bytes.
+      for (let k = 0; k <= n && at < end && written < pixels; k++, written++, target += stride)
+        out[target] = segment[at++]!;
+    } else if (n !== -128) {
+      // One byte repeated 1 - n times.
+      const value = segment[at++]!;
+      for (let k = 0; k < 1 - n && written < pixels; k++, written++, target += stride)
+        out[target] = value;
+    }
+  }
+  return written;
 }

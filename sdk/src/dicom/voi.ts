@@ -93,29 +93,7 @@ export function storedToGrey(
   stored: Int32Array,
   mapping: GreyMapping,
 ): { grey: Uint8Array; window: GreyWindow } {
-  const { slope, intercept } = mapping;
-  let window: GreyWindow;
-  let toGrey: (p: number) => number;
-  if (mapping.headerWindow) {
-    const { center, width, function: fn } = mapping.headerWindow;
-    window = { method: "header", center, width, function: fn };
-    toGrey = (p) => applyWindow(p * slope + intercept, center, width, fn);
-  } else if (mapping.eightBitUnsigned) {
-    window = { method: "as-stored" };
-    toGrey = (p) => p;
-  } else {
-    const n = stored.length;
-    const [low, high] = modalityQuantiles(stored, slope, intercept, [
-      Math.floor(0.005 * (n - 1)),
-      Math.ceil(0.995 * (n - 1)),
-    ]) as [number, number];
-    window = { method: "automatic", low, high };
-    const span = high - low;
-    toGrey =
-      span > 0
-        ? (p) => round(Math.min(1, Math.max(0, (p * slope + intercept - low) / span)) * 255)
-        : () => 0;
-  }
+  const { window, toGrey } = greyFunction(stored, mapping);
   const invert = mapping.monochrome1;
   const grey = new Uint8Array(stored.length);
   const [min, max] = stored.length ? range(stored) : [0, 0];
@@ -130,4 +108,37 @@ export function storedToGrey(
     }
   }
   return { grey, window };
+}
+
+/**
+ * The window and the stored value -> 8-bit grey function (before MONOCHROME1 inversion): the
+ * header's VOI window, the values as stored (8-bit unsigned), or an automatic window over the
+ * 0.5th..99.5th percentile of modality values.
+ */
+function greyFunction(
+  stored: Int32Array,
+  mapping: GreyMapping,
+): { window: GreyWindow; toGrey: (p: number) => number } {
+  const { slope, intercept } = mapping;
+  if (mapping.headerWindow) {
+    const { center, width, function: fn } = mapping.headerWindow;
+    return {
+      window: { method: "header", center, width, function: fn },
+      toGrey: (p) => applyWindow(p * slope + intercept, center, width, fn),
+    };
+  }
+  if (mapping.eightBitUnsigned) return { window: { method: "as-stored" }, toGrey: (p) => p };
+  const n = stored.length;
+  const [low, high] = modalityQuantiles(stored, slope, intercept, [
+    Math.floor(0.005 * (n - 1)),
+    Math.ceil(0.995 * (n - 1)),
+  ]) as [number, number];
+  const span = high - low;
+  return {
+    window: { method: "automatic", low, high },
+    toGrey:
+      span > 0
+        ? (p) => round(Math.min(1, Math.max(0, (p * slope + intercept - low) / span)) * 255)
+        : () => 0,
+  };
 }

@@ -26,32 +26,39 @@ function orientationInTiff(tiff: Uint8Array): number | undefined {
  */
 export function exifOrientation(bytes: Uint8Array): number {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes[0] === 0xff && bytes[1] === 0xd8) {
-    let at = 2;
-    while (at + 4 <= bytes.length && bytes[at] === 0xff) {
-      const marker = bytes[at + 1]!;
-      if (marker === 0xda || marker === 0xd9) break; // start of scan / end of image
-      const length = view.getUint16(at + 2);
-      if (
-        marker === 0xe1 &&
-        at + 10 <= bytes.length &&
-        String.fromCharCode(...bytes.subarray(at + 4, at + 10)) === "Exif\0\0"
-      ) {
-        return orientationInTiff(bytes.subarray(at + 10, at + 2 + length)) ?? 1;
-      }
-      at += 2 + length;
+  if (bytes[0] === 0xff && bytes[1] === 0xd8) return jpegOrientation(bytes, view);
+  if (bytes[0] === 0x89 && bytes[1] === 0x50) return pngOrientation(bytes, view);
+  return 1;
+}
+
+/** The orientation in a JPEG's APP1 `Exif` segment (before the scan); 1 when there is none. */
+function jpegOrientation(bytes: Uint8Array, view: DataView): number {
+  let at = 2;
+  while (at + 4 <= bytes.length && bytes[at] === 0xff) {
+    const marker = bytes[at + 1]!;
+    if (marker === 0xda || marker === 0xd9) break; // start of scan / end of image
+    const length = view.getUint16(at + 2);
+    if (
+      marker === 0xe1 &&
+      at + 10 <= bytes.length &&
+      String.fromCharCode(...bytes.subarray(at + 4, at + 10)) === "Exif\0\0"
+    ) {
+      return orientationInTiff(bytes.subarray(at + 10, at + 2 + length)) ?? 1;
     }
-    return 1;
+    at += 2 + length;
   }
-  if (bytes[0] === 0x89 && bytes[1] === 0x50) {
-    let at = 8;
-    while (at + 8 <= bytes.length) {
-      const length = view.getUint32(at);
-      const type = String.fromCharCode(...bytes.subarray(at + 4, at + 8));
-      if (type === "eXIf") return orientationInTiff(bytes.subarray(at + 8, at + 8 + length)) ?? 1;
-      if (type === "IDAT" || type === "IEND") return 1; // eXIf must come before the image data
-      at += 12 + length;
-    }
+  return 1;
+}
+
+/** The orientation in a PNG's `eXIf` chunk; 1 when there is none before the image data. */
+function pngOrientation(bytes: Uint8Array, view: DataView): number {
+  let at = 8;
+  while (at + 8 <= bytes.length) {
+    const length = view.getUint32(at);
+    const type = String.fromCharCode(...bytes.subarray(at + 4, at + 8));
+    if (type === "eXIf") return orientationInTiff(bytes.subarray(at + 8, at + 8 + length)) ?? 1;
+    if (type === "IDAT" || type === "IEND") return 1; // eXIf must come before the image data
+    at += 12 + length;
   }
   return 1;
 }

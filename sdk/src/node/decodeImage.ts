@@ -56,50 +56,61 @@ export function decodeImage(bytes: Uint8Array, parameters: DecodeImageParameters
   const maxPixels = parameters.maxPixels ?? DEFAULT_MAX_PIXELS;
   const format = sniffImageFormat(bytes);
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (format === "png") {
-    const { width, height } = pngSize(bytes);
-    checkSize(width, height, maxPixels);
-    try {
-      const png = PNG.sync.read(buffer);
-      return {
-        width: png.width,
-        height: png.height,
-        data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength),
-        channels: 4,
-      };
-    } catch (cause) {
-      throw new ImageDecodeError("The PNG file could not be decoded.", {
-        details: String((cause as Error).message ?? cause),
-        cause,
-      });
-    }
+  if (format === "png") return decodePng(bytes, buffer, maxPixels);
+  if (format === "jpeg") return decodeJpeg(buffer, maxPixels);
+  throw unsupportedFormat(bytes);
+}
+
+/** RGBA pixels of a PNG whose IHDR size is within `maxPixels` (checked before decoding). */
+function decodePng(bytes: Uint8Array, buffer: Buffer, maxPixels: number): RawImage {
+  const { width, height } = pngSize(bytes);
+  checkSize(width, height, maxPixels);
+  try {
+    const png = PNG.sync.read(buffer);
+    return {
+      width: png.width,
+      height: png.height,
+      data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength),
+      channels: 4,
+    };
+  } catch (cause) {
+    throw new ImageDecodeError("The PNG file could not be decoded.", {
+      details: String((cause as Error).message ?? cause),
+      cause,
+    });
   }
-  if (format === "jpeg") {
-    try {
-      const image = jpeg.decode(buffer, {
-        useTArray: true,
-        formatAsRGBA: false,
-        maxResolutionInMP: maxPixels / 1_000_000,
-        maxMemoryUsageInMB: 1024,
-      });
-      return { width: image.width, height: image.height, data: image.data, channels: 3 };
-    } catch (cause) {
-      const message = String((cause as Error).message ?? cause);
-      if (/maxResolutionInMP|exceeds/i.test(message)) {
-        throw new ImageTooLargeError("The JPEG image is too large.", { details: message, cause });
-      }
-      throw new ImageDecodeError("The JPEG file could not be decoded.", {
-        details: message,
-        cause,
-      });
+}
+
+/** RGB pixels of a JPEG; the decoder refuses more than `maxPixels` (ImageTooLargeError). */
+function decodeJpeg(buffer: Buffer, maxPixels: number): RawImage {
+  try {
+    const image = jpeg.decode(buffer, {
+      useTArray: true,
+      formatAsRGBA: false,
+      maxResolutionInMP: maxPixels / 1_000_000,
+      maxMemoryUsageInMB: 1024,
+    });
+    return { width: image.width, height: image.height, data: image.data, channels: 3 };
+  } catch (cause) {
+    const message = String((cause as Error).message ?? cause);
+    if (/maxResolutionInMP|exceeds/i.test(message)) {
+      throw new ImageTooLargeError("The JPEG image is too large.", { details: message, cause });
     }
+    throw new ImageDecodeError("The JPEG file could not be decoded.", {
+      details: message,
+      cause,
+    });
   }
+}
+
+/** The error for a file that is neither PNG nor JPEG, naming what it looks like. */
+function unsupportedFormat(bytes: Uint8Array): UnsupportedFileFormatError {
   const kind = sniffFileFormat(bytes);
   const named =
     kind === "gzip" && sniffGzippedNifti(bytes)
       ? "a gzip-compressed NIfTI volume"
       : FORMAT_NAMES[kind];
-  throw new UnsupportedFileFormatError(
+  return new UnsupportedFileFormatError(
     kind,
     `Unsupported image format${named ? ` (${named})` : ""}: only PNG and JPEG files can be read here.`,
     {

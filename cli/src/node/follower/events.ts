@@ -1,8 +1,14 @@
+import type { modelRegistryAbi } from "@neuroledger/chain";
 import { cidFromChain } from "@neuroledger/sdk/chain";
+import type { ContractEventName, GetContractEventsReturnType } from "viem";
 import type { FollowerState } from "./state.ts";
 
+/** One registry event as `getContractEvents` returns it: `eventName` narrows `args`. */
+export type RegistryEvent = GetContractEventsReturnType<typeof modelRegistryAbi>[number];
+type RegistryEventName = ContractEventName<typeof modelRegistryAbi>;
+
 /** Events after which the kept set (latest + top ten) or a model's keyring may have changed. */
-const STORAGE_EVENTS = new Set([
+const STORAGE_EVENTS = new Set<RegistryEventName>([
   "ModelPublished",
   "ModelEvicted",
   "ModelRevoked",
@@ -10,7 +16,7 @@ const STORAGE_EVENTS = new Set([
   "ContentKeyRotated",
 ]);
 /** Events after which some account may lack a key wrap, or hold one it may no longer have. */
-const ACCESS_EVENTS = new Set([
+const ACCESS_EVENTS = new Set<RegistryEventName>([
   "EncryptionKeySet",
   "StaffAdded",
   "StaffRemoved",
@@ -22,16 +28,11 @@ const ACCESS_EVENTS = new Set([
   "ContentKeyRotated",
 ]);
 /** Events the follower logs as they pass. */
-const LOGGED_EVENTS = new Set(["ModelPublished", "ModelEvicted", "ModelRevoked"]);
-
-type GrantEventArgs = { patient?: string; modelId?: bigint; expiresAt?: bigint };
-type PublishedEventArgs = {
-  modelId?: bigint;
-  content?: { digest: string; codec: number };
-  keyring?: { digest: string; codec: number };
-};
-/** The registry event arguments the follower reads (the union of the ones it handles). */
-export type FollowedEventArgs = GrantEventArgs & PublishedEventArgs;
+const LOGGED_EVENTS = new Set<RegistryEventName>([
+  "ModelPublished",
+  "ModelEvicted",
+  "ModelRevoked",
+]);
 
 /** What one event asks of the follower: a reconcile of the pins, a keeper pass, a log line. */
 export interface EventEffects {
@@ -40,20 +41,26 @@ export interface EventEffects {
   log: boolean;
 }
 
-function trackGrant(state: FollowerState, name: string, args: GrantEventArgs) {
-  if (name !== "PatientAccessGranted" && name !== "PatientAccessRevoked") return;
-  const key = `${args.patient?.toLowerCase()}|${args.modelId}`;
-  state.grantExpiries ??= {};
-  if (name === "PatientAccessGranted") state.grantExpiries[key] = Number(args.expiresAt ?? 0n);
-  else delete state.grantExpiries[key];
+function trackGrant(state: FollowerState, event: RegistryEvent) {
+  if (event.eventName === "PatientAccessGranted") {
+    const { patient, modelId, expiresAt } = event.args;
+    state.grantExpiries ??= {};
+    state.grantExpiries[`${patient?.toLowerCase()}|${modelId}`] = Number(expiresAt ?? 0n);
+  } else if (event.eventName === "PatientAccessRevoked") {
+    const { patient, modelId } = event.args;
+    state.grantExpiries ??= {};
+    delete state.grantExpiries[`${patient?.toLowerCase()}|${modelId}`];
+  }
 }
 
-function trackPublished(state: FollowerState, name: string, args: PublishedEventArgs) {
-  if (name !== "ModelPublished" || !args.content || !args.keyring) return;
+function trackPublished(state: FollowerState, event: RegistryEvent) {
+  if (event.eventName !== "ModelPublished") return;
+  const { modelId, content, keyring } = event.args;
+  if (!content || !keyring) return;
   state.published ??= {};
-  state.published[String(args.modelId)] = [
-    cidFromChain(args.content).toString(),
-    cidFromChain(args.keyring).toString(),
+  state.published[String(modelId)] = [
+    cidFromChain(content).toString(),
+    cidFromChain(keyring).toString(),
   ];
 }
 
@@ -61,18 +68,19 @@ function trackPublished(state: FollowerState, name: string, args: PublishedEvent
  * Records what one registry event changes in `state` (patient grant expiries; a published
  * model's CIDs until its pin is recorded) and says what the follower must do after it.
  */
-export function applyEvent(
-  state: FollowerState,
-  name: string,
-  args: FollowedEventArgs,
-): EventEffects {
-  trackGrant(state, name, args);
-  trackPublished(state, name, args);
+export function applyEvent(state: FollowerState, event: RegistryEvent): EventEffects {
+  trackGrant(state, event);
+  trackPublished(state, event);
   return {
-    reconcile: STORAGE_EVENTS.has(name),
-    keeper: ACCESS_EVENTS.has(name),
-    log: LOGGED_EVENTS.has(name),
+    reconcile: STORAGE_EVENTS.has(event.eventName),
+    keeper: ACCESS_EVENTS.has(event.eventName),
+    log: LOGGED_EVENTS.has(event.eventName),
   };
+}
+
+/** The model an event names, for the log line (`undefined` when the event names none). */
+export function eventModelId(event: RegistryEvent): bigint | undefined {
+  return "modelId" in event.args ? event.args.modelId : undefined;
 }
 
 /**

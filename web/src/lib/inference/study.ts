@@ -80,9 +80,62 @@ export async function readStudy(
   onProgress: (phase: "reading" | "classifying", done: number, total: number) => void = () => {},
 ): Promise<StudyRead> {
   const t0 = performance.now();
+  const { decoded, skipped } = await decodeFiles(await expand(files), onProgress);
+  if (decoded.length === 0) throw new Error("None of these files is a readable DICOM image.");
+  const studies = groupDicomSeries(decoded);
+  const total = studies.reduce((n, s) => n + s.series.reduce((m, r) => m + r.slices.length, 0), 0);
+  let done = 0;
+  const classifySlice = async (slice: DicomSlice): Promise<SliceView> => {
+    const pixels = rawToImageData(slice.frame.image);
+    const view = {
+      file: slice.file,
+      pixels,
+      ...(slice.frame.modalityValues ? { modality: slice.frame.modalityValues } : {}),
+      classification: await classify(pixels),
+    };
+    onProgress("classifying", ++done, total);
+    return view;
+  };
+  const views: SeriesView[] = [];
+  for (const study of studies) {
+    for (const s of study.series) {
+      const slices: SliceView[] = [];
+      for (const slice of s.slices) slices.push(await classifySlice(slice));
+      const first = decoded.find((d) => d.file === s.slices[0]?.file)?.dicom;
+      views.push(seriesView(study.ordinal, s, slices, first));
+    }
+  }
+  return { series: views, skipped, elapsedMs: performance.now() - t0 };
+}
+
+type DicomSeries = ReturnType<typeof groupDicomSeries>[number]["series"][number];
+type DicomSlice = DicomSeries["slices"][number];
+
+/** One classified series: its summary, and a display window from its first slice's header. */
+function seriesView(
+  study: number,
+  s: DicomSeries,
+  slices: SliceView[],
+  first: DicomImage | undefined,
+): SeriesView {
+  return {
+    study,
+    series: s.ordinal,
+    ...(s.seriesNumber !== undefined ? { seriesNumber: s.seriesNumber } : {}),
+    ...(s.modality ? { modality: s.modality } : {}),
+    slices,
+    result: summarizeSeries(slices.map((x) => x.classification.probability)),
+    window: first ? displayWindow(first, slices[0]?.modality) : { center: 127.5, width: 256 },
+  };
+}
+
+/** Decodes each DICOM entry (modality values kept); the others are skipped with the reason. */
+async function decodeFiles(
+  entries: Awaited<ReturnType<typeof expand>>,
+  onProgress: (phase: "reading", done: number, total: number) => void,
+) {
   const skipped: { file: string; reason: string }[] = [];
   const decoded: { file: string; dicom: DicomImage }[] = [];
-  const entries = await expand(files);
   for (const [i, { name, bytes }] of entries.entries()) {
     try {
       if (sniffFileFormat(bytes) !== "dicom")
@@ -98,35 +151,5 @@ export async function readStudy(
     }
     onProgress("reading", i + 1, entries.length);
   }
-  if (decoded.length === 0) throw new Error("None of these files is a readable DICOM image.");
-  const studies = groupDicomSeries(decoded);
-  const total = studies.reduce((n, s) => n + s.series.reduce((m, r) => m + r.slices.length, 0), 0);
-  let done = 0;
-  const views: SeriesView[] = [];
-  for (const study of studies) {
-    for (const s of study.series) {
-      const slices: SliceView[] = [];
-      for (const slice of s.slices) {
-        const pixels = rawToImageData(slice.frame.image);
-        slices.push({
-          file: slice.file,
-          pixels,
-          ...(slice.frame.modalityValues ? { modality: slice.frame.modalityValues } : {}),
-          classification: await classify(pixels),
-        });
-        onProgress("classifying", ++done, total);
-      }
-      const first = decoded.find((d) => d.file === s.slices[0]?.file)?.dicom;
-      views.push({
-        study: study.ordinal,
-        series: s.ordinal,
-        ...(s.seriesNumber !== undefined ? { seriesNumber: s.seriesNumber } : {}),
-        ...(s.modality ? { modality: s.modality } : {}),
-        slices,
-        result: summarizeSeries(slices.map((x) => x.classification.probability)),
-        window: first ? displayWindow(first, slices[0]?.modality) : { center: 127.5, width: 256 },
-      });
-    }
-  }
-  return { series: views, skipped, elapsedMs: performance.now() - t0 };
+  return { decoded, skipped };
 }

@@ -37,6 +37,9 @@ export type Phase =
   | "done"
   | "error";
 
+type WalletClient = Awaited<ReturnType<Wallet["walletClient"]>>;
+type GatewayReader = Awaited<ReturnType<typeof createGatewayReader>>;
+
 // One signature per account and session: the derived key stays in this page's memory only.
 const accountKeys = new Map<string, AccountKey>();
 
@@ -64,7 +67,7 @@ export class ModelDownload {
    * one is used. Returns the keyring's bytes and its checked card.
    */
   async #keyringWithWrap(
-    reader: Awaited<ReturnType<typeof createGatewayReader>>,
+    reader: GatewayReader,
     client: Wallet["publicClient"],
     contracts: NonNullable<AppConfig["contracts"]>,
     modelId: bigint,
@@ -138,103 +141,22 @@ export class ModelDownload {
       const contracts = this.config.contracts as NonNullable<AppConfig["contracts"]>;
       const walletClient = await this.wallet.walletClient();
       const account = walletClient.account.address;
-      const client = this.wallet.publicClient;
 
       // The account's X25519 key comes from one signature (kept for the session).
       this.phase = "signing";
-      const domain = { chainId: this.config.chain.id, registry: contracts.registry };
-      const keyId = `${domain.chainId}:${domain.registry}:${account}`.toLowerCase();
-      let accountKey = accountKeys.get(keyId);
-      if (!accountKey) {
-        const signature = await walletClient.signMessage({
-          account,
-          message: accountKeyMessage(domain),
-        });
-        accountKey = await accountKeyFromSignature(signature, domain);
-        accountKeys.set(keyId, accountKey);
-      }
-
-      const gateway = gatewayFor(this.config, institutionAccount);
-      if (!gateway)
-        throw new Error("No IPFS gateway is configured for the publishing institution.");
-      // The node serves the keyring and the blocks only to an account it may serve: one signed
-      // sign-in message (EIP-4361, this node as domain), then a bearer token on every request.
-      const session = createGatewaySession({
-        gateway,
-        chainId: this.config.chain.id,
-        signer: {
-          address: account,
-          signMessage: ({ message }) => walletClient.signMessage({ account, message }),
-        },
-      });
-      const reader = await createGatewayReader({
-        gateways: [gateway],
-        timeoutMs: 120_000,
-        session,
-      });
+      const accountKey = await this.#accountKey(walletClient, contracts);
+      const reader = await this.#openReader(walletClient, institutionAccount);
       try {
-        // First download with this key: register it; the institutions' nodes then wrap the
-        // model's content key for it and publish a new keyring version.
-        const registered = await getEncryptionKey(client, {
-          registry: contracts.registry,
-          account,
-        });
-        const publicKey = publicKeyHex(accountKey);
-        if (registered.toLowerCase() !== publicKey.toLowerCase()) {
-          this.phase = "registering-key";
-          const hash = await walletClient.writeContract({
-            ...setEncryptionKeyCall({ registry: contracts.registry, publicKey }),
-            account,
-            chain: this.wallet.chain,
-          });
-          await client.waitForTransactionReceipt({ hash });
-        }
+        await this.#registerKey(walletClient, contracts, accountKey);
         this.phase = "waiting-keyring";
+        const client = this.wallet.publicClient;
         const keyring = await this.#keyringWithWrap(reader, client, contracts, model.id, account);
-
-        this.phase = "recording";
-        const hash = await walletClient.writeContract({
-          address: contracts.registry,
-          abi: modelRegistryAbi,
-          functionName: "recordDownload",
-          args: [model.id],
-          account,
-          chain: this.wallet.chain,
-        });
-        this.txHash = hash;
-        const receipt = await client.waitForTransactionReceipt({ hash });
-        if (receipt.status !== "success")
-          throw new Error("The download could not be recorded on chain.");
+        await this.#recordDownload(walletClient, contracts, model.id);
 
         this.phase = "fetching-keyring";
         const contentKey = await unlockContentKey(keyring.bytes, account, accountKey);
         // The card checked against the chain now wins over the one the page showed.
-        const checkedCard = keyring.card ?? card;
-
-        this.phase = "downloading";
-        const contentCid = cidFromChain(model.content);
-        const stat = await unixfs(reader.helia)
-          .stat(contentCid, { signal: AbortSignal.timeout(60_000) })
-          .catch(() => null);
-        this.total = stat && "fileSize" in stat ? Number(stat.fileSize) : null;
-        const bytes = await openModel({
-          ciphertext: reader.cat(contentCid, { onProgress: (n) => (this.received = n) }),
-          totalBytes: this.total ?? undefined,
-          contentKey,
-          expectedSha256: model.sha256,
-        });
-
-        this.phase = "verifying";
-        if (!checkedCard)
-          throw new Error(
-            "The model was verified, but this server has no model card for it, so it cannot be run.",
-          );
-        await putModel({
-          sha256: model.sha256.slice(2),
-          modelId: String(model.id),
-          card: checkedCard,
-          bytes: bytes.buffer as ArrayBuffer,
-        });
+        await this.#fetchVerifyAndCache(reader, model, contentKey, keyring.card ?? card);
         this.elapsedMs = performance.now() - started;
         this.phase = "done";
       } finally {
@@ -244,5 +166,121 @@ export class ModelDownload {
       this.phase = "error";
       this.message = explain(cause);
     }
+  }
+
+  /** The account's X25519 key for this registry: one signature, remembered for the session. */
+  async #accountKey(
+    walletClient: WalletClient,
+    contracts: NonNullable<AppConfig["contracts"]>,
+  ): Promise<AccountKey> {
+    const account = walletClient.account.address;
+    const domain = { chainId: this.config.chain.id, registry: contracts.registry };
+    const keyId = `${domain.chainId}:${domain.registry}:${account}`.toLowerCase();
+    const known = accountKeys.get(keyId);
+    if (known) return known;
+    const signature = await walletClient.signMessage({
+      account,
+      message: accountKeyMessage(domain),
+    });
+    const accountKey = await accountKeyFromSignature(signature, domain);
+    accountKeys.set(keyId, accountKey);
+    return accountKey;
+  }
+
+  /**
+   * A reader of the publishing institution's gateway. The node serves the keyring and the blocks
+   * only to an account it may serve: one signed sign-in message (EIP-4361, this node as domain),
+   * then a bearer token on every request.
+   */
+  async #openReader(walletClient: WalletClient, institutionAccount: string | null) {
+    const account = walletClient.account.address;
+    const gateway = gatewayFor(this.config, institutionAccount);
+    if (!gateway) throw new Error("No IPFS gateway is configured for the publishing institution.");
+    const session = createGatewaySession({
+      gateway,
+      chainId: this.config.chain.id,
+      signer: {
+        address: account,
+        signMessage: ({ message }) => walletClient.signMessage({ account, message }),
+      },
+    });
+    return createGatewayReader({ gateways: [gateway], timeoutMs: 120_000, session });
+  }
+
+  /**
+   * First download with this key: register it; the institutions' nodes then wrap the model's
+   * content key for it and publish a new keyring version. Nothing is sent when it is registered.
+   */
+  async #registerKey(
+    walletClient: WalletClient,
+    contracts: NonNullable<AppConfig["contracts"]>,
+    accountKey: AccountKey,
+  ): Promise<void> {
+    const account = walletClient.account.address;
+    const client = this.wallet.publicClient;
+    const registered = await getEncryptionKey(client, { registry: contracts.registry, account });
+    const publicKey = publicKeyHex(accountKey);
+    if (registered.toLowerCase() === publicKey.toLowerCase()) return;
+    this.phase = "registering-key";
+    const hash = await walletClient.writeContract({
+      ...setEncryptionKeyCall({ registry: contracts.registry, publicKey }),
+      account,
+      chain: this.wallet.chain,
+    });
+    await client.waitForTransactionReceipt({ hash });
+  }
+
+  /** `recordDownload(modelId)` on chain; throws when the transaction reverts. */
+  async #recordDownload(
+    walletClient: WalletClient,
+    contracts: NonNullable<AppConfig["contracts"]>,
+    modelId: bigint,
+  ): Promise<void> {
+    this.phase = "recording";
+    const hash = await walletClient.writeContract({
+      address: contracts.registry,
+      abi: modelRegistryAbi,
+      functionName: "recordDownload",
+      args: [modelId],
+      account: walletClient.account.address,
+      chain: this.wallet.chain,
+    });
+    this.txHash = hash;
+    const receipt = await this.wallet.publicClient.waitForTransactionReceipt({ hash });
+    if (receipt.status !== "success")
+      throw new Error("The download could not be recorded on chain.");
+  }
+
+  /** Fetches the encrypted content, decrypts and checks it against the chain, then caches it. */
+  async #fetchVerifyAndCache(
+    reader: GatewayReader,
+    model: ChainModel,
+    contentKey: Awaited<ReturnType<typeof unlockContentKey>>,
+    checkedCard: ModelCard | null | undefined,
+  ): Promise<void> {
+    this.phase = "downloading";
+    const contentCid = cidFromChain(model.content);
+    const stat = await unixfs(reader.helia)
+      .stat(contentCid, { signal: AbortSignal.timeout(60_000) })
+      .catch(() => null);
+    this.total = stat && "fileSize" in stat ? Number(stat.fileSize) : null;
+    const bytes = await openModel({
+      ciphertext: reader.cat(contentCid, { onProgress: (n) => (this.received = n) }),
+      totalBytes: this.total ?? undefined,
+      contentKey,
+      expectedSha256: model.sha256,
+    });
+
+    this.phase = "verifying";
+    if (!checkedCard)
+      throw new Error(
+        "The model was verified, but this server has no model card for it, so it cannot be run.",
+      );
+    await putModel({
+      sha256: model.sha256.slice(2),
+      modelId: String(model.id),
+      card: checkedCard,
+      bytes: bytes.buffer as ArrayBuffer,
+    });
   }
 }

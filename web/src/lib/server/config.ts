@@ -83,38 +83,54 @@ function parseGateways(raw: string | undefined): Record<string, string> {
 export function readServerConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const stack = env.NEUROLEDGER_STACK ? readStack(env.NEUROLEDGER_STACK) : null;
   const upstreamRpcUrl = env.NEUROLEDGER_RPC_URL ?? stack?.chain.rpcUrl ?? "http://127.0.0.1:8545";
-  const deploymentPath = env.NEUROLEDGER_DEPLOYMENT ?? stack?.chain.deploymentFile;
-  const deployment: DeploymentAddresses | null = deploymentPath
-    ? readDeployment(deploymentPath)
-    : stack
-      ? { chainId: stack.chain.chainId, deployBlock: 0, contracts: stack.chain.contracts }
-      : null;
+  const deployment = deploymentOf(env, stack);
   const chainId = Number(env.NEUROLEDGER_CHAIN_ID ?? deployment?.chainId ?? 31337);
-  const stackGateways = Object.fromEntries(
-    (stack?.institutions ?? []).map((i) => [i.account.toLowerCase(), i.ipfs.gatewayUrl]),
-  );
-  const firstGateway = stack?.institutions[0]?.ipfs.gatewayUrl;
   const upstreamIndexerUrl = env.NEUROLEDGER_INDEXER_URL ?? stack?.services.indexer?.url ?? null;
   return {
     upstreamRpcUrl,
     upstreamIndexerUrl,
     siweDomain: env.NEUROLEDGER_SIWE_DOMAIN || null,
     app: {
-      chain: {
-        id: chainId,
-        name: chainId === 31337 ? "NeuroLedger (local)" : `NeuroLedger ${chainId}`,
-        rpcUrl: "/rpc",
-        walletRpcUrl: env.NEUROLEDGER_WALLET_RPC_URL || "/rpc",
-        explorerUrl: env.NEUROLEDGER_EXPLORER_URL ?? null,
-      },
+      chain: appChain(env, chainId),
       contracts: deployment ? deployment.contracts : null,
       deployBlock: deployment?.deployBlock ?? 0,
       indexerUrl: upstreamIndexerUrl ? "/indexer" : null,
-      gateways: {
-        ...stackGateways,
-        ...(firstGateway ? { default: firstGateway } : {}),
-        ...parseGateways(env.NEUROLEDGER_GATEWAYS),
-      },
+      gateways: gatewaysOf(env, stack),
     },
+  };
+}
+
+/** The deployment file named by NEUROLEDGER_DEPLOYMENT or the stack, else the stack's addresses. */
+function deploymentOf(env: NodeJS.ProcessEnv, stack: Stack | null): DeploymentAddresses | null {
+  const deploymentPath = env.NEUROLEDGER_DEPLOYMENT ?? stack?.chain.deploymentFile;
+  if (deploymentPath) return readDeployment(deploymentPath);
+  if (!stack) return null;
+  return { chainId: stack.chain.chainId, deployBlock: 0, contracts: stack.chain.contracts };
+}
+
+/** The chain as the browser sees it: RPC through this server's `/rpc` proxy unless told otherwise. */
+function appChain(env: NodeJS.ProcessEnv, chainId: number): ServerConfig["app"]["chain"] {
+  return {
+    id: chainId,
+    name: chainId === 31337 ? "NeuroLedger (local)" : `NeuroLedger ${chainId}`,
+    rpcUrl: "/rpc",
+    walletRpcUrl: env.NEUROLEDGER_WALLET_RPC_URL || "/rpc",
+    explorerUrl: env.NEUROLEDGER_EXPLORER_URL ?? null,
+  };
+}
+
+/**
+ * Gateway URL by lower-case institution account: the stack's nodes, the first one as `default`,
+ * then NEUROLEDGER_GATEWAYS (JSON) over both.
+ */
+function gatewaysOf(env: NodeJS.ProcessEnv, stack: Stack | null): Record<string, string> {
+  const stackGateways = Object.fromEntries(
+    (stack?.institutions ?? []).map((i) => [i.account.toLowerCase(), i.ipfs.gatewayUrl]),
+  );
+  const firstGateway = stack?.institutions[0]?.ipfs.gatewayUrl;
+  return {
+    ...stackGateways,
+    ...(firstGateway ? { default: firstGateway } : {}),
+    ...parseGateways(env.NEUROLEDGER_GATEWAYS),
   };
 }
