@@ -7,7 +7,7 @@ import { stringify } from "csv-stringify/sync";
 import { InvalidInputError } from "../errors.ts";
 import { type Logger, silentLogger } from "../log.ts";
 import { mapClassFolder, parseMappingArgs } from "../models/classMapping.ts";
-import { type BinaryMetrics, binaryMetrics } from "../models/metrics.ts";
+import { binaryMetrics, type ModelMetrics } from "@neuroledger/sdk/card";
 import type { ResolvedModel } from "../models/resolveModel.ts";
 
 export interface EvaluateParameters {
@@ -45,7 +45,7 @@ export const PREDICTION_COLUMNS = [
  * `fingerprint`: the evaluation set's fingerprint (docs/interfaces.md section 8): sha256 over the
  * sorted lines "<label>/<sha256 of the file>" of every readable image, joined with "\n", as 0x hex.
  */
-export type EvaluateResult = BinaryMetrics & {
+export type EvaluateResult = ModelMetrics & {
   unreadable: number;
   labels: string[];
   fingerprint: `0x${string}`;

@@ -30,7 +30,8 @@ export async function submitEvaluation(
   result: EvaluateResult,
   cardVersion: number,
 ): Promise<SubmittedEvaluation> {
-  const [[tn, fp], [fn, tp]] = result.confusion;
+  // confusion = [[tn, fp], [fn, tp]] (rows true, columns predicted; sdk binaryMetrics).
+  const [[tn = 0, fp = 0] = [], [fn = 0, tp = 0] = []] = result.confusion;
   if (tp + fn === 0 || tn + fp === 0 || result.auc === null) {
     throw new InvalidInputError(
       `an evaluation on chain needs images of both classes (got ${tp + fn} with a tumor, ${tn + fp} without)`,
