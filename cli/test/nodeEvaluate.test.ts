@@ -9,7 +9,9 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { devAccounts } from "@neuroledger/chain";
 import { abis, connectChain } from "../src/chain/client.ts";
+import { nodeCommand } from "../src/commands/node.ts";
 import { publish } from "../src/commands/publish.ts";
+import { InvalidInputError, UsageError } from "../src/errors.ts";
 import { silentLogger } from "../src/log.ts";
 import { createEvaluator } from "../src/node/evaluator.ts";
 import { BUNDLED_SAMPLES, splitSamples } from "../src/up/evaluationSets.ts";
@@ -55,6 +57,28 @@ test("the bundled samples split into three disjoint sets, each with both classes
     }
     assert.deepEqual(all.sort(), await filesOf(samples), "disjoint, and together every sample");
     assert.equal(new Set(all).size, all.length);
+  } finally {
+    await dir.remove();
+  }
+});
+
+test("node --evaluate-on refuses, before starting anything, a missing folder or no chain", async () => {
+  const dir = await tempDir("evaluate-on-refused");
+  try {
+    const base = { name: "x", dataDir: join(dir.path, "node"), log: silentLogger };
+    await assert.rejects(
+      nodeCommand({
+        ...base,
+        evaluateOn: join(dir.path, "missing"),
+        follow: { rpc: "http://127.0.0.1:1" },
+      }),
+      (err: Error) =>
+        err instanceof InvalidInputError && /missing: no such folder/.test(err.message),
+    );
+    await assert.rejects(
+      nodeCommand({ ...base, evaluateOn: dir.path }),
+      (err: Error) => err instanceof UsageError && /needs a chain connection/.test(err.message),
+    );
   } finally {
     await dir.remove();
   }
