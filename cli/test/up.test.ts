@@ -1,10 +1,13 @@
 // `neuroledger up` as a user runs it: one process that starts the chain, deploys, starts the
-// three institution nodes and publishes the model; SIGINT stops everything and leaves nothing.
+// three institution nodes and publishes the model, which each institution's node evaluates on its
+// share of the bundled samples (issue 13); SIGINT stops everything and leaves nothing.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
+import { status } from "../src/commands/status.ts";
+import { resolveConnection } from "../src/config.ts";
 import { NodeClient } from "../src/ipfs/client.ts";
 import { silentLogger } from "../src/log.ts";
 import { readStack } from "../src/stack/schema.ts";
@@ -22,8 +25,9 @@ const alive = (pid: number) => {
   }
 };
 
-test("`neuroledger up` starts the stack, publishes the model, and Ctrl-C stops it cleanly", {
-  timeout: 180_000,
+test("`neuroledger up` starts the stack, publishes the model, its institutions evaluate it, and Ctrl-C stops it cleanly", {
+  // 60 s more than before: the three institutions' evaluations are awaited too.
+  timeout: 240_000,
 }, async () => {
   const dir = await tempDir("up");
   const dataDir = join(dir.path, "data");
@@ -82,6 +86,23 @@ test("`neuroledger up` starts the stack, publishes the model, and Ctrl-C stops i
       );
       return pins.every((p) => p.includes(model.cid));
     });
+    // Each institution evaluates the model on its own share of the bundled samples (issue 13):
+    // `status --json` lists three evaluations, with three different evaluation sets.
+    const connection = await resolveConnection({ stack: stackFile, dataDir }, {});
+    let evaluations: { institutionId: string; fingerprint: string }[] = [];
+    await eventually(
+      "all three institutions evaluated the model",
+      async () => {
+        const report = JSON.parse(JSON.stringify(await status(connection)));
+        evaluations = report.topTen[0]?.evaluations ?? [];
+        return evaluations.length === 3 || `${evaluations.length} evaluation(s)`;
+      },
+      60_000,
+    ).catch((err) => {
+      throw new Error(`${err.message}\n${output.slice(-30).join("\n")}`);
+    });
+    assert.deepEqual(evaluations.map((e) => e.institutionId).sort(), ["1", "2", "3"]);
+    assert.equal(new Set(evaluations.map((e) => e.fingerprint)).size, 3, "three different sets");
     const pids = stack.institutions.map((i) => i.ipfs.pid as number);
 
     child.process.kill("SIGINT");

@@ -1,4 +1,6 @@
+import { stat } from "node:fs/promises";
 import { type ConnectionFlags, resolveConnection } from "../config.ts";
+import { InvalidInputError, UsageError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { type NodeWorker, type RunNodeOptions, runNode } from "../node/runNode.ts";
 import { untilSignal } from "../signals.ts";
@@ -18,6 +20,11 @@ export interface NodeCommandParameters {
   /** Chain connection for the pin follower and the keeper; without it the node only stores. */
   follow?: ConnectionFlags;
   pollMs?: number;
+  /**
+   * A private labelled folder `<dir>/<class>/<images>`: with `follow` and an account, the node
+   * evaluates every kept and newly pinned model on it and submits the figures (see evaluator.ts).
+   */
+  evaluateOn?: string;
   workers?: NodeWorker[];
   log: Logger;
   /** Resolves when the node must stop; defaults to SIGINT/SIGTERM. */
@@ -32,6 +39,7 @@ export interface NodeCommandParameters {
  * await nodeCommand({ name: "inst-1", dataDir: ".neuroledger/inst-1", follow: { rpc, key }, log });
  */
 export async function nodeCommand(params: NodeCommandParameters): Promise<void> {
+  if (params.evaluateOn) await checkEvaluationFolder(params.evaluateOn, params.follow);
   const signals = params.until ? undefined : untilSignal();
   try {
     const workers = [...(params.workers ?? [])];
@@ -50,7 +58,18 @@ export async function nodeCommand(params: NodeCommandParameters): Promise<void> 
       const { createSignIn } = await import("../access/signIn.ts");
       const chain = await connectChain({ ...connection, account: undefined });
       let policy: ReturnType<typeof createAccessPolicy> | undefined;
+      let ownGatewayUrl: string | undefined;
+      const evaluator = params.evaluateOn
+        ? (await import("../node/evaluator.ts")).createEvaluator({
+            // Downloads are cached in this node's own data dir, not the shared default.
+            connection: { ...connection, dataDir: params.dataDir },
+            evaluateOn: params.evaluateOn,
+            gatewayUrl: () => ownGatewayUrl,
+            log: params.log.child({ worker: "evaluator" }),
+          })
+        : undefined;
       access = (ipfs, gatewayUrl) => {
+        ownGatewayUrl = gatewayUrl;
         policy = createAccessPolicy({
           chain,
           node: ipfs,
@@ -61,6 +80,7 @@ export async function nodeCommand(params: NodeCommandParameters): Promise<void> 
       };
       onPinned = (modelId) => {
         policy?.indexModel(modelId).catch(() => undefined);
+        evaluator?.request(modelId);
       };
       workers.push(
         createFollower({
@@ -71,6 +91,7 @@ export async function nodeCommand(params: NodeCommandParameters): Promise<void> 
           onPinned: (id) => onPinned?.(id),
         }),
       );
+      if (evaluator) workers.push(evaluator);
     }
     const node = await runNode({ ...params, workers, access });
     const reason = await (params.until ?? signals?.promise);
@@ -78,5 +99,18 @@ export async function nodeCommand(params: NodeCommandParameters): Promise<void> 
     await node.stop();
   } finally {
     signals?.dispose();
+  }
+}
+
+/** `--evaluate-on` needs the chain (to know what to evaluate and to submit) and a readable folder. */
+async function checkEvaluationFolder(dir: string, follow: ConnectionFlags | undefined) {
+  if (!follow) {
+    throw new UsageError("--evaluate-on needs a chain connection (--rpc and --key, or --stack)");
+  }
+  const info = await stat(dir).catch(() => undefined);
+  if (!info?.isDirectory()) {
+    throw new InvalidInputError(
+      `--evaluate-on ${dir}: no such folder (expected <dir>/<class>/<images>)`,
+    );
   }
 }

@@ -4,20 +4,16 @@ import { fileURLToPath } from "node:url";
 import { loadOrCreatePeerKey, peerIdOf } from "../ipfs/peerKey.ts";
 import type { NodeInfo } from "../node/runNode.ts";
 import { type Child, spawnChild, waitFor } from "./childProcess.ts";
+import { evaluationFolders } from "./evaluationSets.ts";
 import type { UpService } from "./service.ts";
+import { slug } from "./slug.ts";
 
 const BIN = fileURLToPath(new URL("../../bin/neuroledger.js", import.meta.url));
 
-export function slug(name: string): string {
-  return name
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-|-$/g, "");
-}
-
 /**
  * One `neuroledger node` process per member institution, each with its own data dir, signing
- * as the institution's account (pin follower + keeper), peered with the ones started before it.
+ * as the institution's account (pin follower + keeper), peered with the ones started before it;
+ * with `options.evaluation`, each evaluates the kept models on its own private folder.
  */
 export const institutionNodesService: UpService = {
   name: "institution-nodes",
@@ -25,6 +21,10 @@ export const institutionNodesService: UpService = {
     const { options, stack } = ctx;
     if (!stack.chain) throw new Error("institution nodes need the deploy service before them");
     const members = stack.accounts.filter((a) => a.role === "member");
+    const evaluateOn = await evaluationFolders(
+      options,
+      members.map((m) => ({ name: m.institution ?? m.name, accountName: m.name })),
+    );
     const children: Child[] = [];
     const peers: string[] = [];
     // Every node's libp2p key is made first, so each node can be told the others' peer ids (its
@@ -54,6 +54,7 @@ export const institutionNodesService: UpService = {
           stack.chain.deploymentFile,
           ...peers.flatMap((p) => ["--peer", p]),
           ...peerIds.filter((_, j) => j !== i).flatMap((id) => ["--allow-peer", id]),
+          ...(evaluateOn[i] ? ["--evaluate-on", evaluateOn[i]] : []),
         ];
         // The key goes by env, not argv, so it does not show in `ps`.
         const child = spawnChild(process.execPath, args, {

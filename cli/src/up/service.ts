@@ -15,6 +15,12 @@ export interface UpOptions {
   model?: string;
   /** Skip publishing a model. */
   noModel?: boolean;
+  /**
+   * The institutions' private evaluation sets (their nodes run `--evaluate-on`); undefined: none.
+   * `folders`: institution (name, slug, first word or dev account name) -> folder; `bundled`:
+   * the others get disjoint shares of the bundled samples.
+   */
+  evaluation?: { folders: Record<string, string>; bundled: boolean };
 }
 
 /** What the services build up; `up` checks it against `stackSchema` before writing stack.json. */

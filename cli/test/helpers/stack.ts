@@ -8,7 +8,7 @@ import type { Stack } from "../../src/stack/schema.ts";
 import { chainService } from "../../src/up/chainService.ts";
 import { deployService } from "../../src/up/deployService.ts";
 import { institutionNodesService } from "../../src/up/institutionNodesService.ts";
-import type { UpService } from "../../src/up/service.ts";
+import type { UpOptions, UpService } from "../../src/up/service.ts";
 import { REPO_ROOT } from "./models.ts";
 import { tempDir } from "./nodeProcess.ts";
 
@@ -28,6 +28,8 @@ export interface TestStack {
  */
 export async function startTestStack(
   services: UpService[] = [chainService, deployService, institutionNodesService],
+  /** More `up` options (e.g. the institutions' evaluation sets). */
+  extraOptions: Partial<UpOptions> = {},
 ): Promise<TestStack> {
   const dir = await tempDir("stack");
   let release: () => void = () => {};
@@ -47,6 +49,7 @@ export async function startTestStack(
       chainId: 31337,
       blockTime: 1,
       gatewayPortBase: 0,
+      ...extraOptions,
     },
     services,
     log,

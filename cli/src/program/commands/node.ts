@@ -41,6 +41,10 @@ export const declareNode: CommandDeclaration = (program, { log }) => {
         parsePositiveInt,
         1000,
       )
+      .option(
+        "--evaluate-on <dir>",
+        "private labelled folder <dir>/<class>/<images>: evaluate every kept and newly published model on it and submit the figures as this node's institution (images never leave this machine)",
+      )
       .option("--no-follow", "do not follow the chain (no pinning, no keeper): storage only"),
   ).action(async (opts) => {
     const follow = opts.follow && (opts.rpc || opts.stack || rpcUrlFromEnv());
@@ -55,6 +59,7 @@ export const declareNode: CommandDeclaration = (program, { log }) => {
       publicUrl: opts.publicUrl,
       fetchTimeoutMs: opts.fetchTimeout,
       pollMs: opts.poll,
+      evaluateOn: opts.evaluateOn,
       follow: follow ? { ...connectionFlags(opts), dataDir: undefined } : undefined,
       log: log.child({ node: opts.name }),
     });

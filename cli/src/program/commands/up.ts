@@ -26,6 +26,16 @@ export const declareUp: CommandDeclaration = (program, { log }) => {
     .option("--model <dir>", "model folder to publish (default training/models/demo)")
     .option("--no-model", "publish no model")
     .option(
+      "--evaluation-data <institution=dir>",
+      "a private labelled folder <dir>/<class>/<images> for one institution's node to evaluate models on (repeatable; institution by name, e.g. cedar=../shared/data/...)",
+      collect,
+      [] as string[],
+    )
+    .option(
+      "--no-evaluation",
+      "no evaluations by the nodes (default: each institution evaluates on its share of the bundled samples)",
+    )
+    .option(
       "--skip <service>",
       "do not start this service (repeatable), e.g. --skip web",
       collect,
@@ -33,6 +43,8 @@ export const declareUp: CommandDeclaration = (program, { log }) => {
     )
     .action(async (opts) => {
       const { upServices } = await import("../../up/services.ts");
+      const { parseEvaluationData } = await import("../../up/evaluationSets.ts");
+      const folders = parseEvaluationData(opts.evaluationData);
       await (await import("../../commands/up.ts")).up({
         options: {
           repoRoot: REPO_ROOT,
@@ -43,6 +55,10 @@ export const declareUp: CommandDeclaration = (program, { log }) => {
           gatewayPortBase: opts.gatewayPort,
           model: typeof opts.model === "string" ? resolve(opts.model) : undefined,
           noModel: opts.model === false,
+          evaluation:
+            opts.evaluation === false && Object.keys(folders).length === 0
+              ? undefined
+              : { folders, bundled: opts.evaluation !== false },
         },
         services: upServices.filter((s) => !opts.skip.includes(s.name)),
         log,
