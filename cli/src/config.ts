@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { type Hex, isHex } from "viem";
 import { type PrivateKeyAccount, privateKeyToAccount } from "viem/accounts";
 import { UsageError } from "./errors.ts";
-import { readStack, type Stack } from "./stack/schema.ts";
+import type { Stack } from "./stack/schema.ts";
 
 /** Connection flags every chain-facing command accepts (see `withConnectionOptions`). */
 export interface ConnectionFlags {
@@ -51,7 +51,11 @@ export async function resolveConnection(
 ): Promise<Connection> {
   const dataDir = flags.dataDir ?? env.NEUROLEDGER_DATA_DIR ?? DEFAULT_DATA_DIR;
   const stackFile = flags.stack ?? env.NEUROLEDGER_STACK ?? defaultStackFile(dataDir);
-  const stack = stackFile ? await readStack(stackFile) : undefined;
+  // Loaded here, not at the top: the schema pulls in zod and the chain package, which `--help` must
+  // not load (cli/test/lazyLoad.test.ts).
+  const stack = stackFile
+    ? await (await import("./stack/schema.ts")).readStack(stackFile)
+    : undefined;
 
   const rpcUrl = flags.rpc ?? rpcUrlFromEnv(env) ?? stack?.chain.rpcUrl;
   if (!rpcUrl) {
