@@ -73,12 +73,16 @@ export const declareEvaluate: CommandDeclaration = (program, { log }) => {
   });
 };
 
-type Submitted = Awaited<ReturnType<typeof import("../../commands/submitEvaluation.ts").submitEvaluation>>;
+type Submitted = Awaited<
+  ReturnType<typeof import("../../commands/submitEvaluation.ts").submitEvaluation>
+>;
 
 /** One line: the transaction, the model's score after it and its place in the top ten. */
 function submittedText(submitted: Submitted): string {
   const s = submitted.score;
-  const verified = s.verified ? `verified at ${s.independentEvaluations} institution(s)` : "unverified";
+  const verified = s.verified
+    ? `verified at ${s.independentEvaluations} institution(s)`
+    : "unverified";
   const rank = submitted.rank === null ? "not ranked" : submitted.rank + 1;
   return `submitted: tx ${submitted.transaction} (block ${submitted.blockNumber}); score F1 ${s.f1.toFixed(4)} ${verified}, rank ${rank}`;
 }
