@@ -6,6 +6,7 @@ import { keccak256 } from "viem";
 import { cidToString } from "../../lib/cid.ts";
 import type { IndexerHandle } from "../../lib/service/index.ts";
 import * as schema from "../../ponder.schema.ts";
+import type { EvaluationRow, ScoreRow } from "../../src/api/audit/rows.ts";
 import { SessionSigner } from "../../src/api/auth/session.ts";
 import { type Postgres, startPostgres } from "../helpers/postgres.ts";
 import { waitFor } from "../helpers/processes.ts";
@@ -389,7 +390,7 @@ describe("on PGlite, open (dev stack)", () => {
       (await getJson(`${indexer.auditUrl}/evaluations?${query}`)).body;
     const all = await q("");
     assert.deepEqual(
-      all.rows.map((r: any) => [r.modelId, r.institutionId, r.f1Bp, r.txHash]),
+      (all.rows as EvaluationRow[]).map((r) => [r.modelId, r.institutionId, r.f1Bp, r.txHash]),
       stack.ledger.evaluations.map((e) => [
         String(e.modelId),
         String(e.institutionId),
@@ -407,7 +408,7 @@ describe("on PGlite, open (dev stack)", () => {
     const someInstitution = stack.ledger.evaluations[1]!.institutionId;
     const byInstitution = await q(`institution=${someInstitution}`);
     assert.deepEqual(
-      byInstitution.rows.map((r: any) => r.txHash),
+      (byInstitution.rows as EvaluationRow[]).map((r) => r.txHash),
       stack.ledger.evaluations
         .filter((e) => e.institutionId === someInstitution)
         .map((e) => e.txHash),
@@ -431,7 +432,12 @@ describe("on PGlite, open (dev stack)", () => {
     const scores = (await getJson(`${indexer.auditUrl}/models/12/scores`)).body;
     assert.equal(scores.model.id, "12");
     assert.deepEqual(
-      scores.scores.map((s: any) => [s.f1Bp, s.verified, s.independentEvaluations, s.rank]),
+      (scores.scores as ScoreRow[]).map((s) => [
+        s.f1Bp,
+        s.verified,
+        s.independentEvaluations,
+        s.rank,
+      ]),
       [
         [9800, true, 1, 0],
         [9800, true, 2, 0],

@@ -1,7 +1,7 @@
+import { readScore } from "@neuroledger/chain/actions/readScore";
 import { publicClientFor } from "#lib/chain/client.ts";
 import { readMeasurements } from "#lib/chain/evaluations.ts";
 import { readOverview } from "#lib/chain/registry.ts";
-import { readScore } from "@neuroledger/chain/actions/readScore";
 
 export const load = async ({ parent, depends }) => {
   depends("chain:overview");
@@ -21,11 +21,11 @@ export const load = async ({ parent, depends }) => {
           BigInt(config.deployBlock),
         ).catch(() => null)
       : null,
-    Promise.all(overview.topTen.map((m) => readScore(client, contracts.registry, m.id))),
+    Promise.all(
+      overview.topTen.map(
+        async (m) => [m.id, await readScore(client, contracts.registry, m.id)] as const,
+      ),
+    ),
   ]);
-  return {
-    overview,
-    latestMeasurements,
-    scores: new Map(overview.topTen.map((m, i) => [m.id, scores[i]!])),
-  };
+  return { overview, latestMeasurements, scores: new Map(scores) };
 };

@@ -39,7 +39,9 @@ export async function institutionIdOf(ref: bigint | Address): Promise<bigint | u
 
 function inRange(
   column: typeof download.timestamp | typeof evaluation.timestamp,
-  from?: bigint, to?: bigint): SQL[] {
+  from?: bigint,
+  to?: bigint,
+): SQL[] {
   const parts: SQL[] = [];
   if (from !== undefined) parts.push(gte(column, from));
   if (to !== undefined) parts.push(lte(column, to));

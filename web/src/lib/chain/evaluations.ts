@@ -2,11 +2,11 @@
 // current evaluation, read through the typed chain actions, with the dates of their blocks and
 // whether the publisher's claim disagrees with what the members measured.
 
-import { type ModelScore, readScore } from "@neuroledger/chain/actions/readScore";
 import {
   readEvaluations,
   type SubmittedEvaluationRecord,
 } from "@neuroledger/chain/actions/readEvaluations";
+import { type ModelScore, readScore } from "@neuroledger/chain/actions/readScore";
 import type { PublicClient } from "viem";
 import type { Contracts } from "./registry.ts";
 

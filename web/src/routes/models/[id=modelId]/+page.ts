@@ -24,9 +24,10 @@ export const load = async ({ params, parent, fetch, depends }) => {
       }),
     }),
   );
+  const contracts = config.contracts;
   const measurementsAndNames = readMeasurements(
     client,
-    config.contracts,
+    contracts,
     id,
     model.metrics.f1,
     BigInt(config.deployBlock),
@@ -34,18 +35,20 @@ export const load = async ({ params, parent, fetch, depends }) => {
     const names = new Map<bigint, Institution>();
     await Promise.all(
       measurements.evaluations.map(async (e) => {
-        const i = await readInstitution(client, config.contracts!, e.institutionId);
+        const i = await readInstitution(client, contracts, e.institutionId);
         if (i) names.set(e.institutionId, i);
       }),
     );
     return { measurements, evaluators: names };
   });
-  const [{ institution, card }, { measurements, evaluators }, summary, indexed] = await Promise.all([
-    institutionAndCard,
-    measurementsAndNames,
-    auditGet<ModelSummary>(fetch, config, `/models/${id}/summary`).catch(() => null),
-    auditGet<ModelsPage>(fetch, config, "/models", { pageSize: "1000" }).catch(() => null),
-  ]);
+  const [{ institution, card }, { measurements, evaluators }, summary, indexed] = await Promise.all(
+    [
+      institutionAndCard,
+      measurementsAndNames,
+      auditGet<ModelSummary>(fetch, config, `/models/${id}/summary`).catch(() => null),
+      auditGet<ModelsPage>(fetch, config, "/models", { pageSize: "1000" }).catch(() => null),
+    ],
+  );
   const children = (indexed?.rows ?? []).filter((m) => m.parentId === String(id)).map((m) => m.id);
   const status = (indexed?.rows ?? []).find((m) => m.id === String(id))?.status ?? "active";
   return { model, institution, card, summary, children, status, measurements, evaluators };
