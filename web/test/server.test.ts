@@ -410,6 +410,8 @@ describe("/indexer forwards only the app's requests, to the configured indexer",
       "/indexer/auth/nonce",
       "/indexer/audit/models?pageSize=1000",
       "/indexer/audit/models/12/summary",
+      "/indexer/audit/models/12/scores",
+      "/indexer/audit/evaluations?model=12",
     ]) {
       expect((await raw("GET", path)).status, path).toBe(200);
     }
@@ -417,6 +419,8 @@ describe("/indexer forwards only the app's requests, to the configured indexer",
       "/base/auth/nonce",
       "/base/audit/models?pageSize=1000",
       "/base/audit/models/12/summary",
+      "/base/audit/models/12/scores",
+      "/base/audit/evaluations?model=12",
     ]);
   });
 
@@ -442,6 +446,11 @@ describe("/indexer forwards only the app's requests, to the configured indexer",
     "/indexer/audit/models/1%2fsummary",
     "/indexer/audit/models/..%2f..%2fgraphql/summary",
     "/indexer/audit/models/1/summary/..",
+    "/indexer/audit/evaluations/",
+    "/indexer/audit/evaluations%2f..%2fgraphql",
+    "/indexer/audit/models/1/scores/..",
+    "/indexer/audit/models/abc/scores",
+    "/indexer/audit/models/1%2fscores",
     "/indexer//evil.example/audit/downloads",
     "/indexer///evil.example",
     "/indexer/http://evil.example/audit/downloads",

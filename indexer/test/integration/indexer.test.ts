@@ -6,6 +6,7 @@ import { keccak256 } from "viem";
 import { cidToString } from "../../lib/cid.ts";
 import type { IndexerHandle } from "../../lib/service/index.ts";
 import * as schema from "../../ponder.schema.ts";
+import type { EvaluationRow, ScoreRow } from "../../src/api/audit/rows.ts";
 import { SessionSigner } from "../../src/api/auth/session.ts";
 import { type Postgres, startPostgres } from "../helpers/postgres.ts";
 import { waitFor } from "../helpers/processes.ts";
@@ -384,6 +385,72 @@ describe("on PGlite, open (dev stack)", () => {
     assert.equal((await getJson(`${indexer.auditUrl}/models/99/summary`)).status, 404);
   });
 
+  it("lists members' evaluations by model, institution and time, JSON and CSV, and a model's score history", async () => {
+    const q = async (query: string) =>
+      (await getJson(`${indexer.auditUrl}/evaluations?${query}`)).body;
+    const all = await q("");
+    assert.deepEqual(
+      (all.rows as EvaluationRow[]).map((r) => [r.modelId, r.institutionId, r.f1Bp, r.txHash]),
+      stack.ledger.evaluations.map((e) => [
+        String(e.modelId),
+        String(e.institutionId),
+        e.f1,
+        e.txHash,
+      ]),
+    );
+    assert.equal(all.total, stack.ledger.evaluations.length);
+    const first = all.rows[0];
+    assert.equal(first.images, "200");
+    assert.equal(first.aucBp, 9900);
+    assert.equal(first.codeVersion, "0.1.0");
+    assert.equal(first.evaluator, lower(dev.staff.address));
+    assert.equal(typeof first.institutionName, "string");
+    const someInstitution = stack.ledger.evaluations[1]!.institutionId;
+    const byInstitution = await q(`institution=${someInstitution}`);
+    assert.deepEqual(
+      (byInstitution.rows as EvaluationRow[]).map((r) => r.txHash),
+      stack.ledger.evaluations
+        .filter((e) => e.institutionId === someInstitution)
+        .map((e) => e.txHash),
+    );
+    assert.deepEqual((await q("model=1")).rows, []);
+    assert.deepEqual((await q(`institution=${dev.nonMember.address}`)).rows, []);
+    assert.deepEqual((await q("from=2000-01-01&to=2000-01-02")).rows, []);
+    const day = first.time.slice(0, 10);
+    assert.ok((await q(`model=12&from=${day}&to=${day}`)).rows.length >= 1);
+    const page2 = await q("pageSize=1&page=2");
+    assert.deepEqual(page2.rows, all.rows.slice(1, 2));
+    assert.equal(page2.pages, all.total);
+
+    const csv = await fetch(`${indexer.auditUrl}/evaluations?model=12&format=csv`);
+    assert.equal(csv.headers.get("content-type"), "text/csv; charset=utf-8");
+    const lines = (await csv.text()).trim().split("\r\n");
+    assert.match(lines[0]!, /^blockNumber,logIndex,txHash,time,modelId,institutionId,/);
+    assert.equal(lines.length, stack.ledger.evaluations.length + 1);
+    assert.ok(lines[1]!.includes(stack.ledger.evaluations[0]!.txHash));
+
+    const scores = (await getJson(`${indexer.auditUrl}/models/12/scores`)).body;
+    assert.equal(scores.model.id, "12");
+    assert.deepEqual(
+      (scores.scores as ScoreRow[]).map((s) => [
+        s.f1Bp,
+        s.verified,
+        s.independentEvaluations,
+        s.rank,
+      ]),
+      [
+        [9800, true, 1, 0],
+        [9800, true, 2, 0],
+      ],
+    );
+    const scoresCsv = await (await fetch(`${indexer.auditUrl}/models/12/scores?format=csv`)).text();
+    assert.equal(
+      scoresCsv.split("\r\n")[0],
+      "blockNumber,logIndex,txHash,time,modelId,f1Bp,accuracyBp,verified,independentEvaluations,rank",
+    );
+    assert.equal((await getJson(`${indexer.auditUrl}/models/99/scores`)).status, 404);
+  });
+
   it("refuses bad input with a 400 that names the parameter", async () => {
     const cases: [string, string, RegExp][] = [
       ["downloads?account=0x1234", "account", /not an address/],
@@ -394,6 +461,12 @@ describe("on PGlite, open (dev stack)", () => {
       ["downloads?modelId=1", "modelId", /unknown parameter/],
       ["models/abc/history", "id", /non-negative decimal/],
       ["institutions/0xnope/summary", "id", /not an institution/],
+      ["evaluations?model=-1", "model", /non-negative decimal/],
+      ["evaluations?institution=nobody", "institution", /not an institution/],
+      ["evaluations?from=2026-02-31", "from", /not a real date/],
+      ["evaluations?from=2026-11-30&to=2026-11-01", "from", /after `to`/],
+      ["evaluations?account=0x1234", "account", /unknown parameter/],
+      ["models/1x/scores", "id", /non-negative decimal/],
     ];
     for (const [path, parameter, message] of cases) {
       const { status, body } = await getJson(`${indexer.auditUrl}/${path}`);

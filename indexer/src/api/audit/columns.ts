@@ -66,3 +66,43 @@ export const institutionColumns = [
 
 /** The `*\/summary?format=csv` routes: downloads per UTC day and kind. */
 export const dayColumns = ["day", "downloads", "member", "staff", "patient"] as const;
+
+/** `GET /audit/evaluations?format=csv`: one row per submitted evaluation, in chain order. */
+export const evaluationColumns = [
+  "blockNumber",
+  "logIndex",
+  "txHash",
+  "time",
+  "modelId",
+  "institutionId",
+  "institutionName",
+  "evaluator",
+  "publisherSite",
+  "replaced",
+  "images",
+  "positives",
+  "negatives",
+  "accuracyBp",
+  "precisionBp",
+  "recallBp",
+  "specificityBp",
+  "f1Bp",
+  "aucBp",
+  "fingerprint",
+  "codeVersion",
+  "cardVersion",
+] as const;
+
+/** `GET /audit/models/:id/scores?format=csv`: one row per score change, in chain order. */
+export const scoreColumns = [
+  "blockNumber",
+  "logIndex",
+  "txHash",
+  "time",
+  "modelId",
+  "f1Bp",
+  "accuracyBp",
+  "verified",
+  "independentEvaluations",
+  "rank",
+] as const;

@@ -117,6 +117,17 @@ export const downloadsQuery = z
   .refine(rangeInOrder, rangeMessage);
 export type DownloadsQuery = z.infer<typeof downloadsQuery>;
 
+export const evaluationsQuery = z
+  .strictObject({
+    model: uintString.optional(),
+    institution: institutionRef.optional(),
+    ...rangeFields,
+    ...pageFields,
+    format: format.optional(),
+  })
+  .refine(rangeInOrder, rangeMessage);
+export type EvaluationsQuery = z.infer<typeof evaluationsQuery>;
+
 export const summaryQuery = z
   .strictObject({ ...rangeFields, format: format.optional() })
   .refine(rangeInOrder, rangeMessage);

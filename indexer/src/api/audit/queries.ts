@@ -1,10 +1,16 @@
 import { db } from "ponder:api";
-import { download, institution, model, modelEvent } from "ponder:schema";
+import { download, evaluation, institution, model, modelEvent, modelScore } from "ponder:schema";
 import { and, asc, count, desc, eq, gte, lte, sql } from "ponder";
 import type { Address, Hex } from "viem";
-import type { DownloadsQuery, SummaryQuery } from "./params.ts";
+import type { DownloadsQuery, EvaluationsQuery, SummaryQuery } from "./params.ts";
 import { isoDay, isoTime } from "./respond.ts";
-import type { DownloadKind, DownloadRecord, ModelRecord } from "./rows.ts";
+import type {
+  DownloadKind,
+  DownloadRecord,
+  EvaluationRecord,
+  ModelRecord,
+  ScoreRecord,
+} from "./rows.ts";
 
 /**
  * The audit API's reads: one function per question, rows shaped as the routes answer them
@@ -31,7 +37,11 @@ export async function institutionIdOf(ref: bigint | Address): Promise<bigint | u
   return row?.id;
 }
 
-function inRange(column: typeof download.timestamp, from?: bigint, to?: bigint): SQL[] {
+function inRange(
+  column: typeof download.timestamp | typeof evaluation.timestamp,
+  from?: bigint,
+  to?: bigint,
+): SQL[] {
   const parts: SQL[] = [];
   if (from !== undefined) parts.push(gte(column, from));
   if (to !== undefined) parts.push(lte(column, to));
@@ -279,4 +289,90 @@ export async function modelsPublishedBy(institutionId: bigint) {
     .where(eq(model.institutionId, institutionId))
     .orderBy(asc(model.id));
   return rows.map((p) => ({ ...p, publishedTime: isoTime(p.publishedAt) }));
+}
+
+/** The evaluation filter of `GET /audit/evaluations`: every given parameter must match. */
+export async function evaluationsWhere(q: EvaluationsQuery): Promise<SQL | undefined> {
+  const filters: (SQL | undefined)[] = [];
+  if (q.model !== undefined) filters.push(eq(evaluation.modelId, q.model));
+  if (q.institution !== undefined) {
+    const id = await institutionIdOf(q.institution);
+    // An account that never joined has evaluated nothing: an empty, correct answer.
+    filters.push(id === undefined ? sql`false` : eq(evaluation.institutionId, id));
+  }
+  filters.push(...inRange(evaluation.timestamp, q.from, q.to));
+  return and(...filters);
+}
+
+function evaluationRow(
+  e: typeof evaluation.$inferSelect,
+  institutionName: string | null,
+): EvaluationRecord {
+  return {
+    modelId: e.modelId,
+    institutionId: e.institutionId,
+    institutionName,
+    evaluator: e.evaluator,
+    accuracyBp: e.accuracy,
+    precisionBp: e.precision,
+    recallBp: e.recall,
+    specificityBp: e.specificity,
+    f1Bp: e.f1,
+    aucBp: e.auc,
+    positives: e.positives,
+    negatives: e.negatives,
+    images: e.positives + e.negatives,
+    fingerprint: e.fingerprint,
+    codeVersion: e.codeVersion,
+    cardVersion: e.cardVersion,
+    publisherSite: e.publisherSite,
+    replaced: e.replaced,
+    blockNumber: Number(e.blockNumber),
+    logIndex: e.logIndex,
+    txHash: e.txHash,
+    time: isoTime(e.timestamp),
+    timestamp: Number(e.timestamp),
+  };
+}
+
+/** One page of evaluations matching `where`, in chain order, and how many match in all. */
+export async function listEvaluations(where: SQL | undefined, paging: PageRequest) {
+  const [{ total } = { total: 0 }] = await db
+    .select({ total: count() })
+    .from(evaluation)
+    .where(where);
+  const rows = await db
+    .select({ e: evaluation, institutionName: institution.name })
+    .from(evaluation)
+    .leftJoin(institution, eq(evaluation.institutionId, institution.id))
+    .where(where)
+    .orderBy(asc(evaluation.blockNumber), asc(evaluation.logIndex))
+    .limit(paging.pageSize)
+    .offset(offsetOf(paging));
+  return {
+    total: Number(total),
+    rows: rows.map((r) => evaluationRow(r.e, r.institutionName)),
+  };
+}
+
+/** A model's ranking score after each change, in chain order. */
+export async function scoreHistory(modelId: bigint): Promise<ScoreRecord[]> {
+  const rows = await db
+    .select()
+    .from(modelScore)
+    .where(eq(modelScore.modelId, modelId))
+    .orderBy(asc(modelScore.blockNumber), asc(modelScore.logIndex));
+  return rows.map((s) => ({
+    modelId: s.modelId,
+    f1Bp: s.f1,
+    accuracyBp: s.accuracy,
+    verified: s.verified,
+    independentEvaluations: s.independentEvaluations,
+    rank: s.rank,
+    blockNumber: Number(s.blockNumber),
+    logIndex: s.logIndex,
+    txHash: s.txHash,
+    time: isoTime(s.timestamp),
+    timestamp: Number(s.timestamp),
+  }));
 }

@@ -2,12 +2,15 @@ import { Hono } from "hono";
 import {
   dayColumns,
   downloadColumns,
+  evaluationColumns,
   historyColumns,
   institutionColumns,
   modelColumns,
+  scoreColumns,
 } from "./columns.ts";
 import {
   downloadsQuery,
+  evaluationsQuery,
   historyQuery,
   institutionParam,
   listQuery,
@@ -20,16 +23,19 @@ import {
   downloadsPerInstitution,
   downloadsPerModel,
   downloadsWhere,
+  evaluationsWhere,
   findInstitution,
   findModel,
   institutionDownloadsWhere,
   listDownloads,
+  listEvaluations,
   listInstitutions,
   listModels,
   modelDownloadsWhere,
   modelHistory,
   modelJson,
   modelsPublishedBy,
+  scoreHistory,
   totalsOf,
   windowOf,
 } from "./queries.ts";
@@ -48,6 +54,8 @@ auditRoutes.get("/", (c) =>
       "GET /audit/models?page&pageSize&format",
       "GET /audit/models/:id/summary?from&to&format",
       "GET /audit/models/:id/history?format",
+      "GET /audit/models/:id/scores?format",
+      "GET /audit/evaluations?model&institution&from&to&page&pageSize&format",
       "GET /audit/institutions?page&pageSize&format",
       "GET /audit/institutions/:id/summary?from&to&format",
     ],
@@ -106,6 +114,32 @@ auditRoutes.get("/models/:id/history", async (c) => {
     return csvResponse(c, `model-${id}-history.csv`, historyColumns, events);
   }
   return jsonResponse(c, { model: modelJson(m), events });
+});
+
+auditRoutes.get("/models/:id/scores", async (c) => {
+  const { id } = parseOrThrow(modelIdParam, c.req.param());
+  const q = parseOrThrow(historyQuery, c.req.query());
+  const m = await findModel(id);
+  if (!m) return jsonResponse(c, { error: `no model ${id} has been published` }, 404);
+  const scores = await scoreHistory(id);
+  if (wantsCsv(c, q.format)) {
+    return csvResponse(c, `model-${id}-scores.csv`, scoreColumns, scores);
+  }
+  return jsonResponse(c, { model: modelJson(m), scores });
+});
+
+auditRoutes.get("/evaluations", async (c) => {
+  const q = parseOrThrow(evaluationsQuery, c.req.query());
+  const { total, rows } = await listEvaluations(await evaluationsWhere(q), q);
+  const pages = Math.max(1, Math.ceil(total / q.pageSize));
+  if (wantsCsv(c, q.format)) {
+    return csvResponse(c, `evaluations-page-${q.page}.csv`, evaluationColumns, rows, {
+      "X-Total-Count": String(total),
+      "X-Page": String(q.page),
+      "X-Pages": String(pages),
+    });
+  }
+  return jsonResponse(c, { page: q.page, pageSize: q.pageSize, total, pages, rows });
 });
 
 auditRoutes.get("/institutions", async (c) => {

@@ -107,3 +107,79 @@ export interface ModelSummary {
   byDay: DayCounts[];
   byInstitution: { institutionId: string; name: string | null; downloads: number }[];
 }
+
+/** One `EvaluationSubmitted` event (registry v3) as the routes build it (before JSON): what a
+ * member institution measured of a model on its own data. Metrics in basis points (0..10000). */
+export type EvaluationRecord = {
+  modelId: bigint;
+  institutionId: bigint;
+  /** Null for an institution the indexer has not seen admitted. */
+  institutionName: string | null;
+  /** The account that submitted it (the institution's own account or its staff). */
+  evaluator: Hex;
+  accuracyBp: number;
+  precisionBp: number;
+  /** Recall, i.e. sensitivity. */
+  recallBp: number;
+  specificityBp: number;
+  f1Bp: number;
+  aucBp: number;
+  /** Images of the evaluation set per class, and in all. */
+  positives: bigint;
+  negatives: bigint;
+  images: bigint;
+  /** The evaluation set's fingerprint (the card's `data.fingerprint` definition). */
+  fingerprint: Hex;
+  /** "major.minor.patch" of the evaluating software. */
+  codeVersion: string;
+  cardVersion: number;
+  /** True when the publisher's own institution measured it (does not count as independent). */
+  publisherSite: boolean;
+  /** True when it replaced the institution's earlier evaluation of the same model. */
+  replaced: boolean;
+  blockNumber: number;
+  logIndex: number;
+  txHash: Hex;
+  /** ISO 8601 UTC time of the block. */
+  time: string;
+  /** Block time in seconds since the epoch. */
+  timestamp: number;
+};
+/** A row of `GET /audit/evaluations` (JSON). */
+export type EvaluationRow = Json<EvaluationRecord>;
+
+/** `GET /audit/evaluations`: one page of evaluations, oldest first (every submission, replaced
+ * ones included: the history). */
+export interface EvaluationsPage {
+  page: number;
+  pageSize: number;
+  total: number;
+  pages: number;
+  rows: EvaluationRow[];
+}
+
+/** One `ModelScored` event: a model's ranking score after a change (publish, evaluation). */
+export type ScoreRecord = {
+  modelId: bigint;
+  /** The ranking F1 and accuracy (basis points): members' worst independent site once verified,
+   * the publisher's claim until then. */
+  f1Bp: number;
+  accuracyBp: number;
+  /** True once at least the governed quorum of independent institutions evaluated it. */
+  verified: boolean;
+  independentEvaluations: number;
+  /** Place in the top ten after the change (0 = best), null when outside it. */
+  rank: number | null;
+  blockNumber: number;
+  logIndex: number;
+  txHash: Hex;
+  time: string;
+  timestamp: number;
+};
+export type ScoreRow = Json<ScoreRecord>;
+
+/** `GET /audit/models/:id/scores` (JSON): the score history in chain order. */
+export interface ScoreHistory {
+  model: ModelRow;
+  scores: ScoreRow[];
+}

@@ -17,6 +17,16 @@ const routes: readonly { method: "GET" | "POST"; path: RegExp; use: string }[] =
   { method: "GET", path: /^audit\/downloads$/, use: "the audit page, its CSV export" },
   { method: "GET", path: /^audit\/models$/, use: "the model page (lineage, counts)" },
   { method: "GET", path: /^audit\/models\/[0-9]{1,20}\/summary$/, use: "the model page" },
+  {
+    method: "GET",
+    path: /^audit\/models\/[0-9]{1,20}\/scores$/,
+    use: "the model page (ranking score history)",
+  },
+  {
+    method: "GET",
+    path: /^audit\/evaluations$/,
+    use: "the Overview and model page (members' evaluations)",
+  },
 ];
 
 export type IndexerRoute = { ok: true; path: string } | { ok: false; status: 403; error: string };

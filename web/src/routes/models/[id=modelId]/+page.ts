@@ -1,6 +1,7 @@
 import { error } from "@sveltejs/kit";
 import { publicClientFor } from "#lib/chain/client.ts";
-import { readInstitution, readModel } from "#lib/chain/registry.ts";
+import { readMeasurements } from "#lib/chain/evaluations.ts";
+import { type Institution, readInstitution, readModel } from "#lib/chain/registry.ts";
 import { auditGet, type ModelSummary, type ModelsPage } from "#lib/indexer.ts";
 import { fetchCard } from "#lib/models/card-source.ts";
 
@@ -23,12 +24,32 @@ export const load = async ({ params, parent, fetch, depends }) => {
       }),
     }),
   );
-  const [{ institution, card }, summary, indexed] = await Promise.all([
-    institutionAndCard,
-    auditGet<ModelSummary>(fetch, config, `/models/${id}/summary`).catch(() => null),
-    auditGet<ModelsPage>(fetch, config, "/models", { pageSize: "1000" }).catch(() => null),
-  ]);
+  const contracts = config.contracts;
+  const measurementsAndNames = readMeasurements(
+    client,
+    contracts,
+    id,
+    model.metrics.f1,
+    BigInt(config.deployBlock),
+  ).then(async (measurements) => {
+    const names = new Map<bigint, Institution>();
+    await Promise.all(
+      measurements.evaluations.map(async (e) => {
+        const i = await readInstitution(client, contracts, e.institutionId);
+        if (i) names.set(e.institutionId, i);
+      }),
+    );
+    return { measurements, evaluators: names };
+  });
+  const [{ institution, card }, { measurements, evaluators }, summary, indexed] = await Promise.all(
+    [
+      institutionAndCard,
+      measurementsAndNames,
+      auditGet<ModelSummary>(fetch, config, `/models/${id}/summary`).catch(() => null),
+      auditGet<ModelsPage>(fetch, config, "/models", { pageSize: "1000" }).catch(() => null),
+    ],
+  );
   const children = (indexed?.rows ?? []).filter((m) => m.parentId === String(id)).map((m) => m.id);
   const status = (indexed?.rows ?? []).find((m) => m.id === String(id))?.status ?? "active";
-  return { model, institution, card, summary, children, status };
+  return { model, institution, card, summary, children, status, measurements, evaluators };
 };
