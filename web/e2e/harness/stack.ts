@@ -31,6 +31,9 @@ export async function startFullStack(
       "0",
       "--gateway-port",
       "0",
+      // The nodes' own evaluations (cli/test/up.test.ts covers them) would record downloads and
+      // submissions of their own while a test counts or submits its own.
+      "--no-evaluation",
     ],
     {
       cwd: repoRoot,
