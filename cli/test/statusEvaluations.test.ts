@@ -76,9 +76,7 @@ describe("status lists scores and evaluations", { timeout: 180_000 }, () => {
       [devAccounts.staff.privateKey, 0.6, "borealis"],
       [devAccounts.institutionC.privateKey, 0.8, "cedar"],
     ] as const) {
-      await submitEvaluation({
-        wallet: walletOf(key),
-        publicClient: chain.publicClient,
+      await submitEvaluation(walletOf(key), {
         registry: chain.registry,
         modelId: 1n,
         evaluation: figures(f1, set),

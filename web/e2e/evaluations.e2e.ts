@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { readScore } from "@neuroledger/chain/actions/readScore";
+import { getScore } from "@neuroledger/chain/actions/getScore";
 import { submitEvaluation } from "@neuroledger/chain/actions/submitEvaluation";
 import { createPublicClient, createWalletClient, http, keccak256, toBytes } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -21,9 +21,7 @@ test("a member's evaluation shows beside the claim: the table, the verified badg
   // claim: 24 of 60 tumors found, 81 of 90 healthy scans cleared (the figures agree with each other).
   const evaluator = privateKeyToAccount(stack.account("institution-c").privateKey);
   const wallet = createWalletClient({ account: evaluator, transport: http(stack.rpcUrl) });
-  const submitted = await submitEvaluation({
-    wallet,
-    publicClient: client,
+  const submitted = await submitEvaluation(wallet, {
     registry,
     modelId,
     evaluation: {
@@ -41,7 +39,7 @@ test("a member's evaluation shows beside the claim: the table, the verified badg
     },
   });
   expect(submitted.publisherSite).toBe(false);
-  const score = await readScore(client, registry, modelId);
+  const score = await getScore(client, { registry, modelId });
   expect(score.verified).toBe(true);
 
   await page.goto(`/models/${modelId}`);

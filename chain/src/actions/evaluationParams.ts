@@ -1,5 +1,3 @@
-// Converts an evaluation measured off chain (fractions) into the registry's EvaluationParams
-// (basis points, packed versions), refusing what the contract would refuse, with the reason.
 import type { Hex } from "viem";
 import { BPS } from "../constants.ts";
 
@@ -38,14 +36,24 @@ export type EvaluationParams = {
   cardVersion: number;
 };
 
+export type EvaluationParamsParameters = EvaluationFigures;
+export type EvaluationParamsReturnType = EvaluationParams;
+/** A plain Error whose message names the refused field and its value. */
+export type EvaluationParamsErrorType = Error;
+
 const METRICS = ["accuracy", "precision", "recall", "specificity", "f1", "auc"] as const;
 
 /**
- * Basis points (`round(x * 10000)`) and packed versions for `submitEvaluation`.
+ * Converts an evaluation measured off chain (fractions) into the registry's EvaluationParams:
+ * basis points (`round(x * 10000)`) and packed versions, refusing what the contract would refuse.
+ * Pure (no client). Does not check that the figures agree with each other (the contract does).
  * @throws Error naming the field when a metric is outside [0, 1], a class count is not a positive
  *   integer below 2^32, the fingerprint is not 32 non-zero bytes, or a version is malformed.
+ * @example
+ * const params = evaluationParams({ ...figures, codeVersion: "0.1.0", cardVersion: 2 });
+ * params.f1 // basis points; params.codeVersion === 0x000100
  */
-export function evaluationParams(figures: EvaluationFigures): EvaluationParams {
+export function evaluationParams(figures: EvaluationParamsParameters): EvaluationParamsReturnType {
   const bps = {} as Record<(typeof METRICS)[number], number>;
   for (const name of METRICS) {
     const value = figures[name];

@@ -1,9 +1,12 @@
 // @neuroledger/chain/actions: typed contract reads and calls, one per file (viem's style). See chain/README.md.
 export * from "./canDownload.ts";
 export * from "./castVote.ts";
+export * from "./evaluationParams.ts";
 export * from "./executeProposal.ts";
 export * from "./getAccountRoles.ts";
 export * from "./getEncryptionKey.ts";
+export * from "./getEvaluation.ts";
+export * from "./getEvaluations.ts";
 export * from "./getInstitution.ts";
 export * from "./getKeptModelIds.ts";
 export * from "./getLatestModelId.ts";
@@ -16,6 +19,7 @@ export * from "./getPatientGrant.ts";
 export * from "./getPatientGrants.ts";
 export * from "./getProposal.ts";
 export * from "./getProposals.ts";
+export * from "./getScore.ts";
 export * from "./getTopTen.ts";
 export * from "./getTopTenIds.ts";
 export * from "./isMember.ts";
@@ -25,4 +29,5 @@ export * from "./proposalActions.ts";
 export * from "./propose.ts";
 export * from "./queueProposal.ts";
 export * from "./setEncryptionKey.ts";
+export * from "./submitEvaluation.ts";
 export * from "./types.ts";

@@ -1,19 +1,32 @@
-// Submits (or replaces) the caller's institution's evaluation of a kept model.
 import {
   type Account,
   type Address,
   type Chain,
+  type Client,
   type Hash,
-  type PublicClient,
   parseEventLogs,
+  type SimulateContractErrorType,
   type TransactionReceipt,
   type Transport,
-  type WalletClient,
+  type WaitForTransactionReceiptErrorType,
+  type WriteContractErrorType,
 } from "viem";
+import { simulateContract, waitForTransactionReceipt, writeContract } from "viem/actions";
 import { modelRegistryAbi } from "../../abi/index.ts";
 import { NOT_RANKED } from "../constants.ts";
-import { type EvaluationFigures, evaluationParams } from "./evaluationParams.ts";
+import {
+  type EvaluationFigures,
+  type EvaluationParamsErrorType,
+  evaluationParams,
+} from "./evaluationParams.ts";
 
+export type SubmitEvaluationParameters = {
+  registry: Address;
+  /** A kept model's id. */
+  modelId: bigint;
+  /** The figures measured off chain (fractions; converted by {@link evaluationParams}). */
+  evaluation: EvaluationFigures;
+};
 /** What the registry did with the evaluation (from its events). */
 export type SubmittedEvaluation = {
   hash: Hash;
@@ -28,31 +41,42 @@ export type SubmittedEvaluation = {
   /** Models evicted by the move (possibly this one). */
   evicted: bigint[];
 };
+export type SubmitEvaluationReturnType = SubmittedEvaluation;
+/**
+ * `EvaluationParamsErrorType` for bad figures; a revert named by its custom error
+ * (RegistryEvaluatorWithoutInstitution, RegistryModelNotActive, RegistryPaused, ...); a transport
+ * error; Error when the transaction reverts after being mined or emits no score.
+ */
+export type SubmitEvaluationErrorType =
+  | EvaluationParamsErrorType
+  | SimulateContractErrorType
+  | WriteContractErrorType
+  | WaitForTransactionReceiptErrorType
+  | Error;
 
 /**
- * Sends `submitEvaluation(modelId, params)` from `wallet.account` and waits for the receipt.
- * @throws Error from {@link evaluationParams} for bad figures; viem's ContractFunctionRevertedError
- *   (RegistryEvaluatorWithoutInstitution, RegistryModelNotActive, RegistryPaused, ...) on refusal;
- *   Error when the transaction reverts after being mined.
+ * Submits (or replaces) the caller's institution's evaluation of a kept model: simulates
+ * `submitEvaluation(modelId, params)` from the client's account, sends it, waits for the receipt
+ * and reads the outcome from the registry's events. The client needs an account (a wallet client).
+ * @example
+ * const wallet = createWalletClient({ account, transport: http(rpcUrl) });
+ * const submitted = await submitEvaluation(wallet, { registry, modelId: 1n, evaluation });
+ * submitted.score.verified // true once enough independent institutions measured the model
  */
-export async function submitEvaluation(options: {
-  wallet: WalletClient<Transport, Chain | undefined, Account>;
-  publicClient: PublicClient;
-  registry: Address;
-  modelId: bigint;
-  evaluation: EvaluationFigures;
-}): Promise<SubmittedEvaluation> {
-  const { wallet, publicClient, registry, modelId } = options;
-  const params = evaluationParams(options.evaluation);
-  const { request } = await publicClient.simulateContract({
+export async function submitEvaluation(
+  client: Client<Transport, Chain | undefined, Account>,
+  { registry, modelId, evaluation }: SubmitEvaluationParameters,
+): Promise<SubmitEvaluationReturnType> {
+  const params = evaluationParams(evaluation);
+  const { request } = await simulateContract(client, {
     address: registry,
     abi: modelRegistryAbi,
     functionName: "submitEvaluation",
     args: [modelId, params],
-    account: wallet.account,
+    account: client.account,
   });
-  const hash = await wallet.writeContract(request as never);
-  const receipt = await publicClient.waitForTransactionReceipt({ hash });
+  const hash = await writeContract(client, request as never);
+  const receipt = await waitForTransactionReceipt(client, { hash });
   if (receipt.status !== "success") throw new Error(`submitEvaluation reverted (${hash})`);
   const logs = parseEventLogs({ abi: modelRegistryAbi, logs: receipt.logs });
   const submitted = logs.find((log) => log.eventName === "EvaluationSubmitted");

@@ -8,9 +8,9 @@ import { privateKeyToAccount } from "viem/accounts";
 import { modelRegistryAbi } from "../../abi/index.ts";
 import type { EvaluationFigures } from "../../src/actions/evaluationParams.ts";
 import { evaluationParams } from "../../src/actions/evaluationParams.ts";
-import { readEvaluation } from "../../src/actions/readEvaluation.ts";
-import { readEvaluations } from "../../src/actions/readEvaluations.ts";
-import { readScore } from "../../src/actions/readScore.ts";
+import { getEvaluation } from "../../src/actions/getEvaluation.ts";
+import { getEvaluations } from "../../src/actions/getEvaluations.ts";
+import { getScore } from "../../src/actions/getScore.ts";
 import { submitEvaluation } from "../../src/actions/submitEvaluation.ts";
 import { type DevAccountName, devAccounts } from "../../src/dev.ts";
 import { publishParams, setUpConsortium } from "../support/consortium.ts";
@@ -70,20 +70,19 @@ describe("members' evaluations re-rank the top ten", () => {
     const [home, second, third] = ids as [bigint, bigint, bigint];
     assert.deepEqual(await topTen(), [home, second, third]);
     // The publisher's institution (A) measures its own model: marked, does not verify it.
-    const own = await submitEvaluation({
-      wallet: wallet("institutionA"),
-      publicClient: ctx.publicClient,
+    const own = await submitEvaluation(wallet("institutionA"), {
       registry: registry(),
       modelId: home,
       evaluation: figures(95, 5, 96, 4, "aurora-home-set"),
     });
     assert.equal(own.publisherSite, true);
-    assert.equal((await readScore(ctx.publicClient, registry(), home)).verified, false);
+    assert.equal(
+      (await getScore(ctx.publicClient, { registry: registry(), modelId: home })).verified,
+      false,
+    );
 
     // B (a clinician, staff of B) measures it on its scans: finds one tumor in three.
-    const atB = await submitEvaluation({
-      wallet: wallet("staff"),
-      publicClient: ctx.publicClient,
+    const atB = await submitEvaluation(wallet("staff"), {
       registry: registry(),
       modelId: home,
       evaluation: figures(40, 80, 70, 10, "borealis-scans-2026"),
@@ -95,22 +94,18 @@ describe("members' evaluations re-rank the top ten", () => {
     assert.deepEqual(await topTen(), [second, third, home]);
 
     // C measures it on different data and does better than B: B stays the worst site.
-    const atC = await submitEvaluation({
-      wallet: wallet("institutionC"),
-      publicClient: ctx.publicClient,
+    const atC = await submitEvaluation(wallet("institutionC"), {
       registry: registry(),
       modelId: home,
       evaluation: figures(90, 10, 85, 15, "cedar-archive"),
     });
     assert.equal(atC.score.independentEvaluations, 2);
-    const score = await readScore(ctx.publicClient, registry(), home);
+    const score = await getScore(ctx.publicClient, { registry: registry(), modelId: home });
     assert.equal(score.worstInstitutionId, 2n);
     assert.ok(Math.abs(score.f1 - 0.4706) < 1e-4);
 
     // C measures the third model above every claim: it moves to the top.
-    const up = await submitEvaluation({
-      wallet: wallet("institutionC"),
-      publicClient: ctx.publicClient,
+    const up = await submitEvaluation(wallet("institutionC"), {
       registry: registry(),
       modelId: third,
       evaluation: figures(99, 1, 99, 1, "cedar-archive"),
@@ -118,13 +113,24 @@ describe("members' evaluations re-rank the top ten", () => {
     assert.equal(up.rank, 0);
     assert.deepEqual(await topTen(), [third, second, home]);
 
-    const record = await readEvaluation(ctx.publicClient, registry(), home, 2n);
+    const record = await getEvaluation(ctx.publicClient, {
+      registry: registry(),
+      modelId: home,
+      institutionId: 2n,
+    });
     assert.equal(record?.positives, 120);
     assert.equal(record?.negatives, 80);
     assert.equal(record?.codeVersion, "0.1.0");
-    assert.equal(await readEvaluation(ctx.publicClient, registry(), second, 2n), null);
+    assert.equal(
+      await getEvaluation(ctx.publicClient, {
+        registry: registry(),
+        modelId: second,
+        institutionId: 2n,
+      }),
+      null,
+    );
 
-    const listed = await readEvaluations(ctx.publicClient, registry(), home);
+    const listed = await getEvaluations(ctx.publicClient, { registry: registry(), modelId: home });
     assert.deepEqual(
       listed.map((e) => [e.institutionId, e.evaluator, e.publisherSite, e.submissions]),
       [
@@ -139,9 +145,7 @@ describe("members' evaluations re-rank the top ten", () => {
 
   it("refuses outsiders and incoherent figures with the reason", async () => {
     await assert.rejects(
-      submitEvaluation({
-        wallet: wallet("nonMember"),
-        publicClient: ctx.publicClient,
+      submitEvaluation(wallet("nonMember"), {
         registry: registry(),
         modelId: ids[1] as bigint,
         evaluation: figures(50, 50, 50, 50, "x"),
@@ -150,9 +154,7 @@ describe("members' evaluations re-rank the top ten", () => {
     );
     const forged = { ...figures(50, 50, 50, 50, "x"), accuracy: 0.99 };
     await assert.rejects(
-      submitEvaluation({
-        wallet: wallet("institutionB"),
-        publicClient: ctx.publicClient,
+      submitEvaluation(wallet("institutionB"), {
         registry: registry(),
         modelId: ids[1] as bigint,
         evaluation: forged,

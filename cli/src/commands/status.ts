@@ -1,6 +1,6 @@
 import { getMemberCount } from "@neuroledger/chain/actions";
-import { readEvaluations } from "@neuroledger/chain/actions/readEvaluations";
-import { readScore } from "@neuroledger/chain/actions/readScore";
+import { getEvaluations } from "@neuroledger/chain/actions/getEvaluations";
+import { getScore } from "@neuroledger/chain/actions/getScore";
 import { abis, type ChainClient, connectChain } from "../chain/client.ts";
 import { getModel, keptModelIds, type OnChainModel } from "../chain/models.ts";
 import type { Connection } from "../config.ts";
@@ -28,8 +28,8 @@ function summary(m: OnChainModel) {
 /** A kept model's summary plus its ranking score and members' evaluations (registry v3). */
 async function withEvaluations(chain: ChainClient, m: OnChainModel) {
   const [score, evaluations] = await Promise.all([
-    readScore(chain.publicClient, chain.registry, m.id),
-    readEvaluations(chain.publicClient, chain.registry, m.id),
+    getScore(chain.publicClient, { registry: chain.registry, modelId: m.id }),
+    getEvaluations(chain.publicClient, { registry: chain.registry, modelId: m.id }),
   ]);
   return {
     ...summary(m),

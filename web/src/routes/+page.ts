@@ -1,4 +1,4 @@
-import { readScore } from "@neuroledger/chain/actions/readScore";
+import { getScore } from "@neuroledger/chain/actions/getScore";
 import { publicClientFor } from "#lib/chain/client.ts";
 import { readMeasurements } from "#lib/chain/evaluations.ts";
 import { readOverview } from "#lib/chain/registry.ts";
@@ -23,7 +23,8 @@ export const load = async ({ parent, depends }) => {
       : null,
     Promise.all(
       overview.topTen.map(
-        async (m) => [m.id, await readScore(client, contracts.registry, m.id)] as const,
+        async (m) =>
+          [m.id, await getScore(client, { registry: contracts.registry, modelId: m.id })] as const,
       ),
     ),
   ]);

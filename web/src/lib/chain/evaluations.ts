@@ -3,10 +3,10 @@
 // whether the publisher's claim disagrees with what the members measured.
 
 import {
-  readEvaluations,
+  getEvaluations,
   type SubmittedEvaluationRecord,
-} from "@neuroledger/chain/actions/readEvaluations";
-import { type ModelScore, readScore } from "@neuroledger/chain/actions/readScore";
+} from "@neuroledger/chain/actions/getEvaluations";
+import { getScore, type ModelScore } from "@neuroledger/chain/actions/getScore";
 import type { PublicClient } from "viem";
 import type { Contracts } from "./registry.ts";
 
@@ -62,8 +62,8 @@ export async function readMeasurements(
   fromBlock: bigint,
 ): Promise<Measurements> {
   const [score, records] = await Promise.all([
-    readScore(client, contracts.registry, modelId),
-    readEvaluations(client, contracts.registry, modelId, fromBlock),
+    getScore(client, { registry: contracts.registry, modelId }),
+    getEvaluations(client, { registry: contracts.registry, modelId, fromBlock }),
   ]);
   const blocks = new Map<bigint, bigint>();
   await Promise.all(

@@ -1,7 +1,12 @@
-// Lists each institution's current evaluation of a model from the EvaluationSubmitted events
-// (the only place that keeps the evaluating account and the set's fingerprint).
-import type { Address, Hash, Hex, PublicClient } from "viem";
+import type { Address, Client, GetContractEventsErrorType, Hash, Hex } from "viem";
+import { getContractEvents } from "viem/actions";
 import { modelRegistryAbi } from "../../abi/index.ts";
+import type { FromBlockParameter } from "./types.ts";
+
+export type GetEvaluationsParameters = FromBlockParameter & {
+  registry: Address;
+  modelId: bigint;
+};
 
 /** One institution's latest submission for a model; metrics as fractions. */
 export type SubmittedEvaluationRecord = {
@@ -25,17 +30,23 @@ export type SubmittedEvaluationRecord = {
   txHash: Hash;
 };
 
+/** One record per institution that evaluated the model, by institution id. */
+export type GetEvaluationsReturnType = SubmittedEvaluationRecord[];
+export type GetEvaluationsErrorType = GetContractEventsErrorType;
+
 /**
- * The current evaluation of `modelId` by every institution that submitted one, by institution id.
- * `fromBlock`: the registry's deploy block (default 0).
+ * The current evaluation of `modelId` by every institution that submitted one, from the
+ * `EvaluationSubmitted` events (the only place that keeps the evaluating account and the set's
+ * fingerprint). `fromBlock`: the registry's deploy block (default 0).
+ * @example
+ * const records = await getEvaluations(client, { registry, modelId: 1n, fromBlock });
+ * records[0]?.submissions // 2 when that institution replaced its first evaluation
  */
-export async function readEvaluations(
-  client: PublicClient,
-  registry: Address,
-  modelId: bigint,
-  fromBlock = 0n,
-): Promise<SubmittedEvaluationRecord[]> {
-  const logs = await client.getContractEvents({
+export async function getEvaluations(
+  client: Client,
+  { registry, modelId, fromBlock = 0n }: GetEvaluationsParameters,
+): Promise<GetEvaluationsReturnType> {
+  const logs = await getContractEvents(client, {
     address: registry,
     abi: modelRegistryAbi,
     eventName: "EvaluationSubmitted",
