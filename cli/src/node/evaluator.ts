@@ -31,11 +31,29 @@ export type Evaluator = NodeWorker & {
  * already has this set's fingerprint. Failures are logged and the model is retried on its next
  * request (the next pin or restart), never fatal to the node. At start it queues every kept model.
  */
+const MAX_ATTEMPTS = 3;
+const RETRY_DELAY_MS = 3_000;
+
 export function createEvaluator(options: EvaluatorOptions): Evaluator {
   const { log } = options;
   const seen = new Set<string>();
+  const failures = new Map<string, number>();
+  const retries = new Set<NodeJS.Timeout>();
   let queue: Promise<void> = Promise.resolve();
   let stopped = false;
+  // A submission can revert on a transient chain state (seen once under load while all three dev
+  // nodes submitted at once); try again a few times before waiting for the next pin or restart.
+  const retryLater = (modelId: bigint, id: string) => {
+    const n = (failures.get(id) ?? 0) + 1;
+    failures.set(id, n);
+    if (stopped || n >= MAX_ATTEMPTS) return;
+    const timer = setTimeout(() => {
+      retries.delete(timer);
+      request(modelId);
+    }, RETRY_DELAY_MS * n);
+    timer.unref();
+    retries.add(timer);
+  };
   const request = (modelId: bigint) => {
     const id = modelId.toString();
     if (stopped || seen.has(id)) return;
@@ -45,8 +63,9 @@ export function createEvaluator(options: EvaluatorOptions): Evaluator {
       try {
         await evaluateModel(options, modelId);
       } catch (err) {
-        seen.delete(id); // asked again on the next pin or restart
+        seen.delete(id); // asked again on the next pin or restart, or retried below
         log.warn("evaluation failed", { modelId: id, error: (err as Error).message });
+        retryLater(modelId, id);
       }
     });
   };
@@ -59,6 +78,7 @@ export function createEvaluator(options: EvaluatorOptions): Evaluator {
     },
     async stop() {
       stopped = true;
+      for (const timer of retries) clearTimeout(timer);
       await queue;
     },
     request,
