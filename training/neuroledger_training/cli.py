@@ -244,11 +244,11 @@ def cmd_fit_jobs(args) -> None:
         raise ValueError("fit-jobs wants --out (where the fit-<key>.pt files go)")
     jobs = sorted((args.plan / "jobs").glob("*.json"))
     args.out.mkdir(parents=True, exist_ok=True)
-    todo = [j for j in jobs if not (args.out / f"fit-{j.stem}.pt").exists()]
-    print(f"{len(jobs)} planned fits, {len(todo)} to train on {args.device} with {args.workers} workers", flush=True)
+    pending = [j for j in jobs if not (args.out / f"fit-{j.stem}.pt").exists()]
+    print(f"{len(jobs)} planned fits, {len(pending)} to train on {args.device} with {args.workers} workers", flush=True)
     ctx = mp.get_context("spawn")
     with ctx.Pool(args.workers) as pool:
-        for done in pool.imap_unordered(_fit_job, [(str(j), str(args.out), args.device, args.threads) for j in todo]):
+        for done in pool.imap_unordered(_fit_job, [(str(j), str(args.out), args.device, args.threads) for j in pending]):
             print(done, flush=True)
 
 
