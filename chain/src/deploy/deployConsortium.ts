@@ -85,6 +85,7 @@ export async function deployConsortium(
   await admitFounders(session, proxies, founders);
   if (dev) await appointDevAccounts(session, proxies.registry);
   await handOverToTimelock(session, proxies);
+  await startFoundersVotingClock(session);
 
   const deployment: Deployment = {
     chainId: session.chainId,
@@ -249,6 +250,27 @@ async function handOverToTimelock(session: DeploySession, proxies: Proxies) {
     deployer,
   ]);
   session.log("admin roles handed to the timelock; the deployer holds none");
+}
+
+/**
+ * Step 5: founders can propose in the very next block. Their votes count from the second after
+ * admission (the membership clock is the timestamp and the Governor reads `clock() - 1`), and an
+ * automining dev node (anvil) stamps every block of the same wall-clock second alike, so a founder
+ * proposing at once would have no votes (`GovernorInsufficientProposerVotes`). A dev node is moved
+ * one second on; a node without `evm_` methods (Besu) stamps each block later than the last anyway.
+ */
+async function startFoundersVotingClock(session: DeploySession) {
+  const client = session.publicClient;
+  const admittedAt = (await client.getBlock()).timestamp;
+  try {
+    await client.request({
+      method: "evm_setNextBlockTimestamp" as never,
+      params: [Number(admittedAt + 1n)] as never,
+    });
+    await client.request({ method: "evm_mine" as never, params: [] as never });
+  } catch {
+    // Not a dev node: its next block is stamped after this one.
+  }
 }
 
 /** The deployment file's `dev` section: the mnemonic, named accounts and institution ids. */
