@@ -46,3 +46,41 @@ test("many requests over one keep-alive connection leave no listeners behind on 
     await dir.remove();
   }
 });
+
+/** Reads `url` a chunk at a time, pausing `pauseMs` after each; resolves with the byte count. */
+function readSlowly(url: string, pauseMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    get(url, (res) => {
+      let n = 0;
+      res.on("data", (c: Buffer) => {
+        n += c.length;
+        res.pause();
+        setTimeout(() => res.resume(), pauseMs);
+      });
+      res.on("end", () => resolve(n));
+      res.on("error", reject);
+      res.on("aborted", () => reject(new Error(`the gateway cut the response after ${n} bytes`)));
+    }).on("error", reject);
+  });
+}
+
+test("a download slower than the fetch timeout is served whole while its blocks keep coming", async () => {
+  const dirs = [await tempDir("gateway-holder"), await tempDir("gateway-reader")];
+  const holder = await startIpfsNode({ dir: dirs[0]?.path as string });
+  const reader = await startIpfsNode({ dir: dirs[1]?.path as string, peers: holder.multiaddrs() });
+  // The timeout bounds the wait for a block, not the whole transfer: a big model fetched from
+  // peers for a slow client (one that decrypts as it reads) takes longer and must still arrive.
+  const gateway = await startGateway({ node: reader, fetchTimeoutMs: 1_500 });
+  try {
+    const size = 16 * 1024 * 1024;
+    const cid = await addPinned(holder, [randomBytes(size)]);
+    const started = Date.now();
+    assert.equal(await readSlowly(`${gateway.url}/ipfs/${cid}`, 10), size);
+    assert.ok(Date.now() - started > 3_000, "the transfer outlasted the fetch timeout");
+  } finally {
+    await gateway.close();
+    await reader.stop();
+    await holder.stop();
+    for (const dir of dirs) await dir?.remove();
+  }
+});

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { CarWriter } from "@ipld/car";
 import * as dagPb from "@ipld/dag-pb";
+import { idleTimeout } from "@neuroledger/sdk/ipfs";
 import { CID } from "multiformats/cid";
 import { parseRange } from "./httpRange.ts";
 import type { IpfsNode } from "./node.ts";
@@ -168,7 +169,10 @@ async function serveIpfs(
     sendJson(res, decision.status, { error: decision.error });
     return;
   }
-  const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), abandonedSignal(res)]);
+  // Bounds each wait for a block, not the whole response: a big model streamed to a slow client
+  // (one that decrypts as it reads) outlasts timeoutMs and must still arrive whole.
+  const stall = idleTimeout(timeoutMs);
+  const signal = AbortSignal.any([stall.signal, abandonedSignal(res)]);
   try {
     if (format === "raw") {
       const bytes = await readBlock(node, cid, signal);
@@ -176,18 +180,20 @@ async function serveIpfs(
       sendRawBlock(req, res, cid, bytes);
       return;
     }
-    await sendStream(node, req, res, cid, format, signal);
+    await sendStream(node, req, res, cid, format, { signal, progressed: stall.touch });
   } catch (err) {
     if (res.headersSent) {
       res.destroy(err as Error);
       return;
     }
-    const timedOut = signal.aborted;
+    const timedOut = stall.timedOut;
     sendJson(res, timedOut ? 504 : 502, {
       error: timedOut
         ? `${cid} not found within ${timeoutMs} ms on this node or its peers`
         : `could not read ${cid}: ${(err as Error).message}`,
     });
+  } finally {
+    stall.clear();
   }
 }
 
@@ -217,7 +223,7 @@ async function sendStream(
   res: ServerResponse,
   cid: CID,
   format: "car" | "file",
-  signal: AbortSignal,
+  { signal, progressed }: { signal: AbortSignal; progressed: () => void },
 ) {
   let status = 200;
   const headers: Record<string, string | number> = {
@@ -244,6 +250,7 @@ async function sendStream(
   // Pull the first chunk before the status line so a missing CID still gets a 504, not a 200.
   const iterator = body[Symbol.asyncIterator]();
   const first = await iterator.next();
+  progressed();
   res.writeHead(status, headers);
   if (req.method === "HEAD") {
     res.end();
@@ -252,6 +259,7 @@ async function sendStream(
   }
   if (!first.done) await write(res, first.value);
   for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+    progressed();
     await write(res, next.value);
   }
   res.end();

@@ -23,9 +23,16 @@ async function blockBytes(helia: Helia, cid: CID): Promise<Uint8Array> {
  */
 async function startGateway(
   source: Helia,
-  options: { tamper?: boolean } = {},
+  options: { tamper?: boolean; oneBlockPerMs?: number } = {},
 ): Promise<{ url: string; server: Server }> {
+  let queue = Promise.resolve();
   const server = createServer(async (request, response) => {
+    // A slow link: blocks leave one at a time, `oneBlockPerMs` apart.
+    if (options.oneBlockPerMs) {
+      const turn = queue.then(() => new Promise((r) => setTimeout(r, options.oneBlockPerMs)));
+      queue = turn;
+      await turn;
+    }
     const match = /^\/ipfs\/([^/?]+)/.exec(request.url ?? "");
     try {
       const cid = CID.parse(match?.[1] ?? "");
@@ -53,7 +60,7 @@ describe("gateway reader (light Helia over trustless gateways)", () => {
   before(async () => {
     source = createHeliaLight();
     await source.start();
-    content = randomBytes(700_000); // several 256 KiB leaves under a dag-pb root
+    content = randomBytes(700_000);
     cid = await unixfs(source).addBytes(content);
   });
 
@@ -76,6 +83,23 @@ describe("gateway reader (light Helia over trustless gateways)", () => {
       assert.deepEqual(bytes, content);
       assert.equal(progress, content.length);
       await assert.rejects(reader.bytes(cid, { maxBytes: 1000 }), /larger than 1000 bytes/);
+    } finally {
+      await reader.stop();
+    }
+  });
+
+  it("finishes a transfer longer than its timeout while blocks keep coming", async () => {
+    // The timeout bounds the wait for the next block, not the whole transfer: a large model over
+    // a slow link must arrive, however long it takes in all.
+    const slow = await startGateway(source, { oneBlockPerMs: 250 });
+    servers.push(slow.server);
+    const big = randomBytes(6_000_000); // a root and 6 leaves of 1 MiB: 1.75 s in all
+    const bigCid = await unixfs(source).addBytes(big);
+    const reader = await createGatewayReader({ gateways: [slow.url], timeoutMs: 1_200 });
+    const started = Date.now();
+    try {
+      assert.deepEqual(await reader.bytes(bigCid), big);
+      assert.ok(Date.now() - started > 1_500, "the transfer outlasted the timeout");
     } finally {
       await reader.stop();
     }

@@ -7,11 +7,12 @@ import { CID } from "multiformats/cid";
 import { joinBytes } from "../crypto/bytes.ts";
 import { IpfsFetchError } from "../errors.ts";
 import type { GatewaySession } from "./gatewaySession.ts";
+import { idleTimeout } from "./idleTimeout.ts";
 
 export type GatewayReaderParameters = {
   /** Trustless gateways (`GET /ipfs/<cid>?format=raw`), e.g. an institution node's `http://127.0.0.1:8180`. */
   gateways: readonly string[];
-  /** Give up on a fetch after this long without finishing (default 30 s). */
+  /** Give up on a fetch after this long without a block arriving (default 30 s). */
   timeoutMs?: number;
   /**
    * Signs in to the gateways (institution nodes serve models only to accounts that may download
@@ -56,7 +57,8 @@ function parseCid(cid: CID | string): CID {
 /**
  * Verified reads from trustless HTTP gateways, the same code in the browser and in Node: a light
  * Helia (no libp2p) whose only block source is the given gateways. Blocks are verified against
- * their CIDs, so a gateway cannot alter content; every fetch is bounded by `timeoutMs`.
+ * their CIDs, so a gateway cannot alter content; a fetch fails once no block has arrived for
+ * `timeoutMs`.
  *
  * @example
  * const reader = await createGatewayReader({ gateways: [stack.gateways[0]] });
@@ -93,7 +95,7 @@ export async function createGatewayReader(
   const failure = (cid: CID, cause: unknown, timedOut: boolean) =>
     new IpfsFetchError(
       timedOut
-        ? `Fetching ${cid} timed out after ${timeoutMs / 1000} s.`
+        ? `Fetching ${cid} stalled: no block arrived for ${timeoutMs / 1000} s.`
         : `Could not fetch ${cid}: ${(cause as Error)?.message ?? cause}.`,
       {
         details: `Gateways: ${parameters.gateways.join(", ")}.`,
@@ -107,10 +109,10 @@ export async function createGatewayReader(
     catParameters: CatParameters = {},
   ): ReadableStream<Uint8Array> => {
     const cid = parseCid(cidLike);
-    const timeout = AbortSignal.timeout(timeoutMs);
+    const timeout = idleTimeout(timeoutMs);
     const signal = catParameters.signal
-      ? AbortSignal.any([catParameters.signal, timeout])
-      : timeout;
+      ? AbortSignal.any([catParameters.signal, timeout.signal])
+      : timeout.signal;
     let iterator: AsyncIterator<Uint8Array> | undefined;
     let received = 0;
     return new ReadableStream<Uint8Array>({
@@ -118,15 +120,21 @@ export async function createGatewayReader(
         try {
           iterator ??= fs.cat(cid, { signal })[Symbol.asyncIterator]();
           const { done, value } = await iterator.next();
-          if (done) return controller.close();
+          if (done) {
+            timeout.clear();
+            return controller.close();
+          }
+          timeout.touch();
           received += value.length;
           catParameters.onProgress?.(received);
           controller.enqueue(value);
         } catch (cause) {
-          throw failure(cid, cause, timeout.aborted);
+          timeout.clear();
+          throw failure(cid, cause, timeout.timedOut);
         }
       },
       async cancel() {
+        timeout.clear();
         await iterator?.return?.();
       },
     });

@@ -15,4 +15,5 @@ export {
   type GatewayToken,
   type MessageSigner,
 } from "./gatewaySession.ts";
+export { type IdleTimeout, idleTimeout } from "./idleTimeout.ts";
 export { type FetchPublicKeyringParameters, fetchPublicKeyring } from "./publicKeyring.ts";
