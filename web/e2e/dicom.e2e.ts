@@ -134,6 +134,8 @@ test("DICOM files and a dropped series classify in the page as in Node, with no 
   const max = Math.max(...expected);
   const study = Number(await page.getByTestId("study-result").getAttribute("data-probability"));
   expect(Math.abs(study - max)).toBeLessThanOrEqual(1e-4);
+  // On WASM the slices were read by study workers (one session per core), not in the page.
+  await expect(page.getByTestId("study-elapsed")).toContainText(/on \d+ study workers?/);
   // Opens on the most suspicious slice; in position order slice k + 1 is grey k.
   const top = expected.indexOf(max) + 1;
   await expect(page.getByTestId("slice-index")).toHaveText(String(top));

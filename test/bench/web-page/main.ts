@@ -12,6 +12,11 @@ import {
   describeBackend,
 } from "@neuroledger/web/lib/inference/runtime.ts";
 import { readStudy } from "@neuroledger/web/lib/inference/study.ts";
+import {
+  type DicomFileReader,
+  dicomFileReader,
+} from "@neuroledger/web/lib/inference/studySlices.ts";
+import { startStudyWorkers } from "@neuroledger/web/lib/inference/studyWorkers.ts";
 import { openModel, unlockContentKey } from "@neuroledger/web/lib/models/open-model.ts";
 
 async function bytesOf(url: string) {
@@ -110,6 +115,19 @@ async function download({
   return { ms: performance.now() - started, bytes: model.length, progressEvents };
 }
 
+/** `runs` timed reads of a study (after a warm-up), and its study probability. */
+async function timeStudy(files: File[], read: DicomFileReader, runs: number) {
+  await readStudy(files.slice(0, 4), read); // warm-up: codecs compiled, sessions warm
+  const times: number[] = [];
+  let probability = 0;
+  for (let r = 0; r < runs; r++) {
+    const study = await readStudy(files, read);
+    times.push(study.elapsedMs);
+    probability = Math.max(...study.series.map((s) => s.result.probability));
+  }
+  return { times, probability };
+}
+
 /**
  * A dropped DICOM series, as the dApp's study view reads it (`readStudy`): the files are in memory
  * (as after a drop), the time runs from them to the study result (decode every slice, group, order,
@@ -135,22 +153,27 @@ async function dicomSeries({
   const threadsOverride = Number(new URL(location.href).searchParams.get("threads") ?? 0);
   const backend =
     threadsOverride && chosen.kind === "wasm" ? { ...chosen, threads: threadsOverride } : chosen;
-  const runtime = await createRuntime(await bytesOf(modelUrl), backend);
-  const classify = (pixels: ImageData) => classifyImage(runtime, pixels, card);
-  const studyMs: Record<string, number[]> = {};
+  const modelBytes = await bytesOf(modelUrl);
+  const runtime = await createRuntime(modelBytes, backend);
+  // The dApp's readers: study workers on WASM (one session per core), and the page itself.
+  const workers = await startStudyWorkers(modelBytes, card);
+  const readers = {
+    workers: workers.read,
+    page: dicomFileReader((pixels) => classifyImage(runtime, pixels, card)),
+  };
+  const studyMs: Record<string, Record<string, number[]>> = { workers: {}, page: {} };
   const studyProbability: Record<string, number> = {};
   for (const [name, urls] of Object.entries(seriesUrls)) {
     const files = await Promise.all(
       urls.map(async (url, i) => new File([await bytesOf(url)], `IM${i}.dcm`)),
     );
-    await readStudy(files.slice(0, 4), classify); // warm-up: codecs compiled, session warm
-    studyMs[name] = [];
-    for (let r = 0; r < runs; r++) {
-      const read = await readStudy(files, classify);
-      studyMs[name].push(read.elapsedMs);
-      studyProbability[name] = Math.max(...read.series.map((s) => s.result.probability));
+    for (const [readerName, read] of Object.entries(readers)) {
+      const { times, probability } = await timeStudy(files, read, runs);
+      (studyMs[readerName] as Record<string, number[]>)[name] = times;
+      if (readerName === "workers") studyProbability[name] = probability;
     }
   }
+  workers.close();
   const slice = new File([await bytesOf(sliceUrl)], "slice.dcm");
   for (let i = 0; i < 5; i++) await classifyFile(runtime, card, slice);
   const sliceMs: number[] = [];
@@ -161,6 +184,7 @@ async function dicomSeries({
     studyProbability,
     sliceMs,
     threads: backend.kind === "wasm" ? backend.threads : 0,
+    workers: workers.size,
   };
 }
 

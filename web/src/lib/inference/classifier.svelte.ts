@@ -7,6 +7,11 @@ import {
 import { getContext, setContext } from "svelte";
 import { classifyFile, type ImageResult } from "./classify.ts";
 import { type Backend, chooseBackend, createRuntime } from "./runtime.ts";
+import { type DicomFileReader, dicomFileReader } from "./studySlices.ts";
+import { type StudyWorkers, startStudyWorkers } from "./studyWorkers.ts";
+
+/** A study's file reader, and how many study workers run it (0: the page itself). */
+export type StudyFileReader = { read: DicomFileReader; workers: number };
 
 export type Row =
   | { id: number; name: string; status: "pending" }
@@ -22,6 +27,8 @@ export class Classifier {
   // Raw: results hold ImageData and typed arrays; rows are replaced, never mutated in place.
   rows = $state.raw<Row[]>([]);
   #runtime: OnnxRuntimeLike | null = null;
+  #modelBytes: Uint8Array | null = null;
+  #studyWorkers: Promise<StudyWorkers> | null = null;
   #nextId = 1;
   #queue: Promise<void> = Promise.resolve();
 
@@ -40,12 +47,15 @@ export class Classifier {
   async #load(bytes: Uint8Array, card: ModelCard, sha256: string) {
     this.loading = true;
     this.error = null;
+    this.#closeStudyWorkers();
     try {
       this.backend ??= await chooseBackend(this.preference);
       this.#runtime = await createRuntime(bytes, this.backend);
+      this.#modelBytes = bytes;
       this.model = { card, sha256 };
     } catch (cause) {
       this.#runtime = null;
+      this.#modelBytes = null;
       this.model = null;
       this.error = `The model could not be started: ${cause instanceof Error ? cause.message : String(cause)}`;
     } finally {
@@ -79,6 +89,39 @@ export class Classifier {
       () => undefined,
     );
     return run;
+  }
+
+  /**
+   * The reader of a dropped DICOM study for the loaded model: study workers (one single-threaded
+   * WASM session per core, started on first use and kept for this model) on the WASM backend;
+   * the page itself on WebGPU, or where workers cannot start.
+   */
+  async studyReader(): Promise<StudyFileReader> {
+    const inPage = { read: dicomFileReader((pixels) => this.classifyPixels(pixels)), workers: 0 };
+    const bytes = this.#modelBytes;
+    const model = this.model;
+    if (this.backend?.kind !== "wasm" || !bytes || !model || typeof Worker === "undefined")
+      return inPage;
+    // A plain copy: the card is reactive state here, and a proxy cannot be posted to a worker.
+    this.#studyWorkers ??= startStudyWorkers(bytes, $state.snapshot(model.card) as ModelCard);
+    try {
+      const workers = await this.#studyWorkers;
+      return { read: workers.read, workers: workers.size };
+    } catch (cause) {
+      // Reading in the page is slower but gives the same results; say why, once per attempt.
+      console.warn("Study workers could not start; reading the study in the page:", cause);
+      this.#studyWorkers = null;
+      return inPage;
+    }
+  }
+
+  #closeStudyWorkers() {
+    const workers = this.#studyWorkers;
+    this.#studyWorkers = null;
+    workers?.then(
+      (w) => w.close(),
+      () => undefined,
+    );
   }
 
   clear() {

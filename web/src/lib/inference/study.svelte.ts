@@ -1,4 +1,4 @@
-import type { Classification } from "@neuroledger/sdk/inference";
+import type { StudyFileReader } from "./classifier.svelte.ts";
 import { readStudy, type SeriesView } from "./study.ts";
 
 /** A DICOM study read in the page (see `readStudy`), as reactive state for the classify page. */
@@ -10,13 +10,16 @@ export class StudyReader {
   error = $state<string | null>(null);
   /** Milliseconds from the files to the study result. */
   elapsedMs = $state<number | null>(null);
+  /** Study workers that read the last study (0: the page itself). */
+  workers = $state(0);
 
   /** The study result: its most suspicious series' probability (null before any). */
   readonly studyProbability = $derived(
     this.series.length ? Math.max(...this.series.map((s) => s.result.probability)) : null,
   );
 
-  constructor(private readonly classify: (pixels: ImageData) => Promise<Classification>) {}
+  /** `reader` gives the current model's DICOM reader (study workers, or the page itself). */
+  constructor(private readonly reader: () => Promise<StudyFileReader>) {}
 
   async open(files: readonly File[]) {
     this.phase = "reading";
@@ -25,7 +28,9 @@ export class StudyReader {
     this.skipped = [];
     this.elapsedMs = null;
     try {
-      const read = await readStudy(files, this.classify, (phase, done, total) => {
+      const reader = await this.reader();
+      this.workers = reader.workers;
+      const read = await readStudy(files, reader.read, (phase, done, total) => {
         this.phase = phase;
         this.progress = { done, total };
       });

@@ -1,6 +1,6 @@
 import {
+  type DicomFrame,
   type DicomImage,
-  decodeDicom,
   groupDicomSeries,
   type SeriesResult,
   sniffFileFormat,
@@ -8,7 +8,8 @@ import {
 } from "@neuroledger/sdk/dicom";
 import type { Classification } from "@neuroledger/sdk/inference";
 import { unzipSync } from "fflate";
-import { MAX_FILE_BYTES, rawToImageData } from "./decode.ts";
+import { MAX_FILE_BYTES } from "./decode.ts";
+import type { DicomFileReader, ReadFrame } from "./studySlices.ts";
 
 /** One slice of a series in the page: pixels, modality values for display windowing, its result. */
 export interface SliceView {
@@ -70,37 +71,31 @@ export interface StudyRead {
 
 /**
  * Reads a DICOM study from files (a folder's files, many files, a zip; a DICOMDIR and other
- * non-image files are skipped and counted), groups by study and series, orders slices by position,
- * classifies each slice with `classify` (one after the other) and summarises each series. Patient
- * attributes are never read; series are named by ordinal and SeriesNumber, never by UID.
+ * non-image files are skipped and counted): `read` decodes and classifies every file (the study
+ * workers read several at once), then the slices are grouped by study and series, ordered by
+ * position and each series summarised. Patient attributes are never read; series are named by
+ * ordinal and SeriesNumber, never by UID.
  */
 export async function readStudy(
   files: readonly File[],
-  classify: (pixels: ImageData) => Promise<Classification>,
+  read: DicomFileReader,
   onProgress: (phase: "reading" | "classifying", done: number, total: number) => void = () => {},
 ): Promise<StudyRead> {
   const t0 = performance.now();
-  const { decoded, skipped } = await decodeFiles(await expand(files), onProgress);
+  const entries = await expand(files);
+  onProgress("classifying", 0, entries.length);
+  const { decoded, skipped, results } = await readFiles(entries, read, (done) =>
+    onProgress("classifying", done, entries.length),
+  );
   if (decoded.length === 0) throw new Error("None of these files is a readable DICOM image.");
-  const studies = groupDicomSeries(decoded);
-  const total = studies.reduce((n, s) => n + s.series.reduce((m, r) => m + r.slices.length, 0), 0);
-  let done = 0;
-  const classifySlice = async (slice: DicomSlice): Promise<SliceView> => {
-    const pixels = rawToImageData(slice.frame.image);
-    const view = {
-      file: slice.file,
-      pixels,
-      ...(slice.frame.modalityValues ? { modality: slice.frame.modalityValues } : {}),
-      classification: await classify(pixels),
-    };
-    onProgress("classifying", ++done, total);
-    return view;
-  };
   const views: SeriesView[] = [];
-  for (const study of studies) {
+  for (const study of groupDicomSeries(decoded)) {
     for (const s of study.series) {
-      const slices: SliceView[] = [];
-      for (const slice of s.slices) slices.push(await classifySlice(slice));
+      const slices = s.slices.map((slice): SliceView => {
+        const { pixels, classification } = results.get(slice.frame) as ReadFrame;
+        const modality = slice.frame.modalityValues;
+        return { file: slice.file, pixels, ...(modality ? { modality } : {}), classification };
+      });
       const first = decoded.find((d) => d.file === s.slices[0]?.file)?.dicom;
       views.push(seriesView(study.ordinal, s, slices, first));
     }
@@ -108,8 +103,45 @@ export async function readStudy(
   return { series: views, skipped, elapsedMs: performance.now() - t0 };
 }
 
+/** Reads every DICOM entry with `read` (all asked at once; the reader bounds how many run). */
+async function readFiles(
+  entries: Awaited<ReturnType<typeof expand>>,
+  read: DicomFileReader,
+  onDone: (done: number) => void,
+) {
+  const skipped: { file: string; reason: string }[] = [];
+  const decoded: { file: string; dicom: DicomImage }[] = [];
+  const results = new Map<DicomFrame, ReadFrame>();
+  let done = 0;
+  const outcomes = await Promise.all(
+    entries.map(async ({ name, bytes }) => {
+      try {
+        if (sniffFileFormat(bytes) !== "dicom") return { name, reason: "not a DICOM file" };
+        return { name, file: await read(name, bytes) };
+      } catch (cause) {
+        const reason =
+          (cause as { shortMessage?: string }).shortMessage ??
+          (cause instanceof Error ? cause.message : String(cause));
+        return { name, reason };
+      } finally {
+        onDone(++done);
+      }
+    }),
+  );
+  // In the files' order, whatever order the workers finished in.
+  for (const outcome of outcomes) {
+    if (!("file" in outcome) || !outcome.file) {
+      skipped.push({ file: outcome.name, reason: outcome.reason as string });
+      continue;
+    }
+    const { dicom, frames } = outcome.file;
+    decoded.push({ file: outcome.name, dicom });
+    for (const [i, frame] of dicom.frames.entries()) results.set(frame, frames[i] as ReadFrame);
+  }
+  return { decoded, skipped, results };
+}
+
 type DicomSeries = ReturnType<typeof groupDicomSeries>[number]["series"][number];
-type DicomSlice = DicomSeries["slices"][number];
 
 /** One classified series: its summary, and a display window from its first slice's header. */
 function seriesView(
@@ -127,29 +159,4 @@ function seriesView(
     result: summarizeSeries(slices.map((x) => x.classification.probability)),
     window: first ? displayWindow(first, slices[0]?.modality) : { center: 127.5, width: 256 },
   };
-}
-
-/** Decodes each DICOM entry (modality values kept); the others are skipped with the reason. */
-async function decodeFiles(
-  entries: Awaited<ReturnType<typeof expand>>,
-  onProgress: (phase: "reading", done: number, total: number) => void,
-) {
-  const skipped: { file: string; reason: string }[] = [];
-  const decoded: { file: string; dicom: DicomImage }[] = [];
-  for (const [i, { name, bytes }] of entries.entries()) {
-    try {
-      if (sniffFileFormat(bytes) !== "dicom")
-        skipped.push({ file: name, reason: "not a DICOM file" });
-      else
-        decoded.push({
-          file: name,
-          dicom: await decodeDicom(bytes, { name, keepModalityValues: true }),
-        });
-    } catch (cause) {
-      const message = (cause as { shortMessage?: string }).shortMessage ?? String(cause);
-      skipped.push({ file: name, reason: message });
-    }
-    onProgress("reading", i + 1, entries.length);
-  }
-  return { decoded, skipped };
 }
