@@ -232,7 +232,7 @@ async function generateViaHelper(c: BenchChain, events: number) {
     helpers.push({ address, from });
   }
   await c.rpc("evm_setBlockGasLimit", [`0x${(1_000_000_000).toString(16)}`]);
-  const firstBlock = Number(await c.client.getBlockNumber()) + 1;
+  const firstBlock = Number(await c.client.getBlockNumber({ cacheTime: 0 })) + 1;
   let made = 0;
   let k = 0;
   while (made < events) {
@@ -249,7 +249,7 @@ async function generateViaHelper(c: BenchChain, events: number) {
     if (receipt.status !== "success") throw new Error("BenchDownloader.download reverted");
     made += count;
   }
-  const lastBlock = Number(await c.client.getBlockNumber());
+  const lastBlock = Number(await c.client.getBlockNumber({ cacheTime: 0 }));
   return { firstBlock, lastBlock, seconds: (performance.now() - started) / 1000, transactions: k };
 }
 
@@ -271,7 +271,7 @@ async function generatePerTx(c: BenchChain, events: number) {
   const started = performance.now();
   await c.rpc("evm_setAutomine", [false]);
   await c.rpc("evm_setBlockGasLimit", [`0x${(200_000_000).toString(16)}`]);
-  const firstBlock = Number(await c.client.getBlockNumber()) + 1;
+  const firstBlock = Number(await c.client.getBlockNumber({ cacheTime: 0 })) + 1;
   // Nonces are counted here: anvil does not see the earlier transactions of the same batch.
   const nonces = await Promise.all(
     downloaders.map((address) => c.client.getTransactionCount({ address, blockTag: "pending" })),
@@ -302,7 +302,7 @@ async function generatePerTx(c: BenchChain, events: number) {
     sent += n;
   }
   await c.rpc("evm_setAutomine", [true]);
-  const lastBlock = Number(await c.client.getBlockNumber());
+  const lastBlock = Number(await c.client.getBlockNumber({ cacheTime: 0 }));
   return {
     firstBlock,
     lastBlock,
