@@ -6,8 +6,10 @@ const HINTS: Record<string, string> = {
   RegistryDownloadNotAuthorized:
     "This account may not download this model: ask its institution to add it as staff, or grant patient access.",
   RegistryNotAuthorizedAccount: "Only members, staff and granted patients may do this.",
-  RegistryShaAlreadyPublished:
-    "A model with this sha256 is already in the registry; publish a new model version instead.",
+  RegistryWeightsAlreadyPublished:
+    "These weights are already published (its second argument is the model id), whatever the file's names and metadata; publish a newly trained network instead.",
+  RegistryInvalidWeightsHash:
+    "Publish with the weights hash (sdk `weightsHash(onnxBytes)`), not zero.",
   RegistryModelNotActive:
     "The model was evicted or revoked; only the latest model and the top ten are kept.",
   RegistryPaused: "The registry is paused by governance.",
