@@ -62,7 +62,10 @@ describe("upgrade of a v2 registry to v3", () => {
     registry = ctx.deployment.contracts.registry.address;
     // Eleven ranked-then-evicting publishes and a weak latest that does not rank.
     for (let i = 0; i < 12; i += 1) {
-      const params = publishParams(i === 11 ? 1000 : 5000 + i * 100, 9000);
+      const { weightsHash: _v3Only, ...params } = publishParams(
+        i === 11 ? 1000 : 5000 + i * 100,
+        9000,
+      );
       const receipt = await ctx.send("publisher", registry, legacy.abi, "publish", [params]);
       const [published] = parseEventLogs({
         abi: modelRegistryAbi,
@@ -144,6 +147,24 @@ describe("upgrade of a v2 registry to v3", () => {
     assert.equal(
       ((await read("evaluationOf", [best, 2n])) as { publisherSite: boolean }).publisherSite,
       false,
+    );
+  });
+
+  it("publishes each network's weights once after the upgrade (pre-upgrade models have none)", async () => {
+    const params = publishParams(3000, 3000);
+    assert.equal(await read("modelIdByWeights", [params.weightsHash]), 0n);
+    const receipt = await ctx.send("publisher", registry, modelRegistryAbi, "publish", [params]);
+    const [published] = parseEventLogs({
+      abi: modelRegistryAbi,
+      logs: receipt.logs,
+      eventName: "ModelPublished",
+    });
+    const id = published?.args.modelId as bigint;
+    assert.equal(await read("modelIdByWeights", [params.weightsHash]), id);
+    const copy = { ...publishParams(9900, 9900), weightsHash: params.weightsHash };
+    await assert.rejects(
+      ctx.send("publisher", registry, modelRegistryAbi, "publish", [copy]),
+      /RegistryWeightsAlreadyPublished/,
     );
   });
 });
