@@ -18,6 +18,7 @@ import {
   InvalidCidError,
   InvalidModelCardError,
   InvalidModelError,
+  WeightsAlreadyPublishedError,
 } from "../errors.ts";
 import { cidFromChain, cidToChain } from "./cid.ts";
 import { decodeContractError } from "./contractErrors.ts";
@@ -180,6 +181,31 @@ describe("contract errors", () => {
     assert.match(decoded.message, /ask its institution to add it as staff/);
     const other = new Error("network down");
     assert.equal(decodeContractError(other), other);
+  });
+
+  it("decodes RegistryWeightsAlreadyPublished into the publisher's own refusal, naming the model", () => {
+    const abi = parseAbi([
+      "error RegistryWeightsAlreadyPublished(bytes32 weightsHash, uint256 modelId)",
+      "function publish(uint256 x)",
+    ]);
+    const weights = `0x${"ab".repeat(32)}` as const;
+    const data = encodeErrorResult({
+      abi,
+      errorName: "RegistryWeightsAlreadyPublished",
+      args: [weights, 4n],
+    });
+    const viemError = new ViemBaseError("call failed", {
+      cause: new ContractFunctionRevertedError({ abi, data, functionName: "publish" }),
+    });
+    const decoded = decodeContractError(viemError);
+    assert.ok(decoded instanceof WeightsAlreadyPublishedError);
+    assert.equal(decoded.modelId, 4n);
+    assert.equal(decoded.weightsHash, weights);
+    assert.equal(decoded.category, "refused");
+    assert.equal(
+      decoded.shortMessage,
+      "these weights are already published as model 4 (ignoring names and metadata)",
+    );
   });
 });
 

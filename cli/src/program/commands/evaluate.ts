@@ -44,6 +44,14 @@ export const declareEvaluate: CommandDeclaration = (program, { log }) => {
       connection: () => connect(opts),
       log,
     });
+    if (model.modelId !== undefined) {
+      // A registry model is evaluated only if its weights are the ones its publisher declared.
+      await (await import("../../models/declaredWeights.ts")).checkDeclaredWeights(
+        await connect(opts),
+        model.modelId,
+        model.modelPath,
+      );
+    }
     const bar = progressBar("evaluate");
     const metrics = await (await import("../../commands/evaluate.ts")).evaluate({
       model,
