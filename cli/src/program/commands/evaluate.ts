@@ -1,3 +1,4 @@
+import type { Connection } from "../../config.ts";
 import { InvalidInputError } from "../../errors.ts";
 import { printResult } from "../../output.ts";
 import { progressBar } from "../../progress.ts";
@@ -44,14 +45,7 @@ export const declareEvaluate: CommandDeclaration = (program, { log }) => {
       connection: () => connect(opts),
       log,
     });
-    if (model.modelId !== undefined) {
-      // A registry model is evaluated only if its weights are the ones its publisher declared.
-      await (await import("../../models/declaredWeights.ts")).checkDeclaredWeights(
-        await connect(opts),
-        model.modelId,
-        model.modelPath,
-      );
-    }
+    await checkRegistryModel(model, () => connect(opts));
     const bar = progressBar("evaluate");
     const metrics = await (await import("../../commands/evaluate.ts")).evaluate({
       model,
@@ -80,6 +74,16 @@ export const declareEvaluate: CommandDeclaration = (program, { log }) => {
     }
   });
 };
+
+/** A registry model is evaluated only if its weights are the ones its publisher declared. */
+async function checkRegistryModel(
+  model: { modelId?: bigint; modelPath: string },
+  connection: () => Promise<Connection>,
+): Promise<void> {
+  if (model.modelId === undefined) return;
+  const { checkDeclaredWeights } = await import("../../models/declaredWeights.ts");
+  await checkDeclaredWeights(await connection(), model.modelId, model.modelPath);
+}
 
 type Submitted = Awaited<
   ReturnType<typeof import("../../commands/submitEvaluation.ts").submitEvaluation>
