@@ -111,8 +111,9 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         Seat[11] seats;
         address membership;
         bytes32 taskId;
-        /// @custom:oz-renamed-from published
-        mapping(bytes32 sha256 => bool) retiredShaPublished; // v1/v2 sha256 uniqueness; unused since v3
+        // Retired in v3 (the v1/v2 sha256 set; `modelIdByWeights` replaced it): never read or written.
+        // It keeps its name because OpenZeppelin's layout check refuses a renamed namespaced member.
+        mapping(bytes32 sha256 => bool) published;
         mapping(address account => Account) accounts;
         mapping(uint256 institutionId => address) institutionAccounts;
         mapping(address account => bytes32) encryptionKeys;

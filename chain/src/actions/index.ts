@@ -19,6 +19,7 @@ export * from "./getPatientGrant.ts";
 export * from "./getPatientGrants.ts";
 export * from "./getProposal.ts";
 export * from "./getProposals.ts";
+export * from "./getPublishVersion.ts";
 export * from "./getScore.ts";
 export * from "./getTopTen.ts";
 export * from "./getTopTenIds.ts";

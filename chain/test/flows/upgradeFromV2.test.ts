@@ -13,6 +13,7 @@ import { upgrades } from "@openzeppelin/hardhat-upgrades/viem";
 import hre from "hardhat";
 import { type Abi, encodeFunctionData, type Hex, parseEventLogs, sha256, toHex } from "viem";
 import { modelRegistryAbi } from "../../abi/index.ts";
+import { getPublishVersion } from "../../src/actions/getPublishVersion.ts";
 import { publishParams, setUpConsortium } from "../support/consortium.ts";
 
 const legacy = JSON.parse(
@@ -161,6 +162,11 @@ describe("upgrade of a v2 registry to v3", () => {
     });
     const id = published?.args.modelId as bigint;
     assert.equal(await read("modelIdByWeights", [params.weightsHash]), id);
+    // Readers tell a model published before weights hashes from one published after.
+    const versionOf = (modelId: bigint) =>
+      getPublishVersion(ctx.publicClient, { registry, modelId, fromBlock: 0n });
+    assert.equal(await versionOf(ids[10] as bigint), 2);
+    assert.equal(await versionOf(id), 3);
     const copy = { ...publishParams(9900, 9900), weightsHash: params.weightsHash };
     await assert.rejects(
       ctx.send("publisher", registry, modelRegistryAbi, "publish", [copy]),
