@@ -113,6 +113,7 @@ export const modelRegistryAbi = [
     type: "error",
   },
   { inputs: [], name: "RegistryInvalidSha", type: "error" },
+  { inputs: [], name: "RegistryInvalidWeightsHash", type: "error" },
   {
     inputs: [{ internalType: "uint256", name: "modelId", type: "uint256" }],
     name: "RegistryKeyringUnchanged",
@@ -185,11 +186,6 @@ export const modelRegistryAbi = [
     type: "error",
   },
   {
-    inputs: [{ internalType: "bytes32", name: "sha256", type: "bytes32" }],
-    name: "RegistryShaAlreadyPublished",
-    type: "error",
-  },
-  {
     inputs: [
       { internalType: "address", name: "account", type: "address" },
       { internalType: "uint256", name: "institutionId", type: "uint256" },
@@ -213,6 +209,14 @@ export const modelRegistryAbi = [
   {
     inputs: [{ internalType: "uint32", name: "codec", type: "uint32" }],
     name: "RegistryUnsupportedCidCodec",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "bytes32", name: "weightsHash", type: "bytes32" },
+      { internalType: "uint256", name: "modelId", type: "uint256" },
+    ],
+    name: "RegistryWeightsAlreadyPublished",
     type: "error",
   },
   { inputs: [], name: "RegistryZeroAddress", type: "error" },
@@ -828,13 +832,6 @@ export const modelRegistryAbi = [
     type: "function",
   },
   {
-    inputs: [{ internalType: "bytes32", name: "sha", type: "bytes32" }],
-    name: "isShaPublished",
-    outputs: [{ internalType: "bool", name: "", type: "bool" }],
-    stateMutability: "view",
-    type: "function",
-  },
-  {
     inputs: [],
     name: "latestModel",
     outputs: [
@@ -910,6 +907,13 @@ export const modelRegistryAbi = [
     inputs: [],
     name: "membership",
     outputs: [{ internalType: "address", name: "", type: "address" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "bytes32", name: "weightsHash", type: "bytes32" }],
+    name: "modelIdByWeights",
+    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
     stateMutability: "view",
     type: "function",
   },
@@ -1005,6 +1009,7 @@ export const modelRegistryAbi = [
           { internalType: "bytes32", name: "taskId", type: "bytes32" },
           { internalType: "uint256", name: "parentId", type: "uint256" },
           { internalType: "bytes32", name: "cardHash", type: "bytes32" },
+          { internalType: "bytes32", name: "weightsHash", type: "bytes32" },
         ],
         internalType: "struct IModelRegistry.PublishParams",
         name: "params",

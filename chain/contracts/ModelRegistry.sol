@@ -111,6 +111,8 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         Seat[11] seats;
         address membership;
         bytes32 taskId;
+        // Retired in v3 (the v1/v2 sha256 set; `modelIdByWeights` replaced it): never read or written.
+        // It keeps its name because OpenZeppelin's layout check refuses a renamed namespaced member.
         mapping(bytes32 sha256 => bool) published;
         mapping(address account => Account) accounts;
         mapping(uint256 institutionId => address) institutionAccounts;
@@ -121,6 +123,7 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         // ---- appended by the v3 upgrade (members' evaluations, ranking by measured score)
         uint256[11] standings;
         mapping(uint256 modelId => mapping(uint256 institutionId => StoredEvaluation)) evaluations;
+        mapping(bytes32 weightsHash => uint256 modelId) modelIdByWeights;
     }
 
     // keccak256(abi.encode(uint256(keccak256("neuroledger.storage.ModelRegistry")) - 1)) & ~bytes32(uint256(0xff))
@@ -179,12 +182,13 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         (bool hasInstitution, uint256 institutionId,) = _institutionOf($, msg.sender);
         if (!hasInstitution) revert RegistryPublisherWithoutInstitution(msg.sender);
         _validate($, params);
-        $.published[params.sha256] = true;
 
         uint256 rank;
         uint256 evictedId;
         uint256 freedId;
         (modelId, rank, evictedId, freedId) = _store($, active, params, institutionId);
+        // Never cleared (eviction, revocation): the same weights cannot come back with a clean slate.
+        $.modelIdByWeights[params.weightsHash] = modelId;
         _emitPublished(modelId, institutionId, params, rank);
         emit ModelCardBound(modelId, params.cardHash);
         if (evictedId != 0) emit ModelEvicted(evictedId);
@@ -477,8 +481,8 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
     }
 
     /// @inheritdoc IModelRegistry
-    function isShaPublished(bytes32 sha) external view returns (bool) {
-        return _storage().published[sha];
+    function modelIdByWeights(bytes32 weightsHash) external view returns (uint256) {
+        return _storage().modelIdByWeights[weightsHash];
     }
 
     /// @inheritdoc IModelRegistry
@@ -539,7 +543,7 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
 
     /// @notice Implementation version (changes with each upgrade). "2": card binding, keepers of
     /// the model's institution, previous keyring, content-key rotation, input bounds. "3": members'
-    /// evaluations and the ranking by measured score.
+    /// evaluations, the ranking by measured score, and weights published once.
     function version() external pure virtual returns (string memory) {
         return "3";
     }
@@ -581,7 +585,9 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         _checkCid(params.keyring);
         if (params.sha256 == bytes32(0)) revert RegistryInvalidSha();
         if (params.cardHash == bytes32(0)) revert RegistryInvalidCardHash();
-        if ($.published[params.sha256]) revert RegistryShaAlreadyPublished(params.sha256);
+        if (params.weightsHash == bytes32(0)) revert RegistryInvalidWeightsHash();
+        uint256 earlier = $.modelIdByWeights[params.weightsHash];
+        if (earlier != 0) revert RegistryWeightsAlreadyPublished(params.weightsHash, earlier);
         Metrics calldata m = params.metrics;
         _checkBps(m.accuracy);
         _checkBps(m.precision);

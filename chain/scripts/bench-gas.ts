@@ -92,6 +92,7 @@ try {
       taskId: TASK_ID,
       parentId: 0n,
       cardHash: sha256(toHex(`card-${nonce}`)),
+      weightsHash: sha256(toHex(`weights-${nonce}`)),
     };
   }
   const publish = (f1: number, record?: string) =>

@@ -319,7 +319,14 @@ describe("model distribution on a local chain with three institution nodes", {
       address: chain.registry,
       abi: abis.registry,
       functionName: "publish",
-      args: [publishParamsFromCard({ card: lie, content: cid, keyring: keyringCid })],
+      args: [
+        publishParamsFromCard({
+          card: lie,
+          content: cid,
+          keyring: keyringCid,
+          weightsHash: `0x${randomBytes(32).toString("hex")}`,
+        }),
+      ],
     });
     const { publishedIdFromLogs } = await import("../src/chain/models.ts");
     const id = publishedIdFromLogs(logs) as bigint;
@@ -421,13 +428,13 @@ describe("model distribution on a local chain with three institution nodes", {
     await crashing.exited;
     const added = JSON.parse(await readFile(marker, "utf8")) as { contentCid: string };
     const chain = await chainAs("publisher");
-    const isPublished = () =>
-      chain.publicClient.readContract({
+    const isPublished = async () =>
+      (await chain.publicClient.readContract({
         address: chain.registry,
         abi: abis.registry,
-        functionName: "isShaPublished",
-        args: [`0x${v.sha256}`],
-      });
+        functionName: "modelIdByWeights",
+        args: [v.weightsHash],
+      })) !== 0n;
     assert.equal(await isPublished(), false, "the killed run registered nothing");
 
     const lines: string[] = [];
@@ -509,6 +516,7 @@ describe("model distribution on a local chain with three institution nodes", {
         publishParamsFromCard({
           card,
           ...dead,
+          weightsHash: `0x${randomBytes(32).toString("hex")}`,
         }),
       ],
     });

@@ -114,7 +114,14 @@ describe("download records only what succeeds; grant and publish name the real r
       address: chain.registry,
       abi: abis.registry,
       functionName: "publish",
-      args: [publishParamsFromCard({ card, content, keyring })],
+      args: [
+        publishParamsFromCard({
+          card,
+          content,
+          keyring,
+          weightsHash: `0x${randomBytes(32).toString("hex")}`,
+        }),
+      ],
     });
     return publishedIdFromLogs(logs) as bigint;
   }
@@ -430,10 +437,10 @@ describe("download records only what succeeds; grant and publish name the real r
     const published = await chain.publicClient.readContract({
       address: chain.registry,
       abi: abis.registry,
-      functionName: "isShaPublished",
-      args: [`0x${v.sha256}`],
+      functionName: "modelIdByWeights",
+      args: [v.weightsHash],
     });
-    assert.equal(published, false);
+    assert.equal(published, 0n);
     assert.deepEqual(await t.nodeOf(0).pins(), pinsBefore, "nothing was added or pinned");
   });
 });

@@ -41,6 +41,7 @@ const SDK_EXPECTED: Record<string, number> = {
   InvalidOutputError: PROMISED.invalidInput,
   InvalidCidError: PROMISED.invalidInput,
   ContractRevertError: PROMISED.refused,
+  WeightsAlreadyPublishedError: PROMISED.refused,
   IpfsFetchError: PROMISED.unavailable,
   GatewayAuthError: PROMISED.refused,
   IntegrityError: PROMISED.integrity,
@@ -76,6 +77,7 @@ function instance(name: string, Class: ErrorClass): Error {
     return new Any("nifti", `${name} thrown by the exit-code test`);
   if (name === "ImageTooSmallError") return new Any(8, 8, 32);
   if (name === "ContractRevertError") return new Any("RegistryDownloadNotAuthorized", [1n]);
+  if (name === "WeightsAlreadyPublishedError") return new Any(7n, `0x${"ab".repeat(32)}`);
   return new Any(`${name} thrown by the exit-code test`);
 }
 

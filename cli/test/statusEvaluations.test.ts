@@ -68,6 +68,7 @@ describe("status lists scores and evaluations", { timeout: 180_000 }, () => {
           taskId: TASK_ID,
           parentId: 0n,
           cardHash: sha256(toHex("card")),
+          weightsHash: sha256(toHex("network")),
         },
       ],
     } as never);
@@ -159,6 +160,7 @@ describe("evaluate --submit records a local evaluation", { timeout: 180_000 }, (
           taskId: TASK_ID,
           parentId: 0n,
           cardHash: sha256(toHex("card-2")),
+          weightsHash: sha256(toHex("network-2")),
         },
       ],
     } as never);

@@ -236,6 +236,30 @@ export class InvalidCidError extends BaseError {
   override name = "InvalidCidError";
 }
 
+/**
+ * A network whose weights ({@link weightsHash} of `@neuroledger/sdk/card`) were published before,
+ * as model `modelId`: the registry keeps each network once, whatever its file's names and metadata
+ * (`RegistryWeightsAlreadyPublished`, or a publisher's check before it uploads anything).
+ */
+export class WeightsAlreadyPublishedError extends BaseError {
+  static override readonly category: ErrorCategory = "refused";
+  override name = "WeightsAlreadyPublishedError";
+  readonly modelId: bigint;
+  readonly weightsHash: string;
+  constructor(modelId: bigint, weightsHash: string, parameters: BaseErrorParameters = {}) {
+    super(`these weights are already published as model ${modelId} (ignoring names and metadata)`, {
+      details: `weightsHash ${weightsHash}`,
+      hints: [
+        "Renaming tensors or changing metadata does not make a new model: train or fine-tune one.",
+        `Use model ${modelId}, or evaluate it on your data (\`neuroledger evaluate --model ${modelId} --submit\`).`,
+      ],
+      ...parameters,
+    });
+    this.modelId = modelId;
+    this.weightsHash = weightsHash;
+  }
+}
+
 /** A contract call reverted with one of the contracts' custom errors (decoded by name). */
 export class ContractRevertError extends BaseError {
   static override readonly category: ErrorCategory = "refused";

@@ -25,6 +25,10 @@ const BROWSER_PACKAGES = new Set([
   "jpeg-lossless-decoder-js",
   "@cornerstonejs/codec-charls/decodewasmjs",
   "@cornerstonejs/codec-openjpeg/decodewasmjs",
+  // weightsHash (card): protobufjs' light build and long.js run in browsers (decoders are
+  // generated on first use, never at import).
+  "protobufjs/light.js",
+  "long",
 ]);
 
 /** Bare module specifiers reachable from `entry` through relative imports (type-only imports excluded). */

@@ -172,6 +172,7 @@ async function makeChain() {
       taskId: TASK_ID,
       parentId: 0n,
       cardHash: keccak256(toBytes("bench card")),
+      weightsHash: keccak256(toBytes("bench weights")),
     },
   ]);
   const [publishedLog] = parseEventLogs({

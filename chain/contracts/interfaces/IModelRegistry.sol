@@ -59,6 +59,8 @@ interface IModelRegistry is IMembershipObserver, IModelEvaluations {
 
     /// @notice What a publisher supplies.
     /// `cardHash`: sha256 of the model card's RFC 8785 canonical JSON (not zero).
+    /// `weightsHash`: the hash of the network's weights (sdk `weightsHash(onnxBytes)`: tensor values
+    /// only, names and metadata ignored; not zero), unique across every model ever published.
     struct PublishParams {
         Cid content;
         Cid keyring;
@@ -67,6 +69,7 @@ interface IModelRegistry is IMembershipObserver, IModelEvaluations {
         bytes32 taskId;
         uint256 parentId;
         bytes32 cardHash;
+        bytes32 weightsHash;
     }
 
     /// @notice A kept model as returned by the read functions.
@@ -187,7 +190,10 @@ interface IModelRegistry is IMembershipObserver, IModelEvaluations {
     error RegistryZeroAddress();
     error RegistryInvalidCid(bytes32 digest, uint32 codec);
     error RegistryMetricOutOfRange(uint16 value);
-    error RegistryShaAlreadyPublished(bytes32 sha256);
+    /// @notice These weights were published before as `modelId` (kept, evicted or revoked): the
+    /// same network with another file (names, metadata) gains nothing.
+    error RegistryWeightsAlreadyPublished(bytes32 weightsHash, uint256 modelId);
+    error RegistryInvalidWeightsHash();
     error RegistryInvalidSha();
     error RegistryUnknownParent(uint256 parentId);
     error RegistryTaskMismatch(bytes32 expected, bytes32 actual);
@@ -215,8 +221,11 @@ interface IModelRegistry is IMembershipObserver, IModelEvaluations {
 
     /// @notice Publishes a model; it becomes the latest and enters the top ten if it ranks.
     /// @dev PUBLISHER_ROLE; the caller must be a member institution or staff of one. Not while paused.
-    /// Reverts on a sha256 already published, metrics over 10000, an empty test set, an empty CID or
-    /// one of another codec than raw/dag-pb, a zero card hash, another task, or an unknown parent.
+    /// Reverts on weights already published ({RegistryWeightsAlreadyPublished}, also after the
+    /// model was revoked: a republish must not reset its measurements), a zero sha256, card hash or
+    /// weights hash, metrics over 10000, an empty test set, an empty CID or one of another codec
+    /// than raw/dag-pb, another task, or an unknown parent. (The same file has the same weights, so
+    /// there is no separate sha256 check.)
     /// Emits {ModelPublished} then {ModelCardBound}.
     /// @return modelId The new model's id (ids start at 1 and are never reused).
     function publish(PublishParams calldata params) external returns (uint256 modelId);
@@ -298,8 +307,9 @@ interface IModelRegistry is IMembershipObserver, IModelEvaluations {
     /// @notice The id the next published model will get.
     function nextModelId() external view returns (uint256);
 
-    /// @notice Whether a sha256 has ever been published.
-    function isShaPublished(bytes32 sha256) external view returns (bool);
+    /// @notice The id of the model published with these weights (`PublishParams.weightsHash`), kept
+    /// or not; 0 when they never were.
+    function modelIdByWeights(bytes32 weightsHash) external view returns (uint256);
 
     /// @notice Kind, institution, roles and encryption key of an account.
     function rolesOf(address account) external view returns (AccountRoles memory);

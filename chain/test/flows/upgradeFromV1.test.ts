@@ -47,7 +47,7 @@ describe("upgrade of a pre-v2 registry", () => {
     registry = ctx.deployment.contracts.registry.address;
     // Fill it through the old ABI: twelve publishes (evictions), downloads, a grant, a key.
     for (let i = 0; i < 12; i += 1) {
-      const { cardHash: _none, ...old } = publishParams(5000 + i * 100, 9000);
+      const { cardHash: _none, weightsHash: _v3Only, ...old } = publishParams(5000 + i * 100, 9000);
       const receipt = await ctx.send("publisher", registry, legacy.abi, "publish", [old]);
       const [published] = parseEventLogs({
         abi: modelRegistryAbi,

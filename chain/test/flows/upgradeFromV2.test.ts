@@ -13,6 +13,7 @@ import { upgrades } from "@openzeppelin/hardhat-upgrades/viem";
 import hre from "hardhat";
 import { type Abi, encodeFunctionData, type Hex, parseEventLogs, sha256, toHex } from "viem";
 import { modelRegistryAbi } from "../../abi/index.ts";
+import { getPublishVersion } from "../../src/actions/getPublishVersion.ts";
 import { publishParams, setUpConsortium } from "../support/consortium.ts";
 
 const legacy = JSON.parse(
@@ -62,7 +63,10 @@ describe("upgrade of a v2 registry to v3", () => {
     registry = ctx.deployment.contracts.registry.address;
     // Eleven ranked-then-evicting publishes and a weak latest that does not rank.
     for (let i = 0; i < 12; i += 1) {
-      const params = publishParams(i === 11 ? 1000 : 5000 + i * 100, 9000);
+      const { weightsHash: _v3Only, ...params } = publishParams(
+        i === 11 ? 1000 : 5000 + i * 100,
+        9000,
+      );
       const receipt = await ctx.send("publisher", registry, legacy.abi, "publish", [params]);
       const [published] = parseEventLogs({
         abi: modelRegistryAbi,
@@ -144,6 +148,29 @@ describe("upgrade of a v2 registry to v3", () => {
     assert.equal(
       ((await read("evaluationOf", [best, 2n])) as { publisherSite: boolean }).publisherSite,
       false,
+    );
+  });
+
+  it("publishes each network's weights once after the upgrade (pre-upgrade models have none)", async () => {
+    const params = publishParams(3000, 3000);
+    assert.equal(await read("modelIdByWeights", [params.weightsHash]), 0n);
+    const receipt = await ctx.send("publisher", registry, modelRegistryAbi, "publish", [params]);
+    const [published] = parseEventLogs({
+      abi: modelRegistryAbi,
+      logs: receipt.logs,
+      eventName: "ModelPublished",
+    });
+    const id = published?.args.modelId as bigint;
+    assert.equal(await read("modelIdByWeights", [params.weightsHash]), id);
+    // Readers tell a model published before weights hashes from one published after.
+    const versionOf = (modelId: bigint) =>
+      getPublishVersion(ctx.publicClient, { registry, modelId, fromBlock: 0n });
+    assert.equal(await versionOf(ids[10] as bigint), 2);
+    assert.equal(await versionOf(id), 3);
+    const copy = { ...publishParams(9900, 9900), weightsHash: params.weightsHash };
+    await assert.rejects(
+      ctx.send("publisher", registry, modelRegistryAbi, "publish", [copy]),
+      /RegistryWeightsAlreadyPublished/,
     );
   });
 });

@@ -116,9 +116,12 @@ contract RegistryInvariantTest is Fixture {
         }
     }
 
-    function invariant_shaNeverPublishedTwice() public view {
-        assertEq(handler.duplicateShaAccepted(), 0);
+    function invariant_weightsNeverPublishedTwice() public view {
+        assertEq(handler.duplicateWeightsAccepted(), 0);
         assertEq(registry.nextModelId() - 1, handler.publishedCount());
+        for (uint256 i; i < handler.publishedCount(); ++i) {
+            assertEq(registry.modelIdByWeights(handler.publishedWeights(i)), handler.publishedIds(i));
+        }
     }
 
     function invariant_membershipTokensNeverMove() public view {

@@ -20,7 +20,7 @@ contract RegistryHandler is CommonBase, StdCheats, StdUtils {
 
     address[] public actors;
     uint256[] public publishedIds;
-    bytes32[] public publishedShas;
+    bytes32[] public publishedWeights;
     mapping(address => uint256) public memberId;
     mapping(address => uint256) public staffOf; // account => institution id
     mapping(address => mapping(uint256 => uint256)) public grantExpiry;
@@ -28,7 +28,7 @@ contract RegistryHandler is CommonBase, StdCheats, StdUtils {
     mapping(uint256 => address) public institutionAccount;
 
     uint256 public unauthorizedDownloads;
-    uint256 public duplicateShaAccepted;
+    uint256 public duplicateWeightsAccepted;
     uint256 public tokensMoved;
     uint256 public downloads;
     uint256 public evaluations;
@@ -73,25 +73,32 @@ contract RegistryHandler is CommonBase, StdCheats, StdUtils {
         p.taskId = TASK;
         // Without a card hash every publish reverted (since v2), and the suite checked an empty registry.
         p.cardHash = sha256(abi.encode("card", n));
+        // Distinct weights per publish: a repeated hash is refused (see republishKnownWeights).
+        p.weightsHash = sha256(abi.encode("weights", n));
         p.parentId = publishedIds.length == 0 ? 0 : bound(parentSeed, 0, publishedIds.length);
         vm.prank(publisher);
         try registry.publish(p) returns (uint256 id) {
             publishedIds.push(id);
-            publishedShas.push(p.sha256);
+            publishedWeights.push(p.weightsHash);
         } catch {}
     }
 
-    function republishKnownSha(uint256 index) external {
-        if (publishedShas.length == 0) return;
+    /// @dev The same weights in another file (new sha256, CIDs, card, better claim), kept, evicted
+    /// or revoked: always refused.
+    function republishKnownWeights(uint256 index, uint16 f1) external {
+        if (publishedWeights.length == 0) return;
         IModelRegistry.PublishParams memory p;
-        p.content = IModelRegistry.Cid({digest: keccak256("again"), codec: 0x70});
-        p.keyring = p.content;
-        p.sha256 = publishedShas[bound(index, 0, publishedShas.length - 1)];
+        uint256 n = ++nonce;
+        p.content = IModelRegistry.Cid({digest: keccak256(abi.encode("again-c", n)), codec: 0x70});
+        p.keyring = IModelRegistry.Cid({digest: keccak256(abi.encode("again-k", n)), codec: 0x55});
+        p.sha256 = sha256(abi.encode("again", n));
+        p.metrics = IModelRegistry.Metrics(5000, 5000, 5000, uint16(bound(f1, 0, 10_000)), 5000, 100);
         p.taskId = TASK;
-        p.cardHash = sha256("again");
+        p.cardHash = sha256(abi.encode("again-card", n));
+        p.weightsHash = publishedWeights[bound(index, 0, publishedWeights.length - 1)];
         vm.prank(publisher);
         try registry.publish(p) {
-            ++duplicateShaAccepted;
+            ++duplicateWeightsAccepted;
         } catch {}
     }
 

@@ -93,7 +93,7 @@ export async function setUpConsortium(options: { registryBytecode?: Hex } = {}) 
 }
 
 let counter = 0;
-/** Publish parameters with unique CIDs and sha256. */
+/** Publish parameters with unique CIDs, sha256 and weights hash. */
 export function publishParams(f1: number, accuracy: number, parentId = 0n) {
   counter += 1;
   return {
@@ -107,5 +107,6 @@ export function publishParams(f1: number, accuracy: number, parentId = 0n) {
     taskId: TASK_ID,
     parentId,
     cardHash: sha256(toHex(`flow-card-${counter}`)),
+    weightsHash: sha256(toHex(`flow-weights-${counter}-${Math.random()}`)),
   };
 }

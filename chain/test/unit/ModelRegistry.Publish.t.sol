@@ -18,7 +18,8 @@ contract ModelRegistryPublishTest is Fixture {
         assertEq(registry.latestModelId(), 1);
         assertEq(registry.topTenIds().length, 1);
         assertEq(registry.nextModelId(), 2);
-        assertTrue(registry.isShaPublished(p.sha256));
+        assertEq(registry.modelIdByWeights(p.weightsHash), 1);
+        assertEq(registry.modelIdByWeights(p.sha256), 0);
         IModelRegistry.Model memory m = registry.getModel(1);
         assertEq(m.content.digest, p.content.digest);
         assertEq(m.content.codec, DAG_PB);
@@ -149,25 +150,74 @@ contract ModelRegistryPublishTest is Fixture {
         _expectPublishRevert(p, abi.encodeWithSelector(IModelRegistry.RegistryInvalidSha.selector));
     }
 
-    function test_publish_revertsWhenShaAlreadyPublished() public {
+    function test_publish_revertsOnZeroWeightsHash() public {
+        IModelRegistry.PublishParams memory p = params(1, 1);
+        p.weightsHash = 0;
+        _expectPublishRevert(p, abi.encodeWithSelector(IModelRegistry.RegistryInvalidWeightsHash.selector));
+    }
+
+    function test_publish_revertsWhenWeightsAlreadyPublished_withTheFirstModelsId() public {
+        publish(1, 1);
+        IModelRegistry.PublishParams memory first = params(1, 1);
+        vm.prank(publisher);
+        uint256 id = registry.publish(first);
+        // Another file of the same network: new sha256, CIDs, card and a better claim.
+        IModelRegistry.PublishParams memory copy = params(9999, 9999);
+        copy.weightsHash = first.weightsHash;
+        _expectPublishRevert(
+            copy,
+            abi.encodeWithSelector(IModelRegistry.RegistryWeightsAlreadyPublished.selector, first.weightsHash, id)
+        );
+        assertEq(registry.modelIdByWeights(first.weightsHash), id);
+        assertEq(registry.nextModelId(), id + 1);
+    }
+
+    function test_publish_revertsWhenTheSameFileComesAgain() public {
         IModelRegistry.PublishParams memory p = params(1, 1);
         vm.prank(publisher);
-        registry.publish(p);
+        uint256 id = registry.publish(p);
         p.content.digest = bytes32(uint256(1));
         _expectPublishRevert(
-            p, abi.encodeWithSelector(IModelRegistry.RegistryShaAlreadyPublished.selector, p.sha256)
+            p, abi.encodeWithSelector(IModelRegistry.RegistryWeightsAlreadyPublished.selector, p.weightsHash, id)
         );
     }
 
-    function test_publish_revertsWhenShaOfAnEvictedModelComesBack() public {
+    function test_publish_revertsWhenWeightsOfARevokedModelComeBack() public {
+        IModelRegistry.PublishParams memory first = params(9000, 9000);
+        vm.prank(publisher);
+        uint256 id = registry.publish(first);
+        vm.prank(admin);
+        registry.revoke(id, "measured badly");
+        IModelRegistry.PublishParams memory copy = params(9000, 9000);
+        copy.weightsHash = first.weightsHash;
+        _expectPublishRevert(
+            copy,
+            abi.encodeWithSelector(IModelRegistry.RegistryWeightsAlreadyPublished.selector, first.weightsHash, id)
+        );
+    }
+
+    function test_publish_revertsWhenWeightsOfAnEvictedModelComeBack() public {
         IModelRegistry.PublishParams memory first = params(1, 1);
         vm.prank(publisher);
         registry.publish(first);
         for (uint16 i = 1; i <= 11; ++i) publish(5000 + i, 5000);
         assertFalse(registry.isActive(1));
+        IModelRegistry.PublishParams memory copy = params(9000, 9000);
+        copy.weightsHash = first.weightsHash;
         _expectPublishRevert(
-            first, abi.encodeWithSelector(IModelRegistry.RegistryShaAlreadyPublished.selector, first.sha256)
+            copy, abi.encodeWithSelector(IModelRegistry.RegistryWeightsAlreadyPublished.selector, first.weightsHash, 1)
         );
+    }
+
+    function test_publish_acceptsANewNetworkWithAnEarlierModelsSha256() public {
+        // The sha256 is no longer unique on its own: the weights are what may not repeat.
+        IModelRegistry.PublishParams memory first = params(1, 1);
+        vm.prank(publisher);
+        registry.publish(first);
+        IModelRegistry.PublishParams memory other = params(2, 2);
+        other.sha256 = first.sha256;
+        vm.prank(publisher);
+        assertEq(registry.publish(other), 2);
     }
 
     function test_publish_revertsWhenAnyMetricExceedsBasisPoints() public {

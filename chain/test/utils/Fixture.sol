@@ -102,6 +102,7 @@ abstract contract Fixture is Test {
         });
         p.taskId = TASK;
         p.cardHash = sha256(abi.encode("card", n));
+        p.weightsHash = sha256(abi.encode("weights", n));
     }
 
     /// @dev A coherent evaluation on 100 + 100 images with this F1 and accuracy: precision =

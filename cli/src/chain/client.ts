@@ -8,6 +8,7 @@ import {
 import type { ContractCall } from "@neuroledger/chain/actions";
 import { loadDeployment } from "@neuroledger/chain/deployment";
 import { decodeContractError } from "@neuroledger/sdk/chain";
+import { WeightsAlreadyPublishedError } from "@neuroledger/sdk/errors";
 import {
   type Abi,
   type Address,
@@ -154,9 +155,13 @@ function deploymentOf(connection: Connection, chainId: number): Deployment {
   }
 }
 
-/** A contract revert becomes a RefusedError naming the custom error; the rest stays as is. */
+/**
+ * A contract revert becomes a RefusedError naming the custom error, or the sdk's own error for the
+ * reverts it names in a sentence (`RegistryWeightsAlreadyPublished`); the rest stays as is.
+ */
 export function toCliError(err: unknown): unknown {
   const decoded = decodeContractError(err);
+  if (decoded instanceof WeightsAlreadyPublishedError) return decoded;
   if (decoded !== err && decoded instanceof Error) {
     return new RefusedError(decoded.message, { cause: decoded });
   }

@@ -1,9 +1,8 @@
 import type { RegistryModel } from "@neuroledger/chain";
 import {
   getKeptModelIds,
-  getModelIdBySha,
+  getModelIdByWeights,
   isModelKept,
-  isShaPublished as isShaPublishedOnChain,
   getModel as readModel,
 } from "@neuroledger/chain/actions";
 import { type ChainMetrics, cidFromChain } from "@neuroledger/sdk/chain";
@@ -71,17 +70,9 @@ export async function keptModelIds(
   return getKeptModelIds(client.publicClient, { registry: client.registry, blockNumber });
 }
 
-export async function isShaPublished(client: ChainClient, sha256: Hex): Promise<boolean> {
-  return isShaPublishedOnChain(client.publicClient, { registry: client.registry, sha256 });
-}
-
-/** The id a sha256 was published under (scans ModelPublished; the sha256 is not indexed). */
-export async function modelIdBySha(client: ChainClient, sha256: Hex): Promise<bigint | undefined> {
-  return getModelIdBySha(client.publicClient, {
-    registry: client.registry,
-    sha256,
-    fromBlock: BigInt(client.deployment.deployBlock),
-  });
+/** The id of the model published with these weights (sdk `weightsHash`), kept or not; 0n when none. */
+export async function modelIdByWeights(client: ChainClient, weightsHash: Hex): Promise<bigint> {
+  return getModelIdByWeights(client.publicClient, { registry: client.registry, weightsHash });
 }
 
 /** The id of the model a publish transaction's logs announce, if any. */

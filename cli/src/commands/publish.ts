@@ -1,5 +1,6 @@
-import { checkPublishableCard, publishParamsFromCard } from "@neuroledger/sdk/chain";
+import { checkPublishableCard, cidFromChain, publishParamsFromCard } from "@neuroledger/sdk/chain";
 import { buildKeyring, publicKeyHex, serializeKeyring } from "@neuroledger/sdk/crypto";
+import { WeightsAlreadyPublishedError } from "@neuroledger/sdk/errors";
 import { fileReadableStream } from "@neuroledger/sdk/node";
 import type { Address, Hex } from "viem";
 import {
@@ -9,7 +10,7 @@ import {
   rolesOf,
 } from "../chain/accounts.ts";
 import { abis, type ChainClient, connectChain } from "../chain/client.ts";
-import { isShaPublished, modelIdBySha, publishedIdFromLogs } from "../chain/models.ts";
+import { modelIdByWeights, publishedIdFromLogs } from "../chain/models.ts";
 import { type Connection, requireAccount, requireNode } from "../config.ts";
 import { RefusedError } from "../errors.ts";
 import { NodeClient } from "../ipfs/client.ts";
@@ -35,7 +36,9 @@ export interface PublishResult {
   contentCid: string;
   keyringCid: string;
   sha256: Hex;
-  /** false when the sha256 was already registered (a re-run after a crash): nothing was sent. */
+  /** The weights hash registered for it (sdk `weightsHash`). */
+  weightsHash: Hex;
+  /** false when this very file was already registered (a re-run after a crash): nothing was sent. */
   published: boolean;
   txHash?: Hex;
   /** Milliseconds per step (the storage path and the chain transactions apart). */
@@ -46,7 +49,9 @@ export interface PublishResult {
  * `neuroledger publish`: validate, encrypt, add + pin on the institution node (the keyring
  * carries the model card), then register on chain. Safe to re-run after a crash at any step: the content key and container salt are derived
  * from the publisher's key and the model's sha256, so the ciphertext (and its CID) come out the
- * same; and a sha256 already on chain is reported, not published twice.
+ * same; and the very file already on chain is reported, not published twice. Weights already on
+ * chain in another file (renamed tensors, new metadata: the same network) are refused with a
+ * {@link WeightsAlreadyPublishedError} before anything is encrypted, added or pinned.
  *
  * @example
  * const r = await publish({ connection, modelPath: "model.onnx", cardPath: "card.json" });
@@ -60,7 +65,10 @@ export async function publish(params: PublishParameters): Promise<PublishResult>
     timings[name] = (timings[name] ?? 0) + (now - mark);
     mark = now;
   };
-  const { card, sha256, size } = await validateModel(params.modelPath, params.cardPath);
+  const { card, sha256, weightsHash, size } = await validateModel(
+    params.modelPath,
+    params.cardPath,
+  );
   // What the registry needs of the card (a test set of at least one image), before any add or tx.
   checkPublishableCard(card);
   lap("validate");
@@ -68,7 +76,7 @@ export async function publish(params: PublishParameters): Promise<PublishResult>
   const node = new NodeClient(requireNode(params.connection));
   const chain = await connectChain(params.connection);
 
-  const existing = await alreadyPublished(chain, sha256);
+  const existing = await alreadyPublished(chain, sha256, weightsHash);
   if (existing) {
     log.info("already published", { modelId: existing.modelId, sha256 });
     return { ...existing, timings };
@@ -109,7 +117,10 @@ export async function publish(params: PublishParameters): Promise<PublishResult>
     content: contentCid,
     keyring: keyringCid,
     parentId: params.parentId ?? 0n,
+    weightsHash,
   });
+  // A race (the same weights published since the check) reverts with
+  // RegistryWeightsAlreadyPublished, which the chain client turns into the same sentence.
   const { hash, logs } = await chain.write({
     address: chain.registry,
     abi: abis.registry,
@@ -125,22 +136,25 @@ export async function publish(params: PublishParameters): Promise<PublishResult>
     contentCid,
     keyringCid,
     sha256,
+    weightsHash,
     published: true,
     txHash: hash,
     timings,
   };
 }
 
+/**
+ * The model registered with these weights: undefined when none; its record when it is this very
+ * file (a re-run); a {@link WeightsAlreadyPublishedError} when it is another file of the same
+ * network.
+ */
 async function alreadyPublished(
   chain: ChainClient,
   sha256: Hex,
+  weightsHash: Hex,
 ): Promise<Omit<PublishResult, "timings"> | undefined> {
-  if (!(await isShaPublished(chain, sha256))) return undefined;
-  const id = await modelIdBySha(chain, sha256);
-  if (id === undefined)
-    throw new RefusedError(
-      `sha256 ${sha256} is registered, but its ModelPublished event was not found`,
-    );
+  const id = await modelIdByWeights(chain, weightsHash);
+  if (id === 0n) return undefined;
   const logs = await chain.publicClient.getContractEvents({
     address: chain.registry,
     abi: abis.registry,
@@ -149,14 +163,19 @@ async function alreadyPublished(
     fromBlock: BigInt(chain.deployment.deployBlock),
     strict: true,
   });
-  const { cidFromChain } = await import("@neuroledger/sdk/chain");
   const args = logs[0]?.args;
   if (!args) throw new RefusedError(`model ${id}'s ModelPublished event was not found`);
+  if (args.sha256.toLowerCase() !== sha256.toLowerCase()) {
+    throw new WeightsAlreadyPublishedError(id, weightsHash, {
+      details: `weightsHash ${weightsHash}; model ${id} is the file with sha256 ${args.sha256}, this one has ${sha256}`,
+    });
+  }
   return {
     modelId: id.toString(),
     contentCid: cidFromChain(args.content).toString(),
     keyringCid: cidFromChain(args.keyring).toString(),
     sha256,
+    weightsHash,
     published: false,
   };
 }

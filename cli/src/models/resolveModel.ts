@@ -13,6 +13,8 @@ import { sha256File } from "./validateModel.ts";
 export interface ResolvedModel {
   modelPath: string;
   card: ModelCard;
+  /** The registry model id, when `--model` named one (the file was downloaded and verified). */
+  modelId?: bigint;
 }
 
 /**
@@ -85,7 +87,7 @@ async function fromChain(
       `the card's onnx.sha256 ${card.onnx.sha256} is not model ${id}'s ${sha}`,
     );
   }
-  return { modelPath, card };
+  return { modelPath, card, modelId: id };
 }
 
 function noCardInKeyring(id: bigint): never {

@@ -1,16 +1,19 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
-import { type ModelCard, parseModelCard } from "@neuroledger/sdk/card";
+import { type ModelCard, parseModelCard, weightsHash } from "@neuroledger/sdk/card";
 import { createNodeRuntime } from "@neuroledger/sdk/node";
 import type { Hex } from "viem";
 import { InvalidInputError } from "../errors.ts";
 
-/** Reads and checks the model and its card before anything touches IPFS or the chain. */
+/**
+ * Reads and checks the model and its card before anything touches IPFS or the chain; returns the
+ * file's sha256 and its weights hash (sdk `weightsHash`: the network, names and metadata ignored).
+ */
 export async function validateModel(
   modelPath: string,
   cardPath: string,
-): Promise<{ card: ModelCard; sha256: Hex; size: number }> {
+): Promise<{ card: ModelCard; sha256: Hex; weightsHash: Hex; size: number }> {
   let cardText: string;
   try {
     cardText = await readFile(cardPath, "utf8");
@@ -65,7 +68,21 @@ export async function validateModel(
       },
     );
   }
-  return { card, sha256, size };
+  return { card, sha256, weightsHash: await weightsHashOfFile(modelPath), size };
+}
+
+/** {@link weightsHash} of an ONNX file; a file it cannot read as weights is invalid input. */
+export async function weightsHashOfFile(modelPath: string): Promise<Hex> {
+  try {
+    return weightsHash(await readFile(modelPath));
+  } catch (err) {
+    throw new InvalidInputError(
+      `${modelPath}: ${(err as Error & { shortMessage?: string }).shortMessage ?? (err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
+  }
 }
 
 export async function sha256File(path: string): Promise<Hex> {

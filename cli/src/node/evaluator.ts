@@ -106,6 +106,8 @@ async function evaluateModel(options: EvaluatorOptions, modelId: bigint): Promis
     connection: async () => connection,
     log,
   });
+  const { checkDeclaredWeights } = await import("../models/declaredWeights.ts");
+  await checkDeclaredWeights(connection, modelId, model.modelPath, log);
   const result = await evaluate({ model, dataDir: options.evaluateOn, log });
   const previous = await lastSubmittedFingerprint(connection, modelId);
   if (previous?.toLowerCase() === result.fingerprint.toLowerCase()) {

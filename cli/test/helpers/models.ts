@@ -3,6 +3,9 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { weightsHash } from "@neuroledger/sdk/card";
+// The sdk's test helper that rewrites a real ONNX file (not part of its public API).
+import { perturbWeights } from "../../../sdk/src/card/testing/onnxVariants.ts";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 
@@ -16,9 +19,11 @@ export function baseModelDir(): string {
 }
 
 /**
- * Writes a distinct, valid copy of the base model: protobuf readers skip unknown fields, so
- * appending field 1000 (length-delimited) to the ModelProto changes the bytes (and the sha256)
- * but not the model. The card gets the new sha256 and the given test F1 (for ranking tests).
+ * Writes a distinct, valid copy of the base model: a new network as far as the registry can tell
+ * (its first weights nudged in their lowest mantissa bits by a seed from `tag`, so the weights
+ * hash differs and the outputs barely move), with field 1000 (length-delimited, skipped by
+ * protobuf readers) appended to the ModelProto for the tag and `padding`. The card gets the new
+ * sha256 and the given test F1 (for ranking tests).
  */
 export async function modelVariant(
   outDir: string,
@@ -26,7 +31,7 @@ export async function modelVariant(
   metrics: { f1?: number; accuracy?: number } = {},
   /** Extra bytes inside the skipped field, to make a large model (e.g. for slow downloads). */
   padding = 0,
-): Promise<{ modelPath: string; cardPath: string; sha256: string }> {
+): Promise<{ modelPath: string; cardPath: string; sha256: string; weightsHash: `0x${string}` }> {
   const base = baseModelDir();
   const payload = Buffer.concat([
     Buffer.from(`neuroledger test variant ${tag}`),
@@ -34,7 +39,9 @@ export async function modelVariant(
   ]);
   // key = (1000 << 3) | 2 as a varint, then the length, then the bytes.
   const field = Buffer.concat([varint((1000 << 3) | 2), varint(payload.length), payload]);
-  const bytes = Buffer.concat([await readFile(join(base, "model.onnx")), field]);
+  const seed = BigInt(`0x${createHash("sha256").update(tag).digest("hex").slice(0, 10)}`) | 1n;
+  const network = perturbWeights(new Uint8Array(await readFile(join(base, "model.onnx"))), seed);
+  const bytes = Buffer.concat([network, field]);
   const sha256 = createHash("sha256").update(bytes).digest("hex");
   const card = JSON.parse(await readFile(join(base, "card.json"), "utf8"));
   card.onnx.sha256 = sha256;
@@ -45,7 +52,12 @@ export async function modelVariant(
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, "model.onnx"), bytes);
   await writeFile(join(dir, "card.json"), JSON.stringify(card, null, 2));
-  return { modelPath: join(dir, "model.onnx"), cardPath: join(dir, "card.json"), sha256 };
+  return {
+    modelPath: join(dir, "model.onnx"),
+    cardPath: join(dir, "card.json"),
+    sha256,
+    weightsHash: weightsHash(bytes),
+  };
 }
 
 function varint(n: number): Buffer {

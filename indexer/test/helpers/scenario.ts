@@ -276,6 +276,7 @@ export async function runScenario(c: LocalChain, d: IndexedDeployment): Promise<
         taskId: TASK_ID,
         parentId: i === 11 ? 10n : 0n,
         cardHash: keccak256(toBytes(`scenario card ${i + 1}`)),
+        weightsHash: keccak256(toBytes(`scenario weights ${i + 1}`)),
       },
     ]);
     const [log] = parseEventLogs({

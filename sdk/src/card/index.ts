@@ -12,3 +12,4 @@ export {
   type Preprocessing,
   preprocessingSchema,
 } from "./schema.ts";
+export { weightsHash } from "./weightsHash.ts";

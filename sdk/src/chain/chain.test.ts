@@ -13,11 +13,19 @@ import {
 import { parseModelCard } from "../card/parseModelCard.ts";
 import type { ModelCard } from "../card/schema.ts";
 import { exampleCard } from "../card/testing/exampleCard.ts";
-import { ContractRevertError, InvalidCidError, InvalidModelCardError } from "../errors.ts";
+import {
+  ContractRevertError,
+  InvalidCidError,
+  InvalidModelCardError,
+  InvalidModelError,
+  WeightsAlreadyPublishedError,
+} from "../errors.ts";
 import { cidFromChain, cidToChain } from "./cid.ts";
 import { decodeContractError } from "./contractErrors.ts";
 import { checkPublishableCard } from "./publishableCard.ts";
 import { publishParamsFromCard, taskIdOf } from "./publishParams.ts";
+
+const WEIGHTS = `0x${"5e".repeat(32)}` as const;
 
 describe("registry CIDs", () => {
   it("round-trips CIDv1 and converts CIDv0", async () => {
@@ -82,7 +90,9 @@ describe("publish parameters", () => {
       content,
       keyring: content.toString(),
       parentId: 3n,
+      weightsHash: WEIGHTS,
     });
+    assert.equal(params.weightsHash, WEIGHTS);
     assert.equal(params.sha256, `0x${"a".repeat(64)}`);
     assert.deepEqual(params.metrics, {
       accuracy: 9000,
@@ -121,18 +131,32 @@ describe("publish parameters", () => {
     const one = withTestSize(card, 1);
     checkPublishableCard(one);
     assert.equal(
-      publishParamsFromCard({ card: one, content, keyring: content }).metrics.testSetSize,
+      publishParamsFromCard({ card: one, content, keyring: content, weightsHash: WEIGHTS }).metrics
+        .testSetSize,
       1,
     );
     const cbor = CID.createV1(0x71, content.multihash);
     assert.throws(
-      () => publishParamsFromCard({ card, content: cbor, keyring: content }),
+      () => publishParamsFromCard({ card, content: cbor, keyring: content, weightsHash: WEIGHTS }),
       /dag-cbor \(0x71\)/,
     );
     assert.throws(
-      () => publishParamsFromCard({ card, content, keyring: cbor }),
+      () => publishParamsFromCard({ card, content, keyring: cbor, weightsHash: WEIGHTS }),
       /dag-cbor \(0x71\)/,
     );
+  });
+
+  it("refuse a zero or malformed weights hash", async () => {
+    const card = parseModelCard(exampleCard());
+    const content = CID.createV1(raw.code, await sha256.digest(Uint8Array.of(1)));
+    for (const weightsHash of [`0x${"0".repeat(64)}`, "0x1234", `0x${"g".repeat(64)}`] as const) {
+      assert.throws(
+        () => publishParamsFromCard({ card, content, keyring: content, weightsHash }),
+        (err: Error) =>
+          err instanceof InvalidModelError &&
+          /weightsHash must be a non-zero bytes32/.test(err.message),
+      );
+    }
   });
 });
 
@@ -157,6 +181,31 @@ describe("contract errors", () => {
     assert.match(decoded.message, /ask its institution to add it as staff/);
     const other = new Error("network down");
     assert.equal(decodeContractError(other), other);
+  });
+
+  it("decodes RegistryWeightsAlreadyPublished into the publisher's own refusal, naming the model", () => {
+    const abi = parseAbi([
+      "error RegistryWeightsAlreadyPublished(bytes32 weightsHash, uint256 modelId)",
+      "function publish(uint256 x)",
+    ]);
+    const weights = `0x${"ab".repeat(32)}` as const;
+    const data = encodeErrorResult({
+      abi,
+      errorName: "RegistryWeightsAlreadyPublished",
+      args: [weights, 4n],
+    });
+    const viemError = new ViemBaseError("call failed", {
+      cause: new ContractFunctionRevertedError({ abi, data, functionName: "publish" }),
+    });
+    const decoded = decodeContractError(viemError);
+    assert.ok(decoded instanceof WeightsAlreadyPublishedError);
+    assert.equal(decoded.modelId, 4n);
+    assert.equal(decoded.weightsHash, weights);
+    assert.equal(decoded.category, "refused");
+    assert.equal(
+      decoded.shortMessage,
+      "these weights are already published as model 4 (ignoring names and metadata)",
+    );
   });
 });
 

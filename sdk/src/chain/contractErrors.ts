@@ -1,13 +1,13 @@
 import { ContractFunctionRevertedError, BaseError as ViemBaseError } from "viem";
-import { ContractRevertError } from "../errors.ts";
+import { ContractRevertError, WeightsAlreadyPublishedError } from "../errors.ts";
 
 /** What to do about the registry's and governor's refusals, by custom error name. */
 const HINTS: Record<string, string> = {
   RegistryDownloadNotAuthorized:
     "This account may not download this model: ask its institution to add it as staff, or grant patient access.",
   RegistryNotAuthorizedAccount: "Only members, staff and granted patients may do this.",
-  RegistryShaAlreadyPublished:
-    "A model with this sha256 is already in the registry; publish a new model version instead.",
+  RegistryInvalidWeightsHash:
+    "Publish with the weights hash (sdk `weightsHash(onnxBytes)`), not zero.",
   RegistryModelNotActive:
     "The model was evicted or revoked; only the latest model and the top ten are kept.",
   RegistryPaused: "The registry is paused by governance.",
@@ -52,7 +52,9 @@ const HINTS: Record<string, string> = {
 
 /**
  * Turns a viem error from a contract call into a {@link ContractRevertError} naming the custom
- * error and its arguments, with a hint; other errors are returned unchanged.
+ * error and its arguments, with a hint (`RegistryWeightsAlreadyPublished` into the
+ * {@link WeightsAlreadyPublishedError} a publisher's own check throws); other errors are returned
+ * unchanged.
  *
  * @example
  * try { await registry.write.recordDownload([id]) } catch (e) { throw decodeContractError(e) }
@@ -62,6 +64,10 @@ export function decodeContractError(error: unknown): unknown {
   const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError);
   if (!(reverted instanceof ContractFunctionRevertedError) || !reverted.data) return error;
   const { errorName, args = [] } = reverted.data;
+  if (errorName === "RegistryWeightsAlreadyPublished") {
+    const [weightsHash, modelId] = args as readonly [string, bigint];
+    return new WeightsAlreadyPublishedError(modelId, weightsHash, { cause: error });
+  }
   const hint = HINTS[errorName];
   return new ContractRevertError(errorName, args, { hints: hint ? [hint] : [], cause: error });
 }

@@ -3,6 +3,7 @@ import { keccak256, stringToBytes } from "viem";
 import { cardHash } from "../card/cardHash.ts";
 import type { ModelCard, ModelMetrics } from "../card/schema.ts";
 import type { Hex } from "../crypto/bytes.ts";
+import { InvalidModelError } from "../errors.ts";
 import { type ChainCid, cidToChain } from "./cid.ts";
 import { checkPublishableCard } from "./publishableCard.ts";
 
@@ -26,6 +27,8 @@ export type PublishParams = {
   parentId: bigint;
   /** sha256 of the card's RFC 8785 canonical JSON ({@link cardHash}); fixed on chain at publish. */
   cardHash: Hex;
+  /** {@link weightsHash} of the plaintext ONNX: the registry refuses weights published before. */
+  weightsHash: Hex;
 };
 
 const bps = (fraction: number) => Math.round(fraction * 10000);
@@ -56,12 +59,15 @@ export type PublishParamsFromCardParameters = {
   keyring: CID | string;
   /** Parent model id for lineage (0 = none). */
   parentId?: bigint;
+  /** `weightsHash(onnxBytes)` of the model file (`@neuroledger/sdk/card`); must not be zero. */
+  weightsHash: Hex;
 };
 
 /**
  * Builds the registry's `publish` argument from a validated card and the two CIDs: the sha256 is
  * the card's (the plaintext ONNX), metrics are the test-set metrics in basis points, and the card
- * hash binds exactly this card (put the same card in the keyring). Refuses what
+ * hash binds exactly this card (put the same card in the keyring), and `weightsHash` is passed
+ * through (the registry refuses a zero hash and weights already published). Refuses what
  * {@link checkPublishableCard} refuses (the registry refuses an empty test set too,
  * `RegistryEmptyTestSet`) and CIDs of codecs the product does not write.
  */
@@ -70,8 +76,17 @@ export function publishParamsFromCard({
   content,
   keyring,
   parentId = 0n,
+  weightsHash,
 }: PublishParamsFromCardParameters): PublishParams {
   checkPublishableCard(card);
+  if (!/^0x[0-9a-fA-F]{64}$/.test(weightsHash) || /^0x0{64}$/.test(weightsHash)) {
+    throw new InvalidModelError(
+      `weightsHash must be a non-zero bytes32 hex string, got "${weightsHash}".`,
+      {
+        hints: ["Compute it with weightsHash(onnxBytes) from @neuroledger/sdk/card."],
+      },
+    );
+  }
   return {
     content: cidToChain(content),
     keyring: cidToChain(keyring),
@@ -80,5 +95,6 @@ export function publishParamsFromCard({
     taskId: taskIdOf(card.task),
     parentId,
     cardHash: cardHash(card),
+    weightsHash,
   };
 }

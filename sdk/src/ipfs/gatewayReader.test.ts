@@ -29,7 +29,7 @@ async function startGateway(
   const server = createServer(async (request, response) => {
     // A slow link: blocks leave one at a time, `oneBlockPerMs` apart.
     if (options.oneBlockPerMs) {
-      const turn = queue.then(() => new Promise((r) => setTimeout(r, options.oneBlockPerMs)));
+      const turn = queue.then(() => new Promise<void>((r) => setTimeout(r, options.oneBlockPerMs)));
       queue = turn;
       await turn;
     }

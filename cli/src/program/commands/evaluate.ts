@@ -1,4 +1,6 @@
+import type { Connection } from "../../config.ts";
 import { InvalidInputError } from "../../errors.ts";
+import type { Logger } from "../../log.ts";
 import { printResult } from "../../output.ts";
 import { progressBar } from "../../progress.ts";
 import { connect, withConnectionOptions } from "../connection.ts";
@@ -44,6 +46,7 @@ export const declareEvaluate: CommandDeclaration = (program, { log }) => {
       connection: () => connect(opts),
       log,
     });
+    await checkRegistryModel(model, () => connect(opts), log);
     const bar = progressBar("evaluate");
     const metrics = await (await import("../../commands/evaluate.ts")).evaluate({
       model,
@@ -72,6 +75,17 @@ export const declareEvaluate: CommandDeclaration = (program, { log }) => {
     }
   });
 };
+
+/** A registry model is evaluated only if its weights are the ones its publisher declared. */
+async function checkRegistryModel(
+  model: { modelId?: bigint; modelPath: string },
+  connection: () => Promise<Connection>,
+  log: Logger,
+): Promise<void> {
+  if (model.modelId === undefined) return;
+  const { checkDeclaredWeights } = await import("../../models/declaredWeights.ts");
+  await checkDeclaredWeights(await connection(), model.modelId, model.modelPath, log);
+}
 
 type Submitted = Awaited<
   ReturnType<typeof import("../../commands/submitEvaluation.ts").submitEvaluation>
