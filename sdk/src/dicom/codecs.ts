@@ -110,7 +110,19 @@ async function decodeWithWasm(
   encoded: Uint8Array,
   geometry: FrameGeometry,
 ): Promise<DecodedFrame> {
-  const codec = await loadCodec(which);
+  const codec = await loadCodec(which).catch((cause: unknown) => {
+    // Not the file's fault: say so, rather than call a good file damaged.
+    throw new ImageDecodeError(
+      `The ${which === "charls" ? "JPEG-LS" : "JPEG 2000"} decoder could not be loaded, so this file could not be read (the file itself may be fine).`,
+      {
+        details: String((cause as Error)?.message ?? cause),
+        hints: [
+          "In a browser or worker, set dicomCodecLocation's wasm URL before the first compressed file.",
+        ],
+        cause,
+      },
+    );
+  });
   const decoder = new (which === "charls" ? codec.JpegLSDecoder! : codec.J2KDecoder!)();
   try {
     decoder.getEncodedBuffer(encoded.length).set(encoded);

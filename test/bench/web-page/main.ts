@@ -159,7 +159,7 @@ async function dicomSeries({
   const workers = await startStudyWorkers(modelBytes, card);
   const readers = {
     workers: workers.read,
-    page: dicomFileReader((pixels) => classifyImage(runtime, pixels, card)),
+    page: dicomFileReader((image) => classifyImage(runtime, image, card)),
   };
   const studyMs: Record<string, Record<string, number[]>> = { workers: {}, page: {} };
   const studyProbability: Record<string, number> = {};

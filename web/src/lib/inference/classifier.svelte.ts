@@ -3,6 +3,7 @@ import {
   type Classification,
   classifyImage,
   type OnnxRuntimeLike,
+  type RawImage,
 } from "@neuroledger/sdk/inference";
 import { getContext, setContext } from "svelte";
 import { classifyFile, type ImageResult } from "./classify.ts";
@@ -77,7 +78,7 @@ export class Classifier {
    * Classifies decoded pixels (a DICOM slice) in the same queue as the files, so runs never
    * overlap; throws when no model is loaded.
    */
-  classifyPixels(pixels: ImageData): Promise<Classification> {
+  classifyPixels(pixels: RawImage): Promise<Classification> {
     const run = this.#queue.then(async () => {
       const runtime = this.#runtime;
       const model = this.model;

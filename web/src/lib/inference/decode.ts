@@ -1,19 +1,13 @@
-import charlsWasmUrl from "@cornerstonejs/codec-charls/decodewasm?url";
-import openjpegWasmUrl from "@cornerstonejs/codec-openjpeg/decodewasm?url";
 import {
   checkImageNotTooSmall,
   decodeDicom,
-  dicomCodecLocation,
   sniffFileFormat,
   sniffGzippedNifti,
   unsupportedFormatError,
 } from "@neuroledger/sdk/dicom";
 import { ImageDecodeError, ImageTooLargeError } from "@neuroledger/sdk/errors";
 import { DEFAULT_MAX_PIXELS, type RawImage } from "@neuroledger/sdk/inference";
-
-// The JPEG-LS and JPEG 2000 codecs' .wasm files, where the bundler put them.
-dicomCodecLocation.charlsWasmUrl = charlsWasmUrl;
-dicomCodecLocation.openjpegWasmUrl = openjpegWasmUrl;
+import "./dicomCodecs.ts";
 
 /** Files beyond this size are refused before any decoding (MRI slices are a few MB at most). */
 export const MAX_FILE_BYTES = 50 * 1024 * 1024;

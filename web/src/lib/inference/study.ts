@@ -8,14 +8,14 @@ import {
 } from "@neuroledger/sdk/dicom";
 import type { Classification } from "@neuroledger/sdk/inference";
 import { unzipSync } from "fflate";
-import { MAX_FILE_BYTES } from "./decode.ts";
-import type { DicomFileReader, ReadFrame } from "./studySlices.ts";
+import { MAX_FILE_BYTES, rawToImageData } from "./decode.ts";
+import type { DicomFileReader } from "./studySlices.ts";
 
 /** One slice of a series in the page: pixels, modality values for display windowing, its result. */
 export interface SliceView {
   file: string;
   pixels: ImageData;
-  /** Modality values (grey frames), for the display window only; the model saw `pixels`. */
+  /** Modality values (grey frames), for the display window only; the model saw the 8-bit frame. */
   modality?: Float32Array;
   classification: Classification;
 }
@@ -87,15 +87,18 @@ export async function readStudy(
   const { decoded, skipped, results } = await readFiles(entries, read, (done) =>
     onProgress("classifying", done, entries.length),
   );
-  if (decoded.length === 0) throw new Error("None of these files is a readable DICOM image.");
+  if (decoded.length === 0) {
+    const first = skipped[0];
+    throw new Error(
+      `None of these files is a readable DICOM image${first ? ` (${first.file}: ${first.reason})` : ""}.`,
+    );
+  }
   const views: SeriesView[] = [];
   for (const study of groupDicomSeries(decoded)) {
     for (const s of study.series) {
-      const slices = s.slices.map((slice): SliceView => {
-        const { pixels, classification } = results.get(slice.frame) as ReadFrame;
-        const modality = slice.frame.modalityValues;
-        return { file: slice.file, pixels, ...(modality ? { modality } : {}), classification };
-      });
+      const slices = s.slices.map((slice) =>
+        sliceView(slice.file, slice.frame, results.get(slice.frame) as Classification),
+      );
       const first = decoded.find((d) => d.file === s.slices[0]?.file)?.dicom;
       views.push(seriesView(study.ordinal, s, slices, first));
     }
@@ -111,7 +114,7 @@ async function readFiles(
 ) {
   const skipped: { file: string; reason: string }[] = [];
   const decoded: { file: string; dicom: DicomImage }[] = [];
-  const results = new Map<DicomFrame, ReadFrame>();
+  const results = new Map<DicomFrame, Classification>();
   let done = 0;
   const outcomes = await Promise.all(
     entries.map(async ({ name, bytes }) => {
@@ -134,11 +137,29 @@ async function readFiles(
       skipped.push({ file: outcome.name, reason: outcome.reason as string });
       continue;
     }
-    const { dicom, frames } = outcome.file;
+    const { dicom, classifications } = outcome.file;
     decoded.push({ file: outcome.name, dicom });
-    for (const [i, frame] of dicom.frames.entries()) results.set(frame, frames[i] as ReadFrame);
+    for (const [i, frame] of dicom.frames.entries())
+      results.set(frame, classifications[i] as Classification);
   }
   return { decoded, skipped, results };
+}
+
+/**
+ * A slice for the viewer. Its RGBA pixels are made when first drawn (most slices of a long
+ * series never are; grey frames are drawn from their modality values anyway).
+ */
+function sliceView(file: string, frame: DicomFrame, classification: Classification): SliceView {
+  let pixels: ImageData | undefined;
+  return {
+    file,
+    get pixels() {
+      pixels ??= rawToImageData(frame.image);
+      return pixels;
+    },
+    ...(frame.modalityValues ? { modality: frame.modalityValues } : {}),
+    classification,
+  };
 }
 
 type DicomSeries = ReturnType<typeof groupDicomSeries>[number]["series"][number];

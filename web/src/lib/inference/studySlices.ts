@@ -1,18 +1,11 @@
 import { type DicomImage, decodeDicom } from "@neuroledger/sdk/dicom";
-import type { Classification } from "@neuroledger/sdk/inference";
-import { rawToImageData } from "./decode.ts";
+import type { Classification, RawImage } from "@neuroledger/sdk/inference";
+import "./dicomCodecs.ts";
 
-/** One frame of a DICOM file as the study view needs it: display pixels and the model's answer. */
-export interface ReadFrame {
-  /** The frame as 8-bit RGBA (what the model saw, before its own preprocessing). */
-  pixels: ImageData;
-  classification: Classification;
-}
-
-/** One DICOM file read: the decoded image and one entry per frame, in frame order. */
+/** One DICOM file read: the decoded image and the model's answer for each frame, in frame order. */
 export interface ReadDicomFile {
   dicom: DicomImage;
-  frames: ReadFrame[];
+  classifications: Classification[];
 }
 
 /**
@@ -26,15 +19,22 @@ export type DicomFileReader = (name: string, bytes: Uint8Array) => Promise<ReadD
  * with its own session: one definition of what a slice's result is, wherever it is computed.
  */
 export function dicomFileReader(
-  classify: (pixels: ImageData) => Promise<Classification>,
+  classify: (image: RawImage) => Promise<Classification>,
 ): DicomFileReader {
-  return async (name, bytes) => {
+  // One file at a time, in the order asked: the codecs and the session are one per thread, and
+  // two decodes interleaving at their awaits would share a codec's buffers.
+  let previous: Promise<unknown> = Promise.resolve();
+  const readOne = async (name: string, bytes: Uint8Array): Promise<ReadDicomFile> => {
     const dicom = await decodeDicom(bytes, { name, keepModalityValues: true });
-    const frames: ReadFrame[] = [];
-    for (const frame of dicom.frames) {
-      const pixels = rawToImageData(frame.image);
-      frames.push({ pixels, classification: await classify(pixels) });
-    }
-    return { dicom, frames };
+    const classifications: Classification[] = [];
+    // The decoded 8-bit frame as it is (grey or RGB): the SDK's preprocessing reads any channel
+    // count, so no RGBA copy is made for the model.
+    for (const frame of dicom.frames) classifications.push(await classify(frame.image));
+    return { dicom, classifications };
+  };
+  return (name, bytes) => {
+    const result = previous.then(() => readOne(name, bytes));
+    previous = result.catch(() => undefined);
+    return result;
   };
 }

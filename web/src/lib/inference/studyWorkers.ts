@@ -1,6 +1,6 @@
 import type { ModelCard } from "@neuroledger/sdk/card";
 import type { DicomFileReader, ReadDicomFile } from "./studySlices.ts";
-import type { SerializedFile, StudyWorkerReply, StudyWorkerRequest } from "./studyWorker.ts";
+import type { StudyWorkerReply, StudyWorkerRequest } from "./studyWorker.ts";
 
 /** Study workers: a {@link DicomFileReader} spread over threads, and their end. */
 export interface StudyWorkers {
@@ -11,16 +11,6 @@ export interface StudyWorkers {
 }
 
 type Pending = { resolve: (file: ReadDicomFile) => void; reject: (error: Error) => void };
-
-function deserialize(file: SerializedFile): ReadDicomFile {
-  return {
-    dicom: file.dicom,
-    frames: file.frames.map((f) => ({
-      pixels: new ImageData(f.rgba, f.width, f.height),
-      classification: f.classification,
-    })),
-  };
-}
 
 /** One worker with its own session; reads one file at a time, in the order asked. */
 async function startWorker(model: Uint8Array, card: ModelCard) {
@@ -36,7 +26,7 @@ async function startWorker(model: Uint8Array, card: ModelCard) {
     if (data.kind === "failed" && data.id === -1) return opened?.reject(new Error(data.message));
     if (!waiting) return;
     pending.delete(data.id);
-    if (data.kind === "read") waiting.resolve(deserialize(data.file));
+    if (data.kind === "read") waiting.resolve(data.file);
     else if (data.kind === "failed") waiting.reject(new Error(data.message));
   };
   worker.onerror = (event) => {
@@ -53,9 +43,14 @@ async function startWorker(model: Uint8Array, card: ModelCard) {
     worker,
     read(name: string, bytes: Uint8Array) {
       const id = nextId++;
+      // Moved, not copied, when the bytes own their buffer (a dropped file's do).
+      const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+      const sent = whole ? bytes : bytes.slice();
       return new Promise<ReadDicomFile>((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        worker.postMessage({ kind: "read", id, name, bytes } satisfies StudyWorkerRequest);
+        worker.postMessage({ kind: "read", id, name, bytes: sent } satisfies StudyWorkerRequest, [
+          sent.buffer as ArrayBuffer,
+        ]);
       });
     },
   };
@@ -81,8 +76,9 @@ export async function startStudyWorkers(
     throw failed.reason;
   }
   type Started = (typeof workers)[number];
-  // A freed worker goes straight to the longest-waiting file, else back to the idle list.
-  const idle = [...workers];
+  // Two files in flight per worker (it reads them one after the other), so a worker finishing
+  // one already holds the next. A freed slot goes straight to the longest-waiting file.
+  const idle = [...workers, ...workers];
   const waiting: ((worker: Started) => void)[] = [];
   const take = (): Promise<Started> | Started =>
     idle.pop() ?? new Promise<Started>((resolve) => waiting.push(resolve));
