@@ -49,6 +49,9 @@ test("DICOM files and a dropped series classify in the page as in Node, with no 
   writeFileSync(join(dir, "spec.json"), JSON.stringify([...series, single]));
   execFileSync(PYTHON, [MAKE_DICOM, join(dir, "spec.json")]);
   execFileSync("dcmcjpls", [single.out, join(dir, "single-jls.dcm")]);
+  // One slice of the series JPEG-LS compressed: the study workers decode it with the WASM codec.
+  const compressedSlice = join(dir, "IM1-jls.dcm");
+  execFileSync("dcmcjpls", [series[1]?.out as string, compressedSlice]);
   const nifti = new Uint8Array(352);
   new DataView(nifti.buffer).setInt32(0, 348, true);
   nifti.set(new TextEncoder().encode("n+1\0"), 344);
@@ -127,7 +130,9 @@ test("DICOM files and a dropped series classify in the page as in Node, with no 
   ).toBeGreaterThan(1e-3);
 
   // The series, picked as files in shuffled order.
-  await page.getByLabel("Choose DICOM files or a zip").setInputFiles(series.map((s) => s.out));
+  await page
+    .getByLabel("Choose DICOM files or a zip")
+    .setInputFiles(series.map((s, i) => (i === 1 ? compressedSlice : s.out)));
   await expect(page.getByTestId("study-result")).toBeVisible({ timeout: 60_000 });
   const view = page.getByTestId("series");
   await expect(view).toHaveCount(1);
