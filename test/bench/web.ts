@@ -15,8 +15,8 @@
  *   single-threaded session per core; target <= 3 s), the same in the page alone
  *   (`browserInPageStudyP50Ms`), and the same work in onnxruntime-node, one session, slice after
  *   slice (`studyBrowserToNativeRatio`, target <= 1.5); one DICOM slice image -> result p50
- *   (target <= 50 ms). BENCH_RUNS, BENCH_DOWNLOAD_RUNS, BENCH_DICOM_SLICES, BENCH_DICOM_RUNS, BENCH_THREADS
- *   and BENCH_MODEL_DIR change the runs.
+ *   (target <= 50 ms). BENCH_RUNS, BENCH_DOWNLOAD_RUNS, BENCH_DICOM_SLICES, BENCH_DICOM_RUNS, BENCH_THREADS,
+ *   BENCH_STUDY_WORKERS and BENCH_MODEL_DIR change the runs.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -257,7 +257,10 @@ async function startPageServer(files: Map<string, Uint8Array>) {
 async function openBenchPage(browser: Browser, url: string): Promise<Page> {
   const page = await browser.newPage();
   page.on("pageerror", (e) => console.error(`[page] ${e.message}`));
-  await page.goto(process.env.BENCH_THREADS ? `${url}?threads=${process.env.BENCH_THREADS}` : url);
+  const query = new URLSearchParams();
+  if (process.env.BENCH_THREADS) query.set("threads", process.env.BENCH_THREADS);
+  if (process.env.BENCH_STUDY_WORKERS) query.set("workers", process.env.BENCH_STUDY_WORKERS);
+  await page.goto(query.size ? `${url}?${query}` : url);
   await page.waitForFunction(
     () => document.getElementById("status")?.textContent === "ready",
     undefined,

@@ -156,7 +156,8 @@ async function dicomSeries({
   const modelBytes = await bytesOf(modelUrl);
   const runtime = await createRuntime(modelBytes, backend);
   // The dApp's readers: study workers on WASM (one session per core), and the page itself.
-  const workers = await startStudyWorkers(modelBytes, card);
+  const workersOverride = Number(new URL(location.href).searchParams.get("workers") ?? 0);
+  const workers = await startStudyWorkers(modelBytes, card, workersOverride || undefined);
   const readers = {
     workers: workers.read,
     page: dicomFileReader((image) => classifyImage(runtime, image, card)),
