@@ -130,6 +130,14 @@ describe("decodeDicom: the pixels the model sees (docs/interfaces.md section 2.0
       inverted,
       windowed.map((v) => 255 - v),
     );
+    // The modality values the dApp windows for display: stored * slope + intercept, per pixel.
+    const kept = await decodeDicom(readFileSync(join(dir, "windowed.dcm")), {
+      keepModalityValues: true,
+    });
+    assert.deepEqual(
+      kept.frames[0]?.modalityValues,
+      Float32Array.from(values, (v) => v * 2 - 100),
+    );
   });
 
   it("a PNG and an 8-bit DICOM of the same pixels read the same, also after dcmtk's lossless recompressions", async () => {

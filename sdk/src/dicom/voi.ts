@@ -53,7 +53,7 @@ function modalityQuantiles(
   }
   if (max - min > 1 << 24) {
     // 32-bit data with a wide range: sort instead of a histogram of billions of bins.
-    const sorted = Float64Array.from(stored).sort();
+    const sorted = new Float64Array(stored).sort();
     return ranks.map(
       (rank) =>
         (sorted[slope >= 0 ? rank : stored.length - 1 - rank] as number) * slope + intercept,
