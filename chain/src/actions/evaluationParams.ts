@@ -21,20 +21,8 @@ export type EvaluationFigures = {
   cardVersion: number;
 };
 
-/** The contract's EvaluationParams tuple. */
-export type EvaluationParams = {
-  accuracy: number;
-  precision: number;
-  recall: number;
-  specificity: number;
-  f1: number;
-  auc: number;
-  positives: number;
-  negatives: number;
-  fingerprint: Hex;
-  codeVersion: number;
-  cardVersion: number;
-};
+/** The contract's EvaluationParams tuple: the figures, metrics in basis points, version packed. */
+export type EvaluationParams = Omit<EvaluationFigures, "codeVersion"> & { codeVersion: number };
 
 export type EvaluationParamsParameters = EvaluationFigures;
 export type EvaluationParamsReturnType = EvaluationParams;

@@ -1,6 +1,7 @@
 import type { Address, Client, ReadContractErrorType } from "viem";
 import { readContract } from "viem/actions";
 import { modelRegistryAbi } from "../../abi/index.ts";
+import type { EvaluationFigures } from "./evaluationParams.ts";
 import type { BlockParameter } from "./types.ts";
 
 export type GetEvaluationParameters = BlockParameter & {
@@ -10,20 +11,9 @@ export type GetEvaluationParameters = BlockParameter & {
   institutionId: bigint;
 };
 /** A stored evaluation: metrics as fractions, counts, time (unix seconds), versions. */
-export type EvaluationRecord = {
+export type EvaluationRecord = Omit<EvaluationFigures, "fingerprint"> & {
   institutionId: bigint;
-  accuracy: number;
-  precision: number;
-  recall: number;
-  specificity: number;
-  f1: number;
-  auc: number;
-  positives: number;
-  negatives: number;
   evaluatedAt: number;
-  /** "major.minor.patch" of the evaluating software. */
-  codeVersion: string;
-  cardVersion: number;
   publisherSite: boolean;
 };
 /** The record, or null when the institution has not evaluated the model. */

@@ -1,6 +1,7 @@
-import type { Address, Client, GetContractEventsErrorType, Hash, Hex } from "viem";
+import type { Address, Client, GetContractEventsErrorType, Hash } from "viem";
 import { getContractEvents } from "viem/actions";
 import { modelRegistryAbi } from "../../abi/index.ts";
+import type { EvaluationFigures } from "./evaluationParams.ts";
 import type { FromBlockParameter } from "./types.ts";
 
 export type GetEvaluationsParameters = FromBlockParameter & {
@@ -9,20 +10,9 @@ export type GetEvaluationsParameters = FromBlockParameter & {
 };
 
 /** One institution's latest submission for a model; metrics as fractions. */
-export type SubmittedEvaluationRecord = {
+export type SubmittedEvaluationRecord = EvaluationFigures & {
   institutionId: bigint;
   evaluator: Address;
-  accuracy: number;
-  precision: number;
-  recall: number;
-  specificity: number;
-  f1: number;
-  auc: number;
-  positives: number;
-  negatives: number;
-  fingerprint: Hex;
-  codeVersion: string;
-  cardVersion: number;
   publisherSite: boolean;
   /** How many submissions this institution made for the model (1 = never replaced). */
   submissions: number;
