@@ -2,13 +2,13 @@ import {
   type Classification,
   type ClassificationCard,
   type Heatmap,
-  heatmapToRgba,
   interpretOutputs,
   type OnnxRuntimeLike,
   prepareInput,
   runModel,
 } from "@neuroledger/sdk/inference";
 import { decodeImageFile } from "./decode.ts";
+import { drawHeatmap } from "./heatmapCanvas.ts";
 
 /** Longest side of the preview that carries the heatmap overlay. */
 const PREVIEW_MAX = 320;
@@ -44,27 +44,10 @@ function overlayOf(bitmap: ImageBitmap, heatmap: Heatmap): ImageData {
   const context = new OffscreenCanvas(width, height).getContext("2d");
   if (!context) throw new Error("This browser cannot draw to a canvas.");
   context.drawImage(bitmap, 0, 0, width, height);
-  const colours = heatmapToRgba(heatmap);
-  const small = new OffscreenCanvas(colours.width, colours.height);
-  small
-    .getContext("2d")
-    ?.putImageData(
-      new ImageData(new Uint8ClampedArray(colours.data), colours.width, colours.height),
-      0,
-      0,
-    );
-  context.imageSmoothingEnabled = true;
-  context.imageSmoothingQuality = "medium";
-  const region = heatmap.region ?? { left: 0, top: 0, width: bitmap.width, height: bitmap.height };
-  const sx = width / bitmap.width;
-  const sy = height / bitmap.height;
-  context.drawImage(
-    small,
-    region.left * sx,
-    region.top * sy,
-    region.width * sx,
-    region.height * sy,
-  );
+  drawHeatmap(context, heatmap, bitmap, {
+    x: width / bitmap.width,
+    y: height / bitmap.height,
+  });
   return context.getImageData(0, 0, width, height);
 }
 
