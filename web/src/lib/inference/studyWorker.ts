@@ -13,6 +13,7 @@ export type StudyWorkerRequest =
 
 export type StudyWorkerReply =
   | { kind: "opened" }
+  | { kind: "notOpened"; message: string }
   | { kind: "read"; id: number; file: ReadDicomFile }
   | { kind: "failed"; id: number; message: string };
 
@@ -47,8 +48,7 @@ scope.onmessage = (event: MessageEvent<StudyWorkerRequest>) => {
       () => scope.postMessage({ kind: "opened" } satisfies StudyWorkerReply),
       (cause: unknown) =>
         scope.postMessage({
-          kind: "failed",
-          id: -1,
+          kind: "notOpened",
           message: cause instanceof Error ? cause.message : String(cause),
         } satisfies StudyWorkerReply),
     );

@@ -16,28 +16,24 @@ type Pending = { resolve: (file: ReadDicomFile) => void; reject: (error: Error) 
 async function startWorker(model: Uint8Array, card: ModelCard) {
   const worker = new Worker(new URL("./studyWorker.ts", import.meta.url), { type: "module" });
   const pending = new Map<number, Pending>();
-  let opened: { resolve: () => void; reject: (e: Error) => void } | undefined;
-  const ready = new Promise<void>((resolve, reject) => {
-    opened = { resolve, reject };
-  });
+  const ready = Promise.withResolvers<void>();
   worker.onmessage = ({ data }: MessageEvent<StudyWorkerReply>) => {
-    if (data.kind === "opened") return opened?.resolve();
-    const waiting = data.kind === "failed" && data.id === -1 ? undefined : pending.get(data.id);
-    if (data.kind === "failed" && data.id === -1) return opened?.reject(new Error(data.message));
-    if (!waiting) return;
+    if (data.kind === "opened") return ready.resolve();
+    if (data.kind === "notOpened") return ready.reject(new Error(data.message));
+    const waiting = pending.get(data.id);
     pending.delete(data.id);
-    if (data.kind === "read") waiting.resolve(data.file);
-    else if (data.kind === "failed") waiting.reject(new Error(data.message));
+    if (data.kind === "read") waiting?.resolve(data.file);
+    else waiting?.reject(new Error(data.message));
   };
   worker.onerror = (event) => {
     const error = new Error(`A study worker stopped: ${event.message || "unknown error"}`);
-    opened?.reject(error);
+    ready.reject(error);
     for (const waiting of pending.values()) waiting.reject(error);
     pending.clear();
   };
   // A copy of the model per worker: the page keeps its own for single images.
   worker.postMessage({ kind: "open", model: model.slice(), card } satisfies StudyWorkerRequest);
-  await ready;
+  await ready.promise;
   let nextId = 0;
   return {
     worker,
