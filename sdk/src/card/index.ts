@@ -1,8 +1,17 @@
 /** `@neuroledger/sdk/card`: the model card schema and its metrics (browser and Node). */
 export { cardHash } from "./cardHash.ts";
-export { binaryMetrics, rocAuc } from "./metrics.ts";
+export {
+  binaryMetrics,
+  type EvaluationSummary,
+  evaluationSummary,
+  multiclassMetrics,
+  rocAuc,
+} from "./metrics.ts";
 export { parseModelCard, toBasisPoints } from "./parseModelCard.ts";
 export {
+  type ClassMetrics,
+  classMetricsSchema,
+  MAX_LABELS,
   MODEL_CARD_SCHEMA,
   MODEL_TASK,
   type ModelCard,
@@ -12,4 +21,12 @@ export {
   type Preprocessing,
   preprocessingSchema,
 } from "./schema.ts";
+export {
+  BINARY_TASK,
+  MODEL_TASKS,
+  type ModelTask,
+  TASKS,
+  type TaskDefinition,
+  TYPE_TASK,
+} from "./tasks.ts";
 export { weightsHash } from "./weightsHash.ts";

@@ -1,5 +1,5 @@
 import { InvalidInputError } from "../errors.ts";
-import type { ModelMetrics } from "./schema.ts";
+import type { ClassMetrics, ModelMetrics } from "./schema.ts";
 
 /**
  * ROC-AUC in its Mann-Whitney form, tied scores counted half (average ranks), as training's
@@ -75,4 +75,153 @@ export function binaryMetrics(
       [fn, tp],
     ],
   };
+}
+
+/** Index of the first maximum (ties go to the earlier label, as numpy's argmax). */
+function argmax(values: readonly number[]): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++)
+    if ((values[i] as number) > (values[best] as number)) best = i;
+  return best;
+}
+
+const ratio = (a: number, b: number) => (b ? a / b : 0);
+const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+
+/** One label against the rest, from the K x K confusion matrix. */
+function oneVsRest(confusion: readonly (readonly number[])[], k: number, n: number) {
+  const tp = confusion[k]?.[k] as number;
+  const support = (confusion[k] as number[]).reduce((a, b) => a + b, 0);
+  const predicted = confusion.reduce((sum, row) => sum + (row[k] as number), 0);
+  const precision = ratio(tp, predicted);
+  const recall = ratio(tp, support);
+  const negatives = n - support;
+  return {
+    precision,
+    recall,
+    f1: ratio(2 * precision * recall, precision + recall),
+    specificity: ratio(negatives - (predicted - tp), negatives),
+    support,
+  };
+}
+
+/**
+ * The model card's metrics for K labels (docs/interfaces.md section 14): the predicted label is
+ * the most probable one (first on ties); confusion K x K (rows true, columns predicted, `labels`
+ * order); per label precision, recall, F1 (0 where undefined), one-vs-rest AUC of that label's
+ * probability (null when the set lacks the label or holds nothing else) and support; `precision`,
+ * `recall`, `f1`, `specificity` are macro means over all labels, `auc` the macro AUC (null when
+ * any label's is). `truth` holds label indices, `probabilities` one row of K per image.
+ * Throws {@link InvalidInputError} when the lengths differ, a row is not K long, or a label index
+ * is out of range.
+ *
+ * @example
+ * const m = multiclassMetrics([0, 2], [[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]], ["a", "b", "c"]);
+ * m.perClass.a.recall; // 1
+ */
+export function multiclassMetrics(
+  truth: readonly number[],
+  probabilities: readonly (readonly number[])[],
+  labels: readonly string[],
+): ModelMetrics & { specificity: number; perClass: Record<string, ClassMetrics> } {
+  const k = labels.length;
+  if (k < 2) throw new InvalidInputError(`Metrics need at least 2 labels, got ${k}.`);
+  if (truth.length !== probabilities.length) {
+    throw new InvalidInputError(
+      `${truth.length} labels for ${probabilities.length} rows of probabilities.`,
+    );
+  }
+  const badRow = probabilities.findIndex((row) => row.length !== k);
+  if (badRow >= 0) {
+    throw new InvalidInputError(
+      `Image ${badRow} has ${probabilities[badRow]?.length} probabilities for ${k} labels.`,
+    );
+  }
+  if (truth.some((t) => !Number.isInteger(t) || t < 0 || t >= k))
+    throw new InvalidInputError(`Labels must be indices 0..${k - 1}.`);
+  const confusion = labels.map(() => new Array<number>(k).fill(0));
+  truth.forEach((t, i) => {
+    const row = confusion[t] as number[];
+    const p = argmax(probabilities[i] as number[]);
+    row[p] = (row[p] as number) + 1;
+  });
+  const n = truth.length;
+  const perClass: Record<string, ClassMetrics> = {};
+  const specificities: number[] = [];
+  labels.forEach((label, c) => {
+    const { specificity, ...figures } = oneVsRest(confusion, c, n);
+    const auc = rocAuc(
+      truth.map((t) => (t === c ? 1 : 0)),
+      probabilities.map((row) => row[c] as number),
+    );
+    perClass[label] = { ...figures, auc };
+    specificities.push(specificity);
+  });
+  const classes = labels.map((label) => perClass[label] as ClassMetrics);
+  const aucs = classes.map((c) => c.auc);
+  return {
+    accuracy: ratio(
+      confusion.reduce((sum, row, c) => sum + (row[c] as number), 0),
+      n,
+    ),
+    precision: mean(classes.map((c) => c.precision)),
+    recall: mean(classes.map((c) => c.recall)),
+    f1: mean(classes.map((c) => c.f1)),
+    auc: aucs.some((a) => a === null) ? null : mean(aucs as number[]),
+    n,
+    confusion,
+    specificity: mean(specificities),
+    perClass,
+  };
+}
+
+/** What an evaluation records on chain (EvaluationParams' figures, fractions and counts). */
+export type EvaluationSummary = {
+  accuracy: number;
+  precision: number;
+  recall: number;
+  specificity: number;
+  f1: number;
+  auc: number | null;
+  /** Images with a tumor: every label but the task's tumor-free one. */
+  positives: number;
+  /** Images of the tumor-free label. */
+  negatives: number;
+};
+
+/**
+ * The figures an evaluation submits (docs/interfaces.md sections 12 and 14) from a metrics object
+ * of K labels: binary (`positiveLabel` set, K = 2) the positive class's precision/recall, the
+ * negative class's recall as specificity; K > 2 the macro figures (`metrics.specificity` required).
+ * `positives` = images of every label but `tumorFreeLabel`, `negatives` = images of it.
+ * Throws {@link InvalidInputError} when `tumorFreeLabel` is not a label or a K-label object lacks
+ * its macro specificity.
+ */
+export function evaluationSummary(
+  metrics: ModelMetrics,
+  labels: readonly string[],
+  positiveLabel: string | null,
+  tumorFreeLabel: string,
+): EvaluationSummary {
+  const free = labels.indexOf(tumorFreeLabel);
+  if (free < 0) {
+    throw new InvalidInputError(
+      `No tumor-free label "${tumorFreeLabel}" among the labels ${labels.join(", ")}.`,
+    );
+  }
+  const rows = metrics.confusion.map((row) => row.reduce((a, b) => a + b, 0));
+  const negatives = rows[free] ?? 0;
+  const positives = rows.reduce((a, b) => a + b, 0) - negatives;
+  const { accuracy, precision, recall, f1, auc } = metrics;
+  if (positiveLabel !== null && labels.length === 2) {
+    const negative = labels.findIndex((label) => label !== positiveLabel);
+    const row = metrics.confusion[negative] as number[];
+    const specificity = ratio(row[negative] as number, rows[negative] as number);
+    return { accuracy, precision, recall, specificity, f1, auc, positives, negatives };
+  }
+  if (metrics.specificity === undefined) {
+    throw new InvalidInputError("K-label metrics without their macro specificity.");
+  }
+  const { specificity } = metrics;
+  return { accuracy, precision, recall, specificity, f1, auc, positives, negatives };
 }

@@ -5,7 +5,8 @@ import { z } from "zod";
 import { InvalidModelCardError } from "../errors.ts";
 import { parseModelCard, toBasisPoints } from "./parseModelCard.ts";
 import { MODEL_CARD_SCHEMA_V1, modelCardV1Schema, modelCardV2Schema } from "./schema.ts";
-import { exampleCard, exampleCardV2 } from "./testing/exampleCard.ts";
+import { BINARY_TASK, TASKS } from "./tasks.ts";
+import { exampleCard, exampleCardV2, exampleTypeCard } from "./testing/exampleCard.ts";
 
 const trainingDir = new URL("../../../training/", import.meta.url);
 
@@ -136,6 +137,153 @@ describe("model card schema", () => {
     }
   });
 
+  it("accepts a type-task card of 4 labels without a positive label, K x K metrics checked against the labels", () => {
+    const card = parseModelCard(JSON.stringify(exampleTypeCard()));
+    assert.equal(card.task, "brain-tumor-mri/type");
+    assert.equal(card.positiveLabel, null);
+    assert.equal(card.metrics.test.perClass?.glioma?.support, 10);
+    type T = ReturnType<typeof exampleTypeCard>;
+    type M = T["metrics"]["test"];
+    const withTest = (c: T, test: Partial<M> | Record<string, unknown>) => {
+      const copy = structuredClone(c) as Record<string, unknown> & T;
+      copy.metrics.test = { ...c.metrics.test, ...test } as M;
+      return copy;
+    };
+    const cases: [string, (c: T) => unknown, RegExp][] = [
+      ["an unknown task", (c) => ({ ...c, task: "brain-tumor-mri/grade" }), /task/],
+      [
+        "another label set than the task's",
+        (c) => ({ ...c, labels: ["glioma", "meningioma", "none", "pituitary"] }),
+        /task brain-tumor-mri\/type has the labels/,
+      ],
+      [
+        "a positive label on the type task",
+        (c) => ({ ...c, positiveLabel: "glioma" }),
+        /positiveLabel/,
+      ],
+      [
+        "a 3 x 3 confusion for 4 labels",
+        (c) =>
+          withTest(c, {
+            confusion: [
+              [8, 1, 1],
+              [0, 9, 1],
+              [0, 0, 10],
+            ],
+          }),
+        /metrics\.test\.confusion.*4 x 4/s,
+      ],
+      [
+        "a ragged confusion",
+        (c) => withTest(c, { confusion: [...c.metrics.test.confusion.slice(0, 3), [1, 9]] }),
+        /confusion must be 4 x 4/,
+      ],
+      [
+        "n that is not the confusion's count",
+        (c) => withTest(c, { n: 41 }),
+        /n is 41 but the confusion matrix counts 40/,
+      ],
+      [
+        "no per-class metrics for 4 labels",
+        (c) => {
+          const { perClass: _, ...test } = c.metrics.test;
+          const copy = structuredClone(c);
+          (copy.metrics as Record<string, unknown>).test = test;
+          return copy;
+        },
+        /per-class metrics are required for 4 labels/,
+      ],
+      [
+        "no macro specificity for 4 labels",
+        (c) => {
+          const copy = structuredClone(c);
+          delete (copy.metrics.bySource.figshare as Partial<M>).specificity;
+          return copy;
+        },
+        /metrics\.bySource\.figshare\.specificity/,
+      ],
+      [
+        "per-class metrics of other labels",
+        (c) => {
+          const { glioma, ...rest } = c.metrics.test.perClass;
+          return withTest(c, { perClass: { ...rest, astrocytoma: glioma } });
+        },
+        /perClass needs exactly the labels/,
+      ],
+      [
+        "a support that is not the confusion row",
+        (c) =>
+          withTest(c, {
+            perClass: {
+              ...c.metrics.test.perClass,
+              pituitary: { ...c.metrics.test.perClass.pituitary, support: 9 },
+            },
+          }),
+        /support of "pituitary" is 9 but its confusion row counts 10/,
+      ],
+      [
+        "17 labels",
+        (c) => ({ ...c, labels: Array.from({ length: 17 }, (_, i) => `l${i}`) }),
+        /labels/,
+      ],
+    ];
+    for (const [name, mutate, pattern] of cases) {
+      assert.throws(
+        () => parseModelCard(mutate(exampleTypeCard())),
+        (e: unknown) =>
+          e instanceof InvalidModelCardError && pattern.test(`${e.message} ${e.details}`),
+        name,
+      );
+    }
+  });
+
+  it("keeps the binary rules in v2: a positive label is required, the task's labels, 2 x 2 metrics, perClass optional", () => {
+    type V2 = ReturnType<typeof exampleCardV2>;
+    const cases: [string, (c: V2) => unknown, RegExp][] = [
+      [
+        "no positive label on a binary card",
+        (c) => ({ ...c, positiveLabel: null }),
+        /binary card \(2 labels\) needs a positiveLabel/,
+      ],
+      [
+        "type labels on the binary task",
+        (c) => ({
+          ...c,
+          labels: ["glioma", "meningioma", "no_tumor", "pituitary"],
+          positiveLabel: null,
+        }),
+        /task brain-tumor-mri\/binary has the labels/,
+      ],
+      [
+        "a 4 x 4 confusion on a binary card",
+        (c) => ({ ...c, metrics: { ...c.metrics, test: exampleTypeCard().metrics.test } }),
+        /confusion must be 2 x 2/,
+      ],
+    ];
+    for (const [name, mutate, pattern] of cases) {
+      assert.throws(
+        () => parseModelCard(mutate(exampleCardV2())),
+        (e: unknown) =>
+          e instanceof InvalidModelCardError && pattern.test(`${e.message} ${e.details}`),
+        name,
+      );
+    }
+    const card = exampleCardV2();
+    const perClass = {
+      no: { precision: 45 / 49, recall: 45 / 51, f1: 0.9, auc: 0.95, support: 51 },
+      yes: { precision: 45 / 51, recall: 45 / 49, f1: 0.9, auc: 0.95, support: 49 },
+    };
+    const withPerClass = structuredClone(card);
+    withPerClass.metrics.test = {
+      ...card.metrics.test,
+      perClass,
+      specificity: 0.9,
+    } as typeof card.metrics.test;
+    const parsed = parseModelCard(withPerClass);
+    assert.ok(parsed.schema === "neuroledger.model-card/2");
+    assert.equal(parsed.metrics.test.perClass?.yes?.support, 49);
+  });
+
   it("mirrors training/card.schema.json (and card.v1.schema.json where kept) key for key", () => {
     const files = ["card.schema.json", "card.v1.schema.json"].filter((name) =>
       existsSync(new URL(name, trainingDir)),
@@ -171,7 +319,8 @@ describe("model card schema", () => {
     );
     for (const url of cards) {
       const card = parseModelCard(readFileSync(url, "utf8"));
-      assert.deepEqual(card.labels, ["no", "yes"], url.pathname);
+      const task = card.schema === MODEL_CARD_SCHEMA_V1 ? TASKS[BINARY_TASK] : TASKS[card.task];
+      assert.deepEqual(card.labels, task.labels, url.pathname);
     }
   });
 });

@@ -4,12 +4,16 @@
  * Validated at publish and after download. A test keeps the two in step, key by key.
  */
 import { z } from "zod";
+import { BINARY_TASK, MODEL_TASKS, TASKS } from "./tasks.ts";
 
 /** The schema id of the cards training writes now. */
 export const MODEL_CARD_SCHEMA = "neuroledger.model-card/2";
 /** The schema id of older cards (preprocessing version 1, no `cam` output), still accepted. */
 export const MODEL_CARD_SCHEMA_V1 = "neuroledger.model-card/1";
-export const MODEL_TASK = "brain-tumor-mri/binary";
+/** The task of card v1 models (the only one before issue 15). */
+export const MODEL_TASK = BINARY_TASK;
+/** A card v2 lists 2..16 labels (docs/interfaces.md section 14). */
+export const MAX_LABELS = 16;
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, "expected 64 lower-case hex digits");
 const fraction = z.number().min(0).max(1);
@@ -22,7 +26,8 @@ const tensor = z.strictObject({
   shape: z.array(z.union([z.int().min(1), z.string()])).min(1),
 });
 
-export const metricsSchema = z.strictObject({
+/** Card v1 metrics: binary, a 2 x 2 confusion matrix. */
+export const metricsV1Schema = z.strictObject({
   accuracy: fraction,
   precision: fraction,
   recall: fraction,
@@ -32,6 +37,36 @@ export const metricsSchema = z.strictObject({
   n: count,
   /** Rows = true label, columns = predicted, both in `labels` order. */
   confusion: z.array(z.array(count).length(2)).length(2),
+});
+
+/** One label's figures, that label against all others (docs/interfaces.md section 14). */
+export const classMetricsSchema = z.strictObject({
+  precision: fraction,
+  recall: fraction,
+  f1: fraction,
+  /** One-vs-rest AUC; null when the set lacks this label or holds nothing else. */
+  auc: fraction.nullable(),
+  /** Images whose true label this is. */
+  support: count,
+});
+
+/**
+ * Card v2 metrics for K labels: for K > 2 `precision`, `recall`, `f1`, `auc` are macro averages
+ * over the labels, and `specificity` (macro one-vs-rest) and `perClass` are required (checked
+ * against the card's labels by the card schema). Binary cards may carry them too.
+ */
+export const metricsSchema = z.strictObject({
+  accuracy: fraction,
+  precision: fraction,
+  recall: fraction,
+  f1: fraction,
+  /** null when the set lacks a class. */
+  auc: fraction.nullable(),
+  n: count,
+  /** K x K: rows = true label, columns = predicted, both in `labels` order. */
+  confusion: z.array(z.array(count).min(2).max(MAX_LABELS)).min(2).max(MAX_LABELS),
+  specificity: fraction.optional(),
+  perClass: z.record(z.string(), classMetricsSchema).optional(),
 });
 
 const splitSide = z.strictObject({ n: count, groups: count, classes: z.record(z.string(), count) });
@@ -119,7 +154,7 @@ const cardV1Shape = {
     inputs: z.array(tensor).min(1),
     outputs: z.array(tensor).min(1),
   }),
-  metrics: z.strictObject({ test: metricsSchema, validation: metricsSchema }),
+  metrics: z.strictObject({ test: metricsV1Schema, validation: metricsV1Schema }),
   curves: z.strictObject({
     epoch: z.array(z.int().min(1)),
     trainLoss: z.array(z.number()),
@@ -161,7 +196,7 @@ const cardV1Shape = {
 function checkCard(
   card: {
     labels: string[];
-    positiveLabel: string;
+    positiveLabel: string | null;
     curves: Record<string, unknown[]>;
   },
   context: z.RefinementCtx,
@@ -169,7 +204,15 @@ function checkCard(
   if (new Set(card.labels).size !== card.labels.length) {
     context.addIssue({ code: "custom", path: ["labels"], message: "labels must be unique" });
   }
-  if (!card.labels.includes(card.positiveLabel)) {
+  if (card.positiveLabel === null) {
+    if (card.labels.length === 2) {
+      context.addIssue({
+        code: "custom",
+        path: ["positiveLabel"],
+        message: "a binary card (2 labels) needs a positiveLabel; null is for 3 or more labels",
+      });
+    }
+  } else if (!card.labels.includes(card.positiveLabel)) {
     context.addIssue({
       code: "custom",
       path: ["positiveLabel"],
@@ -184,6 +227,98 @@ function checkCard(
       message: "all curves must have one value per epoch",
     });
   }
+}
+
+type CardMetrics = z.infer<typeof metricsSchema>;
+
+/** The task fixes the labels and the positive label (docs/interfaces.md section 14). */
+function checkTask(
+  card: { task: keyof typeof TASKS; labels: string[]; positiveLabel: string | null },
+  context: z.RefinementCtx,
+): void {
+  const task = TASKS[card.task];
+  if (card.labels.join("\n") !== task.labels.join("\n")) {
+    context.addIssue({
+      code: "custom",
+      path: ["labels"],
+      message: `task ${card.task} has the labels ${JSON.stringify(task.labels)}, got ${JSON.stringify(card.labels)}`,
+    });
+  }
+  if (card.positiveLabel !== task.positiveLabel) {
+    context.addIssue({
+      code: "custom",
+      path: ["positiveLabel"],
+      message: `task ${card.task} has the positiveLabel ${JSON.stringify(task.positiveLabel)}, got ${JSON.stringify(card.positiveLabel)}`,
+    });
+  }
+}
+
+/**
+ * One metrics object against the card's K labels: a K x K confusion matrix that counts `n`
+ * images, `perClass` for exactly the labels with each `support` its confusion row, and (K > 2)
+ * the macro `specificity` and `perClass` present.
+ */
+function checkMetrics(
+  metrics: CardMetrics,
+  labels: readonly string[],
+  path: (string | number)[],
+  context: z.RefinementCtx,
+): void {
+  const k = labels.length;
+  const issue = (where: (string | number)[], message: string) =>
+    context.addIssue({ code: "custom", path: [...path, ...where], message });
+  if (metrics.confusion.length !== k || metrics.confusion.some((row) => row.length !== k)) {
+    const shape = metrics.confusion.map((row) => row.length).join(", ");
+    issue(["confusion"], `confusion must be ${k} x ${k} for ${k} labels, got rows of [${shape}]`);
+    return;
+  }
+  const rows = metrics.confusion.map((row) => row.reduce((a, b) => a + b, 0));
+  const total = rows.reduce((a, b) => a + b, 0);
+  if (total !== metrics.n)
+    issue(["n"], `n is ${metrics.n} but the confusion matrix counts ${total}`);
+  if (k > 2) {
+    if (metrics.specificity === undefined)
+      issue(["specificity"], `the macro specificity is required for ${k} labels`);
+    if (metrics.perClass === undefined)
+      issue(["perClass"], `per-class metrics are required for ${k} labels`);
+  }
+  if (metrics.perClass === undefined) return;
+  const keys = Object.keys(metrics.perClass);
+  if (keys.length !== k || !labels.every((label) => Object.hasOwn(metrics.perClass ?? {}, label))) {
+    issue(
+      ["perClass"],
+      `perClass needs exactly the labels ${JSON.stringify(labels)}, got ${JSON.stringify(keys)}`,
+    );
+    return;
+  }
+  labels.forEach((label, i) => {
+    const support = metrics.perClass?.[label]?.support;
+    if (support !== rows[i])
+      issue(
+        ["perClass", label, "support"],
+        `support of "${label}" is ${support} but its confusion row counts ${rows[i]}`,
+      );
+  });
+}
+
+/** Every metrics object of a v2 card, with its path. */
+function cardMetrics(metrics: {
+  test: CardMetrics;
+  validation: CardMetrics;
+  bySource: Record<string, CardMetrics>;
+  leaveOneSourceOut: { metrics: CardMetrics | null }[];
+}): [(string | number)[], CardMetrics][] {
+  return [
+    [["metrics", "test"], metrics.test],
+    [["metrics", "validation"], metrics.validation],
+    ...Object.entries(metrics.bySource).map(([source, m]): [(string | number)[], CardMetrics] => [
+      ["metrics", "bySource", source],
+      m,
+    ]),
+    ...metrics.leaveOneSourceOut.flatMap((entry, i): [(string | number)[], CardMetrics][] =>
+      entry.metrics ? [[["metrics", "leaveOneSourceOut", i, "metrics"], entry.metrics]] : [],
+    ),
+  ];
 }
 
 /** Card v1 (`neuroledger.model-card/1`). */
@@ -292,6 +427,10 @@ export const modelCardV2Schema = z
   .strictObject({
     ...cardV1Shape,
     schema: z.literal(MODEL_CARD_SCHEMA),
+    task: z.enum(MODEL_TASKS),
+    labels: z.array(z.string().min(1)).min(2).max(MAX_LABELS),
+    /** A label (binary task) or null (no positive label: 3 or more labels). */
+    positiveLabel: z.string().nullable(),
     architecture: architectureV2,
     hyperparameters: z.strictObject({
       ...hyperparametersV1,
@@ -327,6 +466,9 @@ export const modelCardV2Schema = z
   })
   .superRefine((card, context) => {
     checkCard(card, context);
+    checkTask(card, context);
+    for (const [path, metrics] of cardMetrics(card.metrics))
+      checkMetrics(metrics, card.labels, path, context);
     const channels = card.architecture.featuresShape[0];
     if (card.ood.mean.length !== channels) {
       context.addIssue({
@@ -357,5 +499,6 @@ export type ModelCard = z.infer<typeof modelCardSchema>;
 export type ModelCardV1 = z.infer<typeof modelCardV1Schema>;
 export type ModelCardV2 = z.infer<typeof modelCardV2Schema>;
 export type ModelMetrics = z.infer<typeof metricsSchema>;
+export type ClassMetrics = z.infer<typeof classMetricsSchema>;
 export type Preprocessing = z.infer<typeof preprocessingSchema>;
 export type OodStatistics = z.infer<typeof oodSchema>;

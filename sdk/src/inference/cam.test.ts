@@ -150,3 +150,59 @@ describe("interpreting the outputs of a v2 model", () => {
     assert.equal(result.ood, null);
   });
 });
+
+describe("interpreting the outputs of a K-class model (type task, no positive label)", () => {
+  const labels = ["glioma", "meningioma", "no_tumor", "pituitary"];
+  const card = {
+    labels,
+    positiveLabel: null,
+    preprocessing: { version: 2 as const, resize: { width: 4, height: 4 }, normalize: { clip: 5 } },
+  };
+  // meningioma most probable; each class's cam is hot in its own cell of a 2x2 grid
+  const logits = Float32Array.of(0, 2, -1, 1);
+  const features = { data: new Float32Array(8).fill(1), dims: [1, 2, 2, 2] };
+  const cam = { data: new Float32Array(16), dims: [1, 4, 2, 2] };
+  for (let k = 0; k < 4; k++) cam.data[k * 4 + k] = 4;
+  const placement = {
+    region: { left: 0, top: 0, width: 40, height: 40 },
+    image: { width: 40, height: 40 },
+  };
+  const expected = (() => {
+    const e = Array.from(logits, Math.exp);
+    const sum = e.reduce((a, b) => a + b, 0);
+    return e.map((v) => v / sum);
+  })();
+
+  it("gives every label's probability, the predicted label's as `probability`, and its heatmap by default", () => {
+    const result = interpretOutputs({ logits, features, cam }, card, placement);
+    assert.equal(result.label, "meningioma");
+    assert.deepEqual(Object.keys(result.probabilities), labels);
+    labels.forEach((label, i) =>
+      assert.ok(
+        Math.abs((result.probabilities[label] as number) - (expected[i] as number)) < 1e-12,
+      ),
+    );
+    assert.equal(result.probability, result.probabilities.meningioma);
+    assert.equal(result.heatmapLabel, "meningioma");
+    // mean over the 4 classes is 1 in every cell: meningioma's cell (0, 1) -> 3, the rest 0
+    assert.deepEqual(Array.from(result.heatmap.data), [0, 1, 0, 0]);
+    // upsampled to 4 x 4 (edges clamped) the first maximum is input pixel (3, 0): 3.5 * 40 / 4
+    assert.deepEqual(result.peak, { x: 35, y: 5 });
+  });
+
+  it("draws any chosen label's heatmap and peak, and names the labels for an unknown one", () => {
+    for (const [k, label] of labels.entries()) {
+      const result = interpretOutputs({ logits, features, cam }, card, placement, {
+        heatmapLabel: label,
+      });
+      assert.equal(result.heatmapLabel, label);
+      assert.equal(result.label, "meningioma", "the prediction does not follow the heatmap");
+      assert.equal(result.heatmap.data.indexOf(1), k);
+      assert.deepEqual(result.peak, { x: k % 2 ? 35 : 5, y: k >= 2 ? 35 : 5 });
+    }
+    assert.throws(
+      () => interpretOutputs({ logits, features, cam }, card, placement, { heatmapLabel: "yes" }),
+      /No label "yes".*glioma, meningioma, no_tumor, pituitary/,
+    );
+  });
+});

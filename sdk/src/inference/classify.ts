@@ -25,8 +25,8 @@ export type ClassificationCard = Pick<ModelCard, "labels" | "positiveLabel"> & {
 
 export type ClassificationOptions = {
   /**
-   * The label whose heatmap to compute (card v2 models with a `cam` output). Default: the
-   * positive label for a binary task, the predicted label otherwise.
+   * The label whose heatmap (and peak) to compute (card v2 models with a `cam` output). Default:
+   * the card's positive label, or the predicted label when the card has none (K > 2).
    */
   heatmapLabel?: string;
 };
@@ -40,9 +40,12 @@ export type InputPlacement = {
 export type Classification = {
   /** The most probable label. */
   label: string;
-  /** Probability of the card's positive label ("yes": tumor) = softmax(logits)[index of positiveLabel]. */
+  /**
+   * Probability of the card's positive label ("yes": tumor) = softmax(logits)[index of
+   * positiveLabel]; for a card without a positive label (the type task), the predicted label's.
+   */
   probability: number;
-  /** Probability per label. */
+  /** Probability per label, in the card's label order (softmax of the logits). */
   probabilities: Record<string, number>;
   logits: number[];
   /**
@@ -85,17 +88,16 @@ export function interpretOutputs(
     );
   }
   const probs = softmax(logits);
-  const positive = card.labels.indexOf(card.positiveLabel);
   let best = 0;
   for (let i = 1; i < probs.length; i++)
     if ((probs[i] as number) > (probs[best] as number)) best = i;
+  // Without a positive label (K > 2) "the" probability is the predicted label's.
+  const positive = card.positiveLabel === null ? best : card.labels.indexOf(card.positiveLabel);
   const { region } = placement;
   let heatmap: Heatmap;
   let heatmapLabel: string | null = null;
   if (cam) {
-    heatmapLabel =
-      options.heatmapLabel ??
-      (card.labels.length === 2 ? card.positiveLabel : (card.labels[best] as string));
+    heatmapLabel = options.heatmapLabel ?? card.positiveLabel ?? (card.labels[best] as string);
     const index = card.labels.indexOf(heatmapLabel);
     if (index < 0) {
       throw new InvalidInputError(

@@ -215,3 +215,70 @@ export function exampleCardV2() {
     },
   };
 }
+
+/**
+ * A small valid v2 card of the type task (4 labels, no positive label) for tests: the metrics
+ * are those of a made-up 4 x 4 confusion matrix, per class and macro.
+ */
+export function exampleTypeCard() {
+  const base = exampleCardV2();
+  const labels = ["glioma", "meningioma", "no_tumor", "pituitary"];
+  // rows true, columns predicted
+  const confusion = [
+    [8, 1, 0, 1],
+    [0, 9, 1, 0],
+    [0, 0, 10, 0],
+    [1, 0, 0, 9],
+  ];
+  const perClass = {
+    glioma: { precision: 8 / 9, recall: 0.8, f1: 16 / 19, auc: 0.95, support: 10 },
+    meningioma: { precision: 0.9, recall: 0.9, f1: 0.9, auc: 0.97, support: 10 },
+    no_tumor: { precision: 10 / 11, recall: 1, f1: 20 / 21, auc: 1, support: 10 },
+    pituitary: { precision: 0.9, recall: 0.9, f1: 0.9, auc: 0.96, support: 10 },
+  };
+  const classes = Object.values(perClass);
+  const mean = (pick: (c: (typeof classes)[number]) => number) =>
+    classes.reduce((sum, c) => sum + pick(c), 0) / classes.length;
+  const metrics = {
+    accuracy: 36 / 40,
+    precision: mean((c) => c.precision),
+    recall: mean((c) => c.recall),
+    f1: mean((c) => c.f1),
+    auc: mean((c) => c.auc),
+    n: 40,
+    confusion,
+    specificity: (29 / 30 + 29 / 30 + 29 / 30 + 29 / 30) / 4,
+    perClass,
+  };
+  const channels = base.architecture.featuresShape[0] as number;
+  return {
+    ...base,
+    name: "example-type",
+    task: "brain-tumor-mri/type",
+    labels,
+    positiveLabel: null,
+    onnx: {
+      ...base.onnx,
+      outputs: [
+        { name: "logits", dtype: "float32", shape: ["batch", 4] },
+        { name: "features", dtype: "float32", shape: ["batch", channels, 8, 8] },
+        { name: "cam", dtype: "float32", shape: ["batch", 4, 8, 8] },
+      ],
+    },
+    metrics: {
+      test: metrics,
+      validation: { ...metrics, auc: null },
+      bySource: { figshare: metrics },
+      leaveOneSourceOut: [
+        {
+          heldOut: "br35h",
+          trainedOn: ["figshare"],
+          metrics: null,
+          sensitivity: null,
+          specificity: null,
+          note: "the only source with tumor-free images",
+        },
+      ],
+    },
+  };
+}
