@@ -28,5 +28,6 @@ export {
   TASKS,
   type TaskDefinition,
   TYPE_TASK,
+  UNTYPED_TUMOR,
 } from "./tasks.ts";
 export { weightsHash } from "./weightsHash.ts";

@@ -119,7 +119,33 @@ describe("K-class metrics (docs/interfaces.md section 14)", () => {
     );
     assert.equal(noB.perClass.b?.auc, null);
     assert.equal(noB.perClass.b?.support, 0);
-    assert.equal(noB.auc, null, "a label absent from the set: no macro AUC");
+    // b is neither in the truth nor predicted: left out of the macro means (as training, sklearn)
+    assert.equal(noB.auc, 1);
+    assert.equal(noB.f1, 1);
+    assert.equal(noB.specificity, 1);
+    // a label present only among the predictions counts (precision 0, recall 0, specificity 1/2)
+    const calledB = multiclassMetrics(
+      [0, 2],
+      [
+        [0.2, 0.7, 0.1],
+        [0.1, 0.2, 0.7],
+      ],
+      labels3,
+    );
+    close(calledB.f1, (0 + 0 + 1) / 3, "f1 over a, b, c");
+    close(calledB.specificity, (1 + 1 / 2 + 1) / 3, "specificity over a, b, c");
+    // AUC: a defined (1 vs 0.1 -> pos 0.2 > 0.1: 1), b undefined (absent), c 1
+    assert.equal(calledB.perClass.b?.auc, null);
+    assert.equal(calledB.auc, 1);
+    const oneClass = multiclassMetrics(
+      [0, 0],
+      [
+        [0.9, 0.05, 0.05],
+        [0.8, 0.1, 0.1],
+      ],
+      labels3,
+    );
+    assert.equal(oneClass.auc, null, "no label with a defined AUC: null");
   });
 
   it("breaks ties towards the earlier label and refuses malformed input", () => {

@@ -102,16 +102,19 @@ function oneVsRest(confusion: readonly (readonly number[])[], k: number, n: numb
     f1: ratio(2 * precision * recall, precision + recall),
     specificity: ratio(negatives - (predicted - tp), negatives),
     support,
+    predicted,
   };
 }
 
 /**
- * The model card's metrics for K labels (docs/interfaces.md section 14): the predicted label is
- * the most probable one (first on ties); confusion K x K (rows true, columns predicted, `labels`
- * order); per label precision, recall, F1 (0 where undefined), one-vs-rest AUC of that label's
- * probability (null when the set lacks the label or holds nothing else) and support; `precision`,
- * `recall`, `f1`, `specificity` are macro means over all labels, `auc` the macro AUC (null when
- * any label's is). `truth` holds label indices, `probabilities` one row of K per image.
+ * The model card's metrics for K labels (docs/interfaces.md section 14), exactly as training's
+ * `multiclass_metrics`: the predicted label is the most probable one (first on ties); confusion
+ * K x K (rows true, columns predicted, `labels` order); per label precision, recall, F1 (0 where
+ * undefined), one-vs-rest AUC of that label's probability (null when the set lacks the label or
+ * holds nothing else) and support. `precision`, `recall`, `f1` and `specificity` are macro means
+ * over the labels present (in the truth or the predictions; as scikit-learn's default), `auc` the
+ * mean of the defined per-label AUCs of those labels (null when none is). `truth` holds label
+ * indices, `probabilities` one row of K per image.
  * Throws {@link InvalidInputError} when the lengths differ, a row is not K long, or a label index
  * is out of range.
  *
@@ -124,7 +127,50 @@ export function multiclassMetrics(
   probabilities: readonly (readonly number[])[],
   labels: readonly string[],
 ): ModelMetrics & { specificity: number; perClass: Record<string, ClassMetrics> } {
+  checkMulticlassInput(truth, probabilities, labels.length);
   const k = labels.length;
+  const confusion = labels.map(() => new Array<number>(k).fill(0));
+  truth.forEach((t, i) => {
+    const row = confusion[t] as number[];
+    const p = argmax(probabilities[i] as number[]);
+    row[p] = (row[p] as number) + 1;
+  });
+  const n = truth.length;
+  const perClass: Record<string, ClassMetrics> = {};
+  const present: (ClassMetrics & { specificity: number })[] = [];
+  labels.forEach((label, c) => {
+    const { specificity, predicted, ...figures } = oneVsRest(confusion, c, n);
+    const auc = rocAuc(
+      truth.map((t) => (t === c ? 1 : 0)),
+      probabilities.map((row) => row[c] as number),
+    );
+    perClass[label] = { ...figures, auc };
+    if (figures.support > 0 || predicted > 0) present.push({ ...figures, auc, specificity });
+  });
+  const macro = (pick: (c: (typeof present)[number]) => number) =>
+    present.length ? mean(present.map(pick)) : 0;
+  const aucs = present.flatMap((c) => (c.auc === null ? [] : [c.auc]));
+  return {
+    accuracy: ratio(
+      confusion.reduce((sum, row, c) => sum + (row[c] as number), 0),
+      n,
+    ),
+    precision: macro((c) => c.precision),
+    recall: macro((c) => c.recall),
+    f1: macro((c) => c.f1),
+    auc: aucs.length ? mean(aucs) : null,
+    n,
+    confusion,
+    specificity: macro((c) => c.specificity),
+    perClass,
+  };
+}
+
+function checkMulticlassInput(
+  truth: readonly number[],
+  probabilities: readonly (readonly number[])[],
+  k: number,
+): void {
   if (k < 2) throw new InvalidInputError(`Metrics need at least 2 labels, got ${k}.`);
   if (truth.length !== probabilities.length) {
     throw new InvalidInputError(
@@ -139,40 +185,6 @@ export function multiclassMetrics(
   }
   if (truth.some((t) => !Number.isInteger(t) || t < 0 || t >= k))
     throw new InvalidInputError(`Labels must be indices 0..${k - 1}.`);
-  const confusion = labels.map(() => new Array<number>(k).fill(0));
-  truth.forEach((t, i) => {
-    const row = confusion[t] as number[];
-    const p = argmax(probabilities[i] as number[]);
-    row[p] = (row[p] as number) + 1;
-  });
-  const n = truth.length;
-  const perClass: Record<string, ClassMetrics> = {};
-  const specificities: number[] = [];
-  labels.forEach((label, c) => {
-    const { specificity, ...figures } = oneVsRest(confusion, c, n);
-    const auc = rocAuc(
-      truth.map((t) => (t === c ? 1 : 0)),
-      probabilities.map((row) => row[c] as number),
-    );
-    perClass[label] = { ...figures, auc };
-    specificities.push(specificity);
-  });
-  const classes = labels.map((label) => perClass[label] as ClassMetrics);
-  const aucs = classes.map((c) => c.auc);
-  return {
-    accuracy: ratio(
-      confusion.reduce((sum, row, c) => sum + (row[c] as number), 0),
-      n,
-    ),
-    precision: mean(classes.map((c) => c.precision)),
-    recall: mean(classes.map((c) => c.recall)),
-    f1: mean(classes.map((c) => c.f1)),
-    auc: aucs.some((a) => a === null) ? null : mean(aucs as number[]),
-    n,
-    confusion,
-    specificity: mean(specificities),
-    perClass,
-  };
 }
 
 /** What an evaluation records on chain (EvaluationParams' figures, fractions and counts). */

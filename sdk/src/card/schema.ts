@@ -419,7 +419,13 @@ const architectureV2 = z.looseObject({
   inputShape: architectureV1.inputShape,
   featuresShape: architectureV1.featuresShape,
   parameters: architectureV1.parameters,
-  head: z.enum(["flatten-linear", "gap-linear"]),
+  /**
+   * One linear head on the flattened features or on their global average, or (type task) a tumor
+   * head and a type head on the global average combined into log-probabilities (`headFormula`).
+   */
+  head: z.enum(["flatten-linear", "gap-linear", "gap-tumor-type"]),
+  /** How the logits and the cam maps are formed, where this is not one linear head. */
+  headFormula: z.string().optional(),
 });
 
 /** Card v2 (`neuroledger.model-card/2`). */

@@ -13,6 +13,12 @@ export const TYPE_TASK = "brain-tumor-mri/type";
 export const MODEL_TASKS = [BINARY_TASK, TYPE_TASK] as const;
 export type ModelTask = (typeof MODEL_TASKS)[number];
 
+/**
+ * The type task's data label for a tumor of unknown type (Br35H's `yes`): such images count
+ * apart (`untypedTumors`), not in the task's metrics, as in training.
+ */
+export const UNTYPED_TUMOR = "tumor";
+
 export type TaskDefinition = {
   /** Sorted; index = logit index. */
   labels: readonly string[];
@@ -20,14 +26,44 @@ export type TaskDefinition = {
   positiveLabel: string | null;
   /** Images of this label have no tumor (`negatives`); every other label is a tumor (`positives`). */
   tumorFreeLabel: string;
+  /**
+   * Default label of a class folder (its name in lower case), as training's `tasks.py`: one of
+   * `labels`, or {@link UNTYPED_TUMOR} (type task). `--map` overrides it.
+   */
+  folders: Readonly<Record<string, string>>;
 };
 
 /** What each task fixes. */
 export const TASKS: Readonly<Record<ModelTask, TaskDefinition>> = {
-  [BINARY_TASK]: { labels: ["no", "yes"], positiveLabel: "yes", tumorFreeLabel: "no" },
+  [BINARY_TASK]: {
+    labels: ["no", "yes"],
+    positiveLabel: "yes",
+    tumorFreeLabel: "no",
+    folders: {
+      no: "no",
+      notumor: "no",
+      normal: "no",
+      yes: "yes",
+      tumor: "yes",
+      glioma: "yes",
+      meningioma: "yes",
+      pituitary: "yes",
+    },
+  },
   [TYPE_TASK]: {
     labels: ["glioma", "meningioma", "no_tumor", "pituitary"],
     positiveLabel: null,
     tumorFreeLabel: "no_tumor",
+    folders: {
+      glioma: "glioma",
+      meningioma: "meningioma",
+      pituitary: "pituitary",
+      no: "no_tumor",
+      notumor: "no_tumor",
+      no_tumor: "no_tumor",
+      normal: "no_tumor",
+      yes: UNTYPED_TUMOR,
+      tumor: UNTYPED_TUMOR,
+    },
   },
 };
