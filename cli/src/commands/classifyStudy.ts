@@ -72,6 +72,13 @@ async function listFiles(root: string): Promise<string[]> {
  */
 export async function classifyStudy(params: ClassifyStudyParameters): Promise<ClassifyStudyResult> {
   const log = params.log ?? silentLogger;
+  const { card } = params.model;
+  // A study's result is its most suspicious slice: that needs a positive label to rank by.
+  if (card.positiveLabel === null) {
+    throw new InvalidInputError(
+      `--study ranks slices by the probability of the model's positive label, and a ${card.task} model (labels ${card.labels.join(", ")}) has none: classify its slices one at a time with --image`,
+    );
+  }
   const info = await stat(params.studyPath).catch((cause) => {
     throw new InvalidInputError(`Cannot read ${params.studyPath}: ${(cause as Error).message}`);
   });
@@ -143,9 +150,9 @@ interface SeriesClassifier {
 
 type DicomSeries = ReturnType<typeof groupDicomSeries>[number]["series"][number];
 
-/** The card's positive label at p >= 0.5, else its other label. */
+/** The card's positive label at p >= 0.5, else its other label (cards without one are refused earlier). */
 function labelOf(card: ResolvedModel["card"], p: number): string {
-  const positive = card.positiveLabel;
+  const positive = card.positiveLabel ?? "";
   const negative = card.labels.find((l) => l !== positive) ?? positive;
   return p >= 0.5 ? positive : negative;
 }

@@ -1,25 +1,38 @@
 import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import { binaryMetrics, type ModelMetrics } from "@neuroledger/sdk/card";
+import {
+  binaryMetrics,
+  type ModelMetrics,
+  multiclassMetrics,
+  TASKS,
+  type TaskDefinition,
+} from "@neuroledger/sdk/card";
 import { classifyImage } from "@neuroledger/sdk/inference";
 import { createNodeRuntime, readImageFile, writeStreamAtomically } from "@neuroledger/sdk/node";
 import { stringify } from "csv-stringify/sync";
 import { InvalidInputError } from "../errors.ts";
 import { type Logger, silentLogger } from "../log.ts";
-import { mapClassFolder, parseMappingArgs } from "../models/classMapping.ts";
+import {
+  dataLabels,
+  describeFolders,
+  mapClassFolder,
+  parseMappingArgs,
+} from "../models/classMapping.ts";
 import type { ResolvedModel } from "../models/resolveModel.ts";
 
 export interface EvaluateParameters {
   model: ResolvedModel;
   /**
    * `<data>/<class>/<image files>`; each class folder maps to one of the card's labels: by
-   * `mapping` (`[source:]folder=label`, source = the folder's name), else by name (`no`, `yes`,
-   * `glioma`, ... as `training evaluate`). One class folder is enough (e.g. a tumor-only set).
+   * `mapping` (`[source:]folder=label`, source = the folder's name), else by name as
+   * `training evaluate` (the task's table: binary `no`, `yes`, `glioma` -> yes, ...; type task
+   * each type to itself, `no` -> no_tumor, `yes`/`tumor` -> a tumor of unknown type). One class
+   * folder is enough (e.g. a tumor-only set).
    */
   dataDir: string;
   mapping?: readonly string[];
-  /** Writes one CSV row per readable image here (see {@link PREDICTION_COLUMNS}). */
+  /** Writes one CSV row per readable image here (see {@link predictionColumns}). */
   predictionsOut?: string;
   log?: Logger;
   onProgress?: (done: number, total: number) => void;
@@ -29,7 +42,7 @@ export interface EvaluateParameters {
  * The predictions CSV's columns, as `training evaluate --predictions` writes them: `file` relative
  * to the data folder (`/`-separated), true `label`, `predicted` label, `probability` of the
  * positive label, and the heatmap's peak (`peak_x`, `peak_y`) in pixels of the original image,
- * origin top left.
+ * origin top left. A card without a positive label (K > 2) adds {@link predictionColumns}' `p_<label>`.
  */
 export const PREDICTION_COLUMNS = [
   "file",
@@ -40,28 +53,55 @@ export const PREDICTION_COLUMNS = [
   "peak_y",
 ] as const;
 
-/** The JSON `training evaluate --json` prints, key for key. */
 /**
- * `fingerprint`: the evaluation set's fingerprint (docs/interfaces.md section 8): sha256 over the
- * sorted lines "<label>/<sha256 of the file>" of every readable image, joined with "\n", as 0x hex.
+ * The CSV's columns for a card: {@link PREDICTION_COLUMNS}, and for a card without a positive
+ * label one `p_<label>` per label (its probability), where `probability` is the predicted
+ * label's and the peak that of the predicted label's heatmap.
+ */
+export function predictionColumns(card: Pick<ResolvedModel["card"], "labels" | "positiveLabel">) {
+  return isMulticlass(card)
+    ? [...PREDICTION_COLUMNS, ...card.labels.map((label) => `p_${label}`)]
+    : [...PREDICTION_COLUMNS];
+}
+
+/** A card without a positive label (the type task) is measured with the K-class metrics. */
+function isMulticlass(card: Pick<ResolvedModel["card"], "labels" | "positiveLabel">): boolean {
+  return card.positiveLabel === null || card.labels.length > 2;
+}
+
+/**
+ * Images of a tumor of unknown type (the type task's `yes`/`tumor` folders): not in the K-class
+ * metrics; `calledTumor` of them were predicted as any tumor label.
+ */
+export type UntypedTumors = { n: number; calledTumor: number; share: number | null };
+
+/**
+ * The JSON `training evaluate --json` prints, key for key (K > 2: with `specificity`, `perClass`
+ * and `untypedTumors`), plus `fingerprint`: the evaluation set's fingerprint (docs/interfaces.md
+ * section 12): sha256 over the sorted lines "<label>/<sha256 of the file>" of every readable
+ * image the metrics count, joined with "\n", as 0x hex.
  */
 export type EvaluateResult = ModelMetrics & {
   unreadable: number;
   labels: string[];
   fingerprint: `0x${string}`;
+  untypedTumors?: UntypedTumors;
 };
 
 /**
  * `neuroledger evaluate`: runs the ONNX model over every image of a labelled folder with the SDK's
  * preprocessing on onnxruntime-node and reports the same metrics as `training evaluate`
- * (unreadable files are counted and skipped, as there). With `predictionsOut`, also writes the
- * per-image predictions CSV (atomically: a failed run leaves no partial file). Images the card's
- * OOD statistics flag are counted in a warning on the log.
+ * (unreadable files are counted and skipped, as there): binary metrics for a card with a positive
+ * label, K-class metrics (macro, per class, K x K confusion; sdk `multiclassMetrics`) otherwise.
+ * With `predictionsOut`, also writes the per-image predictions CSV (atomically: a failed run
+ * leaves no partial file). Images the card's OOD statistics flag are counted in a warning on the log.
+ * @throws InvalidInputError for a missing or empty folder, a class folder no label maps, a bad
+ *   `--map`, or a CSV path inside the data folder (before anything runs).
  */
 export async function evaluate(params: EvaluateParameters): Promise<EvaluateResult> {
   const log = params.log ?? silentLogger;
   const { card, modelPath } = params.model;
-  const samples = await labelledSamples(params, card.labels);
+  const samples = await labelledSamples(params, TASKS[card.task]);
   // Fail before the long run, not after it, when the CSV cannot be written.
   if (params.predictionsOut) await checkWritableFolder(params.predictionsOut, params.dataDir);
   const runtime = await createNodeRuntime(modelPath);
@@ -73,11 +113,11 @@ export async function evaluate(params: EvaluateParameters): Promise<EvaluateResu
   if (run.outOfDistribution > 0) {
     log.warn("images unlike the model's training data (OOD score above the card's threshold)", {
       count: run.outOfDistribution,
-      of: run.yTrue.length,
+      of: run.yTrue.length + run.untyped.n,
     });
   }
   if (params.predictionsOut) {
-    const csv = stringify(run.rows, { header: true, columns: [...PREDICTION_COLUMNS] });
+    const csv = stringify(run.rows, { header: true, columns: predictionColumns(card) });
     await writeStreamAtomically(
       new Blob([csv]).stream() as ReadableStream<Uint8Array>,
       params.predictionsOut,
@@ -85,11 +125,21 @@ export async function evaluate(params: EvaluateParameters): Promise<EvaluateResu
   }
   const fingerprint =
     `0x${createHash("sha256").update(run.fingerprintLines.sort().join("\n")).digest("hex")}` as const;
+  if (!isMulticlass(card)) {
+    return {
+      ...binaryMetrics(run.yTrue, run.probs),
+      unreadable: run.unreadable,
+      labels: [...card.labels],
+      fingerprint,
+    };
+  }
+  const { n, calledTumor } = run.untyped;
   return {
-    ...binaryMetrics(run.yTrue, run.probs),
+    ...multiclassMetrics(run.yTrue, run.probabilityRows, card.labels),
     unreadable: run.unreadable,
     labels: [...card.labels],
     fingerprint,
+    untypedTumors: { n, calledTumor, share: n ? calledTumor / n : null },
   };
 }
 
@@ -97,16 +147,21 @@ interface Sample {
   path: string;
   /** Relative to the data folder, `/`-separated. */
   file: string;
-  /** Index into the card's labels. */
-  label: number;
+  /** The image's label: one of the card's labels, or a data label without an output (`tumor`). */
+  label: string;
 }
 
 /** What the run has gathered so far: labels, probabilities, CSV rows, fingerprint lines, counts. */
 interface EvaluationRun {
+  /** Label indices of the images the metrics count. */
   yTrue: number[];
+  /** The positive label's probability (binary cards). */
   probs: number[];
+  /** Every label's probability (K-class cards). */
+  probabilityRows: number[][];
   fingerprintLines: string[];
   rows: (string | number)[][];
+  untyped: { n: number; calledTumor: number };
   outOfDistribution: number;
   unreadable: number;
 }
@@ -115,27 +170,29 @@ function newRun(): EvaluationRun {
   return {
     yTrue: [],
     probs: [],
+    probabilityRows: [],
     fingerprintLines: [],
     rows: [],
+    untyped: { n: 0, calledTumor: 0 },
     outOfDistribution: 0,
     unreadable: 0,
   };
 }
 
-/** Every file of every class folder, with its label index; refuses unmapped or empty folders. */
+/** Every file of every class folder, with its label; refuses unmapped or empty folders. */
 async function labelledSamples(
   params: EvaluateParameters,
-  labels: readonly string[],
+  task: TaskDefinition,
 ): Promise<Sample[]> {
   const folders = await classFolders(params.dataDir);
-  const overrides = parseMappingArgs(params.mapping ?? [], labels);
+  const overrides = parseMappingArgs(params.mapping ?? [], dataLabels(task));
   const source = basename(resolve(params.dataDir));
   const samples: Sample[] = [];
   for (const folder of folders) {
-    const mapped = mapClassFolder(source, folder, labels, overrides);
-    if (mapped === undefined) {
+    const label = mapClassFolder(source, folder, task, overrides);
+    if (label === undefined) {
       throw new InvalidInputError(
-        `class folders ${JSON.stringify(folders)} in ${params.dataDir} do not match the model's labels ${JSON.stringify(labels)}: class folder "${folder}" has no label; add --map ${folder}=<label>`,
+        `class folders ${JSON.stringify(folders)} in ${params.dataDir} do not match the model's labels ${JSON.stringify(task.labels)}: class folder "${folder}" has no label (by name: ${describeFolders(task)}); add --map ${folder}=<label>`,
       );
     }
     const files = (await readdir(join(params.dataDir, folder), { withFileTypes: true }))
@@ -144,7 +201,6 @@ async function labelledSamples(
       .sort();
     if (files.length === 0)
       throw new InvalidInputError(`class folder ${folder} in ${params.dataDir} has no files`);
-    const label = labels.indexOf(mapped);
     for (const f of files)
       samples.push({ path: join(params.dataDir, folder, f), file: `${folder}/${f}`, label });
   }
@@ -167,32 +223,44 @@ async function classifySample(
     log.warn("unreadable image skipped", { file: sample.path, error: (err as Error).name });
     return;
   }
+  // Default heatmap: the positive label's, or (no positive label) the predicted label's.
   const result = await classifyImage(runtime, image, card);
-  const labels = card.labels;
-  const digest = createHash("sha256")
-    .update(await readFile(sample.path))
-    .digest("hex");
-  run.fingerprintLines.push(`${labels[sample.label]}/${digest}`);
-  run.yTrue.push(sample.label);
-  run.probs.push(result.probability);
   if (result.ood?.outOfDistribution) run.outOfDistribution++;
-  run.rows.push([
+  const multiclass = isMulticlass(card);
+  const probabilities = card.labels.map((label) => result.probabilities[label] as number);
+  const row = [
     sample.file,
-    labels[sample.label] as string,
-    predictedLabel(labels, card.positiveLabel, result),
+    sample.label,
+    predictedLabel(card, result),
     result.probability.toFixed(6),
     result.peak.x,
     result.peak.y,
-  ]);
+    ...(multiclass ? probabilities.map((p) => p.toFixed(6)) : []),
+  ];
+  run.rows.push(row);
+  const index = card.labels.indexOf(sample.label);
+  if (index < 0) {
+    // A tumor of unknown type: counted apart, not in the metrics or the fingerprint.
+    run.untyped.n++;
+    if (result.label !== TASKS[card.task].tumorFreeLabel) run.untyped.calledTumor++;
+    return;
+  }
+  if (multiclass) run.probabilityRows.push(probabilities);
+  else run.probs.push(result.probability);
+  const digest = createHash("sha256")
+    .update(await readFile(sample.path))
+    .digest("hex");
+  run.fingerprintLines.push(`${sample.label}/${digest}`);
+  run.yTrue.push(index);
 }
 
-/** As the metrics count it (and `training evaluate` writes it): positive at p >= 0.5. */
+/** As the metrics count it (and `training evaluate` writes it): binary positive at p >= 0.5. */
 function predictedLabel(
-  labels: readonly string[],
-  positiveLabel: string,
+  card: Pick<ResolvedModel["card"], "labels" | "positiveLabel">,
   result: { label: string; probability: number },
 ): string {
-  if (labels.length !== 2) return result.label;
+  const { labels, positiveLabel } = card;
+  if (isMulticlass(card) || positiveLabel === null) return result.label;
   const positive = labels.indexOf(positiveLabel);
   return labels[result.probability >= 0.5 ? positive : 1 - positive] as string;
 }

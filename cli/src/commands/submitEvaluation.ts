@@ -1,5 +1,6 @@
 // `neuroledger evaluate --submit`: records a local evaluation on chain for the caller's institution.
 import { evaluationParams } from "@neuroledger/chain/actions/evaluationParams";
+import { evaluationSummary, MODEL_TASKS, taskOfLabels } from "@neuroledger/sdk/card";
 import { parseEventLogs } from "viem";
 import { abis, connectChain } from "../chain/client.ts";
 import type { Connection } from "../config.ts";
@@ -20,9 +21,13 @@ export interface SubmittedEvaluation {
 /**
  * Submits `result` (from `evaluate`) as the caller's institution's evaluation of `modelId`, from
  * the connection's account (a member institution or its staff).
- * Positives/negatives and specificity come from the confusion matrix (positive = index 1).
- * @throws InvalidInputError when the set lacks one class (no specificity or AUC to record);
- *   the chain client's named errors when the registry refuses (not a member, model not kept...).
+ * The figures are sdk `evaluationSummary`'s for the task the result's labels name: binary, the
+ * positive class's with specificity from the confusion matrix; K-class (type task), the macro
+ * figures (F1 = macro F1, the ranking key), positives = tumor images of any type, negatives =
+ * `no_tumor` images (docs/interfaces.md section 14).
+ * @throws InvalidInputError when the labels are no task's, or the set lacks tumor or tumor-free
+ *   images or a defined AUC (no specificity or AUC to record); the chain client's named errors
+ *   when the registry refuses (not a member, model not kept...).
  */
 export async function submitEvaluation(
   connection: Connection,
@@ -30,22 +35,22 @@ export async function submitEvaluation(
   result: EvaluateResult,
   cardVersion: number,
 ): Promise<SubmittedEvaluation> {
-  // confusion = [[tn, fp], [fn, tp]] (rows true, columns predicted; sdk binaryMetrics).
-  const [[tn = 0, fp = 0] = [], [fn = 0, tp = 0] = []] = result.confusion;
-  if (tp + fn === 0 || tn + fp === 0 || result.auc === null) {
+  const task = taskOfLabels(result.labels);
+  if (!task) {
     throw new InvalidInputError(
-      `an evaluation on chain needs images of both classes (got ${tp + fn} with a tumor, ${tn + fp} without)`,
+      `an evaluation with the labels ${JSON.stringify(result.labels)} belongs to no task (${MODEL_TASKS.join(", ")})`,
+    );
+  }
+  const summary = evaluationSummary(result, result.labels, task.positiveLabel, task.tumorFreeLabel);
+  const { positives, negatives, auc } = summary;
+  if (positives === 0 || negatives === 0 || auc === null) {
+    throw new InvalidInputError(
+      `an evaluation on chain needs images of both classes (got ${positives} with a tumor, ${negatives} without)${auc === null && positives && negatives ? " and a defined AUC" : ""}`,
     );
   }
   const params = evaluationParams({
-    accuracy: result.accuracy,
-    precision: result.precision,
-    recall: result.recall,
-    specificity: tn / (tn + fp),
-    f1: result.f1,
-    auc: result.auc,
-    positives: tp + fn,
-    negatives: tn + fp,
+    ...summary,
+    auc,
     fingerprint: result.fingerprint,
     codeVersion: CODE_VERSION,
     cardVersion,

@@ -28,6 +28,7 @@ export {
   TASKS,
   type TaskDefinition,
   TYPE_TASK,
+  taskOfLabels,
   UNTYPED_TUMOR,
 } from "./tasks.ts";
 export { weightsHash } from "./weightsHash.ts";

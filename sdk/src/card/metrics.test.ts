@@ -59,14 +59,12 @@ describe("K-class metrics (docs/interfaces.md section 14)", () => {
     const expected = exampleTypeCard().metrics.test;
     const truth: number[] = [];
     const probabilities: number[][] = [];
-    expected.confusion.forEach((counts, t) =>
-      counts.forEach((count, p) => {
+    for (const [t, counts] of expected.confusion.entries())
+      for (const [p, count] of counts.entries())
         for (let i = 0; i < count; i++) {
           truth.push(t);
           probabilities.push(row(p, 0.4 + 0.01 * i));
         }
-      }),
-    );
     const m = multiclassMetrics(truth, probabilities, labels);
     assert.deepEqual(m.confusion, expected.confusion);
     assert.equal(m.n, 40);

@@ -67,3 +67,14 @@ export const TASKS: Readonly<Record<ModelTask, TaskDefinition>> = {
     },
   },
 };
+
+/**
+ * The task whose labels are exactly `labels` (in order), e.g. from an evaluation's `labels`.
+ * Returns undefined when no task has them.
+ */
+export function taskOfLabels(
+  labels: readonly string[],
+): (TaskDefinition & { name: ModelTask }) | undefined {
+  const name = MODEL_TASKS.find((task) => TASKS[task].labels.join("\n") === labels.join("\n"));
+  return name === undefined ? undefined : { ...TASKS[name], name };
+}

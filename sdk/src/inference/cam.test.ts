@@ -177,11 +177,10 @@ describe("interpreting the outputs of a K-class model (type task, no positive la
     const result = interpretOutputs({ logits, features, cam }, card, placement);
     assert.equal(result.label, "meningioma");
     assert.deepEqual(Object.keys(result.probabilities), labels);
-    labels.forEach((label, i) =>
+    for (const [i, label] of labels.entries())
       assert.ok(
         Math.abs((result.probabilities[label] as number) - (expected[i] as number)) < 1e-12,
-      ),
-    );
+      );
     assert.equal(result.probability, result.probabilities.meningioma);
     assert.equal(result.heatmapLabel, "meningioma");
     // mean over the 4 classes is 1 in every cell: meningioma's cell (0, 1) -> 3, the rest 0

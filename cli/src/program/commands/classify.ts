@@ -10,7 +10,7 @@ export const declareClassify: CommandDeclaration = (program, { log }) => {
     program
       .command("classify")
       .description(
-        "classify one MRI image: label, tumor probability, heatmap peak, out-of-distribution score (warns when the image is unlike the training data), optional heatmap PNG",
+        "classify one MRI image: label, every class's probability, heatmap peak, out-of-distribution score (warns when the image is unlike the training data), optional heatmap PNG",
       )
       .requiredOption(
         "--model <file|dir|modelId>",
@@ -24,14 +24,20 @@ export const declareClassify: CommandDeclaration = (program, { log }) => {
       .option("--card <file>", "card.json (default: beside the model)")
       .option(
         "--heatmap <out.png>",
-        "write the image with the heatmap (class activation map of the tumor class) blended over it",
+        "write the image with the heatmap (class activation map of the tumor class, or of the predicted class for a model without a positive label) blended over it",
+      )
+      .option(
+        "--heatmap-class <label>",
+        "the class whose heatmap and peak to give (default: the tumor class, or the predicted class)",
       )
       .option("--json", "print the result as one JSON line"),
   ).action(async (opts) => {
     if (Boolean(opts.image) === Boolean(opts.study))
       throw new UsageError("classify needs exactly one of --image <file> or --study <dir|file>.");
-    if (opts.study && opts.heatmap)
-      throw new UsageError("--heatmap goes with --image (one slice), not with --study.");
+    if (opts.study && (opts.heatmap || opts.heatmapClass !== undefined))
+      throw new UsageError(
+        "--heatmap and --heatmap-class go with --image (one slice), not with --study.",
+      );
     const model = await (await import("../../models/resolveModel.ts")).resolveModel({
       model: opts.model,
       cardPath: opts.card,
@@ -54,14 +60,41 @@ export const declareClassify: CommandDeclaration = (program, { log }) => {
       }
       return;
     }
-    printResult(
-      await (await import("../../commands/classify.ts")).classify({
-        model,
-        imagePath: opts.image,
-        heatmapOut: opts.heatmap,
-        log,
-      }),
-      Boolean(opts.json),
-    );
+    const result = await (await import("../../commands/classify.ts")).classify({
+      model,
+      imagePath: opts.image,
+      heatmapOut: opts.heatmap,
+      heatmapLabel: opts.heatmapClass,
+      log,
+    });
+    if (opts.json) printResult(result, true);
+    else {
+      const { probabilities, ...rest } = result;
+      printResult(rest, false);
+      process.stdout.write(`${probabilityTable(probabilities, result.label).join("\n")}\n`);
+    }
   });
 };
+
+/**
+ * Every class's probability for people, one line per label in the card's order, the predicted
+ * one marked:
+ * ```
+ * probabilities:
+ *   glioma       0.0412
+ *   meningioma   0.9310  <- predicted
+ * ```
+ */
+export function probabilityTable(
+  probabilities: Record<string, number>,
+  predicted: string,
+): string[] {
+  const width = Math.max(...Object.keys(probabilities).map((label) => label.length));
+  return [
+    "probabilities:",
+    ...Object.entries(probabilities).map(
+      ([label, p]) =>
+        `  ${label.padEnd(width)}  ${p.toFixed(4)}${label === predicted ? "  <- predicted" : ""}`,
+    ),
+  ];
+}

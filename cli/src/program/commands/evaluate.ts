@@ -23,13 +23,13 @@ export const declareEvaluate: CommandDeclaration = (program, { log }) => {
       .option("--card <file>", "card.json (default: beside the model)")
       .option(
         "--map <[source:]folder=label>",
-        "label of a class folder (repeatable); default by name: no/notumor/normal -> no, yes/tumor/glioma/meningioma/pituitary -> yes",
+        "label of a class folder (repeatable); default by name, per the model's task: binary no/notumor/normal -> no, yes/tumor/glioma/meningioma/pituitary -> yes; type glioma/meningioma/pituitary -> themselves, no/notumor/no_tumor/normal -> no_tumor, yes/tumor -> tumor (type unknown: counted apart)",
         collect,
         [] as string[],
       )
       .option(
         "--predictions <out.csv>",
-        "write one row per image: file,label,predicted,probability,peak_x,peak_y",
+        "write one row per image: file,label,predicted,probability,peak_x,peak_y (and p_<label> per label for a model without a positive label)",
       )
       .option("--json", "print the metrics as one JSON line (the last line)")
       .option(
@@ -103,16 +103,76 @@ function submittedText(submitted: Submitted): string {
 
 type Metrics = Awaited<ReturnType<typeof import("../../commands/evaluate.ts").evaluate>>;
 
-/** The human-readable metrics table (values to 4 decimals, `n/a` where undefined). */
+/** The human-readable metrics (values to 4 decimals, `n/a` where undefined). */
 function metricsText(metrics: Metrics, predictions: string | undefined): string[] {
-  const f = (v: number | null) => (v === null ? "n/a" : v.toFixed(4));
+  const lines = metrics.perClass ? classMetricsText(metrics) : binaryMetricsText(metrics);
+  if (predictions) lines.push(`predictions: ${predictions}`);
+  return lines;
+}
+
+const figure = (v: number | null | undefined) =>
+  v === null || v === undefined ? "n/a" : v.toFixed(4);
+
+function binaryMetricsText(metrics: Metrics): string[] {
   const lines = (["accuracy", "precision", "recall", "f1", "auc"] as const).map(
-    (k) => `${k.padStart(9)}: ${f(metrics[k])}`,
+    (k) => `${k.padStart(9)}: ${figure(metrics[k])}`,
   );
   lines.push(`        n: ${metrics.n} (unreadable ${metrics.unreadable})`);
   lines.push(
     `confusion: ${JSON.stringify(metrics.confusion)} (rows true ${JSON.stringify(metrics.labels)}, columns predicted)`,
   );
-  if (predictions) lines.push(`predictions: ${predictions}`);
   return lines;
+}
+
+/** K labels: macro figures, a per-class table and the K x K confusion matrix with label headers. */
+function classMetricsText(metrics: Metrics): string[] {
+  const { labels } = metrics;
+  const lines = [
+    `   accuracy: ${figure(metrics.accuracy)}`,
+    ...(["precision", "recall", "f1", "specificity", "auc"] as const).map(
+      (k) =>
+        `${(k === "f1" ? "macro F1" : k).padStart(11)}: ${figure(metrics[k])}${k === "f1" ? "" : " (macro)"}`,
+    ),
+    `          n: ${metrics.n} (unreadable ${metrics.unreadable})`,
+    "per class:",
+    ...table([
+      ["label", "precision", "recall", "f1", "auc", "support"],
+      ...labels.map((label) => {
+        const c = metrics.perClass?.[label];
+        return [
+          label,
+          figure(c?.precision),
+          figure(c?.recall),
+          figure(c?.f1),
+          figure(c?.auc),
+          String(c?.support ?? 0),
+        ];
+      }),
+    ]),
+    "confusion (rows true, columns predicted):",
+    ...table([
+      ["", ...labels],
+      ...metrics.confusion.map((row, i) => [labels[i] ?? "", ...row.map(String)]),
+    ]),
+  ];
+  const untyped = metrics.untypedTumors;
+  if (untyped && untyped.n > 0)
+    lines.push(
+      `tumors of unknown type: ${untyped.n}, ${untyped.calledTumor} called a tumor (not in the metrics)`,
+    );
+  return lines;
+}
+
+/** Rows of cells as left-aligned columns, indented by two spaces. */
+function table(rows: string[][]): string[] {
+  const widths = (rows[0] ?? []).map((_, j) =>
+    Math.max(...rows.map((row) => (row[j] ?? "").length)),
+  );
+  return rows.map(
+    (row) =>
+      `  ${row
+        .map((cell, j) => cell.padEnd(widths[j] ?? 0))
+        .join("  ")
+        .trimEnd()}`,
+  );
 }
