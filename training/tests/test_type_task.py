@@ -247,8 +247,8 @@ def test_evaluate_type_task(trained, types, tmp_path, capsys):
     assert m["labels"] == LABELS and m["n"] == 36 and len(m["confusion"]) == 4
     assert [m["perClass"][c]["support"] for c in LABELS] == [12, 12, 0, 12]
     rows = list(csv.DictReader(open(pred)))
-    assert len(rows) == 36 and list(rows[0]) == ["file", "label", "predicted", "probability", "peak_x", "peak_y",
-                                                  "p_glioma", "p_meningioma", "p_no_tumor", "p_pituitary"]
+    columns = ["file", "label", "predicted", "probability", "peak_x", "peak_y", "p_glioma", "p_meningioma", "p_no_tumor", "p_pituitary"]
+    assert len(rows) == 36 and list(rows[0]) == columns
     for r in rows:
         p = [float(r[f"p_{c}"]) for c in LABELS]
         assert sum(p) == pytest.approx(1, abs=1e-5) and r["predicted"] == LABELS[int(np.argmax(p))]
