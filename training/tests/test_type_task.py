@@ -260,3 +260,22 @@ def test_evaluate_type_task(trained, types, tmp_path, capsys):
     # A binary --task against a type model is a clear error.
     assert main(["evaluate", "--task", "brain-tumor-mri/binary", "--model", str(out), "--data", str(root)]) == 2
     assert "is a brain-tumor-mri/type model" in capsys.readouterr().err
+
+
+def test_patient_folds_holding_every_type_split_by_tumor_or_not(dataset, tmp_path):
+    """As in figshare, every patient-wise fold holds all three types: cells per type would have no
+    whole groups (the split failed: "class 'figshare/meningioma' has 0 near-duplicate group(s)"); the
+    type task splits by (source, tumor or not), whole folds per side, as the binary task does."""
+    root, _ = dataset
+    types = tmp_path / "types"
+    rows = make_tumor_source(types, per_class=12, classes=("glioma", "meningioma", "pituitary"))
+    with open(types / "labels.csv", "w") as fh:
+        fh.write("file,x_min,y_min,x_max,y_max,cv_fold\n")
+        for i, r in enumerate(rows):
+            fh.write(f"{r['file']},{r['x_min']},{r['y_min']},{r['x_max']},{r['y_max']},{1 + i % 6}\n")
+    out = tmp_path / "model"
+    assert main(["train", *TYPE_TASK, "--data", f"synthetic={root}", "--data", f"tumors={types}", "--out", str(out), *TINY,
+                 "--epochs", "1"]) == 0
+    split = json.loads((out / "card.json").read_text())["data"]["split"]
+    assert all(split[side]["bySource"]["tumors"] % 6 == 0 for side in ("train", "validation", "test"))  # whole folds of 6
+    assert split["test"]["bySource"]["tumors"] > 0 and split["train"]["bySource"]["tumors"] > 0
