@@ -196,6 +196,7 @@ def test_card_rules_of_the_type_task(trained):
     for broken, match in (
         (dict(card, positiveLabel="glioma"), "has no positive label"),
         (dict(card, labels=LABELS + ["oligodendroglioma"]), "must be 5 x 5"),
+        (dict(card, labels=["glioma", "meningioma", "none", "pituitary"]), r"has the labels \['glioma'"),
         (dict(card, task="brain-tumor-mri/grade"), "task"),
     ):
         with pytest.raises(CardError, match=match):
