@@ -13,6 +13,7 @@ import jsonschema
 
 from .data import INPUT_SIZE
 from .preprocess_v2 import preprocessing_spec_v2
+from .tasks import TASKS
 
 CARD_SCHEMA_ID = "neuroledger.model-card/2"
 CARD_SCHEMA_ID_V1 = "neuroledger.model-card/1"
@@ -62,6 +63,9 @@ def _label_problems(card: dict) -> list[str]:
     """Cross-field rules of section 14: the positive label is a label (binary task) or null (type
     task); every confusion matrix is K x K and every perClass names exactly the labels."""
     labels, positive, problems = card["labels"], card["positiveLabel"], []
+    task = TASKS.get(card["task"])
+    if task is not None and list(task.labels) != labels:
+        problems.append(f"labels: the task {task.name} has the labels {list(task.labels)}, got {labels}")
     if card["task"] == TASK and positive is None:
         problems.append(f"positiveLabel: the task {TASK} needs a positive label (one of {labels})")
     elif card["task"] != TASK and positive is not None:

@@ -51,11 +51,16 @@ class Dataset:
 
     @property
     def strata(self) -> np.ndarray:
-        """(source, data label) cells: splits are stratified over them."""
-        return self.source_idx * len(self.task.data_labels) + self.labels
+        """(source, label) cells: splits are stratified over them. The type task's cells are (source,
+        tumor or not), as the binary task's: a patient-wise fold of figshare holds every type, so
+        cells per type would have no whole groups; and the split is then the binary task's."""
+        if self.task is BINARY:
+            return self.source_idx * len(self.task.labels) + self.labels
+        return self.source_idx * 2 + self.tumor().astype(np.int64)
 
     def strata_names(self) -> list[str]:
-        return [f"{s.name}/{label}" for s in self.sources for label in self.task.data_labels]
+        names = self.task.labels if self.task is BINARY else (NO_TUMOR, "tumor")
+        return [f"{s.name}/{label}" for s in self.sources for label in names]
 
     def tumor(self, idx=None) -> np.ndarray:
         """Boolean per image (of idx): the image shows a tumor (typed or not)."""
