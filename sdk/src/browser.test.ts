@@ -201,6 +201,7 @@ describe("the browser entries in Chromium", () => {
     assert.deepEqual(page0.heatmap, Array.from(nodeResult.heatmap.data));
     // ...and matches the training package's v2 vectors (docs/interfaces.md section 3 targets).
     assert.equal(pageVectors.length, vectorCases.length);
+    let multiclassItems = 0;
     for (const [i, vector] of vectorCases.entries()) {
       const page = pageVectors[i];
       const name = `${vector.set}/${vector.item.image}`;
@@ -229,8 +230,44 @@ describe("the browser entries in Chromium", () => {
         Math.abs(page.ood.score - expectedOod) <= 1e-3 * Math.abs(expectedOod),
         `${name}: OOD ${page.ood.score} vs ${expectedOod}`,
       );
+      // Every label's heatmap and peak in the page = in Node, to the bit.
+      const placement = { region: page.region, image: vector.image };
+      assert.deepEqual(
+        page.classes.map((c: { label: string }) => c.label),
+        vector.card.labels,
+        `${name}: a map per label`,
+      );
+      for (const [k, label] of vector.card.labels.entries()) {
+        const node = interpretOutputs(vector.outputs, vector.card, placement, {
+          heatmapLabel: label,
+        });
+        assert.deepEqual(
+          page.classes[k].heatmap,
+          Array.from(node.heatmap.data),
+          `${name} ${label}`,
+        );
+        assert.deepEqual(page.classes[k].peak, node.peak, `${name} ${label}: peak`);
+      }
+      if (vector.card.positiveLabel !== null) continue;
+      // No positive label (type task): the vector's probabilities, predicted label and its map.
+      multiclassItems++;
+      const probabilities = vector.card.labels.map((label) => page.probabilities[label]);
+      const expected = vector.item.probabilities as number[];
+      for (const [k, p] of probabilities.entries())
+        assert.ok(
+          Math.abs(p - (expected[k] as number)) <= 1e-4,
+          `${name}: p(${vector.card.labels[k]}) ${p} vs ${expected[k]}`,
+        );
+      assert.equal(page.label, vector.item.predicted, `${name}: predicted`);
+      assert.equal(page.heatmapLabel, page.label, `${name}: the predicted label's map by default`);
     }
-    console.log(`# v2 vector items replayed in Chromium: ${vectorCases.length}`);
+    assert.ok(
+      multiclassItems > 0,
+      "no vector item of a model without a positive label (smoke-type)",
+    );
+    console.log(
+      `# v2 vector items replayed in Chromium: ${vectorCases.length} (${multiclassItems} of models without a positive label)`,
+    );
     const digest = toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", content)));
     assert.deepEqual(result.gateway, { length: content.length, sha256: digest });
   });

@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { checkVectorSet, findVectorSets } from "./testing/trainingVectors.ts";
+import { interpretOutputs } from "../inference/classify.ts";
+import { prepareInput } from "../inference/preprocess.ts";
+import {
+  checkVectorSet,
+  findVectorSets,
+  maxAbsDiff,
+  v2VectorCases,
+} from "./testing/trainingVectors.ts";
 
 const modelsDir = fileURLToPath(new URL("../../../training/models/", import.meta.url));
 const sets = findVectorSets(modelsDir);
@@ -49,6 +57,12 @@ describe("parity with the training test vectors (training/models/*/vectors)", ()
           item.probabilityDiff <= logitsTolerance,
           `${item.image}: probability differs by ${item.probabilityDiff}`,
         );
+        if (report.card.positiveLabel === null)
+          assert.equal(
+            item.predicted?.actual,
+            item.predicted?.expected,
+            `${item.image}: predicted`,
+          );
         assert.deepEqual([...item.featuresShape], item.expectedFeaturesShape);
         assert.equal(item.featuresShape[1], report.card.architecture.featuresShape[0]);
         assert.deepEqual(
@@ -94,4 +108,78 @@ describe("parity with the training test vectors (training/models/*/vectors)", ()
       }
     });
   }
+});
+
+const trainingDir = fileURLToPath(new URL("../../../training/", import.meta.url));
+const referenceScript = fileURLToPath(new URL("testing/class_heatmaps.py", import.meta.url));
+
+type Reference = { heatmaps: number[][]; peaks: [number, number][] };
+
+/** Training's `heatmap.class_heatmap` and `heatmap.peak` for every class of the given cams. */
+function trainingHeatmaps(cases: unknown[]): Reference[] {
+  const run = spawnSync("/usr/bin/python3", [referenceScript], {
+    cwd: trainingDir,
+    input: JSON.stringify(cases),
+    encoding: "utf8",
+    timeout: 120_000,
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, PYTHONPATH: trainingDir },
+  });
+  assert.equal(run.status, 0, `training's heatmap reference failed: ${run.stderr}`);
+  return JSON.parse(run.stdout) as Reference[];
+}
+
+describe("models without a positive label (type task): every class, as training computes it", () => {
+  it("gives every label's heatmap and peak exactly as training's heatmap.py, on the model's own cam outputs", async () => {
+    const cases = (await v2VectorCases(modelsDir)).filter((c) => c.card.positiveLabel === null);
+    assert.ok(
+      cases.length > 0,
+      "no vector set of a model without a positive label under training/models/ (the type task's smoke-type)",
+    );
+    const placed = cases.map((c) => ({
+      ...c,
+      region: prepareInput(c.image, c.card.preprocessing).region,
+    }));
+    const reference = trainingHeatmaps(
+      placed.map(({ outputs, region, card, image }) => ({
+        cam: Array.from(outputs.cam?.data ?? []),
+        dims: outputs.cam?.dims,
+        region: { left: region.left, top: region.top, size: region.width },
+        s: card.preprocessing.resize.width,
+        width: image.width,
+        height: image.height,
+      })),
+    );
+    let compared = 0;
+    for (const [i, c] of placed.entries()) {
+      const name = `${c.set}/${c.item.image}`;
+      const expected = reference[i] as Reference;
+      assert.equal(expected.heatmaps.length, c.card.labels.length, `${name}: one map per label`);
+      for (const [k, label] of c.card.labels.entries()) {
+        const result = interpretOutputs(
+          c.outputs,
+          c.card,
+          { region: c.region, image: c.image },
+          { heatmapLabel: label },
+        );
+        assert.equal(result.heatmapLabel, label);
+        const diff = maxAbsDiff(result.heatmap.data, expected.heatmaps[k] as number[]);
+        assert.ok(diff <= 1e-6, `${name} ${label}: heatmap max |diff| ${diff}`);
+        assert.deepEqual(
+          [result.peak.x, result.peak.y],
+          expected.peaks[k],
+          `${name} ${label}: peak`,
+        );
+        compared++;
+      }
+      // Without a positive label the default is the predicted label's map: the vector's peak.
+      const byDefault = interpretOutputs(c.outputs, c.card, { region: c.region, image: c.image });
+      assert.equal(byDefault.label, c.item.predicted, `${name}: predicted`);
+      assert.equal(byDefault.heatmapLabel, byDefault.label);
+      assert.deepEqual([byDefault.peak.x, byDefault.peak.y], c.item.peak, `${name}: default peak`);
+    }
+    console.log(
+      `# ${compared} class heatmaps and peaks equal training's (${placed.length} images)`,
+    );
+  });
 });

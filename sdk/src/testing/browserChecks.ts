@@ -52,24 +52,31 @@ function runInference(item: InferenceCase) {
   const image = { ...item.image, data: bytesOf(item.image.base64) };
   const { input, region } = prepareInput(image, card.preprocessing);
   const { outputs } = item;
-  const classification = interpretOutputs(
-    {
-      logits: Float32Array.from(outputs.logits),
-      features: { data: floatsOf(outputs.features.base64), dims: outputs.features.dims },
-      ...(outputs.cam
-        ? { cam: { data: floatsOf(outputs.cam.base64), dims: outputs.cam.dims } }
-        : {}),
-    },
-    card,
-    { region, image: { width: image.width, height: image.height } },
-  );
+  const modelOutputs = {
+    logits: Float32Array.from(outputs.logits),
+    features: { data: floatsOf(outputs.features.base64), dims: outputs.features.dims },
+    ...(outputs.cam ? { cam: { data: floatsOf(outputs.cam.base64), dims: outputs.cam.dims } } : {}),
+  };
+  const placement = { region, image: { width: image.width, height: image.height } };
+  const classification = interpretOutputs(modelOutputs, card, placement);
+  // Every label's map and peak (models with per-class maps), as a clinician may pick any.
+  const classes = outputs.cam
+    ? card.labels.map((label) => {
+        const picked = interpretOutputs(modelOutputs, card, placement, { heatmapLabel: label });
+        return { label, heatmap: Array.from(picked.heatmap.data), peak: picked.peak };
+      })
+    : [];
   return {
     input: base64Of(input),
     region,
+    label: classification.label,
+    probabilities: classification.probabilities,
     peak: classification.peak,
     ood: classification.ood,
     heatmapMethod: classification.heatmapMethod,
+    heatmapLabel: classification.heatmapLabel,
     heatmap: Array.from(classification.heatmap.data),
+    classes,
   };
 }
 

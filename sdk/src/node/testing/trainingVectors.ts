@@ -22,7 +22,12 @@ export type VectorItem = {
   image: string;
   input: string;
   logits: number[];
-  probability: number;
+  /** Binary models: the positive label's probability. */
+  probability?: number;
+  /** Models without a positive label (K > 2): every label's probability, in label order. */
+  probabilities?: number[];
+  /** Models without a positive label: the predicted label (its heatmap gives `peak`). */
+  predicted?: string;
   featuresShape: number[];
   featuresSum: number;
   /** Card v2 models. */
@@ -69,7 +74,10 @@ export type ItemReport = {
   logitsFromInputDiff: number;
   /** Logits from the TS-preprocessed image vs the vector (PNG items only). */
   logitsFromImageDiff: number | undefined;
+  /** The positive label's probability, or (K > 2) the max |diff| over every label's. */
   probabilityDiff: number;
+  /** K > 2: the predicted label of the TS pipeline and of the vector. */
+  predicted?: { actual: string; expected: string | undefined };
   featuresShape: readonly number[];
   expectedFeaturesShape: readonly number[];
   featuresSumRelDiff: number;
@@ -179,7 +187,10 @@ export async function checkVectorSet(set: {
       inputDiff,
       logitsFromInputDiff: maxAbsDiff(fromInput.logits, item.logits),
       logitsFromImageDiff,
-      probabilityDiff: Math.abs(classified.probability - item.probability),
+      probabilityDiff: probabilityDiff(card, classified.probabilities, item),
+      ...(card.positiveLabel === null
+        ? { predicted: { actual: classified.label, expected: item.predicted } }
+        : {}),
       featuresShape: fromInput.features.dims,
       expectedFeaturesShape: item.featuresShape,
       featuresSumRelDiff:
@@ -188,6 +199,24 @@ export async function checkVectorSet(set: {
     });
   }
   return { name: set.name, card, onnxSha256: sha256Hex(modelBytes).slice(2), items };
+}
+
+/**
+ * Binary: |p - vector p| of the positive label. No positive label: the max |diff| over every
+ * label's probability (infinite when the vector lacks them or has another count).
+ */
+function probabilityDiff(
+  card: ModelCard,
+  probabilities: Record<string, number>,
+  item: VectorItem,
+): number {
+  if (card.positiveLabel !== null)
+    return Math.abs((probabilities[card.positiveLabel] as number) - (item.probability as number));
+  if (!item.probabilities) return Number.POSITIVE_INFINITY;
+  return maxAbsDiff(
+    card.labels.map((label) => probabilities[label] as number),
+    item.probabilities,
+  );
 }
 
 /** A class count mismatch is an infinite difference, not a silently shorter comparison. */
