@@ -139,13 +139,15 @@ export function multiclassMetrics(
   const perClass: Record<string, ClassMetrics> = {};
   const present: (ClassMetrics & { specificity: number })[] = [];
   labels.forEach((label, c) => {
-    const { specificity, predicted, ...figures } = oneVsRest(confusion, c, n);
+    const { precision, recall, f1, support, specificity, predicted } = oneVsRest(confusion, c, n);
     const auc = rocAuc(
       truth.map((t) => (t === c ? 1 : 0)),
       probabilities.map((row) => row[c] as number),
     );
-    perClass[label] = { ...figures, auc };
-    if (figures.support > 0 || predicted > 0) present.push({ ...figures, auc, specificity });
+    // Key order as training writes it (the cli's --json equals `training evaluate --json`).
+    const figures = { precision, recall, f1, auc, support };
+    perClass[label] = figures;
+    if (support > 0 || predicted > 0) present.push({ ...figures, specificity });
   });
   const macro = (pick: (c: (typeof present)[number]) => number) =>
     present.length ? mean(present.map(pick)) : 0;
