@@ -5,8 +5,11 @@ import { spawn } from "node:child_process";
 import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { evaluationSummary, TASKS, TYPE_TASK } from "@neuroledger/sdk/card";
 import { decodeImage } from "@neuroledger/sdk/node";
 import { parse } from "csv-parse/sync";
+import { submitEvaluation } from "../src/commands/submitEvaluation.ts";
+import type { Connection } from "../src/config.ts";
 import { REPO_ROOT } from "./helpers/models.ts";
 import { BIN, tempDir } from "./helpers/nodeProcess.ts";
 
@@ -357,5 +360,38 @@ describe("evaluate and classify a model without a positive label (type task)", (
     assert.equal(r.code, 3, r.stderr);
     assert.match(r.stderr, /--study ranks slices by the probability of the model's positive label/);
     assert.match(r.stderr, /use --image|with --image/);
+  });
+
+  test("`evaluate --submit` figures of a type-task evaluation: macro, tumors of any type vs no_tumor; refused before the chain without both", async () => {
+    const ours = await cli("evaluate", "--model", SMOKE_TYPE, "--data", data, "--json");
+    const result = { ...lastJson(ours.stdout), fingerprint: `0x${"ab".repeat(32)}` };
+    const task = TASKS[TYPE_TASK];
+    const summary = evaluationSummary(result, LABELS, task.positiveLabel, task.tumorFreeLabel);
+    assert.deepEqual(summary, {
+      accuracy: result.accuracy,
+      precision: result.precision,
+      recall: result.recall,
+      specificity: result.specificity,
+      f1: result.f1,
+      auc: result.auc,
+      positives: 6,
+      negatives: 2,
+    });
+    // Checked before any chain call: a connection that cannot be used is never touched.
+    const noChain = {} as Connection;
+    const tumorsOnly = {
+      ...result,
+      confusion: result.confusion.map((row: number[], i: number) =>
+        i === LABELS.indexOf("no_tumor") ? row.map(() => 0) : row,
+      ),
+    };
+    await assert.rejects(
+      submitEvaluation(noChain, 1n, tumorsOnly, 2),
+      /needs images of both classes \(got 6 with a tumor, 0 without\)/,
+    );
+    await assert.rejects(
+      submitEvaluation(noChain, 1n, { ...result, labels: ["a", "b", "c"] }, 2),
+      /labels \["a","b","c"\] belongs to no task/,
+    );
   });
 });
