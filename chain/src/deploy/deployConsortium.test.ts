@@ -3,11 +3,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { http, keccak256, toBytes } from "viem";
-import { modelRegistryAbi, taskDirectoryAbi } from "../../abi/index.ts";
-import { DEFAULT_TASKS, TYPE_TASK } from "../constants.ts";
-import { DEFAULT_ADMIN_ROLE } from "../roles.ts";
-import { parseDeployment, taskRegistry } from "../schemas/deployment.ts";
 import { privateKeyToAccount } from "viem/accounts";
+import { modelRegistryAbi, taskDirectoryAbi } from "../../abi/index.ts";
 import {
   describeProposal,
   encodeProposal,
@@ -15,8 +12,11 @@ import {
 } from "../actions/proposalActions.ts";
 import { proposeCall } from "../actions/propose.ts";
 import { consortiumContracts } from "../actions/types.ts";
+import { DEFAULT_TASKS, TYPE_TASK } from "../constants.ts";
 import { devAccounts, devInstitutions } from "../dev.ts";
 import { proposalDescription } from "../proposals.ts";
+import { DEFAULT_ADMIN_ROLE } from "../roles.ts";
+import { parseDeployment, taskRegistry } from "../schemas/deployment.ts";
 import { deployConsortium } from "./deployConsortium.ts";
 import { openDeploySession } from "./deploySession.ts";
 import { type LocalNode, startLocalNode } from "./localNode.ts";
