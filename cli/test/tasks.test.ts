@@ -7,15 +7,17 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { TASK, TYPE_TASK } from "@neuroledger/chain";
 import { getEncryptionKey } from "@neuroledger/chain/actions";
-import { connectChain } from "../src/chain/client.ts";
+import { cidToChain } from "@neuroledger/sdk/chain";
+import { keccak256, parseEventLogs, sha256, toBytes, toHex } from "viem";
+import { abis, connectChain, withTask } from "../src/chain/client.ts";
 import { publish } from "../src/commands/publish.ts";
 import { status } from "../src/commands/status.ts";
 import { InvalidInputError } from "../src/errors.ts";
 import { silentLogger } from "../src/log.ts";
 import { spawnChild } from "../src/up/childProcess.ts";
 import { modelVariant } from "./helpers/models.ts";
-import { BIN, tempDir } from "./helpers/nodeProcess.ts";
-import { startTestStack, type TestStack } from "./helpers/stack.ts";
+import { BIN, once, tempDir } from "./helpers/nodeProcess.ts";
+import { eventually, startTestStack, type TestStack } from "./helpers/stack.ts";
 
 describe("tasks: one registry per task", { timeout: 240_000 }, () => {
   let t: TestStack;
@@ -120,5 +122,55 @@ describe("tasks: one registry per task", { timeout: 240_000 }, () => {
       output.some((l) => l.includes('Unknown task "brain-tumor-mri/grade"')),
       output.join("\n"),
     );
+  });
+  test("every institution node pins and serves the type task's models too", async () => {
+    const chain = await connectChain(await t.as("publisher"));
+    const typeChain = withTask(chain, TYPE_TASK);
+    const publisherNode = t.nodeOf(0);
+    // A model of the type task, registered directly (this branch's card schema knows one task):
+    // the node follows the registry, not the card.
+    const content = await publisherNode.add(
+      once(new TextEncoder().encode(`type content ${Date.now()}`)),
+    );
+    const keyring = await publisherNode.add(
+      once(new TextEncoder().encode(`type keyring ${Date.now()}`)),
+    );
+    const tag = toHex(`type-model-${Date.now()}`);
+    const { logs } = await typeChain.write({
+      address: typeChain.registry,
+      abi: abis.registry,
+      functionName: "publish",
+      args: [
+        {
+          content: cidToChain(content),
+          keyring: cidToChain(keyring),
+          sha256: sha256(tag),
+          metrics: {
+            accuracy: 9000,
+            precision: 9000,
+            recall: 9000,
+            f1: 9000,
+            auc: 9000,
+            testSetSize: 40,
+          },
+          taskId: keccak256(toBytes(TYPE_TASK)),
+          parentId: 0n,
+          cardHash: sha256(toHex(`card ${tag}`)),
+          weightsHash: sha256(toHex(`weights ${tag}`)),
+        },
+      ],
+    });
+    const [published] = parseEventLogs({ abi: abis.registry, eventName: "ModelPublished", logs });
+    assert.equal(published?.args.modelId, 1n, "the type task's first model");
+    // The other institutions' nodes pin it (one follower per task's registry).
+    await eventually("nodes B and C pin the type model", async () => {
+      const pins = await Promise.all([1, 2].map((i) => t.nodeOf(i).pins()));
+      return pins.every((p) => p.includes(content) && p.includes(keyring));
+    });
+    // Node B's gateway serves the keyring to its member (may download the type model): before
+    // tasks the gateway knew only the binary registry's blocks and refused with 403.
+    const bytes: Uint8Array[] = [];
+    for await (const part of await t.nodeOf(1).cat(keyring)) bytes.push(part);
+    assert.match(Buffer.concat(bytes).toString(), /^type keyring/);
   });
 });

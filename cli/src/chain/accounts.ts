@@ -34,23 +34,38 @@ export async function rolesOf(client: ChainClient, account: Address): Promise<Ac
 }
 
 /**
- * Registers the account's public key in EVERY task's registry where it is not there yet (keys are
- * per registry on chain; one command keeps them equal). Returns whether it sent a tx.
+ * Registers the account's public key in every task's registry where it is not there yet and the
+ * account may set one (keys are per registry on chain; one command keeps them equal): always in
+ * the client's own registry (its refusal is the error), in another task's only when the account
+ * is a member, staff, patient or publisher there (a patient's grant is for one task's model).
+ * Returns whether it sent a tx.
  */
 export async function ensureEncryptionKey(client: ChainClient, key: AccountKey): Promise<boolean> {
   if (!client.account) throw new UsageError("an account is needed to register an encryption key");
   const mine = publicKeyHex(key);
+  const account = client.account.address;
   let sent = false;
   for (const { registry } of client.tasks) {
+    const own = registry.address.toLowerCase() === client.registry.toLowerCase();
+    if (!own && !(await maySetKey(client, registry.address, account))) continue;
     const onChain = await getEncryptionKey(client.publicClient, {
       registry: registry.address,
-      account: client.account.address,
+      account,
     });
     if (onChain.toLowerCase() === mine.toLowerCase()) continue;
     await client.write(setEncryptionKeyCall({ registry: registry.address, publicKey: mine }));
     sent = true;
   }
   return sent;
+}
+
+/** What `setEncryptionKey` accepts: a member or live staff, a patient, or a publisher. */
+async function maySetKey(client: ChainClient, registry: Address, account: Address) {
+  const roles = await getAccountRoles(client.publicClient, { registry, account });
+  const inInstitution =
+    (roles.kind === AccountKind.Member || roles.kind === AccountKind.Staff) &&
+    roles.institutionActive;
+  return inInstitution || roles.kind === AccountKind.Patient || roles.publisher;
 }
 
 /** Every account's current X25519 public key, from the EncryptionKeySet events (latest wins). */
