@@ -4,3 +4,4 @@ export * from "./consortiumGovernor.ts";
 export * from "./consortiumTimelock.ts";
 export * from "./membership.ts";
 export * from "./modelRegistry.ts";
+export * from "./taskDirectory.ts";

@@ -5,6 +5,7 @@ import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/acce
 import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
 import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {IMembership} from "./interfaces/IMembership.sol";
 import {IMembershipObserver} from "./interfaces/IMembershipObserver.sol";
 import {IModelEvaluations} from "./interfaces/IModelEvaluations.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
@@ -391,9 +392,15 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
     }
 
     /// @inheritdoc IMembershipObserver
+    /// @dev Accepted from the membership contract or from the observer it names (the TaskDirectory,
+    /// which relays every admission and removal to each task's registry): governance chooses the
+    /// observer, so no other caller can forge a membership.
     function onMembershipChanged(address account, uint256 institutionId, bool isMember) external {
         RegistryStorage storage $ = _storage();
-        if (msg.sender != $.membership) revert RegistryOnlyMembership(msg.sender);
+        address source = $.membership;
+        if (msg.sender != source && msg.sender != IMembership(source).observer()) {
+            revert RegistryOnlyMembership(msg.sender);
+        }
         if (isMember) {
             $.accounts[account] =
                 Account({kind: AccountKind.Member, institutionId: SafeCast.toUint32(institutionId)});

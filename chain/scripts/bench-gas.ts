@@ -22,10 +22,11 @@ import {
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { consortiumGovernorAbi, membershipAbi, modelRegistryAbi } from "../abi/index.ts";
-import { CID_CODEC, TASK_ID } from "../src/constants.ts";
+import { CID_CODEC, TASK_ID, TYPE_TASK, TYPE_TASK_ID } from "../src/constants.ts";
 import { ensureDeployment } from "../src/deploy/ensureDeployment.ts";
 import { startLocalNode } from "../src/deploy/localNode.ts";
 import { type DevAccountName, devAccounts } from "../src/dev.ts";
+import { taskRegistry } from "../src/schemas/deployment.ts";
 
 const TARGETS: Record<string, number> = {
   recordDownload: 30_000,
@@ -34,6 +35,7 @@ const TARGETS: Record<string, number> = {
   submitEvaluationReplacing: 120_000,
   submitEvaluationWorstSiteImproves: 120_000,
   publishFullTopTenWithEvaluations: 160_000,
+  typeTaskPublishFullTopTen: 160_000,
 };
 const chainDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -82,14 +84,14 @@ try {
   }
 
   let nonce = 0;
-  function params(f1: number, accuracy: number) {
+  function params(f1: number, accuracy: number, taskId: Hex = TASK_ID) {
     nonce += 1;
     return {
       content: { digest: keccak256(toHex(`content-${nonce}`)), codec: CID_CODEC.dagPb },
       keyring: { digest: keccak256(toHex(`keyring-${nonce}`)), codec: CID_CODEC.raw },
       sha256: sha256(toHex(`model-${nonce}`)),
       metrics: { accuracy, precision: 9100, recall: 8900, f1, auc: 9700, testSetSize: 600 },
-      taskId: TASK_ID,
+      taskId,
       parentId: 0n,
       cardHash: sha256(toHex(`card-${nonce}`)),
       weightsHash: sha256(toHex(`weights-${nonce}`)),
@@ -219,6 +221,21 @@ try {
   })) as bigint[];
   for (const id of ranked.slice(1, 6)) await evaluate("institutionB", id, 5000);
   await publish(9950, "publishFullTopTenWithEvaluations");
+
+  // The type task's own registry (issue 15): its top ten filled, then a new #1 (macro F1) evicts
+  // its tenth, exactly as in the binary task.
+  const typeRegistry = taskRegistry(deployment, TYPE_TASK).address;
+  const publishType = (f1: number, record?: string) =>
+    send(
+      "publisher",
+      typeRegistry,
+      modelRegistryAbi,
+      "publish",
+      [params(f1, 9000, TYPE_TASK_ID)],
+      record,
+    );
+  for (let i = 0; i < 10; i += 1) await publishType(6000 + i * 10);
+  await publishType(9900, "typeTaskPublishFullTopTen");
 
   // Admission of institution 4 through the Governor.
   const admit = {

@@ -6,6 +6,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { ensureDeployment } from "../src/deploy/ensureDeployment.ts";
 import { startLocalNode } from "../src/deploy/localNode.ts";
 import { devAccounts } from "../src/dev.ts";
+import { deploymentTasks } from "../src/schemas/deployment.ts";
 
 const { values } = parseArgs({ options: { port: { type: "string", default: "8545" } } });
 const port = Number(values.port);
@@ -54,7 +55,12 @@ try {
     membership: deployment.contracts.membership,
     governor: deployment.contracts.governor,
     timelock: deployment.contracts.timelock,
-    registry: deployment.contracts.registry.address,
+    ...(deployment.contracts.taskDirectory
+      ? { taskDirectory: deployment.contracts.taskDirectory.address }
+      : {}),
+    ...Object.fromEntries(
+      deploymentTasks(deployment).map((t) => [`registry (${t.task})`, t.registry.address]),
+    ),
   });
   console.log(
     "dev accounts (mnemonic: test test test test test test test test test test test junk)",

@@ -11,6 +11,7 @@ export * from "./roles.ts";
 export type {
   Deployment,
   DeploymentParameters,
+  DeploymentTask,
   DevConsortium,
   ProxyContract,
 } from "./schemas/deployment.ts";

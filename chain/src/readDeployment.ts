@@ -66,4 +66,5 @@ export function readDeployment(chainId: number, dir: string = DEFAULT_DEPLOYMENT
   return loadDeployment({ chainId, dir });
 }
 
-export type { Deployment } from "./schemas/deployment.ts";
+export type { Deployment, DeploymentTask } from "./schemas/deployment.ts";
+export { deploymentTasks, taskRegistry } from "./schemas/deployment.ts";

@@ -17,6 +17,8 @@ export interface ConnectionFlags {
   /** `chain/deployments/<chainId>.json`, when not taken from the stack. */
   deployment?: string;
   dataDir?: string;
+  /** The task whose registry the command reads or acts on (`--task`; default the first task). */
+  task?: string;
 }
 
 export interface Connection {
@@ -27,6 +29,8 @@ export interface Connection {
   privateKey?: Hex;
   nodeUrl?: string;
   dataDir: string;
+  /** `--task`: the task whose registry the command uses; unset = the deployment's first task. */
+  task?: string;
 }
 
 export const DEFAULT_DATA_DIR = ".neuroledger";
@@ -81,6 +85,7 @@ export async function resolveConnection(
     privateKey,
     nodeUrl,
     dataDir,
+    task: flags.task,
   };
 }
 

@@ -6,13 +6,15 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
+import { TASK, TYPE_TASK } from "@neuroledger/chain";
 import { status } from "../src/commands/status.ts";
 import { resolveConnection } from "../src/config.ts";
 import { NodeClient } from "../src/ipfs/client.ts";
 import { silentLogger } from "../src/log.ts";
 import { readStack } from "../src/stack/schema.ts";
 import { spawnChild } from "../src/up/childProcess.ts";
-import { baseModelDir } from "./helpers/models.ts";
+import { defaultModelDir } from "../src/up/demoModelService.ts";
+import { baseModelDir, REPO_ROOT } from "./helpers/models.ts";
 import { BIN, tempDir } from "./helpers/nodeProcess.ts";
 import { eventually } from "./helpers/stack.ts";
 
@@ -67,8 +69,20 @@ test("`neuroledger up` starts the stack, publishes the model, its institutions e
     );
     const stack = await readStack(stackFile);
     assert.equal(stack.institutions.length, 3);
-    assert.equal(stack.models.length, 1);
-    const model = stack.models[0] as (typeof stack.models)[number];
+    // A demo model per task (issue 15): --model for the binary task, the bundled model of every
+    // other task that has one (training/models/type or smoke-type).
+    const tasks = stack.chain.contracts.tasks?.map((t) => t.task) ?? [];
+    assert.deepEqual(tasks, [TASK, TYPE_TASK]);
+    const binaryModels = stack.models.filter((m) => (m.task ?? TASK) === TASK);
+    assert.equal(binaryModels.length, 1);
+    for (const task of tasks.slice(1)) {
+      assert.equal(
+        stack.models.filter((m) => m.task === task).length,
+        defaultModelDir(REPO_ROOT, task) === undefined ? 0 : 1,
+        `one ${task} model when one is bundled`,
+      );
+    }
+    const model = binaryModels[0] as (typeof stack.models)[number];
     const card = JSON.parse(await readFile(join(baseModelDir(), "card.json"), "utf8"));
     assert.equal(model.sha256, `0x${card.onnx.sha256}`);
     assert.ok(

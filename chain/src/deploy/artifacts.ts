@@ -8,6 +8,7 @@ export const CONTRACTS = [
   { name: "ConsortiumGovernor", exportName: "consortiumGovernor" },
   { name: "ConsortiumTimelock", exportName: "consortiumTimelock" },
   { name: "ModelRegistry", exportName: "modelRegistry" },
+  { name: "TaskDirectory", exportName: "taskDirectory" },
 ] as const;
 
 export type ContractName = (typeof CONTRACTS)[number]["name"] | "ERC1967Proxy";

@@ -1,11 +1,14 @@
-// Deploys the consortium (timelock, membership, registry, governor) behind ERC-1967 proxies,
-// optionally with the dev consortium, then hands every admin role to the timelock.
+// Deploys the consortium (timelock, membership, one registry per task, the task directory,
+// governor) behind ERC-1967 proxies, optionally with the dev consortium, then hands every admin
+// role to the timelock.
 import {
   type Account,
   type Address,
   encodeFunctionData,
   type Hex,
+  keccak256,
   type Transport,
+  toBytes,
   zeroAddress,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -14,7 +17,9 @@ import {
   consortiumTimelockAbi,
   membershipAbi,
   modelRegistryAbi,
+  taskDirectoryAbi,
 } from "../../abi/index.ts";
+import { DEFAULT_TASKS } from "../constants.ts";
 import { DEV_MNEMONIC, devAccounts, devInstitutions } from "../dev.ts";
 import {
   AUDITOR_ROLE,
@@ -56,13 +61,29 @@ export interface DeployConsortiumParameters {
    * with the same `initialize`: the upgrade test deploys the pre-v2 registry this way.
    */
   registryBytecode?: Hex;
+  /**
+   * The tasks to run, one registry each (same implementation) listed in a TaskDirectory that
+   * relays admissions to all of them (docs/interfaces.md section 14); the first must be
+   * `parameters.task`. Default DEFAULT_TASKS (binary + type); `[]` deploys the single registry
+   * of before tasks, without a directory (what a `registryBytecode` of an older registry needs,
+   * and the default when one is given).
+   */
+  tasks?: readonly string[];
 }
 
 export type DeployConsortiumReturnType = Deployment;
 
 type Implementations = Deployment["implementations"];
 /** The four proxies' addresses. */
-type Proxies = { timelock: Address; membership: Address; registry: Address; governor: Address };
+type Proxies = {
+  timelock: Address;
+  membership: Address;
+  registry: Address;
+  governor: Address;
+  /** The directory and every task's registry (the first is `registry`); absent without tasks. */
+  taskDirectory?: Address;
+  tasks: { task: string; taskId: Hex; registry: Address }[];
+};
 
 /**
  * Deploys everything and returns what chain/deployments/<chainId>.json records.
@@ -77,13 +98,23 @@ export async function deployConsortium(
     ...(dev ? devInstitutions.map((i) => ({ account: i.account, name: i.name })) : []),
     ...(options.founders ?? []),
   ];
+  const tasks = options.tasks ?? (options.registryBytecode === undefined ? DEFAULT_TASKS : []);
+  if (tasks.length > 0 && tasks[0] !== parameters.task) {
+    throw new Error(`The first task must be parameters.task (${parameters.task}), not ${tasks[0]}`);
+  }
   const session = await openDeploySession(transport, deployer, log);
   const startBlock = await session.publicClient.getBlockNumber();
 
-  const implementations = await deployImplementations(session, options.registryBytecode);
-  const proxies = await deployProxies(session, implementations, parameters, dev);
+  const implementations = await deployImplementations(
+    session,
+    options.registryBytecode,
+    tasks.length > 0,
+  );
+  const proxies = await deployProxies(session, implementations, parameters, dev, tasks);
+  if (proxies.taskDirectory !== undefined) await addTasks(session, proxies, proxies.taskDirectory);
   await admitFounders(session, proxies, founders);
-  if (dev) await appointDevAccounts(session, proxies.registry);
+  if (dev)
+    for (const registry of registriesOf(proxies)) await appointDevAccounts(session, registry);
   await handOverToTimelock(session, proxies);
   await startFoundersVotingClock(session);
 
@@ -96,6 +127,19 @@ export async function deployConsortium(
       governor: proxies.governor,
       timelock: proxies.timelock,
       registry: { address: proxies.registry, implementation: implementations.registry },
+      ...(proxies.taskDirectory !== undefined && implementations.taskDirectory !== undefined
+        ? {
+            taskDirectory: {
+              address: proxies.taskDirectory,
+              implementation: implementations.taskDirectory,
+            },
+            tasks: proxies.tasks.map((entry) => ({
+              task: entry.task,
+              taskId: entry.taskId,
+              registry: { address: entry.registry, implementation: implementations.registry },
+            })),
+          }
+        : {}),
     },
     implementations,
     parameters,
@@ -104,17 +148,30 @@ export async function deployConsortium(
   return deployment;
 }
 
-/** Step 1: the four implementation contracts (`registryBytecode` replaces ModelRegistry's). */
+/** Every registry of the deployment: one per task, or the single one of before tasks. */
+function registriesOf(proxies: Proxies): Address[] {
+  return proxies.tasks.length > 0
+    ? proxies.tasks.map((entry) => entry.registry)
+    : [proxies.registry];
+}
+
+/**
+ * Step 1: the implementation contracts (`registryBytecode` replaces ModelRegistry's); one
+ * registry implementation serves every task.
+ */
 async function deployImplementations(
   session: DeploySession,
   registryBytecode: Hex | undefined,
+  withTasks: boolean,
 ): Promise<Implementations> {
-  return {
+  const implementations: Implementations = {
     timelock: await deployContract(session, "ConsortiumTimelock"),
     membership: await deployContract(session, "Membership"),
     registry: await deployContract(session, "ModelRegistry", [], registryBytecode),
     governor: await deployContract(session, "ConsortiumGovernor"),
   };
+  if (withTasks) implementations.taskDirectory = await deployContract(session, "TaskDirectory");
+  return implementations;
 }
 
 /** Step 2: a proxy per contract, initialised with the deployer as temporary admin. */
@@ -123,6 +180,7 @@ async function deployProxies(
   implementations: Implementations,
   parameters: DeploymentParameters,
   dev: boolean,
+  taskNames: readonly string[],
 ): Promise<Proxies> {
   const admin = session.deployer.address;
   const timelock = await deployProxy(
@@ -145,16 +203,40 @@ async function deployProxies(
     }),
     "membership",
   );
-  const registry = await deployProxy(
-    session,
-    implementations.registry,
-    encodeFunctionData({
-      abi: modelRegistryAbi,
-      functionName: "initialize",
-      args: [admin, membership, parameters.taskId, dev ? [devAccounts.publisher.address] : []],
-    }),
-    "registry",
-  );
+  const deployRegistry = (taskId: Hex, label: string) =>
+    deployProxy(
+      session,
+      implementations.registry,
+      encodeFunctionData({
+        abi: modelRegistryAbi,
+        functionName: "initialize",
+        args: [admin, membership, taskId, dev ? [devAccounts.publisher.address] : []],
+      }),
+      label,
+    );
+  const registry = await deployRegistry(parameters.taskId, "registry");
+  const tasks: Proxies["tasks"] = [];
+  for (const [index, task] of taskNames.entries()) {
+    const taskId = keccak256(toBytes(task));
+    tasks.push({
+      task,
+      taskId,
+      registry: index === 0 ? registry : await deployRegistry(taskId, `registry (${task})`),
+    });
+  }
+  const taskDirectory =
+    implementations.taskDirectory === undefined
+      ? undefined
+      : await deployProxy(
+          session,
+          implementations.taskDirectory,
+          encodeFunctionData({
+            abi: taskDirectoryAbi,
+            functionName: "initialize",
+            args: [admin, timelock, membership],
+          }),
+          "task directory",
+        );
   const governor = await deployProxy(
     session,
     implementations.governor,
@@ -174,13 +256,34 @@ async function deployProxies(
     }),
     "governor",
   );
-  return { timelock, membership, registry, governor };
+  return { timelock, membership, registry, governor, taskDirectory, tasks };
 }
 
-/** Step 3: the registry observes membership, then each founder is admitted. */
+/**
+ * Step 3 (with tasks): the directory observes membership; the timelock administers every task's
+ * registry (addTask checks it; the deployer renounces at the hand-over); the tasks are added.
+ */
+async function addTasks(session: DeploySession, proxies: Proxies, taskDirectory: Address) {
+  await sendCall(session, proxies.membership, membershipAbi, "setObserver", [taskDirectory]);
+  for (const entry of proxies.tasks) {
+    await sendCall(session, entry.registry, modelRegistryAbi, "grantRole", [
+      DEFAULT_ADMIN_ROLE,
+      proxies.timelock,
+    ]);
+    await sendCall(session, taskDirectory, taskDirectoryAbi, "addTask", [
+      entry.task,
+      entry.registry,
+    ]);
+    session.log(`task ${entry.task}: registry ${entry.registry}`);
+  }
+}
+
+/** Step 4: without tasks the registry observes membership; then each founder is admitted. */
 async function admitFounders(session: DeploySession, proxies: Proxies, founders: Founder[]) {
   const { membership, registry } = proxies;
-  await sendCall(session, membership, membershipAbi, "setObserver", [registry]);
+  if (proxies.taskDirectory === undefined) {
+    await sendCall(session, membership, membershipAbi, "setObserver", [registry]);
+  }
   for (const founder of founders) {
     await sendCall(session, membership, membershipAbi, "admit", [
       founder.account,
@@ -221,11 +324,11 @@ async function appointDevAccounts(session: DeploySession, registry: Address) {
 }
 
 /**
- * Step 4, the hand-over: the Governor proposes and cancels through the timelock; the timelock
+ * Step 5, the hand-over: the Governor proposes and cancels through the timelock; the timelock
  * administers all; the deployer renounces every admin role.
  */
 async function handOverToTimelock(session: DeploySession, proxies: Proxies) {
-  const { timelock, membership, registry, governor } = proxies;
+  const { timelock, membership, governor, taskDirectory } = proxies;
   const deployer = session.deployer.address;
   await sendCall(session, timelock, consortiumTimelockAbi, "grantRole", [
     TIMELOCK_PROPOSER_ROLE,
@@ -236,15 +339,34 @@ async function handOverToTimelock(session: DeploySession, proxies: Proxies) {
     governor,
   ]);
   await sendCall(session, membership, membershipAbi, "grantRole", [DEFAULT_ADMIN_ROLE, timelock]);
-  await sendCall(session, registry, modelRegistryAbi, "grantRole", [DEFAULT_ADMIN_ROLE, timelock]);
+  for (const registry of registriesOf(proxies)) {
+    await sendCall(session, registry, modelRegistryAbi, "grantRole", [
+      DEFAULT_ADMIN_ROLE,
+      timelock,
+    ]);
+  }
+  if (taskDirectory !== undefined) {
+    await sendCall(session, taskDirectory, taskDirectoryAbi, "grantRole", [
+      DEFAULT_ADMIN_ROLE,
+      timelock,
+    ]);
+  }
   await sendCall(session, membership, membershipAbi, "renounceRole", [
     DEFAULT_ADMIN_ROLE,
     deployer,
   ]);
-  await sendCall(session, registry, modelRegistryAbi, "renounceRole", [
-    DEFAULT_ADMIN_ROLE,
-    deployer,
-  ]);
+  for (const registry of registriesOf(proxies)) {
+    await sendCall(session, registry, modelRegistryAbi, "renounceRole", [
+      DEFAULT_ADMIN_ROLE,
+      deployer,
+    ]);
+  }
+  if (taskDirectory !== undefined) {
+    await sendCall(session, taskDirectory, taskDirectoryAbi, "renounceRole", [
+      DEFAULT_ADMIN_ROLE,
+      deployer,
+    ]);
+  }
   await sendCall(session, timelock, consortiumTimelockAbi, "renounceRole", [
     DEFAULT_ADMIN_ROLE,
     deployer,
@@ -253,7 +375,7 @@ async function handOverToTimelock(session: DeploySession, proxies: Proxies) {
 }
 
 /**
- * Step 5: founders can propose in the very next block. Their votes count from the second after
+ * Step 6: founders can propose in the very next block. Their votes count from the second after
  * admission (the membership clock is the timestamp and the Governor reads `clock() - 1`), and an
  * automining dev node (anvil) stamps every block of the same wall-clock second alike, so a founder
  * proposing at once would have no votes (`GovernorInsufficientProposerVotes`). A dev node is moved

@@ -1,6 +1,7 @@
 // chain/deployments/<chainId>.json (docs/interfaces.md section 5): its one zod schema, the types
 // derived from it, and a checking parser. Browser-safe (no file access; `loadDeployment` in
 // "@neuroledger/chain/deployment" reads the file).
+import { keccak256, toBytes } from "viem";
 import { z } from "zod";
 import { EVM_VERSION, TASK, TASK_ID } from "../constants.ts";
 import { addressSchema, bytes32Schema, countSchema, describeIssues } from "./primitives.ts";
@@ -41,29 +42,110 @@ export const devConsortiumSchema = z.object({
 });
 export type DevConsortium = z.infer<typeof devConsortiumSchema>;
 
-export const deploymentSchema = z.object({
-  chainId: countSchema.min(1, "not a chain id (a positive integer)"),
-  deployBlock: countSchema,
-  /** ISO 8601 time of the deployment. */
-  deployedAt: z.string().refine((value) => !Number.isNaN(Date.parse(value)), "not an ISO date"),
-  contracts: z.object({
-    membership: addressSchema,
-    governor: addressSchema,
-    timelock: addressSchema,
-    registry: proxyContractSchema,
-  }),
-  /** Implementation behind every proxy (all four contracts are ERC-1967 proxies). */
-  implementations: z.object({
-    membership: addressSchema,
-    governor: addressSchema,
-    timelock: addressSchema,
-    registry: addressSchema,
-  }),
-  parameters: deploymentParametersSchema,
-  dev: devConsortiumSchema.optional(),
+/** One task of the consortium and its registry (docs/interfaces.md section 14). */
+export const deploymentTaskSchema = z.object({
+  /** The card's task name, e.g. `brain-tumor-mri/type`. */
+  task: z.string().min(1),
+  /** keccak256(bytes(task)), the registry's `taskId()`. */
+  taskId: bytes32Schema,
+  registry: proxyContractSchema,
 });
+export type DeploymentTask = z.infer<typeof deploymentTaskSchema>;
+
+export const deploymentSchema = z
+  .object({
+    chainId: countSchema.min(1, "not a chain id (a positive integer)"),
+    deployBlock: countSchema,
+    /** ISO 8601 time of the deployment. */
+    deployedAt: z.string().refine((value) => !Number.isNaN(Date.parse(value)), "not an ISO date"),
+    contracts: z.object({
+      membership: addressSchema,
+      governor: addressSchema,
+      timelock: addressSchema,
+      registry: proxyContractSchema,
+      /** The TaskDirectory (files written before tasks: absent, one task = `registry`). */
+      taskDirectory: proxyContractSchema.optional(),
+      /** Every task's registry, in directory order; the first is `registry`'s task. */
+      tasks: z.array(deploymentTaskSchema).min(1).optional(),
+    }),
+    /** Implementation behind every proxy (all four contracts are ERC-1967 proxies). */
+    implementations: z.object({
+      membership: addressSchema,
+      governor: addressSchema,
+      timelock: addressSchema,
+      registry: addressSchema,
+      taskDirectory: addressSchema.optional(),
+    }),
+    parameters: deploymentParametersSchema,
+    dev: devConsortiumSchema.optional(),
+  })
+  .superRefine((deployment, context) => {
+    const tasks = deployment.contracts.tasks;
+    if (tasks?.[0] === undefined) return;
+    if (
+      tasks[0].registry.address.toLowerCase() !==
+      deployment.contracts.registry.address.toLowerCase()
+    ) {
+      context.addIssue({
+        code: "custom",
+        path: ["contracts", "tasks", 0, "registry", "address"],
+        message: "the first task's registry must be contracts.registry",
+      });
+    }
+    const seen = new Set<string>();
+    tasks.forEach((entry, index) => {
+      if (seen.has(entry.task)) {
+        context.addIssue({
+          code: "custom",
+          path: ["contracts", "tasks", index, "task"],
+          message: `task ${entry.task} listed twice`,
+        });
+      }
+      seen.add(entry.task);
+      if (entry.taskId.toLowerCase() !== keccak256(toBytes(entry.task))) {
+        context.addIssue({
+          code: "custom",
+          path: ["contracts", "tasks", index, "taskId"],
+          message: `not keccak256 of "${entry.task}"`,
+        });
+      }
+    });
+  });
 /** A parsed deployment file (what `deployConsortium` writes). */
 export type Deployment = z.infer<typeof deploymentSchema>;
+
+/**
+ * Every task of a deployment with its registry, in directory order. A file written before tasks
+ * has one: `parameters.task` served by `contracts.registry`.
+ */
+export function deploymentTasks(deployment: Deployment): DeploymentTask[] {
+  return (
+    deployment.contracts.tasks ?? [
+      {
+        task: deployment.parameters.task,
+        taskId: deployment.parameters.taskId,
+        registry: deployment.contracts.registry,
+      },
+    ]
+  );
+}
+
+/**
+ * The registry of a task (docs/interfaces.md section 14).
+ * @param task a task name, e.g. `brain-tumor-mri/type`
+ * @throws Error `Unknown task "<task>"; this deployment runs: <names>` for a task it does not run
+ * @example taskRegistry(deployment, "brain-tumor-mri/type").address
+ */
+export function taskRegistry(deployment: Deployment, task: string): DeploymentTask["registry"] {
+  const tasks = deploymentTasks(deployment);
+  const found = tasks.find((entry) => entry.task === task);
+  if (found === undefined) {
+    throw new Error(
+      `Unknown task ${JSON.stringify(task)}; this deployment runs: ${tasks.map((t) => t.task).join(", ")}`,
+    );
+  }
+  return found.registry;
+}
 
 /**
  * Checks the shape of a parsed deployment file and returns it typed.

@@ -4,8 +4,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { TASK_ID } from "../constants.ts";
-import { loadDeployment } from "../readDeployment.ts";
+import { TASK, TASK_ID, TYPE_TASK, TYPE_TASK_ID } from "../constants.ts";
+import { loadDeployment, taskRegistry } from "../readDeployment.ts";
 import { parseDeployment, parseStack } from "./index.ts";
 
 const a = "0x00000000000000000000000000000000000000a1";
@@ -77,6 +77,61 @@ describe("deploymentSchema", () => {
       },
     );
     assert.throws(() => parseDeployment(null), /Invalid deployment file \(deployment\)/);
+  });
+
+  it("names each task's registry; a file without tasks has its one task", () => {
+    const b = "0x00000000000000000000000000000000000000b2";
+    const withTasks = parseDeployment({
+      ...deployment,
+      contracts: {
+        ...deployment.contracts,
+        taskDirectory: { address: b, implementation: b },
+        tasks: [
+          { task: TASK, taskId: TASK_ID, registry: { address: a, implementation: a } },
+          { task: TYPE_TASK, taskId: TYPE_TASK_ID, registry: { address: b, implementation: a } },
+        ],
+      },
+    });
+    assert.equal(taskRegistry(withTasks, TYPE_TASK).address, b);
+    assert.equal(taskRegistry(withTasks, TASK).address, a);
+    assert.throws(
+      () => taskRegistry(withTasks, "brain-tumor-mri/grade"),
+      /Unknown task "brain-tumor-mri\/grade"; this deployment runs: brain-tumor-mri\/binary, brain-tumor-mri\/type/,
+    );
+    const legacy = parseDeployment(deployment);
+    assert.equal(taskRegistry(legacy, TASK).address, a);
+    assert.throws(
+      () => taskRegistry(legacy, TYPE_TASK),
+      /this deployment runs: brain-tumor-mri\/binary$/,
+    );
+  });
+
+  it("refuses a task list whose first registry is not contracts.registry, a wrong id or a repeat", () => {
+    const b = "0x00000000000000000000000000000000000000b2";
+    const bad = {
+      ...deployment,
+      contracts: {
+        ...deployment.contracts,
+        tasks: [
+          { task: TASK, taskId: TASK_ID, registry: { address: b, implementation: a } },
+          { task: TYPE_TASK, taskId: TASK_ID, registry: { address: b, implementation: a } },
+          { task: TASK, taskId: TASK_ID, registry: { address: b, implementation: a } },
+        ],
+      },
+    };
+    assert.throws(
+      () => parseDeployment(bad, "x.json"),
+      (err: Error) => {
+        for (const part of [
+          "(x.json: contracts.tasks.0.registry.address): the first task's registry must be contracts.registry",
+          `(x.json: contracts.tasks.1.taskId): not keccak256 of "${TYPE_TASK}"`,
+          `(x.json: contracts.tasks.2.task): task ${TASK} listed twice`,
+        ]) {
+          assert.ok(err.message.includes(part), `${err.message} names ${part}`);
+        }
+        return true;
+      },
+    );
   });
 
   it("loads a named file, refusing one made on another chain or missing", () => {

@@ -60,14 +60,21 @@ export const stackSchema = z.object({
       membership: addressSchema,
       governor: addressSchema,
       timelock: addressSchema,
+      /** The first task's registry (docs/interfaces.md section 14). */
       registry: addressSchema,
+      /** The TaskDirectory; absent for a deployment made before tasks. */
+      taskDirectory: addressSchema.optional(),
+      /** Every task's registry, in directory order (first = `registry`). */
+      tasks: z.array(z.object({ task: z.string().min(1), registry: addressSchema })).optional(),
     }),
   }),
   institutions: z.array(stackInstitutionSchema),
   accounts: z.array(stackAccountSchema),
-  /** Models `up` published (the demo model). */
+  /** Models `up` published (a demo model per task). Ids restart at 1 in every task's registry. */
   models: z.array(
     z.object({
+      /** The model's task (absent in files written before tasks: the first task). */
+      task: z.string().optional(),
       id: z.string(),
       name: z.string(),
       cid: z.string(),

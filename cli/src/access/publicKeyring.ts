@@ -15,7 +15,7 @@ const MAX_KEYRING_BYTES = 1024 * 1024;
  * Answers 405 (not GET), 400 (parameters, not a CID), 404 (not a kept keyring), 502 (unreadable).
  */
 export async function servePublicKeyring(
-  index: ModelBlockIndex,
+  indexes: readonly ModelBlockIndex[],
   node: IpfsNode,
   req: IncomingMessage,
   res: ServerResponse,
@@ -31,7 +31,7 @@ export async function servePublicKeyring(
   } catch {
     return sendJson(res, 400, { error: `not a CID: ${text.slice(0, 100)}` });
   }
-  if ((await currentOwner(index, cid.toString()))?.part !== "keyring")
+  if ((await currentOwner(indexes, cid.toString()))?.part !== "keyring")
     return sendJson(res, 404, {
       error: `${cid} is not the keyring of a model this node serves`,
     });
@@ -44,12 +44,21 @@ export async function servePublicKeyring(
   }
 }
 
-/** The root owner of `cid`, re-reading the roots from the chain once when it is unknown. */
-async function currentOwner(index: ModelBlockIndex, cid: string) {
-  const owner = index.roots.get(cid);
-  if (owner) return owner;
-  await index.refreshRoots();
-  return index.roots.get(cid);
+/**
+ * The root owner of `cid` in any task's index (one per task's registry), re-reading the roots
+ * from the chain once when it is unknown.
+ */
+async function currentOwner(indexes: readonly ModelBlockIndex[], cid: string) {
+  for (const index of indexes) {
+    const owner = index.roots.get(cid);
+    if (owner) return owner;
+  }
+  for (const index of indexes) {
+    await index.refreshRoots();
+    const owner = index.roots.get(cid);
+    if (owner) return owner;
+  }
+  return undefined;
 }
 
 async function readBounded(node: IpfsNode, cid: CID): Promise<Buffer> {

@@ -16,28 +16,56 @@ export const AccountKind = { None: 0, Member: 1, Staff: 2, Patient: 3 } as const
 
 export type AccountRoles = RegistryRoles;
 
-/** The signing account's X25519 key, derived from its signature of the fixed message (sdk). */
+/**
+ * The signing account's X25519 key, derived from its signature of the fixed message (sdk). One
+ * key per account and consortium: derived with the first task's registry (`contracts.registry`)
+ * whatever the task, so the key registered in every task's registry is the same.
+ */
 export async function accountKeyOf(client: ChainClient): Promise<AccountKey> {
   if (!client.account) throw new UsageError("an account is needed to derive the encryption key");
-  return deriveAccountKey(client.account, { chainId: client.chainId, registry: client.registry });
+  return deriveAccountKey(client.account, {
+    chainId: client.chainId,
+    registry: client.deployment.contracts.registry.address,
+  });
 }
 
 export async function rolesOf(client: ChainClient, account: Address): Promise<AccountRoles> {
   return getAccountRoles(client.publicClient, { registry: client.registry, account });
 }
 
-/** Registers the account's public key on chain unless it is already there. Returns whether it sent a tx. */
+/**
+ * Registers the account's public key in every task's registry where it is not there yet and the
+ * account may set one (keys are per registry on chain; one command keeps them equal): always in
+ * the client's own registry (its refusal is the error), in another task's only when the account
+ * is a member, staff, patient or publisher there (a patient's grant is for one task's model).
+ * Returns whether it sent a tx.
+ */
 export async function ensureEncryptionKey(client: ChainClient, key: AccountKey): Promise<boolean> {
   if (!client.account) throw new UsageError("an account is needed to register an encryption key");
-  const registry = client.registry;
-  const onChain = await getEncryptionKey(client.publicClient, {
-    registry,
-    account: client.account.address,
-  });
   const mine = publicKeyHex(key);
-  if (onChain.toLowerCase() === mine.toLowerCase()) return false;
-  await client.write(setEncryptionKeyCall({ registry, publicKey: mine }));
-  return true;
+  const account = client.account.address;
+  let sent = false;
+  for (const { registry } of client.tasks) {
+    const own = registry.address.toLowerCase() === client.registry.toLowerCase();
+    if (!own && !(await maySetKey(client, registry.address, account))) continue;
+    const onChain = await getEncryptionKey(client.publicClient, {
+      registry: registry.address,
+      account,
+    });
+    if (onChain.toLowerCase() === mine.toLowerCase()) continue;
+    await client.write(setEncryptionKeyCall({ registry: registry.address, publicKey: mine }));
+    sent = true;
+  }
+  return sent;
+}
+
+/** What `setEncryptionKey` accepts: a member or live staff, a patient, or a publisher. */
+async function maySetKey(client: ChainClient, registry: Address, account: Address) {
+  const roles = await getAccountRoles(client.publicClient, { registry, account });
+  const inInstitution =
+    (roles.kind === AccountKind.Member || roles.kind === AccountKind.Staff) &&
+    roles.institutionActive;
+  return inInstitution || roles.kind === AccountKind.Patient || roles.publisher;
 }
 
 /** Every account's current X25519 public key, from the EncryptionKeySet events (latest wins). */

@@ -2,11 +2,12 @@ import {
   consortiumGovernorAbi,
   consortiumTimelockAbi,
   type Deployment,
+  type DeploymentTask,
   membershipAbi,
   modelRegistryAbi,
 } from "@neuroledger/chain";
 import type { ContractCall } from "@neuroledger/chain/actions";
-import { loadDeployment } from "@neuroledger/chain/deployment";
+import { deploymentTasks, loadDeployment, taskRegistry } from "@neuroledger/chain/deployment";
 import { decodeContractError } from "@neuroledger/sdk/chain";
 import { WeightsAlreadyPublishedError } from "@neuroledger/sdk/errors";
 import {
@@ -26,7 +27,7 @@ import {
 } from "viem";
 import type { PrivateKeyAccount } from "viem/accounts";
 import type { Connection } from "../config.ts";
-import { RefusedError, TimeoutError, UsageError } from "../errors.ts";
+import { InvalidInputError, RefusedError, TimeoutError, UsageError } from "../errors.ts";
 
 export interface ChainClient {
   chainId: number;
@@ -35,7 +36,12 @@ export interface ChainClient {
   publicClient: PublicClient;
   walletClient?: WalletClient;
   account?: PrivateKeyAccount;
+  /** The task this client's `registry` serves (`--task`, the card's for publish). */
+  task: string;
+  /** The registry of `task`: model reads and writes go here. */
   registry: Address;
+  /** Every task of the deployment with its registry (staff and keys are set in each). */
+  tasks: DeploymentTask[];
   membership: Address;
   governor: Address;
   timelock: Address;
@@ -104,6 +110,8 @@ export async function connectChain(connection: Connection): Promise<ChainClient>
     ? createWalletClient({ chain, transport, account: connection.account })
     : undefined;
 
+  const tasks = deploymentTasks(deployment);
+  const task = connection.task ?? (tasks[0] as DeploymentTask).task;
   const client: ChainClient = {
     chainId,
     chain,
@@ -111,7 +119,9 @@ export async function connectChain(connection: Connection): Promise<ChainClient>
     publicClient,
     walletClient,
     account: connection.account,
-    registry: deployment.contracts.registry.address,
+    task,
+    registry: registryOfTask(deployment, task),
+    tasks,
     membership: deployment.contracts.membership,
     governor: deployment.contracts.governor,
     timelock: deployment.contracts.timelock,
@@ -142,6 +152,25 @@ export async function connectChain(connection: Connection): Promise<ChainClient>
     },
   };
   return client;
+}
+
+/**
+ * The same client on another task's registry (publish: the card's task).
+ * @throws InvalidInputError naming the deployment's tasks when it does not run `task`
+ */
+export function withTask(client: ChainClient, task: string): ChainClient {
+  return { ...client, task, registry: registryOfTask(client.deployment, task) };
+}
+
+function registryOfTask(deployment: Deployment, task: string): Address {
+  try {
+    return taskRegistry(deployment, task).address;
+  } catch (cause) {
+    throw new InvalidInputError((cause as Error).message, {
+      hints: ["Pass --task with one of the tasks named, or publish a card of one of them."],
+      cause,
+    });
+  }
 }
 
 function deploymentOf(connection: Connection, chainId: number): Deployment {

@@ -80,7 +80,11 @@ export async function download(params: DownloadParameters): Promise<DownloadResu
     await checkMayDownload(chain, account.address, params.modelId);
     const accountKey = await accountKeyOf(chain);
     const registeredKey = await ensureEncryptionKey(chain, accountKey);
-    if (registeredKey) log.info("registered encryption key", { account: account.address });
+    if (registeredKey)
+      log.info("registered encryption key in every task's registry", {
+        account: account.address,
+        tasks: chain.tasks.length,
+      });
     lap("chainReads");
 
     const { card, contentKey, keyringModel } = await openKeyring({

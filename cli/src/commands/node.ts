@@ -1,5 +1,6 @@
 import { stat } from "node:fs/promises";
-import { type ConnectionFlags, resolveConnection } from "../config.ts";
+import { join } from "node:path";
+import { type Connection, type ConnectionFlags, resolveConnection } from "../config.ts";
 import { InvalidInputError, UsageError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { type NodeWorker, type RunNodeOptions, runNode } from "../node/runNode.ts";
@@ -44,7 +45,7 @@ export async function nodeCommand(params: NodeCommandParameters): Promise<void> 
   try {
     const workers = [...(params.workers ?? [])];
     let access: RunNodeOptions["access"];
-    let onPinned: ((modelId: bigint) => void) | undefined;
+    let onPinned: ((modelId: bigint, task: string) => void) | undefined;
     if (params.follow) {
       // The node's own data dir holds its state; the stack file (if any) only supplies the chain.
       const connection = await resolveConnection({
@@ -56,7 +57,7 @@ export async function nodeCommand(params: NodeCommandParameters): Promise<void> 
       const { connectChain } = await import("../chain/client.ts");
       const { createAccessPolicy } = await import("../access/policy.ts");
       const { createSignIn } = await import("../access/signIn.ts");
-      const chain = await connectChain({ ...connection, account: undefined });
+      const chain = await connectChain({ ...connection, account: undefined, task: undefined });
       let policy: ReturnType<typeof createAccessPolicy> | undefined;
       let ownGatewayUrl: string | undefined;
       const evaluator = params.evaluateOn
@@ -78,18 +79,15 @@ export async function nodeCommand(params: NodeCommandParameters): Promise<void> 
         });
         return policy;
       };
-      onPinned = (modelId) => {
-        policy?.indexModel(modelId).catch(() => undefined);
-        evaluator?.request(modelId);
+      onPinned = (modelId, task) => {
+        policy?.indexModel(modelId, task).catch(() => undefined);
+        // The evaluation sets are labelled for the first task (binary): only its models are evaluated.
+        if (task === chain.task) evaluator?.request(modelId);
       };
       workers.push(
-        createFollower({
-          connection,
-          dataDir: params.dataDir,
-          log: params.log.child({ worker: "follower" }),
-          pollMs: params.pollMs,
-          onPinned: (id) => onPinned?.(id),
-        }),
+        ...taskFollowers(createFollower, chain.tasks, connection, params, (id, task) =>
+          onPinned?.(id, task),
+        ),
       );
       if (evaluator) workers.push(evaluator);
     }
@@ -113,4 +111,39 @@ async function checkEvaluationFolder(dir: string, follow: ConnectionFlags | unde
       `--evaluate-on ${dir}: no such folder (expected <dir>/<class>/<images>)`,
     );
   }
+}
+
+/** A task name as a folder name: `brain-tumor-mri/type` -> `brain-tumor-mri-type`. */
+function slugOfTask(task: string): string {
+  return task.replace(/[^A-Za-z0-9._-]+/g, "-");
+}
+
+/**
+ * A node serves every task's models: one pin follower (and keeper) per task's registry. The first
+ * task keeps its state in the node's data dir, the others under `tasks/<slug>/`; the node's status
+ * keeps the first task's follower fields as they were, another task's are under
+ * `follower:<task>` (merged, they would overwrite the first's).
+ */
+function taskFollowers(
+  createFollower: typeof import("../node/follower.ts").createFollower,
+  tasks: readonly { task: string }[],
+  connection: Connection,
+  params: NodeCommandParameters,
+  onPinned: (modelId: bigint, task: string) => void,
+): NodeWorker[] {
+  return tasks.map(({ task }, i) => {
+    const follower = createFollower({
+      connection: { ...connection, task },
+      dataDir: i === 0 ? params.dataDir : join(params.dataDir, "tasks", slugOfTask(task)),
+      log: params.log.child({ worker: "follower", ...(i === 0 ? {} : { task }) }),
+      pollMs: params.pollMs,
+      onPinned: (id) => onPinned(id, task),
+    });
+    if (i === 0) return follower;
+    return {
+      ...follower,
+      name: `${follower.name} (${task})`,
+      status: () => ({ [`follower:${task}`]: follower.status?.() }),
+    };
+  });
 }

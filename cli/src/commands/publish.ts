@@ -9,10 +9,10 @@ import {
   publishRecipients,
   rolesOf,
 } from "../chain/accounts.ts";
-import { abis, type ChainClient, connectChain } from "../chain/client.ts";
+import { abis, type ChainClient, connectChain, withTask } from "../chain/client.ts";
 import { modelIdByWeights, publishedIdFromLogs } from "../chain/models.ts";
 import { type Connection, requireAccount, requireNode } from "../config.ts";
-import { RefusedError } from "../errors.ts";
+import { InvalidInputError, RefusedError } from "../errors.ts";
 import { NodeClient } from "../ipfs/client.ts";
 import { type Logger, silentLogger } from "../log.ts";
 import { deriveContentKey } from "../models/contentKey.ts";
@@ -74,7 +74,7 @@ export async function publish(params: PublishParameters): Promise<PublishResult>
   lap("validate");
   const account = requireAccount(params.connection);
   const node = new NodeClient(requireNode(params.connection));
-  const chain = await connectChain(params.connection);
+  const chain = await connectForCard(params.connection, card.task);
 
   const existing = await alreadyPublished(chain, sha256, weightsHash);
   if (existing) {
@@ -86,7 +86,7 @@ export async function publish(params: PublishParameters): Promise<PublishResult>
 
   const accountKey = await accountKeyOf(chain);
   if (await ensureEncryptionKey(chain, accountKey))
-    log.info("registered encryption key", { account: account.address });
+    log.info("registered encryption key in every task's registry", { tasks: chain.tasks.length });
   const { contentKey, salt } = await deriveContentKey(accountKey.secretKey, sha256);
   lap("accountKey");
 
@@ -196,4 +196,21 @@ async function checkPublisher(chain: ChainClient, account: Address): Promise<voi
 
 async function* bytesOnce(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
   yield bytes;
+}
+
+/**
+ * The chain client on the registry of the card's task (a publish goes to its card's task). A
+ * `--task` that names another task is refused rather than silently overridden.
+ * @throws InvalidInputError when `--task` and the card's task differ, or the deployment does not
+ *   run the card's task (naming the tasks it runs)
+ */
+async function connectForCard(connection: Connection, cardTask: string): Promise<ChainClient> {
+  const flagTask = connection.task;
+  if (flagTask !== undefined && flagTask !== cardTask) {
+    throw new InvalidInputError(
+      `--task ${flagTask} does not match the card's task ${cardTask}: a model is published to its card's task`,
+      { hints: ["Drop --task: publish takes the registry of the card's task."] },
+    );
+  }
+  return withTask(await connectChain({ ...connection, task: undefined }), cardTask);
 }

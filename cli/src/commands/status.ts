@@ -68,6 +68,7 @@ export async function status(connection: Connection) {
       rpcUrl: connection.rpcUrl,
       chainId: chain.chainId,
       block: block.toString(),
+      task: chain.task,
       registry: chain.registry,
     },
     consortium: { members: Number(memberCount), paused },

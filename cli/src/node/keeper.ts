@@ -48,7 +48,10 @@ export async function createKeeper(params: {
   const me = chain.account?.address as Address;
   const accountKey: AccountKey = await accountKeyOf(chain);
   if (await ensureEncryptionKey(chain, accountKey))
-    log.info("registered the node account's encryption key", { account: me });
+    log.info("registered the node account's encryption key in every task's registry", {
+      account: me,
+      tasks: chain.tasks.length,
+    });
   const keeper = new NodeKeeper(params, me, accountKey);
   return { pass: (modelIds) => keeper.pass(modelIds) };
 }

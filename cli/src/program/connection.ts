@@ -1,3 +1,4 @@
+import { TASK } from "@neuroledger/chain";
 import { type Command, Option } from "commander";
 import { type Connection, type ConnectionFlags, resolveConnection } from "../config.ts";
 
@@ -24,7 +25,13 @@ export function withConnectionOptions(cmd: Command): Command {
         "NEUROLEDGER_DEPLOYMENT",
       ),
     )
-    .addOption(new Option("--data-dir <dir>", "data directory").env("NEUROLEDGER_DATA_DIR"));
+    .addOption(new Option("--data-dir <dir>", "data directory").env("NEUROLEDGER_DATA_DIR"))
+    .addOption(
+      new Option(
+        "--task <name>",
+        `task whose models the command reads or acts on (default ${TASK}; publish takes the card's)`,
+      ),
+    );
 }
 
 /** The connection flags of a command's parsed options (strings only; anything else is unset). */
@@ -38,6 +45,7 @@ export function connectionFlags(opts: Record<string, unknown>): ConnectionFlags 
     node: pick("node"),
     deployment: pick("deployment"),
     dataDir: pick("dataDir"),
+    task: pick("task"),
   };
 }
 

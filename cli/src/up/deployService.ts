@@ -1,7 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { devAccounts, devInstitutions } from "@neuroledger/chain";
-import { deploymentPath, readDeployment } from "@neuroledger/chain/deployment";
+import { deploymentPath, deploymentTasks, readDeployment } from "@neuroledger/chain/deployment";
 import { accountKeyOf, ensureEncryptionKey } from "../chain/accounts.ts";
 import { connectChain } from "../chain/client.ts";
 import { resolveConnection } from "../config.ts";
@@ -94,6 +94,11 @@ export const deployService: UpService = {
         governor: deployment.contracts.governor,
         timelock: deployment.contracts.timelock,
         registry: deployment.contracts.registry.address,
+        taskDirectory: deployment.contracts.taskDirectory?.address,
+        tasks: deploymentTasks(deployment).map((t) => ({
+          task: t.task,
+          registry: t.registry.address,
+        })),
       },
     };
     ctx.stack.accounts = stackAccounts();
@@ -110,12 +115,15 @@ export const deployService: UpService = {
         ),
       );
       if (await ensureEncryptionKey(chain, await accountKeyOf(chain))) {
-        ctx.log.info("registered encryption key", { account: account.name });
+        ctx.log.info("registered encryption key in every task's registry", {
+          account: account.name,
+          tasks: chain.tasks.length,
+        });
       }
     }
     return {
       summary: [
-        `registry   ${deployment.contracts.registry.address}`,
+        ...deploymentTasks(deployment).map((t) => `registry   ${t.registry.address} (${t.task})`),
         `governor   ${deployment.contracts.governor}`,
         `membership ${deployment.contracts.membership}`,
       ],

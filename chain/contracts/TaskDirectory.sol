@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/access/AccessControlUpgradeable.sol";
+import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
+import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
+import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
+import {IMembership} from "./interfaces/IMembership.sol";
+import {IMembershipObserver} from "./interfaces/IMembershipObserver.sol";
+import {ITaskDirectory} from "./interfaces/ITaskDirectory.sol";
+
+/// @title TaskDirectory
+/// @notice See {ITaskDirectory}. UUPS proxy; the governance timelock holds DEFAULT_ADMIN_ROLE.
+/// @dev One registry per task (not one multi-task registry): ModelRegistry is within a few hundred
+/// bytes of the 24,576-byte code limit, and a separate proxy leaves the existing registry, its
+/// storage, rankings and downloads untouched when a task is added.
+contract TaskDirectory is Initializable, AccessControlUpgradeable, UUPSUpgradeable, ITaskDirectory, IMembershipObserver {
+    /// @notice Longest task name, in UTF-8 bytes.
+    uint256 public constant MAX_TASK_BYTES = 128;
+
+    /// @custom:storage-location erc7201:neuroledger.storage.TaskDirectory
+    struct DirectoryStorage {
+        address membership;
+        address governance;
+        Task[] tasks;
+        mapping(bytes32 taskId => address) registryOf;
+        mapping(address registry => bytes32) taskOf;
+    }
+
+    // keccak256(abi.encode(uint256(keccak256("neuroledger.storage.TaskDirectory")) - 1)) & ~bytes32(uint256(0xff))
+    bytes32 private constant _STORAGE_SLOT = 0x51a13f916b59b9500310d7e92db2fafebd1f180e5f307692fe0f0f6d8d612800;
+
+    /// @custom:oz-upgrades-unsafe-allow constructor
+    constructor() {
+        _disableInitializers();
+    }
+
+    /// @notice Sets the admin (the deployer until it hands over, then the timelock), the governance
+    /// timelock every registry must be administered by, and the membership every registry follows.
+    function initialize(address admin, address governanceTimelock, address membershipContract) external initializer {
+        if (admin == address(0) || governanceTimelock == address(0) || membershipContract == address(0)) {
+            revert TaskDirectoryZeroAddress();
+        }
+        __AccessControl_init();
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        DirectoryStorage storage $ = _storage();
+        $.membership = membershipContract;
+        $.governance = governanceTimelock;
+    }
+
+    /// @inheritdoc ITaskDirectory
+    function addTask(string calldata task, address registry) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        uint256 length = bytes(task).length;
+        if (length == 0) revert TaskDirectoryEmptyName();
+        if (length > MAX_TASK_BYTES) revert TaskDirectoryNameTooLong(length, MAX_TASK_BYTES);
+        DirectoryStorage storage $ = _storage();
+        bytes32 id = keccak256(bytes(task));
+        _checkRegistry($, id, registry);
+        address existing = $.registryOf[id];
+        if (existing != address(0)) revert TaskDirectoryTaskExists(id, existing);
+        bytes32 served = $.taskOf[registry];
+        if (served != bytes32(0)) revert TaskDirectoryRegistryInUse(registry, served);
+        address observer = IMembership($.membership).observer();
+        if (observer != address(this)) revert TaskDirectoryNotMembershipObserver(observer);
+
+        $.tasks.push(Task({taskId: id, task: task, registry: registry}));
+        $.registryOf[id] = registry;
+        $.taskOf[registry] = id;
+        emit TaskAdded(id, task, registry);
+        _syncMembers($.membership, registry);
+    }
+
+    /// @notice Relays an admission or removal to every task's registry.
+    /// @dev Only the membership contract. A registry that reverts stops the admission: every
+    /// registry was checked at {addTask} and is upgraded only by governance.
+    function onMembershipChanged(address account, uint256 institutionId, bool isMember) external {
+        DirectoryStorage storage $ = _storage();
+        if (msg.sender != $.membership) revert TaskDirectoryOnlyMembership(msg.sender);
+        uint256 count = $.tasks.length;
+        for (uint256 i = 0; i < count; ++i) {
+            IMembershipObserver($.tasks[i].registry).onMembershipChanged(account, institutionId, isMember);
+        }
+    }
+
+    /// @inheritdoc ITaskDirectory
+    function registryOf(bytes32 taskId) external view returns (address registry) {
+        registry = _storage().registryOf[taskId];
+        if (registry == address(0)) revert TaskDirectoryUnknownTask(taskId);
+    }
+
+    /// @inheritdoc ITaskDirectory
+    function taskOf(address registry) external view returns (bytes32) {
+        return _storage().taskOf[registry];
+    }
+
+    /// @inheritdoc ITaskDirectory
+    function taskCount() external view returns (uint256) {
+        return _storage().tasks.length;
+    }
+
+    /// @inheritdoc ITaskDirectory
+    function taskAt(uint256 index) external view returns (bytes32 taskId, string memory task, address registry) {
+        DirectoryStorage storage $ = _storage();
+        uint256 count = $.tasks.length;
+        if (index >= count) revert TaskDirectoryIndexOutOfRange(index, count);
+        Task storage entry = $.tasks[index];
+        return (entry.taskId, entry.task, entry.registry);
+    }
+
+    /// @inheritdoc ITaskDirectory
+    function membership() external view returns (address) {
+        return _storage().membership;
+    }
+
+    /// @inheritdoc ITaskDirectory
+    function governance() external view returns (address) {
+        return _storage().governance;
+    }
+
+    function _authorizeUpgrade(address) internal override onlyRole(DEFAULT_ADMIN_ROLE) {}
+
+    /// @dev The registry checks of {addTask}. Reads go through `staticcall` with the return size
+    /// checked, so any address (an EOA, a contract without these functions, one that answers
+    /// short) gets a named error instead of a bare revert.
+    function _checkRegistry(DirectoryStorage storage $, bytes32 id, address registry) private view {
+        if (registry.code.length == 0) revert TaskDirectoryNotAContract(registry);
+        bytes32 actualTask = _readWord(registry, abi.encodeWithSignature("taskId()"));
+        if (actualTask != id) revert TaskDirectoryTaskMismatch(registry, id, actualTask);
+        address actualMembership =
+            address(uint160(uint256(_readWord(registry, abi.encodeWithSignature("membership()")))));
+        if (actualMembership != $.membership) {
+            revert TaskDirectoryMembershipMismatch(registry, $.membership, actualMembership);
+        }
+        bytes memory hasRoleCall =
+            abi.encodeWithSignature("hasRole(bytes32,address)", DEFAULT_ADMIN_ROLE, $.governance);
+        if (_readWord(registry, hasRoleCall) != bytes32(uint256(1))) {
+            revert TaskDirectoryRegistryNotGoverned(registry, $.governance);
+        }
+    }
+
+    function _readWord(address target, bytes memory data) private view returns (bytes32 word) {
+        (bool ok, bytes memory result) = target.staticcall(data);
+        if (!ok || result.length < 32) revert TaskDirectoryNotARegistry(target);
+        word = abi.decode(result, (bytes32));
+    }
+
+    /// @dev Tells a new registry about every current member (ids are sequential from 1; removed
+    /// ones have no owner), so a task added after admissions serves the same institutions.
+    function _syncMembers(address membershipContract, address registry) private {
+        uint256 remaining = IMembership(membershipContract).memberCount();
+        for (uint256 id = 1; remaining > 0; ++id) {
+            try IERC721(membershipContract).ownerOf(id) returns (address account) {
+                --remaining;
+                IMembershipObserver(registry).onMembershipChanged(account, id, true);
+            } catch {} // solhint-disable-line no-empty-blocks
+        }
+    }
+
+    function _storage() private pure returns (DirectoryStorage storage $) {
+        assembly {
+            $.slot := _STORAGE_SLOT
+        }
+    }
+}

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @title ITaskDirectory
+/// @notice The consortium's classification tasks: one {ModelRegistry} proxy per task, all following
+/// the same {Membership} and administered by the same governance timelock. Only governance (the
+/// directory's admin) adds a task. The directory is also the Membership's observer: it relays every
+/// admission and removal to each task's registry, so one vote admits an institution everywhere.
+interface ITaskDirectory {
+    /// @notice One task: its id (`keccak256(bytes(task))`), its name and its registry.
+    struct Task {
+        bytes32 taskId;
+        string task;
+        address registry;
+    }
+
+    /// @notice Governance added a task and its registry.
+    event TaskAdded(bytes32 indexed taskId, string task, address indexed registry);
+
+    /// @notice A zero address was given for the admin, the governance or the membership.
+    error TaskDirectoryZeroAddress();
+
+    /// @notice A task needs a name.
+    error TaskDirectoryEmptyName();
+
+    /// @notice A task name longer than {MAX_TASK_BYTES} (UTF-8 bytes).
+    error TaskDirectoryNameTooLong(uint256 length, uint256 maxLength);
+
+    /// @notice The registry address holds no code.
+    error TaskDirectoryNotAContract(address registry);
+
+    /// @notice The contract does not answer `taskId()`, `membership()` or `hasRole` like a registry.
+    error TaskDirectoryNotARegistry(address registry);
+
+    /// @notice The registry serves another task than the one named (`expected` = keccak256 of the name).
+    error TaskDirectoryTaskMismatch(address registry, bytes32 expected, bytes32 actual);
+
+    /// @notice The registry follows another membership contract than the directory's.
+    error TaskDirectoryMembershipMismatch(address registry, address expected, address actual);
+
+    /// @notice The governance timelock does not administer the registry.
+    error TaskDirectoryRegistryNotGoverned(address registry, address governance);
+
+    /// @notice The task was already added (with `registry`).
+    error TaskDirectoryTaskExists(bytes32 taskId, address registry);
+
+    /// @notice The registry already serves a task of this directory.
+    error TaskDirectoryRegistryInUse(address registry, bytes32 taskId);
+
+    /// @notice No task has this id.
+    error TaskDirectoryUnknownTask(bytes32 taskId);
+
+    /// @notice `index` is not below {taskCount}.
+    error TaskDirectoryIndexOutOfRange(uint256 index, uint256 count);
+
+    /// @notice The membership contract does not name the directory as its observer, so the directory
+    /// cannot relay admissions to a new registry (governance sets it with `Membership.setObserver`).
+    error TaskDirectoryNotMembershipObserver(address observer);
+
+    /// @notice Only the membership contract reports admissions and removals.
+    error TaskDirectoryOnlyMembership(address caller);
+
+    /// @notice Adds a task and its registry, and tells the registry about every current member.
+    /// @dev Admin only (the timelock). Checks, each with its own error: a non-empty name of at most
+    /// {MAX_TASK_BYTES} bytes; `registry` holds code and answers like a registry;
+    /// `registry.taskId() == keccak256(bytes(task))`; `registry.membership()` is the directory's;
+    /// the governance timelock holds the registry's DEFAULT_ADMIN_ROLE; neither the task nor the
+    /// registry is in the directory yet; the directory is the membership's observer. Emits {TaskAdded}.
+    /// @param task The task name, e.g. `brain-tumor-mri/type`.
+    /// @param registry The task's ModelRegistry proxy.
+    function addTask(string calldata task, address registry) external;
+
+    /// @notice The registry of a task; reverts {TaskDirectoryUnknownTask} for an unknown id.
+    function registryOf(bytes32 taskId) external view returns (address);
+
+    /// @notice The task a registry serves (0 when it serves none in this directory).
+    function taskOf(address registry) external view returns (bytes32);
+
+    /// @notice How many tasks the consortium runs.
+    function taskCount() external view returns (uint256);
+
+    /// @notice The task at `index` (in the order they were added; 0 = the first task).
+    function taskAt(uint256 index) external view returns (bytes32 taskId, string memory task, address registry);
+
+    /// @notice The membership contract every task's registry follows.
+    function membership() external view returns (address);
+
+    /// @notice The governance timelock that must administer every task's registry.
+    function governance() external view returns (address);
+}
