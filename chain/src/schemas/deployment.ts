@@ -12,6 +12,14 @@ export const proxyContractSchema = z.object({
 });
 export type ProxyContract = z.infer<typeof proxyContractSchema>;
 
+/** A task of the consortium and the registry that keeps its models (section 14). */
+export const taskRegistrySchema = z.object({
+  task: z.string().min(1),
+  taskId: bytes32Schema,
+  registry: proxyContractSchema,
+});
+export type TaskRegistry = z.infer<typeof taskRegistrySchema>;
+
 export const deploymentParametersSchema = z.object({
   /** Seconds between a proposal and the start of voting. */
   votingDelay: countSchema,
@@ -51,6 +59,13 @@ export const deploymentSchema = z.object({
     governor: addressSchema,
     timelock: addressSchema,
     registry: proxyContractSchema,
+    /** The governed directory of tasks (docs/interfaces.md section 14); absent before issue 15. */
+    taskDirectory: proxyContractSchema.optional(),
+    /**
+     * One registry per task (section 14), the binary task first (its registry is also `registry`).
+     * Absent: one task, `parameters.task`, at `registry`.
+     */
+    tasks: z.array(taskRegistrySchema).min(1).optional(),
   }),
   /** Implementation behind every proxy (all four contracts are ERC-1967 proxies). */
   implementations: z.object({
