@@ -172,8 +172,9 @@ export const download = onchainTable(
   }),
   (t) => ({
     orderIdx: index().on(t.blockNumber, t.logIndex),
+    // No index on `task`: a handful of tasks would make it unselective, and it would cost every
+    // download a write during backfill; `?task=` scans in chain order like the other filters.
     modelIdx: index().on(t.registry, t.modelId, t.timestamp),
-    taskIdx: index().on(t.task, t.timestamp),
     institutionIdx: index().on(t.institutionId, t.timestamp),
     accountIdx: index().on(t.account, t.timestamp),
     timeIdx: index().on(t.timestamp),
