@@ -39,7 +39,7 @@ export function tasksOf(deployment: Deployment, source = "deployment"): IndexedT
     const earlier = tasks.findIndex((o) => o.task === t.task || o.registry === t.registry);
     if (earlier !== i) {
       throw problem(
-        `[${i}] repeats the task name or registry of [${earlier}] ("${tasks[earlier]!.task}")`,
+        `[${i}] repeats the task name or registry of [${earlier}] ("${tasks[earlier]?.task}")`,
       );
     }
   }
