@@ -29,10 +29,14 @@ export default createConfig({
     },
   },
   contracts: {
+    // Every task's registry (docs/interfaces.md section 14) under one entry: they share the ABI
+    // and the handlers, one log filter fetches them all, and each event's `log.address` says
+    // which registry (so which task) it came from. A task governance adds later is indexed after
+    // a restart with the new deployment file (on a fresh schema: see README, "Tasks").
     Registry: {
       chain: "consortium",
       abi: registryAbi,
-      address: deployment.addresses.registry,
+      address: deployment.tasks.map((t) => t.registry),
       startBlock,
     },
     Membership: {

@@ -2,6 +2,10 @@ import { index, onchainEnum, onchainTable, primaryKey, relations } from "ponder"
 
 // Every row that mirrors an event keeps `blockNumber`, `logIndex` and `txHash`, so an auditor can
 // check it against the chain; `timestamp` is the block's (unix seconds).
+//
+// Tasks (docs/interfaces.md section 14): every task has its own registry, and model ids restart at
+// 1 in each, so every row about a model carries `registry` (the task registry's proxy address,
+// lowercase) and `task` (its name), and a model's key is `(registry, id)` everywhere.
 
 export const downloadKind = onchainEnum("download_kind", ["member", "staff", "patient"]);
 export const accountKind = onchainEnum("account_kind", ["none", "member", "staff", "patient"]);
@@ -64,19 +68,26 @@ export const accountEvent = onchainTable(
     institutionId: t.bigint(),
     by: t.hex(),
     contract: t.text().notNull(),
+    /** The task registry of a registry event (staff, keys and grants are per registry); null for others. */
+    registry: t.hex(),
+    task: t.text(),
     blockNumber: t.bigint().notNull(),
     logIndex: t.integer().notNull(),
     txHash: t.hex().notNull(),
     timestamp: t.bigint().notNull(),
   }),
-  (t) => ({ accountIdx: index().on(t.account) }),
+  (t) => ({ accountIdx: index().on(t.account), registryIdx: index().on(t.registry) }),
 );
 
 /** Every model ever published, with what became of it. */
 export const model = onchainTable(
   "model",
   (t) => ({
-    id: t.bigint().primaryKey(),
+    /** The task's registry: with `id`, the model's key (ids restart at 1 in every registry). */
+    registry: t.hex().notNull(),
+    /** The task's name, e.g. `brain-tumor-mri/type`. */
+    task: t.text().notNull(),
+    id: t.bigint().notNull(),
     publisher: t.hex().notNull(),
     institutionId: t.bigint().notNull(),
     contentCid: t.text().notNull(),
@@ -104,7 +115,12 @@ export const model = onchainTable(
     logIndex: t.integer().notNull(),
     txHash: t.hex().notNull(),
   }),
-  (t) => ({ institutionIdx: index().on(t.institutionId), rankIdx: index().on(t.rank) }),
+  (t) => ({
+    pk: primaryKey({ columns: [t.registry, t.id] }),
+    taskIdx: index().on(t.task, t.id),
+    institutionIdx: index().on(t.institutionId),
+    rankIdx: index().on(t.registry, t.rank),
+  }),
 );
 
 /** A model's life besides downloads: published, rank changes, keyrings, eviction, revocation. */
@@ -112,6 +128,8 @@ export const modelEvent = onchainTable(
   "model_event",
   (t) => ({
     id: t.text().primaryKey(),
+    registry: t.hex().notNull(),
+    task: t.text().notNull(),
     modelId: t.bigint().notNull(),
     /** `published`, `rank_changed`, `left_top_ten`, `keyring_updated`, `evicted`, `revoked`. */
     change: t.text().notNull(),
@@ -124,12 +142,14 @@ export const modelEvent = onchainTable(
     txHash: t.hex().notNull(),
     timestamp: t.bigint().notNull(),
   }),
-  (t) => ({ modelIdx: index().on(t.modelId, t.blockNumber, t.logIndex) }),
+  (t) => ({ modelIdx: index().on(t.registry, t.modelId, t.blockNumber, t.logIndex) }),
 );
 
-/** The top ten, best first (one row, id `top`): a publish shifts it, a revocation closes a gap. */
+/** Each task's top ten, best first (one row per task registry): a publish shifts it, a revocation
+ * closes a gap. */
 export const leaderboard = onchainTable("leaderboard", (t) => ({
-  id: t.text().primaryKey(),
+  registry: t.hex().primaryKey(),
+  task: t.text().notNull(),
   modelIds: t.bigint().array().notNull(),
   latestModelId: t.bigint(),
 }));
@@ -139,6 +159,8 @@ export const download = onchainTable(
   "download",
   (t) => ({
     id: t.text().primaryKey(),
+    registry: t.hex().notNull(),
+    task: t.text().notNull(),
     modelId: t.bigint().notNull(),
     account: t.hex().notNull(),
     institutionId: t.bigint().notNull(),
@@ -150,7 +172,9 @@ export const download = onchainTable(
   }),
   (t) => ({
     orderIdx: index().on(t.blockNumber, t.logIndex),
-    modelIdx: index().on(t.modelId, t.timestamp),
+    // No index on `task`: a handful of tasks would make it unselective, and it would cost every
+    // download a write during backfill; `?task=` scans in chain order like the other filters.
+    modelIdx: index().on(t.registry, t.modelId, t.timestamp),
     institutionIdx: index().on(t.institutionId, t.timestamp),
     accountIdx: index().on(t.account, t.timestamp),
     timeIdx: index().on(t.timestamp),
@@ -161,6 +185,8 @@ export const download = onchainTable(
 export const patientGrant = onchainTable(
   "patient_grant",
   (t) => ({
+    registry: t.hex().notNull(),
+    task: t.text().notNull(),
     patient: t.hex().notNull(),
     modelId: t.bigint().notNull(),
     institutionId: t.bigint().notNull(),
@@ -173,13 +199,15 @@ export const patientGrant = onchainTable(
     revokedTx: t.hex(),
     revokedAt: t.bigint(),
   }),
-  (t) => ({ pk: primaryKey({ columns: [t.patient, t.modelId, t.institutionId] }) }),
+  (t) => ({ pk: primaryKey({ columns: [t.registry, t.patient, t.modelId, t.institutionId] }) }),
 );
 
 /** Every keyring a model has had; version 1 is the one published with it. */
 export const keyring = onchainTable(
   "keyring",
   (t) => ({
+    registry: t.hex().notNull(),
+    task: t.text().notNull(),
     modelId: t.bigint().notNull(),
     version: t.integer().notNull(),
     cid: t.text().notNull(),
@@ -188,7 +216,7 @@ export const keyring = onchainTable(
     txHash: t.hex().notNull(),
     timestamp: t.bigint().notNull(),
   }),
-  (t) => ({ pk: primaryKey({ columns: [t.modelId, t.version] }) }),
+  (t) => ({ pk: primaryKey({ columns: [t.registry, t.modelId, t.version] }) }),
 );
 
 /** A governance proposal and its tally. */
@@ -242,6 +270,8 @@ export const evaluation = onchainTable(
   "evaluation",
   (t) => ({
     id: t.text().primaryKey(),
+    registry: t.hex().notNull(),
+    task: t.text().notNull(),
     modelId: t.bigint().notNull(),
     institutionId: t.bigint().notNull(),
     evaluator: t.hex().notNull(),
@@ -265,7 +295,8 @@ export const evaluation = onchainTable(
     timestamp: t.bigint().notNull(),
   }),
   (t) => ({
-    modelIdx: index().on(t.modelId, t.blockNumber, t.logIndex),
+    modelIdx: index().on(t.registry, t.modelId, t.blockNumber, t.logIndex),
+    taskIdx: index().on(t.task),
     institutionIdx: index().on(t.institutionId),
   }),
 );
@@ -277,6 +308,8 @@ export const modelScore = onchainTable(
   "model_score",
   (t) => ({
     id: t.text().primaryKey(),
+    registry: t.hex().notNull(),
+    task: t.text().notNull(),
     modelId: t.bigint().notNull(),
     f1: t.integer().notNull(),
     accuracy: t.integer().notNull(),
@@ -288,7 +321,7 @@ export const modelScore = onchainTable(
     txHash: t.hex().notNull(),
     timestamp: t.bigint().notNull(),
   }),
-  (t) => ({ modelIdx: index().on(t.modelId, t.blockNumber, t.logIndex) }),
+  (t) => ({ modelIdx: index().on(t.registry, t.modelId, t.blockNumber, t.logIndex) }),
 );
 
 /** Events without a table of their own (settings, pauses, timelock operations, upgrades...). */
@@ -297,6 +330,10 @@ export const contractEvent = onchainTable(
   (t) => ({
     id: t.text().primaryKey(),
     contract: t.text().notNull(),
+    /** The emitting contract's address (which task registry, for a registry event). */
+    address: t.hex().notNull(),
+    /** The task of a registry event; null for the other contracts. */
+    task: t.text(),
     name: t.text().notNull(),
     args: t.json().notNull(),
     blockNumber: t.bigint().notNull(),
@@ -317,9 +354,14 @@ export const modelRelations = relations(model, ({ one, many }) => ({
   downloads: many(download),
   events: many(modelEvent),
   keyrings: many(keyring),
+  evaluations: many(evaluation),
+  scores: many(modelScore),
 }));
 export const downloadRelations = relations(download, ({ one }) => ({
-  model: one(model, { fields: [download.modelId], references: [model.id] }),
+  model: one(model, {
+    fields: [download.registry, download.modelId],
+    references: [model.registry, model.id],
+  }),
   institution: one(institution, { fields: [download.institutionId], references: [institution.id] }),
 }));
 export const accountRelations = relations(account, ({ one, many }) => ({
@@ -327,10 +369,32 @@ export const accountRelations = relations(account, ({ one, many }) => ({
   events: many(accountEvent),
 }));
 export const modelEventRelations = relations(modelEvent, ({ one }) => ({
-  model: one(model, { fields: [modelEvent.modelId], references: [model.id] }),
+  model: one(model, {
+    fields: [modelEvent.registry, modelEvent.modelId],
+    references: [model.registry, model.id],
+  }),
 }));
 export const keyringRelations = relations(keyring, ({ one }) => ({
-  model: one(model, { fields: [keyring.modelId], references: [model.id] }),
+  model: one(model, {
+    fields: [keyring.registry, keyring.modelId],
+    references: [model.registry, model.id],
+  }),
+}));
+export const evaluationRelations = relations(evaluation, ({ one }) => ({
+  model: one(model, {
+    fields: [evaluation.registry, evaluation.modelId],
+    references: [model.registry, model.id],
+  }),
+  institution: one(institution, {
+    fields: [evaluation.institutionId],
+    references: [institution.id],
+  }),
+}));
+export const modelScoreRelations = relations(modelScore, ({ one }) => ({
+  model: one(model, {
+    fields: [modelScore.registry, modelScore.modelId],
+    references: [model.registry, model.id],
+  }),
 }));
 export const proposalRelations = relations(proposal, ({ many }) => ({ votes: many(vote) }));
 export const voteRelations = relations(vote, ({ one }) => ({

@@ -1,6 +1,7 @@
 import * as chain from "@neuroledger/chain";
 import { loadDeployment as loadDeploymentFile } from "@neuroledger/chain/deployment";
 import { type Address, getAddress, type Hex, keccak256, toBytes } from "viem";
+import { type IndexedTask, tasksOf } from "./tasks.ts";
 
 // The one place that knows the chain package's export names: ABIs, role ids and deployments come
 // from there (generated from the build), never pasted here.
@@ -14,15 +15,19 @@ export type IndexedDeployment = {
   chainId: number;
   startBlock: number;
   addresses: { membership: Address; governor: Address; timelock: Address; registry: Address };
+  /** Every task and its registry (section 14); one entry for a deployment made before tasks. */
+  tasks: IndexedTask[];
 };
 
 /**
  * Where to index from: `file` (a deployment JSON, docs/interfaces.md section 5) or the chain
  * package's `deployments/<chainId>.json`, read and checked by the chain package's `loadDeployment`.
- * @throws Error naming the file and the bad field, or the other chain it was made on
+ * @throws Error naming the file and the bad field, or the other chain it was made on, or a task
+ *   list that contradicts itself (see {@link tasksOf})
  */
 export function loadDeployment(chainId: number, file?: string): IndexedDeployment {
-  const { deployBlock, contracts } = loadDeploymentFile({ chainId, file });
+  const deployment = loadDeploymentFile({ chainId, file });
+  const { deployBlock, contracts } = deployment;
   return {
     chainId,
     startBlock: deployBlock,
@@ -32,6 +37,7 @@ export function loadDeployment(chainId: number, file?: string): IndexedDeploymen
       timelock: getAddress(contracts.timelock),
       registry: getAddress(contracts.registry.address),
     },
+    tasks: tasksOf(deployment, file ?? `deployments/${chainId}.json`),
   };
 }
 

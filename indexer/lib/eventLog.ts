@@ -14,15 +14,21 @@ type AnyEvent = {
   name?: string;
   args: unknown;
   block: { number: bigint; timestamp: bigint };
-  log: { logIndex: number };
+  log: { logIndex: number; address: `0x${string}` };
   transaction: { hash: `0x${string}` };
 };
 
 /**
  * Mirrors every event of `abi` that has no table of its own into `contract_event`, so nothing a
  * contract emits is missing from the indexer. Overloaded names are registered by signature.
+ * @param taskOf the task of the emitting address (registries), or nothing for other contracts
  */
-export function logOtherEvents(contract: string, abi: Abi, handled: ReadonlySet<string>) {
+export function logOtherEvents(
+  contract: string,
+  abi: Abi,
+  handled: ReadonlySet<string>,
+  taskOf?: (address: `0x${string}`) => string,
+) {
   const events = abi.filter((item): item is AbiEvent => item.type === "event");
   for (const event of events) {
     if (handled.has(event.name)) continue;
@@ -38,6 +44,8 @@ export function logOtherEvents(contract: string, abi: Abi, handled: ReadonlySet<
       await context.db.insert(contractEvent).values({
         id: event.id,
         contract,
+        address: event.log.address.toLowerCase() as `0x${string}`,
+        task: taskOf ? taskOf(event.log.address) : null,
         name: event.name ?? name,
         args: jsonArgs(event.args),
         blockNumber: event.block.number,

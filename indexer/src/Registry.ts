@@ -14,20 +14,33 @@ import {
 } from "ponder:schema";
 import type { Address, Hex } from "viem";
 import { cidToString } from "../lib/cid.ts";
-import { registryAbi, roleName } from "../lib/contracts.ts";
+import { loadDeployment, registryAbi, roleName } from "../lib/contracts.ts";
 import { logOtherEvents } from "../lib/eventLog.ts";
 import { enter, leave, rankChanges, UNRANKED } from "../lib/leaderboard.ts";
+import { readSettings } from "../lib/settings.ts";
+import { taskByRegistry } from "../lib/tasks.ts";
 
 const KINDS = ["member", "staff", "patient"] as const;
-const LEADERBOARD = "top";
+
+// The same deployment file as ponder.config.ts: its task list names the registry of each event.
+const settings = readSettings();
+const taskOf = taskByRegistry(
+  loadDeployment(settings.NEUROLEDGER_CHAIN_ID, settings.NEUROLEDGER_DEPLOYMENT).tasks,
+);
 
 type Ctx = Parameters<Parameters<typeof ponder.on<"Registry:ModelPublished">>[1]>[0]["context"];
 type Evt = {
   id: string;
   block: { number: bigint; timestamp: bigint };
-  log: { logIndex: number };
+  log: { logIndex: number; address: Address };
   transaction: { hash: Hex };
 };
+
+/** The task registry an event came from and its task's name: on every row about a model. */
+function origin(event: Evt) {
+  const registry = event.log.address.toLowerCase() as Address;
+  return { registry, task: taskOf(registry).task };
+}
 
 const at = (event: Evt) => ({
   blockNumber: event.block.number,
@@ -52,10 +65,13 @@ async function ensureAccount(context: Ctx, address: Address, blockNumber: bigint
     .onConflictDoNothing();
 }
 
-async function readLeaderboard(context: Ctx) {
+/** The top ten and latest model of the event's task registry. */
+async function readLeaderboard(context: Ctx, event: Evt) {
+  const { registry, task } = origin(event);
   return (
-    (await context.db.find(leaderboard, { id: LEADERBOARD })) ?? {
-      id: LEADERBOARD,
+    (await context.db.find(leaderboard, { registry })) ?? {
+      registry,
+      task,
       modelIds: [] as bigint[],
       latestModelId: null as bigint | null,
     }
@@ -71,16 +87,20 @@ async function moveRanks(
   latestModelId: bigint | null,
   skip?: bigint,
 ) {
+  const { registry, task } = origin(event);
   await context.db
     .insert(leaderboard)
-    .values({ id: LEADERBOARD, modelIds: after, latestModelId })
+    .values({ registry, task, modelIds: after, latestModelId })
     .onConflictDoUpdate({ modelIds: after, latestModelId });
   for (const change of rankChanges(before, after)) {
     if (change.modelId === skip) continue;
-    if (!(await context.db.find(model, { id: change.modelId }))) continue;
-    await context.db.update(model, { id: change.modelId }).set({ rank: change.after });
+    const key = { registry, id: change.modelId };
+    if (!(await context.db.find(model, key))) continue;
+    await context.db.update(model, key).set({ rank: change.after });
     await context.db.insert(modelEvent).values({
       id: `${event.id}-rank-${change.modelId}`,
+      registry,
+      task,
       modelId: change.modelId,
       change: change.after === null ? "left_top_ten" : "rank_changed",
       rankBefore: change.before,
@@ -93,11 +113,15 @@ async function moveRanks(
 ponder.on("Registry:ModelPublished", async ({ event, context }) => {
   const a = event.args;
   const ranked = a.rank !== UNRANKED;
-  const board = await readLeaderboard(context);
-  if (board.latestModelId !== null && (await context.db.find(model, { id: board.latestModelId }))) {
-    await context.db.update(model, { id: board.latestModelId }).set({ isLatest: false });
+  const { registry, task } = origin(event);
+  const board = await readLeaderboard(context, event);
+  const previous = board.latestModelId === null ? null : { registry, id: board.latestModelId };
+  if (previous && (await context.db.find(model, previous))) {
+    await context.db.update(model, previous).set({ isLatest: false });
   }
   await context.db.insert(model).values({
+    registry,
+    task,
     id: a.modelId,
     publisher: a.publisher,
     institutionId: a.institutionId,
@@ -125,6 +149,8 @@ ponder.on("Registry:ModelPublished", async ({ event, context }) => {
   });
   await context.db.insert(modelEvent).values({
     id: event.id,
+    registry,
+    task,
     modelId: a.modelId,
     change: "published",
     rankAfter: ranked ? a.rank : null,
@@ -132,6 +158,8 @@ ponder.on("Registry:ModelPublished", async ({ event, context }) => {
     ...at(event),
   });
   await context.db.insert(keyring).values({
+    registry,
+    task,
     modelId: a.modelId,
     version: 1,
     cid: cidToString(a.keyring),
@@ -151,7 +179,8 @@ ponder.on("Registry:ModelPublished", async ({ event, context }) => {
 
 ponder.on("Registry:ModelEvicted", async ({ event, context }) => {
   const { modelId } = event.args;
-  const board = await readLeaderboard(context);
+  const { registry, task } = origin(event);
+  const board = await readLeaderboard(context, event);
   const after = leave(board.modelIds, modelId);
   await moveRanks(
     context,
@@ -162,16 +191,17 @@ ponder.on("Registry:ModelEvicted", async ({ event, context }) => {
     modelId,
   );
   await context.db
-    .update(model, { id: modelId })
+    .update(model, { registry, id: modelId })
     .set({ status: "evicted", rank: null, isLatest: false });
   await context.db
     .insert(modelEvent)
-    .values({ id: event.id, modelId, change: "evicted", ...at(event) });
+    .values({ id: event.id, registry, task, modelId, change: "evicted", ...at(event) });
 });
 
 ponder.on("Registry:ModelRevoked", async ({ event, context }) => {
   const { modelId, by, reason } = event.args;
-  const board = await readLeaderboard(context);
+  const { registry, task } = origin(event);
+  const board = await readLeaderboard(context, event);
   const after = leave(board.modelIds, modelId);
   await moveRanks(
     context,
@@ -182,18 +212,30 @@ ponder.on("Registry:ModelRevoked", async ({ event, context }) => {
     modelId,
   );
   await context.db
-    .update(model, { id: modelId })
+    .update(model, { registry, id: modelId })
     .set({ status: "revoked", rank: null, isLatest: false, revokedReason: reason });
-  await context.db
-    .insert(modelEvent)
-    .values({ id: event.id, modelId, change: "revoked", detail: reason, by, ...at(event) });
+  await context.db.insert(modelEvent).values({
+    id: event.id,
+    registry,
+    task,
+    modelId,
+    change: "revoked",
+    detail: reason,
+    by,
+    ...at(event),
+  });
 });
 
 ponder.on("Registry:KeyringUpdated", async ({ event, context }) => {
   const { modelId, by, version } = event.args;
+  const { registry, task } = origin(event);
   const cid = cidToString(event.args.keyring);
-  await context.db.update(model, { id: modelId }).set({ keyringCid: cid, keyringVersion: version });
+  await context.db
+    .update(model, { registry, id: modelId })
+    .set({ keyringCid: cid, keyringVersion: version });
   await context.db.insert(keyring).values({
+    registry,
+    task,
     modelId,
     version,
     cid,
@@ -204,6 +246,8 @@ ponder.on("Registry:KeyringUpdated", async ({ event, context }) => {
   });
   await context.db.insert(modelEvent).values({
     id: event.id,
+    registry,
+    task,
     modelId,
     change: "keyring_updated",
     detail: `v${version} ${cid}`,
@@ -214,8 +258,11 @@ ponder.on("Registry:KeyringUpdated", async ({ event, context }) => {
 
 ponder.on("Registry:ModelDownloaded", async ({ event, context }) => {
   const { modelId, account: who, institutionId, kind } = event.args;
+  const { registry, task } = origin(event);
   await context.db.insert(download).values({
     id: event.id,
+    registry,
+    task,
     modelId,
     account: who,
     institutionId,
@@ -223,7 +270,7 @@ ponder.on("Registry:ModelDownloaded", async ({ event, context }) => {
     ...at(event),
   });
   await context.db
-    .update(model, { id: modelId })
+    .update(model, { registry, id: modelId })
     .set((row) => ({ downloadCount: row.downloadCount + 1 }));
   if (await context.db.find(institution, { id: institutionId })) {
     await context.db
@@ -242,6 +289,7 @@ ponder.on("Registry:EncryptionKeySet", async ({ event, context }) => {
     account: event.args.account,
     change: "encryption_key_set",
     contract: "Registry",
+    ...origin(event),
     ...at(event),
   });
 });
@@ -265,6 +313,7 @@ for (const [name, kind, change] of [
       institutionId,
       by,
       contract: "Registry",
+      ...origin(event),
       ...at(event),
     });
   });
@@ -284,12 +333,14 @@ ponder.on("Registry:MembershipSynced", async ({ event, context }) => {
     change: isMember ? "registry_member_added" : "registry_member_removed",
     institutionId,
     contract: "Registry",
+    ...origin(event),
     ...at(event),
   });
 });
 
 ponder.on("Registry:PatientAccessGranted", async ({ event, context }) => {
   const { patient, modelId, institutionId, expiresAt } = event.args;
+  const { registry, task } = origin(event);
   await ensureAccount(context, patient, event.block.number);
   const row = await context.db.find(account, { address: patient });
   if (row?.kind === "none") {
@@ -309,7 +360,7 @@ ponder.on("Registry:PatientAccessGranted", async ({ event, context }) => {
   };
   await context.db
     .insert(patientGrant)
-    .values({ patient, modelId, institutionId, ...values })
+    .values({ registry, task, patient, modelId, institutionId, ...values })
     .onConflictDoUpdate(values);
   await context.db.insert(accountEvent).values({
     id: event.id,
@@ -317,14 +368,16 @@ ponder.on("Registry:PatientAccessGranted", async ({ event, context }) => {
     change: "patient_access_granted",
     institutionId,
     contract: "Registry",
+    ...origin(event),
     ...at(event),
   });
 });
 
 ponder.on("Registry:PatientAccessRevoked", async ({ event, context }) => {
   const { patient, modelId, institutionId } = event.args;
-  if (await context.db.find(patientGrant, { patient, modelId, institutionId })) {
-    await context.db.update(patientGrant, { patient, modelId, institutionId }).set({
+  const key = { registry: origin(event).registry, patient, modelId, institutionId };
+  if (await context.db.find(patientGrant, key)) {
+    await context.db.update(patientGrant, key).set({
       revoked: true,
       revokedBlock: event.block.number,
       revokedTx: event.transaction.hash,
@@ -337,6 +390,7 @@ ponder.on("Registry:PatientAccessRevoked", async ({ event, context }) => {
     change: "patient_access_revoked",
     institutionId,
     contract: "Registry",
+    ...origin(event),
     ...at(event),
   });
 });
@@ -369,6 +423,7 @@ for (const [name, granted] of [
       role: named,
       by: sender,
       contract: "Registry",
+      ...origin(event),
       ...at(event),
     });
   });
@@ -379,6 +434,7 @@ ponder.on("Registry:EvaluationSubmitted", async ({ event, context }) => {
   const e = event.args.evaluation;
   await context.db.insert(evaluation).values({
     id: event.id,
+    ...origin(event),
     modelId,
     institutionId,
     evaluator,
@@ -404,6 +460,7 @@ ponder.on("Registry:ModelScored", async ({ event, context }) => {
   const { modelId, f1, accuracy, verified, independentEvaluations, rank } = event.args;
   await context.db.insert(modelScore).values({
     id: event.id,
+    ...origin(event),
     modelId,
     f1,
     accuracy,
@@ -412,7 +469,7 @@ ponder.on("Registry:ModelScored", async ({ event, context }) => {
     rank: rank === UNRANKED ? null : rank,
     ...at(event),
   });
-  const board = await readLeaderboard(context);
+  const board = await readLeaderboard(context, event);
   const without = leave(board.modelIds, modelId);
   const after = rank === UNRANKED ? without : enter(without, modelId, rank);
   await moveRanks(context, event, board.modelIds, after, board.latestModelId);
@@ -438,4 +495,5 @@ logOtherEvents(
     "EvaluationSubmitted",
     "ModelScored",
   ]),
+  (address) => taskOf(address).task,
 );

@@ -37,7 +37,10 @@ const auth: AuthOptions = {
   ),
   signer: new SessionSigner(secret),
   standing: new StandingCache(
-    registryStanding(chainClient, deployment.addresses.registry),
+    registryStanding(
+      chainClient,
+      deployment.tasks.map((t) => t.registry),
+    ),
     settings.NEUROLEDGER_ROLE_CACHE_MS,
   ),
   client: chainClient,
@@ -145,6 +148,6 @@ app.use(
     },
   ),
 );
-app.route("/audit", auditRoutes);
+app.route("/audit", auditRoutes(deployment.tasks.map((t) => t.task)));
 
 export default app;

@@ -23,11 +23,15 @@ export const dev = Object.fromEntries(
   Object.entries(devAccounts).map(([name, a]) => [name, privateKeyToAccount(a.privateKey)]),
 ) as { [K in keyof typeof devAccounts]: ReturnType<typeof privateKeyToAccount> };
 
-const TASK_ID = keccak256(toBytes("brain-tumor-mri/binary"));
+export const TASK = "brain-tumor-mri/binary";
+const TASK_ID = keccak256(toBytes(TASK));
 const DAY = 86_400;
 type Kind = "member" | "staff" | "patient";
 
 export type ExpectedDownload = {
+  /** The task and its registry (lowercase): the scenario's registry is the binary task's. */
+  task: string;
+  registry: Address;
   txHash: Hex;
   blockNumber: number;
   logIndex: number;
@@ -193,6 +197,8 @@ export async function runScenario(c: LocalChain, d: IndexedDeployment): Promise<
     });
     const block = await c.publicClient.getBlock({ blockNumber: receipt.blockNumber });
     ledger.downloads.push({
+      task: TASK,
+      registry: registry.toLowerCase() as Address,
       txHash: receipt.transactionHash,
       blockNumber: Number(receipt.blockNumber),
       logIndex: log!.logIndex,

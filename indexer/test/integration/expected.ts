@@ -19,6 +19,8 @@ export function apiRow(d: ExpectedDownload) {
     txHash: d.txHash,
     time: isoTime(d.timestamp),
     timestamp: d.timestamp,
+    task: d.task,
+    registry: d.registry,
     modelId: String(d.modelId),
     account: d.account.toLowerCase(),
     institutionId: String(d.institutionId),
@@ -40,6 +42,8 @@ export function downloadsCsv(rows: ExpectedDownload[]) {
       "institutionId",
       "institutionName",
       "kind",
+      "task",
+      "registry",
     ],
     rows.map(apiRow),
   );

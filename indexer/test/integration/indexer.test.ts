@@ -11,7 +11,7 @@ import { SessionSigner } from "../../src/api/auth/session.ts";
 import { type Postgres, startPostgres } from "../helpers/postgres.ts";
 import { waitFor } from "../helpers/processes.ts";
 import { startSlowRpc } from "../helpers/rpcProxy.ts";
-import { dev } from "../helpers/scenario.ts";
+import { dev, TASK } from "../helpers/scenario.ts";
 import { signIn } from "../helpers/siwe.ts";
 import { type ScenarioStack, SESSION_SECRET, startScenarioStack } from "../helpers/stack.ts";
 import { type Dump, dumpTables } from "../helpers/tables.ts";
@@ -90,6 +90,8 @@ describe("on PGlite, open (dev stack)", () => {
   it("mirrors every download with its block, log index, tx hash, model, account, institution and kind", () => {
     const expected = ordered(stack.ledger).map((d) => ({
       id: rows(dump, "download").find((r) => r.txHash === d.txHash)?.id,
+      registry: d.registry,
+      task: d.task,
       modelId: String(d.modelId),
       account: lower(d.account),
       institutionId: String(d.institutionId),
@@ -133,7 +135,13 @@ describe("on PGlite, open (dev stack)", () => {
       models.find((r) => r.id === "8")!.revokedReason,
       "training labels leaked into the test set",
     );
+    assert.equal(rows(dump, "leaderboard").length, 1);
     const board = rows(dump, "leaderboard")[0]!;
+    assert.deepEqual(
+      [board.task, board.registry],
+      [TASK, lower(stack.deployment.addresses.registry)],
+    );
+    assert.ok(models.every((m) => m.task === TASK && m.registry === board.registry));
     assert.deepEqual(board.modelIds, stack.state.topTen.map(String));
     assert.equal(board.latestModelId, String(stack.state.latest));
   });
@@ -364,6 +372,8 @@ describe("on PGlite, open (dev stack)", () => {
     assert.deepEqual(
       instSummary.byModel,
       [...new Set(inst2.map((d) => d.modelId))].sort().map((m) => ({
+        task: TASK,
+        registry: lower(stack.deployment.addresses.registry),
         modelId: String(m),
         downloads: inst2.filter((d) => d.modelId === m).length,
       })),
@@ -446,7 +456,7 @@ describe("on PGlite, open (dev stack)", () => {
     const scoresCsv = await (await fetch(`${indexer.auditUrl}/models/12/scores?format=csv`)).text();
     assert.equal(
       scoresCsv.split("\r\n")[0],
-      "blockNumber,logIndex,txHash,time,modelId,f1Bp,accuracyBp,verified,independentEvaluations,rank",
+      "blockNumber,logIndex,txHash,time,modelId,f1Bp,accuracyBp,verified,independentEvaluations,rank,task,registry",
     );
     assert.equal((await getJson(`${indexer.auditUrl}/models/99/scores`)).status, 404);
   });

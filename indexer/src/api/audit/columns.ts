@@ -1,6 +1,7 @@
 /**
  * Column order of each audit CSV: the header row, and the order auditors' spreadsheets rely on.
- * Each list names keys of the JSON rows the same route answers.
+ * Each list names keys of the JSON rows the same route answers. `task` and `registry` (issue 15)
+ * come last, so spreadsheets built on the earlier columns keep their positions.
  */
 
 /** `GET /audit/downloads?format=csv`: one row per download (see `queries.ts` `downloadRow`). */
@@ -15,6 +16,8 @@ export const downloadColumns = [
   "institutionId",
   "institutionName",
   "kind",
+  "task",
+  "registry",
 ] as const;
 
 /** `GET /audit/models?format=csv`: one row per model ever published. */
@@ -33,6 +36,8 @@ export const modelColumns = [
   "publishedTime",
   "blockNumber",
   "txHash",
+  "task",
+  "registry",
 ] as const;
 
 /** `GET /audit/models/:id/history?format=csv`: one row per event in chain order. */
@@ -91,6 +96,8 @@ export const evaluationColumns = [
   "fingerprint",
   "codeVersion",
   "cardVersion",
+  "task",
+  "registry",
 ] as const;
 
 /** `GET /audit/models/:id/scores?format=csv`: one row per score change, in chain order. */
@@ -105,4 +112,6 @@ export const scoreColumns = [
   "verified",
   "independentEvaluations",
   "rank",
+  "task",
+  "registry",
 ] as const;

@@ -76,6 +76,9 @@ function instant(end: boolean) {
 
 export const format = z.enum(["json", "csv"]);
 
+/** A task's name as typed (`?task=brain-tumor-mri/type`); {@link checkTask} checks it is known. */
+export const taskName = z.string().trim().min(1, "expected a task name").max(200, "too long");
+
 const pageFields = {
   page: z.coerce
     .number({ error: "expected a whole number >= 1" })
@@ -110,6 +113,7 @@ export const downloadsQuery = z
     institution: institutionRef.optional(),
     account: address.optional(),
     kind: z.enum(downloadKinds).optional(),
+    task: taskName.optional(),
     ...rangeFields,
     ...pageFields,
     format: format.optional(),
@@ -121,6 +125,7 @@ export const evaluationsQuery = z
   .strictObject({
     model: uintString.optional(),
     institution: institutionRef.optional(),
+    task: taskName.optional(),
     ...rangeFields,
     ...pageFields,
     format: format.optional(),
@@ -128,14 +133,28 @@ export const evaluationsQuery = z
   .refine(rangeInOrder, rangeMessage);
 export type EvaluationsQuery = z.infer<typeof evaluationsQuery>;
 
+/** A summary's window; `task`: the model's task (model summaries), or only that task's downloads
+ * (institution summaries). */
 export const summaryQuery = z
-  .strictObject({ ...rangeFields, format: format.optional() })
+  .strictObject({ task: taskName.optional(), ...rangeFields, format: format.optional() })
   .refine(rangeInOrder, rangeMessage);
 export type SummaryQuery = z.infer<typeof summaryQuery>;
 
-export const historyQuery = z.strictObject({ format: format.optional() });
+/** A model's history or scores: `task` names the model's task (needed when its id is in several). */
+export const historyQuery = z.strictObject({
+  task: taskName.optional(),
+  format: format.optional(),
+});
 
 export const listQuery = z.strictObject({ ...pageFields, format: format.optional() });
+
+/** `GET /audit/models`: pages, and only one task's models with `task`. */
+export const modelsQuery = z.strictObject({
+  task: taskName.optional(),
+  ...pageFields,
+  format: format.optional(),
+});
+export type ModelsQuery = z.infer<typeof modelsQuery>;
 
 export const modelIdParam = z.strictObject({ id: uintString });
 export const institutionParam = z.strictObject({ id: institutionRef });
@@ -149,6 +168,23 @@ export class BadRequestError extends Error {
     this.name = "BadRequestError";
     this.problems = problems;
   }
+}
+
+/**
+ * Checks a `task` parameter against the tasks this indexer follows.
+ * @param task the parsed parameter (undefined: all tasks)
+ * @param known the task names of the deployment, in its order
+ * @returns the task, or undefined for all tasks
+ * @throws BadRequestError naming `task` and the known tasks, for a task the deployment lacks
+ */
+export function checkTask(task: string | undefined, known: readonly string[]): string | undefined {
+  if (task === undefined || known.includes(task)) return task;
+  throw new BadRequestError([
+    {
+      parameter: "task",
+      message: `unknown task ${JSON.stringify(task)} (known: ${known.join(", ")})`,
+    },
+  ]);
 }
 
 export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {

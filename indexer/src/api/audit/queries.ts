@@ -2,7 +2,12 @@ import { db } from "ponder:api";
 import { download, evaluation, institution, model, modelEvent, modelScore } from "ponder:schema";
 import { and, asc, count, desc, eq, gte, lte, sql } from "ponder";
 import type { Address, Hex } from "viem";
-import type { DownloadsQuery, EvaluationsQuery, SummaryQuery } from "./params.ts";
+import {
+  BadRequestError,
+  type DownloadsQuery,
+  type EvaluationsQuery,
+  type SummaryQuery,
+} from "./params.ts";
 import { isoDay, isoTime } from "./respond.ts";
 import type {
   DownloadKind,
@@ -49,6 +54,8 @@ function inRange(
 }
 
 function downloadRow(r: {
+  task: string;
+  registry: Hex;
   blockNumber: bigint;
   logIndex: number;
   txHash: Hex;
@@ -65,6 +72,8 @@ function downloadRow(r: {
     txHash: r.txHash,
     time: isoTime(r.timestamp),
     timestamp: Number(r.timestamp),
+    task: r.task,
+    registry: r.registry,
     modelId: r.modelId,
     account: r.account,
     institutionId: r.institutionId,
@@ -92,6 +101,8 @@ export function windowOf(q: SummaryQuery) {
 /** The download filter of `GET /audit/downloads`: every given parameter must match. */
 export async function downloadsWhere(q: DownloadsQuery): Promise<SQL | undefined> {
   const filters: (SQL | undefined)[] = [];
+  // Without `task`, `model` matches that id in every task (rows say which).
+  if (q.task !== undefined) filters.push(eq(download.task, q.task));
   if (q.model !== undefined) filters.push(eq(download.modelId, q.model));
   if (q.institution !== undefined) {
     const id = await institutionIdOf(q.institution);
@@ -104,15 +115,21 @@ export async function downloadsWhere(q: DownloadsQuery): Promise<SQL | undefined
   return and(...filters);
 }
 
-/** Downloads of one model in `[from, to]` (unix seconds, either end optional). */
-export function modelDownloadsWhere(modelId: bigint, q: SummaryQuery) {
-  return and(eq(download.modelId, modelId), ...inRange(download.timestamp, q.from, q.to));
+/** Downloads of one model (its registry and id) in `[from, to]` (unix seconds, either end optional). */
+export function modelDownloadsWhere(m: ModelKey, q: SummaryQuery) {
+  return and(
+    eq(download.registry, m.registry),
+    eq(download.modelId, m.id),
+    ...inRange(download.timestamp, q.from, q.to),
+  );
 }
 
-/** Downloads by one institution's accounts in `[from, to]` (unix seconds, either end optional). */
+/** Downloads by one institution's accounts in `[from, to]` (unix seconds, either end optional),
+ * of one task's models with `q.task`. */
 export function institutionDownloadsWhere(institutionId: bigint, q: SummaryQuery) {
   return and(
     eq(download.institutionId, institutionId),
+    ...(q.task === undefined ? [] : [eq(download.task, q.task)]),
     ...inRange(download.timestamp, q.from, q.to),
   );
 }
@@ -125,6 +142,8 @@ export async function listDownloads(where: SQL | undefined, paging: PageRequest)
     .where(where);
   const rows = await db
     .select({
+      task: download.task,
+      registry: download.registry,
       blockNumber: download.blockNumber,
       logIndex: download.logIndex,
       txHash: download.txHash,
@@ -181,22 +200,41 @@ export function totalsOf(byDay: Awaited<ReturnType<typeof countsByDay>>) {
   };
 }
 
-/** One page of models, newest first, and how many were ever published. */
-export async function listModels(paging: PageRequest) {
-  const [{ total } = { total: 0 }] = await db.select({ total: count() }).from(model);
+/** A model's key: its task's registry and its id there (ids restart at 1 per registry). */
+export type ModelKey = { registry: Hex; id: bigint };
+
+/** One page of models (of `task`, or of every task), newest first, and how many match. */
+export async function listModels(paging: PageRequest, task?: string) {
+  const where = task === undefined ? undefined : eq(model.task, task);
+  const [{ total } = { total: 0 }] = await db.select({ total: count() }).from(model).where(where);
   const rows = await db
     .select()
     .from(model)
-    .orderBy(desc(model.id))
+    .where(where)
+    .orderBy(desc(model.blockNumber), desc(model.logIndex))
     .limit(paging.pageSize)
     .offset(offsetOf(paging));
   return { total: Number(total), rows: rows.map(modelJson) };
 }
 
-/** The model with this id; undefined when none was published. */
-export async function findModel(id: bigint) {
-  const [m] = await db.select().from(model).where(eq(model.id, id)).limit(1);
-  return m;
+/**
+ * The model with this id in `task`, or, without a task, in the one task that has such an id.
+ * @returns the model row; undefined when no task (or not `task`) has a model with this id
+ * @throws BadRequestError naming `task` and the tasks that have the id, when several do and no
+ *   task was given (ids restart at 1 in every task, so the id alone does not say which model)
+ */
+export async function findModel(id: bigint, task?: string) {
+  const where = and(eq(model.id, id), ...(task === undefined ? [] : [eq(model.task, task)]));
+  const found = await db.select().from(model).where(where).orderBy(asc(model.task)).limit(17);
+  if (found.length > 1) {
+    throw new BadRequestError([
+      {
+        parameter: "task",
+        message: `model ${id} exists in several tasks (${found.map((m) => m.task).join(", ")}): say which with ?task=<name>`,
+      },
+    ]);
+  }
+  return found[0];
 }
 
 /** Downloads matching `where` per institution: `{ institutionId, name, downloads }`, by id. */
@@ -211,21 +249,29 @@ export async function downloadsPerInstitution(where: SQL | undefined) {
   return rows.map((r) => ({ ...r, downloads: Number(r.downloads) }));
 }
 
-/** Downloads matching `where` per model: `{ modelId, downloads }`, by id. */
+/** Downloads matching `where` per model: `{ task, registry, modelId, downloads }`, by task and id. */
 export async function downloadsPerModel(where: SQL | undefined) {
   const rows = await db
-    .select({ modelId: download.modelId, downloads: count() })
+    .select({
+      task: download.task,
+      registry: download.registry,
+      modelId: download.modelId,
+      downloads: count(),
+    })
     .from(download)
     .where(where)
-    .groupBy(download.modelId)
-    .orderBy(download.modelId);
+    .groupBy(download.task, download.registry, download.modelId)
+    .orderBy(download.task, download.modelId);
   return rows.map((r) => ({ ...r, downloads: Number(r.downloads) }));
 }
 
 /** A model's whole life (publish, rank changes, keyrings, eviction, downloads) in chain order. */
 export async function modelHistory(m: typeof model.$inferSelect) {
-  const life = await db.select().from(modelEvent).where(eq(modelEvent.modelId, m.id));
-  const downloads = await db.select().from(download).where(eq(download.modelId, m.id));
+  const life = await db
+    .select()
+    .from(modelEvent)
+    .where(and(eq(modelEvent.registry, m.registry), eq(modelEvent.modelId, m.id)));
+  const downloads = await db.select().from(download).where(modelDownloadsWhere(m, {}));
   return [
     ...life.map((e) => ({
       event: e.change,
@@ -276,24 +322,33 @@ export async function findInstitution(ref: bigint | Address) {
   return inst;
 }
 
-/** Models an institution published, by id: `{ id, status, rank, publishedAt, publishedTime }`. */
-export async function modelsPublishedBy(institutionId: bigint) {
+/** Models an institution published, by task and id:
+ * `{ task, registry, id, status, rank, publishedAt, publishedTime }`. */
+export async function modelsPublishedBy(institutionId: bigint, task?: string) {
   const rows = await db
     .select({
+      task: model.task,
+      registry: model.registry,
       id: model.id,
       status: model.status,
       rank: model.rank,
       publishedAt: model.publishedAt,
     })
     .from(model)
-    .where(eq(model.institutionId, institutionId))
-    .orderBy(asc(model.id));
+    .where(
+      and(
+        eq(model.institutionId, institutionId),
+        ...(task === undefined ? [] : [eq(model.task, task)]),
+      ),
+    )
+    .orderBy(asc(model.task), asc(model.id));
   return rows.map((p) => ({ ...p, publishedTime: isoTime(p.publishedAt) }));
 }
 
 /** The evaluation filter of `GET /audit/evaluations`: every given parameter must match. */
 export async function evaluationsWhere(q: EvaluationsQuery): Promise<SQL | undefined> {
   const filters: (SQL | undefined)[] = [];
+  if (q.task !== undefined) filters.push(eq(evaluation.task, q.task));
   if (q.model !== undefined) filters.push(eq(evaluation.modelId, q.model));
   if (q.institution !== undefined) {
     const id = await institutionIdOf(q.institution);
@@ -309,6 +364,8 @@ function evaluationRow(
   institutionName: string | null,
 ): EvaluationRecord {
   return {
+    task: e.task,
+    registry: e.registry,
     modelId: e.modelId,
     institutionId: e.institutionId,
     institutionName,
@@ -356,13 +413,15 @@ export async function listEvaluations(where: SQL | undefined, paging: PageReques
 }
 
 /** A model's ranking score after each change, in chain order. */
-export async function scoreHistory(modelId: bigint): Promise<ScoreRecord[]> {
+export async function scoreHistory(m: ModelKey): Promise<ScoreRecord[]> {
   const rows = await db
     .select()
     .from(modelScore)
-    .where(eq(modelScore.modelId, modelId))
+    .where(and(eq(modelScore.registry, m.registry), eq(modelScore.modelId, m.id)))
     .orderBy(asc(modelScore.blockNumber), asc(modelScore.logIndex));
   return rows.map((s) => ({
+    task: s.task,
+    registry: s.registry,
     modelId: s.modelId,
     f1Bp: s.f1,
     accuracyBp: s.accuracy,

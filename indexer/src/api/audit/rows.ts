@@ -16,8 +16,19 @@ export type Json<T> = T extends bigint
 
 export type DownloadKind = "member" | "staff" | "patient";
 
+/**
+ * Which task a row belongs to (docs/interfaces.md section 14): every task has its own registry and
+ * model ids restart at 1 in each, so a model is `(registry, modelId)`, never the id alone.
+ */
+export type TaskOrigin = {
+  /** The task's name, e.g. `brain-tumor-mri/binary`, `brain-tumor-mri/type`. */
+  task: string;
+  /** The task registry's proxy address (lowercase). */
+  registry: Hex;
+};
+
 /** One `ModelDownloaded` event as the routes build it (before JSON). */
-export type DownloadRecord = {
+export type DownloadRecord = TaskOrigin & {
   /** Block of the download (a number: block heights fit a double). */
   blockNumber: number;
   logIndex: number;
@@ -46,7 +57,8 @@ export interface DownloadsPage {
 }
 
 /** A published model as the audit API lists it (`GET /audit/models`, summaries). */
-export type ModelRecord = {
+export type ModelRecord = TaskOrigin & {
+  /** The model's id in its task's registry (ids restart at 1 per task). */
   id: bigint;
   publisher: Hex;
   institutionId: bigint;
@@ -108,9 +120,12 @@ export interface ModelSummary {
   byInstitution: { institutionId: string; name: string | null; downloads: number }[];
 }
 
+/** Downloads of one model, a row of `byModel` in `GET /audit/institutions/:id/summary`. */
+export type ModelDownloads = Json<TaskOrigin & { modelId: bigint; downloads: number }>;
+
 /** One `EvaluationSubmitted` event (registry v3) as the routes build it (before JSON): what a
  * member institution measured of a model on its own data. Metrics in basis points (0..10000). */
-export type EvaluationRecord = {
+export type EvaluationRecord = TaskOrigin & {
   modelId: bigint;
   institutionId: bigint;
   /** Null for an institution the indexer has not seen admitted. */
@@ -159,7 +174,7 @@ export interface EvaluationsPage {
 }
 
 /** One `ModelScored` event: a model's ranking score after a change (publish, evaluation). */
-export type ScoreRecord = {
+export type ScoreRecord = TaskOrigin & {
   modelId: bigint;
   /** The ranking F1 and accuracy (basis points): members' worst independent site once verified,
    * the publisher's claim until then. */

@@ -1,0 +1,68 @@
+import type { Deployment } from "@neuroledger/chain/deployment";
+import { type Address, getAddress, type Hex, keccak256, toBytes } from "viem";
+
+/** A task of the consortium as the indexer follows it: its name, id and registry proxy. */
+export type IndexedTask = { task: string; taskId: Hex; registry: Address };
+
+/**
+ * Every task registry a deployment names (docs/interfaces.md section 14): `contracts.tasks` in
+ * order, or, for a deployment made before tasks, the one task `parameters.task` at
+ * `contracts.registry` (so older files keep working).
+ * @param deployment a parsed deployment file
+ * @param source what to name in errors (the file path)
+ * @throws Error naming the file and the entry when a task id is not keccak256 of its name, a task
+ *   name or registry appears twice, or `contracts.registry` is not one of the task registries
+ */
+export function tasksOf(deployment: Deployment, source = "deployment"): IndexedTask[] {
+  const { contracts, parameters } = deployment;
+  const listed = contracts.tasks ?? [
+    {
+      task: parameters.task,
+      taskId: parameters.taskId,
+      registry: contracts.registry,
+    },
+  ];
+  const tasks = listed.map((entry) => ({
+    task: entry.task,
+    taskId: entry.taskId.toLowerCase() as Hex,
+    registry: getAddress(entry.registry.address),
+  }));
+  const problem = (message: string) =>
+    new Error(`Invalid deployment file ${source}: contracts.tasks: ${message}`);
+  for (const [i, t] of tasks.entries()) {
+    const expected = keccak256(toBytes(t.task));
+    if (t.taskId !== expected) {
+      throw problem(
+        `[${i}] "${t.task}" has taskId ${t.taskId}, not keccak256 of its name (${expected})`,
+      );
+    }
+    const earlier = tasks.findIndex((o) => o.task === t.task || o.registry === t.registry);
+    if (earlier !== i) {
+      throw problem(
+        `[${i}] repeats the task name or registry of [${earlier}] ("${tasks[earlier]?.task}")`,
+      );
+    }
+  }
+  const main = getAddress(contracts.registry.address);
+  if (!tasks.some((t) => t.registry === main)) {
+    throw problem(`contracts.registry ${main} is not the registry of any task`);
+  }
+  return tasks;
+}
+
+/**
+ * Looks a task up by the address of its registry (any case): how a registry event gets its task.
+ * @throws Error naming the address and the registries known, for an address no task has
+ */
+export function taskByRegistry(tasks: readonly IndexedTask[]): (registry: string) => IndexedTask {
+  const byAddress = new Map(tasks.map((t) => [t.registry.toLowerCase(), t]));
+  return (registry) => {
+    const found = byAddress.get(registry.toLowerCase());
+    if (!found) {
+      throw new Error(
+        `no task has the registry ${registry} (known: ${tasks.map((t) => `${t.task} at ${t.registry}`).join(", ")})`,
+      );
+    }
+    return found;
+  };
+}
