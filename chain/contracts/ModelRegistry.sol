@@ -130,6 +130,9 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
     // keccak256(abi.encode(uint256(keccak256("neuroledger.storage.ModelRegistry")) - 1)) & ~bytes32(uint256(0xff))
     bytes32 private constant _STORAGE_SLOT = 0x564e01f72fb2c50a7c82bfe822f9b2ed27ecaedf85f12425943292aa85e22e00;
 
+    /// @dev The two-class task whose evaluations are checked for coherence (see `_checkEvaluation`).
+    bytes32 private constant _BINARY_TASK_ID = keccak256("brain-tumor-mri/binary");
+
     /// @custom:oz-upgrades-unsafe-allow constructor
     constructor() {
         _disableInitializers();
@@ -291,7 +294,7 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         if (seat == _NO_SEAT) revert RegistryModelNotActive(modelId);
         (bool hasInstitution, uint256 institutionId,) = _institutionOf($, msg.sender);
         if (!hasInstitution) revert RegistryEvaluatorWithoutInstitution(msg.sender);
-        _checkEvaluation(evaluation);
+        _checkEvaluation(evaluation, $.taskId == _BINARY_TASK_ID);
         Standing standing = Standing.wrap($.standings[seat]);
         bool publisherSite = institutionId == standing.publisherInstitution();
         bool replaced = _writeEvaluation($.evaluations[modelId][institutionId], evaluation, publisherSite);
@@ -823,10 +826,12 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
 
     // ------------------------------------------------------------------ evaluation internals
 
-    /// @dev Bounds and coherence of a submitted evaluation. Accuracy must agree with sensitivity,
+    /// @dev Bounds and coherence of a submitted evaluation. For the binary task (`coherent`), whose
+    /// figures all come from one 2x2 confusion matrix, accuracy must agree with sensitivity,
     /// specificity and the class counts, and F1 with precision and sensitivity, within what
-    /// rounding each figure to a basis point allows.
-    function _checkEvaluation(EvaluationParams calldata e) private pure {
+    /// rounding each figure to a basis point allows. A K-class task's figures are macro averages
+    /// over its labels (docs/interfaces.md section 14), which obey neither identity.
+    function _checkEvaluation(EvaluationParams calldata e, bool coherent) private pure {
         _checkBps(e.accuracy);
         _checkBps(e.precision);
         _checkBps(e.recall);
@@ -835,6 +840,7 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         _checkBps(e.auc);
         if (e.positives == 0 || e.negatives == 0) revert RegistryEvaluationClassEmpty(e.positives, e.negatives);
         if (e.fingerprint == bytes32(0)) revert RegistryInvalidFingerprint();
+        if (!coherent) return;
         // accuracy * n = recall * positives + specificity * negatives; each rounding is <= 0.5 bp.
         uint256 images = uint256(e.positives) + e.negatives;
         uint256 weighted = uint256(e.recall) * e.positives + uint256(e.specificity) * e.negatives;

@@ -6,6 +6,7 @@ import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Ini
 import {ERC1967Proxy} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol";
 import {ModelRegistry} from "../../contracts/ModelRegistry.sol";
 import {TaskDirectory} from "../../contracts/TaskDirectory.sol";
+import {IModelEvaluations} from "../../contracts/interfaces/IModelEvaluations.sol";
 import {IModelRegistry} from "../../contracts/interfaces/IModelRegistry.sol";
 import {ITaskDirectory} from "../../contracts/interfaces/ITaskDirectory.sol";
 import {FakeRegistry, ShortAnswer, TaskFixture} from "../utils/TaskFixture.sol";
@@ -232,6 +233,26 @@ contract TaskDirectoryTest is TaskFixture {
         assertEq(typeRegistry.nextModelId(), 12);
         // Ids restart in each registry: model 1 of each task is a different model.
         assertTrue(registry.getModel(1).taskId != typeRegistry.getModel(2).taskId);
+    }
+
+    /// @dev A K-class task's figures are macro averages (docs/interfaces.md section 14): the smoke
+    /// type model's evaluation (accuracy 50 %, macro recall 50 %, macro specificity 83.33 %, macro
+    /// precision 41.67 %, macro F1 43.33 %; 6 tumor and 2 tumor-free images) obeys neither binary
+    /// identity. The type registry takes it and ranks by its macro F1; the binary registry refuses it.
+    function test_typeTaskTakesMacroFiguresTheBinaryTaskRefuses() public {
+        IModelRegistry.EvaluationParams memory e = evaluation(8000, 8000);
+        (e.accuracy, e.precision, e.recall, e.specificity, e.f1) = (5000, 4167, 5000, 8333, 4333);
+        (e.positives, e.negatives) = (6, 2);
+        uint256 typeId = publishType(9000, 9000);
+        vm.prank(instB);
+        typeRegistry.submitEvaluation(typeId, e);
+        assertEq(typeRegistry.evaluationOf(typeId, idB).f1, 4333);
+        uint256 binaryId = publish(9000, 9000);
+        vm.expectRevert(
+            abi.encodeWithSelector(IModelEvaluations.RegistryEvaluationAccuracyInconsistent.selector, 5000, 5000, 8333)
+        );
+        vm.prank(instB);
+        registry.submitEvaluation(binaryId, e);
     }
 
     function test_publishOfTheOtherTaskIsRefused() public {
