@@ -30,6 +30,13 @@ from .tasks import BINARY, NO_TUMOR, UNTYPED_TUMOR, Task
 from .train import TrainConfig, TrainResult, channel_stats, fit, infer
 
 FRACTIONS = (0.70, 0.15, 0.15)
+# The card's description of how the type task trains (train.py: tumor_type_loss, type_task_weights, type_validation).
+TYPE_TASK_TRAINING = {
+    "loss": "cross-entropy of the tumor head (no / yes) on every image + cross-entropy of the type head on the typed images",
+    "earlyStoppingMetric": "validation mean of the four class recalls and the share of untyped tumors called a tumor",
+    "batchSampling": "balanced: half tumor-free, the tumor half equal among glioma, meningioma, pituitary and untyped tumors, "
+                     "sources equal within a label",
+}
 VECTORS_PER_CLASS = 2
 
 
@@ -432,6 +439,11 @@ def train_and_write(
     if ds.version == 2:
         keys.append("batchSampling")
     hyper = {k: hyper[k] for k in keys}
+    if ds.task is not BINARY:
+        hyper.update(TYPE_TASK_TRAINING)
+        if train_cfg.localization_weight:
+            hyper["loss"] += (f" + {train_cfg.localization_weight:g} x localisation on the tumor head's 'yes' map"
+                              + (f" from epoch {train_cfg.localization_warmup + 1}" if train_cfg.localization_warmup else ""))
     data = {
         "fingerprint": fingerprint(ds.sources) if ds.version == 2 else ds.sources[0].listing.fingerprint(),
         "files": sum(s.listing.files for s in ds.sources),

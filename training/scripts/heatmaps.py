@@ -24,14 +24,16 @@ from neuroledger_training.sources import _read_annotations  # noqa: E402
 TILE = 256
 
 
-def overlay(model, spec: PreprocSpec, path: Path, boxes) -> Image.Image:
+def overlay(model, spec: PreprocSpec, path: Path, boxes, labels: list[str]) -> Image.Image:
     rgb = decode_rgb(path)
     x, region = spec.from_rgb(rgb)
     with torch.no_grad():
         logits, features = model(x[None])
         cam = model.cam(features)[0]
-    prob = float(torch.softmax(logits, 1)[0, 1])
-    heat = upsample(class_heatmap(cam, 1), spec.size).numpy()
+    probs = torch.softmax(logits, 1)[0]
+    k = 1 if len(probs) == 2 else int(probs.argmax())  # binary: the 'yes' map; K classes: the predicted class's
+    prob = float(probs[k])
+    heat = upsample(class_heatmap(cam, k), spec.size).numpy()
     # Paint the heat (red) over the region's square in image pixels.
     h, w = rgb.shape[:2]
     img = Image.fromarray(rgb).convert("RGB")
@@ -43,10 +45,10 @@ def overlay(model, spec: PreprocSpec, path: Path, boxes) -> Image.Image:
     draw = ImageDraw.Draw(img)
     for x0, y0, x1, y1 in boxes:
         draw.rectangle([x0, y0, x1, y1], outline=(0, 255, 0), width=max(1, w // 150))
-    px, py = peak(cam, 1, region, spec.size, w, h)
+    px, py = peak(cam, k, region, spec.size, w, h)
     r = max(3, w // 60)
     draw.ellipse([px - r, py - r, px + r, py + r], outline=(255, 255, 0), width=max(1, w // 150))
-    draw.text((4, 4), f"p={prob:.2f}", fill=(255, 255, 0))
+    draw.text((4, 4), f"p={prob:.2f}" if len(probs) == 2 else f"{labels[k]} p={prob:.2f}", fill=(255, 255, 0))
     img.thumbnail((TILE, TILE))
     tile = Image.new("RGB", (TILE, TILE))
     tile.paste(img, (0, 0))
@@ -58,7 +60,7 @@ def main(argv: list[str]) -> None:
     model, ckpt = load_checkpoint(model_dir / "model.pt")
     spec = PreprocSpec.from_checkpoint(ckpt)
     boxes, _, _ = _read_annotations(data)
-    tiles = [overlay(model, spec, data / rel, boxes.get(rel, [])) for rel in argv[3:]]
+    tiles = [overlay(model, spec, data / rel, boxes.get(rel, []), ckpt["labels"]) for rel in argv[3:]]
     cols = min(6, len(tiles))
     rows = (len(tiles) + cols - 1) // cols
     grid = Image.new("RGB", (cols * TILE, rows * TILE))

@@ -84,7 +84,8 @@ def make_tumor_source(root: Path, per_class: int = 8, seed: int = 1, size: int =
     """A second, tumor-only source like figshare: root/<class>/* (square grey PNG, darker than the
     first source; glioma and pituitary by default, or the three types with a brightness per type)
     and root/labels.csv with one box per image and a patient-wise cv_fold (two consecutive images
-    per fold). Returns the label rows."""
+    per fold; with the three types, 6 folds that each hold every type, as figshare's). Returns the
+    label rows."""
     rng = np.random.default_rng(seed)
     rows = []
     typed = len(classes) == 3
@@ -100,7 +101,7 @@ def make_tumor_source(root: Path, per_class: int = 8, seed: int = 1, size: int =
             box = [round((tx - r) * size), round((ty - r) * size), round((tx + r) * size), round((ty + r) * size)]
             rows.append({"file": f"{cls}/{i}.png", "class": cls, "width": size, "height": size,
                          "x_min": box[0], "y_min": box[1], "x_max": box[2], "y_max": box[3],
-                         "cv_fold": 1 + (len(rows) // 2 if typed else i // 2)})
+                         "cv_fold": 1 + (len(rows) % 6 if typed else i // 2)})
     with open(root / "labels.csv", "w") as fh:
         fh.write("file,class,width,height,x_min,y_min,x_max,y_max,cv_fold\n")
         for r in rows:

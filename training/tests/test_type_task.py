@@ -188,6 +188,8 @@ def test_train_writes_a_type_model(trained):
     assert loso["synthetic"]["metrics"] is None and "no_tumor" in loso["synthetic"]["note"]
     assert loso["tumors"]["metrics"] is None and "glioma" in loso["tumors"]["note"]
     assert card["localization"]["n"] > 0 and card["localization"]["source"] == "in-source test side"
+    assert card["hyperparameters"]["loss"].startswith("cross-entropy of the tumor head")
+    assert "half tumor-free" in card["hyperparameters"]["batchSampling"]
 
 
 def test_card_rules_of_the_type_task(trained):
