@@ -13,6 +13,7 @@ import jsonschema
 
 from .data import INPUT_SIZE
 from .preprocess_v2 import preprocessing_spec_v2
+from .tasks import TASKS
 
 CARD_SCHEMA_ID = "neuroledger.model-card/2"
 CARD_SCHEMA_ID_V1 = "neuroledger.model-card/1"
@@ -38,13 +39,50 @@ def validate_card(card: dict) -> None:
     validator = jsonschema.Draft202012Validator(card_schema(schema_id), format_checker=jsonschema.FormatChecker())
     problems = [f"{'/'.join(map(str, e.absolute_path)) or '<root>'}: {e.message}" for e in validator.iter_errors(card)]
     if not problems:
-        if card["positiveLabel"] not in card["labels"]:
-            problems.append(f"positiveLabel {card['positiveLabel']!r} is not one of labels {card['labels']}")
+        problems += _label_problems(card)
         lengths = {k: len(v) for k, v in card["curves"].items()}
         if len(set(lengths.values())) > 1:
             problems.append(f"curves have different lengths: {lengths}")
     if problems:
         raise CardError("card.json is invalid:\n  " + "\n  ".join(problems))
+
+
+def _metrics_objects(card: dict):
+    """(path, metrics object) for every metrics object of the card."""
+    m = card["metrics"]
+    for side in ("test", "validation"):
+        yield f"metrics/{side}", m[side]
+    for name, obj in (m.get("bySource") or {}).items():
+        yield f"metrics/bySource/{name}", obj
+    for i, entry in enumerate(m.get("leaveOneSourceOut") or []):
+        if entry.get("metrics") is not None:
+            yield f"metrics/leaveOneSourceOut/{i}/metrics", entry["metrics"]
+
+
+def _label_problems(card: dict) -> list[str]:
+    """Cross-field rules of section 14: the positive label is a label (binary task) or null (type
+    task); every confusion matrix is K x K and every perClass names exactly the labels."""
+    labels, positive, problems = card["labels"], card["positiveLabel"], []
+    task = TASKS.get(card["task"])
+    if task is not None and list(task.labels) != labels:
+        problems.append(f"labels: the task {task.name} has the labels {list(task.labels)}, got {labels}")
+    if card["task"] == TASK and positive is None:
+        problems.append(f"positiveLabel: the task {TASK} needs a positive label (one of {labels})")
+    elif card["task"] != TASK and positive is not None:
+        problems.append(f"positiveLabel: the task {card['task']} has no positive label (null), got {positive!r}")
+    if positive is not None and positive not in labels:
+        problems.append(f"positiveLabel {positive!r} is not one of labels {labels}")
+    if card["schema"] != CARD_SCHEMA_ID:
+        return problems
+    k = len(labels)
+    for path, m in _metrics_objects(card):
+        if len(m["confusion"]) != k or any(len(row) != k for row in m["confusion"]):
+            problems.append(f"{path}/confusion: must be {k} x {k} (one row and column per label)")
+        if "perClass" in m and sorted(m["perClass"]) != sorted(labels):
+            problems.append(f"{path}/perClass: names {sorted(m['perClass'])}, want the labels {labels}")
+        if k > 2 and ("perClass" not in m or "specificity" not in m):
+            problems.append(f"{path}: a {k}-class card needs perClass and specificity")
+    return problems
 
 
 def preprocessing_spec(mean: list[float], std: list[float]) -> dict:
@@ -78,8 +116,40 @@ def preprocessing_spec(mean: list[float], std: list[float]) -> dict:
     }
 
 
+# How the type task's logits and maps follow from its two heads (card `architecture.headFormula`).
+TUMOR_TYPE_FORMULA = (
+    "pooled = mean over (y, x) of features; tumor head T (rows no, yes), type head Y (rows glioma, meningioma, pituitary); "
+    "logits[no_tumor] = log_softmax(T pooled + bT)[no]; logits[t] = log_softmax(T pooled + bT)[yes] + log_softmax(Y pooled + bY)[t] "
+    "for t in glioma, meningioma, pituitary; softmax(logits) = exp(logits) = class probabilities. "
+    "cam[no_tumor] = T[no] . features / (h w); cam[t] = (T[yes] + Y[t]) . features / (h w); "
+    "sum(cam[k]) + bias[k] != logits[k] (log-softmax of two heads)"
+)
+
+
 def architecture_spec(model) -> dict:
     cfg = model.config
+    if cfg.head == "tumor-type":
+        return {
+            "name": "residual-cnn-gap-tumor-type",
+            "description": (
+                f"conv 3x3 stride 2 ({cfg.channels[0]}) + batch-norm + ReLU, 4 residual basic blocks "
+                f"(widths {', '.join(map(str, cfg.channels))}; strides 1, 2, 2, 1), global average pool, "
+                f"dropout {cfg.dropout}, two linear heads: tumor {cfg.channels[-1]} -> 2 (no, yes; every image) and "
+                f"type {cfg.channels[-1]} -> 3 (glioma, meningioma, pituitary; typed images only), combined into 4 "
+                "log-probabilities; trained from scratch"
+            ),
+            "convChannels": list(cfg.channels),
+            "kernelSize": 3,
+            "padding": 1,
+            "batchNorm": True,
+            "pool": "global-average",
+            "dropout": cfg.dropout,
+            "head": "gap-tumor-type",
+            "headFormula": TUMOR_TYPE_FORMULA,
+            "inputShape": [cfg.in_channels, cfg.input_size, cfg.input_size],
+            "featuresShape": [cfg.channels[-1], cfg.feature_size, cfg.feature_size],
+            "parameters": model.parameter_count(),
+        }
     if cfg.arch == "resnet":
         return {
             "name": "residual-cnn-gap",
@@ -136,7 +206,7 @@ def now_iso() -> str:
 
 
 def build_card(*, name, version, labels, positive_label, model, hyperparameters, spec, onnx_section, metrics, curves, data, code,
-               localization=None, ood=None) -> dict:
+               localization=None, ood=None, task: str = TASK) -> dict:
     """A /2 card for preprocessing version 2 (then `localization`, `ood`, `data.sources`,
     `metrics.bySource` and `metrics.leaveOneSourceOut` are required), else a /1 card."""
     v2 = spec.version == 2
@@ -144,7 +214,7 @@ def build_card(*, name, version, labels, positive_label, model, hyperparameters,
         "schema": CARD_SCHEMA_ID if v2 else CARD_SCHEMA_ID_V1,
         "name": name,
         "version": version,
-        "task": TASK,
+        "task": task,
         "labels": labels,
         "positiveLabel": positive_label,
         "architecture": architecture_spec(model),

@@ -26,6 +26,8 @@ from .pipeline import Logger, display_path, dump_json_line, paper_row, prepare, 
 from .samples import SAMPLES_PER_CLASS, write_samples
 from .sources import open_sources
 from .split import SplitError
+from .tasks import BINARY, TASKS, task_by_name
+from .type_bench import type_bench_table, write_type_bench
 from .train import TrainConfig
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # training/
@@ -57,6 +59,9 @@ ARCH_DEFAULTS = {
 
 
 def add_data_options(p: argparse.ArgumentParser, required: bool) -> None:
+    p.add_argument("--task", choices=sorted(TASKS), default=None,
+                   help=f"the task (default {BINARY.name}; evaluate: the model's); brain-tumor-mri/type maps glioma, meningioma, pituitary "
+                        "to themselves, no/notumor/normal to no_tumor and yes/tumor to a tumor without a type (tumor head only)")
     p.add_argument("--data", action="append", required=required, metavar="[NAME=]DIR",
                    help="a source <DIR>/<class>/*, repeatable (e.g. --data br35h=<dir> --data figshare=<dir>)")
     p.add_argument("--map", action="append", default=[], metavar="[SOURCE:]FOLDER=LABEL",
@@ -107,7 +112,11 @@ def configs(args, arch: str | None = None, max_minutes: float | None = None) -> 
         channels, size = args.paper_channels or channels, args.paper_size or size
     if not v2:
         size = INPUT_SIZE
-    model_cfg = ModelConfig(channels=channels, batch_norm=not args.no_batch_norm, input_size=size, arch=arch, cam=v2)
+    task = task_of(args)
+    if task is not BINARY and (arch != "resnet" or not v2):
+        raise ValueError(f"the task {task.name} trains the residual CNN with preprocessing 2 (--arch resnet --preprocessing 2)")
+    model_cfg = ModelConfig(channels=channels, batch_norm=not args.no_batch_norm, input_size=size, arch=arch, cam=v2,
+                            **({} if task is BINARY else {"num_classes": task.k, "head": "tumor-type"}))
     train_cfg = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=lr,
                             patience=args.patience, seed=args.seed, threads=args.threads,
                             max_minutes=args.max_minutes if max_minutes is None else max_minutes,
@@ -122,10 +131,14 @@ def configs(args, arch: str | None = None, max_minutes: float | None = None) -> 
 NO_AUGMENT_V2 = AugmentV2Config(hflip=0, rotation_degrees=0, scale=0, shift=0, gamma=0, bias_field=0, saturate=0, blur=0, noise=0)
 
 
+def task_of(args):
+    return task_by_name(args.task) if getattr(args, "task", None) else BINARY
+
+
 def data_sources(args):
     """Open every --data source (names, folders, mappings checked; nothing decoded yet)."""
     sources = open_sources([str(user_path(d)) if "=" not in d else d.split("=", 1)[0] + "=" + str(user_path(d.split("=", 1)[1]))
-                            for d in args.data], args.map)
+                            for d in args.data], args.map, task_of(args))
     if args.preprocessing == 1 and len(sources) > 1:
         raise DataError("preprocessing version 1 takes one --data source")
     return sources
@@ -156,6 +169,16 @@ def cmd_train(args) -> dict:
 
 def cmd_bench(args) -> None:
     args.loso = not args.no_loso
+    task = task_of(args)
+    if args.out is None:
+        args.out = PACKAGE_DIR / "models" / ("demo" if task is BINARY else "type")
+    if args.bench_out is None:
+        args.bench_out = PACKAGE_DIR / "bench" / ("" if task is BINARY else "type")
+    if args.name is None:
+        args.name = "demo" if task is BINARY else "type"
+    if task is not BINARY:
+        cmd_bench_type(args)
+        return
     run = cmd_train(args)
     log = run["log"]
     r = run["result"]
@@ -191,12 +214,27 @@ def cmd_bench(args) -> None:
     print(f"wrote {args.bench_out / 'table1.json'} and table1.md")
 
 
+def cmd_bench_type(args) -> None:
+    """The type task's bench: the model, its metrics, leave-one-source-out notes, bench/type/ JSON + markdown
+    (no paper CNN row and no samples: the paper's CNN is binary, and the dApp's samples are the demo's)."""
+    run = cmd_train(args)
+    r = run["result"]
+    timing = {"secondsPerEpoch": round(r.seconds_per_epoch, 2), "trainImagesPerSecond": round(r.train_images_per_second, 2),
+              "epochsRun": r.epochs_run, "bestEpoch": r.best_epoch, "wallSeconds": round(r.wall_seconds, 1),
+              "stoppedBy": r.stopped_by, "device": r.device}
+    table = type_bench_table(run["card"], timing, [s.name for s in args.prepared.sources], run["residual"],
+                             run["untypedTumors"], run["inSourceLocalization"], run["kfold"])
+    write_type_bench(table, args.bench_out)
+    print((args.bench_out / "type.md").read_text())
+    print(f"wrote {args.bench_out / 'type.json'} and type.md")
+
+
 def cmd_evaluate(args) -> None:
     log = (lambda m: print(m, file=sys.stderr)) if args.json else print
     if len(args.data) != 1:
         raise DataError("evaluate takes one --data folder")
     metrics = evaluate_folder(args.model, user_path(args.data[0]), log=log, map_args=args.map,
-                              predictions=args.predictions)
+                              predictions=args.predictions, task=args.task)
     if args.json:
         print(dump_json_line(metrics))
     else:
@@ -205,6 +243,14 @@ def cmd_evaluate(args) -> None:
             print(f"{k:>9}: {'n/a' if v is None else f'{v:.4f}'}")
         print(f"        n: {metrics['n']} (unreadable {metrics['unreadable']})")
         print(f"confusion: {metrics['confusion']} (rows true {metrics['labels']}, columns predicted)")
+        if "perClass" in metrics:
+            print(f"macro specificity: {metrics['specificity']:.4f}")
+            for label, c in metrics["perClass"].items():
+                auc = "n/a" if c["auc"] is None else f"{c['auc']:.4f}"
+                print(f"  {label:>10}: precision {c['precision']:.4f} recall {c['recall']:.4f} f1 {c['f1']:.4f} auc {auc} support {c['support']}")
+        if metrics.get("untypedTumors"):
+            u = metrics["untypedTumors"]
+            print(f"tumors without a type: {u['calledTumor']} of {u['n']} called a tumor")
         if args.predictions:
             print(f"predictions: {args.predictions}")
 
@@ -225,7 +271,7 @@ def cmd_export(args) -> None:
             for src in sources:
                 copies.append(Path(tmp) / src.name)
                 copies[-1].write_bytes(src.read_bytes())
-            write_vectors(model, copies, vectors_dir, spec, card.get("ood") if card else None)
+            write_vectors(model, copies, vectors_dir, spec, card.get("ood") if card else None, labels=ckpt["labels"])
     if card is not None:
         card["onnx"] = onnx_section
         write_card(card, card_path)
@@ -286,11 +332,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--paper-minutes", type=float, default=15.0, help="time budget of the paper CNN row (0: skip it)")
     p.add_argument("--paper-channels", type=_channels, default=None, help="widths of the paper CNN row (default 16,32,64,128)")
     p.add_argument("--paper-size", type=int, default=None, help="input size of the paper CNN row (default 256)")
-    p.add_argument("--out", type=user_path, default=PACKAGE_DIR / "models" / "demo")
-    p.add_argument("--bench-out", type=user_path, default=PACKAGE_DIR / "bench")
+    p.add_argument("--out", type=user_path, default=None, help="model folder (default models/demo; type task: models/type)")
+    p.add_argument("--bench-out", type=user_path, default=None, help="bench JSON folder (default bench/; type task: bench/type/)")
     p.add_argument("--log", type=user_path, default=None, help="progress log to tail (default <out>/train.log)")
     add_training_options(p)
-    p.set_defaults(func=cmd_bench, name="demo", data_default=DEFAULT_DATA)
+    p.set_defaults(func=cmd_bench, name=None, data_default=DEFAULT_DATA)  # name: demo, or type for the type task
 
     p = sub.add_parser("evaluate", help="metrics of a model folder on every image of <data>/<class>/*")
     p.add_argument("--model", type=user_path, required=True, help="folder with model.pt (and card.json)")

@@ -13,9 +13,10 @@ import torch.nn.functional as F
 from .data import DataError, drop_unreadable, scan_folder, try_decode
 from .heatmap import peak
 from .inputs import PreprocSpec
-from .metrics import binary_metrics
+from .metrics import binary_metrics, multiclass_metrics
 from .model import load_checkpoint
-from .sources import TASK_LABELS, _mapping, parse_mapping_args
+from .sources import _mapping, parse_mapping_args
+from .tasks import BINARY, NO_TUMOR, UNTYPED_TUMOR, task_by_name, task_of_labels
 
 BATCH = 32
 PREDICTION_COLUMNS = ["file", "label", "predicted", "probability", "peak_x", "peak_y"]
@@ -35,21 +36,29 @@ def _peak_v1(features: torch.Tensor, width: int, height: int, s: int) -> tuple[i
 
 @torch.no_grad()
 def evaluate_folder(model_dir: Path, data_dir: Path, log=print, threads: int = 2, map_args: list[str] | None = None,
-                    predictions: Path | None = None) -> dict:
+                    predictions: Path | None = None, task: str | None = None) -> dict:
     """Metrics of model_dir/model.pt on data_dir (class folders mapped to the model's labels as in
     training); streams the images (nothing cached). With `predictions`, writes the CSV (written
-    to a temporary name and moved into place, so a failed run leaves no half file)."""
+    to a temporary name and moved into place, so a failed run leaves no half file).
+
+    The task is the model's (from its labels); `task`, when given, must be it. Type task: K-class
+    metrics (macro, perClass, specificity) on the images with one of its labels, `untypedTumors`
+    (tumor images without a type called any tumor), and CSV rows with `probability` = the
+    predicted class's and one `p_<label>` column per label; peaks are of the predicted class."""
     torch.set_num_threads(threads)
     ckpt_path = Path(model_dir) / "model.pt"
     if not ckpt_path.is_file():
         raise FileNotFoundError(f"no model.pt in {model_dir}")
     model, ckpt = load_checkpoint(ckpt_path)
     spec = PreprocSpec.from_checkpoint(ckpt)
-    if ckpt["labels"] != TASK_LABELS:
-        raise DataError(f"model labels {ckpt['labels']} are not the task's {TASK_LABELS}")
+    model_task = task_of_labels(ckpt["labels"])
+    if task is not None and task_by_name(task) is not model_task:
+        raise DataError(f"--task {task}: the model in {model_dir} is a {model_task.name} model (labels {ckpt['labels']})")
+    binary = model_task is BINARY
+    labels_out = list(model_task.labels)
     listing = scan_folder(data_dir, min_classes=1)
     try:
-        mapping = _mapping(Path(data_dir).name, listing.labels, parse_mapping_args(map_args or []))
+        mapping = _mapping(Path(data_dir).name, listing.labels, parse_mapping_args(map_args or [], model_task), model_task)
     except DataError as exc:
         raise DataError(f"class folders {listing.labels} in {data_dir} do not match the model's labels {ckpt['labels']}: {exc}") from None
     rows: list[dict] = []
@@ -63,16 +72,24 @@ def evaluate_folder(model_dir: Path, data_dir: Path, log=print, threads: int = 2
             return
         x = torch.stack([b[0] for b in batch])
         logits, features = model(x)
-        prob = torch.softmax(logits, 1)[:, 1].numpy()
+        all_prob = torch.softmax(logits, 1).numpy()
         cams = model.cam(features) if spec.version == 2 else None
         for n, (_, region, sample, label, (w, h)) in enumerate(batch):
+            shown = 1 if binary else int(all_prob[n].argmax())  # binary: the 'yes' map; else the predicted class's
             if spec.version == 2:
-                px, py = peak(cams[n], 1, region, spec.size, w, h)
+                px, py = peak(cams[n], shown, region, spec.size, w, h)
             else:
                 px, py = _peak_v1(features[n], w, h, spec.size)
-            probs.append(float(prob[n]))
-            rows.append({"file": sample.relpath, "label": TASK_LABELS[label], "predicted": TASK_LABELS[int(prob[n] >= 0.5)],
-                         "probability": f"{float(prob[n]):.6f}", "peak_x": px, "peak_y": py})
+            if binary:
+                p1 = float(all_prob[n, 1])
+                probs.append(p1)
+                rows.append({"file": sample.relpath, "label": labels_out[label], "predicted": labels_out[int(p1 >= 0.5)],
+                             "probability": f"{p1:.6f}", "peak_x": px, "peak_y": py})
+            else:
+                probs.append(all_prob[n])
+                rows.append({"file": sample.relpath, "label": model_task.data_labels[label], "predicted": labels_out[shown],
+                             "probability": f"{float(all_prob[n, shown]):.6f}", "peak_x": px, "peak_y": py,
+                             **{f"p_{name}": f"{float(all_prob[n, k]):.6f}" for k, name in enumerate(labels_out)}})
         batch.clear()
 
     for sample in listing.samples:
@@ -81,7 +98,7 @@ def evaluate_folder(model_dir: Path, data_dir: Path, log=print, threads: int = 2
             bad.append((sample.relpath, reason))
             continue
         x, region = spec.from_rgb(rgb)
-        label = TASK_LABELS.index(mapping[listing.labels[sample.label]])
+        label = model_task.data_labels.index(mapping[listing.labels[sample.label]])
         batch.append((x, region, sample, label, (rgb.shape[1], rgb.shape[0])))
         labels.append(label)
         if len(batch) == BATCH:
@@ -93,9 +110,18 @@ def evaluate_folder(model_dir: Path, data_dir: Path, log=print, threads: int = 2
         predictions.parent.mkdir(parents=True, exist_ok=True)
         tmp = predictions.with_name(predictions.name + ".partial")
         with open(tmp, "w", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=PREDICTION_COLUMNS)
+            writer = csv.DictWriter(fh, fieldnames=PREDICTION_COLUMNS + ([] if binary else [f"p_{name}" for name in labels_out]))
             writer.writeheader()
             writer.writerows(rows)
         tmp.replace(predictions)
-    metrics = binary_metrics(np.array(labels), np.array(probs))
-    return {**metrics, "unreadable": len(bad), "labels": TASK_LABELS}
+    if binary:
+        metrics = binary_metrics(np.array(labels), np.array(probs))
+        return {**metrics, "unreadable": len(bad), "labels": labels_out}
+    y = np.array(labels, dtype=np.int64)
+    p = np.array(probs, dtype=np.float64).reshape(len(y), model_task.k)
+    keep = y < model_task.k
+    metrics = multiclass_metrics(y[keep], p[keep], labels_out)
+    untyped = y == model_task.data_labels.index(UNTYPED_TUMOR)
+    called = int((p[untyped].argmax(1) != labels_out.index(NO_TUMOR)).sum())
+    return {**metrics, "unreadable": len(bad), "labels": labels_out,
+            "untypedTumors": {"n": int(untyped.sum()), "calledTumor": called, "share": called / int(untyped.sum()) if untyped.any() else None}}

@@ -92,11 +92,14 @@ def check_onnx(path: Path, model) -> None:
 
 
 def write_vectors(model, image_paths: list[Path], out_dir: Path, spec: PreprocSpec, ood: dict | None = None,
-                  extra_images: list[np.ndarray] = ()) -> dict:
+                  extra_images: list[np.ndarray] = (), labels: list[str] | None = None) -> dict:
     """Preprocessed inputs (.f32) + expected outputs for the TypeScript parity tests.
 
     `image_paths` are decoded and stored as PNG; `extra_images` (decoded RGB arrays) are stored
-    the same way after them. Card v2 models add region, camSum, peak and oodScore per item.
+    the same way after them. Card v2 models add region, camSum, peak and oodScore per item. Two
+    classes: `probability` = softmax[1] and the peak of class 1's heatmap (as before); K > 2
+    classes (then `labels` names them, else they are numbered): `probabilities` (softmax, label
+    order), `predicted` (the label of the largest) and the peak of the predicted class's heatmap.
     """
     out_dir = Path(out_dir)
     if out_dir.exists():
@@ -115,11 +118,15 @@ def write_vectors(model, image_paths: list[Path], out_dir: Path, spec: PreprocSp
         x.numpy().astype("<f4").tofile(out_dir / input_name)
         with torch.no_grad():
             logits, features = model(x)
+        probs = torch.softmax(logits, 1)[0]
+        k = len(probs)
+        shown = 1 if k == 2 else int(probs.argmax())  # the class whose heatmap and peak are recorded
         item = {
             "image": image_name,
             "input": input_name,
             "logits": [float(v) for v in logits[0]],
-            "probability": float(torch.softmax(logits, 1)[0, 1]),
+            **({"probability": float(probs[1])} if k == 2 else
+               {"probabilities": [float(v) for v in probs], "predicted": (labels or [str(i) for i in range(k)])[shown]}),
             "featuresShape": list(features.shape),
             "featuresSum": float(features.double().sum()),
         }
@@ -128,7 +135,7 @@ def write_vectors(model, image_paths: list[Path], out_dir: Path, spec: PreprocSp
                 cam = model.cam(features)[0]
             item["region"] = region.to_dict()
             item["camSum"] = [float(v) for v in cam.double().sum(dim=(1, 2))]
-            item["peak"] = list(peak(cam, 1, region, spec.size, rgb.shape[1], rgb.shape[0]))
+            item["peak"] = list(peak(cam, shown, region, spec.size, rgb.shape[1], rgb.shape[0]))
             if ood is not None:
                 g = features.double().mean(dim=(2, 3)).numpy()
                 item["oodScore"] = float(scores(g, ood["mean"], ood["var"])[0])

@@ -11,6 +11,7 @@ from torch import nn
 from torchvision.models.resnet import BasicBlock
 
 ARCHES = ("paper", "resnet")
+HEADS = ("linear", "tumor-type")
 # Stem stride 2, stage strides 1, 2, 2, 1: features at S / 8 (16 x 16 for S = 128), fine enough
 # for a heatmap and cheap enough for 2 CPU cores.
 RESNET_STAGE_STRIDES = (1, 2, 2, 1)
@@ -31,12 +32,19 @@ class ModelConfig:
     arch: str = "paper"
     # Export the `cam` output (card v2 models).
     cam: bool = False
+    # "linear": one linear head over K classes; "tumor-type": the type task's tumor head (no / yes)
+    # and type head (glioma / meningioma / pituitary) combined into 4 logits (`TumorTypeCNN`).
+    head: str = "linear"
 
     def __post_init__(self) -> None:
         if self.arch not in ARCHES:
             raise ValueError(f"unknown architecture {self.arch!r} (choose from {', '.join(ARCHES)})")
         if self.arch == "resnet" and len(self.channels) != 4:
             raise ValueError(f"the residual CNN wants 4 widths (stem/stage1, stage2, stage3, stage4), got {len(self.channels)}")
+        if self.head not in HEADS:
+            raise ValueError(f"unknown head {self.head!r} (choose from {', '.join(HEADS)})")
+        if self.head == "tumor-type" and (self.arch != "resnet" or self.num_classes != 4):
+            raise ValueError("the tumor-type head is built on the residual CNN with 4 classes (--arch resnet)")
         if self.input_size % (2 ** self.downsamplings) != 0:
             raise ValueError(f"input size {self.input_size} is not divisible by {2 ** self.downsamplings}")
 
@@ -49,7 +57,10 @@ class ModelConfig:
         return self.input_size // 2 ** self.downsamplings
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        d = asdict(self)
+        if d["head"] == "linear":  # the binary models' dict (and so their fit keys) stays as it was
+            del d["head"]
+        return d
 
     @staticmethod
     def from_dict(d: dict) -> "ModelConfig":
@@ -136,6 +147,58 @@ class ResidualCNN(nn.Module):
         return sum(p.numel() for p in self.parameters())
 
 
+class TumorTypeCNN(ResidualCNN):
+    """The type task's network: the residual backbone with two linear heads on the pooled features,
+    a tumor head T (logits for no, yes) and a type head Y (glioma, meningioma, pituitary).
+
+    forward -> (logits [B, 4], features) in the type task's label order
+    [glioma, meningioma, no_tumor, pituitary]:
+        logits[no_tumor] = log p(no)   = log_softmax(T f)[no]
+        logits[type j]   = log p(yes) + log_softmax(Y f)[j]
+    so softmax(logits) = exp(logits) = the class probabilities p(no), p(yes) p(j | yes).
+    cam [B, 4, h, w]: no_tumor = the tumor head's map of "no", T[no] . features / (h w); type j =
+    the tumor head's map of "yes" plus the type head's map of j, (T[yes] + Y[j]) . features / (h w).
+    """
+
+    NO_TUMOR = 2  # index of no_tumor in the output labels
+    TYPE_INDEX = (0, 1, 3)  # output index of the type head's classes glioma, meningioma, pituitary
+
+    def __init__(self, config: ModelConfig):
+        super().__init__(config)
+        c = config.channels[-1]
+        del self.head
+        self.tumor_head = nn.Linear(c, 2)
+        self.type_head = nn.Linear(c, 3)
+
+    def heads(self, features: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """features [B, C, h, w] -> (tumor logits [B, 2], type logits [B, 3]), dropout in training."""
+        pooled = self.dropout(features.mean(dim=(2, 3)))
+        return self.tumor_head(pooled), self.type_head(pooled)
+
+    @classmethod
+    def combine(cls, tumor_logits: torch.Tensor, type_logits: torch.Tensor) -> torch.Tensor:
+        """(tumor [B, 2], type [B, 3]) -> the 4 output logits (log-probabilities, label order)."""
+        log_tumor = torch.log_softmax(tumor_logits, dim=1)
+        log_type = torch.log_softmax(type_logits, dim=1) + log_tumor[:, 1:2]
+        return torch.cat([log_type[:, :2], log_tumor[:, :1], log_type[:, 2:]], dim=1)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        features = self.stages(self.stem(x))
+        return self.combine(*self.heads(features)), features
+
+    def tumor_cam(self, features: torch.Tensor) -> torch.Tensor:
+        """[B, C, h, w] -> [B, 2, h, w]: the tumor head's maps (no, yes)."""
+        h, w = features.shape[2:]
+        return nn.functional.conv2d(features, self.tumor_head.weight[:, :, None, None]) / (h * w)
+
+    def cam(self, features: torch.Tensor) -> torch.Tensor:
+        """[B, C, h, w] -> [B, 4, h, w] in label order (see the class docstring)."""
+        t = self.tumor_head.weight
+        w_out = torch.cat([t[1:2] + self.type_head.weight[:2], t[0:1], t[1:2] + self.type_head.weight[2:]], dim=0)
+        h, w = features.shape[2:]
+        return nn.functional.conv2d(features, w_out[:, :, None, None]) / (h * w)
+
+
 class WithCam(nn.Module):
     """Export wrapper: (logits, features, cam); logits = sum over (y, x) of cam + bias."""
 
@@ -149,6 +212,8 @@ class WithCam(nn.Module):
 
 
 def build_model(config: ModelConfig) -> nn.Module:
+    if config.head == "tumor-type":
+        return TumorTypeCNN(config)
     return PaperCNN(config) if config.arch == "paper" else ResidualCNN(config)
 
 

@@ -19,13 +19,14 @@ from .dedup import DedupConfig, cross_matches, find_groups
 from .export import export_onnx, odd_framing, write_vectors
 from .heatmap import image_coords, localization
 from .inputs import PreprocSpec, V1Inputs, V2Inputs
-from .metrics import binary_metrics, roc_auc
+from .metrics import binary_metrics, multiclass_metrics, roc_auc
 from .model import ModelConfig, save_checkpoint
 from .ood import fit_stats, ood_section, scores
 from .plots import plot_confusion, plot_curves
 from .preprocess_v2 import Region
-from .sources import TASK_LABELS, Source, fingerprint, load_maps
+from .sources import Source, fingerprint, load_maps
 from .split import Split, group_labels, group_split, kfold_splits
+from .tasks import BINARY, NO_TUMOR, UNTYPED_TUMOR, Task
 from .train import TrainConfig, TrainResult, channel_stats, fit, infer
 
 FRACTIONS = (0.70, 0.15, 0.15)
@@ -41,19 +42,36 @@ class Dataset:
     pixels: np.ndarray  # v2: area maps [N, S, S]; v1: bilinear RGB [N, 3, 256, 256]; 0..255
     max_sum: np.ndarray | None  # v2: M per image
     regions: np.ndarray | None  # v2: [N, 3] left, top, size
-    labels: np.ndarray  # task label per image (index into TASK_LABELS)
+    labels: np.ndarray  # data label per image (index into task.data_labels)
     source_idx: np.ndarray  # source per image
     groups: np.ndarray  # near-duplicate groups joined with patient groups
     samples: list  # (source index, Sample) per image
     dedup: dict
+    task: Task = BINARY  # labels index task.data_labels
 
     @property
     def strata(self) -> np.ndarray:
-        """(source, label) cells: splits are stratified over them."""
-        return self.source_idx * len(TASK_LABELS) + self.labels
+        """(source, label) cells: splits are stratified over them. The type task's cells are (source,
+        tumor or not), as the binary task's: a patient-wise fold of figshare holds every type, so
+        cells per type would have no whole groups; and the split is then the binary task's."""
+        if self.task is BINARY:
+            return self.source_idx * len(self.task.labels) + self.labels
+        return self.source_idx * 2 + self.tumor().astype(np.int64)
 
     def strata_names(self) -> list[str]:
-        return [f"{s.name}/{label}" for s in self.sources for label in TASK_LABELS]
+        names = self.task.labels if self.task is BINARY else (NO_TUMOR, "tumor")
+        return [f"{s.name}/{label}" for s in self.sources for label in names]
+
+    def tumor(self, idx=None) -> np.ndarray:
+        """Boolean per image (of idx): the image shows a tumor (typed or not)."""
+        labels = self.labels if idx is None else self.labels[idx]
+        if self.task is BINARY:
+            return labels == 1
+        return labels != self.task.data_labels.index(NO_TUMOR)
+
+    def labelled(self, idx: np.ndarray) -> np.ndarray:
+        """The images of idx that carry one of the task's output labels (the type task's untyped tumors do not)."""
+        return idx[self.labels[idx] < self.task.k]
 
     def boxes(self, i: int) -> list:
         src, sample = self.samples[i]
@@ -193,7 +211,8 @@ def prepare(sources: list[Source], version: int, size: int, cache_dir: Path | No
     log(f"de-duplication: {len(labels_a)} readable images -> {n_dedup} near-duplicate groups, {dedup['groups']} after joining "
         f"patients ({mixed} mixing labels, {cross} spanning sources; {time.monotonic() - t0:.1f} s)")
     ds = Dataset(sources, version, size, px, np.concatenate(max_sum) if version == 2 else None,
-                 np.concatenate(regions) if version == 2 else None, labels_a, source_a, groups, samples, dedup)
+                 np.concatenate(regions) if version == 2 else None, labels_a, source_a, groups, samples, dedup,
+                 sources[0].task if sources else BINARY)
     ds.sizes = np.concatenate(sizes)
     return ds
 
@@ -207,23 +226,41 @@ def make_inputs(ds: Dataset, train_idx: np.ndarray, train_cfg: TrainConfig) -> t
     return PreprocSpec(1, ds.size, tuple(mean), tuple(std)), V1Inputs(ds.pixels, mean, std, train_cfg.augment)
 
 
-def localization_on(model, ds: Dataset, inputs, idx: np.ndarray, source: str) -> dict:
-    """Pointing game and heat-in-box on the tumor images of idx that have boxes (v2 models)."""
-    idx = np.array([i for i in idx if ds.labels[i] == 1 and ds.boxes(i)], dtype=np.int64)
+def localization_on(model, ds: Dataset, inputs, idx: np.ndarray, source: str, predicted: bool = False) -> dict:
+    """Pointing game and heat-in-box on the tumor images of idx that have boxes (v2 models): the
+    binary task's 'yes' map; the type task's map of the image's true type (typed images only), or,
+    `predicted`, of the class the model predicts (the heatmap a reader is shown)."""
+    binary = ds.task is BINARY
+    idx = np.array([i for i in idx if (ds.labels[i] == 1 if binary else ds.tumor()[i] and ds.labels[i] < ds.task.k) and ds.boxes(i)],
+                   dtype=np.int64)
     if len(idx) == 0 or ds.version != 2:
         return {"method": "cam", "pointingGame": None, "heatInBox": None, "n": 0, "source": source}
-    cams = infer(model, inputs, idx, with_cam=True)["cam"]
+    out = infer(model, inputs, idx, with_cam=True)
     hits, heat = [], []
-    for i, cam in zip(idx, cams):
+    for i, cam, p in zip(idx, out["cam"], out["prob"]):
         w, h = ds.image_size(i)
-        hit, frac = localization(torch.from_numpy(cam), 1, ds.region(i), ds.size, w, h, ds.boxes(i))
+        k = 1 if binary else int(p.argmax() if predicted else ds.labels[i])
+        hit, frac = localization(torch.from_numpy(cam), k, ds.region(i), ds.size, w, h, ds.boxes(i))
         hits.append(hit)
         heat.append(frac)
     return {"method": "cam", "pointingGame": float(np.mean(hits)), "heatInBox": float(np.mean(heat)), "n": int(len(idx)), "source": source}
 
 
 def _metrics(ds: Dataset, out: dict, idx: np.ndarray) -> dict:
-    return binary_metrics(ds.labels[idx], out["prob"][:, 1])
+    """The task's metrics of `out` (infer over idx): binary, or K-class on the images with an output label."""
+    if ds.task is BINARY:
+        return binary_metrics(ds.labels[idx], out["prob"][:, 1])
+    keep = ds.labels[idx] < ds.task.k
+    return multiclass_metrics(ds.labels[idx][keep], out["prob"][keep], list(ds.task.labels))
+
+
+def untyped_detection(ds: Dataset, out: dict, idx: np.ndarray) -> dict:
+    """Type task: of the tumor images of idx without a type, the share predicted as any tumor class."""
+    sel = ds.labels[idx] == ds.task.data_labels.index(UNTYPED_TUMOR)
+    no = ds.task.labels.index(NO_TUMOR)
+    n = int(sel.sum())
+    called = int((out["prob"][sel].argmax(1) != no).sum()) if n else 0
+    return {"n": n, "calledTumor": called, "share": called / n if n else None}
 
 
 def fit_on(ds: Dataset, train_idx, val_idx, model_cfg: ModelConfig, train_cfg: TrainConfig, log) -> tuple[TrainResult, PreprocSpec, object]:
@@ -242,7 +279,7 @@ def leave_one_source_out(ds: Dataset, split: Split, model_cfg: ModelConfig, trai
         others = [s.name for j, s in enumerate(ds.sources) if j != k]
         keep = lambda idx: idx[ds.source_idx[idx] != k]  # noqa: E731
         train_idx, val_idx, test_idx = keep(split.train), keep(split.validation), keep(split.test)
-        missing = [TASK_LABELS[c] for c in range(len(TASK_LABELS)) if not (ds.labels[train_idx] == c).any()]
+        missing = [ds.task.labels[c] for c in range(ds.task.k) if not (ds.labels[train_idx] == c).any()]
         if not others or missing:
             why = "it is the only source" if not others else (
                 f"without it training has no '{missing[0]}' images (it is the only source of that label)")
@@ -253,6 +290,12 @@ def leave_one_source_out(ds: Dataset, split: Split, model_cfg: ModelConfig, trai
         log(f"leave-one-source-out: holding out {src.name}, training on {others}")
         result, spec, inputs = fit_on(ds, train_idx, val_idx, model_cfg, train_cfg, log)
         held = np.nonzero(ds.source_idx == k)[0]
+        if ds.task is not BINARY:  # K classes: the task's metrics on the held-out source's labelled images
+            labelled = ds.labelled(held)
+            m_held = _metrics(ds, infer(result.model, inputs, labelled), labelled) if len(labelled) else None
+            entries.append({"heldOut": src.name, "trainedOn": others, "metrics": m_held, "sensitivity": None, "specificity": None,
+                            "note": "K-class metrics on the held-out source's images with an output label"})
+            continue
         out_held = infer(result.model, inputs, held)
         out_test = infer(result.model, inputs, test_idx)
         m_held = _metrics(ds, out_held, held)
@@ -286,7 +329,7 @@ def leave_one_source_out(ds: Dataset, split: Split, model_cfg: ModelConfig, trai
 def test_examples(ds: Dataset, split: Split, per_class: int, source: int | None = None) -> list[int]:
     """The first `per_class` test-side images of each label (of one source, when given)."""
     picks = []
-    for c in range(len(TASK_LABELS)):
+    for c in range(len(ds.task.data_labels)):
         idx = [i for i in split.test if ds.labels[i] == c and (source is None or ds.source_idx[i] == source)][:per_class]
         picks += idx
     return picks
@@ -296,7 +339,7 @@ def vector_examples(ds: Dataset, split: Split) -> list[int]:
     """Test-side images for the parity vectors: per label, one of each source that has it, then the
     first ones, up to VECTORS_PER_CLASS per label (at least one per source)."""
     picks = []
-    for c in range(len(TASK_LABELS)):
+    for c in range(len(ds.task.data_labels)):
         per_label = []
         for k in range(len(ds.sources)):
             first = [i for i in split.test if ds.labels[i] == c and ds.source_idx[i] == k][:1]
@@ -321,9 +364,9 @@ def train_and_write(
 ) -> dict:
     """Train on the group split and write model.pt, model.onnx, card.json, plots, vectors/."""
     code = code_version()  # taken before training: the code that produced the weights
-    names = TASK_LABELS
+    names = list(ds.task.labels)
     split = group_split(ds.strata, ds.groups, ds.strata_names(), FRACTIONS, seed=split_seed)
-    sides = split.describe(ds.labels, ds.groups, names)
+    sides = split.describe(ds.labels, ds.groups, list(ds.task.data_labels))
     for side in sides:
         idx = split.side(side)
         sides[side]["bySource"] = {s.name: int((ds.source_idx[idx] == k).sum()) for k, s in enumerate(ds.sources)}
@@ -352,7 +395,7 @@ def train_and_write(
         for k, s in enumerate(ds.sources):
             sel = ds.source_idx[split.test] == k
             if sel.any():
-                by_source[s.name] = binary_metrics(ds.labels[split.test][sel], out["test"]["prob"][sel, 1])
+                by_source[s.name] = _metrics(ds, {"prob": out["test"]["prob"][sel]}, split.test[sel])
                 log(f"test, {s.name}: accuracy {by_source[s.name]['accuracy']:.4f}, n {by_source[s.name]['n']}, confusion {by_source[s.name]['confusion']}")
         metrics["bySource"] = by_source
         metrics["leaveOneSourceOut"] = loso_entries
@@ -360,8 +403,10 @@ def train_and_write(
         held_auroc = next((d["oodAuroc"] for d in loso_details.values() if d["oodAuroc"] is not None), None)
         ood = ood_section(g_train, out["validation"]["pooled"], held_auroc)
         in_source_loc = localization_on(result.model, ds, inputs, split.test, "in-source test side")
+        if ds.task is not BINARY:
+            in_source_loc["predictedClass"] = localization_on(result.model, ds, inputs, split.test, "in-source test side", predicted=True)
         held_loc = next((d["localization"] for d in loso_details.values() if d["localization"]["n"]), None)
-        localization_card = held_loc or in_source_loc
+        localization_card = held_loc or {k: v for k, v in in_source_loc.items() if k != "predictedClass"}
         log(f"localisation, in-source test: {in_source_loc}; card: {localization_card}")
         extra_card = {"localization": localization_card, "ood": ood}
     else:
@@ -378,7 +423,7 @@ def train_and_write(
     onnx_section = export_onnx(result.model, stage / "model.onnx")
     picks = vector_examples(ds, split)
     extra = [odd_framing(_decoded(ds, picks[-1]))] if ds.version == 2 and picks else []
-    write_vectors(result.model, [ds.samples[i][1].path for i in picks], stage / "vectors", spec, ood, extra)
+    write_vectors(result.model, [ds.samples[i][1].path for i in picks], stage / "vectors", spec, ood, extra, labels=names)
     plot_curves(result.curves, stage / "curves.png", result.best_epoch)
     plot_confusion(metrics["test"]["confusion"], names, stage / "confusion.png")
     hyper = {**train_cfg.to_dict(), "epochsRun": result.epochs_run, "bestEpoch": result.best_epoch}
@@ -391,7 +436,7 @@ def train_and_write(
         "fingerprint": fingerprint(ds.sources) if ds.version == 2 else ds.sources[0].listing.fingerprint(),
         "files": sum(s.listing.files for s in ds.sources),
         "unreadable": sum(len(s.listing.unreadable) for s in ds.sources),
-        "classes": {label: int((ds.labels == c).sum()) for c, label in enumerate(names)},
+        "classes": {label: int((ds.labels == c).sum()) for c, label in enumerate(ds.task.data_labels)},
         "dedup": ds.dedup if ds.version == 2 else {k: v for k, v in ds.dedup.items() if k not in ("nearDuplicateGroups", "patientGrouping", "crossSourceGroups")},
         "split": {
             "method": "stratified by source and label, whole near-duplicate (and patient) groups per side",
@@ -408,7 +453,8 @@ def train_and_write(
         name=name,
         version=version,
         labels=names,
-        positive_label="yes",
+        positive_label=ds.task.positive_label,
+        task=ds.task.name,
         model=result.model,
         hyperparameters=hyper,
         spec=spec,
@@ -428,8 +474,14 @@ def train_and_write(
         item.replace(target)
     stage.rmdir()
     log(f"wrote {display_path(out_dir)}: model.onnx ({(out_dir / 'model.onnx').stat().st_size} bytes), model.pt, card.json, curves.png, confusion.png, vectors/")
+    untyped = None
+    if ds.task is not BINARY:
+        untyped = {s.name: d for k, s in enumerate(ds.sources)
+                   if (d := untyped_detection(ds, {"prob": out["test"]["prob"][ds.source_idx[split.test] == k]},
+                                              split.test[ds.source_idx[split.test] == k]))["n"]}
+        log(f"test, tumors without a type called any tumor: {untyped}")
     return {"card": card, "result": result, "split": sides, "split_indices": split, "residual": residual,
-            "loso": loso_details, "inSourceLocalization": in_source_loc}
+            "loso": loso_details, "inSourceLocalization": in_source_loc, "untypedTumors": untyped}
 
 
 def _decoded(ds: Dataset, i: int) -> np.ndarray:

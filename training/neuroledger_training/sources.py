@@ -20,18 +20,10 @@ import numpy as np
 
 from .data import DataError, FolderListing, drop_unreadable, scan_folder, try_decode
 from .preprocess_v2 import area_map
+from .tasks import BINARY, Task
 
-TASK_LABELS = ["no", "yes"]
-DEFAULT_MAPPING = {
-    "no": "no",
-    "notumor": "no",
-    "normal": "no",
-    "yes": "yes",
-    "tumor": "yes",
-    "glioma": "yes",
-    "meningioma": "yes",
-    "pituitary": "yes",
-}
+TASK_LABELS = list(BINARY.labels)  # the binary task's (the default task)
+DEFAULT_MAPPING = dict(BINARY.folders)
 MAP_CACHE_VERSION = 2  # bump when preprocess_v2 steps 1-6 change: stale caches are never reused
 
 
@@ -43,9 +35,11 @@ class Source:
     boxes: dict[str, list[tuple[float, float, float, float]]] = field(default_factory=dict)  # relpath -> boxes
     patients: dict[str, str] = field(default_factory=dict)  # relpath -> patient group key
     annotations: list[str] = field(default_factory=list)  # the files boxes/patients came from (names only)
+    task: Task = BINARY
 
     def task_label(self, sample) -> int:
-        return TASK_LABELS.index(self.mapping[self.listing.labels[sample.label]])
+        """Index of the sample's data label in `task.data_labels` (= the output label for the binary task)."""
+        return self.task.data_labels.index(self.mapping[self.listing.labels[sample.label]])
 
     def card_entry(self) -> dict:
         return {
@@ -73,28 +67,31 @@ def parse_data_arg(value: str) -> tuple[str, str]:
     return name, path
 
 
-def parse_mapping_args(values: list[str]) -> dict[tuple[str | None, str], str]:
-    """`--map [source:]folder=label` -> {(source or None, folder): label}."""
+def parse_mapping_args(values: list[str], task: Task = BINARY) -> dict[tuple[str | None, str], str]:
+    """`--map [source:]folder=label` -> {(source or None, folder): label}; label one of the task's data labels."""
     out: dict[tuple[str | None, str], str] = {}
     for value in values:
         if "=" not in value:
             raise DataError(f"--map wants [source:]folder=label, got {value!r}")
         key, label = value.split("=", 1)
         source, folder = key.split(":", 1) if ":" in key else (None, key)
-        if label not in TASK_LABELS:
-            raise DataError(f"--map {value!r}: label must be one of {TASK_LABELS}, got {label!r}")
+        if label not in task.data_labels:
+            raise DataError(f"--map {value!r}: label must be one of {list(task.data_labels)} (task {task.name}), got {label!r}")
         out[(source, folder)] = label
     return out
 
 
-def _mapping(name: str, folders: list[str], overrides: dict) -> dict[str, str]:
+def _mapping(name: str, folders: list[str], overrides: dict, task: Task = BINARY) -> dict[str, str]:
     mapping = {}
     for folder in folders:
-        label = overrides.get((name, folder), overrides.get((None, folder), DEFAULT_MAPPING.get(folder.lower())))
+        label = overrides.get((name, folder), overrides.get((None, folder), task.folders.get(folder.lower())))
         if label is None:
-            raise DataError(
-                f"source {name!r}: class folder {folder!r} has no label; add --map {name}:{folder}=yes (or =no)"
-            )
+            if task is BINARY:
+                hint = f"add --map {name}:{folder}=yes (or =no)"
+            else:
+                hint = (f"task {task.name} maps {task.describe_folders()}; add --map {name}:{folder}=<label> "
+                        f"(one of {', '.join(task.data_labels)})")
+            raise DataError(f"source {name!r}: class folder {folder!r} has no label; {hint}")
         mapping[folder] = label
     return mapping
 
@@ -120,10 +117,10 @@ def _read_annotations(root: Path) -> tuple[dict, dict, list[str]]:
     return boxes, patients, used
 
 
-def open_sources(data_args: list[str], map_args: list[str] | None = None) -> list[Source]:
+def open_sources(data_args: list[str], map_args: list[str] | None = None, task: Task = BINARY) -> list[Source]:
     """Scan every `--data` source; DataError for duplicate names, unmapped folders, or a task label
     no source provides."""
-    overrides = parse_mapping_args(map_args or [])
+    overrides = parse_mapping_args(map_args or [], task)
     sources, seen = [], set()
     for value in data_args:
         name, path = parse_data_arg(str(value))
@@ -133,14 +130,15 @@ def open_sources(data_args: list[str], map_args: list[str] | None = None) -> lis
         root = Path(path)
         listing = scan_folder(root, min_classes=1)
         boxes, patients, used = _read_annotations(root)
-        sources.append(Source(name, listing, _mapping(name, listing.labels, overrides), boxes, patients, used))
+        sources.append(Source(name, listing, _mapping(name, listing.labels, overrides, task), boxes, patients, used, task))
     unknown = {s for s, _ in overrides if s is not None} - seen
     if unknown:
         raise DataError(f"--map names unknown source(s): {', '.join(sorted(unknown))}")
     present = {label for s in sources for label in s.mapping.values()}
-    missing = [label for label in TASK_LABELS if label not in present]
+    missing = [label for label in task.labels if label not in present]
     if missing:
-        raise DataError(f"no source provides label(s) {missing}: training needs both {TASK_LABELS}")
+        need = f"both {list(task.labels)}" if task is BINARY else f"every label of {task.name}: {list(task.labels)}"
+        raise DataError(f"no source provides label(s) {missing}: training needs {need}")
     return sources
 
 

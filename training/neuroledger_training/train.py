@@ -13,8 +13,8 @@ import torch.nn.functional as F
 
 from . import fitstore
 from .augment import AugmentConfig, AugmentV2Config
-from .metrics import binary_metrics
-from .model import ModelConfig, build_model
+from .metrics import binary_metrics, multiclass_metrics
+from .model import ModelConfig, TumorTypeCNN, build_model
 
 
 @dataclass(frozen=True)
@@ -163,6 +163,65 @@ def localization_loss(cam: torch.Tensor, y: torch.Tensor, boxes: torch.Tensor) -
     return (outside[some] / total[some]).mean()
 
 
+# The type task's data labels (tasks.TYPE.data_labels): 0..3 the output labels, 4 a tumor without a type.
+TYPE_NO_TUMOR, TYPE_UNTYPED = 2, 4
+# data label -> type head class (glioma 0, meningioma 1, pituitary 2); -1: no type to learn from.
+TYPE_HEAD_TARGET = (0, 1, -1, 2, -1)
+
+
+def tumor_type_loss(tumor_logits: torch.Tensor, type_logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """The type task's loss for data labels y [B] (type task's data labels): cross-entropy of the
+    tumor head (no_tumor -> no, every other label -> yes) on every image, plus the cross-entropy of
+    the type head on the images that carry a type only (an untyped tumor or a tumor-free image gives
+    the type head no gradient)."""
+    tumor = (y != TYPE_NO_TUMOR).long()
+    loss = F.cross_entropy(tumor_logits, tumor)
+    target = torch.as_tensor(TYPE_HEAD_TARGET, device=y.device)[y]
+    typed = target >= 0
+    if bool(typed.any()):
+        loss = loss + F.cross_entropy(type_logits[typed], target[typed])
+    return loss
+
+
+def type_validation(y: np.ndarray, prob: np.ndarray) -> tuple[dict, float]:
+    """(4-class metrics on the images with an output label, score for early stopping): the mean of
+    the per-class recalls and the share of untyped tumor images called any tumor, so each of the
+    five data labels weighs the same."""
+    labelled = y != TYPE_UNTYPED
+    m = multiclass_metrics(y[labelled], prob[labelled], 4)
+    recalls = [row[i] / sum(row) for i, row in enumerate(m["confusion"]) if sum(row) > 0]
+    untyped = y == TYPE_UNTYPED
+    if untyped.any():
+        recalls.append(float((prob[untyped].argmax(1) != TYPE_NO_TUMOR).mean()))
+    return m, (sum(recalls) / len(recalls) if recalls else 0.0)
+
+
+def hierarchical_weights(keys: list[np.ndarray], idx: np.ndarray) -> np.ndarray:
+    """Sampling weight per image of idx: the draws are split equally among the values of keys[0],
+    each share equally among the values of keys[1] present under it, and so on; images of one cell
+    equally likely."""
+    w = np.zeros(len(idx), dtype=np.float64)
+
+    def split(sel: np.ndarray, level: int, share: float) -> None:
+        if level == len(keys):
+            w[sel] = share / len(sel)
+            return
+        values = np.unique(keys[level][idx][sel])
+        for v in values:
+            split(sel[keys[level][idx][sel] == v], level + 1, share / len(values))
+
+    split(np.arange(len(idx)), 0, 1.0)
+    return w / w.sum()
+
+
+def type_task_weights(labels: np.ndarray, sources: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """Balanced batches for the type task: half tumor-free, half tumor; the tumor half split equally
+    among its data labels (glioma, meningioma, pituitary, tumor without a type: 1/8 each, so the type
+    head sees 3/8 of every batch), and within a label every source an equal share."""
+    tumor = (labels != TYPE_NO_TUMOR).astype(np.int64)
+    return hierarchical_weights([tumor, labels, sources], idx)
+
+
 def balanced_weights(labels: np.ndarray, sources: np.ndarray, idx: np.ndarray) -> np.ndarray:
     """Sampling weight per training image: each label half the draws, each source of a label an
     equal share of that half, images of one (label, source) equally likely."""
@@ -202,8 +261,10 @@ def fit(
     # channels_last: oneDNN convolutions run ~1.45x faster on this CPU than with NCHW tensors.
     model = build_model(model_cfg).to(device=device, memory_format=torch.channels_last)
     weights = None
+    type_task = isinstance(model, TumorTypeCNN)
     if cfg.balance:
-        weights = torch.as_tensor(balanced_weights(labels, np.zeros(len(labels), int) if sources is None else sources, train_idx))
+        weigh = type_task_weights if type_task else balanced_weights
+        weights = torch.as_tensor(weigh(labels, np.zeros(len(labels), int) if sources is None else sources, train_idx))
     optimizer = torch.optim.Adam(model.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
     labels_t = torch.as_tensor(labels, dtype=torch.long).to(device)
     use_boxes = cfg.localization_weight > 0
@@ -232,14 +293,19 @@ def fit(
             x = x.to(device).contiguous(memory_format=torch.channels_last)
             y = labels_t[torch.as_tensor(batch_idx, device=device)]
             logits, features = model(x)
-            loss = F.cross_entropy(logits, y)
-            if use_boxes and boxes is not None and epoch > cfg.localization_warmup:
-                loss = loss + cfg.localization_weight * localization_loss(model.cam(features), y, boxes)
+            if type_task:
+                loss = tumor_type_loss(*model.heads(features), y)
+                if use_boxes and boxes is not None and epoch > cfg.localization_warmup:  # on the tumor head's maps
+                    loss = loss + cfg.localization_weight * localization_loss(model.tumor_cam(features), (y != TYPE_NO_TUMOR).long(), boxes)
+            else:
+                loss = F.cross_entropy(logits, y)
+                if use_boxes and boxes is not None and epoch > cfg.localization_warmup:
+                    loss = loss + cfg.localization_weight * localization_loss(model.cam(features), y, boxes)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
             loss_sum += float(loss) * len(y)
-            correct += int((logits.argmax(1) == y).sum())
+            correct += int((logits.argmax(1) == y).sum()) if not type_task else int(_type_correct(logits, y))
             seen = start + len(batch_idx)
             if out_of_time():  # on a busy machine one epoch can outlast the whole budget
                 break
@@ -250,13 +316,18 @@ def fit(
 
         prob = predict(model, inputs, val_idx)
         y_val = labels[val_idx]
-        val_loss = float(F.nll_loss(torch.log(torch.as_tensor(prob).clamp_min(1e-12)), torch.as_tensor(y_val)))
-        m = binary_metrics(y_val, prob[:, 1])
+        if type_task:
+            val_loss = _type_val_loss(prob, y_val)
+            m, score = type_validation(y_val, prob)
+        else:
+            val_loss = float(F.nll_loss(torch.log(torch.as_tensor(prob).clamp_min(1e-12)), torch.as_tensor(y_val)))
+            m = binary_metrics(y_val, prob[:, 1])
         for key, value in zip(curves, (epoch, loss_sum / len(order), val_loss, correct / len(order), m["accuracy"], m["f1"])):
             curves[key].append(round(value, 6) if isinstance(value, float) else value)
         # Balanced accuracy, not F1: validation mixes an all-tumor source (figshare), and F1 rewards
         # calling everything a tumor; the mean of sensitivity and specificity does not.
-        score = balanced_accuracy(m["confusion"])
+        if not type_task:
+            score = balanced_accuracy(m["confusion"])
         improved = score > best_score or (score == best_score and val_loss < best_loss)
         if improved:
             best_score, best_loss, best_epoch = score, val_loss, epoch
@@ -290,6 +361,19 @@ def fit(
         stopped_by=stopped_by,
         device=torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
     )
+
+
+def _type_correct(logits: torch.Tensor, y: torch.Tensor) -> int:
+    """Correct calls of a type-task batch: the label for labelled images, any tumor for untyped ones."""
+    pred = logits.argmax(1)
+    untyped = y == TYPE_UNTYPED
+    return int(((pred == y) & ~untyped).sum() + ((pred != TYPE_NO_TUMOR) & untyped).sum())
+
+
+def _type_val_loss(prob: np.ndarray, y: np.ndarray) -> float:
+    """Mean negative log-likelihood: of the label, or of "any tumor" (1 - p(no_tumor)) for an untyped tumor."""
+    p = np.where(y == TYPE_UNTYPED, 1 - prob[:, TYPE_NO_TUMOR], prob[np.arange(len(y)), np.minimum(y, 3)])
+    return float(-np.log(np.clip(p, 1e-12, None)).mean()) if len(y) else 0.0
 
 
 def _from_saved(model_cfg: ModelConfig, saved: dict) -> TrainResult:

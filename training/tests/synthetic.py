@@ -74,24 +74,33 @@ def make_dataset(root: Path, per_class: int = 16, seed: int = 0, corrupt: bool =
     return special
 
 
-def make_tumor_source(root: Path, per_class: int = 8, seed: int = 1, size: int = 160) -> list[dict]:
-    """A second, tumor-only source like figshare: root/glioma/*, root/pituitary/* (square grey PNG,
-    darker than the first source) and root/labels.csv with one box per image and a patient-wise
-    cv_fold (two consecutive images per fold). Returns the label rows."""
+# Tumor brightness per type in a typed source (`make_tumor_source(..., classes=TUMOR_TYPES)`), so
+# that a tiny model can tell the types apart.
+TYPE_INTENSITY = {"glioma": 110, "meningioma": 170, "pituitary": 240}
+
+
+def make_tumor_source(root: Path, per_class: int = 8, seed: int = 1, size: int = 160,
+                      classes: tuple[str, ...] = ("glioma", "pituitary")) -> list[dict]:
+    """A second, tumor-only source like figshare: root/<class>/* (square grey PNG, darker than the
+    first source; glioma and pituitary by default, or the three types with a brightness per type)
+    and root/labels.csv with one box per image and a patient-wise cv_fold (two consecutive images
+    per fold). Returns the label rows."""
     rng = np.random.default_rng(seed)
     rows = []
-    for cls in ("glioma", "pituitary"):
+    typed = len(classes) == 3
+    for cls in classes:
         (root / cls).mkdir(parents=True, exist_ok=True)
         for i in range(per_class):
             yy, xx = np.mgrid[0:size, 0:size] / size
             inside = ((yy - 0.5) / 0.4) ** 2 + ((xx - 0.5) / 0.35) ** 2 < 1
             img = np.where(inside, 50 + 20 * np.sin(xx * rng.uniform(15, 30)), 0)
             ty, tx, r = 0.5 + rng.uniform(-0.2, 0.2), 0.5 + rng.uniform(-0.2, 0.2), rng.uniform(0.06, 0.1)
-            img = np.where((yy - ty) ** 2 + (xx - tx) ** 2 < r * r, 160, img) + rng.normal(0, 4, img.shape)
+            img = np.where((yy - ty) ** 2 + (xx - tx) ** 2 < r * r, TYPE_INTENSITY[cls] if typed else 160, img) + rng.normal(0, 4, img.shape)
             Image.fromarray(np.clip(img, 0, 255).astype(np.uint8), "L").save(root / cls / f"{i}.png")
             box = [round((tx - r) * size), round((ty - r) * size), round((tx + r) * size), round((ty + r) * size)]
             rows.append({"file": f"{cls}/{i}.png", "class": cls, "width": size, "height": size,
-                         "x_min": box[0], "y_min": box[1], "x_max": box[2], "y_max": box[3], "cv_fold": 1 + i // 2})
+                         "x_min": box[0], "y_min": box[1], "x_max": box[2], "y_max": box[3],
+                         "cv_fold": 1 + (len(rows) // 2 if typed else i // 2)})
     with open(root / "labels.csv", "w") as fh:
         fh.write("file,class,width,height,x_min,y_min,x_max,y_max,cv_fold\n")
         for r in rows:
@@ -105,6 +114,8 @@ if __name__ == "__main__":
 
     shutil.rmtree(sys.argv[1], ignore_errors=True)
     print(make_dataset(Path(sys.argv[1]), per_class=int(sys.argv[2]) if len(sys.argv) > 2 else 16))
-    if len(sys.argv) > 3:  # a second, tumor-only source with boxes and patient folds
+    if len(sys.argv) > 3:  # a second, tumor-only source with boxes and patient folds (--types: the three tumor types)
         shutil.rmtree(sys.argv[3], ignore_errors=True)
-        print(len(make_tumor_source(Path(sys.argv[3]))), "tumor-only images with boxes")
+        classes = ("glioma", "meningioma", "pituitary") if "--types" in sys.argv[4:] else ("glioma", "pituitary")
+        print(len(make_tumor_source(Path(sys.argv[3]), per_class=12 if len(classes) == 3 else 8, classes=classes)),
+              "tumor-only images with boxes")
