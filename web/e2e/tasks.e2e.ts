@@ -10,6 +10,10 @@ import { createPublicClient, http } from "viem";
 import { expect, test } from "./harness/fixtures.ts";
 import { artifactsDir, demoModel } from "./harness/models.ts";
 
+const repoRoot = join(import.meta.dirname, "../..");
+/** The type task's smoke model (training/models/smoke-type) and its PyTorch vectors. */
+const typeModelDir = join(repoRoot, "training/models/smoke-type");
+
 const BINARY = "brain-tumor-mri/binary";
 const TYPE = "brain-tumor-mri/type";
 const TYPE_LABELS = ["glioma", "meningioma", "no_tumor", "pituitary"];
@@ -173,4 +177,78 @@ test("a clinician classifies one image with the latest model of both tasks (tumo
     if (body) expect(body.includes(sample), `${request.url()} carried the image`).toBe(false);
     expect(request.url()).not.toContain(basename(image));
   }
+});
+
+test("a 4-class model from this computer: class probabilities and heatmap peaks as PyTorch gave them, any class's heatmap on demand", async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  const vectors = JSON.parse(readFileSync(join(typeModelDir, "vectors/vectors.json"), "utf8")) as {
+    items: {
+      image: string;
+      probabilities: number[];
+      predicted: string;
+      peak: [number, number];
+    }[];
+  };
+  await page.goto("/classify");
+  await page.getByText("Use a model file from this computer").click();
+  await page.getByLabel("ONNX file").setInputFiles(join(typeModelDir, "model.onnx"));
+  await page.getByLabel("Model card (card.json)").setInputFiles(join(typeModelDir, "card.json"));
+  await page.getByRole("button", { name: "Open model" }).click();
+  await expect(page.getByTestId("backend")).toContainText(/Ready/, { timeout: 30_000 });
+  await page
+    .getByLabel(/Choose MRI images/)
+    .setInputFiles(vectors.items.map((item) => join(typeModelDir, "vectors", item.image)));
+
+  const section = page.getByTestId("task-results");
+  const rows = section.getByTestId("result-row");
+  await expect(rows).toHaveCount(vectors.items.length);
+  await expect(section.locator('[data-testid="result-row"][data-status="done"]')).toHaveCount(
+    vectors.items.length,
+    { timeout: 60_000 },
+  );
+  // The header names what the column holds for a model without a positive label.
+  await expect(
+    section.getByRole("columnheader", { name: "Probability", exact: true }),
+  ).toBeVisible();
+  for (const [i, item] of vectors.items.entries()) {
+    const row = rows.nth(i);
+    const bars = await row
+      .getByTestId("class-bar")
+      .evaluateAll((els) =>
+        els.map((el) => [el.getAttribute("data-label"), Number(el.getAttribute("data-value"))]),
+      );
+    expect(bars.map(([label]) => label)).toEqual(TYPE_LABELS);
+    for (const [k, [, value]] of bars.entries())
+      expect(Math.abs((value as number) - (item.probabilities[k] as number))).toBeLessThan(1e-4);
+    await expect(row.getByTestId("label")).toHaveAttribute("data-label", item.predicted);
+    await expect(row.getByTestId("label")).toHaveText(item.predicted);
+    const heatmap = row.getByTestId("heatmap");
+    await expect(heatmap).toHaveAttribute("data-label", item.predicted);
+    // The vectors' peak is the predicted class's; the page's within one input pixel of it.
+    const [x, y] = ((await heatmap.getAttribute("data-peak")) ?? "").split(",").map(Number);
+    expect(Math.abs((x as number) - item.peak[0])).toBeLessThanOrEqual(3);
+    expect(Math.abs((y as number) - item.peak[1])).toBeLessThanOrEqual(3);
+  }
+
+  // Picking a class shows its heatmap on every row; the probabilities stay as they were.
+  const picker = section.getByTestId("heatmap-class");
+  await picker.getByLabel("“glioma”").check();
+  for (let i = 0; i < vectors.items.length; i++)
+    await expect(rows.nth(i).getByTestId("heatmap")).toHaveAttribute("data-label", "glioma");
+  await expect(rows.first().getByTestId("heatmap")).toContainText("Evidence for “glioma”");
+  const first = vectors.items[0];
+  const p0 = Number(await rows.first().getByTestId("probability").getAttribute("data-value"));
+  expect(Math.abs(p0 - Math.max(...(first?.probabilities ?? [])))).toBeLessThan(1e-4);
+  // Images added now get the picked class's heatmap too.
+  await page
+    .getByLabel(/Choose MRI images/)
+    .setInputFiles([join(typeModelDir, "vectors", "v0.png")]);
+  await expect(section.locator('[data-testid="result-row"][data-status="done"]')).toHaveCount(
+    vectors.items.length + 1,
+    { timeout: 30_000 },
+  );
+  await expect(rows.last().getByTestId("heatmap")).toHaveAttribute("data-label", "glioma");
+  await page.screenshot({ path: join(artifactsDir, "classify-type-model.png"), fullPage: true });
 });
