@@ -1,3 +1,10 @@
+/** A classification task of the consortium and the registry that holds its models. */
+export interface AppTask {
+  /** The task's name, as in model cards (e.g. `brain-tumor-mri/type`). */
+  task: string;
+  registry: `0x${string}`;
+}
+
 /** What the page needs to know about the stack it talks to; served at `/config.json`. */
 export interface AppConfig {
   chain: {
@@ -20,6 +27,12 @@ export interface AppConfig {
     timelock: `0x${string}`;
     registry: `0x${string}`;
   } | null;
+  /**
+   * The consortium's tasks (docs/interfaces.md section 14), the binary task first: each task's
+   * own `ModelRegistry` (latest model, top ten, downloads, keys). Empty when nothing is deployed;
+   * a deployment without `contracts.tasks` has one task, the binary one at `contracts.registry`.
+   */
+  tasks: AppTask[];
   deployBlock: number;
   /** Audit API of the indexer as the page reaches it (same-origin proxy), null when absent. */
   indexerUrl: string | null;

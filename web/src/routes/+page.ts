@@ -1,15 +1,25 @@
 import { getScore } from "@neuroledger/chain/actions/getScore";
+import { error } from "@sveltejs/kit";
 import { publicClientFor } from "#lib/chain/client.ts";
 import { readMeasurements } from "#lib/chain/evaluations.ts";
 import { readOverview } from "#lib/chain/registry.ts";
+import { selectTask, type TaskView, UnknownTaskError } from "#lib/tasks.ts";
 
-export const load = async ({ parent, depends }) => {
+export const load = async ({ parent, depends, url }) => {
   depends("chain:overview");
   const { config } = await parent();
-  if (!config.contracts) return { overview: null };
+  let view: TaskView | null;
+  try {
+    view = selectTask(config, url.searchParams.get("task"));
+  } catch (cause) {
+    if (cause instanceof UnknownTaskError) error(404, cause.message);
+    throw cause;
+  }
+  if (!view) return { overview: null, task: null };
   const client = publicClientFor(config);
-  const overview = await readOverview(client, config.contracts);
-  const contracts = config.contracts;
+  const { contracts } = view;
+  // The chosen task's registry: its latest model and top ten (ids restart at 1 in every task).
+  const overview = await readOverview(client, contracts);
   // Members' measurements of the latest model, and each top-ten model's score (verified or not).
   const [latestMeasurements, scores] = await Promise.all([
     overview.latest
@@ -28,5 +38,5 @@ export const load = async ({ parent, depends }) => {
       ),
     ),
   ]);
-  return { overview, latestMeasurements, scores: new Map(scores) };
+  return { overview, task: view.task.task, latestMeasurements, scores: new Map(scores) };
 };

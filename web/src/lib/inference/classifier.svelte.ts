@@ -6,7 +6,7 @@ import {
   type RawImage,
 } from "@neuroledger/sdk/inference";
 import { getContext, setContext } from "svelte";
-import { classifyFile, type ImageResult } from "./classify.ts";
+import { classifyFile, type ImageResult, withHeatmapOf } from "./classify.ts";
 import { type Backend, chooseBackend, createRuntime } from "./runtime.ts";
 import { type DicomFileReader, dicomFileReader } from "./studySlices.ts";
 import { type StudyWorkers, startStudyWorkers } from "./studyWorkers.ts";
@@ -25,6 +25,11 @@ export class Classifier {
   model = $state<{ card: ModelCard; sha256: string } | null>(null);
   loading = $state(false);
   error = $state<string | null>(null);
+  /**
+   * The class whose heatmap the results show; null: the default (a binary card's positive label,
+   * else each image's predicted label).
+   */
+  heatmapLabel = $state<string | null>(null);
   // Raw: results hold ImageData and typed arrays; rows are replaced, never mutated in place.
   rows = $state.raw<Row[]>([]);
   #runtime: OnnxRuntimeLike | null = null;
@@ -54,6 +59,7 @@ export class Classifier {
       this.#runtime = await createRuntime(bytes, this.backend);
       this.#modelBytes = bytes;
       this.model = { card, sha256 };
+      this.heatmapLabel = null;
     } catch (cause) {
       this.#runtime = null;
       this.#modelBytes = null;
@@ -125,6 +131,25 @@ export class Classifier {
     );
   }
 
+  /**
+   * Shows the heatmap of `label` (null: the default class) on every result, now and for images
+   * added later; drawn from the outputs already computed, the model does not run again.
+   * @throws Error naming the model's labels when `label` is not one of them.
+   */
+  showHeatmapOf(label: string | null) {
+    const card = this.model?.card;
+    if (!card) throw new Error("Choose a model first.");
+    if (label !== null && !card.labels.includes(label))
+      throw new Error(`No label "${label}"; the model's labels are ${card.labels.join(", ")}.`);
+    this.heatmapLabel = label;
+    const heatmapLabel = label ?? undefined;
+    this.rows = this.rows.map((row) =>
+      row.status === "done"
+        ? { ...row, result: withHeatmapOf(row.result, card, heatmapLabel) }
+        : row,
+    );
+  }
+
   clear() {
     this.rows = this.rows.filter((row) => row.status === "pending");
   }
@@ -140,7 +165,9 @@ export class Classifier {
       return;
     }
     try {
-      const result = await classifyFile(runtime, model.card, file);
+      const result = await classifyFile(runtime, model.card, file, {
+        heatmapLabel: this.heatmapLabel ?? undefined,
+      });
       settle({ id, name: file.name, status: "done", result });
     } catch (cause) {
       const message =

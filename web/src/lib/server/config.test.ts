@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { readServerConfig } from "./config.ts";
+import { readServerConfig, tasksOfDeployment } from "./config.ts";
 
 describe("readServerConfig", () => {
   it("keeps the chain node behind the same-origin proxy and reads the deployment", () => {
@@ -44,6 +44,8 @@ describe("readServerConfig", () => {
     expect(config.app.chain.walletRpcUrl).toBe("/rpc");
     expect(JSON.stringify(config.app)).not.toContain("9999");
     expect(config.app.contracts?.registry).toBe(a(4));
+    // A deployment from before issue 15 (no contracts.tasks): one task, the binary one.
+    expect(config.app.tasks).toEqual([{ task: "brain-tumor-mri/binary", registry: a(4) }]);
     expect(config.app.deployBlock).toBe(3);
     expect(config.app.gateways[a(7)]).toBe("http://127.0.0.1:8080");
     expect(config.app.indexerUrl).toBeNull();
@@ -64,5 +66,49 @@ describe("readServerConfig", () => {
     expect(() => readServerConfig({ NEUROLEDGER_DEPLOYMENT: "/nonexistent/31337.json" })).toThrow(
       /cannot read the deployment file \/nonexistent\/31337.json/,
     );
+  });
+
+  it("lists no task when nothing is deployed", () => {
+    expect(readServerConfig({ NEUROLEDGER_RPC_URL: "http://127.0.0.1:9999" }).app.tasks).toEqual(
+      [],
+    );
+  });
+});
+
+describe("tasksOfDeployment", () => {
+  const a = (n: number) => `0x${String(n).repeat(40)}` as `0x${string}`;
+  const proxy = (n: number) => ({ address: a(n), implementation: a(9) });
+
+  it("lists every task of the TaskDirectory with its registry, in the deployment's order", () => {
+    const tasks = tasksOfDeployment({
+      registry: proxy(4),
+      tasks: [
+        { task: "brain-tumor-mri/binary", registry: proxy(4) },
+        { task: "brain-tumor-mri/type", registry: proxy(6) },
+      ],
+    });
+    expect(tasks).toEqual([
+      { task: "brain-tumor-mri/binary", registry: a(4) },
+      { task: "brain-tumor-mri/type", registry: a(6) },
+    ]);
+  });
+
+  it("reads a deployment without tasks as one binary task at contracts.registry", () => {
+    expect(tasksOfDeployment({ registry: proxy(4) })).toEqual([
+      { task: "brain-tumor-mri/binary", registry: a(4) },
+    ]);
+  });
+
+  it("refuses an empty task list and a task named twice", () => {
+    expect(() => tasksOfDeployment({ registry: proxy(4), tasks: [] })).toThrow(/at least one task/);
+    expect(() =>
+      tasksOfDeployment({
+        registry: proxy(4),
+        tasks: [
+          { task: "brain-tumor-mri/type", registry: proxy(4) },
+          { task: "brain-tumor-mri/type", registry: proxy(6) },
+        ],
+      }),
+    ).toThrow(/"brain-tumor-mri\/type" twice/);
   });
 });

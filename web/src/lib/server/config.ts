@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
-import type { Deployment, Stack } from "@neuroledger/chain";
+import { TASK as BINARY_TASK, type Deployment, type Stack } from "@neuroledger/chain";
 import { loadDeployment } from "@neuroledger/chain/deployment";
 import { parseStack } from "@neuroledger/chain/schemas";
 import type { Address } from "viem";
-import type { AppConfig } from "../config.ts";
+import type { AppConfig, AppTask } from "../config.ts";
 
 /**
  * Server-side view of the stack: where the chain node and the indexer really are (the page
@@ -42,7 +42,31 @@ type DeploymentAddresses = {
   contracts: Pick<Deployment["contracts"], "membership" | "governor" | "timelock"> & {
     registry: Address;
   };
+  tasks: AppTask[];
 };
+
+/**
+ * What a deployment's `contracts` say about tasks (docs/interfaces.md section 14): `tasks` when the
+ * deployment has a TaskDirectory, else one task, the binary one, at `contracts.registry` (files
+ * written before issue 15). The chain package's schema has checked the entries' shapes.
+ * @throws Error when a task is named twice or `tasks` is present but empty: the page could not
+ *   tell which registry a `?task=` means.
+ */
+export function tasksOfDeployment(contracts: {
+  registry: { address: Address };
+  tasks?: readonly { task: string; registry: { address: Address } }[];
+}): AppTask[] {
+  const listed = contracts.tasks;
+  if (listed === undefined) return [{ task: BINARY_TASK, registry: contracts.registry.address }];
+  if (listed.length === 0)
+    throw new Error("The deployment's contracts.tasks is empty: it must list at least one task.");
+  const seen = new Set<string>();
+  return listed.map(({ task, registry }) => {
+    if (seen.has(task)) throw new Error(`The deployment names the task "${task}" twice.`);
+    seen.add(task);
+    return { task, registry: registry.address };
+  });
+}
 
 function readDeployment(path: string): DeploymentAddresses {
   let deployment: Deployment;
@@ -55,10 +79,12 @@ function readDeployment(path: string): DeploymentAddresses {
     );
   }
   const { chainId, deployBlock, contracts } = deployment;
+  const { membership, governor, timelock } = contracts;
   return {
     chainId,
     deployBlock,
-    contracts: { ...contracts, registry: contracts.registry.address },
+    contracts: { membership, governor, timelock, registry: contracts.registry.address },
+    tasks: tasksOfDeployment(contracts),
   };
 }
 
@@ -93,6 +119,7 @@ export function readServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     app: {
       chain: appChain(env, chainId),
       contracts: deployment ? deployment.contracts : null,
+      tasks: deployment?.tasks ?? [],
       deployBlock: deployment?.deployBlock ?? 0,
       indexerUrl: upstreamIndexerUrl ? "/indexer" : null,
       gateways: gatewaysOf(env, stack),
@@ -105,7 +132,13 @@ function deploymentOf(env: NodeJS.ProcessEnv, stack: Stack | null): DeploymentAd
   const deploymentPath = env.NEUROLEDGER_DEPLOYMENT ?? stack?.chain.deploymentFile;
   if (deploymentPath) return readDeployment(deploymentPath);
   if (!stack) return null;
-  return { chainId: stack.chain.chainId, deployBlock: 0, contracts: stack.chain.contracts };
+  const { contracts } = stack.chain;
+  return {
+    chainId: stack.chain.chainId,
+    deployBlock: 0,
+    contracts,
+    tasks: [{ task: BINARY_TASK, registry: contracts.registry }],
+  };
 }
 
 /** The chain as the browser sees it: RPC through this server's `/rpc` proxy unless told otherwise. */

@@ -5,8 +5,11 @@ import {
   IndexerAccessError,
 } from "#lib/indexer.ts";
 
-/** Filters live in the URL: a filtered view can be bookmarked and shared. */
-export const FILTERS = ["model", "institution", "account", "kind", "from", "to"] as const;
+/**
+ * Filters live in the URL: a filtered view can be bookmarked and shared. `task` (the indexer's
+ * `?task=`, docs/interfaces.md section 14) is offered when the consortium runs several tasks.
+ */
+export const FILTERS = ["task", "model", "institution", "account", "kind", "from", "to"] as const;
 
 export const load = async ({ url, parent, fetch, depends }) => {
   depends("indexer:audit");

@@ -4,17 +4,37 @@ import { readMeasurements } from "#lib/chain/evaluations.ts";
 import { type Institution, readInstitution, readModel } from "#lib/chain/registry.ts";
 import { auditGet, type ModelSummary, type ModelsPage } from "#lib/indexer.ts";
 import { fetchCard } from "#lib/models/card-source.ts";
+import { auditTaskQuery, selectTask, type TaskView, UnknownTaskError } from "#lib/tasks.ts";
 
-export const load = async ({ params, parent, fetch, depends }) => {
+/** The task named by `?task=` (model ids restart at 1 in every task's registry); 404 otherwise. */
+function taskOf(config: Parameters<typeof selectTask>[0], requested: string | null): TaskView {
+  let view: TaskView | null;
+  try {
+    view = selectTask(config, requested);
+  } catch (cause) {
+    if (cause instanceof UnknownTaskError) error(404, cause.message);
+    throw cause;
+  }
+  if (!view) error(404, "No registry is deployed on this chain.");
+  return view;
+}
+
+export const load = async ({ params, parent, fetch, depends, url }) => {
   depends("chain:model");
-  const { config } = await parent();
-  if (!config.contracts) error(404, "No registry is deployed on this chain.");
+  const { config: appConfig } = await parent();
+  const view = taskOf(appConfig, url.searchParams.get("task"));
+  // Every read below (model, card, measurements, download) goes to the task's own registry.
+  const { config, contracts } = view;
+  const task = view.task.task;
   const client = publicClientFor(config);
   const id = BigInt(params.id);
-  const model = await readModel(client, config.contracts, id).catch(() => null);
+  const model = await readModel(client, contracts, id).catch(() => null);
   if (!model)
-    error(404, `Model #${id} is not kept by the registry (never published, evicted or revoked).`);
-  const institutionAndCard = readInstitution(client, config.contracts, model.institutionId).then(
+    error(
+      404,
+      `Model #${id} of task ${task} is not kept by its registry (never published, evicted or revoked).`,
+    );
+  const institutionAndCard = readInstitution(client, contracts, model.institutionId).then(
     async (institution) => ({
       institution,
       // The card travels in the keyring; a model whose keyring has none shows without it.
@@ -24,7 +44,6 @@ export const load = async ({ params, parent, fetch, depends }) => {
       }),
     }),
   );
-  const contracts = config.contracts;
   const measurementsAndNames = readMeasurements(
     client,
     contracts,
@@ -41,15 +60,29 @@ export const load = async ({ params, parent, fetch, depends }) => {
     );
     return { measurements, evaluators: names };
   });
+  const taskQuery = auditTaskQuery(task, config.tasks);
   const [{ institution, card }, { measurements, evaluators }, summary, indexed] = await Promise.all(
     [
       institutionAndCard,
       measurementsAndNames,
-      auditGet<ModelSummary>(fetch, config, `/models/${id}/summary`).catch(() => null),
-      auditGet<ModelsPage>(fetch, config, "/models", { pageSize: "1000" }).catch(() => null),
+      auditGet<ModelSummary>(fetch, config, `/models/${id}/summary`, taskQuery).catch(() => null),
+      auditGet<ModelsPage>(fetch, config, "/models", { pageSize: "1000", ...taskQuery }).catch(
+        () => null,
+      ),
     ],
   );
   const children = (indexed?.rows ?? []).filter((m) => m.parentId === String(id)).map((m) => m.id);
   const status = (indexed?.rows ?? []).find((m) => m.id === String(id))?.status ?? "active";
-  return { model, institution, card, summary, children, status, measurements, evaluators };
+  return {
+    model,
+    institution,
+    card,
+    summary,
+    children,
+    status,
+    measurements,
+    evaluators,
+    task,
+    taskConfig: config,
+  };
 };
