@@ -1,5 +1,5 @@
 import type { Deployment } from "@neuroledger/chain/deployment";
-import { type Address, getAddress, type Hex, keccak256, toBytes } from "viem";
+import { type Address, getAddress, type Hex } from "viem";
 
 /** A task of the consortium as the indexer follows it: its name, id and registry proxy. */
 export type IndexedTask = { task: string; taskId: Hex; registry: Address };
@@ -10,8 +10,8 @@ export type IndexedTask = { task: string; taskId: Hex; registry: Address };
  * `contracts.registry` (so older files keep working).
  * @param deployment a parsed deployment file
  * @param source what to name in errors (the file path)
- * @throws Error naming the file and the entry when a task id is not keccak256 of its name, a task
- *   name or registry appears twice, or `contracts.registry` is not one of the task registries
+ * @throws Error naming the file and the entry when a registry serves two tasks (the rest of the
+ *   list is checked by the chain's deployment schema)
  */
 export function tasksOf(deployment: Deployment, source = "deployment"): IndexedTask[] {
   const { contracts, parameters } = deployment;
@@ -27,25 +27,15 @@ export function tasksOf(deployment: Deployment, source = "deployment"): IndexedT
     taskId: entry.taskId.toLowerCase() as Hex,
     registry: getAddress(entry.registry.address),
   }));
-  const problem = (message: string) =>
-    new Error(`Invalid deployment file ${source}: contracts.tasks: ${message}`);
+  // The chain's deployment schema has checked each taskId against its name, each name once and
+  // the first entry against contracts.registry; a registry listed twice is what is left.
   for (const [i, t] of tasks.entries()) {
-    const expected = keccak256(toBytes(t.task));
-    if (t.taskId !== expected) {
-      throw problem(
-        `[${i}] "${t.task}" has taskId ${t.taskId}, not keccak256 of its name (${expected})`,
-      );
-    }
-    const earlier = tasks.findIndex((o) => o.task === t.task || o.registry === t.registry);
+    const earlier = tasks.findIndex((o) => o.registry === t.registry);
     if (earlier !== i) {
-      throw problem(
-        `[${i}] repeats the task name or registry of [${earlier}] ("${tasks[earlier]?.task}")`,
+      throw new Error(
+        `Invalid deployment file ${source}: contracts.tasks: [${i}] repeats the registry of [${earlier}] ("${tasks[earlier]?.task}")`,
       );
     }
-  }
-  const main = getAddress(contracts.registry.address);
-  if (!tasks.some((t) => t.registry === main)) {
-    throw problem(`contracts.registry ${main} is not the registry of any task`);
   }
   return tasks;
 }

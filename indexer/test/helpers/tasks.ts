@@ -1,18 +1,14 @@
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { devAccounts, modelRegistryAbi } from "@neuroledger/chain";
-import { DEV_PARAMETERS, deployConsortium } from "@neuroledger/chain/deploy";
 import {
   type Abi,
   type Address,
   type Hex,
-  http,
   keccak256,
   parseEventLogs,
   type TransactionReceipt,
   toBytes,
 } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
 import type { LocalChain } from "./chain.ts";
 import { dev } from "./scenario.ts";
 
@@ -21,32 +17,20 @@ export const TYPE_TASK = "brain-tumor-mri/type";
 export const taskIdOf = (task: string) => keccak256(toBytes(task));
 
 /**
- * Deploys a second `ModelRegistry` proxy, for the type task, with the chain package's own
- * `deployConsortium` (dev consortium, so the same institutions, staff and publisher, ids 1..3),
- * and writes a deployment file naming both task registries (docs/interfaces.md section 14: the
- * binary task first, its registry also `contracts.registry`). The type registry follows a
- * membership of its own here: no TaskDirectory is needed to index it.
- * @returns the new deployment file and the type task's registry
+ * The type task's registry of a dev deployment: `deployConsortium` deploys one `ModelRegistry`
+ * proxy per task, listed in `contracts.tasks` (docs/interfaces.md section 14: the binary task
+ * first, its registry also `contracts.registry`), both following the Membership through the
+ * TaskDirectory, with the same institutions, staff and publisher.
+ * @returns the deployment file (unchanged) and the type task's registry
+ * @throws Error when the deployment lists no type task
  */
-export async function addTypeTaskRegistry(
-  chain: LocalChain,
-  binaryDeploymentFile: string,
-  dir: string,
-): Promise<{ deploymentFile: string; typeRegistry: Address }> {
-  const typed = await deployConsortium({
-    transport: http(chain.rpcUrl),
-    deployer: privateKeyToAccount(devAccounts.deployer.privateKey),
-    dev: true,
-    parameters: { ...DEV_PARAMETERS, task: TYPE_TASK, taskId: taskIdOf(TYPE_TASK) },
-  });
-  const binary = JSON.parse(readFileSync(binaryDeploymentFile, "utf8"));
-  binary.contracts.tasks = [
-    { task: BINARY_TASK, taskId: taskIdOf(BINARY_TASK), registry: binary.contracts.registry },
-    { task: TYPE_TASK, taskId: taskIdOf(TYPE_TASK), registry: typed.contracts.registry },
-  ];
-  const deploymentFile = join(dir, "tasks-deployment.json");
-  writeFileSync(deploymentFile, JSON.stringify(binary, null, 2));
-  return { deploymentFile, typeRegistry: typed.contracts.registry.address };
+export function typeTaskRegistry(deploymentFile: string): { deploymentFile: string; typeRegistry: Address } {
+  const deployment = JSON.parse(readFileSync(deploymentFile, "utf8")) as {
+    contracts: { tasks?: { task: string; registry: { address: Address } }[] };
+  };
+  const entry = deployment.contracts.tasks?.find((t) => t.task === TYPE_TASK);
+  if (!entry) throw new Error(`${deploymentFile} lists no ${TYPE_TASK} registry`);
+  return { deploymentFile, typeRegistry: entry.registry.address };
 }
 
 type DevAccount = (typeof dev)[keyof typeof dev];

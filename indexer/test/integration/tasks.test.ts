@@ -12,7 +12,7 @@ import { dev } from "../helpers/scenario.ts";
 import { signIn } from "../helpers/siwe.ts";
 import { graphql } from "../helpers/tables.ts";
 import {
-  addTypeTaskRegistry,
+  typeTaskRegistry,
   BINARY_TASK,
   publishFor,
   registryCall,
@@ -63,7 +63,7 @@ before(async () => {
   const binary = JSON.parse(readFileSync(binaryFile, "utf8")) as {
     contracts: { registry: { address: Address } };
   };
-  const { deploymentFile, typeRegistry } = await addTypeTaskRegistry(chain, binaryFile, tmp);
+  const { deploymentFile, typeRegistry } = typeTaskRegistry(binaryFile);
   registries = {
     [BINARY_TASK]: binary.contracts.registry.address.toLowerCase() as Address,
     [TYPE_TASK]: typeRegistry.toLowerCase() as Address,
