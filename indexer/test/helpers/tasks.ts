@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { devAccounts, modelRegistryAbi } from "@neuroledger/chain";
+import { modelRegistryAbi } from "@neuroledger/chain";
 import {
   type Abi,
   type Address,
@@ -24,7 +24,10 @@ export const taskIdOf = (task: string) => keccak256(toBytes(task));
  * @returns the deployment file (unchanged) and the type task's registry
  * @throws Error when the deployment lists no type task
  */
-export function typeTaskRegistry(deploymentFile: string): { deploymentFile: string; typeRegistry: Address } {
+export function typeTaskRegistry(deploymentFile: string): {
+  deploymentFile: string;
+  typeRegistry: Address;
+} {
   const deployment = JSON.parse(readFileSync(deploymentFile, "utf8")) as {
     contracts: { tasks?: { task: string; registry: { address: Address } }[] };
   };

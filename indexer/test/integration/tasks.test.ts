@@ -12,11 +12,11 @@ import { dev } from "../helpers/scenario.ts";
 import { signIn } from "../helpers/siwe.ts";
 import { graphql } from "../helpers/tables.ts";
 import {
-  typeTaskRegistry,
   BINARY_TASK,
   publishFor,
   registryCall,
   TYPE_TASK,
+  typeTaskRegistry,
 } from "../helpers/tasks.ts";
 
 // Issue 15: two task registries on one chain, each with a model id 1 (ids restart per registry),
