@@ -15,20 +15,22 @@ import torch
 from . import fitstore
 from .augment import AugmentConfig, AugmentV2Config
 from .bench import bench_table, write_bench
-from .card import architecture_spec, validate_card, write_card
+from .calibrate import apply_no_offset, validation_offset
+from .card import TUMOR_TYPE_FORMULA, architecture_spec, code_version, validate_card, write_card
 from .data import INPUT_SIZE, DataError
 from .dedup import DedupConfig
 from .evaluate import evaluate_folder
 from .export import export_onnx, write_vectors
 from .inputs import PreprocSpec
-from .model import ModelConfig, build_model, load_checkpoint
-from .pipeline import Logger, display_path, dump_json_line, paper_row, prepare, run_kfold, test_examples, train_and_write
+from .model import ModelConfig, TumorTypeCNN, build_model, load_checkpoint
+from .pipeline import (Logger, display_path, dump_json_line, evaluate_and_write, make_inputs, paper_row, prepare, run_kfold,
+                       split_of, test_examples, train_and_write)
 from .samples import SAMPLES_PER_CLASS, write_samples
-from .sources import open_sources
+from .sources import fingerprint, open_sources
 from .split import SplitError
 from .tasks import BINARY, TASKS, task_by_name
 from .type_bench import type_bench_table, write_type_bench
-from .train import TrainConfig
+from .train import TrainConfig, TrainResult
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # training/
 REPO_ROOT = PACKAGE_DIR.parent
@@ -229,6 +231,73 @@ def cmd_bench_type(args) -> None:
     print(f"wrote {args.bench_out / 'type.json'} and type.md")
 
 
+def cmd_calibrate(args) -> None:
+    """Type task: choose the tumor head's no-logit offset on the validation side of the model's own
+    split (same data, same seed: checked against the card), bake it into the bias, and rewrite the
+    model folder (model.pt, ONNX, card, plots, vectors) and bench/type/ from the calibrated model."""
+    model_dir = args.model
+    model, ckpt = load_checkpoint(model_dir / "model.pt")
+    card = json.loads((model_dir / "card.json").read_text())
+    if not isinstance(model, TumorTypeCNN):
+        raise ValueError(f"{display_path(model_dir)} is not a type task model (head {card['architecture'].get('head')!r}): "
+                         "only the two-head model has a tumor head to calibrate")
+    if "calibration" in card["architecture"]:
+        raise ValueError(f"{display_path(model_dir)} is calibrated already (no-logit offset "
+                         f"{card['architecture']['calibration']['noLogitOffset']}): calibrate the uncalibrated model")
+    args.task, args.preprocessing = card["task"], ckpt["preprocessing"]["version"]
+    out = args.out or model_dir
+    log = Logger(out / "calibrate.log" if args.log is None else args.log)
+    torch.set_num_threads(args.threads)
+    model_cfg = ModelConfig.from_dict(ckpt["model_config"])
+    ds = load_dataset(args, model_cfg, log)
+    if fingerprint(ds.sources) != card["data"]["fingerprint"]:
+        raise DataError("the data differ from the model's run (fingerprint): calibrate on the sources it was trained on")
+    split, sides, residual = split_of(ds, card["data"]["split"]["seed"], log)
+    for side in ("train", "validation", "test"):
+        if sides[side] != card["data"]["split"][side]:
+            raise DataError(f"the {side} side differs from the model's run ({sides[side]} vs the card's "
+                            f"{card['data']['split'][side]}): the code or data changed the split")
+    spec, inputs = make_inputs(ds, split.train, TrainConfig(localization_weight=0.0))
+    choice = validation_offset(model, inputs, ds.labels, split.validation)  # the validation side only
+    log(f"no-logit offset on validation: b = {choice['offset']} (criterion {choice['scoreAtZero']:.4f} -> {choice['score']:.4f})")
+    if choice["offset"] == 0.0:
+        log("no offset improves the validation criterion: the model is left as it is")
+        return
+    apply_no_offset(model, choice["offset"])
+    hyper = card["hyperparameters"]
+    result = TrainResult(model=model, best_epoch=hyper["bestEpoch"], epochs_run=hyper["epochsRun"], curves=card["curves"],
+                         seconds_per_epoch=0.0, train_images_per_second=0.0, wall_seconds=0.0, stopped_by="")
+    calibration = {
+        "noLogitOffset": choice["offset"], "chosenOn": "validation",
+        "criterion": hyper["earlyStoppingMetric"] + " (the early-stopping criterion)",
+        "validationCriterion": {"before": round(choice["scoreAtZero"], 6), "after": round(choice["score"], 6)},
+        "grid": choice["grid"], "code": code_version(), "uncalibratedOnnxSha256": card["onnx"]["sha256"],
+    }
+    formula = (TUMOR_TYPE_FORMULA + f"; bT[no] includes the no-logit offset b = {choice['offset']:g} chosen on validation "
+               "(the early-stopping criterion), so p(no) is the calibrated cut-off's")
+    old_test = card["metrics"]["test"]
+    # The same split gives the same vector images: their attribution (written by hand) stays.
+    attribution = model_dir / "vectors" / "ATTRIBUTION.md"
+    attribution_text = attribution.read_text() if attribution.exists() else None
+    run = evaluate_and_write(ds, split, sides, residual, card["metrics"]["leaveOneSourceOut"], {}, result, spec, inputs, out,
+                             name=card["name"], version=card["version"], hyperparameters=hyper, train_config=ckpt["train_config"],
+                             split_seed=card["data"]["split"]["seed"], code=card["code"], log=log,
+                             architecture_extra={"headFormula": formula, "calibration": calibration})
+    if attribution_text is not None:
+        (out / "vectors" / "ATTRIBUTION.md").write_text(attribution_text)
+    if args.bench_out:
+        old_bench = args.bench_out / "type.json"
+        previous = json.loads(old_bench.read_text()) if old_bench.exists() else {}
+        timing = previous.get("timing") or {"secondsPerEpoch": None, "trainImagesPerSecond": None, "epochsRun": hyper["epochsRun"],
+                                            "bestEpoch": hyper["bestEpoch"], "wallSeconds": None, "stoppedBy": "unknown", "device": "cpu"}
+        table = type_bench_table(run["card"], timing, [s.name for s in ds.sources], run["residual"], run["untypedTumors"],
+                                 run["inSourceLocalization"], previous.get("kfold"))
+        table["calibration"] = {**calibration, "uncalibratedTest": old_test,
+                                "uncalibratedUntypedTumorsTest": previous.get("untypedTumorsTest")}
+        write_type_bench(table, args.bench_out)
+        print((args.bench_out / "type.md").read_text())
+
+
 def cmd_evaluate(args) -> None:
     log = (lambda m: print(m, file=sys.stderr)) if args.json else print
     if len(args.data) != 1:
@@ -354,6 +423,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=2, help="CPU threads per fit")
     p.add_argument("--compact", action="store_true", help="only shrink the plan for travel (drop unused maps, xz) and exit")
     p.set_defaults(func=cmd_fit_jobs)
+
+    p = sub.add_parser("calibrate", help="type task: choose the tumor head's no-logit offset on validation, bake it in, "
+                                         "re-evaluate and rewrite the model folder (and bench/type/)")
+    p.add_argument("--model", type=user_path, required=True, help="the type model's folder (model.pt, card.json)")
+    add_data_options(p, required=False)
+    p.add_argument("--out", type=user_path, default=None, help="where the calibrated model goes (default: --model, in place)")
+    p.add_argument("--bench-out", type=user_path, default=None, help="also rewrite <DIR>/type.{json,md} (keeps its timing and k-fold)")
+    p.add_argument("--log", type=user_path, default=None, help="progress log (default <out>/calibrate.log)")
+    p.add_argument("--threads", type=int, default=TrainConfig().threads)
+    p.add_argument("--cache-dir", type=user_path, default=DEFAULT_CACHE, help="where decoded images are cached")
+    p.add_argument("--no-cache", action="store_true", help="decode into memory only")
+    p.set_defaults(func=cmd_calibrate, data_default=DEFAULT_DATA)
 
     p = sub.add_parser("export", help="re-export model.onnx, vectors/ and the card's onnx section from model.pt")
     p.add_argument("--model", type=user_path, required=True)

@@ -356,6 +356,21 @@ def vector_examples(ds: Dataset, split: Split) -> list[int]:
     return picks
 
 
+def split_of(ds: Dataset, seed: int, log) -> tuple[Split, dict, dict]:
+    """The run's group split (deterministic by seed), its sides as the card describes them (with
+    counts per source) and the residual near-match check of the test side against training."""
+    split = group_split(ds.strata, ds.groups, ds.strata_names(), FRACTIONS, seed=seed)
+    sides = split.describe(ds.labels, ds.groups, list(ds.task.data_labels))
+    for side in sides:
+        idx = split.side(side)
+        sides[side]["bySource"] = {s.name: int((ds.source_idx[idx] == k).sum()) for k, s in enumerate(ds.sources)}
+    px = ds.pixels[:, None] if ds.version == 2 else ds.pixels
+    residual = {f"testWithTrainMatchAtLeast{t}": cross_matches(px, split.test, split.train, t) for t in (0.85, 0.90)}
+    log(f"residual check: test images with a training image of thumbnail correlation >= 0.85 / 0.90: {list(residual.values())}")
+    log("split (by group): " + ", ".join(f"{k} {v['n']} images / {v['groups']} groups {v['classes']} {v['bySource']}" for k, v in sides.items()))
+    return split, sides, residual
+
+
 def train_and_write(
     ds: Dataset,
     out_dir: Path,
@@ -371,16 +386,7 @@ def train_and_write(
 ) -> dict:
     """Train on the group split and write model.pt, model.onnx, card.json, plots, vectors/."""
     code = code_version()  # taken before training: the code that produced the weights
-    names = list(ds.task.labels)
-    split = group_split(ds.strata, ds.groups, ds.strata_names(), FRACTIONS, seed=split_seed)
-    sides = split.describe(ds.labels, ds.groups, list(ds.task.data_labels))
-    for side in sides:
-        idx = split.side(side)
-        sides[side]["bySource"] = {s.name: int((ds.source_idx[idx] == k).sum()) for k, s in enumerate(ds.sources)}
-    px = ds.pixels[:, None] if ds.version == 2 else ds.pixels
-    residual = {f"testWithTrainMatchAtLeast{t}": cross_matches(px, split.test, split.train, t) for t in (0.85, 0.90)}
-    log(f"residual check: test images with a training image of thumbnail correlation >= 0.85 / 0.90: {list(residual.values())}")
-    log("split (by group): " + ", ".join(f"{k} {v['n']} images / {v['groups']} groups {v['classes']} {v['bySource']}" for k, v in sides.items()))
+    split, sides, residual = split_of(ds, split_seed, log)
 
     loso_entries, loso_details = [], {}
     if loso:
@@ -391,6 +397,32 @@ def train_and_write(
                         for s in ds.sources]
 
     result, spec, inputs = fit_on(ds, split.train, split.validation, model_cfg, train_cfg, log)
+    hyper = {**train_cfg.to_dict(), "epochsRun": result.epochs_run, "bestEpoch": result.best_epoch}
+    keys = ["optimizer", "learningRate", "weightDecay", "batchSize", "maxEpochs", "epochsRun", "bestEpoch",
+            "earlyStoppingPatience", "earlyStoppingMetric", "loss", "seed", "threads", "augmentation"]
+    if ds.version == 2:
+        keys.append("batchSampling")
+    hyper = {k: hyper[k] for k in keys}
+    if ds.task is not BINARY:
+        hyper.update(TYPE_TASK_TRAINING)
+        if train_cfg.localization_weight:
+            hyper["loss"] += (f" + {train_cfg.localization_weight:g} x localisation on the tumor head's 'yes' map"
+                              + (f" from epoch {train_cfg.localization_warmup + 1}" if train_cfg.localization_warmup else ""))
+    return evaluate_and_write(ds, split, sides, residual, loso_entries, loso_details, result, spec, inputs, out_dir,
+                              name=name, version=version, hyperparameters=hyper, train_config=train_cfg.to_dict(),
+                              split_seed=split_seed, code=code, log=log)
+
+
+def evaluate_and_write(ds: Dataset, split: Split, sides: dict, residual: dict, loso_entries: list, loso_details: dict,
+                       result: TrainResult, spec: PreprocSpec, inputs, out_dir: Path, *, name: str, version: str,
+                       hyperparameters: dict, train_config: dict, split_seed: int, code: dict, log,
+                       architecture_extra: dict | None = None) -> dict:
+    """Everything after the fit: test/validation/per-source metrics, OOD, localisation, then model.pt,
+    model.onnx, card.json, plots and vectors/ staged and moved into out_dir (a failed run leaves no
+    half model). `hyperparameters` is the card's section, `train_config` goes into the checkpoint,
+    `architecture_extra` (e.g. the type task's calibration) is merged into the card's architecture.
+    Returns what bench needs: card, result, split, residual check, localisation, untyped tumors."""
+    names = list(ds.task.labels)
     out = {side: infer(result.model, inputs, split.side(side)) for side in ("test", "validation")}
     metrics = {side: _metrics(ds, out[side], split.side(side)) for side in ("test", "validation")}
     for side, m in metrics.items():
@@ -426,24 +458,13 @@ def train_and_write(
         shutil.rmtree(stage)
     stage.mkdir(parents=True)
     save_checkpoint(stage / "model.pt", result.model, names, spec.mean and list(spec.mean), spec.std and list(spec.std),
-                    {"train_config": train_cfg.to_dict(), "preprocessing": spec.to_dict()})
+                    {"train_config": train_config, "preprocessing": spec.to_dict()})
     onnx_section = export_onnx(result.model, stage / "model.onnx")
     picks = vector_examples(ds, split)
     extra = [odd_framing(_decoded(ds, picks[-1]))] if ds.version == 2 and picks else []
     write_vectors(result.model, [ds.samples[i][1].path for i in picks], stage / "vectors", spec, ood, extra, labels=names)
     plot_curves(result.curves, stage / "curves.png", result.best_epoch)
     plot_confusion(metrics["test"]["confusion"], names, stage / "confusion.png")
-    hyper = {**train_cfg.to_dict(), "epochsRun": result.epochs_run, "bestEpoch": result.best_epoch}
-    keys = ["optimizer", "learningRate", "weightDecay", "batchSize", "maxEpochs", "epochsRun", "bestEpoch",
-            "earlyStoppingPatience", "earlyStoppingMetric", "loss", "seed", "threads", "augmentation"]
-    if ds.version == 2:
-        keys.append("batchSampling")
-    hyper = {k: hyper[k] for k in keys}
-    if ds.task is not BINARY:
-        hyper.update(TYPE_TASK_TRAINING)
-        if train_cfg.localization_weight:
-            hyper["loss"] += (f" + {train_cfg.localization_weight:g} x localisation on the tumor head's 'yes' map"
-                              + (f" from epoch {train_cfg.localization_warmup + 1}" if train_cfg.localization_warmup else ""))
     data = {
         "fingerprint": fingerprint(ds.sources) if ds.version == 2 else ds.sources[0].listing.fingerprint(),
         "files": sum(s.listing.files for s in ds.sources),
@@ -468,7 +489,7 @@ def train_and_write(
         positive_label=ds.task.positive_label,
         task=ds.task.name,
         model=result.model,
-        hyperparameters=hyper,
+        hyperparameters=hyperparameters,
         spec=spec,
         onnx_section=onnx_section,
         metrics=metrics,
@@ -477,6 +498,8 @@ def train_and_write(
         code=code,
         **extra_card,
     )
+    if architecture_extra:
+        card["architecture"].update(architecture_extra)
     write_card(card, stage / "card.json")
     out_dir.mkdir(parents=True, exist_ok=True)
     for item in stage.iterdir():

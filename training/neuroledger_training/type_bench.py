@@ -76,6 +76,17 @@ def type_markdown(t: dict) -> str:
     g = t["targets"]
     lines.append(f"- targets: macro F1 >= {g['macroF1']} ({'reached' if g['macroF1Reached'] else 'not reached'}), every recall >= "
                  f"{g['minRecallTarget']} (lowest {g['minRecall']:.4f}: {'reached' if g['minRecallReached'] else 'not reached'})")
+    cal = t.get("calibration")
+    if cal:
+        before = cal["uncalibratedTest"]
+        lines += ["", f"Calibrated: no-logit offset b = {cal['noLogitOffset']} chosen on {cal['chosenOn']} (criterion "
+                  f"{cal['validationCriterion']['before']:.4f} -> {cal['validationCriterion']['after']:.4f}); test side before -> after:", "",
+                  "| | " + " | ".join(f"{label} recall" for label in t["labels"]) + " | macro F1 | accuracy |",
+                  "|---|" + "---|" * (len(t["labels"]) + 2)]
+        for name, m in (("uncalibrated", before), ("calibrated", test)):
+            lines.append(f"| {name} | " + " | ".join(str(_pct(m["perClass"][label]["recall"])) for label in t["labels"])
+                         + f" | {_pct(m['f1'])} | {_pct(m['accuracy'])} |")
+        lines.append("")
     tm = t["timing"]
     lines.append(f"- timing: {tm['epochsRun']} epochs (best {tm['bestEpoch']}), {tm['secondsPerEpoch']} s/epoch, stopped by {tm['stoppedBy']}")
     return "\n".join(lines) + "\n"
