@@ -145,7 +145,7 @@ test("a clinician classifies one image with the latest model of both tasks (tumo
   // The clinician picks another class's heatmap: redrawn, same probabilities, no new run.
   const typeRow = sections[TYPE].getByTestId("result-row");
   const heatmapPixels = () =>
-    typeRow.getByRole("img", { name: /Heatmap over/ }).evaluate((canvas) => {
+    typeRow.getByLabel(/Heatmap over/).evaluate((canvas) => {
       const c = canvas as HTMLCanvasElement;
       return Array.from(c.getContext("2d")?.getImageData(0, 0, c.width, c.height).data ?? []);
     });

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { AppConfig } from "./config.ts";
-import { auditTaskQuery, ranksByMacroF1, selectTask, taskHref, UnknownTaskError } from "./tasks.ts";
+import {
+  accountKeyDomain,
+  auditTaskQuery,
+  ranksByMacroF1,
+  selectTask,
+  taskHref,
+  UnknownTaskError,
+} from "./tasks.ts";
 
 const a = (n: number) => `0x${String(n).repeat(40)}` as `0x${string}`;
 const tasks = [
@@ -70,5 +77,22 @@ describe("taskHref and auditTaskQuery", () => {
   it("ranks every task but the binary one by macro F1", () => {
     expect(ranksByMacroF1("brain-tumor-mri/type")).toBe(true);
     expect(ranksByMacroF1("brain-tumor-mri/binary")).toBe(false);
+  });
+});
+
+describe("accountKeyDomain", () => {
+  it("derives one key per consortium: the first task's registry, whichever task a page shows", () => {
+    // A type-task page's config names the type registry; the key must still be the one the cli
+    // registered in every registry (derived for the first registry), or no keeper's wrap opens.
+    const typePage = selectTask(config, "brain-tumor-mri/type")?.config as AppConfig;
+    expect(typePage.contracts?.registry).toBe(a(6));
+    expect(accountKeyDomain(typePage)).toEqual({ chainId: 31337, registry: a(4) });
+    expect(accountKeyDomain(config)).toEqual({ chainId: 31337, registry: a(4) });
+  });
+
+  it("names the problem when nothing is deployed", () => {
+    expect(() => accountKeyDomain({ ...config, contracts: null, tasks: [] })).toThrow(
+      /No registry is deployed/,
+    );
   });
 });

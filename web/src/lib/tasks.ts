@@ -47,6 +47,18 @@ export function selectTask(config: AppConfig, requested: string | null): TaskVie
 }
 
 /**
+ * The domain an account's X25519 key is derived for: the chain and the consortium's first task
+ * registry, whatever task a page shows. One key per account and consortium, registered in every
+ * task's registry (the cli's `up` and `keys` do the same), so the institutions' keepers of every
+ * task wrap for the key the browser derives.
+ */
+export function accountKeyDomain(config: AppConfig): { chainId: number; registry: `0x${string}` } {
+  const registry = config.tasks[0]?.registry ?? config.contracts?.registry;
+  if (!registry) throw new Error("No registry is deployed on this chain.");
+  return { chainId: config.chain.id, registry };
+}
+
+/**
  * `path` for `task`: the task goes into the query unless it is the default (first) one, so
  * today's links (`/models/3`) keep meaning the binary task.
  */

@@ -18,6 +18,7 @@ import { createGatewayReader, createGatewaySession } from "@neuroledger/sdk/ipfs
 import { type ChainModel, canDownload, readModel } from "../chain/registry.ts";
 import type { AppConfig } from "../config.ts";
 import { explain } from "../errors.ts";
+import { accountKeyDomain } from "../tasks.ts";
 import type { Wallet } from "../wallet/wallet.svelte.ts";
 import { gatewayFor } from "./card-source.ts";
 import { putModel } from "./model-cache.ts";
@@ -144,7 +145,7 @@ export class ModelDownload {
 
       // The account's X25519 key comes from one signature (kept for the session).
       this.phase = "signing";
-      const accountKey = await this.#accountKey(walletClient, contracts);
+      const accountKey = await this.#accountKey(walletClient);
       const reader = await this.#openReader(walletClient, institutionAccount);
       try {
         await this.#registerKey(walletClient, contracts, accountKey);
@@ -168,13 +169,13 @@ export class ModelDownload {
     }
   }
 
-  /** The account's X25519 key for this registry: one signature, remembered for the session. */
-  async #accountKey(
-    walletClient: WalletClient,
-    contracts: NonNullable<AppConfig["contracts"]>,
-  ): Promise<AccountKey> {
+  /**
+   * The account's X25519 key for this consortium (`accountKeyDomain`: the first task's registry,
+   * whichever task this download is for): one signature, remembered for the session.
+   */
+  async #accountKey(walletClient: WalletClient): Promise<AccountKey> {
     const account = walletClient.account.address;
-    const domain = { chainId: this.config.chain.id, registry: contracts.registry };
+    const domain = accountKeyDomain(this.config);
     const keyId = `${domain.chainId}:${domain.registry}:${account}`.toLowerCase();
     const known = accountKeys.get(keyId);
     if (known) return known;
