@@ -128,46 +128,37 @@ TUMOR_TYPE_FORMULA = (
 
 def architecture_spec(model) -> dict:
     cfg = model.config
-    if cfg.head == "tumor-type":
-        return {
-            "name": "residual-cnn-gap-tumor-type",
-            "description": (
-                f"conv 3x3 stride 2 ({cfg.channels[0]}) + batch-norm + ReLU, 4 residual basic blocks "
-                f"(widths {', '.join(map(str, cfg.channels))}; strides 1, 2, 2, 1), global average pool, "
-                f"dropout {cfg.dropout}, two linear heads: tumor {cfg.channels[-1]} -> 2 (no, yes; every image) and "
-                f"type {cfg.channels[-1]} -> 3 (glioma, meningioma, pituitary; typed images only), combined into 4 "
-                "log-probabilities; trained from scratch"
-            ),
-            "convChannels": list(cfg.channels),
-            "kernelSize": 3,
-            "padding": 1,
-            "batchNorm": True,
-            "pool": "global-average",
-            "dropout": cfg.dropout,
-            "head": "gap-tumor-type",
-            "headFormula": TUMOR_TYPE_FORMULA,
-            "inputShape": [cfg.in_channels, cfg.input_size, cfg.input_size],
-            "featuresShape": [cfg.channels[-1], cfg.feature_size, cfg.feature_size],
-            "parameters": model.parameter_count(),
-        }
+    shapes = {
+        "convChannels": list(cfg.channels),
+        "kernelSize": 3,
+        "padding": 1,
+        "inputShape": [cfg.in_channels, cfg.input_size, cfg.input_size],
+        "featuresShape": [cfg.channels[-1], cfg.feature_size, cfg.feature_size],
+        "parameters": model.parameter_count(),
+    }
     if cfg.arch == "resnet":
+        residual = (
+            f"conv 3x3 stride 2 ({cfg.channels[0]}) + batch-norm + ReLU, 4 residual basic blocks "
+            f"(widths {', '.join(map(str, cfg.channels))}; strides 1, 2, 2, 1), global average pool, dropout {cfg.dropout}"
+        )
+        common = {**shapes, "batchNorm": True, "pool": "global-average", "dropout": cfg.dropout}
+        if cfg.head == "tumor-type":
+            return {
+                "name": "residual-cnn-gap-tumor-type",
+                "description": (
+                    f"{residual}, two linear heads: tumor {cfg.channels[-1]} -> 2 (no, yes; every image) and "
+                    f"type {cfg.channels[-1]} -> 3 (glioma, meningioma, pituitary; typed images only), combined into 4 "
+                    "log-probabilities; trained from scratch"
+                ),
+                **common,
+                "head": "gap-tumor-type",
+                "headFormula": TUMOR_TYPE_FORMULA,
+            }
         return {
             "name": "residual-cnn-gap",
-            "description": (
-                f"conv 3x3 stride 2 ({cfg.channels[0]}) + batch-norm + ReLU, 4 residual basic blocks "
-                f"(widths {', '.join(map(str, cfg.channels))}; strides 1, 2, 2, 1), global average pool, "
-                f"dropout {cfg.dropout}, linear {cfg.channels[-1]} -> {cfg.num_classes}; trained from scratch"
-            ),
-            "convChannels": list(cfg.channels),
-            "kernelSize": 3,
-            "padding": 1,
-            "batchNorm": True,
-            "pool": "global-average",
-            "dropout": cfg.dropout,
+            "description": f"{residual}, linear {cfg.channels[-1]} -> {cfg.num_classes}; trained from scratch",
+            **common,
             "head": "gap-linear",
-            "inputShape": [cfg.in_channels, cfg.input_size, cfg.input_size],
-            "featuresShape": [cfg.channels[-1], cfg.feature_size, cfg.feature_size],
-            "parameters": model.parameter_count(),
         }
     return {
         "name": "paper-cnn-4block",
@@ -175,15 +166,10 @@ def architecture_spec(model) -> dict:
             f"{len(cfg.channels)} x [conv {3}x{3} pad 1{' + batch-norm' if cfg.batch_norm else ''} + ReLU + max-pool 2x2], "
             f"flatten, dropout {cfg.dropout}, linear {cfg.channels[-1] * cfg.feature_size ** 2} -> {cfg.num_classes}"
         ),
-        "convChannels": list(cfg.channels),
-        "kernelSize": 3,
-        "padding": 1,
+        **shapes,
         "batchNorm": cfg.batch_norm,
         "pool": "maxpool2x2",
         "dropout": cfg.dropout,
-        "inputShape": [cfg.in_channels, cfg.input_size, cfg.input_size],
-        "featuresShape": [cfg.channels[-1], cfg.feature_size, cfg.feature_size],
-        "parameters": model.parameter_count(),
         **({"head": "flatten-linear"} if cfg.cam else {}),
     }
 

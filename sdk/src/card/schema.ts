@@ -26,15 +26,20 @@ const tensor = z.strictObject({
   shape: z.array(z.union([z.int().min(1), z.string()])).min(1),
 });
 
-/** Card v1 metrics: binary, a 2 x 2 confusion matrix. */
-export const metricsV1Schema = z.strictObject({
+/** The figures every metrics object has (card v1 and v2, every task). */
+const summaryFigures = {
   accuracy: fraction,
   precision: fraction,
   recall: fraction,
   f1: fraction,
-  /** null when the set holds one class only. */
+  /** null when the set lacks a class. */
   auc: fraction.nullable(),
   n: count,
+};
+
+/** Card v1 metrics: binary, a 2 x 2 confusion matrix. */
+export const metricsV1Schema = z.strictObject({
+  ...summaryFigures,
   /** Rows = true label, columns = predicted, both in `labels` order. */
   confusion: z.array(z.array(count).length(2)).length(2),
 });
@@ -56,13 +61,7 @@ export const classMetricsSchema = z.strictObject({
  * against the card's labels by the card schema). Binary cards may carry them too.
  */
 export const metricsSchema = z.strictObject({
-  accuracy: fraction,
-  precision: fraction,
-  recall: fraction,
-  f1: fraction,
-  /** null when the set lacks a class. */
-  auc: fraction.nullable(),
-  n: count,
+  ...summaryFigures,
   /** K x K: rows = true label, columns = predicted, both in `labels` order. */
   confusion: z.array(z.array(count).min(2).max(MAX_LABELS)).min(2).max(MAX_LABELS),
   specificity: fraction.optional(),
