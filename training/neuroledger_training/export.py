@@ -138,7 +138,7 @@ def write_vectors(model, image_paths: list[Path], out_dir: Path, spec: PreprocSp
             item["peak"] = list(peak(cam, shown, region, spec.size, rgb.shape[1], rgb.shape[0]))
             if ood is not None:
                 g = features.double().mean(dim=(2, 3)).numpy()
-                item["oodScore"] = float(scores(g, ood["mean"], ood["var"])[0])
+                item["oodScore"] = float(scores(g, ood)[0])
         items.append(item)
     doc = {"schema": VECTORS_SCHEMA, "model": "model.onnx", "items": items}
     (out_dir / "vectors.json").write_text(json.dumps(doc, indent=2) + "\n")

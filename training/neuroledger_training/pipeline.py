@@ -310,8 +310,8 @@ def leave_one_source_out(ds: Dataset, split: Split, model_cfg: ModelConfig, trai
         in_neg = test_idx[ds.labels[test_idx] == 0]
         spec_in = float((out_test["prob"][ds.labels[test_idx] == 0, 1] < 0.5).mean()) if len(in_neg) else None
         sens = float((out_held["prob"][ds.labels[held] == 1, 1] >= 0.5).mean()) if has[1] else None
-        mean, var = fit_stats(infer(result.model, inputs, train_idx)["pooled"])
-        s_held, s_test = scores(out_held["pooled"], mean, var), scores(out_test["pooled"], mean, var)
+        stats = fit_stats(infer(result.model, inputs, train_idx)["pooled"])
+        s_held, s_test = scores(out_held["pooled"], stats), scores(out_test["pooled"], stats)
         auroc = roc_auc(np.r_[np.ones(len(s_held)), np.zeros(len(s_test))], np.r_[s_held, s_test])
         loc = localization_on(result.model, ds, inputs, held, f"{src.name} (held out)")
         by_class = {}

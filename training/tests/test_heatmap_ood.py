@@ -1,6 +1,7 @@
 """Heatmap, peak, localisation measures, OOD score, balanced sampling, v2 augmentation."""
 
 import numpy as np
+import pytest
 import torch
 
 from neuroledger_training.augment import AugmentV2Config, augment_v2
@@ -51,20 +52,39 @@ def test_localization_hit_and_heat_fraction():
     assert abs(both - (frac + frac2)) < 1e-9
 
 
-def test_ood_score_is_mean_squared_z():
+def test_diagonal_ood_score_of_older_cards_is_mean_squared_z():
     rng = np.random.default_rng(0)
     g = rng.normal(3.0, 2.0, (500, 4))
     g[:, 3] = 1.0  # a constant channel: variance floored, not zero
-    mean, var = fit_stats(g)
+    stats = dict(fit_stats(g), method="gap-diagonal-mahalanobis")
+    mean, var = stats["mean"], stats["var"]
     assert var[3] > 0
     x = np.array([[3.0 + 2.0, 3.0, 3.0, 1.0]])
     want = ((x[0, 0] - mean[0]) ** 2 / var[0] + sum((x[0, c] - mean[c]) ** 2 / var[c] for c in (1, 2))) / 4
-    assert abs(scores(x, mean, var)[0] - want) < 1e-12
-    sec = ood_section(g, g[:100], 0.9, percentile=95)
-    assert sec["threshold"] == float(np.percentile(scores(g[:100], mean, var), 95))
-    assert sec["heldOutAuroc"] == 0.9 and sec["method"] == "gap-diagonal-mahalanobis"
-    far = scores(g[:10] + 20, mean, var)
-    assert (far > sec["threshold"]).all()
+    assert abs(scores(x, stats)[0] - want) < 1e-12
+
+
+def test_ood_score_is_full_covariance_mahalanobis():
+    rng = np.random.default_rng(1)
+    # Two strongly correlated channels and a constant one: the diagonal score cannot see an image
+    # that breaks the correlation, the full covariance does.
+    a = rng.normal(0.0, 1.0, 2000)
+    g = np.stack([a, a + rng.normal(0.0, 0.05, 2000), np.full(2000, 2.0)], axis=1)
+    stats = fit_stats(g)
+    cov = np.cov(g, rowvar=False, bias=True)
+    ridge = 1e-3 * np.trace(cov) / 3
+    x = np.array([[1.0, -1.0, 2.0]])
+    d = x[0] - g.mean(axis=0)
+    want = d @ np.linalg.inv(cov + ridge * np.eye(3)) @ d / 3
+    assert abs(scores(x, stats)[0] - want) < 1e-9 * want
+    diagonal = scores(x, dict(stats, method="gap-diagonal-mahalanobis"))[0]
+    sec = ood_section(g, g[:200], 0.9, percentile=95)
+    assert sec["method"] == "gap-mahalanobis" and sec["heldOutAuroc"] == 0.9
+    assert np.array(sec["precision"]).shape == (3, 3)
+    assert sec["threshold"] == float(np.percentile(scores(g[:200], stats), 95))
+    assert diagonal < sec["threshold"] < scores(x, sec)[0]  # flagged only by the full covariance
+    with pytest.raises(ValueError, match="unknown OOD method"):
+        scores(x, dict(stats, method="knn"))
 
 
 def test_balanced_weights_split_labels_then_sources():

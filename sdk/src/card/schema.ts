@@ -379,9 +379,12 @@ const leaveOneSourceOutSchema = z.strictObject({
 /** What the out-of-distribution score needs (docs/interfaces.md section 1). */
 export const oodSchema = z
   .strictObject({
-    method: z.literal("gap-diagonal-mahalanobis"),
+    /** `gap-mahalanobis`: full covariance (`precision`); `gap-diagonal-mahalanobis`: older cards. */
+    method: z.enum(["gap-mahalanobis", "gap-diagonal-mahalanobis"]),
     mean: z.array(z.number()).min(1),
     var: z.array(z.number().gt(0)).min(1),
+    /** C x C, row-major: inverse of (covariance + ridge) of the training images' pooled features. */
+    precision: z.array(z.array(z.number()).min(1)).min(1).optional(),
     threshold: z.number().min(0),
     percentile: z.number().min(0).max(100),
     heldOutAuroc: fraction.nullable(),
@@ -389,7 +392,17 @@ export const oodSchema = z
   .refine((ood) => ood.mean.length === ood.var.length, {
     path: ["var"],
     message: "ood.mean and ood.var need one value per feature channel",
-  });
+  })
+  .refine(
+    (ood) =>
+      ood.method !== "gap-mahalanobis" ||
+      (ood.precision?.length === ood.mean.length &&
+        ood.precision.every((row) => row.length === ood.mean.length)),
+    {
+      path: ["precision"],
+      message: "ood.method gap-mahalanobis needs ood.precision, C x C for C = the length of ood.mean",
+    },
+  );
 
 const dataV1 = cardV1Shape.data.shape;
 const splitV1 = dataV1.split.shape;

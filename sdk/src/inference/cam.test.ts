@@ -107,6 +107,28 @@ describe("out-of-distribution score", () => {
       /2 feature channels/,
     );
   });
+
+  it("with the full covariance (gap-mahalanobis) is (1 / C) d^T precision d", () => {
+    // pooled 2 and 10, mean 0 and 4: d = (2, 6); precision [[2, -1], [-1, 1]]
+    const features = Float32Array.of(1, 3, 10, 10);
+    const spec = {
+      method: "gap-mahalanobis" as const,
+      mean: [0, 4],
+      var: [1, 9],
+      precision: [
+        [2, -1],
+        [-1, 1],
+      ],
+      threshold: 3,
+    };
+    const result = oodScore(features, [1, 2, 1, 2], spec);
+    assert.equal(result.score, (2 * 2 * 2 - 2 * 2 * 6 + 6 * 6) / 2);
+    assert.equal(result.outOfDistribution, true);
+    assert.throws(
+      () => oodScore(features, [1, 2, 1, 2], { ...spec, precision: [[1, 0]] }),
+      /precision matrix is not 2 x 2/,
+    );
+  });
 });
 
 describe("interpreting the outputs of a v2 model", () => {
