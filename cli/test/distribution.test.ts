@@ -236,7 +236,7 @@ describe("model distribution on a local chain with three institution nodes", {
     noFileAt(out);
   });
 
-  test("issue 11: another institution cannot replace a keyring; a keyring CID that exists nowhere falls back; reversed labels are refused", async () => {
+  test("issue 11: another institution cannot replace a keyring; a keyring CID that exists nowhere falls back; a swapped card is refused", async () => {
     const v = await modelVariant(work, "forged-card", { f1: 0.56 });
     const published = await publish({
       connection: await t.as("publisher"),
@@ -247,9 +247,18 @@ describe("model distribution on a local chain with three institution nodes", {
     const node = t.nodeOf(0);
     const keyring = parseKeyring(await node.catBytes(published.keyringCid));
     const card = keyring.card as NonNullable<typeof keyring.card>;
-    const reversed = { ...card, labels: [...card.labels].reverse() };
+    // Reversed labels (the filed attack) are no card of the binary task at all now: the schema
+    // refuses them before any hash is compared.
+    assert.throws(
+      () => serializeKeyring({ ...keyring, card: { ...card, labels: [...card.labels].reverse() } }),
+      /task brain-tumor-mri\/binary has the labels \["no","yes"\]/,
+    );
+    // A card that is still valid but not the one bound on chain: the OOD threshold raised a
+    // hundredfold, which would silence every out-of-distribution warning.
+    assert.ok(card.schema === "neuroledger.model-card/2" && card.ood, "the model's card has OOD statistics");
+    const swapped = { ...card, ood: { ...card.ood, threshold: card.ood.threshold * 100 } };
     const forgedCid = await node.add(
-      once(new TextEncoder().encode(serializeKeyring({ ...keyring, card: reversed }))),
+      once(new TextEncoder().encode(serializeKeyring({ ...keyring, card: swapped }))),
     );
     const { cidToChain } = await import("@neuroledger/sdk/chain");
     const update = async (who: string, cid: string) => {

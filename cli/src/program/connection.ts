@@ -1,4 +1,3 @@
-import { TASK } from "@neuroledger/chain";
 import { type Command, Option } from "commander";
 import { type Connection, type ConnectionFlags, resolveConnection } from "../config.ts";
 
@@ -29,7 +28,8 @@ export function withConnectionOptions(cmd: Command): Command {
     .addOption(
       new Option(
         "--task <name>",
-        `task whose models the command reads or acts on (default ${TASK}; publish takes the card's)`,
+        // The chain package (where the task names live) is not loaded for --help: named in words.
+        "task whose models the command reads or acts on (default: the binary tumor task; publish takes the card's)",
       ),
     );
 }
