@@ -255,7 +255,10 @@ describe("model distribution on a local chain with three institution nodes", {
     );
     // A card that is still valid but not the one bound on chain: the OOD threshold raised a
     // hundredfold, which would silence every out-of-distribution warning.
-    assert.ok(card.schema === "neuroledger.model-card/2" && card.ood, "the model's card has OOD statistics");
+    assert.ok(
+      card.schema === "neuroledger.model-card/2" && card.ood,
+      "the model's card has OOD statistics",
+    );
     const swapped = { ...card, ood: { ...card.ood, threshold: card.ood.threshold * 100 } };
     const forgedCid = await node.add(
       once(new TextEncoder().encode(serializeKeyring({ ...keyring, card: swapped }))),

@@ -421,7 +421,9 @@ describe("download records only what succeeds; grant and publish name the real r
     // No test image at all: n = 0 and an empty confusion matrix (the schema checks that n counts
     // the matrix, so a bare n = 0 is refused as an inconsistent card before this rule is reached).
     card.metrics.test.n = 0;
-    card.metrics.test.confusion = card.metrics.test.confusion.map((row: number[]) => row.map(() => 0));
+    card.metrics.test.confusion = card.metrics.test.confusion.map((row: number[]) =>
+      row.map(() => 0),
+    );
     await writeFile(v.cardPath, JSON.stringify(card));
     const pinsBefore = await t.nodeOf(0).pins();
     await assert.rejects(
