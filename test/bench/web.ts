@@ -52,8 +52,9 @@ const repoRoot = resolve(import.meta.dirname, "../..");
 const outFile = join(import.meta.dirname, "web.json");
 
 function pickModel() {
+  // A relative BENCH_MODEL_DIR is read from the repository root (the README's commands run there).
   const dirs = process.env.BENCH_MODEL_DIR
-    ? [process.env.BENCH_MODEL_DIR]
+    ? [resolve(repoRoot, process.env.BENCH_MODEL_DIR)]
     : ["demo", "smoke"].map((n) => join(repoRoot, "training/models", n));
   for (const dir of dirs) {
     const name = dir.split("/").pop() as string;
