@@ -253,6 +253,10 @@ export async function runScenario(c: LocalChain, d: IndexedDeployment): Promise<
     logs: proposed.logs,
     eventName: "ProposalCreated",
   });
+  // The proposer may cancel only while the proposal is Pending (clock <= voteStart). The dev voting
+  // delay is one second, so the cancel's block is pinned to voteStart: a slow machine taking more
+  // than a second between the two transactions must not make the cancel revert.
+  await c.testClient.setNextBlockTimestamp({ timestamp: created!.args.voteStart });
   await send(dev.institutionA, governor, consortiumGovernorAbi, "cancel", [
     [membership],
     [0n],
