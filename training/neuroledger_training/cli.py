@@ -78,6 +78,8 @@ def add_training_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--epochs", type=int, default=d.epochs, help=f"maximum epochs (default {d.epochs})")
     p.add_argument("--batch-size", type=int, default=d.batch_size)
     p.add_argument("--lr", type=float, default=None, help="Adam learning rate (default 2e-3 for resnet, 1e-4 for paper)")
+    p.add_argument("--lr-schedule", choices=("constant", "cosine"), default=d.lr_schedule,
+                   help="constant (default) or cosine: half a cosine to 0 over the run (epochs or --max-minutes, whichever comes first)")
     p.add_argument("--patience", type=int, default=d.patience, help="early-stopping patience on validation balanced accuracy")
     p.add_argument("--seed", type=int, default=d.seed, help="seed for weights, batches, augmentation and the split")
     p.add_argument("--threads", type=int, default=d.threads)
@@ -125,7 +127,8 @@ def configs(args, arch: str | None = None, max_minutes: float | None = None) -> 
                             augment=(AugmentV2Config() if v2 else AugmentConfig()) if not getattr(args, "no_augment", False) else NO_AUGMENT_V2,
                             balance=v2 and not args.no_balance,
                             localization_weight=args.loc_weight if v2 else 0.0,
-                            localization_warmup=args.loc_warmup if v2 else 0, device=args.device)
+                            localization_warmup=args.loc_warmup if v2 else 0, lr_schedule=args.lr_schedule,
+                            device=args.device)
     return model_cfg, train_cfg
 
 

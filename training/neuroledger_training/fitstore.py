@@ -29,6 +29,8 @@ _ACTIVE: "FitStore | None" = None
 
 def fit_key(model_cfg: ModelConfig, train_cfg, train_idx: np.ndarray, val_idx: np.ndarray, labels: np.ndarray) -> str:
     train = {k: v for k, v in asdict(train_cfg).items() if k not in ("device", "threads")}
+    if train.get("lr_schedule") == "constant":  # the default: fits made before the option keep their keys
+        del train["lr_schedule"]
     h = hashlib.sha256()
     h.update(json.dumps({"model": model_cfg.to_dict(), "train": train}, sort_keys=True).encode())
     for a in (train_idx, val_idx, labels):

@@ -36,6 +36,9 @@ class TrainConfig:
     # Epochs of cross-entropy alone before the localisation loss joins: from random weights the
     # class maps mean nothing yet, and pulling them into the boxes first stalls learning.
     localization_warmup: int = 0
+    # "constant", or "cosine": the learning rate follows half a cosine from its value to 0 over the
+    # run, by the larger of epoch progress and time-budget progress (Loshchilov & Hutter, SGDR, 2017).
+    lr_schedule: str = "constant"
     device: str = "cpu"  # "cuda" on a GPU machine; the results do not depend on it beyond rounding
 
     def __post_init__(self) -> None:
@@ -44,6 +47,8 @@ class TrainConfig:
                 raise ValueError(f"{name.replace('_', '-')} must be at least 1, got {getattr(self, name)}")
         if not self.learning_rate > 0:
             raise ValueError(f"learning rate must be positive, got {self.learning_rate}")
+        if self.lr_schedule not in LR_SCHEDULES:
+            raise ValueError(f"learning-rate schedule must be one of {', '.join(LR_SCHEDULES)}, got {self.lr_schedule!r}")
 
     def to_dict(self) -> dict:
         return {
@@ -61,7 +66,25 @@ class TrainConfig:
             "threads": self.threads,
             "augmentation": self.augment.to_dict(),
             "batchSampling": "balanced: labels equal, sources equal within a label" if self.balance else "shuffled",
+            **({"learningRateSchedule": LR_SCHEDULE_TEXT[self.lr_schedule]} if self.lr_schedule != "constant" else {}),
         }
+
+    def progress(self, epoch: int, batch_fraction: float, elapsed_seconds: float) -> float:
+        """Share of the run done, in [0, 1]: the larger of epochs (1-based `epoch`, plus the share of its
+        batches done) and the time budget used."""
+        by_epochs = (epoch - 1 + batch_fraction) / self.epochs
+        by_time = elapsed_seconds / (self.max_minutes * 60) if self.max_minutes else 0.0
+        return min(1.0, max(by_epochs, by_time))
+
+    def learning_rate_at(self, progress: float) -> float:
+        """The learning rate at `progress` (see `progress`) under `lr_schedule`."""
+        if self.lr_schedule == "cosine":
+            return self.learning_rate * 0.5 * (1.0 + math.cos(math.pi * progress))
+        return self.learning_rate
+
+
+LR_SCHEDULES = ("constant", "cosine")
+LR_SCHEDULE_TEXT = {"cosine": "cosine from the learning rate to 0 by the larger of epoch and time-budget progress"}
 
 
 @dataclass
@@ -303,6 +326,10 @@ def fit(
                     loss = loss + cfg.localization_weight * localization_loss(model.cam(features), y, boxes)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
+            if cfg.lr_schedule != "constant":
+                lr = cfg.learning_rate_at(cfg.progress(epoch, start / len(order), time.monotonic() - started))
+                for group in optimizer.param_groups:
+                    group["lr"] = lr
             optimizer.step()
             loss_sum += float(loss) * len(y)
             correct += int((logits.argmax(1) == y).sum()) if not type_task else int(_type_correct(logits, y))

@@ -83,6 +83,14 @@ describe("model card schema", () => {
   it("accepts a v2 card and refuses v2 cards that readers could not use", () => {
     const card = parseModelCard(JSON.stringify(exampleCardV2()));
     assert.equal(card.schema, "neuroledger.model-card/2");
+    const example = exampleCardV2();
+    const cosine = {
+      ...example,
+      hyperparameters: { ...example.hyperparameters, learningRateSchedule: "cosine to 0" },
+    };
+    const parsed = parseModelCard(JSON.stringify(cosine));
+    assert.ok(parsed.schema === "neuroledger.model-card/2");
+    assert.equal(parsed.hyperparameters.learningRateSchedule, "cosine to 0");
     type V2 = ReturnType<typeof exampleCardV2>;
     const cases: [string, (c: V2) => unknown, RegExp][] = [
       [
@@ -126,6 +134,11 @@ describe("model card schema", () => {
       ],
       ["missing localization", ({ localization: _, ...c }) => c, /localization/],
       ["no sources", (c) => ({ ...c, data: { ...c.data, sources: [] } }), /data\.sources/],
+      [
+        "a learning-rate schedule that is not a description",
+        (c) => ({ ...c, hyperparameters: { ...c.hyperparameters, learningRateSchedule: 0.5 } }),
+        /hyperparameters\.learningRateSchedule/,
+      ],
     ];
     for (const [name, mutate, pattern] of cases) {
       assert.throws(

@@ -455,6 +455,8 @@ export const modelCardV2Schema = z
       // Site-difference augmentations (gamma, blur, noise, ...) come and go: the section is open.
       augmentation: z.looseObject(hyperparametersV1.augmentation.shape),
       batchSampling: z.string().optional(),
+      /** Absent: a constant learning rate (section 4). */
+      learningRateSchedule: z.string().optional(),
     }),
     preprocessing: preprocessingV2Schema,
     metrics: z.strictObject({
