@@ -1,12 +1,13 @@
 // `classify --image` / `--study` and `evaluate` on DICOM made at test time (pydicom, dcmtk) from the
 // demo model's Br35H vector images, and the clear answers for every other input.
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { REPO_ROOT } from "./helpers/models.ts";
-import { BIN, tempDir } from "./helpers/nodeProcess.ts";
+import { tempDir } from "./helpers/nodeProcess.ts";
+import { runCli } from "./helpers/run.ts";
 
 const DEMO = join(REPO_ROOT, "training", "models", "demo");
 const MODEL = join(DEMO, "model.onnx");
@@ -14,29 +15,10 @@ const PYTHON = "/usr/bin/python3";
 const MAKE_DICOM = join(REPO_ROOT, "sdk", "src", "dicom", "testing", "make_dicom.py");
 const PATIENT = { patientName: "SECRET^PATIENT", patientId: "PID-7734-XYZ" };
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, NEUROLEDGER_STACK: "" },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
 const lastJson = (stdout: string) => JSON.parse(stdout.trim().split("\n").at(-1) as string);
 
 async function probability(image: string): Promise<number> {
-  const r = await run(["classify", "--model", MODEL, "--image", image, "--json"]);
+  const r = await runCli("classify", "--model", MODEL, "--image", image, "--json");
   assert.equal(r.code, 0, r.stderr);
   return lastJson(r.stdout).probability;
 }
@@ -91,14 +73,14 @@ describe("DICOM in the CLI", () => {
   });
 
   test("`classify --study --json`: per-series and per-study results, slices in position order, no patient data", async () => {
-    const r = await run([
+    const r = await runCli(
       "classify",
       "--model",
       MODEL,
       "--study",
       join(dir.path, "study"),
       "--json",
-    ]);
+    );
     assert.equal(r.code, 0, r.stderr);
     const result = lastJson(r.stdout);
     assert.equal(result.files, 5);
@@ -133,7 +115,7 @@ describe("DICOM in the CLI", () => {
     ]) {
       assert.ok(!everything.includes(secret), `output leaks ${secret}`);
     }
-    const human = await run(["classify", "--model", MODEL, "--study", join(dir.path, "study")]);
+    const human = await runCli("classify", "--model", MODEL, "--study", join(dir.path, "study"));
     assert.equal(human.code, 0, human.stderr);
     assert.match(human.stdout, /mostSuspicious/);
     assert.ok(!(human.stdout + human.stderr).includes("SECRET"));
@@ -156,8 +138,8 @@ describe("DICOM in the CLI", () => {
     }
     await writeFile(join(dir.path, "eval.json"), JSON.stringify(specs));
     execFileSync(PYTHON, [MAKE_DICOM, join(dir.path, "eval.json")]);
-    const a = await run(["evaluate", "--model", MODEL, "--data", pngs, "--json"]);
-    const b = await run(["evaluate", "--model", MODEL, "--data", dicoms, "--json"]);
+    const a = await runCli("evaluate", "--model", MODEL, "--data", pngs, "--json");
+    const b = await runCli("evaluate", "--model", MODEL, "--data", dicoms, "--json");
     assert.equal(a.code, 0, a.stderr);
     assert.equal(b.code, 0, b.stderr);
     const [ma, mb] = [lastJson(a.stdout), lastJson(b.stdout)];
@@ -202,12 +184,20 @@ describe("DICOM in the CLI", () => {
       [["--study", join(dir.path, "eval-png", "no")], /holds no readable DICOM image/],
     ];
     for (const [args, message] of cases) {
-      const r = await run(["classify", "--model", MODEL, ...args]);
+      const r = await runCli("classify", "--model", MODEL, ...args);
       assert.equal(r.code, 3, `${args.join(" ")}: ${r.stderr}`);
       assert.match(r.stderr, message);
       assert.ok(!/EISDIR|ENOENT/.test(r.stderr), r.stderr);
     }
-    const both = await run(["classify", "--model", MODEL, "--image", grey(0), "--study", dir.path]);
+    const both = await runCli(
+      "classify",
+      "--model",
+      MODEL,
+      "--image",
+      grey(0),
+      "--study",
+      dir.path,
+    );
     assert.equal(both.code, 2);
     assert.match(both.stderr, /exactly one of --image <file> or --study/);
   });

@@ -1,7 +1,6 @@
 // `evaluate` and `classify` through the CLI entry, against the training package's own evaluation
 // (PyTorch) and test vectors.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { copyFile, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -9,30 +8,9 @@ import { decodeImage } from "@neuroledger/sdk/node";
 import { parse } from "csv-parse/sync";
 import { REPO_ROOT } from "./helpers/models.ts";
 import { BIN, tempDir } from "./helpers/nodeProcess.ts";
+import { lastJson, runProcess as run } from "./helpers/run.ts";
 
 const SMOKE = join(REPO_ROOT, "training", "models", "smoke");
-
-function run(
-  cmd: string,
-  args: string[],
-  cwd = REPO_ROOT,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env: { ...process.env, NEUROLEDGER_STACK: "" } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-const lastJson = (stdout: string) => JSON.parse(stdout.trim().split("\n").at(-1) as string);
 
 type PredictionRow = Record<
   "file" | "label" | "predicted" | "probability" | "peak_x" | "peak_y",

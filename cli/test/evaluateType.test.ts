@@ -1,7 +1,6 @@
 // `evaluate` and `classify` of a model without a positive label (the type task, 4 classes) through
 // the CLI entry, against the training package's own evaluation (PyTorch) and its smoke-type vectors.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -11,36 +10,12 @@ import { parse } from "csv-parse/sync";
 import { submitEvaluation } from "../src/commands/submitEvaluation.ts";
 import type { Connection } from "../src/config.ts";
 import { REPO_ROOT } from "./helpers/models.ts";
-import { BIN, tempDir } from "./helpers/nodeProcess.ts";
+import { tempDir } from "./helpers/nodeProcess.ts";
+import { lastJson, runCli, runTraining } from "./helpers/run.ts";
 
 const SMOKE_TYPE = join(REPO_ROOT, "training", "models", "smoke-type");
 const SMOKE_V1 = join(REPO_ROOT, "training", "models", "smoke-v1");
 const LABELS = ["glioma", "meningioma", "no_tumor", "pituitary"];
-
-function run(
-  cmd: string,
-  args: string[],
-  cwd = REPO_ROOT,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env: { ...process.env, NEUROLEDGER_STACK: "" } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-const cli = (...args: string[]) => run(process.execPath, [BIN, ...args]);
-const training = (...args: string[]) =>
-  run("/usr/bin/python3", ["-m", "neuroledger_training.cli", ...args], join(REPO_ROOT, "training"));
-const lastJson = (stdout: string) => JSON.parse(stdout.trim().split("\n").at(-1) as string);
 
 type Vector = {
   image: string;
@@ -96,9 +71,9 @@ describe("evaluate and classify a model without a positive label (type task)", (
   });
 
   test("`evaluate --json` prints K-class metrics (macro, per class, 4 x 4 confusion, untyped tumors) as `training evaluate --json`", async () => {
-    const ours = await cli("evaluate", "--model", SMOKE_TYPE, "--data", data, "--json");
+    const ours = await runCli("evaluate", "--model", SMOKE_TYPE, "--data", data, "--json");
     assert.equal(ours.code, 0, ours.stderr);
-    const theirs = await training("evaluate", "--model", SMOKE_TYPE, "--data", data, "--json");
+    const theirs = await runTraining("evaluate", "--model", SMOKE_TYPE, "--data", data, "--json");
     assert.equal(theirs.code, 0, theirs.stderr);
     const a = lastJson(ours.stdout);
     assertSameJson(a, lastJson(theirs.stdout));
@@ -120,9 +95,17 @@ describe("evaluate and classify a model without a positive label (type task)", (
   test("`evaluate --predictions` adds one p_<label> column per label, the predicted label's probability and peak, as training", async () => {
     const ours = join(dir.path, "ours.csv");
     const theirs = join(dir.path, "theirs.csv");
-    const a = await cli("evaluate", "--model", SMOKE_TYPE, "--data", data, "--predictions", ours);
+    const a = await runCli(
+      "evaluate",
+      "--model",
+      SMOKE_TYPE,
+      "--data",
+      data,
+      "--predictions",
+      ours,
+    );
     assert.equal(a.code, 0, a.stderr);
-    const b = await training(
+    const b = await runTraining(
       "evaluate",
       "--model",
       SMOKE_TYPE,
@@ -175,10 +158,10 @@ describe("evaluate and classify a model without a positive label (type task)", (
   });
 
   test("`evaluate` prints the macro figures, a per-class table and the labelled 4 x 4 confusion", async () => {
-    const r = await cli("evaluate", "--model", SMOKE_TYPE, "--data", data);
+    const r = await runCli("evaluate", "--model", SMOKE_TYPE, "--data", data);
     assert.equal(r.code, 0, r.stderr);
     const json = lastJson(
-      (await cli("evaluate", "--model", SMOKE_TYPE, "--data", data, "--json")).stdout,
+      (await runCli("evaluate", "--model", SMOKE_TYPE, "--data", data, "--json")).stdout,
     );
     assert.match(r.stdout, new RegExp(`^ +macro F1: ${json.f1.toFixed(4)}$`, "m"));
     assert.match(r.stdout, /^ *specificity: \d\.\d{4} \(macro\)$/m);
@@ -206,11 +189,11 @@ describe("evaluate and classify a model without a positive label (type task)", (
       await mkdir(join(other, folder), { recursive: true });
       await copyFile(join(SMOKE_TYPE, "vectors", "v0.png"), join(other, folder, "a.png"));
     }
-    const r = await cli("evaluate", "--model", SMOKE_TYPE, "--data", other);
+    const r = await runCli("evaluate", "--model", SMOKE_TYPE, "--data", other);
     assert.equal(r.code, 3, r.stderr);
     assert.match(r.stderr, /class folder "astrocytoma" has no label \(by name: glioma -> glioma/);
     assert.match(r.stderr, /\["glioma","meningioma","no_tumor","pituitary"\]/);
-    const mapped = await cli(
+    const mapped = await runCli(
       "evaluate",
       "--model",
       SMOKE_TYPE,
@@ -222,7 +205,7 @@ describe("evaluate and classify a model without a positive label (type task)", (
     );
     assert.equal(mapped.code, 0, mapped.stderr);
     assert.deepEqual(lastJson(mapped.stdout).perClass.glioma.support, 2);
-    const bad = await cli(
+    const bad = await runCli(
       "evaluate",
       "--model",
       SMOKE_TYPE,
@@ -242,7 +225,7 @@ describe("evaluate and classify a model without a positive label (type task)", (
     const item = vectors.find((v) => v.predicted === "pituitary") as Vector;
     const image = join(SMOKE_TYPE, "vectors", item.image);
     const out = join(dir.path, "heatmap.png");
-    const r = await cli(
+    const r = await runCli(
       "classify",
       "--model",
       SMOKE_TYPE,
@@ -267,7 +250,7 @@ describe("evaluate and classify a model without a positive label (type task)", (
     assert.equal(decodeImage(await readFile(out)).width, decodeImage(await readFile(image)).width);
     const peaks = new Set<string>();
     for (const label of LABELS) {
-      const picked = await cli(
+      const picked = await runCli(
         "classify",
         "--model",
         SMOKE_TYPE,
@@ -289,7 +272,7 @@ describe("evaluate and classify a model without a positive label (type task)", (
 
   test("`classify` prints every class's probability in label order with the predicted one marked", async () => {
     const item = vectors.find((v) => v.predicted === "no_tumor") as Vector;
-    const r = await cli(
+    const r = await runCli(
       "classify",
       "--model",
       SMOKE_TYPE,
@@ -317,7 +300,7 @@ describe("evaluate and classify a model without a positive label (type task)", (
 
   test("an unknown --heatmap-class names the labels; a model without class maps and --study refuse it", async () => {
     const image = join(SMOKE_TYPE, "vectors", "v0.png");
-    const unknown = await cli(
+    const unknown = await runCli(
       "classify",
       "--model",
       SMOKE_TYPE,
@@ -331,7 +314,7 @@ describe("evaluate and classify a model without a positive label (type task)", (
       unknown.stderr,
       /--heatmap-class "yes" is not one of the model's labels: glioma, meningioma, no_tumor, pituitary/,
     );
-    const v1 = await cli(
+    const v1 = await runCli(
       "classify",
       "--model",
       SMOKE_V1,
@@ -342,7 +325,7 @@ describe("evaluate and classify a model without a positive label (type task)", (
     );
     assert.equal(v1.code, 3, v1.stderr);
     assert.match(v1.stderr, /--heatmap-class needs a model with per-class heatmaps/);
-    const study = await cli(
+    const study = await runCli(
       "classify",
       "--model",
       SMOKE_TYPE,
@@ -356,14 +339,14 @@ describe("evaluate and classify a model without a positive label (type task)", (
   });
 
   test("`classify --study` refuses a model without a positive label before reading the study", async () => {
-    const r = await cli("classify", "--model", SMOKE_TYPE, "--study", data);
+    const r = await runCli("classify", "--model", SMOKE_TYPE, "--study", data);
     assert.equal(r.code, 3, r.stderr);
     assert.match(r.stderr, /--study ranks slices by the probability of the model's positive label/);
     assert.match(r.stderr, /use --image|with --image/);
   });
 
   test("`evaluate --submit` figures of a type-task evaluation: macro, tumors of any type vs no_tumor; refused before the chain without both", async () => {
-    const ours = await cli("evaluate", "--model", SMOKE_TYPE, "--data", data, "--json");
+    const ours = await runCli("evaluate", "--model", SMOKE_TYPE, "--data", data, "--json");
     const result = { ...lastJson(ours.stdout), fingerprint: `0x${"ab".repeat(32)}` };
     const task = TASKS[TYPE_TASK];
     const summary = evaluationSummary(result, LABELS, task.positiveLabel, task.tumorFreeLabel);
