@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { type Hex, isHex } from "viem";
+import { createNonceManager, type Hex, isHex } from "viem";
 import { type PrivateKeyAccount, privateKeyToAccount } from "viem/accounts";
+import { jsonRpc } from "viem/nonce";
 import { UsageError } from "./errors.ts";
 import type { Stack } from "./stack/schema.ts";
 
@@ -70,7 +71,13 @@ export async function resolveConnection(
     });
   }
   const privateKey = pickKey(flags, env, stack);
-  const account = privateKey ? privateKeyToAccount(privateKey) : undefined;
+  // One nonce sequence per connection: a node's keepers (one per task) send at once from its
+  // account. Per connection, not viem's process-wide manager: that one remembers the last nonce per
+  // address and chain id, and a process that meets a new chain under the same id (tests, a dev
+  // stack restarted) would send past the chain's nonce and wait forever.
+  const account = privateKey
+    ? privateKeyToAccount(privateKey, { nonceManager: createNonceManager({ source: jsonRpc() }) })
+    : undefined;
   const institution = stack && account ? institutionOf(stack, account.address) : undefined;
   const nodeUrl =
     flags.node ??

@@ -173,4 +173,32 @@ describe("tasks: one registry per task", { timeout: 240_000 }, () => {
     for await (const part of await t.nodeOf(1).cat(keyring)) bytes.push(part);
     assert.match(Buffer.concat(bytes).toString(), /^type keyring/);
   });
+
+  test("one account sending several transactions at once (a node's keepers, one per task): no nonce collides", async () => {
+    // A node runs a keeper per task, all signing with the node's account; sends that overlap must
+    // each get their own nonce (not the same pending count twice: "nonce too low").
+    const chain = await connectChain(await t.as("institution-c"));
+    const wallet = chain.walletClient;
+    assert.ok(wallet?.account);
+    const me = wallet.account.address;
+    const before = await chain.publicClient.getTransactionCount({ address: me });
+    const hashes = await Promise.all(
+      [0, 1, 2, 3].map(() =>
+        wallet.sendTransaction({
+          account: wallet.account!,
+          chain: wallet.chain,
+          to: me,
+          value: 0n,
+        }),
+      ),
+    );
+    const receipts = await Promise.all(
+      hashes.map((hash) => chain.publicClient.waitForTransactionReceipt({ hash })),
+    );
+    assert.deepEqual(
+      receipts.map((r) => r.status),
+      ["success", "success", "success", "success"],
+    );
+    assert.equal(await chain.publicClient.getTransactionCount({ address: me }), before + 4);
+  });
 });
