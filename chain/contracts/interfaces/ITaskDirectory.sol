@@ -60,7 +60,10 @@ interface ITaskDirectory {
     /// @notice Only the membership contract reports admissions and removals.
     error TaskDirectoryOnlyMembership(address caller);
 
-    /// @notice Adds a task and its registry, and tells the registry about every current member.
+    /// @notice Adds a task and its registry, and brings the registry in step with the membership:
+    /// undoes every removal the directory relayed while the registry was not listed (a registry
+    /// that was the membership's observer before the directory still holds those members), then
+    /// tells it about every current member.
     /// @dev Admin only (the timelock). Checks, each with its own error: a non-empty name of at most
     /// {MAX_TASK_BYTES} bytes; `registry` holds code and answers like a registry;
     /// `registry.taskId() == keccak256(bytes(task))`; `registry.membership()` is the directory's;
