@@ -58,6 +58,7 @@ contract TaskDirectory is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         uint256 length = bytes(task).length;
         if (length == 0) revert TaskDirectoryEmptyName();
         if (length > MAX_TASK_BYTES) revert TaskDirectoryNameTooLong(length, MAX_TASK_BYTES);
+        _checkNameCharacters(bytes(task));
         DirectoryStorage storage $ = _storage();
         bytes32 id = keccak256(bytes(task));
         _checkRegistry($, id, registry);
@@ -129,6 +130,18 @@ contract TaskDirectory is Initializable, AccessControlUpgradeable, UUPSUpgradeab
     }
 
     function _authorizeUpgrade(address) internal override onlyRole(DEFAULT_ADMIN_ROLE) {}
+
+    /// @dev A name is an identifier read by people and used in URLs, file names and CSV cells:
+    /// `a-z 0-9 - _ . /` only, so no capital, space, control, invisible (zero-width, bidi) or
+    /// look-alike non-ASCII character can make a task pass for another in a vote or a switcher.
+    function _checkNameCharacters(bytes calldata name) private pure {
+        for (uint256 i = 0; i < name.length; ++i) {
+            bytes1 c = name[i];
+            bool allowed = (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c == 0x2d || c == 0x5f
+                || c == 0x2e || c == 0x2f;
+            if (!allowed) revert TaskDirectoryInvalidNameCharacter(i, c);
+        }
+    }
 
     /// @dev The registry checks of {addTask}. Reads go through `staticcall` with the return size
     /// checked, so any address (an EOA, a contract without these functions, one that answers

@@ -4,9 +4,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { keccak256, toBytes } from "viem";
 import { TASK, TASK_ID, TYPE_TASK, TYPE_TASK_ID } from "../constants.ts";
 import { loadDeployment, taskRegistry } from "../readDeployment.ts";
-import { parseDeployment, parseStack } from "./index.ts";
+import { MAX_TASK_BYTES, parseDeployment, parseStack, taskNameProblem } from "./index.ts";
 
 const a = "0x00000000000000000000000000000000000000a1";
 const deployment = {
@@ -132,6 +133,46 @@ describe("deploymentSchema", () => {
         return true;
       },
     );
+  });
+
+  it("refuses a task name TaskDirectory.addTask refuses, naming the entry and the character (security review, issue 15)", () => {
+    // Look-alikes of the type task's name: zero-width space, Cyrillic e, a capital, a bidi override.
+    for (const [name, why] of [
+      [`${TYPE_TASK}\u200b`, /character 21 \(U\+200B\)/],
+      ["brain-tumor-mri/typ\u0435", /character 20 \(U\+0435\)/],
+      ["Brain-tumor-mri/type", /character 1 \("B", U\+0042\)/],
+      ["brain-tumor-mri/\u202eepyt", /character 17 \(U\+202E\)/],
+      ["x".repeat(MAX_TASK_BYTES + 1), /is 129 bytes long; at most 128/],
+    ] as const) {
+      const hostile = {
+        ...deployment,
+        contracts: {
+          ...deployment.contracts,
+          tasks: [
+            { task: TASK, taskId: TASK_ID, registry: { address: a, implementation: a } },
+            {
+              task: name,
+              taskId: keccak256(toBytes(name)),
+              registry: {
+                address: "0x00000000000000000000000000000000000000b2",
+                implementation: a,
+              },
+            },
+          ],
+        },
+      };
+      assert.throws(
+        () => parseDeployment(hostile, "x.json"),
+        (err: Error) =>
+          err.message.includes("(x.json: contracts.tasks.1.task): task name") &&
+          why.test(err.message),
+      );
+    }
+    assert.equal(taskNameProblem(TYPE_TASK), undefined);
+    assert.equal(taskNameProblem("abcdefghijklmnopqrstuvwxyz/0123456789-_."), undefined);
+    assert.equal(taskNameProblem(""), "is empty");
+    // 65 characters, 129 bytes: the limit is in bytes, as on chain.
+    assert.match(taskNameProblem("\u00e9".repeat(64) + "a") ?? "", /129 bytes/);
   });
 
   it("loads a named file, refusing one made on another chain or missing", () => {
