@@ -200,4 +200,22 @@ describe("stackSchema", () => {
       /stack file s\.json is malformed: \(s\.json: chain\.contracts\.governor\): not an address/,
     );
   });
+
+  it("refuses a task name the directory refuses, in the task list and on a model (security review, issue 15)", () => {
+    const lookalike = `${TYPE_TASK}\u200b`;
+    const tasks = [{ task: lookalike, registry: "0x00000000000000000000000000000000000000b2" }];
+    const badList = {
+      ...stack,
+      chain: { ...stack.chain, contracts: { ...stack.chain.contracts, tasks } },
+    };
+    assert.throws(
+      () => parseStack(badList, "s.json"),
+      /\(s\.json: chain\.contracts\.tasks\.0\.task\): task name character 21 \(U\+200B\)/,
+    );
+    const badModel = {
+      ...stack,
+      models: [{ task: "Brain", id: "1", name: "m", cid: "bafy" }],
+    };
+    assert.throws(() => parseStack(badModel, "s.json"), /models\.0\.task\): task name character 1/);
+  });
 });
