@@ -137,7 +137,8 @@ contract TaskDirectory is Initializable, AccessControlUpgradeable, UUPSUpgradeab
     function _checkNameCharacters(bytes calldata name) private pure {
         for (uint256 i = 0; i < name.length; ++i) {
             bytes1 c = name[i];
-            bool allowed = (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c == 0x2d || c == 0x5f
+            // a-z, 0-9, '-', '_', '.', '/'
+            bool allowed = (c > 0x60 && c < 0x7b) || (c > 0x2f && c < 0x3a) || c == 0x2d || c == 0x5f
                 || c == 0x2e || c == 0x2f;
             if (!allowed) revert TaskDirectoryInvalidNameCharacter(i, c);
         }
