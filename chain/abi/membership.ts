@@ -116,6 +116,11 @@ export const membershipAbi = [
     type: "error",
   },
   {
+    inputs: [{ internalType: "address", name: "observer", type: "address" }],
+    name: "MembershipObserverNotAContract",
+    type: "error",
+  },
+  {
     inputs: [
       { internalType: "uint256", name: "length", type: "uint256" },
       { internalType: "uint256", name: "maxLength", type: "uint256" },

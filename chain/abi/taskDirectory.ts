@@ -35,6 +35,14 @@ export const taskDirectoryAbi = [
   },
   {
     inputs: [
+      { internalType: "uint256", name: "index", type: "uint256" },
+      { internalType: "bytes1", name: "character", type: "bytes1" },
+    ],
+    name: "TaskDirectoryInvalidNameCharacter",
+    type: "error",
+  },
+  {
+    inputs: [
       { internalType: "address", name: "registry", type: "address" },
       { internalType: "address", name: "expected", type: "address" },
       { internalType: "address", name: "actual", type: "address" },

@@ -112,6 +112,8 @@ contract Membership is
     /// @inheritdoc IMembership
     function setObserver(address newObserver) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (newObserver == address(0)) revert MembershipZeroAddress();
+        // Every task registry accepts membership changes from the observer (issue 15).
+        if (newObserver.code.length == 0) revert MembershipObserverNotAContract(newObserver);
         MembershipStorage storage $ = _storage();
         emit ObserverChanged($.observer, newObserver);
         $.observer = newObserver;

@@ -7,6 +7,7 @@ import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/U
 import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {IMembership} from "./interfaces/IMembership.sol";
 import {IMembershipObserver} from "./interfaces/IMembershipObserver.sol";
+import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 import {ITaskDirectory} from "./interfaces/ITaskDirectory.sol";
 
 /// @title TaskDirectory
@@ -25,6 +26,10 @@ contract TaskDirectory is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         Task[] tasks;
         mapping(bytes32 taskId => address) registryOf;
         mapping(address registry => bytes32) taskOf;
+        // Every removal the directory was told of (institution id, then its account), so that
+        // addTask can undo it in a registry that missed it (see `_replayRemovals`).
+        uint256[] removedIds;
+        mapping(uint256 institutionId => address) removedAccountOf;
     }
 
     // keccak256(abi.encode(uint256(keccak256("neuroledger.storage.TaskDirectory")) - 1)) & ~bytes32(uint256(0xff))
@@ -53,6 +58,7 @@ contract TaskDirectory is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         uint256 length = bytes(task).length;
         if (length == 0) revert TaskDirectoryEmptyName();
         if (length > MAX_TASK_BYTES) revert TaskDirectoryNameTooLong(length, MAX_TASK_BYTES);
+        _checkNameCharacters(bytes(task));
         DirectoryStorage storage $ = _storage();
         bytes32 id = keccak256(bytes(task));
         _checkRegistry($, id, registry);
@@ -67,15 +73,21 @@ contract TaskDirectory is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         $.registryOf[id] = registry;
         $.taskOf[registry] = id;
         emit TaskAdded(id, task, registry);
+        _replayRemovals($, registry);
         _syncMembers($.membership, registry);
     }
 
-    /// @notice Relays an admission or removal to every task's registry.
+    /// @notice Relays an admission or removal to every task's registry, and remembers a removal
+    /// for the registries added later.
     /// @dev Only the membership contract. A registry that reverts stops the admission: every
     /// registry was checked at {addTask} and is upgraded only by governance.
     function onMembershipChanged(address account, uint256 institutionId, bool isMember) external {
         DirectoryStorage storage $ = _storage();
         if (msg.sender != $.membership) revert TaskDirectoryOnlyMembership(msg.sender);
+        if (!isMember) {
+            $.removedIds.push(institutionId);
+            $.removedAccountOf[institutionId] = account;
+        }
         uint256 count = $.tasks.length;
         for (uint256 i = 0; i < count; ++i) {
             IMembershipObserver($.tasks[i].registry).onMembershipChanged(account, institutionId, isMember);
@@ -119,6 +131,19 @@ contract TaskDirectory is Initializable, AccessControlUpgradeable, UUPSUpgradeab
 
     function _authorizeUpgrade(address) internal override onlyRole(DEFAULT_ADMIN_ROLE) {}
 
+    /// @dev A name is an identifier read by people and used in URLs, file names and CSV cells:
+    /// `a-z 0-9 - _ . /` only, so no capital, space, control, invisible (zero-width, bidi) or
+    /// look-alike non-ASCII character can make a task pass for another in a vote or a switcher.
+    function _checkNameCharacters(bytes calldata name) private pure {
+        for (uint256 i = 0; i < name.length; ++i) {
+            bytes1 c = name[i];
+            // a-z, 0-9, '-', '_', '.', '/'
+            bool allowed = (c > 0x60 && c < 0x7b) || (c > 0x2f && c < 0x3a) || c == 0x2d || c == 0x5f
+                || c == 0x2e || c == 0x2f;
+            if (!allowed) revert TaskDirectoryInvalidNameCharacter(i, c);
+        }
+    }
+
     /// @dev The registry checks of {addTask}. Reads go through `staticcall` with the return size
     /// checked, so any address (an EOA, a contract without these functions, one that answers
     /// short) gets a named error instead of a bare revert.
@@ -142,6 +167,32 @@ contract TaskDirectory is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         (bool ok, bytes memory result) = target.staticcall(data);
         if (!ok || result.length < 32) revert TaskDirectoryNotARegistry(target);
         word = abi.decode(result, (bytes32));
+    }
+
+    /// @dev Undoes in `registry` every removal the directory was told of while the registry was not
+    /// listed (a registry that was the membership's observer before the directory, and is added
+    /// after `setObserver(directory)`): it still holds the removed account as a member of that
+    /// institution, which keeps the account and the institution's staff acting there. Ids are never
+    /// reused, so a member record with a removed id is always stale; a registry that holds none (a
+    /// fresh one) is told nothing.
+    function _replayRemovals(DirectoryStorage storage $, address registry) private {
+        uint256 count = $.removedIds.length;
+        for (uint256 i = 0; i < count; ++i) {
+            uint256 institutionId = $.removedIds[i];
+            address account = $.removedAccountOf[institutionId];
+            IModelRegistry.AccountRoles memory roles = _rolesOf(registry, account);
+            if (roles.kind == IModelRegistry.AccountKind.Member && roles.institutionId == institutionId) {
+                IMembershipObserver(registry).onMembershipChanged(account, institutionId, false);
+            }
+        }
+    }
+
+    function _rolesOf(address registry, address account) private view returns (IModelRegistry.AccountRoles memory) {
+        try IModelRegistry(registry).rolesOf(account) returns (IModelRegistry.AccountRoles memory roles) {
+            return roles;
+        } catch {
+            revert TaskDirectoryNotARegistry(registry);
+        }
     }
 
     /// @dev Tells a new registry about every current member (ids are sequential from 1; removed

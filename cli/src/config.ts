@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { createNonceManager, type Hex, isHex } from "viem";
 import { type PrivateKeyAccount, privateKeyToAccount } from "viem/accounts";
 import { jsonRpc } from "viem/nonce";
-import { UsageError } from "./errors.ts";
+import { InvalidInputError, UsageError } from "./errors.ts";
 import type { Stack } from "./stack/schema.ts";
 
 /** Connection flags every chain-facing command accepts (see `withConnectionOptions`). */
@@ -54,6 +54,7 @@ export async function resolveConnection(
   flags: ConnectionFlags,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Connection> {
+  if (flags.task !== undefined) await checkTaskFlag(flags.task);
   const dataDir = flags.dataDir ?? env.NEUROLEDGER_DATA_DIR ?? DEFAULT_DATA_DIR;
   const stackFile = flags.stack ?? env.NEUROLEDGER_STACK ?? defaultStackFile(dataDir);
   // Loaded here, not at the top: the schema pulls in zod and the chain package, which `--help` must
@@ -94,6 +95,22 @@ export async function resolveConnection(
     dataDir,
     task: flags.task,
   };
+}
+
+/**
+ * Refuses a `--task` no TaskDirectory could hold (empty, over 128 bytes, a character outside
+ * `a-z 0-9 - _ . /`) before anything is read or sent: the chain's own rule (`taskNameProblem`).
+ * The value is not echoed: a control or bidi character would garble the terminal line.
+ * @throws InvalidInputError (exit 3, like a task the deployment does not run) naming the problem
+ */
+async function checkTaskFlag(task: string): Promise<void> {
+  // Loaded here for the same reason as the stack schema below (`--help` stays light).
+  const { taskNameProblem } = await import("@neuroledger/chain/schemas");
+  const problem = taskNameProblem(task);
+  if (problem === undefined) return;
+  throw new InvalidInputError(`--task: not a task name: it ${problem}`, {
+    hints: ["Pass a task as the deployment names it, e.g. brain-tumor-mri/type."],
+  });
 }
 
 function defaultStackFile(dataDir: string): string | undefined {

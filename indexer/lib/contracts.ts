@@ -10,11 +10,14 @@ export const registryAbi = chain.modelRegistryAbi;
 export const membershipAbi = chain.membershipAbi;
 export const governorAbi = chain.consortiumGovernorAbi;
 export const timelockAbi = chain.consortiumTimelockAbi;
+export const taskDirectoryAbi = chain.taskDirectoryAbi;
 
 export type IndexedDeployment = {
   chainId: number;
   startBlock: number;
   addresses: { membership: Address; governor: Address; timelock: Address; registry: Address };
+  /** The TaskDirectory (`contracts.taskDirectory`); undefined for a deployment made before tasks. */
+  taskDirectory: Address | undefined;
   /** Every task and its registry (section 14); one entry for a deployment made before tasks. */
   tasks: IndexedTask[];
 };
@@ -37,6 +40,10 @@ export function loadDeployment(chainId: number, file?: string): IndexedDeploymen
       timelock: getAddress(contracts.timelock),
       registry: getAddress(contracts.registry.address),
     },
+    taskDirectory:
+      contracts.taskDirectory === undefined
+        ? undefined
+        : getAddress(contracts.taskDirectory.address),
     tasks: tasksOf(deployment, file ?? `deployments/${chainId}.json`),
   };
 }

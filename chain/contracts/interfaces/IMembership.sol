@@ -50,6 +50,10 @@ interface IMembership {
     /// @notice A metadata URI longer than {MAX_URI_BYTES}.
     error MembershipURITooLong(uint256 length, uint256 maxLength);
 
+    /// @notice The observer must be a contract: every task registry accepts membership changes
+    /// from it, so an account without code (a mistyped address) could forge them.
+    error MembershipObserverNotAContract(address observer);
+
     /// @notice The zero address cannot be an institution or an observer.
     error MembershipZeroAddress();
 
@@ -70,8 +74,10 @@ interface IMembership {
     /// @notice Updates an institution's profile. Callable by the institution or the admin.
     function updateProfile(uint256 institutionId, string calldata name, string calldata metadataURI) external;
 
-    /// @notice Sets the contract told about admissions and removals (the model registry).
-    /// @dev Admin only.
+    /// @notice Sets the contract told about admissions and removals (the TaskDirectory, or the model
+    /// registry of a deployment made before tasks). Every task registry also accepts membership
+    /// changes from it.
+    /// @dev Admin only; a zero address or an account without code is refused.
     function setObserver(address observer) external;
 
     /// @notice The observer told about admissions and removals.

@@ -26,6 +26,9 @@ interface ITaskDirectory {
     /// @notice A task name longer than {MAX_TASK_BYTES} (UTF-8 bytes).
     error TaskDirectoryNameTooLong(uint256 length, uint256 maxLength);
 
+    /// @notice A task name holds a character other than `a-z 0-9 - _ . /` (`index` = its byte).
+    error TaskDirectoryInvalidNameCharacter(uint256 index, bytes1 character);
+
     /// @notice The registry address holds no code.
     error TaskDirectoryNotAContract(address registry);
 
@@ -60,9 +63,12 @@ interface ITaskDirectory {
     /// @notice Only the membership contract reports admissions and removals.
     error TaskDirectoryOnlyMembership(address caller);
 
-    /// @notice Adds a task and its registry, and tells the registry about every current member.
+    /// @notice Adds a task and its registry, and brings the registry in step with the membership:
+    /// undoes every removal the directory relayed while the registry was not listed (a registry
+    /// that was the membership's observer before the directory still holds those members), then
+    /// tells it about every current member.
     /// @dev Admin only (the timelock). Checks, each with its own error: a non-empty name of at most
-    /// {MAX_TASK_BYTES} bytes; `registry` holds code and answers like a registry;
+    /// {MAX_TASK_BYTES} bytes of `a-z 0-9 - _ . /` only; `registry` holds code and answers like a registry;
     /// `registry.taskId() == keccak256(bytes(task))`; `registry.membership()` is the directory's;
     /// the governance timelock holds the registry's DEFAULT_ADMIN_ROLE; neither the task nor the
     /// registry is in the directory yet; the directory is the membership's observer. Emits {TaskAdded}.

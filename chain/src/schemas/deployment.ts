@@ -5,6 +5,7 @@ import { keccak256, toBytes } from "viem";
 import { z } from "zod";
 import { EVM_VERSION, TASK, TASK_ID } from "../constants.ts";
 import { addressSchema, bytes32Schema, countSchema, describeIssues } from "./primitives.ts";
+import { taskNameSchema } from "./taskName.ts";
 
 /** A proxied contract: the proxy callers use and the implementation behind it. */
 export const proxyContractSchema = z.object({
@@ -44,8 +45,8 @@ export type DevConsortium = z.infer<typeof devConsortiumSchema>;
 
 /** One task of the consortium and its registry (docs/interfaces.md section 14). */
 export const deploymentTaskSchema = z.object({
-  /** The card's task name, e.g. `brain-tumor-mri/type`. */
-  task: z.string().min(1),
+  /** The card's task name, e.g. `brain-tumor-mri/type` (the directory's rule: `taskNameSchema`). */
+  task: taskNameSchema,
   /** keccak256(bytes(task)), the registry's `taskId()`. */
   taskId: bytes32Schema,
   registry: proxyContractSchema,

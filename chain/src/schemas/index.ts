@@ -4,3 +4,4 @@
 export * from "./deployment.ts";
 export * from "./primitives.ts";
 export * from "./stack.ts";
+export * from "./taskName.ts";

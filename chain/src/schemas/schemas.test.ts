@@ -4,9 +4,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { keccak256, toBytes } from "viem";
 import { TASK, TASK_ID, TYPE_TASK, TYPE_TASK_ID } from "../constants.ts";
 import { loadDeployment, taskRegistry } from "../readDeployment.ts";
-import { parseDeployment, parseStack } from "./index.ts";
+import { MAX_TASK_BYTES, parseDeployment, parseStack, taskNameProblem } from "./index.ts";
 
 const a = "0x00000000000000000000000000000000000000a1";
 const deployment = {
@@ -134,6 +135,46 @@ describe("deploymentSchema", () => {
     );
   });
 
+  it("refuses a task name TaskDirectory.addTask refuses, naming the entry and the character (security review, issue 15)", () => {
+    // Look-alikes of the type task's name: zero-width space, Cyrillic e, a capital, a bidi override.
+    for (const [name, why] of [
+      [`${TYPE_TASK}\u200b`, /character 21 \(U\+200B\)/],
+      ["brain-tumor-mri/typ\u0435", /character 20 \(U\+0435\)/],
+      ["Brain-tumor-mri/type", /character 1 \("B", U\+0042\)/],
+      ["brain-tumor-mri/\u202eepyt", /character 17 \(U\+202E\)/],
+      ["x".repeat(MAX_TASK_BYTES + 1), /is 129 bytes long; at most 128/],
+    ] as const) {
+      const hostile = {
+        ...deployment,
+        contracts: {
+          ...deployment.contracts,
+          tasks: [
+            { task: TASK, taskId: TASK_ID, registry: { address: a, implementation: a } },
+            {
+              task: name,
+              taskId: keccak256(toBytes(name)),
+              registry: {
+                address: "0x00000000000000000000000000000000000000b2",
+                implementation: a,
+              },
+            },
+          ],
+        },
+      };
+      assert.throws(
+        () => parseDeployment(hostile, "x.json"),
+        (err: Error) =>
+          err.message.includes("(x.json: contracts.tasks.1.task): task name") &&
+          why.test(err.message),
+      );
+    }
+    assert.equal(taskNameProblem(TYPE_TASK), undefined);
+    assert.equal(taskNameProblem("abcdefghijklmnopqrstuvwxyz/0123456789-_."), undefined);
+    assert.equal(taskNameProblem(""), "is empty");
+    // 65 characters, 129 bytes: the limit is in bytes, as on chain.
+    assert.match(taskNameProblem("\u00e9".repeat(64) + "a") ?? "", /129 bytes/);
+  });
+
   it("loads a named file, refusing one made on another chain or missing", () => {
     const dir = mkdtempSync(join(tmpdir(), "nl-schemas-"));
     const file = join(dir, "prod.json");
@@ -158,5 +199,23 @@ describe("stackSchema", () => {
       () => parseStack(bad, "s.json"),
       /stack file s\.json is malformed: \(s\.json: chain\.contracts\.governor\): not an address/,
     );
+  });
+
+  it("refuses a task name the directory refuses, in the task list and on a model (security review, issue 15)", () => {
+    const lookalike = `${TYPE_TASK}\u200b`;
+    const tasks = [{ task: lookalike, registry: "0x00000000000000000000000000000000000000b2" }];
+    const badList = {
+      ...stack,
+      chain: { ...stack.chain, contracts: { ...stack.chain.contracts, tasks } },
+    };
+    assert.throws(
+      () => parseStack(badList, "s.json"),
+      /\(s\.json: chain\.contracts\.tasks\.0\.task\): task name character 21 \(U\+200B\)/,
+    );
+    const badModel = {
+      ...stack,
+      models: [{ task: "Brain", id: "1", name: "m", cid: "bafy" }],
+    };
+    assert.throws(() => parseStack(badModel, "s.json"), /models\.0\.task\): task name character 1/);
   });
 });

@@ -3,6 +3,7 @@
 // it when it stops; the cli, the web server and the tests read it. One schema, here; types by z.infer.
 import { z } from "zod";
 import { addressSchema, describeIssues } from "./primitives.ts";
+import { taskNameSchema } from "./taskName.ts";
 
 const privateKeySchema = z.custom<`0x${string}`>(
   (value) => typeof value === "string" && /^0x[0-9a-fA-F]{64}$/.test(value),
@@ -65,7 +66,7 @@ export const stackSchema = z.object({
       /** The TaskDirectory; absent for a deployment made before tasks. */
       taskDirectory: addressSchema.optional(),
       /** Every task's registry, in directory order (first = `registry`). */
-      tasks: z.array(z.object({ task: z.string().min(1), registry: addressSchema })).optional(),
+      tasks: z.array(z.object({ task: taskNameSchema, registry: addressSchema })).optional(),
     }),
   }),
   institutions: z.array(stackInstitutionSchema),
@@ -74,7 +75,7 @@ export const stackSchema = z.object({
   models: z.array(
     z.object({
       /** The model's task (absent in files written before tasks: the first task). */
-      task: z.string().optional(),
+      task: taskNameSchema.optional(),
       id: z.string(),
       name: z.string(),
       cid: z.string(),

@@ -125,9 +125,12 @@ contract TaskHandler is CommonBase, StdCheats, StdUtils {
         _countBinaryLogs();
     }
 
-    /// A task with a random name, with its own registry (added) or another task's (refused).
-    function addTask(string calldata task, bool genuine) external {
+    /// A task with a random name (mostly refused for its characters) or a well-formed one derived
+    /// from it, with its own registry (added) or another task's (refused).
+    function addTask(string calldata randomName, bool genuine, bool wellFormed) external {
         vm.recordLogs();
+        string memory task =
+            wellFormed ? string.concat("task/", vm.toString(keccak256(bytes(randomName)))) : randomName;
         bytes32 id = keccak256(bytes(task));
         bytes32 registryTask = genuine ? id : TYPE_TASK;
         bytes memory init =

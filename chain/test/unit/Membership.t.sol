@@ -126,11 +126,13 @@ contract MembershipTest is Fixture {
     }
 
     function test_setObserver_adminOnlyAndNotZero() public {
+        // Any contract (the observer needs code since the security review of issue 15).
+        address other = address(deployRegistry(admin, address(membership), new address[](0)));
         vm.expectEmit(address(membership));
-        emit IMembership.ObserverChanged(address(registry), outsider);
+        emit IMembership.ObserverChanged(address(registry), other);
         vm.prank(admin);
-        membership.setObserver(outsider);
-        assertEq(membership.observer(), outsider);
+        membership.setObserver(other);
+        assertEq(membership.observer(), other);
         vm.expectRevert(IMembership.MembershipZeroAddress.selector);
         vm.prank(admin);
         membership.setObserver(address(0));
@@ -139,6 +141,16 @@ contract MembershipTest is Fixture {
         );
         vm.prank(instA);
         membership.setObserver(instA);
+    }
+
+    /// @dev Security review (issue 15): every task registry takes membership changes from the
+    /// observer the Membership names, so an account without code as observer (a typo in a
+    /// proposal) could forge an admission in every registry.
+    function test_setObserver_refusesAnAccountWithoutCode() public {
+        vm.expectRevert(abi.encodeWithSelector(IMembership.MembershipObserverNotAContract.selector, outsider));
+        vm.prank(admin);
+        membership.setObserver(outsider);
+        assertEq(membership.observer(), address(registry));
     }
 
     function test_withoutObserver_admitsWithoutNotifying() public {

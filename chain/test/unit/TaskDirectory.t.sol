@@ -92,6 +92,38 @@ contract TaskDirectoryTest is TaskFixture {
         directory.addTask(long, address(typeRegistry));
     }
 
+    /// @dev Security review (issue 15): names that read like another task's in a vote or a
+    /// switcher (zero-width space, Cyrillic e, capitals, a bidi override, a space, NUL), each with
+    /// a genuine registry of that name, are refused with the offending byte.
+    function test_addTaskRejectsNamesThatCouldPassForAnother() public {
+        string[6] memory names = [
+            "brain-tumor-mri/binary\u200b",
+            "brain-tumor-mri/typ\u0435",
+            "Brain-tumor-mri/type",
+            "brain-tumor-mri/\u202eepyt",
+            "brain-tumor-mri/type ",
+            "brain-tumor-mri/type\x00"
+        ];
+        uint256[6] memory badAt = [uint256(22), 19, 0, 16, 20, 20];
+        for (uint256 i; i < names.length; ++i) {
+            ModelRegistry lookalike = deployTaskRegistry(keccak256(bytes(names[i])), admin, address(membership));
+            vm.expectRevert(
+                abi.encodeWithSelector(
+                    ITaskDirectory.TaskDirectoryInvalidNameCharacter.selector, badAt[i], bytes(names[i])[badAt[i]]
+                )
+            );
+            vm.prank(admin);
+            directory.addTask(names[i], address(lookalike));
+        }
+        assertEq(directory.taskCount(), 2);
+        // Every allowed character at once.
+        string memory plain = "abcdefghijklmnopqrstuvwxyz/0123456789-_.";
+        ModelRegistry ok = deployTaskRegistry(keccak256(bytes(plain)), admin, address(membership));
+        vm.prank(admin);
+        directory.addTask(plain, address(ok));
+        assertEq(directory.registryOf(keccak256(bytes(plain))), address(ok));
+    }
+
     function test_addTaskRejectsAnAccountWithoutCode() public {
         vm.expectRevert(abi.encodeWithSelector(ITaskDirectory.TaskDirectoryNotAContract.selector, outsider));
         vm.prank(admin);

@@ -11,7 +11,7 @@ import { NonceIssuer } from "./auth/nonces.ts";
 import { StandingCache } from "./auth/roleCache.ts";
 import { type AuthOptions, authRoutes, requireAccess } from "./auth/routes.ts";
 import { SessionSigner } from "./auth/session.ts";
-import { registryStanding } from "./auth/standing.ts";
+import { registriesListedOnChain, registryStanding } from "./auth/standing.ts";
 import { graphqlGuard } from "./limits/graphqlGuard.ts";
 import { type Explain, sqlGuard } from "./limits/sqlGuard.ts";
 import { checkpointBlock, LivenessMonitor } from "./liveness.ts";
@@ -37,9 +37,8 @@ const auth: AuthOptions = {
   ),
   signer: new SessionSigner(secret),
   standing: new StandingCache(
-    registryStanding(
-      chainClient,
-      deployment.tasks.map((t) => t.registry),
+    registryStanding(chainClient, () =>
+      registriesListedOnChain(chainClient, deployment.taskDirectory, deployment.tasks),
     ),
     settings.NEUROLEDGER_ROLE_CACHE_MS,
   ),

@@ -304,6 +304,33 @@ describe("indexer: several task registries (issue 15)", { timeout: 240_000 }, ()
     assert.equal((await getJson(`/institutions?task=${TYPE_TASK}`)).status, 400);
   });
 
+  it("answers odd ?task= values with a 400 naming the parameter, never a 500 or another task's rows (security review)", async () => {
+    const enc = encodeURIComponent;
+    for (const path of ["/downloads", "/models", "/models/1/history", "/evaluations"]) {
+      for (const [query, why] of [
+        // Repeated: Hono keeps the first, a proxy in front may read the last.
+        [`task=${enc(TYPE_TASK)}&task=${enc(BINARY_TASK)}`, /given 2 times/],
+        [`task=${enc(TYPE_TASK)}&task=${enc(TYPE_TASK)}`, /given 2 times/],
+        [`task=${"a".repeat(5000)}`, /too long/],
+        [`task=${enc(`${TYPE_TASK}\u202e`)}`, /unknown task/],
+        [`task=${enc("brain-tumor-mri/type' OR '1'='1")}`, /unknown task/],
+        [`task=${enc("\u0000")}`, /unknown task/],
+        ["task=%ZZ", /unknown task/],
+      ] as const) {
+        const res = await getJson(`${path}?${query}`);
+        assert.equal(res.status, 400, `${path}?${query.slice(0, 80)}`);
+        assert.equal(res.body.problems[0].parameter, "task", `${path}?${query.slice(0, 80)}`);
+        assert.match(res.body.error, why, `${path}?${query.slice(0, 80)}`);
+      }
+    }
+    // Every other parameter too (the whole kind, not only `task`).
+    const twice = await getJson(`/downloads?model=1&model=2`);
+    assert.equal(twice.status, 400);
+    assert.deepEqual(twice.body.problems, [
+      { parameter: "model", message: "given 2 times; give it once" },
+    ]);
+  });
+
   it("files evaluations and an institution's downloads under their task", async () => {
     const all = (await getJson("/evaluations")).body.rows as EvaluationRow[];
     assert.deepEqual(

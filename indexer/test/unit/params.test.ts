@@ -5,6 +5,7 @@ import {
   downloadsQuery,
   MAX_PAGE_SIZE,
   parseOrThrow,
+  singleValued,
   summaryQuery,
 } from "../../src/api/audit/params.ts";
 
@@ -104,5 +105,27 @@ describe("audit query parameters", () => {
       BadRequestError,
     );
     assert.throws(() => parseOrThrow(summaryQuery, { pageSize: "10" }), BadRequestError);
+  });
+
+  it("refuses a parameter given twice, naming each (security review, issue 15)", () => {
+    // `?task=a&task=b`: the framework would keep the first, a proxy may read the last.
+    try {
+      singleValued({
+        task: ["brain-tumor-mri/type", "brain-tumor-mri/binary"],
+        page: ["1", "2", "3"],
+        model: ["1"],
+      });
+      assert.fail("expected a BadRequestError");
+    } catch (error) {
+      assert.ok(error instanceof BadRequestError);
+      assert.deepEqual(error.problems, [
+        { parameter: "task", message: "given 2 times; give it once" },
+        { parameter: "page", message: "given 3 times; give it once" },
+      ]);
+    }
+    assert.deepEqual(singleValued({ task: ["brain-tumor-mri/type"], format: [""] }), {
+      task: "brain-tumor-mri/type",
+      format: "",
+    });
   });
 });

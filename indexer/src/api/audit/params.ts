@@ -187,6 +187,26 @@ export function checkTask(task: string | undefined, known: readonly string[]): s
   ]);
 }
 
+/**
+ * The query string with one value per parameter, for {@link parseOrThrow}.
+ * @param all every value of every parameter (Hono's `c.req.queries()`)
+ * @throws BadRequestError naming each parameter given more than once (`?task=a&task=b`): which
+ *   value counts would otherwise be the framework's choice (the first), while a cache or proxy in
+ *   front may read another, so a filter could silently differ from the one the caller checked
+ */
+export function singleValued(all: Record<string, string[]>): Record<string, string> {
+  const repeated = Object.entries(all).filter(([, values]) => values.length > 1);
+  if (repeated.length > 0) {
+    throw new BadRequestError(
+      repeated.map(([parameter, values]) => ({
+        parameter,
+        message: `given ${values.length} times; give it once`,
+      })),
+    );
+  }
+  return Object.fromEntries(Object.entries(all).map(([name, values]) => [name, values[0] ?? ""]));
+}
+
 export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;

@@ -18,6 +18,7 @@ import {
   modelIdParam,
   modelsQuery,
   parseOrThrow,
+  singleValued,
   summaryQuery,
 } from "./params.ts";
 import {
@@ -47,6 +48,9 @@ import { csvResponse, jsonResponse, wantsCsv } from "./respond.ts";
 type AuditEnv = { Variables: { tasks: readonly string[] } };
 type TaskQuery = { task?: string | undefined };
 type AuditContext = Context<AuditEnv>;
+
+/** The query string, one value per parameter (a repeated one is a 400 naming it). */
+const queryOf = (c: AuditContext) => singleValued(c.req.queries());
 
 /** `?task=` checked against the deployment's tasks (400 naming them); undefined: every task. */
 const taskOf = (c: AuditContext, q: TaskQuery) => checkTask(q.task, c.get("tasks"));
@@ -99,7 +103,7 @@ routes.get("/", (c) =>
 );
 
 routes.get("/downloads", async (c) => {
-  const q = parseOrThrow(downloadsQuery, c.req.query());
+  const q = parseOrThrow(downloadsQuery, queryOf(c));
   taskOf(c, q);
   const { total, rows } = await listDownloads(await downloadsWhere(q), q);
   const pages = Math.max(1, Math.ceil(total / q.pageSize));
@@ -114,7 +118,7 @@ routes.get("/downloads", async (c) => {
 });
 
 routes.get("/models", async (c) => {
-  const q = parseOrThrow(modelsQuery, c.req.query());
+  const q = parseOrThrow(modelsQuery, queryOf(c));
   const { total, rows } = await listModels(q, taskOf(c, q));
   if (wantsCsv(c, q.format)) return csvResponse(c, "models.csv", modelColumns, rows);
   return jsonResponse(c, { page: q.page, pageSize: q.pageSize, total, rows });
@@ -122,7 +126,7 @@ routes.get("/models", async (c) => {
 
 routes.get("/models/:id/summary", async (c) => {
   const { id } = parseOrThrow(modelIdParam, c.req.param());
-  const q = parseOrThrow(summaryQuery, c.req.query());
+  const q = parseOrThrow(summaryQuery, queryOf(c));
   const m = await modelOf(c, id, q);
   if (!m) return jsonResponse(c, { error: notPublished(id, q) }, 404);
   const where = modelDownloadsWhere(m, q);
@@ -141,7 +145,7 @@ routes.get("/models/:id/summary", async (c) => {
 
 routes.get("/models/:id/history", async (c) => {
   const { id } = parseOrThrow(modelIdParam, c.req.param());
-  const q = parseOrThrow(historyQuery, c.req.query());
+  const q = parseOrThrow(historyQuery, queryOf(c));
   const m = await modelOf(c, id, q);
   if (!m) return jsonResponse(c, { error: notPublished(id, q) }, 404);
   const events = await modelHistory(m);
@@ -153,7 +157,7 @@ routes.get("/models/:id/history", async (c) => {
 
 routes.get("/models/:id/scores", async (c) => {
   const { id } = parseOrThrow(modelIdParam, c.req.param());
-  const q = parseOrThrow(historyQuery, c.req.query());
+  const q = parseOrThrow(historyQuery, queryOf(c));
   const m = await modelOf(c, id, q);
   if (!m) return jsonResponse(c, { error: notPublished(id, q) }, 404);
   const scores = await scoreHistory(m);
@@ -164,7 +168,7 @@ routes.get("/models/:id/scores", async (c) => {
 });
 
 routes.get("/evaluations", async (c) => {
-  const q = parseOrThrow(evaluationsQuery, c.req.query());
+  const q = parseOrThrow(evaluationsQuery, queryOf(c));
   taskOf(c, q);
   const { total, rows } = await listEvaluations(await evaluationsWhere(q), q);
   const pages = Math.max(1, Math.ceil(total / q.pageSize));
@@ -179,7 +183,7 @@ routes.get("/evaluations", async (c) => {
 });
 
 routes.get("/institutions", async (c) => {
-  const q = parseOrThrow(listQuery, c.req.query());
+  const q = parseOrThrow(listQuery, queryOf(c));
   const { total, rows } = await listInstitutions(q);
   if (wantsCsv(c, q.format)) return csvResponse(c, "institutions.csv", institutionColumns, rows);
   return jsonResponse(c, { page: q.page, pageSize: q.pageSize, total, rows });
@@ -187,7 +191,7 @@ routes.get("/institutions", async (c) => {
 
 routes.get("/institutions/:id/summary", async (c) => {
   const { id: ref } = parseOrThrow(institutionParam, c.req.param());
-  const q = parseOrThrow(summaryQuery, c.req.query());
+  const q = parseOrThrow(summaryQuery, queryOf(c));
   taskOf(c, q);
   const inst = await findInstitution(ref);
   if (!inst) return jsonResponse(c, { error: `no institution ${ref} has been admitted` }, 404);
