@@ -5,6 +5,7 @@
 export * from "../abi/index.ts";
 export * from "./constants.ts";
 export * from "./dev.ts";
+export * from "./gas.ts";
 export * from "./proposals.ts";
 export * from "./records.ts";
 export * from "./roles.ts";

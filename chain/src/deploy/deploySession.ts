@@ -13,6 +13,7 @@ import {
   type Transport,
   type WalletClient,
 } from "viem";
+import { gasLimitFor } from "../gas.ts";
 import { type ContractName, readArtifact } from "./artifacts.ts";
 
 const CHAIN_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -82,7 +83,8 @@ export async function deployProxy(
 
 /**
  * Sends one contract call as `from` (the deployer by default) and waits for it. The simulate step
- * names the revert reason before anything is sent.
+ * names the revert reason before anything is sent; the gas limit has room for the block the call
+ * lands in (`gasLimitFor`).
  */
 export async function sendCall(
   session: DeploySession,
@@ -104,9 +106,10 @@ export async function sendCall(
     from === session.deployer
       ? session.wallet
       : createWalletClient({ account: from, chain, transport });
+  const gas = gasLimitFor(await session.publicClient.estimateContractGas(request as never));
   await confirm(
     session,
-    await signer.writeContract(request as never),
+    await signer.writeContract({ ...request, gas } as never),
     `${functionName} on ${address}`,
   );
 }

@@ -3,6 +3,7 @@ import {
   consortiumTimelockAbi,
   type Deployment,
   type DeploymentTask,
+  gasLimitFor,
   membershipAbi,
   modelRegistryAbi,
 } from "@neuroledger/chain";
@@ -138,9 +139,12 @@ export async function connectChain(connection: Connection): Promise<ChainClient>
           ...(call as Parameters<PublicClient["simulateContract"]>[0]),
           account: connection.account,
         });
-        hash = await walletClient.writeContract(
-          request as Parameters<WalletClient["writeContract"]>[0],
-        );
+        // Room for the block it lands in (an admission mined a second later costs more).
+        const gas = gasLimitFor(await publicClient.estimateContractGas(request as never));
+        hash = await walletClient.writeContract({
+          ...(request as Parameters<WalletClient["writeContract"]>[0]),
+          gas,
+        });
       } catch (err) {
         throw toCliError(err);
       }

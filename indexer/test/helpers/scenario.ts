@@ -2,6 +2,7 @@ import {
   AUDITOR_ROLE,
   consortiumGovernorAbi,
   devAccounts,
+  gasLimitFor,
   membershipAbi,
   modelRegistryAbi,
 } from "@neuroledger/chain";
@@ -84,7 +85,9 @@ export async function runScenario(c: LocalChain, d: IndexedDeployment): Promise<
     functionName: string,
     args: readonly unknown[] = [],
   ): Promise<TransactionReceipt> {
-    const hash = await c.wallet(from).writeContract({ address, abi, functionName, args } as never);
+    const call = { address, abi, functionName, args, account: from } as never;
+    const gas = gasLimitFor(await c.publicClient.estimateContractGas(call));
+    const hash = await c.wallet(from).writeContract({ ...(call as object), gas } as never);
     const receipt = await c.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 });
     if (receipt.status !== "success")
       throw new Error(`${functionName} from ${from.address} reverted`);

@@ -16,6 +16,7 @@ import {
 import { NoWrapForAccountError } from "@neuroledger/sdk/errors";
 import { createGatewayReader, createGatewaySession } from "@neuroledger/sdk/ipfs";
 import { type ChainModel, canDownload, readModel } from "../chain/registry.ts";
+import { sendCall } from "../chain/send.ts";
 import type { AppConfig } from "../config.ts";
 import { explain } from "../errors.ts";
 import { accountKeyDomain } from "../tasks.ts";
@@ -223,11 +224,11 @@ export class ModelDownload {
     const publicKey = publicKeyHex(accountKey);
     if (registered.toLowerCase() === publicKey.toLowerCase()) return;
     this.phase = "registering-key";
-    const hash = await walletClient.writeContract({
-      ...setEncryptionKeyCall({ registry: contracts.registry, publicKey }),
-      account,
-      chain: this.wallet.chain,
-    });
+    const hash = await sendCall(
+      this.wallet,
+      walletClient,
+      setEncryptionKeyCall({ registry: contracts.registry, publicKey }),
+    );
     await client.waitForTransactionReceipt({ hash });
   }
 
@@ -238,13 +239,11 @@ export class ModelDownload {
     modelId: bigint,
   ): Promise<void> {
     this.phase = "recording";
-    const hash = await walletClient.writeContract({
+    const hash = await sendCall(this.wallet, walletClient, {
       address: contracts.registry,
       abi: modelRegistryAbi,
       functionName: "recordDownload",
       args: [modelId],
-      account: walletClient.account.address,
-      chain: this.wallet.chain,
     });
     this.txHash = hash;
     const receipt = await this.wallet.publicClient.waitForTransactionReceipt({ hash });
