@@ -127,7 +127,9 @@ def configs(args, arch: str | None = None, max_minutes: float | None = None) -> 
                             augment=(AugmentV2Config() if v2 else AugmentConfig()) if not getattr(args, "no_augment", False) else NO_AUGMENT_V2,
                             balance=v2 and not args.no_balance,
                             localization_weight=args.loc_weight if v2 else 0.0,
-                            localization_warmup=args.loc_warmup if v2 else 0, lr_schedule=args.lr_schedule,
+                            localization_warmup=args.loc_warmup if v2 else 0,
+                            # The bench's paper CNN row keeps the paper's optimiser: Adam at a constant rate.
+                            lr_schedule=args.lr_schedule if arch == args.arch else "constant",
                             device=args.device)
     return model_cfg, train_cfg
 

@@ -50,3 +50,13 @@ def test_cosine_schedule_changes_training():
         return r.model.head.weight.detach().clone()
 
     assert not np.allclose(weights("constant").numpy(), weights("cosine").numpy())
+
+
+def test_bench_paper_row_keeps_the_papers_constant_rate():
+    from neuroledger_training.cli import build_parser, configs
+
+    args = build_parser().parse_args(["bench", "--data", "a=x", "--lr-schedule", "cosine"])
+    assert configs(args)[1].lr_schedule == "cosine"  # the residual CNN (bench's model)
+    assert configs(args, arch="paper")[1].lr_schedule == "constant"  # the paper CNN row: Adam 1e-4, constant
+    paper = build_parser().parse_args(["train", "--data", "a=x", "--out", "o", "--arch", "paper", "--lr-schedule", "cosine"])
+    assert configs(paper)[1].lr_schedule == "cosine"  # asked for on the paper CNN itself: honoured
