@@ -281,15 +281,10 @@ def cmd_calibrate(args) -> None:
     formula = (TUMOR_TYPE_FORMULA + f"; bT[no] includes the no-logit offset b = {choice['offset']:g} chosen on validation "
                "(the early-stopping criterion), so p(no) is the calibrated cut-off's")
     old_test = card["metrics"]["test"]
-    # The same split gives the same vector images: their attribution (written by hand) stays.
-    attribution = model_dir / "vectors" / "ATTRIBUTION.md"
-    attribution_text = attribution.read_text() if attribution.exists() else None
     run = evaluate_and_write(ds, split, sides, residual, card["metrics"]["leaveOneSourceOut"], {}, result, spec, inputs, out,
                              name=card["name"], version=card["version"], hyperparameters=hyper, train_config=ckpt["train_config"],
                              split_seed=card["data"]["split"]["seed"], code=card["code"], log=log,
                              architecture_extra={"headFormula": formula, "calibration": calibration})
-    if attribution_text is not None:
-        (out / "vectors" / "ATTRIBUTION.md").write_text(attribution_text)
     if args.bench_out:
         old_bench = args.bench_out / "type.json"
         previous = json.loads(old_bench.read_text()) if old_bench.exists() else {}

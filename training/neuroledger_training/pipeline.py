@@ -505,6 +505,11 @@ def evaluate_and_write(ds: Dataset, split: Split, sides: dict, residual: dict, l
     for item in stage.iterdir():
         target = out_dir / item.name
         if target.is_dir():
+            # The attribution of a folder's images (vectors/), written by hand, stays: the same
+            # split picks the same images.
+            kept = target / "ATTRIBUTION.md"
+            if kept.exists() and not (item / "ATTRIBUTION.md").exists():
+                kept.replace(item / "ATTRIBUTION.md")
             shutil.rmtree(target)
         item.replace(target)
     stage.rmdir()

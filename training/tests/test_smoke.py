@@ -269,3 +269,15 @@ def test_bad_options_are_clear_errors(dataset, tumors, tmp_path, capsys):
     assert main(["train", "--data", f"s={root}", "--preprocessing", "1", "--out", str(tmp_path / "m")]) == 2
     assert "use --arch paper" in capsys.readouterr().err
     assert not (tmp_path / "m").exists()
+
+
+def test_retraining_into_a_model_folder_keeps_the_attribution_of_its_vector_images(dataset, tmp_path):
+    # The bench rewrites models/demo/ (vectors/ included); the vector images' attribution is written
+    # by hand and must survive (it was deleted by every retrain).
+    root, _ = dataset
+    out = tmp_path / "m"
+    assert main(["train", "--data", str(root), "--out", str(out), *TINY]) == 0
+    (out / "vectors" / "ATTRIBUTION.md").write_text("# attribution\n")
+    assert main(["train", "--data", str(root), "--out", str(out), *TINY]) == 0
+    assert (out / "vectors" / "ATTRIBUTION.md").read_text() == "# attribution\n"
+    assert any(p.suffix == ".png" for p in (out / "vectors").iterdir())
