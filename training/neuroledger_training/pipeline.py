@@ -401,7 +401,7 @@ def train_and_write(
     keys = ["optimizer", "learningRate", "weightDecay", "batchSize", "maxEpochs", "epochsRun", "bestEpoch",
             "earlyStoppingPatience", "earlyStoppingMetric", "loss", "seed", "threads", "augmentation"]
     if ds.version == 2:
-        keys.append("batchSampling")
+        keys += [k for k in ("batchSampling", "learningRateSchedule") if k in hyper]
     hyper = {k: hyper[k] for k in keys}
     if ds.task is not BINARY:
         hyper.update(TYPE_TASK_TRAINING)

@@ -60,3 +60,17 @@ def test_bench_paper_row_keeps_the_papers_constant_rate():
     assert configs(args, arch="paper")[1].lr_schedule == "constant"  # the paper CNN row: Adam 1e-4, constant
     paper = build_parser().parse_args(["train", "--data", "a=x", "--out", "o", "--arch", "paper", "--lr-schedule", "cosine"])
     assert configs(paper)[1].lr_schedule == "cosine"  # asked for on the paper CNN itself: honoured
+
+
+def test_the_card_names_the_schedule(dataset, tmp_path):
+    import json
+
+    from neuroledger_training.cli import main
+
+    root, _ = dataset
+    common = ["--data", str(root), "--epochs", "1", "--channels", "4,8,8,16", "--size", "64", "--no-cache"]
+    assert main(["train", *common, "--out", str(tmp_path / "c"), "--lr-schedule", "cosine"]) == 0
+    card = json.loads((tmp_path / "c" / "card.json").read_text())
+    assert card["hyperparameters"]["learningRateSchedule"].startswith("cosine")
+    assert main(["train", *common, "--out", str(tmp_path / "k")]) == 0
+    assert "learningRateSchedule" not in json.loads((tmp_path / "k" / "card.json").read_text())["hyperparameters"]
