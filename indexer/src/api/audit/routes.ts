@@ -49,9 +49,6 @@ type AuditEnv = { Variables: { tasks: readonly string[] } };
 type TaskQuery = { task?: string | undefined };
 type AuditContext = Context<AuditEnv>;
 
-/** The query string, one value per parameter (a repeated one is a 400 naming it). */
-const queryOf = (c: AuditContext) => singleValued(c.req.queries());
-
 /** `?task=` checked against the deployment's tasks (400 naming them); undefined: every task. */
 const taskOf = (c: AuditContext, q: TaskQuery) => checkTask(q.task, c.get("tasks"));
 
@@ -75,6 +72,8 @@ export function auditRoutes(tasks: readonly string[]): Hono<AuditEnv> {
   return new Hono<AuditEnv>()
     .use(async (c, next) => {
       c.set("tasks", tasks);
+      // On every route: a parameter given twice is a 400 naming it, never the framework's pick.
+      singleValued(c.req.queries());
       await next();
     })
     .route("/", routes);
@@ -103,7 +102,7 @@ routes.get("/", (c) =>
 );
 
 routes.get("/downloads", async (c) => {
-  const q = parseOrThrow(downloadsQuery, queryOf(c));
+  const q = parseOrThrow(downloadsQuery, c.req.query());
   taskOf(c, q);
   const { total, rows } = await listDownloads(await downloadsWhere(q), q);
   const pages = Math.max(1, Math.ceil(total / q.pageSize));
@@ -118,7 +117,7 @@ routes.get("/downloads", async (c) => {
 });
 
 routes.get("/models", async (c) => {
-  const q = parseOrThrow(modelsQuery, queryOf(c));
+  const q = parseOrThrow(modelsQuery, c.req.query());
   const { total, rows } = await listModels(q, taskOf(c, q));
   if (wantsCsv(c, q.format)) return csvResponse(c, "models.csv", modelColumns, rows);
   return jsonResponse(c, { page: q.page, pageSize: q.pageSize, total, rows });
@@ -126,7 +125,7 @@ routes.get("/models", async (c) => {
 
 routes.get("/models/:id/summary", async (c) => {
   const { id } = parseOrThrow(modelIdParam, c.req.param());
-  const q = parseOrThrow(summaryQuery, queryOf(c));
+  const q = parseOrThrow(summaryQuery, c.req.query());
   const m = await modelOf(c, id, q);
   if (!m) return jsonResponse(c, { error: notPublished(id, q) }, 404);
   const where = modelDownloadsWhere(m, q);
@@ -145,7 +144,7 @@ routes.get("/models/:id/summary", async (c) => {
 
 routes.get("/models/:id/history", async (c) => {
   const { id } = parseOrThrow(modelIdParam, c.req.param());
-  const q = parseOrThrow(historyQuery, queryOf(c));
+  const q = parseOrThrow(historyQuery, c.req.query());
   const m = await modelOf(c, id, q);
   if (!m) return jsonResponse(c, { error: notPublished(id, q) }, 404);
   const events = await modelHistory(m);
@@ -157,7 +156,7 @@ routes.get("/models/:id/history", async (c) => {
 
 routes.get("/models/:id/scores", async (c) => {
   const { id } = parseOrThrow(modelIdParam, c.req.param());
-  const q = parseOrThrow(historyQuery, queryOf(c));
+  const q = parseOrThrow(historyQuery, c.req.query());
   const m = await modelOf(c, id, q);
   if (!m) return jsonResponse(c, { error: notPublished(id, q) }, 404);
   const scores = await scoreHistory(m);
@@ -168,7 +167,7 @@ routes.get("/models/:id/scores", async (c) => {
 });
 
 routes.get("/evaluations", async (c) => {
-  const q = parseOrThrow(evaluationsQuery, queryOf(c));
+  const q = parseOrThrow(evaluationsQuery, c.req.query());
   taskOf(c, q);
   const { total, rows } = await listEvaluations(await evaluationsWhere(q), q);
   const pages = Math.max(1, Math.ceil(total / q.pageSize));
@@ -183,7 +182,7 @@ routes.get("/evaluations", async (c) => {
 });
 
 routes.get("/institutions", async (c) => {
-  const q = parseOrThrow(listQuery, queryOf(c));
+  const q = parseOrThrow(listQuery, c.req.query());
   const { total, rows } = await listInstitutions(q);
   if (wantsCsv(c, q.format)) return csvResponse(c, "institutions.csv", institutionColumns, rows);
   return jsonResponse(c, { page: q.page, pageSize: q.pageSize, total, rows });
@@ -191,7 +190,7 @@ routes.get("/institutions", async (c) => {
 
 routes.get("/institutions/:id/summary", async (c) => {
   const { id: ref } = parseOrThrow(institutionParam, c.req.param());
-  const q = parseOrThrow(summaryQuery, queryOf(c));
+  const q = parseOrThrow(summaryQuery, c.req.query());
   taskOf(c, q);
   const inst = await findInstitution(ref);
   if (!inst) return jsonResponse(c, { error: `no institution ${ref} has been admitted` }, 404);
