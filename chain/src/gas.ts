@@ -1,4 +1,5 @@
 // The gas limit a transaction is sent with: its estimate, with room for the block it lands in.
+import type { Hash, PublicClient, WalletClient } from "viem";
 
 /** Percent added to a gas estimate by {@link gasLimitFor}. */
 export const GAS_MARGIN_PERCENT = 25n;
@@ -14,4 +15,19 @@ export const GAS_MARGIN_PERCENT = 25n;
  */
 export function gasLimitFor(estimate: bigint): bigint {
   return estimate + (estimate * GAS_MARGIN_PERCENT) / 100n;
+}
+
+/**
+ * Writes a contract call with the gas limit {@link gasLimitFor} of its estimate.
+ * @param request what viem's `writeContract` takes (address, abi, functionName, args, account, chain)
+ * @returns the transaction hash
+ */
+export async function writeContractWithGasRoom(
+  publicClient: Pick<PublicClient, "estimateContractGas">,
+  walletClient: Pick<WalletClient, "writeContract">,
+  request: object,
+): Promise<Hash> {
+  // viem cannot follow a generic call through its overloads: callers typed it against its ABI.
+  const gas = gasLimitFor(await publicClient.estimateContractGas(request as never));
+  return walletClient.writeContract({ ...request, gas } as never);
 }

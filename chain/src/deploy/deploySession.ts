@@ -13,7 +13,7 @@ import {
   type Transport,
   type WalletClient,
 } from "viem";
-import { gasLimitFor } from "../gas.ts";
+import { writeContractWithGasRoom } from "../gas.ts";
 import { type ContractName, readArtifact } from "./artifacts.ts";
 
 const CHAIN_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -106,10 +106,9 @@ export async function sendCall(
     from === session.deployer
       ? session.wallet
       : createWalletClient({ account: from, chain, transport });
-  const gas = gasLimitFor(await session.publicClient.estimateContractGas(request as never));
   await confirm(
     session,
-    await signer.writeContract({ ...request, gas } as never),
+    await writeContractWithGasRoom(session.publicClient, signer, request),
     `${functionName} on ${address}`,
   );
 }

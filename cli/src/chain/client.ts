@@ -3,9 +3,9 @@ import {
   consortiumTimelockAbi,
   type Deployment,
   type DeploymentTask,
-  gasLimitFor,
   membershipAbi,
   modelRegistryAbi,
+  writeContractWithGasRoom,
 } from "@neuroledger/chain";
 import type { ContractCall } from "@neuroledger/chain/actions";
 import { deploymentTasks, loadDeployment, taskRegistry } from "@neuroledger/chain/deployment";
@@ -140,11 +140,7 @@ export async function connectChain(connection: Connection): Promise<ChainClient>
           account: connection.account,
         });
         // Room for the block it lands in (an admission mined a second later costs more).
-        const gas = gasLimitFor(await publicClient.estimateContractGas(request as never));
-        hash = await walletClient.writeContract({
-          ...(request as Parameters<WalletClient["writeContract"]>[0]),
-          gas,
-        });
+        hash = await writeContractWithGasRoom(publicClient, walletClient, request);
       } catch (err) {
         throw toCliError(err);
       }

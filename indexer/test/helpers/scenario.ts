@@ -2,9 +2,9 @@ import {
   AUDITOR_ROLE,
   consortiumGovernorAbi,
   devAccounts,
-  gasLimitFor,
   membershipAbi,
   modelRegistryAbi,
+  writeContractWithGasRoom,
 } from "@neuroledger/chain";
 import {
   type Abi,
@@ -85,9 +85,13 @@ export async function runScenario(c: LocalChain, d: IndexedDeployment): Promise<
     functionName: string,
     args: readonly unknown[] = [],
   ): Promise<TransactionReceipt> {
-    const call = { address, abi, functionName, args, account: from } as never;
-    const gas = gasLimitFor(await c.publicClient.estimateContractGas(call));
-    const hash = await c.wallet(from).writeContract({ ...(call as object), gas } as never);
+    const hash = await writeContractWithGasRoom(c.publicClient, c.wallet(from), {
+      address,
+      abi,
+      functionName,
+      args,
+      account: from,
+    });
     const receipt = await c.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 });
     if (receipt.status !== "success")
       throw new Error(`${functionName} from ${from.address} reverted`);

@@ -1,4 +1,4 @@
-import { gasLimitFor } from "@neuroledger/chain";
+import { writeContractWithGasRoom } from "@neuroledger/chain";
 import type { ContractCall } from "@neuroledger/chain/actions";
 import type { Hash } from "viem";
 import type { Wallet } from "../wallet/wallet.svelte.ts";
@@ -17,9 +17,9 @@ export async function sendCall(
   client: WalletClient,
   call: ContractCall,
 ): Promise<Hash> {
-  const request = { ...call, account: client.account.address, chain: wallet.chain };
-  // viem cannot follow a generic call through its overloads: the call was typed against its ABI
-  // where it was built.
-  const gas = gasLimitFor(await wallet.publicClient.estimateContractGas(request as never));
-  return client.writeContract({ ...request, gas } as never);
+  return writeContractWithGasRoom(wallet.publicClient, client, {
+    ...call,
+    account: client.account.address,
+    chain: wallet.chain,
+  });
 }
