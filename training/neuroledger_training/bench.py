@@ -32,7 +32,8 @@ def _row(model: str, m: dict, source: str = "measured") -> dict:
 
 
 def bench_table(card: dict, timing: dict, kfold: dict | None, dataset, residual: dict, loso: dict | None = None,
-                in_source_localization: dict | None = None, paper: dict | None = None) -> dict:
+                in_source_localization: dict | None = None, paper: dict | None = None,
+                validation_localization: dict | None = None) -> dict:
     """The bench as JSON: Table I rows (paper as reported, this model, the paper CNN on our split),
     per-source test rows, leave-one-source-out, localisation and OOD figures."""
     rows = [dict(r, source="paper (reported)") for r in PAPER_ROWS]
@@ -78,7 +79,8 @@ def bench_table(card: dict, timing: dict, kfold: dict | None, dataset, residual:
     if card.get("schema", "").endswith("/2"):
         out["leaveOneSourceOut"] = card["metrics"]["leaveOneSourceOut"]
         out["leaveOneSourceOutDetails"] = loso or {}
-        out["localization"] = {"card": card["localization"], "inSourceTest": in_source_localization}
+        out["localization"] = {"card": card["localization"], "inSourceTest": in_source_localization,
+                               "validation": validation_localization}
         out["ood"] = {k: card["ood"][k] for k in ("method", "threshold", "percentile", "heldOutAuroc")}
         out["sources"] = card["data"]["sources"]
     out["rows"] = rows
@@ -155,7 +157,7 @@ def _v2_markdown(table: dict) -> list[str]:
     loc = table["localization"]
     lines += ["", "## Heatmaps (class activation map of 'yes')", "",
               "| images | n | pointing game % | heat in box % |", "|---|---|---|---|"]
-    for key, l in (("card", loc["card"]), ("in-source test", loc["inSourceTest"])):
+    for l in (loc["card"], loc["inSourceTest"], loc.get("validation")):
         if l:
             lines.append(f"| {l['source']} | {l['n']} | {_f(l['pointingGame'])} | {_f(l['heatInBox'])} |")
     o = table["ood"]

@@ -442,6 +442,8 @@ def evaluate_and_write(ds: Dataset, split: Split, sides: dict, residual: dict, l
         held_auroc = next((d["oodAuroc"] for d in loso_details.values() if d["oodAuroc"] is not None), None)
         ood = ood_section(g_train, out["validation"]["pooled"], held_auroc)
         in_source_loc = localization_on(result.model, ds, inputs, split.test, "in-source test side")
+        # The validation side's figure is the one a recipe may be chosen on (the test side's is not).
+        validation_loc = localization_on(result.model, ds, inputs, split.validation, "in-source validation side")
         if ds.task is not BINARY:
             in_source_loc["predictedClass"] = localization_on(result.model, ds, inputs, split.test, "in-source test side", predicted=True)
         held_loc = next((d["localization"] for d in loso_details.values() if d["localization"]["n"]), None)
@@ -449,7 +451,7 @@ def evaluate_and_write(ds: Dataset, split: Split, sides: dict, residual: dict, l
         log(f"localisation, in-source test: {in_source_loc}; card: {localization_card}")
         extra_card = {"localization": localization_card, "ood": ood}
     else:
-        in_source_loc = None
+        in_source_loc = validation_loc = None
 
     # Stage everything next to the out folder, then move it in: a failed run leaves no half model.
     out_dir = Path(out_dir)
@@ -521,7 +523,8 @@ def evaluate_and_write(ds: Dataset, split: Split, sides: dict, residual: dict, l
                                               split.test[ds.source_idx[split.test] == k]))["n"]}
         log(f"test, tumors without a type called any tumor: {untyped}")
     return {"card": card, "result": result, "split": sides, "split_indices": split, "residual": residual,
-            "loso": loso_details, "inSourceLocalization": in_source_loc, "untypedTumors": untyped}
+            "loso": loso_details, "inSourceLocalization": in_source_loc,
+            "validationLocalization": validation_loc, "untypedTumors": untyped}
 
 
 def _decoded(ds: Dataset, i: int) -> np.ndarray:

@@ -224,8 +224,12 @@ def test_bench_writes_table_and_samples(dataset, tumors, tmp_path):
     # (The leave-one-source-out fits are the same function as train --loso, tested above.)
     assert [e["heldOut"] for e in table["leaveOneSourceOut"]] == ["synthetic", "tumors"]
     assert all("not run" in e["note"] for e in table["leaveOneSourceOut"])
+    validation = table["localization"]["validation"]
+    assert validation["source"] == "in-source validation side" and validation["n"] > 0
+    assert 0 <= validation["pointingGame"] <= 1 and 0 <= validation["heatInBox"] <= 1
     md = (bench / "table1.md").read_text()
-    for text in ("## Leave-one-source-out", "| tumors | synthetic |", "pointing game", "Paper CNN on our split", "Residual check"):
+    for text in ("## Leave-one-source-out", "| tumors | synthetic |", "pointing game", "Paper CNN on our split", "Residual check",
+                 "| in-source validation side |"):
         assert text in md, text
     samples = sorted(p.relative_to(out / "samples").as_posix() for p in (out / "samples").rglob("*.jpg"))
     assert 2 <= len(samples) <= 10 and {s.split("/")[0] for s in samples} == {"no", "yes"}
