@@ -33,7 +33,7 @@ def _row(model: str, m: dict, source: str = "measured") -> dict:
 
 def bench_table(card: dict, timing: dict, kfold: dict | None, dataset, residual: dict, loso: dict | None = None,
                 in_source_localization: dict | None = None, paper: dict | None = None,
-                validation_localization: dict | None = None) -> dict:
+                validation_localization: dict | None = None, tumor_removal: dict | None = None) -> dict:
     """The bench as JSON: Table I rows (paper as reported, this model, the paper CNN on our split),
     per-source test rows, leave-one-source-out, localisation and OOD figures."""
     rows = [dict(r, source="paper (reported)") for r in PAPER_ROWS]
@@ -81,6 +81,8 @@ def bench_table(card: dict, timing: dict, kfold: dict | None, dataset, residual:
         out["leaveOneSourceOutDetails"] = loso or {}
         out["localization"] = {"card": card["localization"], "inSourceTest": in_source_localization,
                                "validation": validation_localization}
+        out["tumorRemoval"] = {**(tumor_removal or {}),
+                               "heldOut": {name: d["tumorRemoval"] for name, d in (loso or {}).items() if d.get("tumorRemoval")}}
         out["ood"] = {k: card["ood"][k] for k in ("method", "threshold", "percentile", "heldOutAuroc")}
         out["sources"] = card["data"]["sources"]
     out["rows"] = rows
@@ -157,9 +159,10 @@ def _v2_markdown(table: dict) -> list[str]:
     loc = table["localization"]
     lines += ["", "## Heatmaps (class activation map of 'yes')", "",
               "| images | n | pointing game % | heat in box % |", "|---|---|---|---|"]
-    for l in (loc["card"], loc["inSourceTest"], loc.get("validation")):
-        if l:
-            lines.append(f"| {l['source']} | {l['n']} | {_f(l['pointingGame'])} | {_f(l['heatInBox'])} |")
+    for entry in (loc["card"], loc["inSourceTest"], loc.get("validation")):
+        if entry:
+            lines.append(f"| {entry['source']} | {entry['n']} | {_f(entry['pointingGame'])} | {_f(entry['heatInBox'])} |")
+    lines += _removal_lines(table.get("tumorRemoval") or {})
     o = table["ood"]
     lines += ["", f"Out-of-distribution score ({o['method']}): threshold {o['threshold']:.3f} (the {o['percentile']}th percentile "
               f"of in-source validation scores); AUROC held-out source vs in-source test: {_f(o['heldOutAuroc'], False)}."]
@@ -175,3 +178,17 @@ def write_bench(table: dict, out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "table1.json").write_text(json.dumps(table, indent=2) + "\n")
     (out_dir / "table1.md").write_text(table_markdown(table))
+
+
+def _removal_lines(removal: dict) -> list[str]:
+    """The tumor-removal probe (removal.py) as a markdown table: one row per (images, source)."""
+    rows = [(f"{side} side (this model)", name, r) for side in ("validation", "test") for name, r in (removal.get(side) or {}).items()]
+    rows += [("held out (the model trained without it)", name, r) for name, d in removal.get("heldOut", {}).items() for name, r in d.items()]
+    if not rows:
+        return []
+    lines = ["", "## Tumor-removal probe (tumor images with boxes: called a tumor as is / tumor filled in / same fill elsewhere)", "",
+             "| images | source | n | as is % | tumor removed % | control fill % (n) |", "|---|---|---|---|---|---|"]
+    for images, name, r in rows:
+        lines.append(f"| {images} | {name} | {r['n']} | {_f(r['calledTumor'])} | {_f(r['calledTumorTumorRemoved'])} | "
+                     f"{_f(r['calledTumorControlFill'])} ({r['nControl']}) |")
+    return lines

@@ -92,6 +92,9 @@ def add_training_options(p: argparse.ArgumentParser) -> None:
                    help="weight of the localisation loss on tumor images with boxes (share of the class map outside the box); 0: off")
     p.add_argument("--loc-warmup", type=int, default=d.localization_warmup, metavar="EPOCHS",
                    help="epochs of cross-entropy alone before the localisation loss joins")
+    p.add_argument("--counterfactual", type=float, default=d.counterfactual, metavar="P",
+                   help="probability that a tumor image with boxes is shown with its tumor replaced by tissue of the same "
+                        "head and labelled 'no' (binary task; 0: off)")
     p.add_argument("--device", default=d.device, help="torch device to train on (cpu, cuda)")
     p.add_argument("--fitted-dir", type=user_path, default=None,
                    help="reuse fits trained elsewhere (fit-<key>.pt from `fit-jobs`) wherever this run would train the same fit")
@@ -119,6 +122,8 @@ def configs(args, arch: str | None = None, max_minutes: float | None = None) -> 
     task = task_of(args)
     if task is not BINARY and (arch != "resnet" or not v2):
         raise ValueError(f"the task {task.name} trains the residual CNN with preprocessing 2 (--arch resnet --preprocessing 2)")
+    if getattr(args, "counterfactual", 0) > 0 and (task is not BINARY or not v2):
+        raise ValueError("--counterfactual is for the binary task with preprocessing 2 (it relabels tumor images 'no')")
     model_cfg = ModelConfig(channels=channels, batch_norm=not args.no_batch_norm, input_size=size, arch=arch, cam=v2,
                             **({} if task is BINARY else {"num_classes": task.k, "head": "tumor-type"}))
     train_cfg = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=lr,
@@ -130,6 +135,7 @@ def configs(args, arch: str | None = None, max_minutes: float | None = None) -> 
                             localization_warmup=args.loc_warmup if v2 else 0,
                             # The bench's paper CNN row keeps the paper's optimiser: Adam at a constant rate.
                             lr_schedule=args.lr_schedule if arch == args.arch else "constant",
+                            counterfactual=args.counterfactual if arch == args.arch else 0.0,
                             device=args.device)
     return model_cfg, train_cfg
 
@@ -215,7 +221,7 @@ def cmd_bench(args) -> None:
         paper["architecture"] = architecture_spec(build_model(paper_cfg))
         log(f"paper CNN row: test {paper['test']}")
     table = bench_table(run["card"], timing, run["kfold"], [s.name for s in ds.sources], run["residual"], run["loso"],
-                        run["inSourceLocalization"], paper, run["validationLocalization"])
+                        run["inSourceLocalization"], paper, run["validationLocalization"], run["tumorRemoval"])
     write_bench(table, args.bench_out)
     print((args.bench_out / "table1.md").read_text())
     print(f"wrote {args.bench_out / 'table1.json'} and table1.md")

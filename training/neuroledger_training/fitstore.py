@@ -29,8 +29,11 @@ _ACTIVE: "FitStore | None" = None
 
 def fit_key(model_cfg: ModelConfig, train_cfg, train_idx: np.ndarray, val_idx: np.ndarray, labels: np.ndarray) -> str:
     train = {k: v for k, v in asdict(train_cfg).items() if k not in ("device", "threads")}
-    if train.get("lr_schedule") == "constant":  # the default: fits made before the option keep their keys
+    # Defaults of options added later are left out: fits made before an option keep their keys.
+    if train.get("lr_schedule") == "constant":
         del train["lr_schedule"]
+    if train.get("counterfactual") == 0:
+        del train["counterfactual"]
     h = hashlib.sha256()
     h.update(json.dumps({"model": model_cfg.to_dict(), "train": train}, sort_keys=True).encode())
     for a in (train_idx, val_idx, labels):
@@ -130,7 +133,7 @@ def run_job(job_path: Path, out_dir: Path, device: str, threads: int, log=print)
     train_cfg = train_config_from_job(job["train"], device, threads)
     to_dev = lambda a: torch.from_numpy(a).to(device) if a.size else None  # noqa: E731
     inputs = V2Inputs(to_dev(data["maps"]), data["max_sum"], aug=train_cfg.augment, boxes=to_dev(data["boxes"]), device=device)
-    if train_cfg.localization_weight > 0 and inputs.boxes is None:
+    if (train_cfg.localization_weight > 0 or train_cfg.counterfactual > 0) and inputs.boxes is None:
         raise RuntimeError(f"job {job_path.name} wants tumor boxes but {job['data']} has none (plan a fit with --loc-weight > 0 first)")
     labels, sources = data["labels"], data["sources"]
     train_idx, val_idx = np.array(job["train_idx"], dtype=np.int64), np.array(job["val_idx"], dtype=np.int64)

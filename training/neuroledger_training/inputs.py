@@ -13,6 +13,7 @@ import torch
 
 from . import preprocess_v2 as p2
 from .augment import AugmentConfig, AugmentV2Config, augment, augment_v2
+from .counterfactual import counterfactual_batch
 from .data import INPUT_SIZE, normalize, preprocess
 
 
@@ -61,6 +62,12 @@ class V1Inputs:
         x = normalize(x, self.mean, self.std)
         return (x, None) if with_boxes else x
 
+    def training_batch(self, idx: np.ndarray, gen: torch.Generator, y: torch.Tensor, counterfactual: float = 0.0):
+        """(augmented inputs, None, y): version 1 has no boxes, so no counterfactual removal."""
+        if counterfactual > 0:
+            raise ValueError("counterfactual tumor removal needs preprocessing 2 (tumor boxes on the area maps)")
+        return self.batch(idx, gen), None, y
+
 
 class V2Inputs:
     """Cached area maps [N, S, S] on 0..255 and M [N]; inputs = standardize(augment(map)) x 3.
@@ -95,3 +102,21 @@ class V2Inputs:
         x = p2.standardize(v, mask, self.clip)
         x = x[:, None].expand(-1, 3, -1, -1).contiguous()
         return (x, boxes) if with_boxes else x
+
+    def training_batch(self, idx: np.ndarray, gen: torch.Generator, y: torch.Tensor, counterfactual: float = 0.0):
+        """(augmented inputs, boxes or None, labels) for training. With counterfactual > 0, tumors are
+        removed before the augmentation (counterfactual.py) and their labels become 0; at 0 this is
+        exactly `batch(idx, gen, with_boxes=True)` and y, drawing the same random numbers."""
+        if counterfactual <= 0:
+            return (*self.batch(idx, gen, with_boxes=True), y)
+        v = self._rows(self.maps, idx)
+        m = self.max_sum[idx].to(self.device)
+        boxes = self._rows(self.boxes, idx) if self.boxes is not None else None
+        v, boxes, y = counterfactual_batch(v, p2.head_mask(v, m), boxes, y, counterfactual, gen)
+        mask = p2.head_mask(v, m)
+        if boxes is not None:
+            v, mask, boxes = augment_v2(v, mask, self.aug, gen, boxes)
+        else:
+            v, mask = augment_v2(v, mask, self.aug, gen)
+        x = p2.standardize(v, mask, self.clip)[:, None].expand(-1, 3, -1, -1).contiguous()
+        return x, boxes, y

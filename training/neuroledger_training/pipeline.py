@@ -24,6 +24,7 @@ from .model import ModelConfig, save_checkpoint
 from .ood import fit_stats, ood_section, scores
 from .plots import plot_confusion, plot_curves
 from .preprocess_v2 import Region
+from .removal import removal_probe
 from .sources import Source, fingerprint, load_maps
 from .split import Split, group_labels, group_split, kfold_splits
 from .tasks import BINARY, NO_TUMOR, UNTYPED_TUMOR, Task
@@ -227,7 +228,7 @@ def prepare(sources: list[Source], version: int, size: int, cache_dir: Path | No
 def make_inputs(ds: Dataset, train_idx: np.ndarray, train_cfg: TrainConfig) -> tuple[PreprocSpec, V1Inputs | V2Inputs]:
     if ds.version == 2:
         spec = PreprocSpec(2, ds.size)
-        boxes = ds.box_masks() if train_cfg.localization_weight > 0 else None
+        boxes = ds.box_masks() if train_cfg.localization_weight > 0 or train_cfg.counterfactual > 0 else None
         return spec, V2Inputs(ds.pixels, ds.max_sum, spec.clip, train_cfg.augment, boxes=boxes, device=train_cfg.device)
     mean, std = channel_stats(ds.pixels, train_idx)
     return PreprocSpec(1, ds.size, tuple(mean), tuple(std)), V1Inputs(ds.pixels, mean, std, train_cfg.augment)
@@ -251,6 +252,20 @@ def localization_on(model, ds: Dataset, inputs, idx: np.ndarray, source: str, pr
         hits.append(hit)
         heat.append(frac)
     return {"method": "cam", "pointingGame": float(np.mean(hits)), "heatInBox": float(np.mean(heat)), "n": int(len(idx)), "source": source}
+
+
+def removal_on(model, ds: Dataset, inputs, idx: np.ndarray) -> dict:
+    """The tumor-removal probe (removal.py) on the tumor images of idx that have boxes, per source
+    (binary v2 models; {} otherwise)."""
+    if ds.task is not BINARY or ds.version != 2 or getattr(model, "planned_only", False):
+        return {}
+    masks = ds.box_masks()
+    out = {}
+    for k, src in enumerate(ds.sources):
+        sel = np.array([i for i in idx if ds.source_idx[i] == k and ds.labels[i] == 1 and ds.boxes(i)], dtype=np.int64)
+        if len(sel):
+            out[src.name] = removal_probe(model, inputs.maps, ds.max_sum, masks, sel, inputs.clip)
+    return out
 
 
 def _metrics(ds: Dataset, out: dict, idx: np.ndarray) -> dict:
@@ -325,7 +340,9 @@ def leave_one_source_out(ds: Dataset, split: Split, model_cfg: ModelConfig, trai
         entries.append({"heldOut": src.name, "trainedOn": others, "metrics": m_held, "sensitivity": sens,
                         "specificity": spec_in if not has[0] else float(m_held["confusion"][0][0] / max(1, sum(m_held["confusion"][0]))),
                         "note": note})
-        details[src.name] = {"localization": loc, "oodAuroc": auroc, "sensitivityByClass": by_class,
+        removal = removal_on(result.model, ds, inputs, held)
+        log(f"leave-one-source-out {src.name}: tumor-removal probe {removal}")
+        details[src.name] = {"localization": loc, "oodAuroc": auroc, "sensitivityByClass": by_class, "tumorRemoval": removal,
                              "inSourceTest": _metrics(ds, out_test, test_idx), "inSourceSpecificity": spec_in,
                              "epochsRun": result.epochs_run, "bestEpoch": result.best_epoch}
         log(f"leave-one-source-out {src.name}: sensitivity {sens}, in-source specificity {spec_in}, by class {by_class}, "
@@ -444,6 +461,8 @@ def evaluate_and_write(ds: Dataset, split: Split, sides: dict, residual: dict, l
         in_source_loc = localization_on(result.model, ds, inputs, split.test, "in-source test side")
         # The validation side's figure is the one a recipe may be chosen on (the test side's is not).
         validation_loc = localization_on(result.model, ds, inputs, split.validation, "in-source validation side")
+        removal = {side: removal_on(result.model, ds, inputs, split.side(side)) for side in ("validation", "test")}
+        log(f"tumor-removal probe: {removal}")
         if ds.task is not BINARY:
             in_source_loc["predictedClass"] = localization_on(result.model, ds, inputs, split.test, "in-source test side", predicted=True)
         held_loc = next((d["localization"] for d in loso_details.values() if d["localization"]["n"]), None)
@@ -451,7 +470,7 @@ def evaluate_and_write(ds: Dataset, split: Split, sides: dict, residual: dict, l
         log(f"localisation, in-source test: {in_source_loc}; card: {localization_card}")
         extra_card = {"localization": localization_card, "ood": ood}
     else:
-        in_source_loc = validation_loc = None
+        in_source_loc = validation_loc = removal = None
 
     # Stage everything next to the out folder, then move it in: a failed run leaves no half model.
     out_dir = Path(out_dir)
@@ -524,7 +543,7 @@ def evaluate_and_write(ds: Dataset, split: Split, sides: dict, residual: dict, l
         log(f"test, tumors without a type called any tumor: {untyped}")
     return {"card": card, "result": result, "split": sides, "split_indices": split, "residual": residual,
             "loso": loso_details, "inSourceLocalization": in_source_loc,
-            "validationLocalization": validation_loc, "untypedTumors": untyped}
+            "validationLocalization": validation_loc, "tumorRemoval": removal, "untypedTumors": untyped}
 
 
 def _decoded(ds: Dataset, i: int) -> np.ndarray:

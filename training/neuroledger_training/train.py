@@ -13,6 +13,7 @@ import torch.nn.functional as F
 
 from . import fitstore
 from .augment import AugmentConfig, AugmentV2Config
+from .counterfactual import counterfactual_card
 from .metrics import binary_metrics, multiclass_metrics
 from .model import ModelConfig, TumorTypeCNN, build_model
 
@@ -39,6 +40,9 @@ class TrainConfig:
     # "constant", or "cosine": the learning rate follows half a cosine from its value to 0 over the
     # run, by the larger of epoch progress and time-budget progress (Loshchilov & Hutter, SGDR, 2017).
     lr_schedule: str = "constant"
+    # Counterfactual tumor removal (counterfactual.py): the probability that a tumor image with boxes
+    # is shown with its tumor replaced by tissue of the same head, labelled "no"; 0: off. Binary task.
+    counterfactual: float = 0.0
     device: str = "cpu"  # "cuda" on a GPU machine; the results do not depend on it beyond rounding
 
     def __post_init__(self) -> None:
@@ -47,6 +51,8 @@ class TrainConfig:
                 raise ValueError(f"{name.replace('_', '-')} must be at least 1, got {getattr(self, name)}")
         if not self.learning_rate > 0:
             raise ValueError(f"learning rate must be positive, got {self.learning_rate}")
+        if not 0 <= self.counterfactual <= 1:
+            raise ValueError(f"counterfactual must be a probability in [0, 1], got {self.counterfactual}")
         if self.lr_schedule not in LR_SCHEDULES:
             raise ValueError(f"learning-rate schedule must be one of {', '.join(LR_SCHEDULES)}, got {self.lr_schedule!r}")
 
@@ -64,7 +70,7 @@ class TrainConfig:
                      + (f" from epoch {self.localization_warmup + 1}" if self.localization_warmup else "")),
             "seed": self.seed,
             "threads": self.threads,
-            "augmentation": self.augment.to_dict(),
+            "augmentation": {**self.augment.to_dict(), **counterfactual_card(self.counterfactual)},
             "batchSampling": "balanced: labels equal, sources equal within a label" if self.balance else "shuffled",
             **({"learningRateSchedule": LR_SCHEDULE_TEXT[self.lr_schedule]} if self.lr_schedule != "constant" else {}),
         }
@@ -291,6 +297,8 @@ def fit(
     optimizer = torch.optim.Adam(model.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
     labels_t = torch.as_tensor(labels, dtype=torch.long).to(device)
     use_boxes = cfg.localization_weight > 0
+    if cfg.counterfactual > 0 and type_task:
+        raise ValueError("counterfactual tumor removal is for the binary task (its 'no' label)")
     curves = {k: [] for k in ("epoch", "trainLoss", "valLoss", "trainAccuracy", "valAccuracy", "valF1")}
     best_score, best_loss, best_epoch, best_state = -1.0, math.inf, 0, None
     train_seconds = 0.0
@@ -312,9 +320,10 @@ def fit(
         loss_sum, correct = 0.0, 0
         for start in range(0, len(order), cfg.batch_size):
             batch_idx = np.sort(order[start : start + cfg.batch_size])  # sorted: faster memmap reads
-            x, boxes = inputs.batch(batch_idx, gen, with_boxes=True)  # augmented inputs (boxes: None unless held)
-            x = x.to(device).contiguous(memory_format=torch.channels_last)
             y = labels_t[torch.as_tensor(batch_idx, device=device)]
+            # Augmented inputs (boxes: None unless held); counterfactual removal may relabel tumors "no".
+            x, boxes, y = inputs.training_batch(batch_idx, gen, y, cfg.counterfactual)
+            x = x.to(device).contiguous(memory_format=torch.channels_last)
             logits, features = model(x)
             if type_task:
                 loss = tumor_type_loss(*model.heads(features), y)

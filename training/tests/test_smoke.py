@@ -227,9 +227,12 @@ def test_bench_writes_table_and_samples(dataset, tumors, tmp_path):
     validation = table["localization"]["validation"]
     assert validation["source"] == "in-source validation side" and validation["n"] > 0
     assert 0 <= validation["pointingGame"] <= 1 and 0 <= validation["heatInBox"] <= 1
+    removal = table["tumorRemoval"]["validation"]["tumors"]  # the source with boxes; synthetic has none
+    assert set(table["tumorRemoval"]["validation"]) == {"tumors"} and removal["n"] == validation["n"]
+    assert all(0 <= removal[k] <= 1 for k in ("calledTumor", "calledTumorTumorRemoved", "calledTumorControlFill"))
     md = (bench / "table1.md").read_text()
     for text in ("## Leave-one-source-out", "| tumors | synthetic |", "pointing game", "Paper CNN on our split", "Residual check",
-                 "| in-source validation side |"):
+                 "| in-source validation side |", "## Tumor-removal probe", "| validation side (this model) | tumors |"):
         assert text in md, text
     samples = sorted(p.relative_to(out / "samples").as_posix() for p in (out / "samples").rglob("*.jpg"))
     assert 2 <= len(samples) <= 10 and {s.split("/")[0] for s in samples} == {"no", "yes"}
@@ -272,7 +275,21 @@ def test_bad_options_are_clear_errors(dataset, tumors, tmp_path, capsys):
     assert "unknown source(s): x" in capsys.readouterr().err
     assert main(["train", "--data", f"s={root}", "--preprocessing", "1", "--out", str(tmp_path / "m")]) == 2
     assert "use --arch paper" in capsys.readouterr().err
+    assert main(["train", "--data", str(root), "--out", str(tmp_path / "m"), *TINY_V1, "--counterfactual", "0.3"]) == 2
+    assert "--counterfactual is for the binary task with preprocessing 2" in capsys.readouterr().err
+    assert main(["train", "--data", f"s={root}", "--out", str(tmp_path / "m"), "--counterfactual", "2"]) == 2
+    assert "counterfactual must be a probability" in capsys.readouterr().err
     assert not (tmp_path / "m").exists()
+
+
+def test_counterfactual_training_records_itself_in_the_card(dataset, tumors, tmp_path):
+    root, _ = dataset
+    out = tmp_path / "cf"
+    assert main(["train", "--data", f"synthetic={root}", "--data", f"tumors={tumors[0]}", "--out", str(out), *TINY,
+                 "--counterfactual", "0.5"]) == 0
+    card = json.loads((out / "card.json").read_text())
+    validate_card(card)
+    assert card["hyperparameters"]["augmentation"]["counterfactualTumorRemoval"]["probability"] == 0.5
 
 
 def test_retraining_into_a_model_folder_keeps_the_attribution_of_its_vector_images(dataset, tmp_path):

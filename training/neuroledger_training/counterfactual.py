@@ -1,0 +1,120 @@
+"""Counterfactual tumor removal, a training augmentation (`--counterfactual P`).
+
+figshare has tumors in coronal and sagittal slices and no tumor-free slice in those planes, so "looks
+like a figshare slice" predicts "tumor" perfectly in training; the tumor-removal probe (removal.py)
+showed the demo calling 99 % of figshare slices a tumor with the tumor filled in. This augmentation
+gives the network the missing negatives: with probability P a training tumor image with boxes is
+shown with its tumor replaced by tissue of the same head and labelled "no"; so that the patch itself
+tells nothing, every other draw gets, with probability `CONTROL`, the same transplant somewhere away
+from any tumor, its label unchanged.
+
+The transplant (on the v2 area map, before the site augmentation): the boxes grown by `GROW` of their
+size plus `DILATE` pixels, their bounding rectangle filled with a rectangle of the same size copied from
+inside the head away from the boxes, blended over a 2-pixel feathered edge. It is a different fill
+from the probe's (harmonic interpolation), so the probe still tests something training did not show.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+CONTROL = 0.5  # probability of a control transplant on a draw that is not a removal
+GROW = 0.15  # each side of a box grows by this share of the box's size ...
+DILATE = 3  # ... plus this many input pixels (box edges are off by a few pixels; ellipses mark cores)
+FEATHER = 2  # pixels over which the patch blends into its surroundings
+
+
+def _grown_rect(boxes: torch.Tensor) -> torch.Tensor:
+    """bool [S, S] of the boxes' bounding rectangle, grown by GROW of its size plus DILATE pixels."""
+    ys, xs = torch.nonzero(boxes, as_tuple=True)
+    s = boxes.shape[0]
+    y0, y1, x0, x1 = int(ys.min()), int(ys.max()), int(xs.min()), int(xs.max())
+    gy, gx = int(GROW * (y1 - y0 + 1)) + DILATE, int(GROW * (x1 - x0 + 1)) + DILATE
+    rect = torch.zeros_like(boxes)
+    rect[max(y0 - gy, 0):min(y1 + gy + 1, s), max(x0 - gx, 0):min(x1 + gx + 1, s)] = True
+    return rect
+
+
+def _place(head: torch.Tensor, avoid: torch.Tensor, side: tuple[int, int], gen: torch.Generator,
+           tries: int = 50) -> torch.Tensor | None:
+    """A rectangle of `side` (h, w) inside the head, away from `avoid`; None after `tries` draws."""
+    s = head.shape[0]
+    h, w = side
+    if h >= s or w >= s:
+        return None
+    # Away from `avoid` by the whole feathered edge, so no tumor pixel is blended in.
+    m = 2 * FEATHER + 1
+    keep_out = F.max_pool2d(avoid[None, None].float(), 2 * m + 1, stride=1, padding=m)[0, 0] > 0
+    for _ in range(tries):
+        top = int(torch.randint(0, s - h + 1, (1,), generator=gen))
+        left = int(torch.randint(0, s - w + 1, (1,), generator=gen))
+        rect = torch.zeros_like(head)
+        rect[top:top + h, left:left + w] = True
+        if bool(head[rect].all()) and not bool((rect & keep_out).any()):
+            return rect
+    return None
+
+
+def _size(rect: torch.Tensor) -> tuple[int, int]:
+    ys, xs = torch.nonzero(rect, as_tuple=True)
+    return int(ys.max() - ys.min() + 1), int(xs.max() - xs.min() + 1)
+
+
+def transplant(v: torch.Tensor, target: torch.Tensor, source: torch.Tensor, head: torch.Tensor | None = None) -> torch.Tensor:
+    """v float [S, S]; target, source bool [S, S] rectangles of one size -> v with the source's
+    pixels pasted over the target, feathered over FEATHER pixels outside the target; with `head`
+    (bool [S, S]) only head pixels change, so a patch at the rim keeps the head's outline."""
+    ty, tx = torch.nonzero(target, as_tuple=True)
+    sy, sx = torch.nonzero(source, as_tuple=True)
+    shifted = torch.roll(v, shifts=(int(ty.min() - sy.min()), int(tx.min() - sx.min())), dims=(0, 1))
+    k = 2 * FEATHER + 1
+    grown = F.max_pool2d(target[None, None].float(), k, stride=1, padding=FEATHER)[0, 0]
+    alpha = torch.maximum(target.float(), F.avg_pool2d(grown[None, None], k, stride=1, padding=FEATHER, count_include_pad=False)[0, 0])
+    if head is not None:
+        alpha = alpha * head.float()
+    return alpha * shifted + (1 - alpha) * v
+
+
+def counterfactual_batch(v: torch.Tensor, head: torch.Tensor, boxes: torch.Tensor | None, y: torch.Tensor,
+                         p: float, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor]:
+    """Area maps v [B, S, S] (0..255), head masks [B, S, S] bool, tumor boxes [B, S, S] (1 inside;
+    None: no box anywhere), binary labels y [B] -> (v, boxes, y) with tumors removed (label 0,
+    boxes cleared) with probability p on tumor images with boxes and control transplants with
+    probability CONTROL on the other draws. Random numbers from `gen` (CPU)."""
+    v, y = v.clone(), y.clone()
+    boxes = boxes.clone() if boxes is not None else None
+    u = torch.rand(len(y), generator=gen)
+    for j in range(len(y)):
+        has_box = boxes is not None and bool((boxes[j] > 0.5).any())
+        if has_box and int(y[j]) == 1 and float(u[j]) < p:
+            target = _grown_rect(boxes[j] > 0.5)
+            source = _place(head[j], target, _size(target), gen)
+            if source is not None:
+                v[j] = transplant(v[j], target, source, head[j])
+                y[j] = 0
+                boxes[j] = 0
+            continue
+        if float(torch.rand(1, generator=gen)) >= CONTROL:
+            continue
+        avoid = _grown_rect(boxes[j] > 0.5) if has_box else torch.zeros_like(head[j])
+        # A control patch the size of a typical tumor box here: a side of 8-25 % of the map.
+        s = v.shape[-1]
+        side = tuple(int(x) for x in torch.randint(max(2, s // 12), max(3, s // 4), (2,), generator=gen))
+        target = _place(head[j], avoid, side, gen)
+        if target is None:
+            continue
+        source = _place(head[j], avoid | target, side, gen)
+        if source is not None:
+            v[j] = transplant(v[j], target, source, head[j])
+    return v, boxes, y
+
+
+def counterfactual_card(p: float) -> dict:
+    """The card's `hyperparameters.augmentation` entry for probability p ({} when off)."""
+    if not p:
+        return {}
+    return {"counterfactualTumorRemoval": {
+        "probability": p, "controlProbability": CONTROL, "grow": GROW, "dilatePixels": DILATE, "featherPixels": FEATHER,
+        "method": "tumor boxes' grown rectangle replaced by tissue of the same head, label 'no'; control: the same "
+                  "transplant away from any tumor on other draws, label kept"}}
