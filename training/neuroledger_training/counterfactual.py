@@ -19,10 +19,13 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from .removal import place_rectangle, rectangle_size
+
 CONTROL = 0.5  # probability of a control transplant on a draw that is not a removal
 GROW = 0.15  # each side of a box grows by this share of the box's size ...
 DILATE = 3  # ... plus this many input pixels (box edges are off by a few pixels; ellipses mark cores)
 FEATHER = 2  # pixels over which the patch blends into its surroundings
+MARGIN = 2 * FEATHER + 1  # patches keep this far from a tumor, so no tumor pixel is blended in
 
 
 def _grown_rect(boxes: torch.Tensor) -> torch.Tensor:
@@ -34,31 +37,6 @@ def _grown_rect(boxes: torch.Tensor) -> torch.Tensor:
     rect = torch.zeros_like(boxes)
     rect[max(y0 - gy, 0):min(y1 + gy + 1, s), max(x0 - gx, 0):min(x1 + gx + 1, s)] = True
     return rect
-
-
-def _place(head: torch.Tensor, avoid: torch.Tensor, side: tuple[int, int], gen: torch.Generator,
-           tries: int = 50) -> torch.Tensor | None:
-    """A rectangle of `side` (h, w) inside the head, away from `avoid`; None after `tries` draws."""
-    s = head.shape[0]
-    h, w = side
-    if h >= s or w >= s:
-        return None
-    # Away from `avoid` by the whole feathered edge, so no tumor pixel is blended in.
-    m = 2 * FEATHER + 1
-    keep_out = F.max_pool2d(avoid[None, None].float(), 2 * m + 1, stride=1, padding=m)[0, 0] > 0
-    for _ in range(tries):
-        top = int(torch.randint(0, s - h + 1, (1,), generator=gen))
-        left = int(torch.randint(0, s - w + 1, (1,), generator=gen))
-        rect = torch.zeros_like(head)
-        rect[top:top + h, left:left + w] = True
-        if bool(head[rect].all()) and not bool((rect & keep_out).any()):
-            return rect
-    return None
-
-
-def _size(rect: torch.Tensor) -> tuple[int, int]:
-    ys, xs = torch.nonzero(rect, as_tuple=True)
-    return int(ys.max() - ys.min() + 1), int(xs.max() - xs.min() + 1)
 
 
 def transplant(v: torch.Tensor, target: torch.Tensor, source: torch.Tensor, head: torch.Tensor | None = None) -> torch.Tensor:
@@ -89,7 +67,7 @@ def counterfactual_batch(v: torch.Tensor, head: torch.Tensor, boxes: torch.Tenso
         has_box = boxes is not None and bool((boxes[j] > 0.5).any())
         if has_box and int(y[j]) == 1 and float(u[j]) < p:
             target = _grown_rect(boxes[j] > 0.5)
-            source = _place(head[j], target, _size(target), gen)
+            source = place_rectangle(head[j], target, rectangle_size(target), gen, MARGIN)
             if source is not None:
                 v[j] = transplant(v[j], target, source, head[j])
                 y[j] = 0
@@ -101,10 +79,10 @@ def counterfactual_batch(v: torch.Tensor, head: torch.Tensor, boxes: torch.Tenso
         # A control patch the size of a typical tumor box here: a side of 8-25 % of the map.
         s = v.shape[-1]
         side = tuple(int(x) for x in torch.randint(max(2, s // 12), max(3, s // 4), (2,), generator=gen))
-        target = _place(head[j], avoid, side, gen)
+        target = place_rectangle(head[j], avoid, side, gen, MARGIN)
         if target is None:
             continue
-        source = _place(head[j], avoid | target, side, gen)
+        source = place_rectangle(head[j], avoid | target, side, gen, MARGIN)
         if source is not None:
             v[j] = transplant(v[j], target, source, head[j])
     return v, boxes, y

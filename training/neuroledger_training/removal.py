@@ -67,23 +67,35 @@ def _mean4(a: torch.Tensor) -> torch.Tensor:
     return (p[:-2, 1:-1] + p[2:, 1:-1] + p[1:-1, :-2] + p[1:-1, 2:]) / 4
 
 
-def control_hole(hole: torch.Tensor, head: torch.Tensor, gen: torch.Generator) -> torch.Tensor | None:
-    """A rectangle of the hole's bounding size, at a random place inside the head (every pixel of it
-    head) that does not touch the hole; None when none is found in PLACEMENT_TRIES draws."""
-    ys, xs = torch.nonzero(hole, as_tuple=True)
-    h, w = int(ys.max() - ys.min() + 1), int(xs.max() - xs.min() + 1)
-    s = hole.shape[0]
+def place_rectangle(head: torch.Tensor, avoid: torch.Tensor, side: tuple[int, int], gen: torch.Generator,
+                    margin: int = 2, tries: int = PLACEMENT_TRIES) -> torch.Tensor | None:
+    """A rectangle of `side` (h, w) at a random place (from `gen`) with every pixel in the head and
+    none within `margin` pixels of `avoid` (bool [S, S]); None when `tries` draws find none."""
+    s = head.shape[0]
+    h, w = side
     if h >= s or w >= s:
         return None
-    keep_out = _dilate(hole, 2)
-    for _ in range(PLACEMENT_TRIES):
+    keep_out = _dilate(avoid, margin)
+    for _ in range(tries):
         top = int(torch.randint(0, s - h + 1, (1,), generator=gen))
         left = int(torch.randint(0, s - w + 1, (1,), generator=gen))
-        rect = torch.zeros_like(hole)
+        rect = torch.zeros_like(head)
         rect[top:top + h, left:left + w] = True
         if bool(head[rect].all()) and not bool((rect & keep_out).any()):
             return rect
     return None
+
+
+def rectangle_size(mask: torch.Tensor) -> tuple[int, int]:
+    """(height, width) of the bounding rectangle of a non-empty bool mask."""
+    ys, xs = torch.nonzero(mask, as_tuple=True)
+    return int(ys.max() - ys.min() + 1), int(xs.max() - xs.min() + 1)
+
+
+def control_hole(hole: torch.Tensor, head: torch.Tensor, gen: torch.Generator) -> torch.Tensor | None:
+    """A rectangle of the hole's bounding size, at a random place inside the head (every pixel of it
+    head) that does not touch the hole; None when none is found in PLACEMENT_TRIES draws."""
+    return place_rectangle(head, hole, rectangle_size(hole), gen)
 
 
 def removal_probe(model, maps, max_sum, box_masks, idx: np.ndarray, clip: float = p2.CLIP, seed: int = 0,
