@@ -16,9 +16,11 @@ from the probe's (harmonic interpolation), so the probe still tests something tr
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
+from . import preprocess_v2 as p2
 from .removal import place_rectangle, rectangle_size
 
 CONTROL = 0.5  # probability of a control transplant on a draw that is not a removal
@@ -96,3 +98,46 @@ def counterfactual_card(p: float) -> dict:
         "probability": p, "controlProbability": CONTROL, "grow": GROW, "dilatePixels": DILATE, "featherPixels": FEATHER,
         "method": "tumor boxes' grown rectangle replaced by tissue of the same head, label 'no'; control: the same "
                   "transplant away from any tumor on other draws, label kept"}}
+
+
+def relabelled_share(inputs, labels: np.ndarray, idx: np.ndarray, weights: np.ndarray, seed: int = 0, batch: int = 64) -> float:
+    """The share of training draws that removal turns from 'yes' into 'no' at P = 1: the sampling
+    weight (`weights` [len(idx)], summing to 1) of the tumor images of idx with boxes whose tumor
+    finds a same-size patch of head beside it (counterfactual_batch at P = 1, seeded)."""
+    if inputs.boxes is None:
+        return 0.0
+    gen = torch.Generator().manual_seed(seed)
+    removed = np.zeros(len(idx), dtype=bool)
+    for start in range(0, len(idx), batch):
+        rows = np.asarray(idx[start:start + batch])
+        v = inputs._rows(inputs.maps, rows).cpu()
+        m = inputs.max_sum[rows]
+        boxes = inputs._rows(inputs.boxes, rows).cpu()
+        y = torch.as_tensor(labels[rows], dtype=torch.long)
+        _, _, y_out = counterfactual_batch(v, p2.head_mask(v, m), boxes, y, 1.0, gen)
+        removed[start:start + len(rows)] = ((y == 1) & (y_out == 0)).numpy()
+    return float(weights[removed].sum())
+
+
+def prior_offset(p: float, share_yes: float, relabelled: float) -> float:
+    """The 'yes' - 'no' logit offset that undoes removal's shift of the training prior.
+
+    Drawn with a 'yes' share q, training sees 'yes' with q' = q - p * r (r = `relabelled`, the
+    removable share of draws). A network fit to that prior is off by log-odds; adding
+    log(q / (1 - q)) - log(q' / (1 - q')) to its logit difference gives the decision it would make
+    at the sampling's own prior (Saerens, Latinne & Decaestecker, Neural Computation 14(1), 2002).
+    """
+    q = share_yes
+    q2 = q - p * relabelled
+    if not 0 < q2 < 1 or not 0 < q < 1:
+        raise ValueError(f"no prior correction for a 'yes' share of {q} shifted to {q2}")
+    return float(np.log(q / (1 - q)) - np.log(q2 / (1 - q2)))
+
+
+def correct_prior(model, offset: float) -> None:
+    """Add `offset` to the model's 'yes' - 'no' logit difference (half to each bias, in place). The
+    class activation maps do not hold the bias, so the heatmaps are unchanged and sum(cam) + bias =
+    logits still holds."""
+    with torch.no_grad():
+        model.head.bias[1] += offset / 2
+        model.head.bias[0] -= offset / 2

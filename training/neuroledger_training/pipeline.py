@@ -15,6 +15,7 @@ import torch
 
 from .cache import load_images
 from .card import build_card, code_version, write_card
+from .counterfactual import correct_prior, prior_offset, relabelled_share
 from .dedup import DedupConfig, cross_matches, find_groups
 from .export import export_onnx, odd_framing, write_vectors
 from .heatmap import image_coords, localization
@@ -28,7 +29,7 @@ from .removal import removal_probe
 from .sources import Source, fingerprint, load_maps
 from .split import Split, group_labels, group_split, kfold_splits
 from .tasks import BINARY, NO_TUMOR, UNTYPED_TUMOR, Task
-from .train import TrainConfig, TrainResult, channel_stats, fit, infer
+from .train import TrainConfig, TrainResult, balanced_weights, channel_stats, fit, infer
 
 FRACTIONS = (0.70, 0.15, 0.15)
 # The card's description of how the type task trains (train.py: tumor_type_loss, type_task_weights, type_validation).
@@ -289,6 +290,17 @@ def fit_on(ds: Dataset, train_idx, val_idx, model_cfg: ModelConfig, train_cfg: T
     spec, inputs = make_inputs(ds, train_idx, train_cfg)
     log(f"preprocessing v{spec.version}, S = {spec.size}; training sources {ds.source_names(train_idx)}")
     result = fit(inputs, ds.labels, train_idx, val_idx, model_cfg, train_cfg, log, sources=ds.source_idx)
+    if train_cfg.counterfactual > 0 and not getattr(result.model, "planned_only", False):
+        # Removal relabels some 'yes' draws 'no': undo that shift of the training prior (counterfactual.prior_offset).
+        w = balanced_weights(ds.labels, ds.source_idx, train_idx) if train_cfg.balance else np.full(len(train_idx), 1 / len(train_idx))
+        share_yes = float(w[ds.labels[train_idx] == 1].sum())
+        relabelled = relabelled_share(inputs, ds.labels, train_idx, w)
+        offset = prior_offset(train_cfg.counterfactual, share_yes, relabelled)
+        correct_prior(result.model, offset)
+        result.prior_correction = {"yesShareDrawn": share_yes, "removableShare": relabelled,
+                                   "yesShareSeen": share_yes - train_cfg.counterfactual * relabelled, "logitOffset": offset,
+                                   "method": "Saerens et al. 2002 prior-shift correction of the 'yes' - 'no' logit, in the head's bias"}
+        log(f"counterfactual prior correction: {result.prior_correction}")
     return result, spec, inputs
 
 
@@ -341,10 +353,11 @@ def leave_one_source_out(ds: Dataset, split: Split, model_cfg: ModelConfig, trai
                         "specificity": spec_in if not has[0] else float(m_held["confusion"][0][0] / max(1, sum(m_held["confusion"][0]))),
                         "note": note})
         removal = removal_on(result.model, ds, inputs, held)
+        details_extra = {"priorCorrection": result.prior_correction} if result.prior_correction else {}
         log(f"leave-one-source-out {src.name}: tumor-removal probe {removal}")
         details[src.name] = {"localization": loc, "oodAuroc": auroc, "sensitivityByClass": by_class, "tumorRemoval": removal,
                              "inSourceTest": _metrics(ds, out_test, test_idx), "inSourceSpecificity": spec_in,
-                             "epochsRun": result.epochs_run, "bestEpoch": result.best_epoch}
+                             "epochsRun": result.epochs_run, "bestEpoch": result.best_epoch, **details_extra}
         log(f"leave-one-source-out {src.name}: sensitivity {sens}, in-source specificity {spec_in}, by class {by_class}, "
             f"pointing game {loc['pointingGame']} (n {loc['n']}), heat in box {loc['heatInBox']}, OOD AUROC {auroc}")
     return entries, details
@@ -420,6 +433,8 @@ def train_and_write(
     if ds.version == 2:
         keys += [k for k in ("batchSampling", "learningRateSchedule") if k in hyper]
     hyper = {k: hyper[k] for k in keys}
+    if result.prior_correction:
+        hyper["augmentation"]["counterfactualTumorRemoval"]["priorCorrection"] = result.prior_correction
     if ds.task is not BINARY:
         hyper.update(TYPE_TASK_TRAINING)
         if train_cfg.localization_weight:

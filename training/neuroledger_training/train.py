@@ -104,6 +104,7 @@ class TrainResult:
     wall_seconds: float
     stopped_by: str  # "early stopping", "time budget" or "max epochs"
     device: str = "cpu"  # where the weights were trained (a GPU's name, or "cpu")
+    prior_correction: dict | None = None  # counterfactual removal's logit offset (pipeline.fit_on), when applied
 
 
 def balanced_accuracy(confusion: list[list[int]]) -> float:

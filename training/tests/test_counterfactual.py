@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 import torch
 
-from neuroledger_training.counterfactual import counterfactual_batch, transplant
+from neuroledger_training.counterfactual import correct_prior, counterfactual_batch, prior_offset, transplant
 from neuroledger_training.fitstore import fit_key
 from neuroledger_training.inputs import V2Inputs
-from neuroledger_training.model import ModelConfig
+from neuroledger_training.model import ModelConfig, build_model
 from neuroledger_training.train import TrainConfig
 
 S = 64
@@ -95,3 +95,27 @@ def test_off_is_exactly_the_plain_batch_and_keeps_fit_keys():
 def test_bad_probabilities_are_refused():
     with pytest.raises(ValueError, match="counterfactual must be a probability"):
         TrainConfig(counterfactual=1.5)
+
+
+def test_prior_offset_undoes_the_relabelling_shift():
+    # Balanced draws (q = 0.5); 40 % of draws removable at P = 0.5: training sees 'yes' 30 % of the time.
+    offset = prior_offset(0.5, 0.5, 0.4)
+    assert abs(offset - np.log(0.7 / 0.3)) < 1e-12
+    assert prior_offset(0.0, 0.5, 0.4) == 0.0
+    with pytest.raises(ValueError, match="no prior correction"):
+        prior_offset(1.0, 0.5, 0.6)
+
+
+def test_correct_prior_moves_the_logit_difference_and_leaves_the_heatmap():
+    model = build_model(ModelConfig(channels=(4, 8, 8, 16), input_size=32)).eval()
+    x = torch.randn(3, 3, 32, 32)
+    with torch.no_grad():
+        logits, features = model(x)
+        cam = model.cam(features)
+    correct_prior(model, 0.8)
+    with torch.no_grad():
+        logits2, features2 = model(x)
+        cam2 = model.cam(features2)
+    assert torch.allclose((logits2[:, 1] - logits2[:, 0]) - (logits[:, 1] - logits[:, 0]), torch.full((3,), 0.8), atol=1e-5)
+    assert torch.equal(cam, cam2)
+    assert torch.allclose(cam2.sum(dim=(2, 3)) + model.head.bias, logits2, atol=1e-4)

@@ -11,6 +11,7 @@ import pytest
 import torch
 
 from neuroledger_training.card import CardError, validate_card
+from neuroledger_training.counterfactual import prior_offset
 from neuroledger_training.cli import main
 from neuroledger_training.data import decode_rgb, preprocess_file
 from neuroledger_training.heatmap import peak
@@ -289,7 +290,12 @@ def test_counterfactual_training_records_itself_in_the_card(dataset, tumors, tmp
                  "--counterfactual", "0.5"]) == 0
     card = json.loads((out / "card.json").read_text())
     validate_card(card)
-    assert card["hyperparameters"]["augmentation"]["counterfactualTumorRemoval"]["probability"] == 0.5
+    removal = card["hyperparameters"]["augmentation"]["counterfactualTumorRemoval"]
+    assert removal["probability"] == 0.5
+    # The synthetic tumors all have boxes and room beside them: removal shifted the prior, and the bias undoes it.
+    correction = removal["priorCorrection"]
+    assert correction["yesShareDrawn"] == pytest.approx(0.5) and 0 < correction["removableShare"] <= 0.5
+    assert correction["logitOffset"] == pytest.approx(prior_offset(0.5, 0.5, correction["removableShare"]))
 
 
 def test_retraining_into_a_model_folder_keeps_the_attribution_of_its_vector_images(dataset, tmp_path):
