@@ -186,9 +186,14 @@ def _removal_lines(removal: dict) -> list[str]:
     rows += [("held out (the model trained without it)", name, r) for name, d in removal.get("heldOut", {}).items() for name, r in d.items()]
     if not rows:
         return []
-    lines = ["", "## Tumor-removal probe (tumor images with boxes: called a tumor as is / tumor filled in / same fill elsewhere)", "",
-             "| images | source | n | as is % | tumor removed % | control fill % (n) |", "|---|---|---|---|---|---|"]
+    lines = ["", "## Tumor-removal probe (share called a tumor: tumor images with boxes as is / tumor filled in / same fill "
+             "elsewhere; tumor-free images as is / with the same fill)", "",
+             "| images | source | n tumor | as is % | tumor removed % | control fill % (n) | tumor-free: n | as is % | with fill % |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for images, name, r in rows:
-        lines.append(f"| {images} | {name} | {r['n']} | {_f(r['calledTumor'])} | {_f(r['calledTumorTumorRemoved'])} | "
-                     f"{_f(r['calledTumorControlFill'])} ({r['nControl']}) |")
+        t = r.get("tumorFreeFill") or {}
+        tumor = (f"{r['n']} | {_f(r['calledTumor'])} | {_f(r['calledTumorTumorRemoved'])} | {_f(r['calledTumorControlFill'])} ({r['nControl']})"
+                 if "n" in r else "0 | – | – | –")
+        free = f"{t['n']} | {_f(t['calledTumor'])} | {_f(t['calledTumorWithFill'])}" if t else "0 | – | –"
+        lines.append(f"| {images} | {name} | {tumor} | {free} |")
     return lines

@@ -25,7 +25,7 @@ from .model import ModelConfig, save_checkpoint
 from .ood import fit_stats, ood_section, scores
 from .plots import plot_confusion, plot_curves
 from .preprocess_v2 import Region
-from .removal import removal_probe
+from .removal import fill_probe, hole_sides, removal_probe
 from .sources import Source, fingerprint, load_maps
 from .split import Split, group_labels, group_split, kfold_splits
 from .tasks import BINARY, NO_TUMOR, UNTYPED_TUMOR, Task
@@ -261,11 +261,18 @@ def removal_on(model, ds: Dataset, inputs, idx: np.ndarray) -> dict:
     if ds.task is not BINARY or ds.version != 2 or getattr(model, "planned_only", False):
         return {}
     masks = ds.box_masks()
+    if masks is None:
+        return {}
     out = {}
+    boxed = np.array([i for i in idx if ds.labels[i] == 1 and ds.boxes(i)], dtype=np.int64)
+    sides = hole_sides(masks, boxed)
     for k, src in enumerate(ds.sources):
-        sel = np.array([i for i in idx if ds.source_idx[i] == k and ds.labels[i] == 1 and ds.boxes(i)], dtype=np.int64)
+        sel = boxed[ds.source_idx[boxed] == k]
         if len(sel):
             out[src.name] = removal_probe(model, inputs.maps, ds.max_sum, masks, sel, inputs.clip)
+        free = np.array([i for i in idx if ds.source_idx[i] == k and ds.labels[i] == 0], dtype=np.int64)
+        if len(free) and sides:
+            out.setdefault(src.name, {})["tumorFreeFill"] = fill_probe(model, inputs.maps, ds.max_sum, free, sides, inputs.clip)
     return out
 
 

@@ -38,10 +38,13 @@ def _dilate(mask: torch.Tensor, r: int) -> torch.Tensor:
     return F.max_pool2d(mask[None, None].float(), 2 * r + 1, stride=1, padding=r)[0, 0] > 0
 
 
-def harmonic_fill(v: torch.Tensor, hole: torch.Tensor, noise_gen: torch.Generator) -> torch.Tensor:
+def harmonic_fill(v: torch.Tensor, hole: torch.Tensor, noise_gen: torch.Generator, head: torch.Tensor | None = None) -> torch.Tensor:
     """v float [S, S] (0..255), hole bool [S, S] -> a copy with the hole filled smoothly from its
-    border, plus noise of the border ring's high-pass std (4-neighbour Laplacian residual)."""
-    ring = _dilate(hole, 2) & ~hole
+    border, plus noise of the border ring's high-pass std (4-neighbour Laplacian residual). With
+    `head` (bool [S, S]) only head pixels feed the fill: a hole at the rim of the head is filled
+    from the tissue beside it, not darkened by the background beyond it."""
+    known = torch.ones_like(hole) if head is None else (head | hole)
+    ring = _dilate(hole, 2) & ~hole & known
     if not bool(ring.any()) or not bool(hole.any()):
         return v.clone()
     # Only the hole changes and its neighbours lie in its bounding box grown by one pixel, so the
@@ -51,20 +54,29 @@ def harmonic_fill(v: torch.Tensor, hole: torch.Tensor, noise_gen: torch.Generato
     y0, y1 = max(int(ys.min()) - 1, 0), min(int(ys.max()) + 2, s[0])
     x0, x1 = max(int(xs.min()) - 1, 0), min(int(xs.max()) + 2, s[1])
     win, h = v[y0:y1, x0:x1].double().clone(), hole[y0:y1, x0:x1]
+    w = known[y0:y1, x0:x1].double()
+    count = _sum4(w).clamp_min(1)
     win[h] = v.double()[ring].mean()
     for _ in range(ITERATIONS):
-        win = torch.where(h, _mean4(win), win)
-    sigma = float((v.double() - _mean4(v.double()))[ring].std()) if int(ring.sum()) > 1 else 0.0
+        win = torch.where(h, _sum4(win * w) / count, win)
+    # The texture's scale, from ring pixels whose neighbours are all tissue (not the head's edge).
+    textured = ring & (_sum4(known.double()) == 4)
+    sigma = float((v.double() - _mean4(v.double()))[textured].std()) if int(textured.sum()) > 1 else 0.0
     win = torch.where(h, win + torch.randn(win.shape, generator=noise_gen, dtype=torch.float64) * sigma, win)
     out = v.clone()
     out[y0:y1, x0:x1] = win.clamp(0, 255).float()
     return out
 
 
+def _sum4(a: torch.Tensor) -> torch.Tensor:
+    """The sum of each pixel's 4 neighbours, edges replicated."""
+    p = F.pad(a[None, None], (1, 1, 1, 1), mode="replicate")[0, 0]
+    return p[:-2, 1:-1] + p[2:, 1:-1] + p[1:-1, :-2] + p[1:-1, 2:]
+
+
 def _mean4(a: torch.Tensor) -> torch.Tensor:
     """The mean of each pixel's 4 neighbours, edges replicated."""
-    p = F.pad(a[None, None], (1, 1, 1, 1), mode="replicate")[0, 0]
-    return (p[:-2, 1:-1] + p[2:, 1:-1] + p[1:-1, :-2] + p[1:-1, 2:]) / 4
+    return _sum4(a) / 4
 
 
 def place_rectangle(head: torch.Tensor, avoid: torch.Tensor, side: tuple[int, int], gen: torch.Generator,
@@ -118,11 +130,11 @@ def removal_probe(model, maps, max_sum, box_masks, idx: np.ndarray, clip: float 
         has_control = []
         for j, i in enumerate(rows):
             hole = _dilate(torch.as_tensor(np.asarray(box_masks[i])) > 0, DILATE)
-            removed[j] = harmonic_fill(v[j], hole, noise_gen)
+            removed[j] = harmonic_fill(v[j], hole, noise_gen, head[j])
             rect = control_hole(hole, head[j], gen)
             has_control.append(rect is not None)
             if rect is not None:
-                control[j] = harmonic_fill(v[j], rect, noise_gen)
+                control[j] = harmonic_fill(v[j], rect, noise_gen, head[j])
         for name, x in (("original", v), ("removed", removed), ("control", control)):
             x = p2.standardize(x, p2.head_mask(x, m), clip)[:, None].expand(-1, 3, -1, -1).contiguous().to(device)
             with torch.no_grad():
@@ -143,3 +155,43 @@ def removal_probe(model, maps, max_sum, box_masks, idx: np.ndarray, clip: float 
         "method": f"boxes dilated by {DILATE} input px, harmonic fill + border-texture noise; control: same fill of an "
                   f"equal rectangle elsewhere in the head; seed {seed}",
     }
+
+
+def fill_probe(model, maps, max_sum, idx: np.ndarray, sides: list[tuple[int, int]], clip: float = p2.CLIP, seed: int = 0,
+               positive: int = 1, batch: int = 64) -> dict:
+    """The probe's negative control: tumor-free images idx shown as they are and with the same fill
+    as the removal (harmonic + texture noise) of a rectangle inside the head, its size taken in turn
+    from `sides` (the removal holes' (h, w), so both fills cover the same areas). A fill that reads
+    as a lesion to the model raises the second share; the removal figure means little then."""
+    gen = torch.Generator().manual_seed(seed)
+    noise_gen = torch.Generator().manual_seed(seed + 1)
+    model.eval()
+    device = next(model.parameters(), torch.empty(0)).device
+    prob = {"original": [], "filled": []}
+    k = 0
+    for start in range(0, len(idx), batch):
+        rows = np.asarray(idx[start:start + batch])
+        v = torch.tensor(np.asarray(maps[rows]), dtype=torch.float32)
+        m = torch.as_tensor(np.asarray(max_sum)[rows])
+        head = p2.head_mask(v, m)
+        filled, placed = v.clone(), []
+        for j in range(len(rows)):
+            rect = place_rectangle(head[j], torch.zeros_like(head[j]), sides[k % len(sides)], gen)
+            k += 1
+            placed.append(rect is not None)
+            if rect is not None:
+                filled[j] = harmonic_fill(v[j], rect, noise_gen, head[j])
+        for name, x in (("original", v), ("filled", filled)):
+            x = p2.standardize(x, p2.head_mask(x, m), clip)[:, None].expand(-1, 3, -1, -1).contiguous().to(device)
+            with torch.no_grad():
+                p = torch.softmax(model(x)[0], dim=1)[:, positive].cpu().numpy()
+            prob[name].append(p if name == "original" else p[np.array(placed, dtype=bool)])
+    p = {k: np.concatenate(v) if v else np.zeros(0) for k, v in prob.items()}
+    return {"n": int(len(idx)), "nFilled": int(len(p["filled"])),
+            "calledTumor": float((p["original"] >= 0.5).mean()) if len(p["original"]) else None,
+            "calledTumorWithFill": float((p["filled"] >= 0.5).mean()) if len(p["filled"]) else None}
+
+
+def hole_sides(box_masks, idx: np.ndarray) -> list[tuple[int, int]]:
+    """(h, w) of the removal hole (boxes dilated by DILATE) of each image of idx, in order."""
+    return [rectangle_size(_dilate(torch.as_tensor(np.asarray(box_masks[i])) > 0, DILATE)) for i in idx]

@@ -4,7 +4,8 @@ away from the tumor, and a model that looks at the tumor is told apart from one 
 import numpy as np
 import torch
 
-from neuroledger_training.removal import DILATE, control_hole, harmonic_fill, removal_probe
+from neuroledger_training import preprocess_v2 as p2
+from neuroledger_training.removal import DILATE, control_hole, fill_probe, harmonic_fill, hole_sides, removal_probe
 
 S = 64
 
@@ -78,3 +79,32 @@ def test_probe_tells_a_tumor_detector_from_a_surroundings_detector():
     assert spot["calledTumor"] == 1.0 and spot["calledTumorTumorRemoved"] == 0.0 and spot["calledTumorControlFill"] == 1.0
     shape = removal_probe(_HeadShapeModel(), maps, max_sum, masks, idx)
     assert shape["calledTumor"] == 1.0 and shape["calledTumorTumorRemoved"] == 1.0
+
+
+class _ChangeModel(torch.nn.Module):
+    """'yes' iff the input differs from a reference input: here, a reader of any fill at all."""
+
+    def __init__(self, reference: torch.Tensor):
+        super().__init__()
+        self.reference = reference
+
+    def forward(self, x):
+        changed = (x - self.reference).abs().flatten(1).amax(1) > 0.05
+        return torch.stack([torch.zeros(len(x)), changed.float() * 20 - 10], dim=1), x[:, :1]
+
+
+def test_fill_on_tumor_free_images_exposes_a_model_that_reads_the_fill():
+    # A detector of bright spots is not fooled by the fill; a model that reads any change is.
+    yy, xx = torch.meshgrid(torch.arange(S, dtype=torch.float32), torch.arange(S, dtype=torch.float32), indexing="ij")
+    textured = torch.where(_head() > 0, 100 + 10 * torch.sin(xx / 3) * torch.cos(yy / 4), torch.zeros(()))
+    maps = textured[None].repeat(4, 1, 1).numpy()
+    _, box = _tumor(_head(), 24, 24)
+    sides = hole_sides(box[None].numpy(), np.array([0]))
+    assert sides == [(8 + 2 * DILATE, 8 + 2 * DILATE)]
+    max_sum = np.full(4, 3 * 255.0)
+    spot = fill_probe(_BrightSpotModel(), maps, max_sum, np.arange(4), sides)
+    assert spot["n"] == 4 and spot["nFilled"] == 4 and spot["calledTumor"] == 0.0 and spot["calledTumorWithFill"] == 0.0
+    v = torch.tensor(maps)
+    reference = p2.standardize(v, p2.head_mask(v, torch.as_tensor(max_sum)), p2.CLIP)[:, None].expand(-1, 3, -1, -1)
+    reader = fill_probe(_ChangeModel(reference), maps, max_sum, np.arange(4), sides)
+    assert reader["calledTumor"] == 0.0 and reader["calledTumorWithFill"] == 1.0

@@ -229,11 +229,15 @@ def test_bench_writes_table_and_samples(dataset, tumors, tmp_path):
     assert validation["source"] == "in-source validation side" and validation["n"] > 0
     assert 0 <= validation["pointingGame"] <= 1 and 0 <= validation["heatInBox"] <= 1
     removal = table["tumorRemoval"]["validation"]["tumors"]  # the source with boxes; synthetic has none
-    assert set(table["tumorRemoval"]["validation"]) == {"tumors"} and removal["n"] == validation["n"]
+    assert removal["n"] == validation["n"]
+    # synthetic has the tumor-free images: the fill's negative control runs on them (it has no boxes of its own).
+    free = table["tumorRemoval"]["validation"]["synthetic"]["tumorFreeFill"]
+    assert "n" not in table["tumorRemoval"]["validation"]["synthetic"] and free["n"] > 0 and 0 <= free["calledTumorWithFill"] <= 1
     assert all(0 <= removal[k] <= 1 for k in ("calledTumor", "calledTumorTumorRemoved", "calledTumorControlFill"))
     md = (bench / "table1.md").read_text()
     for text in ("## Leave-one-source-out", "| tumors | synthetic |", "pointing game", "Paper CNN on our split", "Residual check",
-                 "| in-source validation side |", "## Tumor-removal probe", "| validation side (this model) | tumors |"):
+                 "| in-source validation side |", "## Tumor-removal probe",
+                 "| validation side (this model) | tumors |", "| validation side (this model) | synthetic | 0 | – |"):
         assert text in md, text
     samples = sorted(p.relative_to(out / "samples").as_posix() for p in (out / "samples").rglob("*.jpg"))
     assert 2 <= len(samples) <= 10 and {s.split("/")[0] for s in samples} == {"no", "yes"}
