@@ -368,9 +368,28 @@ def cmd_fit_jobs(args) -> None:
     pending = [j for j in jobs if not (args.out / f"fit-{j.stem}.pt").exists()]
     print(f"{len(jobs)} planned fits, {len(pending)} to train on {args.device} with {args.workers} workers", flush=True)
     ctx = mp.get_context("spawn")
-    with ctx.Pool(args.workers) as pool:
+    with ctx.Pool(args.workers, initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
         for done in pool.imap_unordered(_fit_job, [(str(j), str(args.out), args.device, args.threads) for j in pending]):
             print(done, flush=True)
+
+
+PARENT_POLL_SECONDS = 2.0
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """Pool initializer: end this worker when fit-jobs itself is gone (killed, not just stopped), so
+    an hour-long fit does not go on holding a core or a GPU as an orphan. A dead parent shows as a
+    new parent process id (the worker is re-parented)."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while True:
+            time.sleep(PARENT_POLL_SECONDS)
+            if os.getppid() != parent_pid:
+                os._exit(3)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _fit_job(a) -> str:

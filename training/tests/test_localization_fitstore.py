@@ -2,6 +2,12 @@
 (`--plan-fits` -> `fit-jobs` -> `--fitted-dir`) giving the same pipeline the same weights."""
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -105,3 +111,57 @@ def test_localization_loss_waits_for_its_warmup_and_then_changes_training():
 
     assert torch.equal(weights(0.0, 0, 1), weights(1.0, 1, 1))  # warm-up epoch: cross-entropy alone
     assert not torch.equal(weights(0.0, 0, 1), weights(1.0, 0, 1))  # the loss does act
+
+
+def test_fit_jobs_workers_end_when_fit_jobs_is_killed(dataset, tmp_path):
+    # Killing fit-jobs by name left its spawned workers training as orphans; they must follow their parent.
+    root, _ = dataset
+    plan = tmp_path / "plan"
+    assert main(["train", "--data", f"synthetic={root}", "--epochs", "100000", "--channels", "4,8,8,16", "--size", "64",
+                 "--patience", "100000", "--no-cache", "--plan-fits", str(plan), "--out", str(tmp_path / "o")]) == 0
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    parent = subprocess.Popen([sys.executable, "-m", "neuroledger_training.cli", "fit-jobs", "--plan", str(plan), "--out",
+                               str(tmp_path / "fits"), "--device", "cpu", "--workers", "1", "--threads", "1"],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: list[int] = []
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not (workers and any((tmp_path / "fits").glob("fit-*.log"))):
+            time.sleep(0.5)
+            workers = [pid for pid, cmd in _children(parent.pid) if "spawn_main" in cmd]
+        assert len(workers) == 1, f"fit-jobs started {len(workers)} workers, not 1"
+        worker = workers[0]
+        parent.kill()
+        parent.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and _alive(worker):
+            time.sleep(0.5)
+        assert not _alive(worker), "the fit-jobs worker outlived its parent"
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+        for pid in workers:  # never leave a training orphan behind, even when the assertion failed
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie waiting to be reaped counts as ended)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")
+
+
+def _children(pid: int) -> list[tuple[int, str]]:
+    """(pid, command line) of the processes whose parent is pid (Linux /proc)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:
+                out.append((int(stat.parent.name), (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()))
+        except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
+            continue
+    return out
