@@ -471,13 +471,17 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if getattr(args, "data_default", None) and not args.data:
         args.data = [f"{name}={path}" for name, path in args.data_default]
-    if getattr(args, "fitted_dir", None) or getattr(args, "plan_fits", None):
-        fitstore.activate(fitstore.FitStore(args.fitted_dir, args.plan_fits))
+    # The fit store (--fitted-dir / --plan-fits) is this call's only: a later call in the same
+    # process (the tests, a notebook) must train again, not plan or load.
+    store = fitstore.FitStore(args.fitted_dir, args.plan_fits) if getattr(args, "fitted_dir", None) or getattr(args, "plan_fits", None) else None
+    fitstore.activate(store)
     try:
         args.func(args)
     except (DataError, SplitError, FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    finally:
+        fitstore.activate(None)
     return 0
 
 

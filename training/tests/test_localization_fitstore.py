@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from neuroledger_training import fitstore
 from neuroledger_training.augment import AugmentV2Config
 from neuroledger_training.cli import main
 from neuroledger_training.inputs import V2Inputs
@@ -119,6 +120,9 @@ def test_fit_jobs_workers_end_when_fit_jobs_is_killed(dataset, tmp_path):
     plan = tmp_path / "plan"
     assert main(["train", "--data", f"synthetic={root}", "--epochs", "100000", "--channels", "4,8,8,16", "--size", "64",
                  "--patience", "100000", "--no-cache", "--plan-fits", str(plan), "--out", str(tmp_path / "o")]) == 0
+    # The plan was this call's only: the next call in this process trains again (it planned instead, and the
+    # tests after this one failed, when main() left the store active).
+    assert fitstore.active() is None
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
     parent = subprocess.Popen([sys.executable, "-m", "neuroledger_training.cli", "fit-jobs", "--plan", str(plan), "--out",
                                str(tmp_path / "fits"), "--device", "cpu", "--workers", "1", "--threads", "1"],
