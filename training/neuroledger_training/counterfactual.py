@@ -110,9 +110,7 @@ def relabelled_share(inputs, labels: np.ndarray, idx: np.ndarray, weights: np.nd
     removed = np.zeros(len(idx), dtype=bool)
     for start in range(0, len(idx), batch):
         rows = np.asarray(idx[start:start + batch])
-        v = inputs._rows(inputs.maps, rows).cpu()
-        m = inputs.max_sum[rows]
-        boxes = inputs._rows(inputs.boxes, rows).cpu()
+        v, m, boxes = (t.cpu() for t in inputs.rows(rows))
         y = torch.as_tensor(labels[rows], dtype=torch.long)
         _, _, y_out = counterfactual_batch(v, p2.head_mask(v, m), boxes, y, 1.0, gen)
         removed[start:start + len(rows)] = ((y == 1) & (y_out == 0)).numpy()

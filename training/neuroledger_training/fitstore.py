@@ -134,7 +134,7 @@ def run_job(job_path: Path, out_dir: Path, device: str, threads: int, log=print)
     to_dev = lambda a: torch.from_numpy(a).to(device) if a.size else None  # noqa: E731
     inputs = V2Inputs(to_dev(data["maps"]), data["max_sum"], aug=train_cfg.augment, boxes=to_dev(data["boxes"]), device=device)
     if (train_cfg.localization_weight > 0 or train_cfg.counterfactual > 0) and inputs.boxes is None:
-        raise RuntimeError(f"job {job_path.name} wants tumor boxes but {job['data']} has none (plan a fit with --loc-weight > 0 first)")
+        raise RuntimeError(f"job {job_path.name} wants tumor boxes but {job['data']} has none (plan a fit with --loc-weight > 0 or --counterfactual > 0 first)")
     labels, sources = data["labels"], data["sources"]
     train_idx, val_idx = np.array(job["train_idx"], dtype=np.int64), np.array(job["val_idx"], dtype=np.int64)
     key = fit_key(model_cfg, train_cfg, train_idx, val_idx, labels)

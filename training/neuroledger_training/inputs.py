@@ -87,20 +87,26 @@ class V2Inputs:
             return array[torch.as_tensor(idx, device=array.device)].to(self.device).float()
         return torch.tensor(np.asarray(array[idx]), dtype=torch.float32).to(self.device)
 
-    def batch(self, idx: np.ndarray, gen: torch.Generator | None = None, with_boxes: bool = False):
-        """Model inputs [B, 3, S, S] float32 on the device; with_boxes: (inputs, boxes [B, S, S] float
-        or None when this data set has no boxes)."""
-        v = self._rows(self.maps, idx)
-        m = self.max_sum[idx].to(self.device)
-        mask = p2.head_mask(v, m)
+    def rows(self, idx: np.ndarray, with_boxes: bool = True) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        """(area maps [B, S, S] float32, M [B], boxes [B, S, S] float32 or None) of the images idx, on
+        the device (boxes None when not asked for or when this data set has none)."""
         boxes = self._rows(self.boxes, idx) if with_boxes and self.boxes is not None else None
+        return self._rows(self.maps, idx), self.max_sum[idx].to(self.device), boxes
+
+    def _inputs(self, v: torch.Tensor, m: torch.Tensor, boxes: torch.Tensor | None, gen: torch.Generator | None):
+        """Area maps -> (model inputs [B, 3, S, S], boxes): augmented when gen is given, standardised, x 3."""
+        mask = p2.head_mask(v, m)
         if gen is not None:
             if boxes is not None:
                 v, mask, boxes = augment_v2(v, mask, self.aug, gen, boxes)
             else:
                 v, mask = augment_v2(v, mask, self.aug, gen)
-        x = p2.standardize(v, mask, self.clip)
-        x = x[:, None].expand(-1, 3, -1, -1).contiguous()
+        return p2.standardize(v, mask, self.clip)[:, None].expand(-1, 3, -1, -1).contiguous(), boxes
+
+    def batch(self, idx: np.ndarray, gen: torch.Generator | None = None, with_boxes: bool = False):
+        """Model inputs [B, 3, S, S] float32 on the device; with_boxes: (inputs, boxes [B, S, S] float
+        or None when this data set has no boxes)."""
+        x, boxes = self._inputs(*self.rows(idx, with_boxes), gen)
         return (x, boxes) if with_boxes else x
 
     def training_batch(self, idx: np.ndarray, gen: torch.Generator, y: torch.Tensor, counterfactual: float = 0.0):
@@ -109,14 +115,6 @@ class V2Inputs:
         exactly `batch(idx, gen, with_boxes=True)` and y, drawing the same random numbers."""
         if counterfactual <= 0:
             return (*self.batch(idx, gen, with_boxes=True), y)
-        v = self._rows(self.maps, idx)
-        m = self.max_sum[idx].to(self.device)
-        boxes = self._rows(self.boxes, idx) if self.boxes is not None else None
+        v, m, boxes = self.rows(idx)
         v, boxes, y = counterfactual_batch(v, p2.head_mask(v, m), boxes, y, counterfactual, gen)
-        mask = p2.head_mask(v, m)
-        if boxes is not None:
-            v, mask, boxes = augment_v2(v, mask, self.aug, gen, boxes)
-        else:
-            v, mask = augment_v2(v, mask, self.aug, gen)
-        x = p2.standardize(v, mask, self.clip)[:, None].expand(-1, 3, -1, -1).contiguous()
-        return x, boxes, y
+        return (*self._inputs(v, m, boxes, gen), y)

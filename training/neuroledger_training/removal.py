@@ -15,7 +15,8 @@ section 2, so the fill goes through the same standardisation as any image):
   head that does not touch the dilated boxes.
 
 A model that detects the tumor calls the first and third "yes" and the second "no"; one that
-detects the surroundings calls all three "yes". The fill is not a real tumor-free slice (its
+detects the surroundings calls all three "yes". `fill_probe` is the negative control: the same fill
+on tumor-free images, to see how often the fill alone reads as a lesion. The fill is not a real tumor-free slice (its
 smoothness may itself look unusual), so the figure is a probe of what the decision rests on, not a
 specificity; the control separates the effect of the fill from the effect of the tumor.
 """
@@ -110,6 +111,19 @@ def control_hole(hole: torch.Tensor, head: torch.Tensor, gen: torch.Generator) -
     return place_rectangle(head, hole, rectangle_size(hole), gen)
 
 
+def _probability(model, v: torch.Tensor, m: torch.Tensor, clip: float, positive: int) -> np.ndarray:
+    """`positive`'s probability for area maps v [B, S, S] (M [B]) through standardisation and the model."""
+    device = next(model.parameters(), torch.empty(0)).device
+    x = p2.standardize(v, p2.head_mask(v, m), clip)[:, None].expand(-1, 3, -1, -1).contiguous().to(device)
+    with torch.no_grad():
+        return torch.softmax(model(x)[0], dim=1)[:, positive].cpu().numpy()
+
+
+def _share(p: np.ndarray) -> float | None:
+    """Share called a tumor (probability >= 0.5); None for no images."""
+    return float((p >= 0.5).mean()) if len(p) else None
+
+
 def removal_probe(model, maps, max_sum, box_masks, idx: np.ndarray, clip: float = p2.CLIP, seed: int = 0,
                   positive: int = 1, batch: int = 64) -> dict:
     """Run the probe on the images idx (each with a box mask). maps [N, S, S] 0..255 (v2 area
@@ -119,7 +133,6 @@ def removal_probe(model, maps, max_sum, box_masks, idx: np.ndarray, clip: float 
     gen = torch.Generator().manual_seed(seed)
     noise_gen = torch.Generator().manual_seed(seed + 1)
     model.eval()
-    device = next(model.parameters(), torch.empty(0)).device
     prob = {"original": [], "removed": [], "control": []}
     for start in range(0, len(idx), batch):
         rows = np.asarray(idx[start:start + batch])
@@ -135,22 +148,16 @@ def removal_probe(model, maps, max_sum, box_masks, idx: np.ndarray, clip: float 
             has_control.append(rect is not None)
             if rect is not None:
                 control[j] = harmonic_fill(v[j], rect, noise_gen, head[j])
-        for name, x in (("original", v), ("removed", removed), ("control", control)):
-            x = p2.standardize(x, p2.head_mask(x, m), clip)[:, None].expand(-1, 3, -1, -1).contiguous().to(device)
-            with torch.no_grad():
-                p = torch.softmax(model(x)[0], dim=1)[:, positive].cpu().numpy()
-            prob[name].append(p if name != "control" else p[np.array(has_control, dtype=bool)])
+        prob["original"].append(_probability(model, v, m, clip, positive))
+        prob["removed"].append(_probability(model, removed, m, clip, positive))
+        prob["control"].append(_probability(model, control, m, clip, positive)[np.array(has_control, dtype=bool)])
     p = {k: np.concatenate(v) if v else np.zeros(0) for k, v in prob.items()}
-
-    def share(a: np.ndarray) -> float | None:
-        return float((a >= 0.5).mean()) if len(a) else None
-
     return {
         "n": int(len(idx)),
         "nControl": int(len(p["control"])),
-        "calledTumor": share(p["original"]),
-        "calledTumorTumorRemoved": share(p["removed"]),
-        "calledTumorControlFill": share(p["control"]),
+        "calledTumor": _share(p["original"]),
+        "calledTumorTumorRemoved": _share(p["removed"]),
+        "calledTumorControlFill": _share(p["control"]),
         "meanProbability": {k: float(a.mean()) if len(a) else None for k, a in p.items()},
         "method": f"boxes dilated by {DILATE} input px, harmonic fill + border-texture noise; control: same fill of an "
                   f"equal rectangle elsewhere in the head; seed {seed}",
@@ -166,7 +173,6 @@ def fill_probe(model, maps, max_sum, idx: np.ndarray, sides: list[tuple[int, int
     gen = torch.Generator().manual_seed(seed)
     noise_gen = torch.Generator().manual_seed(seed + 1)
     model.eval()
-    device = next(model.parameters(), torch.empty(0)).device
     prob = {"original": [], "filled": []}
     k = 0
     for start in range(0, len(idx), batch):
@@ -181,15 +187,11 @@ def fill_probe(model, maps, max_sum, idx: np.ndarray, sides: list[tuple[int, int
             placed.append(rect is not None)
             if rect is not None:
                 filled[j] = harmonic_fill(v[j], rect, noise_gen, head[j])
-        for name, x in (("original", v), ("filled", filled)):
-            x = p2.standardize(x, p2.head_mask(x, m), clip)[:, None].expand(-1, 3, -1, -1).contiguous().to(device)
-            with torch.no_grad():
-                p = torch.softmax(model(x)[0], dim=1)[:, positive].cpu().numpy()
-            prob[name].append(p if name == "original" else p[np.array(placed, dtype=bool)])
+        prob["original"].append(_probability(model, v, m, clip, positive))
+        prob["filled"].append(_probability(model, filled, m, clip, positive)[np.array(placed, dtype=bool)])
     p = {k: np.concatenate(v) if v else np.zeros(0) for k, v in prob.items()}
     return {"n": int(len(idx)), "nFilled": int(len(p["filled"])),
-            "calledTumor": float((p["original"] >= 0.5).mean()) if len(p["original"]) else None,
-            "calledTumorWithFill": float((p["filled"] >= 0.5).mean()) if len(p["filled"]) else None}
+            "calledTumor": _share(p["original"]), "calledTumorWithFill": _share(p["filled"])}
 
 
 def hole_sides(box_masks, idx: np.ndarray) -> list[tuple[int, int]]:
