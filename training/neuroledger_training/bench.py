@@ -125,7 +125,8 @@ def table_markdown(table: dict) -> str:
     lines += [
         "",
         (f"Timing on {t['device']} (the fits were trained there; everything else here)" if t.get("device", "cpu") != "cpu"
-         else f"Timing on this machine ({table['machine']['threads']} threads)") + f": {t['secondsPerEpoch']:.1f} s per training epoch, "
+         # The fit's own thread count: a fit loaded with --fitted-dir ran with its own, not this run's.
+         else f"Timing on this machine ({_threads(t.get('threads'))})") + f": {t['secondsPerEpoch']:.1f} s per training epoch, "
         f"{t['trainImagesPerSecond']:.1f} training images/s, {t['epochsRun']} epochs (best {t['bestEpoch']}), "
         f"{t['wallSeconds']:.0f} s wall for the whole fit (stopped by {t['stoppedBy']}).",
         "",
@@ -138,6 +139,10 @@ def table_markdown(table: dict) -> str:
 
 def _f(x, pct: bool = True) -> str:
     return "–" if x is None else (f"{100 * x:.1f}" if pct else f"{x:.3f}")
+
+
+def _threads(n: int | None) -> str:
+    return "threads not recorded with the fit" if not n else f"{n} thread" + ("s" if n != 1 else "")
 
 
 def _v2_markdown(table: dict) -> list[str]:
@@ -166,6 +171,14 @@ def _v2_markdown(table: dict) -> list[str]:
     o = table["ood"]
     lines += ["", f"Out-of-distribution score ({o['method']}): threshold {o['threshold']:.3f} (the {o['percentile']}th percentile "
               f"of in-source validation scores); AUROC held-out source vs in-source test: {_f(o['heldOutAuroc'], False)}."]
+    for name, d in details.items():
+        held = d.get("ood")
+        if held:
+            lines.append(f"On the model that never saw {name}: {held['method']} ({held['prototypes']} prototypes) AUROC "
+                         f"{_f(held['auroc'], False)} (the cosine part alone: {_f(held['aurocCosineAlone'], False)}; the gap-mahalanobis "
+                         f"score of earlier cards: {_f(held['aurocGapMahalanobis'], False)}); "
+                         f"at its own validation threshold the warning flags {_f(held['flaggedHeldOut'])} % of held-out {name} and "
+                         f"{_f(held['flaggedInSourceTest'])} % of the in-source test.")
     if "paperCnn" in table:
         p = table["paperCnn"]
         lines += ["", f"Paper CNN on our split: {p.get('epochsRun')} epochs (best {p.get('bestEpoch')}), "

@@ -203,6 +203,7 @@ def cmd_bench(args) -> None:
         "wallSeconds": round(r.wall_seconds, 1),
         "stoppedBy": r.stopped_by,
         "device": r.device,
+        "threads": r.threads,
     }
     ds = args.prepared
     br35h = next((k for k, s in enumerate(ds.sources) if "no" in s.mapping.values()), 0)

@@ -147,6 +147,6 @@ def run_job(job_path: Path, out_dir: Path, device: str, threads: int, log=print)
     torch.save({"key": key, "state_dict": result.model.state_dict(), "best_epoch": result.best_epoch,
                 "epochs_run": result.epochs_run, "curves": result.curves, "seconds_per_epoch": result.seconds_per_epoch,
                 "train_images_per_second": result.train_images_per_second, "wall_seconds": result.wall_seconds,
-                "stopped_by": result.stopped_by, "device": name}, out)
+                "stopped_by": result.stopped_by, "device": name, "threads": result.threads}, out)
     log(f"job {key}: {result.epochs_run} epochs (best {result.best_epoch}) in {time.monotonic() - started:.0f} s on {name} -> {out.name}")
     return out

@@ -22,7 +22,7 @@ from .heatmap import image_coords, localization
 from .inputs import PreprocSpec, V1Inputs, V2Inputs
 from .metrics import binary_metrics, multiclass_metrics, roc_auc
 from .model import ModelConfig, save_checkpoint
-from .ood import fit_stats, ood_section, scores
+from .ood import cosine_distances, mahalanobis_stats, ood_section, scores
 from .plots import plot_confusion, plot_curves
 from .preprocess_v2 import Region
 from .removal import fill_probe, hole_sides, removal_probe
@@ -344,9 +344,9 @@ def leave_one_source_out(ds: Dataset, split: Split, model_cfg: ModelConfig, trai
         in_neg = test_idx[ds.labels[test_idx] == 0]
         spec_in = float((out_test["prob"][ds.labels[test_idx] == 0, 1] < 0.5).mean()) if len(in_neg) else None
         sens = float((out_held["prob"][ds.labels[held] == 1, 1] >= 0.5).mean()) if has[1] else None
-        stats = fit_stats(infer(result.model, inputs, train_idx)["pooled"])
-        s_held, s_test = scores(out_held["pooled"], stats), scores(out_test["pooled"], stats)
-        auroc = roc_auc(np.r_[np.ones(len(s_held)), np.zeros(len(s_test))], np.r_[s_held, s_test])
+        ood = ood_on(infer(result.model, inputs, train_idx)["pooled"], infer(result.model, inputs, val_idx)["pooled"],
+                     out_held["pooled"], out_test["pooled"])
+        auroc = ood["auroc"]
         loc = localization_on(result.model, ds, inputs, held, f"{src.name} (held out)")
         by_class = {}
         if len(src.listing.labels) > 1:
@@ -362,12 +362,30 @@ def leave_one_source_out(ds: Dataset, split: Split, model_cfg: ModelConfig, trai
         removal = removal_on(result.model, ds, inputs, held)
         details_extra = {"priorCorrection": result.prior_correction} if result.prior_correction else {}
         log(f"leave-one-source-out {src.name}: tumor-removal probe {removal}")
-        details[src.name] = {"localization": loc, "oodAuroc": auroc, "sensitivityByClass": by_class, "tumorRemoval": removal,
+        details[src.name] = {"localization": loc, "oodAuroc": auroc, "ood": ood, "sensitivityByClass": by_class, "tumorRemoval": removal,
                              "inSourceTest": _metrics(ds, out_test, test_idx), "inSourceSpecificity": spec_in,
                              "epochsRun": result.epochs_run, "bestEpoch": result.best_epoch, **details_extra}
         log(f"leave-one-source-out {src.name}: sensitivity {sens}, in-source specificity {spec_in}, by class {by_class}, "
-            f"pointing game {loc['pointingGame']} (n {loc['n']}), heat in box {loc['heatInBox']}, OOD AUROC {auroc}")
+            f"pointing game {loc['pointingGame']} (n {loc['n']}), heat in box {loc['heatInBox']}, OOD {ood}")
     return entries, details
+
+
+def ood_on(g_train: np.ndarray, g_val: np.ndarray, g_held: np.ndarray, g_test: np.ndarray) -> dict:
+    """How the card's OOD score (statistics from g_train, scales and threshold from g_val, as a card
+    would have them) separates a held-out source g_held from the in-source test g_test: AUROC, and
+    the share of each the warning flags; beside it the AUROC of each part alone (cosine to the
+    prototypes; the Mahalanobis score of earlier cards)."""
+    section = ood_section(g_train, g_val, None)
+    truth = np.r_[np.ones(len(g_held)), np.zeros(len(g_test))]
+    auroc = lambda f: roc_auc(truth, np.r_[f(g_held), f(g_test)])  # noqa: E731
+    s_held, s_test = scores(g_held, section), scores(g_test, section)
+    maha = mahalanobis_stats(g_train)
+    return {"method": section["method"], "auroc": auroc(lambda g: scores(g, section)),
+            "flaggedHeldOut": float((s_held > section["threshold"]).mean()),
+            "flaggedInSourceTest": float((s_test > section["threshold"]).mean()),
+            "prototypes": len(section["prototypes"]),
+            "aurocCosineAlone": auroc(lambda g: cosine_distances(g, section["prototypes"])),
+            "aurocGapMahalanobis": auroc(lambda g: scores(g, maha))}
 
 
 def test_examples(ds: Dataset, split: Split, per_class: int, source: int | None = None) -> list[int]:

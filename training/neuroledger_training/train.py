@@ -104,6 +104,7 @@ class TrainResult:
     wall_seconds: float
     stopped_by: str  # "early stopping", "time budget" or "max epochs"
     device: str = "cpu"  # where the weights were trained (a GPU's name, or "cpu")
+    threads: int | None = None  # CPU threads the fit trained with (None: a stored fit that did not record them)
     prior_correction: dict | None = None  # counterfactual removal's logit offset (pipeline.fit_on), when applied
 
 
@@ -397,6 +398,7 @@ def fit(
         wall_seconds=time.monotonic() - started,
         stopped_by=stopped_by,
         device=torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
+        threads=torch.get_num_threads(),
     )
 
 
@@ -419,7 +421,8 @@ def _from_saved(model_cfg: ModelConfig, saved: dict) -> TrainResult:
     model.eval()
     return TrainResult(model=model, best_epoch=saved["best_epoch"], epochs_run=saved["epochs_run"], curves=saved["curves"],
                        seconds_per_epoch=saved["seconds_per_epoch"], train_images_per_second=saved["train_images_per_second"],
-                       wall_seconds=saved["wall_seconds"], stopped_by=saved["stopped_by"], device=saved["device"])
+                       wall_seconds=saved["wall_seconds"], stopped_by=saved["stopped_by"], device=saved["device"],
+                       threads=saved.get("threads"))
 
 
 def _untrained(model_cfg: ModelConfig) -> TrainResult:

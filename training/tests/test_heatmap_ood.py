@@ -6,7 +6,7 @@ import torch
 
 from neuroledger_training.augment import AugmentV2Config, augment_v2
 from neuroledger_training.heatmap import class_heatmap, localization, peak, upsample
-from neuroledger_training.ood import fit_stats, ood_section, scores
+from neuroledger_training.ood import MIN_MEMBERS, cosine_distances, mahalanobis_stats, ood_section, prototypes, scores
 from neuroledger_training.preprocess_v2 import Region
 from neuroledger_training.train import balanced_weights
 
@@ -56,7 +56,7 @@ def test_diagonal_ood_score_of_older_cards_is_mean_squared_z():
     rng = np.random.default_rng(0)
     g = rng.normal(3.0, 2.0, (500, 4))
     g[:, 3] = 1.0  # a constant channel: variance floored, not zero
-    stats = dict(fit_stats(g), method="gap-diagonal-mahalanobis")
+    stats = dict(mahalanobis_stats(g), method="gap-diagonal-mahalanobis")
     mean, var = stats["mean"], stats["var"]
     assert var[3] > 0
     x = np.array([[3.0 + 2.0, 3.0, 3.0, 1.0]])
@@ -70,7 +70,7 @@ def test_ood_score_is_full_covariance_mahalanobis():
     # that breaks the correlation, the full covariance does.
     a = rng.normal(0.0, 1.0, 2000)
     g = np.stack([a, a + rng.normal(0.0, 0.05, 2000), np.full(2000, 2.0)], axis=1)
-    stats = fit_stats(g)
+    stats = mahalanobis_stats(g)
     cov = np.cov(g, rowvar=False, bias=True)
     ridge = 1e-3 * np.trace(cov) / 3
     x = np.array([[1.0, -1.0, 2.0]])
@@ -78,13 +78,86 @@ def test_ood_score_is_full_covariance_mahalanobis():
     want = d @ np.linalg.inv(cov + ridge * np.eye(3)) @ d / 3
     assert abs(scores(x, stats)[0] - want) < 1e-9 * want
     diagonal = scores(x, dict(stats, method="gap-diagonal-mahalanobis"))[0]
-    sec = ood_section(g, g[:200], 0.9, percentile=95)
-    assert sec["method"] == "gap-mahalanobis" and sec["heldOutAuroc"] == 0.9
-    assert np.array(sec["precision"]).shape == (3, 3)
-    assert sec["threshold"] == float(np.percentile(scores(g[:200], stats), 95))
-    assert diagonal < sec["threshold"] < scores(x, sec)[0]  # flagged only by the full covariance
+    threshold = float(np.percentile(scores(g[:200], stats), 95))
+    assert diagonal < threshold < scores(x, stats)[0]  # flagged only by the full covariance
     with pytest.raises(ValueError, match="unknown OOD method"):
         scores(x, dict(stats, method="knn"))
+
+
+def _directions(rng, centres, n, spread=0.05):
+    """n non-negative feature vectors around each centre (rows), at random lengths 0.5-5."""
+    rows = [np.abs(c + rng.normal(0.0, spread, (n, len(c)))) for c in np.asarray(centres, dtype=float)]
+    g = np.concatenate(rows)
+    return g * rng.uniform(0.5, 5.0, (len(g), 1))
+
+
+def test_cosine_distance_is_one_minus_the_best_cosine_and_ignores_length():
+    rng = np.random.default_rng(2)
+    p = prototypes(_directions(rng, [[1, 0, 0, 0], [0, 1, 1, 0]], 300))
+    assert np.allclose(np.linalg.norm(p, axis=1), 1.0)
+    x = np.array([[3.0, 0.2, 0.1, 0.0], [0.0, 0.0, 0.0, 2.0], [0.0, 0.0, 0.0, 0.0]])
+    want = 1.0 - ((x[:2] / np.linalg.norm(x[:2], axis=1, keepdims=True)) @ p.T).max(axis=1)
+    got = cosine_distances(x, p)
+    assert np.allclose(got[:2], want, atol=1e-12)
+    assert got[0] < 0.05 and got[1] > 0.8  # near a training direction; far from every one
+    assert got[2] == 1.0  # all-zero features: nothing of the training data
+    assert np.allclose(cosine_distances(10.0 * x[:2], p), got[:2])  # the length of g does not count
+
+
+def test_every_prototype_averages_at_least_min_members_images():
+    rng = np.random.default_rng(3)
+    # A big group and a stray group of 4 images: the stray group may not become a prototype of its own.
+    g = np.concatenate([_directions(rng, [[1, 0, 0], [0, 1, 0]], 200), _directions(rng, [[0, 0, 1]], 4)])
+    p = prototypes(g, clusters=16, min_members=10)
+    counts = np.bincount(np.argmax((g / np.linalg.norm(g, axis=1, keepdims=True)) @ p.T, axis=1), minlength=len(p))
+    assert counts.min() >= 10 and 2 <= len(p) <= 16
+    assert not any(np.allclose(row, [0, 0, 1], atol=0.1) for row in p)
+    assert np.array_equal(p, prototypes(g, clusters=16, min_members=10))  # seeded: the same card twice
+    # Features zero on all but a few images (an untrained network): one prototype, their mean direction.
+    few = np.vstack([g[:3], np.zeros((20, 3))])
+    mean = (g[:3] / np.linalg.norm(g[:3], axis=1, keepdims=True)).sum(axis=0)
+    assert np.allclose(prototypes(few, min_members=10), [mean / np.linalg.norm(mean)])
+    assert np.allclose(prototypes(np.zeros((20, 3))), [np.ones(3) / np.sqrt(3)])
+
+
+def test_card_score_joins_the_cosine_and_the_mahalanobis_detector():
+    rng = np.random.default_rng(4)
+    centres = [[1, 0, 0, 0], [0, 1, 1, 0], [0, 0, 1, 1]]
+    g, g_val = _directions(rng, centres, 200), _directions(rng, centres, 60)
+    sec = ood_section(g, g_val, 0.9, percentile=95)
+    assert sec["method"] == "gap-cosine-or-mahalanobis" and sec["heldOutAuroc"] == 0.9
+    assert sec["minMembers"] == MIN_MEMBERS and np.array(sec["prototypes"]).shape[1] == 4
+    assert np.array(sec["precision"]).shape == (4, 4)
+    maha = mahalanobis_stats(g)
+    assert np.allclose(sec["precision"], maha["precision"]) and np.allclose(sec["mean"], maha["mean"])
+    cosine = cosine_distances(g_val, np.array(sec["prototypes"]))
+    assert sec["cosineScale"] == float(np.percentile(cosine, 95))
+    assert sec["mahalanobisScale"] == float(np.percentile(scores(g_val, maha), 95))
+    assert sec["threshold"] == float(np.percentile(scores(g_val, sec), 95))
+    # The score, written out: the cosine part scaled; the Mahalanobis part scaled, counted once above 1.
+    x = np.vstack([g_val[:5], 40.0 * g_val[:1], _directions(rng, [[0, 0, 0, 1]], 1)])
+    c = cosine_distances(x, np.array(sec["prototypes"])) / sec["cosineScale"]
+    q = scores(x, maha) / sec["mahalanobisScale"]
+    assert np.allclose(scores(x, sec), np.maximum(c, np.where(q > 1, q, 0)), rtol=1e-12)
+    # A direction training never showed: the cosine part flags it. A training direction 40x as long
+    # (a checkerboard's features point like an MRI's but are far longer): only the Mahalanobis part can.
+    assert c[6] > sec["threshold"] and scores(x[6:], sec)[0] > sec["threshold"]
+    assert c[5] < sec["threshold"] < q[5] == scores(x[5:6], sec)[0]
+
+
+def test_ood_on_a_held_out_source_reports_auroc_and_flag_rates_beside_each_part():
+    from neuroledger_training.pipeline import ood_on
+    rng = np.random.default_rng(5)
+    centres = [[1, 0, 0, 0], [0, 1, 1, 0]]
+    train, val, test = (_directions(rng, centres, n) for n in (300, 100, 100))
+    held = _directions(rng, [[0.6, 0, 0, 1]], 80)  # another direction: a new site
+    out = ood_on(train, val, held, test)
+    assert out["method"] == "gap-cosine-or-mahalanobis" and out["prototypes"] >= 2
+    assert out["auroc"] > 0.95 and out["aurocCosineAlone"] > 0.95
+    assert out["flaggedHeldOut"] > 0.9 and out["flaggedInSourceTest"] < 0.1
+    # Held out and in-source swapped: the score ranks them the other way round.
+    assert ood_on(train, val, test, held)["auroc"] < 0.05
+    assert 0.0 <= out["aurocGapMahalanobis"] <= 1.0
 
 
 def test_balanced_weights_split_labels_then_sources():

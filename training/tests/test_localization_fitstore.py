@@ -86,13 +86,18 @@ def test_fits_planned_trained_elsewhere_and_reused(dataset, tmp_path):
     assert main(["fit-jobs", "--plan", str(plan), "--out", str(fits), "--device", "cpu", "--workers", "1", "--threads", "1"]) == 0
     assert sorted(p.name for p in fits.glob("fit-*.pt")) == sorted(f"fit-{j.stem}.pt" for j in jobs)
     # The same bench with the fits: every fit is loaded, none trained, and the model keeps those weights.
-    assert main(["bench", *common, "--fitted-dir", str(fits), "--out", str(tmp_path / "o2"), "--bench-out", str(tmp_path / "b2")]) == 0
+    assert main(["bench", *common, "--fitted-dir", str(fits), "--out", str(tmp_path / "o2"), "--bench-out", str(tmp_path / "b2"),
+                 "--threads", "2"]) == 0
     log = (tmp_path / "o2" / "train.log").read_text()
     assert log.count("loaded from") == 1 and "img/s" not in log
     saved = {torch.load(p, weights_only=False)["key"]: torch.load(p, weights_only=False)["state_dict"] for p in fits.glob("fit-*.pt")}
     written = torch.load(tmp_path / "o2" / "model.pt", weights_only=False)["state_dict"]
     assert any(all(torch.equal(written[k], sd[k]) for k in written) for sd in saved.values())
-    assert json.loads((tmp_path / "b2" / "table1.json").read_text())["timing"]["device"] == "cpu"
+    timing = json.loads((tmp_path / "b2" / "table1.json").read_text())["timing"]
+    assert timing["device"] == "cpu"
+    # The timing is the fit's: trained with 1 thread, measured here with 2.
+    assert timing["threads"] == 1 and json.loads((tmp_path / "b2" / "table1.json").read_text())["machine"]["threads"] == 2
+    assert "Timing on this machine (1 thread)" in (tmp_path / "b2" / "table1.md").read_text()
 
 
 def test_localization_loss_waits_for_its_warmup_and_then_changes_training():

@@ -3,6 +3,7 @@ import { MIN_IMAGE_SIDE } from "@neuroledger/sdk/dicom";
 import {
   type Classification,
   classifyImage,
+  formatOodFigure,
   type ImagePoint,
   MODEL_OUTPUT_CAM,
   type OodResult,
@@ -51,7 +52,7 @@ export interface ClassifyResult {
 
 /** The warning shown when an image's OOD score is above the card's threshold. */
 export function oodWarning(ood: OodResult): string {
-  return `out of distribution: this image is unlike the data the model was trained on (OOD score ${ood.score.toFixed(2)} > threshold ${ood.threshold.toFixed(2)}); do not trust the result`;
+  return `out of distribution: this image is unlike the data the model was trained on (OOD score ${formatOodFigure(ood.score)} > threshold ${formatOodFigure(ood.threshold)}); do not trust the result`;
 }
 
 /**

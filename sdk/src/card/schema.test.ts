@@ -91,6 +91,22 @@ describe("model card schema", () => {
     const parsed = parseModelCard(JSON.stringify(cosine));
     assert.ok(parsed.schema === "neuroledger.model-card/2");
     assert.equal(parsed.hyperparameters.learningRateSchedule, "cosine to 0");
+    const channels = example.ood.mean.length;
+    const unit = (i: number) => Array.from({ length: channels }, (_, c) => (c === i ? 1 : 0));
+    const prototypesOod = {
+      ...example.ood,
+      method: "gap-cosine-or-mahalanobis",
+      precision: Array.from({ length: channels }, (_, i) => unit(i)),
+      prototypes: [unit(0), unit(1)],
+      minMembers: 10,
+      cosineScale: 0.01,
+      mahalanobisScale: 1.2,
+    };
+    const withPrototypes = parseModelCard(JSON.stringify({ ...example, ood: prototypesOod }));
+    assert.equal(
+      withPrototypes.schema === "neuroledger.model-card/2" && withPrototypes.ood.prototypes?.length,
+      2,
+    );
     type V2 = ReturnType<typeof exampleCardV2>;
     const cases: [string, (c: V2) => unknown, RegExp][] = [
       [
@@ -121,6 +137,31 @@ describe("model card schema", () => {
         "OOD statistics for another channel count",
         (c) => ({ ...c, ood: { ...c.ood, mean: [1, 2], var: [1, 1] } }),
         /ood\.mean/,
+      ],
+      [
+        "cosine-prototype OOD without prototypes",
+        (c) => ({ ...c, ood: { ...prototypesOod, prototypes: undefined } }),
+        /ood\.prototypes/,
+      ],
+      [
+        "cosine-prototype OOD without minMembers",
+        (c) => ({ ...c, ood: { ...prototypesOod, minMembers: undefined } }),
+        /ood\.prototypes/,
+      ],
+      [
+        "cosine-prototype OOD without its scales",
+        (c) => ({ ...c, ood: { ...prototypesOod, cosineScale: undefined } }),
+        /ood\.prototypes/,
+      ],
+      [
+        "cosine-or-Mahalanobis OOD without a precision matrix",
+        (c) => ({ ...c, ood: { ...prototypesOod, precision: undefined } }),
+        /ood\.precision/,
+      ],
+      [
+        "an OOD prototype for another channel count",
+        (c) => ({ ...c, ood: { ...prototypesOod, prototypes: [unit(0), [1, 0]] } }),
+        /ood\.prototypes/,
       ],
       [
         "OOD variance of zero",

@@ -379,12 +379,23 @@ const leaveOneSourceOutSchema = z.strictObject({
 /** What the out-of-distribution score needs (docs/interfaces.md section 1). */
 export const oodSchema = z
   .strictObject({
-    /** `gap-mahalanobis`: full covariance (`precision`); `gap-diagonal-mahalanobis`: older cards. */
-    method: z.enum(["gap-mahalanobis", "gap-diagonal-mahalanobis"]),
+    /**
+     * `gap-cosine-or-mahalanobis` (current cards): the cosine distance to the nearest prototype and
+     * the full-covariance Mahalanobis score, each scaled; `gap-mahalanobis`: full covariance alone
+     * (earlier cards); `gap-diagonal-mahalanobis`: the first cards.
+     */
+    method: z.enum(["gap-cosine-or-mahalanobis", "gap-mahalanobis", "gap-diagonal-mahalanobis"]),
     mean: z.array(z.number()).min(1),
     var: z.array(z.number().gt(0)).min(1),
     /** C x C, row-major: inverse of (covariance + ridge) of the training images' pooled features. */
     precision: z.array(z.array(z.number()).min(1)).min(1).optional(),
+    /** M x C unit vectors: mean directions of clusters of >= `minMembers` training images' pooled features. */
+    prototypes: z.array(z.array(z.number()).min(1)).min(1).optional(),
+    minMembers: z.number().int().min(1).optional(),
+    /** The `percentile`-th percentile of the validation images' cosine distances. */
+    cosineScale: z.number().gt(0).optional(),
+    /** The `percentile`-th percentile of the validation images' Mahalanobis scores. */
+    mahalanobisScale: z.number().gt(0).optional(),
     threshold: z.number().min(0),
     percentile: z.number().min(0).max(100),
     heldOutAuroc: fraction.nullable(),
@@ -395,12 +406,26 @@ export const oodSchema = z
   })
   .refine(
     (ood) =>
-      ood.method !== "gap-mahalanobis" ||
+      ood.method === "gap-diagonal-mahalanobis" ||
       (ood.precision?.length === ood.mean.length &&
         ood.precision.every((row) => row.length === ood.mean.length)),
     {
       path: ["precision"],
-      message: "ood.method gap-mahalanobis needs ood.precision, C x C for C = the length of ood.mean",
+      message:
+        "ood.method gap-mahalanobis or gap-cosine-or-mahalanobis needs ood.precision, C x C for C = the length of ood.mean",
+    },
+  )
+  .refine(
+    (ood) =>
+      ood.method !== "gap-cosine-or-mahalanobis" ||
+      (ood.minMembers !== undefined &&
+        ood.cosineScale !== undefined &&
+        ood.mahalanobisScale !== undefined &&
+        (ood.prototypes?.every((row) => row.length === ood.mean.length) ?? false)),
+    {
+      path: ["prototypes"],
+      message:
+        "ood.method gap-cosine-or-mahalanobis needs ood.minMembers, ood.cosineScale, ood.mahalanobisScale and ood.prototypes, M x C for C = the length of ood.mean",
     },
   );
 

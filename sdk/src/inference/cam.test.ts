@@ -129,6 +129,67 @@ describe("out-of-distribution score", () => {
       /precision matrix is not 2 x 2/,
     );
   });
+
+  it("gap-cosine-or-mahalanobis: the scaled cosine to the nearest prototype, or the scaled Mahalanobis score once above 1", () => {
+    // pooled (2, 10): cosines 2 / sqrt(104) to (1, 0) and (2 * 3 + 10 * 4) / (sqrt(104) * 5) to (3, 4);
+    // d = (2, 6) from mean (0, 4), precision [[2, -1], [-1, 1]]: q = (8 - 24 + 36) / 2 = 10.
+    const features = Float32Array.of(1, 3, 10, 10);
+    const spec = {
+      method: "gap-cosine-or-mahalanobis" as const,
+      mean: [0, 4],
+      var: [1, 9],
+      precision: [
+        [2, -1],
+        [-1, 1],
+      ],
+      prototypes: [
+        [1, 0],
+        [3, 4],
+      ],
+      cosineScale: 0.01,
+      mahalanobisScale: 20,
+      threshold: 1.5,
+    };
+    const cosine = 1 - 46 / (Math.sqrt(104) * 5);
+    const close = (a: number, b: number) => Math.abs(a - b) < 1e-12 * Math.max(1, Math.abs(b));
+    const result = oodScore(features, [1, 2, 1, 2], spec);
+    // q / 20 = 0.5 is below 1: only the cosine part counts.
+    assert.ok(close(result.score, cosine / 0.01), `${result.score} vs ${cosine / 0.01}`);
+    assert.equal(result.outOfDistribution, true);
+    // q / 4 = 2.5 passes 1 and beats the cosine part once that is scaled down.
+    const both = oodScore(features, [1, 2, 1, 2], { ...spec, cosineScale: 1, mahalanobisScale: 4 });
+    assert.ok(close(both.score, 2.5), `${both.score}`);
+    // The cosine part ignores the features' length; the Mahalanobis part does not.
+    const longer = oodScore(Float32Array.of(10, 30, 100, 100), [1, 2, 1, 2], {
+      ...spec,
+      mahalanobisScale: 1e9,
+    });
+    assert.ok(
+      close(longer.score, cosine / 0.01),
+      "only the direction of g counts in the cosine part",
+    );
+    const zero = oodScore(Float32Array.of(0, 0, 0, 0), [1, 2, 1, 2], {
+      ...spec,
+      mahalanobisScale: 1e9,
+    });
+    assert.ok(close(zero.score, 1 / 0.01), "all-zero features: cosine distance 1");
+    assert.throws(
+      () => oodScore(features, [1, 2, 1, 2], { ...spec, prototypes: [[1, 0, 0]] }),
+      /prototypes are not M x 2/,
+    );
+    assert.throws(
+      () => oodScore(features, [1, 2, 1, 2], { ...spec, prototypes: [] }),
+      /prototypes are not M x 2/,
+    );
+    assert.throws(
+      () => oodScore(features, [1, 2, 1, 2], { ...spec, precision: undefined }),
+      /precision matrix is not 2 x 2/,
+    );
+    assert.throws(
+      () => oodScore(features, [1, 2, 1, 2], { ...spec, cosineScale: 0 }),
+      /needs positive cosineScale and mahalanobisScale/,
+    );
+  });
 });
 
 describe("interpreting the outputs of a v2 model", () => {

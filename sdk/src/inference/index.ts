@@ -23,7 +23,7 @@ export {
   type RgbaImage,
   resizeHeatmap,
 } from "./heatmap.ts";
-export { type OodResult, type OodSpec, oodScore } from "./ood.ts";
+export { formatOodFigure, type OodResult, type OodSpec, oodScore } from "./ood.ts";
 export {
   type PreparedInput,
   type PreprocessingSpec,
