@@ -159,6 +159,14 @@ describe("model card schema", () => {
         /ood\.precision/,
       ],
       [
+        "more OOD prototypes than a reader compares an image with",
+        (c) => ({
+          ...c,
+          ood: { ...prototypesOod, prototypes: Array.from({ length: 1025 }, () => unit(0)) },
+        }),
+        /ood\.prototypes/,
+      ],
+      [
         "an OOD prototype for another channel count",
         (c) => ({ ...c, ood: { ...prototypesOod, prototypes: [unit(0), [1, 0]] } }),
         /ood\.prototypes/,

@@ -390,7 +390,8 @@ export const oodSchema = z
     /** C x C, row-major: inverse of (covariance + ridge) of the training images' pooled features. */
     precision: z.array(z.array(z.number()).min(1)).min(1).optional(),
     /** M x C unit vectors: mean directions of clusters of >= `minMembers` training images' pooled features. */
-    prototypes: z.array(z.array(z.number()).min(1)).min(1).optional(),
+    /** At most 1024 (training writes at most 64): every image is compared with each, in the browser too. */
+    prototypes: z.array(z.array(z.number()).min(1)).min(1).max(1024).optional(),
     minMembers: z.number().int().min(1).optional(),
     /** The `percentile`-th percentile of the validation images' cosine distances. */
     cosineScale: z.number().gt(0).optional(),
