@@ -174,11 +174,15 @@ def _v2_markdown(table: dict) -> list[str]:
     for name, d in details.items():
         held = d.get("ood")
         if held:
-            lines.append(f"On the model that never saw {name}: {held['method']} ({held['prototypes']} prototypes) AUROC "
-                         f"{_f(held['auroc'], False)} (the cosine part alone: {_f(held['aurocCosineAlone'], False)}; the gap-mahalanobis "
-                         f"score of earlier cards: {_f(held['aurocGapMahalanobis'], False)}); "
-                         f"at its own validation threshold the warning flags {_f(held['flaggedHeldOut'])} % of held-out {name} and "
-                         f"{_f(held['flaggedInSourceTest'])} % of the in-source test.")
+            alt = held["alternatives"]
+            lines += ["", f"OOD scores on the model that never saw {name} (threshold: the 99th percentile of its own validation scores):", "",
+                      f"| score | AUROC held-out {name} vs in-source test | flagged: held out % | flagged: in-source test % |",
+                      "|---|---|---|---|"]
+            for label, m in ((f"card: {held['method']} ({held['prototypes']} prototypes)", held),
+                             ("cosine to the prototypes alone", alt["cosineToPrototypes"]),
+                             ("gap-mahalanobis alone (earlier cards)", alt["gapMahalanobis"]),
+                             ("deep kNN over every training image (k = 1; no card carries it)", alt["deepKnnEveryTrainingImage"])):
+                lines.append(f"| {label} | {_f(m['auroc'], False)} | {_f(m.get('flaggedHeldOut'))} | {_f(m.get('flaggedInSourceTest'))} |")
     if "paperCnn" in table:
         p = table["paperCnn"]
         lines += ["", f"Paper CNN on our split: {p.get('epochsRun')} epochs (best {p.get('bestEpoch')}), "

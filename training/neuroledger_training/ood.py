@@ -44,23 +44,25 @@ def pooled(features: np.ndarray) -> np.ndarray:
 
 
 def unit_rows(g: np.ndarray) -> np.ndarray:
-    """Each row of g [B, C] divided by its Euclidean length; an all-zero row stays zero."""
+    """Each row of g [B, C] divided by its Euclidean length; an all-zero row stays zero, a row with
+    a non-finite value becomes NaN (so its score is NaN, which readers flag, as the sdk does)."""
     g = np.asarray(g, dtype=np.float64)
     norm = np.linalg.norm(g, axis=1, keepdims=True)
-    return np.divide(g, norm, out=np.zeros_like(g), where=norm > 0)
+    out = np.divide(g, norm, out=np.zeros_like(g), where=(norm > 0) & np.isfinite(norm))
+    out[~np.isfinite(norm[:, 0])] = np.nan
+    return out
 
 
 def prototypes(g_train: np.ndarray, clusters: int = CLUSTERS, min_members: int = MIN_MEMBERS, seed: int = 0) -> np.ndarray:
     """Spherical k-means of the training features g [N, C]: [M, C] unit vectors, M <= clusters,
     each the normalised mean direction of >= min_members training images (k-means++ start, seeded).
-    A network whose features are zero on all but a few images (untrained, or dead units) gets one
-    prototype, the mean direction of all of them (the all-ones direction when every one is zero),
-    so that the card is still written and scores stay defined."""
+    A network whose features are zero (or not finite) on all but fewer than min_members images
+    (untrained, or dead units) gets one prototype, the all-ones direction: it is written from no
+    image, so the card stays free of any one scan's features and scores stay defined."""
     u = unit_rows(g_train)
-    u = u[np.linalg.norm(u, axis=1) > 0]
+    u = u[np.linalg.norm(u, axis=1) > 0]  # NaN rows fail the test too
     if len(u) < min_members:
-        mean = u.sum(axis=0) if len(u) else np.ones(np.shape(g_train)[1])
-        return unit_rows(mean[None, :])
+        return unit_rows(np.ones((1, np.shape(g_train)[1])))
     rng = np.random.default_rng(seed)
     centres = [u[rng.integers(len(u))]]
     for _ in range(min(clusters, len(u)) - 1):
@@ -74,9 +76,10 @@ def prototypes(g_train: np.ndarray, clusters: int = CLUSTERS, min_members: int =
             assign = np.argmax(u @ c.T, axis=1)
             moved = unit_rows(np.stack([u[assign == j].sum(axis=0) for j in range(len(c))]))
             moved[np.linalg.norm(moved, axis=1) == 0] = c[np.linalg.norm(moved, axis=1) == 0]
-            if np.allclose(moved, c, atol=1e-12):
-                break
+            settled = np.allclose(moved, c, rtol=0.0, atol=1e-12)
             c = moved
+            if settled:
+                break
         counts = np.bincount(np.argmax(u @ c.T, axis=1), minlength=len(c))
         if counts.min() >= min_members:
             return c

@@ -373,19 +373,26 @@ def leave_one_source_out(ds: Dataset, split: Split, model_cfg: ModelConfig, trai
 def ood_on(g_train: np.ndarray, g_val: np.ndarray, g_held: np.ndarray, g_test: np.ndarray) -> dict:
     """How the card's OOD score (statistics from g_train, scales and threshold from g_val, as a card
     would have them) separates a held-out source g_held from the in-source test g_test: AUROC, and
-    the share of each the warning flags; beside it the AUROC of each part alone (cosine to the
-    prototypes; the Mahalanobis score of earlier cards)."""
+    the share of each the warning flags. `alternatives`: the same for each part alone at its own
+    scale (the cosine to the prototypes; the Mahalanobis score of earlier cards), and the AUROC of
+    deep kNN over every training image (k = 1, cosine), which no card carries."""
     section = ood_section(g_train, g_val, None)
     truth = np.r_[np.ones(len(g_held)), np.zeros(len(g_test))]
-    auroc = lambda f: roc_auc(truth, np.r_[f(g_held), f(g_test)])  # noqa: E731
-    s_held, s_test = scores(g_held, section), scores(g_test, section)
-    maha = mahalanobis_stats(g_train)
-    return {"method": section["method"], "auroc": auroc(lambda g: scores(g, section)),
-            "flaggedHeldOut": float((s_held > section["threshold"]).mean()),
-            "flaggedInSourceTest": float((s_test > section["threshold"]).mean()),
-            "prototypes": len(section["prototypes"]),
-            "aurocCosineAlone": auroc(lambda g: cosine_distances(g, section["prototypes"])),
-            "aurocGapMahalanobis": auroc(lambda g: scores(g, maha))}
+
+    def measured(score, threshold: float | None) -> dict:
+        s_held, s_test = score(g_held), score(g_test)
+        out = {"auroc": roc_auc(truth, np.r_[s_held, s_test])}
+        if threshold is not None:
+            out |= {"flaggedHeldOut": float((s_held > threshold).mean()), "flaggedInSourceTest": float((s_test > threshold).mean())}
+        return out
+
+    protos, maha = np.array(section["prototypes"]), mahalanobis_stats(g_train)
+    return {"method": section["method"], **measured(lambda g: scores(g, section), section["threshold"]),
+            "prototypes": len(protos),
+            "alternatives": {
+                "cosineToPrototypes": measured(lambda g: cosine_distances(g, protos), section["cosineScale"]),
+                "gapMahalanobis": measured(lambda g: scores(g, maha), section["mahalanobisScale"]),
+                "deepKnnEveryTrainingImage": measured(lambda g: cosine_distances(g, g_train), None)}}
 
 
 def test_examples(ds: Dataset, split: Split, per_class: int, source: int | None = None) -> list[int]:

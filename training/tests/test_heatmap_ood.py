@@ -101,6 +101,7 @@ def test_cosine_distance_is_one_minus_the_best_cosine_and_ignores_length():
     assert np.allclose(got[:2], want, atol=1e-12)
     assert got[0] < 0.05 and got[1] > 0.8  # near a training direction; far from every one
     assert got[2] == 1.0  # all-zero features: nothing of the training data
+    assert np.isnan(cosine_distances(np.array([[np.nan, 1.0, 0.0, 0.0]]), p)[0])  # flagged by readers, as in the sdk
     assert np.allclose(cosine_distances(10.0 * x[:2], p), got[:2])  # the length of g does not count
 
 
@@ -113,10 +114,10 @@ def test_every_prototype_averages_at_least_min_members_images():
     assert counts.min() >= 10 and 2 <= len(p) <= 16
     assert not any(np.allclose(row, [0, 0, 1], atol=0.1) for row in p)
     assert np.array_equal(p, prototypes(g, clusters=16, min_members=10))  # seeded: the same card twice
-    # Features zero on all but a few images (an untrained network): one prototype, their mean direction.
-    few = np.vstack([g[:3], np.zeros((20, 3))])
-    mean = (g[:3] / np.linalg.norm(g[:3], axis=1, keepdims=True)).sum(axis=0)
-    assert np.allclose(prototypes(few, min_members=10), [mean / np.linalg.norm(mean)])
+    # Features zero on all but a few images (an untrained network): one prototype written from no
+    # image (the all-ones direction), never the mean of fewer than min_members scans.
+    few = np.vstack([g[:3], np.zeros((20, 3)), np.full((5, 3), np.nan)])
+    assert np.allclose(prototypes(few, min_members=10), [np.ones(3) / np.sqrt(3)])
     assert np.allclose(prototypes(np.zeros((20, 3))), [np.ones(3) / np.sqrt(3)])
 
 
@@ -146,6 +147,7 @@ def test_card_score_joins_the_cosine_and_the_mahalanobis_detector():
 
 
 def test_ood_on_a_held_out_source_reports_auroc_and_flag_rates_beside_each_part():
+    from neuroledger_training.metrics import roc_auc
     from neuroledger_training.pipeline import ood_on
     rng = np.random.default_rng(5)
     centres = [[1, 0, 0, 0], [0, 1, 1, 0]]
@@ -153,11 +155,15 @@ def test_ood_on_a_held_out_source_reports_auroc_and_flag_rates_beside_each_part(
     held = _directions(rng, [[0.6, 0, 0, 1]], 80)  # another direction: a new site
     out = ood_on(train, val, held, test)
     assert out["method"] == "gap-cosine-or-mahalanobis" and out["prototypes"] >= 2
-    assert out["auroc"] > 0.95 and out["aurocCosineAlone"] > 0.95
+    alt = out["alternatives"]
+    assert out["auroc"] > 0.95 and alt["cosineToPrototypes"]["auroc"] > 0.95 and alt["deepKnnEveryTrainingImage"]["auroc"] > 0.95
     assert out["flaggedHeldOut"] > 0.9 and out["flaggedInSourceTest"] < 0.1
+    assert alt["cosineToPrototypes"]["flaggedHeldOut"] > 0.9 and "flaggedHeldOut" not in alt["deepKnnEveryTrainingImage"]
     # Held out and in-source swapped: the score ranks them the other way round.
     assert ood_on(train, val, test, held)["auroc"] < 0.05
-    assert 0.0 <= out["aurocGapMahalanobis"] <= 1.0
+    maha = mahalanobis_stats(train)
+    want = roc_auc(np.r_[np.ones(len(held)), np.zeros(len(test))], np.r_[scores(held, maha), scores(test, maha)])
+    assert alt["gapMahalanobis"]["auroc"] == want
 
 
 def test_balanced_weights_split_labels_then_sources():

@@ -139,19 +139,39 @@ describe("model card schema", () => {
         /ood\.mean/,
       ],
       [
-        "cosine-prototype OOD without prototypes",
+        "cosine-or-Mahalanobis OOD without prototypes",
         (c) => ({ ...c, ood: { ...prototypesOod, prototypes: undefined } }),
-        /ood\.prototypes/,
+        /needs ood\.prototypes/,
       ],
       [
-        "cosine-prototype OOD without minMembers",
+        "cosine-or-Mahalanobis OOD without minMembers",
         (c) => ({ ...c, ood: { ...prototypesOod, minMembers: undefined } }),
-        /ood\.prototypes/,
+        /needs ood\.minMembers/,
       ],
       [
-        "cosine-prototype OOD without its scales",
+        "cosine-or-Mahalanobis OOD without its cosine scale",
         (c) => ({ ...c, ood: { ...prototypesOod, cosineScale: undefined } }),
-        /ood\.prototypes/,
+        /needs ood\.cosineScale/,
+      ],
+      [
+        "cosine-or-Mahalanobis OOD without its Mahalanobis scale",
+        (c) => ({ ...c, ood: { ...prototypesOod, mahalanobisScale: undefined } }),
+        /needs ood\.mahalanobisScale/,
+      ],
+      [
+        "a cosine scale above the largest cosine distance (2), which would silence the cosine part",
+        (c) => ({ ...c, ood: { ...prototypesOod, cosineScale: 1e300 } }),
+        /ood\.cosineScale/,
+      ],
+      [
+        "an all-zero OOD prototype",
+        (c) => ({ ...c, ood: { ...prototypesOod, prototypes: [unit(0), unit(0).map(() => 0)] } }),
+        /ood\.prototypes\[1\] must be a unit vector/,
+      ],
+      [
+        "a huge OOD prototype",
+        (c) => ({ ...c, ood: { ...prototypesOod, prototypes: [unit(0).map((v) => v * 1e200)] } }),
+        /ood\.prototypes\[0\] must be a unit vector/,
       ],
       [
         "cosine-or-Mahalanobis OOD without a precision matrix",

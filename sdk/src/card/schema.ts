@@ -393,8 +393,8 @@ export const oodSchema = z
     /** At most 1024 (training writes at most 64): every image is compared with each, in the browser too. */
     prototypes: z.array(z.array(z.number()).min(1)).min(1).max(1024).optional(),
     minMembers: z.number().int().min(1).optional(),
-    /** The `percentile`-th percentile of the validation images' cosine distances. */
-    cosineScale: z.number().gt(0).optional(),
+    /** The `percentile`-th percentile of the validation images' cosine distances (which lie in [0, 2]). */
+    cosineScale: z.number().gt(0).max(2).optional(),
     /** The `percentile`-th percentile of the validation images' Mahalanobis scores. */
     mahalanobisScale: z.number().gt(0).optional(),
     threshold: z.number().min(0),
@@ -416,19 +416,32 @@ export const oodSchema = z
         "ood.method gap-mahalanobis or gap-cosine-or-mahalanobis needs ood.precision, C x C for C = the length of ood.mean",
     },
   )
-  .refine(
-    (ood) =>
-      ood.method !== "gap-cosine-or-mahalanobis" ||
-      (ood.minMembers !== undefined &&
-        ood.cosineScale !== undefined &&
-        ood.mahalanobisScale !== undefined &&
-        (ood.prototypes?.every((row) => row.length === ood.mean.length) ?? false)),
-    {
-      path: ["prototypes"],
-      message:
-        "ood.method gap-cosine-or-mahalanobis needs ood.minMembers, ood.cosineScale, ood.mahalanobisScale and ood.prototypes, M x C for C = the length of ood.mean",
-    },
-  );
+  .superRefine((ood, ctx) => {
+    if (ood.method !== "gap-cosine-or-mahalanobis") return;
+    const need = (key: "minMembers" | "cosineScale" | "mahalanobisScale" | "prototypes") => {
+      if (ood[key] === undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: `ood.method gap-cosine-or-mahalanobis needs ood.${key}`,
+        });
+    };
+    need("minMembers");
+    need("cosineScale");
+    need("mahalanobisScale");
+    need("prototypes");
+    // Unit length, as training writes them: a zero or huge prototype would flag every image (NaN
+    // or 1 - a tiny cosine) without saying why.
+    ood.prototypes?.forEach((row, m) => {
+      const length = Math.hypot(...row);
+      if (row.length !== ood.mean.length || !(Math.abs(length - 1) <= 1e-6))
+        ctx.addIssue({
+          code: "custom",
+          path: ["prototypes", m],
+          message: `ood.prototypes[${m}] must be a unit vector of ${ood.mean.length} values (one per feature channel); it has ${row.length} values of length ${length}`,
+        });
+    });
+  });
 
 const dataV1 = cardV1Shape.data.shape;
 const splitV1 = dataV1.split.shape;

@@ -4,7 +4,7 @@ import { InvalidInputError } from "../errors.ts";
 import { heatmapFromCam, heatmapPeak } from "./cam.ts";
 import { interpretOutputs } from "./classify.ts";
 import { heatmapOnImage, overlayHeatmap } from "./heatmap.ts";
-import { oodScore } from "./ood.ts";
+import { formatOodFigure, oodScore } from "./ood.ts";
 
 const v2Card = (ood?: { mean: number[]; var: number[]; threshold: number }) => ({
   labels: ["no", "yes"],
@@ -86,6 +86,16 @@ describe("class activation heatmap (card v2)", () => {
 });
 
 describe("out-of-distribution score", () => {
+  it("is shown to 3 significant figures", () => {
+    assert.deepEqual([0.0046, 0.011994, 1.18539, 17.8456, 1234.5].map(formatOodFigure), [
+      "0.00460",
+      "0.0120",
+      "1.19",
+      "17.8",
+      "1.23e+3",
+    ]);
+  });
+
   it("is the mean over channels of (pooled feature - mean)^2 / var, flagged above the threshold", () => {
     // 2 channels on a 1x2 map: pooled 2 and 10
     const features = Float32Array.of(1, 3, 10, 10);
@@ -189,6 +199,19 @@ describe("out-of-distribution score", () => {
       () => oodScore(features, [1, 2, 1, 2], { ...spec, cosineScale: 0 }),
       /needs positive cosineScale and mahalanobisScale/,
     );
+    assert.throws(
+      () =>
+        oodScore(features, [1, 2, 1, 2], {
+          ...spec,
+          method: "gap-cosine-prototypes" as unknown as "gap-mahalanobis",
+        }),
+      /Unknown OOD method "gap-cosine-prototypes"/,
+    );
+    // The Mahalanobis part counts the length: 10x the features moves d = g - mean and q with it.
+    const far = oodScore(Float32Array.of(10, 30, 100, 100), [1, 2, 1, 2], spec);
+    const [d0, d1] = [20, 96];
+    const q = (2 * d0 ** 2 - 2 * d0 * d1 + d1 ** 2) / 2;
+    assert.ok(close(far.score, q / 20), `${far.score} vs ${q / 20}`);
   });
 });
 

@@ -99,6 +99,11 @@ function scorePooled(g: Float64Array, spec: OodSpec, channels: number): number {
     return Math.max(cosineDistance(g, spec, channels) / cosineScale, q > 1 ? q : 0);
   }
   if (spec.method === "gap-mahalanobis") return mahalanobis(g, spec, channels);
+  if (spec.method !== undefined && spec.method !== "gap-diagonal-mahalanobis") {
+    throw new InvalidInputError(
+      `Unknown OOD method ${JSON.stringify(spec.method)} (known: gap-cosine-or-mahalanobis, gap-mahalanobis, gap-diagonal-mahalanobis).`,
+    );
+  }
   let sum = 0;
   for (let c = 0; c < channels; c++) {
     const d = (g[c] as number) - (spec.mean[c] as number);
