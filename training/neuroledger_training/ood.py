@@ -6,7 +6,7 @@ of its in-source validation scores:
 - the cosine distance to the nearest prototype, 1 - max_m cos(g, p_m), where the prototypes are
   the mean directions of spherical k-means clusters of the training features, each made of at
   least `minMembers` training images (deep nearest-neighbour OOD, Sun et al., ICML 2022, with
-  cluster means in place of single images, so the card carries no one patient's features). It sees
+  cluster means in place of single images, so the card carries no single scan's features). It sees
   a new site: on the leave-one-source-out model it separates held-out figshare from the in-source
   test with AUROC 0.78, where the Mahalanobis score gave 0.53 (the held-out features are weaker,
   median length 2.3 against 3.4, which a distance from the mean reads as typical);
