@@ -158,6 +158,12 @@ def _v2_markdown(table: dict) -> list[str]:
         lines.append(f"| {e['heldOut']} | {', '.join(e['trainedOn'])} | {_f(e['sensitivity'])} | {_f(e['specificity'])} | "
                      f"{_f(loc.get('pointingGame'))} | {_f(loc.get('heatInBox'))} | {_f(d.get('oodAuroc'), False)} | {e['note']} |")
     for name, d in details.items():
+        op = d.get("operatingPoint")
+        if op and op.get("cutoff") is not None:
+            lines += ["", f"At a cut-off chosen on the in-source validation no-tumor images for {100 * op['specificityTarget']:.0f} % "
+                      f"specificity (p(yes) >= {op['cutoff']:.4f}; {_f(op['validationSpecificity'])} % on validation) instead of 0.5: "
+                      f"held-out {name} sensitivity {_f(op['heldOutSensitivity'])} %, in-source test specificity {_f(op['inSourceTestSpecificity'])} %."]
+    for name, d in details.items():
         if d.get("sensitivityByClass"):
             lines.append("")
             lines.append(f"Sensitivity on held-out {name} by class: " + ", ".join(f"{k} {100 * v:.1f} %" for k, v in d["sensitivityByClass"].items()) + ".")

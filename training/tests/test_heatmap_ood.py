@@ -166,6 +166,21 @@ def test_ood_on_a_held_out_source_reports_auroc_and_flag_rates_beside_each_part(
     assert alt["gapMahalanobis"]["auroc"] == want
 
 
+def test_operating_point_is_chosen_on_validation_negatives_only():
+    from neuroledger_training.pipeline import operating_point
+    p_val = np.arange(1, 11) / 10  # ten validation no-tumor images: 0.1 ... 1.0
+    held, test = np.array([0.5, 0.95, 0.99]), np.array([0.05, 0.3, 0.92, 0.95])
+    op = operating_point(p_val, held, test, specificity=0.9)
+    # 9 of 10 validation negatives (>= 90 %) must score below: the cut-off sits just above 0.9.
+    assert 0.9 < op["cutoff"] < 0.9 + 1e-12 and op["validationSpecificity"] == 0.9
+    assert op["heldOutSensitivity"] == 2 / 3 and op["inSourceTestSpecificity"] == 0.5
+    # Moving a held-out or test score never moves the cut-off: only validation negatives choose it.
+    assert operating_point(p_val, held * 0, test * 0, specificity=0.9)["cutoff"] == op["cutoff"]
+    assert operating_point(p_val, held, test)["validationSpecificity"] >= 0.95
+    empty = operating_point(np.array([]), held, test)
+    assert empty["cutoff"] is None and empty["heldOutSensitivity"] is None
+
+
 def test_balanced_weights_split_labels_then_sources():
     labels = np.array([0] * 10 + [1] * 30 + [1] * 60)
     sources = np.array([0] * 10 + [0] * 30 + [1] * 60)

@@ -99,6 +99,8 @@ def test_card_v2_has_every_section(trained, tumors):
     assert loc["method"] == "cam" and loc["n"] == 16 and loc["source"].startswith("tumors")
     ood = card["ood"]
     assert len(ood["mean"]) == len(ood["var"]) == 16 and min(ood["var"]) > 0 and ood["threshold"] >= 0
+    assert ood["method"] == "gap-cosine-or-mahalanobis" and 1 <= len(ood["prototypes"]) <= 64 and ood["minMembers"] == 10
+    assert all(abs(np.linalg.norm(p) - 1) < 1e-9 for p in ood["prototypes"]) and ood["cosineScale"] <= 2
     assert ood["heldOutAuroc"] is None or 0 <= ood["heldOutAuroc"] <= 1
 
 
