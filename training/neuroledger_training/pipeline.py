@@ -22,7 +22,7 @@ from .heatmap import image_coords, localization
 from .inputs import PreprocSpec, V1Inputs, V2Inputs
 from .metrics import binary_metrics, multiclass_metrics, roc_auc
 from .model import ModelConfig, save_checkpoint
-from .ood import cosine_distances, mahalanobis_stats, ood_section, scores
+from .ood import MAHALANOBIS, cosine_distances, ood_section, scores
 from .plots import plot_confusion, plot_curves
 from .preprocess_v2 import Region
 from .removal import fill_probe, hole_sides, removal_probe
@@ -411,7 +411,8 @@ def ood_on(g_train: np.ndarray, g_val: np.ndarray, g_held: np.ndarray, g_test: n
             out |= {"flaggedHeldOut": float((s_held > threshold).mean()), "flaggedInSourceTest": float((s_test > threshold).mean())}
         return out
 
-    protos, maha = np.array(section["prototypes"]), mahalanobis_stats(g_train)
+    # The card's own mean and precision are the Mahalanobis statistics of earlier cards: no second fit.
+    protos, maha = np.array(section["prototypes"]), {**section, "method": MAHALANOBIS}
     return {"method": section["method"], **measured(lambda g: scores(g, section), section["threshold"]),
             "prototypes": len(protos),
             "alternatives": {

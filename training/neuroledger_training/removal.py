@@ -114,7 +114,7 @@ def control_hole(hole: torch.Tensor, head: torch.Tensor, gen: torch.Generator) -
 def _probability(model, v: torch.Tensor, m: torch.Tensor, clip: float, positive: int) -> np.ndarray:
     """`positive`'s probability for area maps v [B, S, S] (M [B]) through standardisation and the model."""
     device = next(model.parameters(), torch.empty(0)).device
-    x = p2.standardize(v, p2.head_mask(v, m), clip)[:, None].expand(-1, 3, -1, -1).contiguous().to(device)
+    x = p2.to_input(v, m, clip).to(device)
     with torch.no_grad():
         return torch.softmax(model(x)[0], dim=1)[:, positive].cpu().numpy()
 
