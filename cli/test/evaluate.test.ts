@@ -71,6 +71,62 @@ describe("evaluate and classify", () => {
       assert.ok(Math.abs(a[k] - b[k]) < 1e-9, `${k}: ${a[k]} vs ${b[k]}`);
   });
 
+  test("`evaluate --json` gives the same out-of-distribution figures and site check as `training evaluate --json`", async () => {
+    // The smoke model with validation scores in its card, set between the vectors' own scores so
+    // the ranking is neither all wins nor all losses; 15 images (each vector three times).
+    const model = join(dir.path, "smoke-site");
+    await mkdir(model);
+    for (const f of ["model.onnx", "model.pt"]) await copyFile(join(SMOKE, f), join(model, f));
+    const vectors = JSON.parse(await readFile(join(SMOKE, "vectors", "vectors.json"), "utf8"));
+    const scores = (vectors.items as { oodScore: number }[])
+      .map((i) => i.oodScore)
+      .sort((x, y) => x - y);
+    const validationScores = [
+      (scores[0] as number) / 2,
+      ...scores.slice(1).map((s, i) => (s + (scores[i] as number)) / 2),
+    ];
+    const card = JSON.parse(await readFile(join(SMOKE, "card.json"), "utf8"));
+    await writeFile(
+      join(model, "card.json"),
+      JSON.stringify({ ...card, ood: { ...card.ood, validationScores } }),
+    );
+    const set = join(dir.path, "site", "yes");
+    await mkdir(set, { recursive: true });
+    for (const item of vectors.items as { image: string }[])
+      for (const copy of [1, 2, 3])
+        await copyFile(join(SMOKE, "vectors", item.image), join(set, `${copy}-${item.image}`));
+    const args = ["evaluate", "--model", model, "--data", join(dir.path, "site"), "--json"];
+    const ours = await run(process.execPath, [BIN, ...args]);
+    assert.equal(ours.code, 0, ours.stderr);
+    const theirs = await run(
+      "/usr/bin/python3",
+      ["-m", "neuroledger_training.cli", ...args],
+      join(REPO_ROOT, "training"),
+    );
+    assert.equal(theirs.code, 0, theirs.stderr);
+    const a = lastJson(ours.stdout).outOfDistribution;
+    const b = lastJson(theirs.stdout).outOfDistribution;
+    assert.deepEqual(Object.keys(a), ["threshold", "flagged", "n", "siteCheck"]);
+    assert.deepEqual(Object.keys(a), Object.keys(b));
+    assert.equal(a.n, 15);
+    assert.equal(a.threshold, card.ood.threshold);
+    // Above the smoke threshold (1.05): v1 (1.23) and v4 (3.08), three copies each.
+    assert.equal(a.flagged, 6);
+    assert.equal(b.flagged, a.flagged);
+    assert.deepEqual(Object.keys(a.siteCheck), Object.keys(b.siteCheck));
+    assert.equal(a.siteCheck.n, 15);
+    assert.equal(a.siteCheck.validationN, 5);
+    // Each vector sits above its own validation score and below the next: U = 3 * (1 + 2 + 3 + 4 + 5).
+    assert.equal(a.siteCheck.auroc, 45 / 75);
+    for (const k of ["auroc", "z", "pValue"])
+      assert.ok(
+        Math.abs(a.siteCheck[k] - b.siteCheck[k]) < 1e-9,
+        `${k}: ${a.siteCheck[k]} vs ${b.siteCheck[k]}`,
+      );
+    assert.equal(a.siteCheck.unlikeTraining, b.siteCheck.unlikeTraining);
+    assert.equal(a.siteCheck.unlikeTraining, false);
+  });
+
   test("`classify --json --heatmap` gives the vectors' probability and writes the overlay", async () => {
     const vectors = JSON.parse(await readFile(join(SMOKE, "vectors", "vectors.json"), "utf8"));
     const item = vectors.items[2];

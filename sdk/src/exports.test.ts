@@ -29,6 +29,9 @@ const BROWSER_PACKAGES = new Set([
   // generated on first use, never at import).
   "protobufjs/light.js",
   "long",
+  // siteCheck's p-value: stdlib's pure-JS erfc (its native addon is only loaded through an
+  // explicit `lib/native.js` import, which nothing here makes).
+  "@stdlib/math-base-special-erfc",
 ]);
 
 /** Bare module specifiers reachable from `entry` through relative imports (type-only imports excluded). */

@@ -189,11 +189,27 @@ def _v2_markdown(table: dict) -> list[str]:
                              ("gap-mahalanobis alone (earlier cards)", alt["gapMahalanobis"]),
                              ("deep kNN over every training image (k = 1; no card carries it)", alt["deepKnnEveryTrainingImage"])):
                 lines.append(f"| {label} | {_f(m['auroc'], False)} | {_f(m.get('flaggedHeldOut'))} | {_f(m.get('flaggedInSourceTest'))} |")
+            lines += _site_check_lines(name, held.get("siteCheck"))
     if "paperCnn" in table:
         p = table["paperCnn"]
         lines += ["", f"Paper CNN on our split: {p.get('epochsRun')} epochs (best {p.get('bestEpoch')}), "
                   f"{p.get('secondsPerEpoch', 0):.0f} s per epoch; gap to the paper's reported figures (points): "
                   + ", ".join(f"{k} {v:+.2f}" for k, v in p["gapToPaper"].items()) + "."]
+    return lines
+
+
+def _site_check_lines(name: str, site: dict | None) -> list[str]:
+    """The site check's rates over random sets of n images (pipeline.ood_on), and its whole-side verdicts."""
+    if not site:
+        return []
+    lines = ["", f"Site check (one-sided Mann-Whitney U of a set's scores against the validation scores, alpha {site['alpha']:g}): "
+             f"share of {site['draws']} random sets of n images called unlike the training data:", "",
+             f"| n | held-out {name} (power) % | in-source test (false alarms) % |", "|---|---|---|"]
+    lines += [f"| {row['n']} | {_f(row['heldOut'])} | {_f(row['inSourceTest'])} |" for row in site["bySize"]]
+    for label, check in ((f"all of held-out {name}", site["wholeHeldOut"]), ("all of the in-source test", site["wholeInSourceTest"])):
+        if check:
+            lines.append(f"\n{label} (n {check['n']}): AUROC against validation {check['auroc']:.3f}, z {check['z']:.2f}, "
+                         f"p {check['pValue']:.3g}.")
     return lines
 
 

@@ -23,6 +23,7 @@ from .evaluate import evaluate_folder
 from .export import export_onnx, write_vectors
 from .inputs import PreprocSpec
 from .model import ModelConfig, TumorTypeCNN, build_model, load_checkpoint
+from .ood import SITE_MIN_IMAGES
 from .pipeline import (Logger, display_path, dump_json_line, evaluate_and_write, make_inputs, paper_row, prepare, run_kfold,
                        split_of, test_examples, train_and_write)
 from .samples import SAMPLES_PER_CLASS, write_samples
@@ -327,8 +328,26 @@ def cmd_evaluate(args) -> None:
         if metrics.get("untypedTumors"):
             u = metrics["untypedTumors"]
             print(f"tumors without a type: {u['calledTumor']} of {u['n']} called a tumor")
+        for line in ood_lines(metrics.get("outOfDistribution")):
+            print(line)
         if args.predictions:
             print(f"predictions: {args.predictions}")
+
+
+def ood_lines(ood: dict | None) -> list[str]:
+    """evaluate's out-of-distribution summary for people (none for a card without `ood`)."""
+    if ood is None:
+        return []
+    lines = [f"      OOD: {ood['flagged']} of {ood['n']} images above the card's threshold {ood['threshold']:.3g}"]
+    check = ood["siteCheck"]
+    if check is None:
+        lines.append("site check: not available (the card has no validationScores, or no image was readable)")
+    else:
+        verdict = {True: "unlike the training data", False: "no evidence of a difference",
+                   None: f"too few images for a verdict (n < {SITE_MIN_IMAGES})"}[check["unlikeTraining"]]
+        lines.append(f"site check: AUROC against the validation images {check['auroc']:.3f}, z {check['z']:.2f}, "
+                     f"p {check['pValue']:.3g} (alpha {check['alpha']:g}): {verdict}")
+    return lines
 
 
 def cmd_export(args) -> None:

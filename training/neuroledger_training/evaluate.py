@@ -4,6 +4,7 @@ prediction per image (file, label, predicted, probability, peak_x, peak_y)."""
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ from .heatmap import peak
 from .inputs import PreprocSpec
 from .metrics import binary_metrics, multiclass_metrics
 from .model import load_checkpoint
+from .ood import pooled, scores, site_check
 from .sources import _mapping, parse_mapping_args
 from .tasks import BINARY, NO_TUMOR, UNTYPED_TUMOR, task_by_name, task_of_labels
 
@@ -61,7 +63,10 @@ def evaluate_folder(model_dir: Path, data_dir: Path, log=print, threads: int = 2
         mapping = _mapping(Path(data_dir).name, listing.labels, parse_mapping_args(map_args or [], model_task), model_task)
     except DataError as exc:
         raise DataError(f"class folders {listing.labels} in {data_dir} do not match the model's labels {ckpt['labels']}: {exc}") from None
+    card_path = Path(model_dir) / "card.json"
+    ood = json.loads(card_path.read_text()).get("ood") if card_path.is_file() else None
     rows: list[dict] = []
+    gs: list[np.ndarray] = []
     probs: list[float] = []
     labels: list[int] = []
     bad: list[tuple[str, str]] = []
@@ -72,6 +77,7 @@ def evaluate_folder(model_dir: Path, data_dir: Path, log=print, threads: int = 2
             return
         x = torch.stack([b[0] for b in batch])
         logits, features = model(x)
+        gs.append(pooled(features.numpy()))
         all_prob = torch.softmax(logits, 1).numpy()
         cams = model.cam(features) if spec.version == 2 else None
         for n, (_, region, sample, label, (w, h)) in enumerate(batch):
@@ -114,9 +120,10 @@ def evaluate_folder(model_dir: Path, data_dir: Path, log=print, threads: int = 2
             writer.writeheader()
             writer.writerows(rows)
         tmp.replace(predictions)
+    ood_out = out_of_distribution(np.concatenate(gs) if gs else np.zeros((0, 1)), ood, log)
     if binary:
         metrics = binary_metrics(np.array(labels), np.array(probs))
-        return {**metrics, "unreadable": len(bad), "labels": labels_out}
+        return {**metrics, "unreadable": len(bad), "labels": labels_out, "outOfDistribution": ood_out}
     y = np.array(labels, dtype=np.int64)
     p = np.array(probs, dtype=np.float64).reshape(len(y), model_task.k)
     keep = y < model_task.k
@@ -124,4 +131,23 @@ def evaluate_folder(model_dir: Path, data_dir: Path, log=print, threads: int = 2
     untyped = y == model_task.data_labels.index(UNTYPED_TUMOR)
     called = int((p[untyped].argmax(1) != labels_out.index(NO_TUMOR)).sum())
     return {**metrics, "unreadable": len(bad), "labels": labels_out,
-            "untypedTumors": {"n": int(untyped.sum()), "calledTumor": called, "share": called / int(untyped.sum()) if untyped.any() else None}}
+            "untypedTumors": {"n": int(untyped.sum()), "calledTumor": called, "share": called / int(untyped.sum()) if untyped.any() else None},
+            "outOfDistribution": ood_out}
+
+
+def out_of_distribution(g: np.ndarray, ood: dict | None, log=print) -> dict | None:
+    """The evaluation's `outOfDistribution` (docs/interfaces.md section 1): how many of the images
+    (pooled features g [n, C]) score above the card's threshold, and the site check of their scores
+    against the card's `validationScores` (None without them); None for a card without `ood`. Logs
+    a warning for flagged images and for a set the site check calls unlike the training data."""
+    if ood is None:
+        return None
+    s = scores(g, ood) if len(g) else np.zeros(0)
+    flagged = int((~(s <= ood["threshold"])).sum())  # NaN: no evidence of being in distribution
+    check = site_check(s, ood["validationScores"]) if ood.get("validationScores") else None
+    if flagged:
+        log(f"warning: {flagged} of {len(s)} images unlike the model's training data (OOD score above the card's threshold)")
+    if check and check["unlikeTraining"]:
+        log(f"warning: as a set, these {len(s)} images score higher than the model's validation images "
+            f"(site check p = {check['pValue']:.3g}): they are unlike its training data, so its figures may not hold here")
+    return {"threshold": ood["threshold"], "flagged": flagged, "n": int(len(s)), "siteCheck": check}

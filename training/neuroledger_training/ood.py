@@ -20,6 +20,8 @@ score = max(cosine / cosineScale, Mahalanobis / mahalanobisScale if that is > 1 
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 METHOD = "gap-cosine-or-mahalanobis"
@@ -36,6 +38,11 @@ RIDGE = 1e-3
 # average over at least MIN_MEMBERS scans. Fixed by the design above, not tuned on a held-out source.
 CLUSTERS = 64
 MIN_MEMBERS = 10
+# Site check (docs/interfaces.md section 1): a set of images against the card's validation scores.
+SITE_TEST = "mann-whitney-u"
+SITE_ALPHA = 1e-3  # one false "unlike the training data" in 1000 sets of in-source images
+SITE_MIN_IMAGES = 10  # below this the normal approximation is rough and the test has little power
+MAX_VALIDATION_SCORES = 100_000  # the schema's cap: every reader ranks a set against all of them
 
 
 def pooled(features: np.ndarray) -> np.ndarray:
@@ -139,9 +146,11 @@ def scores(g: np.ndarray, stats: dict) -> np.ndarray:
 
 def ood_section(g_train: np.ndarray, g_val: np.ndarray, held_out_auroc: float | None, percentile: float = PERCENTILE) -> dict:
     """The card's `ood`: statistics from training images, scales and threshold = the `percentile`-th
-    percentile of the validation images' scores."""
+    percentile of the validation images' scores, and those scores (`validationScores`, for the
+    site check)."""
     stats = fit_stats(g_train, g_val, percentile)
-    threshold = float(np.percentile(scores(g_val, stats), percentile))
+    s_val = scores(g_val, stats)
+    threshold = float(np.percentile(s_val, percentile))
     return {
         "method": METHOD,
         "mean": [float(v) for v in stats["mean"]],
@@ -154,4 +163,60 @@ def ood_section(g_train: np.ndarray, g_val: np.ndarray, held_out_auroc: float | 
         "threshold": threshold,
         "percentile": percentile,
         "heldOutAuroc": held_out_auroc,
+        "validationScores": validation_scores(s_val),
     }
+
+
+def validation_scores(s: np.ndarray) -> list[float]:
+    """The card's `validationScores`: the finite scores, ascending, at most MAX_VALIDATION_SCORES
+    (evenly spaced order statistics beyond that, which keeps the distribution's shape)."""
+    s = np.sort(np.asarray(s, dtype=np.float64)[np.isfinite(s)])
+    if len(s) > MAX_VALIDATION_SCORES:
+        s = s[np.linspace(0, len(s) - 1, MAX_VALIDATION_SCORES).round().astype(int)]
+    return [float(v) for v in s]
+
+
+def site_check(batch_scores: np.ndarray, validation: np.ndarray, alpha: float = SITE_ALPHA,
+               min_images: int = SITE_MIN_IMAGES) -> dict | None:
+    """Whether a set of images scores higher than the in-source validation images (docs/interfaces.md
+    section 1, "Site check"): one-sided Mann-Whitney U test with the tie-corrected variance and a
+    continuity correction, normal approximation (Mann & Whitney 1947). `batch_scores` [n] are the
+    set's OOD scores (NaN counts as +inf: no evidence of being like the training data), `validation`
+    [V] the card's `validationScores`. Returns {test, n, validationN, auroc = U / (n V), z, pValue,
+    alpha, unlikeTraining = pValue < alpha, None when n < min_images}, or None when either side is
+    empty. The images are taken as independent draws (slices of one patient are not)."""
+    s = np.nan_to_num(np.asarray(batch_scores, dtype=np.float64), nan=np.inf)
+    r = np.asarray(validation, dtype=np.float64)
+    n, v = len(s), len(r)
+    if n == 0 or v == 0:
+        return None
+    values, inverse, counts = np.unique(np.r_[s, r], return_inverse=True, return_counts=True)
+    midrank = np.cumsum(counts) - (counts - 1) / 2.0
+    u = float(midrank[inverse[:n]].sum()) - n * (n + 1) / 2.0
+    big_n = n + v
+    ties = float((counts.astype(np.float64) ** 3 - counts).sum())
+    variance = n * v / 12.0 * ((big_n + 1) - ties / (big_n * (big_n - 1)))
+    z = (u - n * v / 2.0 - 0.5) / math.sqrt(variance) if variance > 0 else 0.0
+    p = 0.5 * math.erfc(z / math.sqrt(2.0))
+    return {"test": SITE_TEST, "n": n, "validationN": v, "auroc": u / (n * v), "z": z, "pValue": p, "alpha": alpha,
+            "unlikeTraining": bool(p < alpha) if n >= min_images else None}
+
+
+def site_check_rates(held_out: np.ndarray, in_source_test: np.ndarray, validation: np.ndarray,
+                     sizes: tuple[int, ...] = (10, 20, 50, 100), draws: int = 1000, seed: int = 0) -> dict:
+    """How often the site check says "unlike the training data" for sets of n images drawn at random
+    (without replacement, seeded) from a held-out source's scores (its power: a new site seen) and
+    from the in-source test scores (its false-alarm rate), for each n in `sizes`; and the check on
+    each whole side. A rate is None where a side has fewer than n images."""
+    rng = np.random.default_rng(seed)
+    held_out, in_source_test = np.asarray(held_out, dtype=np.float64), np.asarray(in_source_test, dtype=np.float64)
+
+    def rate(pool: np.ndarray, n: int) -> float | None:
+        if len(pool) < n:
+            return None
+        return float(np.mean([site_check(rng.choice(pool, n, replace=False), validation)["unlikeTraining"] is True
+                              for _ in range(draws)]))
+
+    return {"alpha": SITE_ALPHA, "draws": draws,
+            "bySize": [{"n": n, "heldOut": rate(held_out, n), "inSourceTest": rate(in_source_test, n)} for n in sizes],
+            "wholeHeldOut": site_check(held_out, validation), "wholeInSourceTest": site_check(in_source_test, validation)}

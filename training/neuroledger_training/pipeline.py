@@ -22,7 +22,7 @@ from .heatmap import image_coords, localization
 from .inputs import PreprocSpec, V1Inputs, V2Inputs
 from .metrics import binary_metrics, multiclass_metrics, roc_auc
 from .model import ModelConfig, save_checkpoint
-from .ood import MAHALANOBIS, cosine_distances, ood_section, scores
+from .ood import MAHALANOBIS, cosine_distances, ood_section, scores, site_check_rates
 from .plots import plot_confusion, plot_curves
 from .preprocess_v2 import Region
 from .removal import fill_probe, hole_sides, removal_probe
@@ -398,7 +398,8 @@ def operating_point(p_val_negatives: np.ndarray, p_held_tumors: np.ndarray, p_te
 def ood_on(g_train: np.ndarray, g_val: np.ndarray, g_held: np.ndarray, g_test: np.ndarray) -> dict:
     """How the card's OOD score (statistics from g_train, scales and threshold from g_val, as a card
     would have them) separates a held-out source g_held from the in-source test g_test: AUROC, and
-    the share of each the warning flags. `alternatives`: the same for each part alone at its own
+    the share of each the warning flags; `siteCheck`: how often the site check over n images calls
+    a set of each side unlike the training data (site_check_rates). `alternatives`: the same for each part alone at its own
     scale (the cosine to the prototypes; the Mahalanobis score of earlier cards), and the AUROC of
     deep kNN over every training image (k = 1, cosine), which no card carries."""
     section = ood_section(g_train, g_val, None)
@@ -415,6 +416,7 @@ def ood_on(g_train: np.ndarray, g_val: np.ndarray, g_held: np.ndarray, g_test: n
     protos, maha = np.array(section["prototypes"]), {**section, "method": MAHALANOBIS}
     return {"method": section["method"], **measured(lambda g: scores(g, section), section["threshold"]),
             "prototypes": len(protos),
+            "siteCheck": site_check_rates(scores(g_held, section), scores(g_test, section), section["validationScores"]),
             "alternatives": {
                 "cosineToPrototypes": measured(lambda g: cosine_distances(g, protos), section["cosineScale"]),
                 "gapMahalanobis": measured(lambda g: scores(g, maha), section["mahalanobisScale"]),

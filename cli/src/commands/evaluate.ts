@@ -8,7 +8,7 @@ import {
   TASKS,
   type TaskDefinition,
 } from "@neuroledger/sdk/card";
-import { classifyImage } from "@neuroledger/sdk/inference";
+import { classifyImage, type SiteCheck, siteCheck } from "@neuroledger/sdk/inference";
 import { createNodeRuntime, readImageFile, writeStreamAtomically } from "@neuroledger/sdk/node";
 import { stringify } from "csv-stringify/sync";
 import { InvalidInputError } from "../errors.ts";
@@ -86,6 +86,19 @@ export type EvaluateResult = ModelMetrics & {
   labels: string[];
   fingerprint: `0x${string}`;
   untypedTumors?: UntypedTumors;
+  outOfDistribution: OutOfDistribution | null;
+};
+
+/**
+ * docs/interfaces.md section 1: `flagged` of the `n` readable images score above the card's OOD
+ * threshold; `siteCheck` ranks the set's scores against the card's validation scores (null when
+ * the card has none). The whole key is null for a card without `ood`.
+ */
+export type OutOfDistribution = {
+  threshold: number;
+  flagged: number;
+  n: number;
+  siteCheck: SiteCheck | null;
 };
 
 /**
@@ -94,7 +107,8 @@ export type EvaluateResult = ModelMetrics & {
  * (unreadable files are counted and skipped, as there): binary metrics for a card with a positive
  * label, K-class metrics (macro, per class, K x K confusion; sdk `multiclassMetrics`) otherwise.
  * With `predictionsOut`, also writes the per-image predictions CSV (atomically: a failed run
- * leaves no partial file). Images the card's OOD statistics flag are counted in a warning on the log.
+ * leaves no partial file). `outOfDistribution` counts the images the card's OOD statistics flag and
+ * runs the site check on the set (docs/interfaces.md section 1); both warn on the log.
  * @throws InvalidInputError for a missing or empty folder, a class folder no label maps, a bad
  *   `--map`, or a CSV path inside the data folder (before anything runs).
  */
@@ -110,12 +124,7 @@ export async function evaluate(params: EvaluateParameters): Promise<EvaluateResu
     await classifySample(runtime, card, sample, run, log);
     params.onProgress?.(i + 1, samples.length);
   }
-  if (run.outOfDistribution > 0) {
-    log.warn("images unlike the model's training data (OOD score above the card's threshold)", {
-      count: run.outOfDistribution,
-      of: run.yTrue.length + run.untyped.n,
-    });
-  }
+  const outOfDistribution = summariseOod(card, run.oodScores, log);
   if (params.predictionsOut) {
     const csv = stringify(run.rows, { header: true, columns: predictionColumns(card) });
     await writeStreamAtomically(
@@ -131,6 +140,7 @@ export async function evaluate(params: EvaluateParameters): Promise<EvaluateResu
       unreadable: run.unreadable,
       labels: [...card.labels],
       fingerprint,
+      outOfDistribution,
     };
   }
   const { n, calledTumor } = run.untyped;
@@ -140,7 +150,37 @@ export async function evaluate(params: EvaluateParameters): Promise<EvaluateResu
     labels: [...card.labels],
     fingerprint,
     untypedTumors: { n, calledTumor, share: n ? calledTumor / n : null },
+    outOfDistribution,
   };
+}
+
+/**
+ * The run's {@link OutOfDistribution}, with a warning on the log for flagged images and for a set
+ * the site check calls unlike the training data; null for a card without OOD statistics.
+ */
+function summariseOod(
+  card: ResolvedModel["card"],
+  scores: readonly number[],
+  log: Logger,
+): OutOfDistribution | null {
+  const ood = "ood" in card ? card.ood : undefined;
+  if (!ood) return null;
+  // A score that is not a number is no evidence of being in distribution.
+  const flagged = scores.filter((score) => !(score <= ood.threshold)).length;
+  const check = ood.validationScores ? siteCheck(scores, ood.validationScores) : null;
+  if (flagged > 0) {
+    log.warn("images unlike the model's training data (OOD score above the card's threshold)", {
+      count: flagged,
+      of: scores.length,
+    });
+  }
+  if (check?.unlikeTraining) {
+    log.warn(
+      "as a set, these images score higher than the model's validation images: they are unlike its training data, so its figures may not hold here",
+      { n: check.n, siteCheckP: check.pValue },
+    );
+  }
+  return { threshold: ood.threshold, flagged, n: scores.length, siteCheck: check };
 }
 
 interface Sample {
@@ -162,7 +202,8 @@ interface EvaluationRun {
   fingerprintLines: string[];
   rows: (string | number)[][];
   untyped: { n: number; calledTumor: number };
-  outOfDistribution: number;
+  /** The OOD score of every readable image (none for a card without OOD statistics). */
+  oodScores: number[];
   unreadable: number;
 }
 
@@ -174,7 +215,7 @@ function newRun(): EvaluationRun {
     fingerprintLines: [],
     rows: [],
     untyped: { n: 0, calledTumor: 0 },
-    outOfDistribution: 0,
+    oodScores: [],
     unreadable: 0,
   };
 }
@@ -225,7 +266,7 @@ async function classifySample(
   }
   // Default heatmap: the positive label's, or (no positive label) the predicted label's.
   const result = await classifyImage(runtime, image, card);
-  if (result.ood?.outOfDistribution) run.outOfDistribution++;
+  if (result.ood) run.oodScores.push(result.ood.score);
   const multiclass = isMulticlass(card);
   const probabilities = card.labels.map((label) => result.probabilities[label] as number);
   const row = [

@@ -32,7 +32,7 @@ export interface SubmittedEvaluation {
 export async function submitEvaluation(
   connection: Connection,
   modelId: bigint,
-  result: EvaluateResult,
+  result: Omit<EvaluateResult, "outOfDistribution">,
   cardVersion: number,
 ): Promise<SubmittedEvaluation> {
   const task = taskOfLabels(result.labels);

@@ -107,6 +107,13 @@ describe("model card schema", () => {
       withPrototypes.schema === "neuroledger.model-card/2" && withPrototypes.ood.prototypes?.length,
       2,
     );
+    const withScores = parseModelCard(
+      JSON.stringify({ ...example, ood: { ...prototypesOod, validationScores: [0.1, 0.1, 0.4] } }),
+    );
+    assert.deepEqual(
+      withScores.schema === "neuroledger.model-card/2" && withScores.ood.validationScores,
+      [0.1, 0.1, 0.4],
+    );
     type V2 = ReturnType<typeof exampleCardV2>;
     const cases: [string, (c: V2) => unknown, RegExp][] = [
       [
@@ -190,6 +197,29 @@ describe("model card schema", () => {
         "an OOD prototype for another channel count",
         (c) => ({ ...c, ood: { ...prototypesOod, prototypes: [unit(0), [1, 0]] } }),
         /ood\.prototypes/,
+      ],
+      [
+        "OOD validation scores out of order (the site check ranks against them)",
+        (c) => ({ ...c, ood: { ...prototypesOod, validationScores: [0.2, 0.1, 0.3] } }),
+        /ood\.validationScores.*ascending/s,
+      ],
+      [
+        "a negative OOD validation score",
+        (c) => ({ ...c, ood: { ...prototypesOod, validationScores: [-1, 0.1] } }),
+        /ood\.validationScores/,
+      ],
+      [
+        "no OOD validation scores at all (an empty list)",
+        (c) => ({ ...c, ood: { ...prototypesOod, validationScores: [] } }),
+        /ood\.validationScores/,
+      ],
+      [
+        "more OOD validation scores than a reader ranks a set against",
+        (c) => ({
+          ...c,
+          ood: { ...prototypesOod, validationScores: Array.from({ length: 100_001 }, () => 1) },
+        }),
+        /ood\.validationScores/,
       ],
       [
         "OOD variance of zero",

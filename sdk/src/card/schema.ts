@@ -400,6 +400,18 @@ export const oodSchema = z
     threshold: z.number().min(0),
     percentile: z.number().min(0).max(100),
     heldOutAuroc: fraction.nullable(),
+    /**
+     * The in-source validation images' scores, ascending: the site check's reference (a set of
+     * images is ranked against all of them, so at most 100,000).
+     */
+    validationScores: z
+      .array(z.number().min(0))
+      .min(1)
+      .max(100_000)
+      .refine((s) => s.every((value, i) => i === 0 || (s[i - 1] as number) <= value), {
+        message: "ood.validationScores must be in ascending order",
+      })
+      .optional(),
   })
   .refine((ood) => ood.mean.length === ood.var.length, {
     path: ["var"],

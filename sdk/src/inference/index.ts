@@ -48,3 +48,9 @@ export {
   type OnnxTensorLike,
   runModel,
 } from "./runtime.ts";
+export {
+  SITE_CHECK_ALPHA,
+  SITE_CHECK_MIN_IMAGES,
+  type SiteCheck,
+  siteCheck,
+} from "./siteCheck.ts";
