@@ -72,8 +72,9 @@ describe("evaluate and classify", () => {
   });
 
   test("`evaluate --json` gives the same out-of-distribution figures and site check as `training evaluate --json`", async () => {
-    // The smoke model with validation scores in its card, set between the vectors' own scores so
-    // the ranking is neither all wins nor all losses; 15 images (each vector three times).
+    // The smoke model with 125 validation scores in its card, 25 below the lowest vector's score
+    // and 25 in each gap between the vectors' scores, so the ranking is neither all wins nor all
+    // losses; its threshold their percentile, as training writes it. 15 images (each vector thrice).
     const model = join(dir.path, "smoke-site");
     await mkdir(model);
     for (const f of ["model.onnx", "model.pt"]) await copyFile(join(SMOKE, f), join(model, f));
@@ -81,14 +82,20 @@ describe("evaluate and classify", () => {
     const scores = (vectors.items as { oodScore: number }[])
       .map((i) => i.oodScore)
       .sort((x, y) => x - y);
-    const validationScores = [
-      (scores[0] as number) / 2,
-      ...scores.slice(1).map((s, i) => (s + (scores[i] as number)) / 2),
-    ];
+    const validationScores = scores.flatMap((high, k) => {
+      const low = k === 0 ? 0 : (scores[k - 1] as number);
+      return Array.from({ length: 25 }, (_, i) => low + ((high - low) * (i + 0.5)) / 25);
+    });
     const card = JSON.parse(await readFile(join(SMOKE, "card.json"), "utf8"));
+    const position = ((validationScores.length - 1) * card.ood.percentile) / 100;
+    const below = Math.floor(position);
+    const threshold =
+      (validationScores[below] as number) +
+      ((validationScores[below + 1] as number) - (validationScores[below] as number)) *
+        (position - below);
     await writeFile(
       join(model, "card.json"),
-      JSON.stringify({ ...card, ood: { ...card.ood, validationScores } }),
+      JSON.stringify({ ...card, ood: { ...card.ood, threshold, validationScores } }),
     );
     const set = join(dir.path, "site", "yes");
     await mkdir(set, { recursive: true });
@@ -109,15 +116,16 @@ describe("evaluate and classify", () => {
     assert.deepEqual(Object.keys(a), ["threshold", "flagged", "n", "siteCheck"]);
     assert.deepEqual(Object.keys(a), Object.keys(b));
     assert.equal(a.n, 15);
-    assert.equal(a.threshold, card.ood.threshold);
-    // Above the smoke threshold (1.05): v1 (1.23) and v4 (3.08), three copies each.
-    assert.equal(a.flagged, 6);
+    assert.equal(a.threshold, threshold);
+    // The threshold lies in the top gap: only the highest vector's three copies are above it.
+    assert.ok((scores[3] as number) < threshold && threshold < (scores[4] as number));
+    assert.equal(a.flagged, 3);
     assert.equal(b.flagged, a.flagged);
     assert.deepEqual(Object.keys(a.siteCheck), Object.keys(b.siteCheck));
     assert.equal(a.siteCheck.n, 15);
-    assert.equal(a.siteCheck.validationN, 5);
-    // Each vector sits above its own validation score and below the next: U = 3 * (1 + 2 + 3 + 4 + 5).
-    assert.equal(a.siteCheck.auroc, 45 / 75);
+    assert.equal(a.siteCheck.validationN, 125);
+    // The k-th lowest vector beats the 25 k validation scores below it: U = 3 * 25 * (1 + ... + 5).
+    assert.equal(a.siteCheck.auroc, (3 * 25 * 15) / (15 * 125));
     for (const k of ["auroc", "z", "pValue"])
       assert.ok(
         Math.abs(a.siteCheck[k] - b.siteCheck[k]) < 1e-9,
@@ -125,6 +133,22 @@ describe("evaluate and classify", () => {
       );
     assert.equal(a.siteCheck.unlikeTraining, b.siteCheck.unlikeTraining);
     assert.equal(a.siteCheck.unlikeTraining, false);
+    // The text output prints the same figures in both (the OOD line exactly).
+    const textArgs = args.filter((a) => a !== "--json");
+    const oursText = await run(process.execPath, [BIN, ...textArgs]);
+    const theirsText = await run(
+      "/usr/bin/python3",
+      ["-m", "neuroledger_training.cli", ...textArgs],
+      join(REPO_ROOT, "training"),
+    );
+    const oodLine = (out: string) => out.split("\n").find((l) => l.trim().startsWith("OOD:"));
+    assert.equal(oodLine(oursText.stdout), oodLine(theirsText.stdout));
+    assert.match(oodLine(oursText.stdout) ?? "", /3 of 15 images above the card's threshold/);
+    for (const out of [oursText.stdout, theirsText.stdout])
+      assert.match(
+        out,
+        /site check: AUROC against the validation images 0\.600, z -?\d+\.\d\d, p \S+ \(alpha 0\.001\): no evidence of a difference/,
+      );
   });
 
   test("`classify --json --heatmap` gives the vectors' probability and writes the overlay", async () => {

@@ -12,6 +12,7 @@ from pathlib import Path
 import jsonschema
 
 from .data import INPUT_SIZE
+from .ood import validation_score_problems
 from .preprocess_v2 import preprocessing_spec_v2
 from .tasks import TASKS
 
@@ -40,11 +41,25 @@ def validate_card(card: dict) -> None:
     problems = [f"{'/'.join(map(str, e.absolute_path)) or '<root>'}: {e.message}" for e in validator.iter_errors(card)]
     if not problems:
         problems += _label_problems(card)
+        problems += validation_score_problems(card.get("ood") or {})
         lengths = {k: len(v) for k, v in card["curves"].items()}
         if len(set(lengths.values())) > 1:
             problems.append(f"curves have different lengths: {lengths}")
     if problems:
         raise CardError("card.json is invalid:\n  " + "\n  ".join(problems))
+
+
+def read_card(path: Path) -> dict:
+    """card.json as JSON proper (NaN and Infinity, which Python's json would read, are refused, as
+    every other reader refuses them), validated (validate_card). Raises CardError naming the problem."""
+    def refuse(constant: str):
+        raise CardError(f"{path}: {constant} is not JSON (card.json must hold finite numbers)")
+    try:
+        card = json.loads(Path(path).read_text(), parse_constant=refuse)
+    except json.JSONDecodeError as exc:
+        raise CardError(f"{path} is not JSON: {exc}") from None
+    validate_card(card)
+    return card
 
 
 def _metrics_objects(card: dict):

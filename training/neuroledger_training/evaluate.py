@@ -4,13 +4,13 @@ prediction per image (file, label, predicted, probability, peak_x, peak_y)."""
 from __future__ import annotations
 
 import csv
-import json
 from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .card import read_card
 from .data import DataError, drop_unreadable, scan_folder, try_decode
 from .heatmap import peak
 from .inputs import PreprocSpec
@@ -63,8 +63,9 @@ def evaluate_folder(model_dir: Path, data_dir: Path, log=print, threads: int = 2
         mapping = _mapping(Path(data_dir).name, listing.labels, parse_mapping_args(map_args or [], model_task), model_task)
     except DataError as exc:
         raise DataError(f"class folders {listing.labels} in {data_dir} do not match the model's labels {ckpt['labels']}: {exc}") from None
+    # The card is its publisher's data: refused before the run when malformed, not after it.
     card_path = Path(model_dir) / "card.json"
-    ood = json.loads(card_path.read_text()).get("ood") if card_path.is_file() else None
+    ood = read_card(card_path).get("ood") if card_path.is_file() else None
     rows: list[dict] = []
     gs: list[np.ndarray] = []
     probs: list[float] = []
@@ -77,6 +78,9 @@ def evaluate_folder(model_dir: Path, data_dir: Path, log=print, threads: int = 2
             return
         x = torch.stack([b[0] for b in batch])
         logits, features = model(x)
+        if ood is not None and features.shape[1] != len(ood["mean"]):  # at the first batch, not after the run
+            raise DataError(f"{card_path}: its ood statistics have {len(ood['mean'])} channels, the model's features "
+                            f"{features.shape[1]}: the card is not this model's")
         gs.append(pooled(features.numpy()))
         all_prob = torch.softmax(logits, 1).numpy()
         cams = model.cam(features) if spec.version == 2 else None
@@ -111,6 +115,7 @@ def evaluate_folder(model_dir: Path, data_dir: Path, log=print, threads: int = 2
             flush()
     flush()
     drop_unreadable(listing, bad, log)
+    ood_out = out_of_distribution(np.concatenate(gs) if gs else np.zeros((0, 1)), ood, log)
     if predictions is not None:
         predictions = Path(predictions)
         predictions.parent.mkdir(parents=True, exist_ok=True)
@@ -120,7 +125,6 @@ def evaluate_folder(model_dir: Path, data_dir: Path, log=print, threads: int = 2
             writer.writeheader()
             writer.writerows(rows)
         tmp.replace(predictions)
-    ood_out = out_of_distribution(np.concatenate(gs) if gs else np.zeros((0, 1)), ood, log)
     if binary:
         metrics = binary_metrics(np.array(labels), np.array(probs))
         return {**metrics, "unreadable": len(bad), "labels": labels_out, "outOfDistribution": ood_out}

@@ -42,6 +42,10 @@ MIN_MEMBERS = 10
 SITE_TEST = "mann-whitney-u"
 SITE_ALPHA = 1e-3  # one false "unlike the training data" in 1000 sets of in-source images
 SITE_MIN_IMAGES = 10  # below this the normal approximation is rough and the test has little power
+# Fewer validation scores: the normal approximation misleads both ways (with V <= 3 no set can reach
+# p < 0.001; with V = 1 twenty tied scores reach p = 1e-5 where the exact p is 1/21), so cards
+# carry none below this and readers refuse a card that does.
+SITE_MIN_VALIDATION = 100
 MAX_VALIDATION_SCORES = 100_000  # the schema's cap: every reader ranks a set against all of them
 
 
@@ -147,7 +151,7 @@ def scores(g: np.ndarray, stats: dict) -> np.ndarray:
 def ood_section(g_train: np.ndarray, g_val: np.ndarray, held_out_auroc: float | None, percentile: float = PERCENTILE) -> dict:
     """The card's `ood`: statistics from training images, scales and threshold = the `percentile`-th
     percentile of the validation images' scores, and those scores (`validationScores`, for the
-    site check)."""
+    site check; only from SITE_MIN_VALIDATION images on)."""
     stats = fit_stats(g_train, g_val, percentile)
     s_val = scores(g_val, stats)
     threshold = float(np.percentile(s_val, percentile))
@@ -163,7 +167,7 @@ def ood_section(g_train: np.ndarray, g_val: np.ndarray, held_out_auroc: float | 
         "threshold": threshold,
         "percentile": percentile,
         "heldOutAuroc": held_out_auroc,
-        "validationScores": validation_scores(s_val),
+        **({"validationScores": kept} if len(kept := validation_scores(s_val)) >= SITE_MIN_VALIDATION else {}),
     }
 
 
@@ -185,11 +189,14 @@ def site_check(batch_scores: np.ndarray, validation: np.ndarray, alpha: float = 
     [V] the card's `validationScores`. Returns {test, n, validationN, auroc = U / (n V), z, pValue,
     alpha, unlikeTraining = pValue < alpha, None when n < min_images}, or None when either side is
     empty. The images are taken as independent draws (slices of one patient are not)."""
-    s = np.nan_to_num(np.asarray(batch_scores, dtype=np.float64), nan=np.inf)
+    s = np.asarray(batch_scores, dtype=np.float64)
+    s = np.where(np.isnan(s), np.inf, s)
     r = np.asarray(validation, dtype=np.float64)
     n, v = len(s), len(r)
     if n == 0 or v == 0:
         return None
+    if not np.isfinite(r).all():
+        raise ValueError("the card's ood.validationScores must all be finite numbers")
     values, inverse, counts = np.unique(np.r_[s, r], return_inverse=True, return_counts=True)
     midrank = np.cumsum(counts) - (counts - 1) / 2.0
     u = float(midrank[inverse[:n]].sum()) - n * (n + 1) / 2.0
@@ -199,7 +206,33 @@ def site_check(batch_scores: np.ndarray, validation: np.ndarray, alpha: float = 
     z = (u - n * v / 2.0 - 0.5) / math.sqrt(variance) if variance > 0 else 0.0
     p = 0.5 * math.erfc(z / math.sqrt(2.0))
     return {"test": SITE_TEST, "n": n, "validationN": v, "auroc": u / (n * v), "z": z, "pValue": p, "alpha": alpha,
-            "unlikeTraining": bool(p < alpha) if n >= min_images else None}
+            "unlikeTraining": bool(p < alpha) if n >= min_images and v >= SITE_MIN_VALIDATION else None}
+
+
+def validation_score_problems(ood: dict) -> list[str]:
+    """What is wrong with a card's `ood.validationScores` (docs/interfaces.md section 4): a list of
+    SITE_MIN_VALIDATION to MAX_VALIDATION_SCORES finite numbers >= 0, ascending, whose
+    `percentile`-th percentile is the card's threshold (checked where the list is not thinned), so a
+    publisher cannot quiet the site check without raising the per-image threshold too. JSON Schema
+    cannot say "ascending" or "finite"; the sdk's zod schema checks the same."""
+    v = ood.get("validationScores")
+    if v is None:
+        return []
+    if not isinstance(v, list) or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v):
+        return ["ood/validationScores: must be a list of numbers"]
+    if not SITE_MIN_VALIDATION <= len(v) <= MAX_VALIDATION_SCORES:
+        return [f"ood/validationScores: {len(v)} scores; a card carries {SITE_MIN_VALIDATION} to {MAX_VALIDATION_SCORES}"]
+    a = np.asarray(v, dtype=np.float64)
+    if not (np.isfinite(a).all() and (a >= 0).all()):
+        return ["ood/validationScores: every score must be a finite number >= 0"]
+    if (np.diff(a) < 0).any():
+        return ["ood/validationScores: must be in ascending order"]
+    threshold, percentile = ood.get("threshold"), ood.get("percentile")
+    if len(a) < MAX_VALIDATION_SCORES and isinstance(threshold, (int, float)) and isinstance(percentile, (int, float)):
+        want = float(np.percentile(a, percentile))
+        if not abs(threshold - want) <= 1e-9 * max(1.0, abs(want)):
+            return [f"ood/threshold: {threshold} is not the {percentile}th percentile of ood/validationScores ({want})"]
+    return []
 
 
 def site_check_rates(held_out: np.ndarray, in_source_test: np.ndarray, validation: np.ndarray,

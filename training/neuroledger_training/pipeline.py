@@ -416,7 +416,9 @@ def ood_on(g_train: np.ndarray, g_val: np.ndarray, g_held: np.ndarray, g_test: n
     protos, maha = np.array(section["prototypes"]), {**section, "method": MAHALANOBIS}
     return {"method": section["method"], **measured(lambda g: scores(g, section), section["threshold"]),
             "prototypes": len(protos),
-            "siteCheck": site_check_rates(scores(g_held, section), scores(g_test, section), section["validationScores"]),
+            # None where the card would carry no validation scores (fewer than SITE_MIN_VALIDATION).
+            "siteCheck": site_check_rates(scores(g_held, section), scores(g_test, section), section["validationScores"])
+            if "validationScores" in section else None,
             "alternatives": {
                 "cosineToPrototypes": measured(lambda g: cosine_distances(g, protos), section["cosineScale"]),
                 "gapMahalanobis": measured(lambda g: scores(g, maha), section["mahalanobisScale"]),

@@ -6,10 +6,11 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from neuroledger_training.evaluate import evaluate_folder, out_of_distribution
-from neuroledger_training.ood import (MAX_VALIDATION_SCORES, SITE_ALPHA, ood_section, scores, site_check, site_check_rates,
-                                      validation_scores)
+from neuroledger_training.ood import (MAX_VALIDATION_SCORES, SITE_ALPHA, SITE_MIN_VALIDATION, ood_section, scores, site_check,
+                                      site_check_rates, validation_score_problems, validation_scores)
 
 # Reference figures from scipy.stats.mannwhitneyu(SET, REFERENCE, alternative="greater",
 # method="asymptotic") (scipy 1.17): the same tie and continuity corrections; the sdk's test uses them too.
@@ -26,7 +27,8 @@ def test_site_check_gives_scipys_u_and_p_value_on_a_set_with_ties():
     assert check["test"] == "mann-whitney-u" and check["n"] == 12 and check["validationN"] == 15
     assert check["auroc"] * 12 * 15 == 141.5
     assert abs(check["pValue"] - 0.006270225322751207) < 1e-12
-    assert check["alpha"] == SITE_ALPHA and check["unlikeTraining"] is False  # 0.006 is not below 0.001
+    # Against 15 validation scores (cards carry at least 100): the figures, but no verdict.
+    assert check["alpha"] == SITE_ALPHA and check["unlikeTraining"] is None
 
 
 def test_site_check_keeps_a_tiny_p_values_digits():
@@ -45,16 +47,24 @@ def test_site_check_edges_nan_few_images_all_tied_empty():
     assert site_check([np.nan, np.nan], [0.0, 1.0, 2.0])["auroc"] == 1.0  # NaN: no evidence of being alike
     few = site_check([100.0] * 9, np.arange(100) / 100)
     assert few["pValue"] < SITE_ALPHA and few["unlikeTraining"] is None  # figures, but no verdict under 10 images
-    tied = site_check([1.0] * 12, [1.0] * 30)
+    tied = site_check([1.0] * 12, [1.0] * 120)
     assert tied["z"] == 0.0 and tied["pValue"] == 0.5 and tied["unlikeTraining"] is False
     assert site_check([], [1.0]) is None and site_check([1.0], []) is None
+    assert site_check([5.0] * 40, [0.0, 1.0, 2.0])["unlikeTraining"] is None  # fewer than 100 validation scores
+    # NaN and +inf tie (both "no evidence of being alike"), as in the sdk; the largest float stays a number.
+    assert site_check([np.inf] + [0.0] * 9, [np.finfo(float).max])["auroc"] == 0.1
+    with pytest.raises(ValueError, match="validationScores"):
+        site_check([1.0], [0.0, np.nan])
 
 
 def test_card_carries_the_validation_scores_ascending_and_capped():
     rng = np.random.default_rng(4)
-    g, g_val = rng.normal(size=(200, 4)) + 3, rng.normal(size=(60, 4)) + 3
+    g, g_val = rng.normal(size=(200, 4)) + 3, rng.normal(size=(150, 4)) + 3
     sec = ood_section(g, g_val, None)
     assert sec["validationScores"] == sorted(scores(g_val, sec).tolist())
+    assert not validation_score_problems(sec)
+    # Fewer than SITE_MIN_VALIDATION validation images: the card carries none (no site check).
+    assert "validationScores" not in ood_section(g, g_val[:SITE_MIN_VALIDATION - 1], None)
     assert sec["threshold"] == float(np.percentile(sec["validationScores"], 99))
     many = validation_scores(np.r_[rng.random(MAX_VALIDATION_SCORES + 500), np.nan])
     assert len(many) == MAX_VALIDATION_SCORES and many == sorted(many) and np.isfinite(many).all()
@@ -80,8 +90,9 @@ def test_evaluate_reports_flagged_images_and_the_site_check(tmp_path):
     shutil.copy(smoke / "model.pt", model / "model.pt")
     card = json.loads((smoke / "card.json").read_text())
     own = sorted(item["oodScore"] for item in vectors["items"])
-    card["ood"]["validationScores"] = [v / 1000 for v in own] * 2  # far below every image: a new site
-    card["ood"]["validationScores"].sort()
+    # 120 validation scores far below every image (a new site), the threshold their percentile.
+    card["ood"]["validationScores"] = np.linspace(0, own[0] / 2, 120).tolist()
+    card["ood"]["threshold"] = float(np.percentile(card["ood"]["validationScores"], card["ood"]["percentile"]))
     (model / "card.json").write_text(json.dumps(card))
     data = tmp_path / "data" / "yes"
     data.mkdir(parents=True)
@@ -91,10 +102,43 @@ def test_evaluate_reports_flagged_images_and_the_site_check(tmp_path):
     logged = []
     out = evaluate_folder(model, data.parent, log=logged.append)["outOfDistribution"]
     assert out["n"] == 15 and out["threshold"] == card["ood"]["threshold"]
-    assert out["flagged"] == 3 * sum(s > card["ood"]["threshold"] for s in own)
+    assert out["flagged"] == 15  # every image is above a threshold below all of them
     assert out["siteCheck"]["auroc"] == 1.0 and out["siteCheck"]["unlikeTraining"] is True
     assert any("as a set" in line for line in logged) and any(f"{out['flagged']} of 15" in line for line in logged)
     # Without validation scores: the count, no site check; without OOD statistics: nothing.
     assert out_of_distribution(np.ones((3, 2)), {"method": "gap-diagonal-mahalanobis", "mean": [1, 1], "var": [1, 1],
                                                  "threshold": 0.5}, log=logged.append)["siteCheck"] is None
     assert out_of_distribution(np.ones((3, 2)), None) is None
+
+
+def test_a_card_with_bad_validation_scores_is_refused_before_the_run(tmp_path):
+    from neuroledger_training.card import CardError
+    smoke = Path(__file__).resolve().parents[1] / "models" / "smoke"
+    card = json.loads((smoke / "card.json").read_text())
+    ok = np.linspace(0, 1, 120).tolist()
+    threshold = float(np.percentile(ok, card["ood"]["percentile"]))
+    cases = {
+        "descending": (ok[::-1], threshold, "ascending"),
+        "too few": (ok[:99], threshold, "too short|99 scores"),
+        "negative": ([-1.0] + ok[1:], threshold, "minimum|>= 0"),
+        "a threshold that is not their percentile": (ok, threshold * 2, "is not the 99.0th percentile"),
+        "not numbers": (["1"] * 120, threshold, "number"),
+    }
+    data = tmp_path / "data" / "yes"
+    data.mkdir(parents=True)
+    shutil.copy(smoke / "vectors" / "v0.png", data / "v0.png")
+    for name, (scores_, thr, why) in cases.items():
+        model = tmp_path / name.replace(" ", "-")
+        model.mkdir()
+        shutil.copy(smoke / "model.pt", model / "model.pt")
+        (model / "card.json").write_text(json.dumps({**card, "ood": {**card["ood"], "validationScores": scores_, "threshold": thr}}))
+        with pytest.raises(CardError, match=why):
+            evaluate_folder(model, data.parent, log=lambda m: None, predictions=tmp_path / f"{name}.csv")
+        assert not (tmp_path / f"{name}.csv").exists(), name  # refused before anything was written
+    # NaN is not JSON: refused too, where Python's json would read it.
+    model = tmp_path / "nan"
+    model.mkdir()
+    shutil.copy(smoke / "model.pt", model / "model.pt")
+    (model / "card.json").write_text(json.dumps({**card, "ood": {**card["ood"], "validationScores": [float("nan")] * 120}}))
+    with pytest.raises(CardError, match="NaN is not JSON"):
+        evaluate_folder(model, data.parent, log=lambda m: None)

@@ -8,7 +8,14 @@ import {
   TASKS,
   type TaskDefinition,
 } from "@neuroledger/sdk/card";
-import { classifyImage, type SiteCheck, siteCheck } from "@neuroledger/sdk/inference";
+import {
+  classifyImage,
+  formatOodFigure,
+  SITE_CHECK_MIN_IMAGES,
+  SITE_CHECK_MIN_VALIDATION,
+  type SiteCheck,
+  siteCheck,
+} from "@neuroledger/sdk/inference";
 import { createNodeRuntime, readImageFile, writeStreamAtomically } from "@neuroledger/sdk/node";
 import { stringify } from "csv-stringify/sync";
 import { InvalidInputError } from "../errors.ts";
@@ -181,6 +188,31 @@ function summariseOod(
     );
   }
   return { threshold: ood.threshold, flagged, n: scores.length, siteCheck: check };
+}
+
+/** The flagged count and the site check, as `training evaluate` prints them (nothing without `ood`). */
+export function outOfDistributionText(ood: OutOfDistribution | null): string[] {
+  if (!ood) return [];
+  const lines = [
+    `      OOD: ${ood.flagged} of ${ood.n} images above the card's threshold ${formatOodFigure(ood.threshold)}`,
+  ];
+  const check = ood.siteCheck;
+  if (!check) {
+    lines.push(
+      "site check: not available (the card has no validationScores, or no image was readable)",
+    );
+    return lines;
+  }
+  const verdict =
+    check.unlikeTraining === null
+      ? `too few images or validation scores for a verdict (n < ${SITE_CHECK_MIN_IMAGES} or < ${SITE_CHECK_MIN_VALIDATION} scores)`
+      : check.unlikeTraining
+        ? "unlike the training data"
+        : "no evidence of a difference";
+  lines.push(
+    `site check: AUROC against the validation images ${check.auroc.toFixed(3)}, z ${check.z.toFixed(2)}, p ${check.pValue.toPrecision(3)} (alpha ${check.alpha}): ${verdict}`,
+  );
+  return lines;
 }
 
 interface Sample {

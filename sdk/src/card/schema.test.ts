@@ -107,13 +107,20 @@ describe("model card schema", () => {
       withPrototypes.schema === "neuroledger.model-card/2" && withPrototypes.ood.prototypes?.length,
       2,
     );
+    // 100 validation scores whose percentile-th percentile is the card's threshold, as training writes them.
+    const threshold = prototypesOod.threshold;
+    const validationScores = Array.from({ length: 100 }, (_, i) =>
+      i < 50 ? (i * threshold) / 100 : threshold,
+    );
     const withScores = parseModelCard(
-      JSON.stringify({ ...example, ood: { ...prototypesOod, validationScores: [0.1, 0.1, 0.4] } }),
+      JSON.stringify({ ...example, ood: { ...prototypesOod, validationScores } }),
     );
     assert.deepEqual(
       withScores.schema === "neuroledger.model-card/2" && withScores.ood.validationScores,
-      [0.1, 0.1, 0.4],
+      validationScores,
     );
+    const swapped = [...validationScores];
+    [swapped[10], swapped[11]] = [swapped[11] as number, swapped[10] as number];
     type V2 = ReturnType<typeof exampleCardV2>;
     const cases: [string, (c: V2) => unknown, RegExp][] = [
       [
@@ -200,13 +207,32 @@ describe("model card schema", () => {
       ],
       [
         "OOD validation scores out of order (the site check ranks against them)",
-        (c) => ({ ...c, ood: { ...prototypesOod, validationScores: [0.2, 0.1, 0.3] } }),
+        (c) => ({ ...c, ood: { ...prototypesOod, validationScores: swapped } }),
         /ood\.validationScores.*ascending/s,
       ],
       [
         "a negative OOD validation score",
-        (c) => ({ ...c, ood: { ...prototypesOod, validationScores: [-1, 0.1] } }),
+        (c) => ({
+          ...c,
+          ood: { ...prototypesOod, validationScores: [-1, ...validationScores.slice(1)] },
+        }),
         /ood\.validationScores/,
+      ],
+      [
+        "fewer than 100 OOD validation scores (the site check's approximation misleads there)",
+        (c) => ({
+          ...c,
+          ood: { ...prototypesOod, validationScores: validationScores.slice(1) },
+        }),
+        /ood\.validationScores/,
+      ],
+      [
+        "a threshold that is not the percentile of the validation scores (a check quieted alone)",
+        (c) => ({
+          ...c,
+          ood: { ...prototypesOod, validationScores: validationScores.map((v) => v * 10) },
+        }),
+        /ood\.threshold .* is not the 99th percentile of ood\.validationScores/,
       ],
       [
         "no OOD validation scores at all (an empty list)",

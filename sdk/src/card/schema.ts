@@ -402,11 +402,13 @@ export const oodSchema = z
     heldOutAuroc: fraction.nullable(),
     /**
      * The in-source validation images' scores, ascending: the site check's reference (a set of
-     * images is ranked against all of them, so at most 100,000).
+     * images is ranked against all of them, so at most 100,000; at least 100, below which the
+     * test's normal approximation misleads). The card's threshold must be their `percentile`-th
+     * percentile (checked below), so the check cannot be quieted alone.
      */
     validationScores: z
       .array(z.number().min(0))
-      .min(1)
+      .min(100)
       .max(100_000)
       .refine((s) => s.every((value, i) => i === 0 || (s[i - 1] as number) <= value), {
         message: "ood.validationScores must be in ascending order",
@@ -416,6 +418,18 @@ export const oodSchema = z
   .refine((ood) => ood.mean.length === ood.var.length, {
     path: ["var"],
     message: "ood.mean and ood.var need one value per feature channel",
+  })
+  .superRefine((ood, ctx) => {
+    const scores = ood.validationScores;
+    // A list thinned to the cap (training keeps evenly spaced order statistics) may shift the percentile.
+    if (!scores || scores.length >= 100_000) return;
+    const want = linearPercentile(scores, ood.percentile);
+    if (!(Math.abs(ood.threshold - want) <= 1e-9 * Math.max(1, Math.abs(want))))
+      ctx.addIssue({
+        code: "custom",
+        path: ["threshold"],
+        message: `ood.threshold ${ood.threshold} is not the ${ood.percentile}th percentile of ood.validationScores (${want})`,
+      });
   })
   .refine(
     (ood) =>
@@ -454,6 +468,15 @@ export const oodSchema = z
         });
     });
   });
+
+/** The `p`-th percentile of ascending `sorted`, interpolated linearly (numpy's default method). */
+function linearPercentile(sorted: readonly number[], p: number): number {
+  const position = ((sorted.length - 1) * p) / 100;
+  const below = Math.floor(position);
+  const low = sorted[below] as number;
+  const high = sorted[Math.min(below + 1, sorted.length - 1)] as number;
+  return low + (high - low) * (position - below);
+}
 
 const dataV1 = cardV1Shape.data.shape;
 const splitV1 = dataV1.split.shape;

@@ -51,6 +51,7 @@ export {
 export {
   SITE_CHECK_ALPHA,
   SITE_CHECK_MIN_IMAGES,
+  SITE_CHECK_MIN_VALIDATION,
   type SiteCheck,
   siteCheck,
 } from "./siteCheck.ts";

@@ -35,8 +35,8 @@ describe("siteCheck (one-sided Mann-Whitney U against the card's validation scor
     assert.equal(check.n, 12);
     assert.equal(check.validationN, 15);
     assert.equal(check.test, "mann-whitney-u");
-    // p = 0.006 is not below alpha = 0.001.
-    assert.equal(check.unlikeTraining, false);
+    // Against 15 validation scores (cards carry at least 100): the figures, but no verdict.
+    assert.equal(check.unlikeTraining, null);
   });
 
   test("keeps a tiny p-value's digits (erfc, not 1 - the normal CDF)", () => {
@@ -94,11 +94,18 @@ describe("siteCheck (one-sided Mann-Whitney U against the card's validation scor
   });
 
   test("all scores equal: z = 0 and p = 0.5 (no evidence either way)", () => {
-    const check = siteCheck(Array(12).fill(1), Array(30).fill(1));
+    const check = siteCheck(Array(12).fill(1), Array(120).fill(1));
     assert.ok(check);
     assert.equal(check.z, 0);
     assert.equal(check.pValue, 0.5);
     assert.equal(check.unlikeTraining, false);
+  });
+
+  test("fewer than 100 validation scores: no verdict however far apart (the approximation misleads there)", () => {
+    const check = siteCheck(Array(40).fill(5), [0, 1, 2]);
+    assert.ok(check);
+    assert.equal(check.auroc, 1);
+    assert.equal(check.unlikeTraining, null);
   });
 
   test("no image or no validation score: no check", () => {

@@ -12,6 +12,12 @@ import { InvalidInputError } from "../errors.ts";
 export const SITE_CHECK_ALPHA = 0.001;
 /** Fewer images get no verdict: the normal approximation is rough and the test has little power. */
 export const SITE_CHECK_MIN_IMAGES = 10;
+/**
+ * Against fewer validation scores no verdict either (cards carry at least this many): the normal
+ * approximation misleads both ways (with 3 no set reaches p < 0.001; with 1, twenty tied scores
+ * reach p = 1e-5 where the exact p is 1/21).
+ */
+export const SITE_CHECK_MIN_VALIDATION = 100;
 
 export type SiteCheck = {
   test: "mann-whitney-u";
@@ -26,7 +32,10 @@ export type SiteCheck = {
   /** One-sided: `erfc(z / sqrt 2) / 2` (normal approximation). */
   pValue: number;
   alpha: number;
-  /** `pValue < alpha`; null (no verdict) for fewer than {@link SITE_CHECK_MIN_IMAGES} images. */
+  /**
+   * `pValue < alpha`; null (no verdict) for fewer than {@link SITE_CHECK_MIN_IMAGES} images or
+   * {@link SITE_CHECK_MIN_VALIDATION} validation scores.
+   */
   unlikeTraining: boolean | null;
 };
 
@@ -77,6 +86,9 @@ export function siteCheck(
     z,
     pValue,
     alpha: SITE_CHECK_ALPHA,
-    unlikeTraining: n >= SITE_CHECK_MIN_IMAGES ? pValue < SITE_CHECK_ALPHA : null,
+    unlikeTraining:
+      n >= SITE_CHECK_MIN_IMAGES && v >= SITE_CHECK_MIN_VALIDATION
+        ? pValue < SITE_CHECK_ALPHA
+        : null,
   };
 }

@@ -48,7 +48,8 @@ export const declareEvaluate: CommandDeclaration = (program, { log }) => {
     });
     await checkRegistryModel(model, () => connect(opts), log);
     const bar = progressBar("evaluate");
-    const metrics = await (await import("../../commands/evaluate.ts")).evaluate({
+    const evaluation = await import("../../commands/evaluate.ts");
+    const metrics = await evaluation.evaluate({
       model,
       dataDir: opts.data,
       predictionsOut: opts.predictions,
@@ -69,7 +70,8 @@ export const declareEvaluate: CommandDeclaration = (program, { log }) => {
     const { fingerprint: _fingerprint, ...printed } = metrics;
     if (opts.json) printResult(submitted ? { ...printed, submitted } : printed, true);
     else {
-      const lines = metricsText(metrics, opts.predictions);
+      const oodLines = evaluation.outOfDistributionText(metrics.outOfDistribution);
+      const lines = metricsText(metrics, oodLines, opts.predictions);
       if (submitted) lines.push(submittedText(submitted));
       process.stdout.write(`${lines.join("\n")}\n`);
     }
@@ -104,8 +106,13 @@ function submittedText(submitted: Submitted): string {
 type Metrics = Awaited<ReturnType<typeof import("../../commands/evaluate.ts").evaluate>>;
 
 /** The human-readable metrics (values to 4 decimals, `n/a` where undefined). */
-function metricsText(metrics: Metrics, predictions: string | undefined): string[] {
+function metricsText(
+  metrics: Metrics,
+  oodLines: string[],
+  predictions: string | undefined,
+): string[] {
   const lines = metrics.perClass ? classMetricsText(metrics) : binaryMetricsText(metrics);
+  lines.push(...oodLines);
   if (predictions) lines.push(`predictions: ${predictions}`);
   return lines;
 }
