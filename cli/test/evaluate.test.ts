@@ -95,7 +95,10 @@ describe("evaluate and classify", () => {
         (position - below);
     await writeFile(
       join(model, "card.json"),
-      JSON.stringify({ ...card, ood: { ...card.ood, threshold, validationScores } }),
+      JSON.stringify({
+        ...card,
+        ood: { ...card.ood, threshold, validationScores: { "smoke/no": validationScores } },
+      }),
     );
     const set = join(dir.path, "site", "yes");
     await mkdir(set, { recursive: true });
@@ -123,14 +126,16 @@ describe("evaluate and classify", () => {
     assert.equal(b.flagged, a.flagged);
     assert.deepEqual(Object.keys(a.siteCheck), Object.keys(b.siteCheck));
     assert.equal(a.siteCheck.n, 15);
-    assert.equal(a.siteCheck.validationN, 125);
+    assert.equal(a.siteCheck.closestStratum, "smoke/no");
+    assert.equal(b.siteCheck.closestStratum, "smoke/no");
+    const [ours1, theirs1] = [a.siteCheck.strata[0], b.siteCheck.strata[0]];
+    assert.deepEqual(Object.keys(ours1), Object.keys(theirs1));
+    assert.equal(ours1.validationN, 125);
     // The k-th lowest vector beats the 25 k validation scores below it: U = 3 * 25 * (1 + ... + 5).
-    assert.equal(a.siteCheck.auroc, (3 * 25 * 15) / (15 * 125));
+    assert.equal(ours1.auroc, (3 * 25 * 15) / (15 * 125));
     for (const k of ["auroc", "z", "pValue"])
-      assert.ok(
-        Math.abs(a.siteCheck[k] - b.siteCheck[k]) < 1e-9,
-        `${k}: ${a.siteCheck[k]} vs ${b.siteCheck[k]}`,
-      );
+      assert.ok(Math.abs(ours1[k] - theirs1[k]) < 1e-9, `${k}: ${ours1[k]} vs ${theirs1[k]}`);
+    assert.equal(a.siteCheck.pValue, ours1.pValue);
     assert.equal(a.siteCheck.unlikeTraining, b.siteCheck.unlikeTraining);
     assert.equal(a.siteCheck.unlikeTraining, false);
     // The text output prints the same figures in both (the OOD line exactly).
@@ -147,7 +152,7 @@ describe("evaluate and classify", () => {
     for (const out of [oursText.stdout, theirsText.stdout])
       assert.match(
         out,
-        /site check: AUROC against the validation images 0\.600, z -?\d+\.\d\d, p \S+ \(alpha 0\.001\): no evidence of a difference/,
+        /site check: p \S+ against the closest stratum, smoke\/no \(alpha 0\.001\): no evidence of a difference\n {2}smoke\/no: AUROC 0\.600, z -?\d+\.\d\d, p \S+ \(125 validation images\)/,
       );
   });
 

@@ -199,18 +199,28 @@ def _v2_markdown(table: dict) -> list[str]:
 
 
 def _site_check_lines(name: str, site: dict | None) -> list[str]:
-    """The site check's rates over random sets of n images (pipeline.ood_on), and its whole-side verdicts."""
+    """The site check's rates over random sets of n images (pipeline.ood_on), its whole-side verdicts,
+    and the in-source test's strata one by one."""
     if not site:
         return []
-    lines = ["", f"Site check (one-sided Mann-Whitney U of a set's scores against the validation scores, alpha {site['alpha']:g}): "
-             f"share of {site['draws']} random sets of n images called unlike the training data:", "",
-             f"| n | held-out {name} (power) % | in-source test (false alarms) % |", "|---|---|---|"]
+    lines = ["", f"Site check (one-sided Mann-Whitney U of a set's scores against each stratum's validation scores, the "
+             f"largest p, alpha {site['alpha']:g}): share of {site['draws']} random sets of n images called unlike the "
+             "training data:", "", f"| n | held-out {name} (power) % | in-source test (false alarms) % |", "|---|---|---|"]
     lines += [f"| {row['n']} | {_f(row['heldOut'])} | {_f(row['inSourceTest'])} |" for row in site["bySize"]]
     for label, check in ((f"all of held-out {name}", site["wholeHeldOut"]), ("all of the in-source test", site["wholeInSourceTest"])):
         if check:
-            lines.append(f"\n{label} (n {check['n']}): AUROC against validation {check['auroc']:.3f}, z {check['z']:.2f}, "
-                         f"p {check['pValue']:.3g}.")
+            lines += ["", f"{label} (n {check['n']}): p {_p(check['pValue'])} (closest stratum {check['closestStratum']})."]
+    if site.get("inSourceTestByStratum"):
+        lines += ["", "| in-source test images of one stratum | n | p, the whole stratum | sets of 20 called unlike % | sets of 50 % |",
+                  "|---|---|---|---|---|"]
+        for row in site["inSourceTestByStratum"]:
+            whole = row["whole"] or {}
+            lines.append(f"| {row['stratum']} | {whole.get('n')} | {_p(whole.get('pValue'))} | {_f(row['sets20'])} | {_f(row['sets50'])} |")
     return lines
+
+
+def _p(p: float | None) -> str:
+    return "–" if p is None else f"{p:.3g}"
 
 
 def write_bench(table: dict, out_dir: Path) -> None:

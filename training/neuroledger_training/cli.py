@@ -23,7 +23,7 @@ from .evaluate import evaluate_folder
 from .export import export_onnx, write_vectors
 from .inputs import PreprocSpec
 from .model import ModelConfig, TumorTypeCNN, build_model, load_checkpoint
-from .ood import SITE_MIN_IMAGES
+from .ood import SITE_MIN_IMAGES, SITE_MIN_VALIDATION
 from .pipeline import (Logger, display_path, dump_json_line, evaluate_and_write, make_inputs, paper_row, prepare, run_kfold,
                        split_of, test_examples, train_and_write)
 from .samples import SAMPLES_PER_CLASS, write_samples
@@ -341,12 +341,16 @@ def ood_lines(ood: dict | None) -> list[str]:
     lines = [f"      OOD: {ood['flagged']} of {ood['n']} images above the card's threshold {ood['threshold']:.3g}"]
     check = ood["siteCheck"]
     if check is None:
-        lines.append("site check: not available (the card has no validationScores, or no image was readable)")
+        return lines + ["site check: not available (the card has no validationScores, or no image was readable)"]
+    if check["pValue"] is None:
+        verdict = f"no verdict (no stratum has {SITE_MIN_VALIDATION} validation scores)"
     else:
         verdict = {True: "unlike the training data", False: "no evidence of a difference",
                    None: f"too few images for a verdict (n < {SITE_MIN_IMAGES})"}[check["unlikeTraining"]]
-        lines.append(f"site check: AUROC against the validation images {check['auroc']:.3f}, z {check['z']:.2f}, "
-                     f"p {check['pValue']:.3g} (alpha {check['alpha']:g}): {verdict}")
+        verdict = f"p {check['pValue']:.3g} against the closest stratum, {check['closestStratum']} (alpha {check['alpha']:g}): {verdict}"
+    lines.append(f"site check: {verdict}")
+    lines += [f"  {row['stratum']}: AUROC {row['auroc']:.3f}, z {row['z']:.2f}, p {row['pValue']:.3g} "
+              f"({row['validationN']} validation images)" for row in check["strata"]]
     return lines
 
 

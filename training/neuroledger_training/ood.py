@@ -47,6 +47,7 @@ SITE_MIN_IMAGES = 10  # below this the normal approximation is rough and the tes
 # carry none below this and readers refuse a card that does.
 SITE_MIN_VALIDATION = 100
 MAX_VALIDATION_SCORES = 100_000  # the schema's cap: every reader ranks a set against all of them
+MAX_STRATA = 64  # "<source>/<label>" strata of the validation scores: a test per stratum
 
 
 def pooled(features: np.ndarray) -> np.ndarray:
@@ -148,13 +149,16 @@ def scores(g: np.ndarray, stats: dict) -> np.ndarray:
     raise ValueError(f"unknown OOD method {method!r} (known: {METHOD}, {MAHALANOBIS}, {DIAGONAL})")
 
 
-def ood_section(g_train: np.ndarray, g_val: np.ndarray, held_out_auroc: float | None, percentile: float = PERCENTILE) -> dict:
+def ood_section(g_train: np.ndarray, g_val: np.ndarray, held_out_auroc: float | None, percentile: float = PERCENTILE,
+                strata: list[str] | None = None) -> dict:
     """The card's `ood`: statistics from training images, scales and threshold = the `percentile`-th
-    percentile of the validation images' scores, and those scores (`validationScores`, for the
-    site check; only from SITE_MIN_VALIDATION images on)."""
+    percentile of the validation images' scores, and those scores by stratum (`validationScores`,
+    for the site check): `strata` [V] names each validation image's "<source>/<label>" (None: one
+    stratum, "all"). Written only when some stratum has SITE_MIN_VALIDATION images."""
     stats = fit_stats(g_train, g_val, percentile)
     s_val = scores(g_val, stats)
     threshold = float(np.percentile(s_val, percentile))
+    by_stratum = validation_scores(s_val, strata if strata is not None else ["all"] * len(s_val))
     return {
         "method": METHOD,
         "mean": [float(v) for v in stats["mean"]],
@@ -167,80 +171,125 @@ def ood_section(g_train: np.ndarray, g_val: np.ndarray, held_out_auroc: float | 
         "threshold": threshold,
         "percentile": percentile,
         "heldOutAuroc": held_out_auroc,
-        **({"validationScores": kept} if len(kept := validation_scores(s_val)) >= SITE_MIN_VALIDATION else {}),
+        **({"validationScores": by_stratum} if max(map(len, by_stratum.values()), default=0) >= SITE_MIN_VALIDATION else {}),
     }
 
 
-def validation_scores(s: np.ndarray) -> list[float]:
-    """The card's `validationScores`: the finite scores, ascending, at most MAX_VALIDATION_SCORES
-    (evenly spaced order statistics beyond that, which keeps the distribution's shape)."""
-    s = np.sort(np.asarray(s, dtype=np.float64)[np.isfinite(s)])
-    if len(s) > MAX_VALIDATION_SCORES:
-        s = s[np.linspace(0, len(s) - 1, MAX_VALIDATION_SCORES).round().astype(int)]
-    return [float(v) for v in s]
+def validation_scores(s: np.ndarray, strata: list[str]) -> dict[str, list[float]]:
+    """The card's `validationScores`: each stratum's finite scores, ascending, strata in name order;
+    at most MAX_VALIDATION_SCORES in all (beyond that each stratum keeps evenly spaced order
+    statistics in proportion, which keeps its distribution's shape)."""
+    s = np.asarray(s, dtype=np.float64)
+    names = np.asarray(strata)
+    total = int(np.isfinite(s).sum())
+    out = {}
+    for name in sorted(set(strata)):
+        x = np.sort(s[(names == name) & np.isfinite(s)])
+        if total > MAX_VALIDATION_SCORES and len(x):
+            keep = max(1, len(x) * MAX_VALIDATION_SCORES // total)
+            x = x[np.linspace(0, len(x) - 1, keep).round().astype(int)]
+        if len(x):
+            out[str(name)] = [float(v) for v in x]
+    return out
 
 
-def site_check(batch_scores: np.ndarray, validation: np.ndarray, alpha: float = SITE_ALPHA,
-               min_images: int = SITE_MIN_IMAGES) -> dict | None:
-    """Whether a set of images scores higher than the in-source validation images (docs/interfaces.md
-    section 1, "Site check"): one-sided Mann-Whitney U test with the tie-corrected variance and a
-    continuity correction, normal approximation (Mann & Whitney 1947). `batch_scores` [n] are the
-    set's OOD scores (NaN counts as +inf: no evidence of being like the training data), `validation`
-    [V] the card's `validationScores`. Returns {test, n, validationN, auroc = U / (n V), z, pValue,
-    alpha, unlikeTraining = pValue < alpha, None when n < min_images}, or None when either side is
-    empty. The images are taken as independent draws (slices of one patient are not)."""
+def mann_whitney(batch_scores: np.ndarray, reference: np.ndarray) -> dict:
+    """One-sided Mann-Whitney U test (Mann & Whitney 1947) that `batch_scores` [n] score higher than
+    `reference` [V] (both non-empty): tie-corrected variance, continuity correction, normal
+    approximation. NaN in the batch counts as +inf (no evidence of being like the training data).
+    Returns {validationN, auroc = U / (n V), z, pValue}. Raises ValueError on a non-finite reference."""
     s = np.asarray(batch_scores, dtype=np.float64)
     s = np.where(np.isnan(s), np.inf, s)
-    r = np.asarray(validation, dtype=np.float64)
-    n, v = len(s), len(r)
-    if n == 0 or v == 0:
-        return None
+    r = np.asarray(reference, dtype=np.float64)
     if not np.isfinite(r).all():
         raise ValueError("the card's ood.validationScores must all be finite numbers")
-    values, inverse, counts = np.unique(np.r_[s, r], return_inverse=True, return_counts=True)
+    n, v = len(s), len(r)
+    _, inverse, counts = np.unique(np.r_[s, r], return_inverse=True, return_counts=True)
     midrank = np.cumsum(counts) - (counts - 1) / 2.0
     u = float(midrank[inverse[:n]].sum()) - n * (n + 1) / 2.0
     big_n = n + v
     ties = float((counts.astype(np.float64) ** 3 - counts).sum())
     variance = n * v / 12.0 * ((big_n + 1) - ties / (big_n * (big_n - 1)))
     z = (u - n * v / 2.0 - 0.5) / math.sqrt(variance) if variance > 0 else 0.0
-    p = 0.5 * math.erfc(z / math.sqrt(2.0))
-    return {"test": SITE_TEST, "n": n, "validationN": v, "auroc": u / (n * v), "z": z, "pValue": p, "alpha": alpha,
-            "unlikeTraining": bool(p < alpha) if n >= min_images and v >= SITE_MIN_VALIDATION else None}
+    return {"validationN": v, "auroc": u / (n * v), "z": z, "pValue": 0.5 * math.erfc(z / math.sqrt(2.0))}
+
+
+def site_check(batch_scores: np.ndarray, validation: dict, alpha: float = SITE_ALPHA,
+               min_images: int = SITE_MIN_IMAGES) -> dict | None:
+    """Whether a set of images scores higher than the validation images of EVERY stratum (source and
+    label) of the model's training data (docs/interfaces.md section 1, "Site check"): a one-sided
+    Mann-Whitney U test (mann_whitney) against each stratum of `validation` (the card's
+    `validationScores`), joined as an intersection-union test (Berger 1982): p = the largest p over
+    the strata of at least SITE_MIN_VALIDATION scores, so a set is called unlike the training data
+    only when it is unlike each of them, and a held-back set of one stratum (say, one source's tumor
+    images) is compared with its own kind. Returns {test, n, alpha, pValue (None: no stratum large
+    enough), closestStratum (the stratum of that p), unlikeTraining = pValue < alpha (None under
+    min_images images or without a p), strata: [{stratum, validationN, auroc, z, pValue}] in name
+    order}, or None when the set or `validation` is empty. The images are taken as independent draws
+    (slices of one patient are not)."""
+    s = np.asarray(batch_scores, dtype=np.float64)
+    strata = [(name, r) for name, r in sorted(validation.items()) if len(r)]
+    if len(s) == 0 or not strata:
+        return None
+    rows = [{"stratum": name, **mann_whitney(s, r)} for name, r in strata]
+    tested = [row for row in rows if row["validationN"] >= SITE_MIN_VALIDATION]
+    closest = max(tested, key=lambda row: row["pValue"]) if tested else None
+    p = closest["pValue"] if closest else None
+    return {"test": SITE_TEST, "n": len(s), "alpha": alpha, "pValue": p,
+            "closestStratum": closest["stratum"] if closest else None,
+            "unlikeTraining": bool(p < alpha) if p is not None and len(s) >= min_images else None,
+            "strata": rows}
 
 
 def validation_score_problems(ood: dict) -> list[str]:
-    """What is wrong with a card's `ood.validationScores` (docs/interfaces.md section 4): a list of
-    SITE_MIN_VALIDATION to MAX_VALIDATION_SCORES finite numbers >= 0, ascending, whose
-    `percentile`-th percentile is the card's threshold (checked where the list is not thinned), so a
-    publisher cannot quiet the site check without raising the per-image threshold too. JSON Schema
-    cannot say "ascending" or "finite"; the sdk's zod schema checks the same."""
+    """What is wrong with a card's `ood.validationScores` (docs/interfaces.md section 4): an object
+    of at most MAX_STRATA strata, each a non-empty list of finite numbers >= 0 in ascending order,
+    at most MAX_VALIDATION_SCORES in all, one stratum with at least SITE_MIN_VALIDATION; and the
+    `percentile`-th percentile of all of them together is the card's threshold (checked where the
+    lists are not thinned), so a publisher cannot quiet the site check without raising the per-image
+    threshold too. JSON Schema cannot say "ascending" or "finite"; the sdk's zod schema checks the same."""
     v = ood.get("validationScores")
     if v is None:
         return []
-    if not isinstance(v, list) or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v):
-        return ["ood/validationScores: must be a list of numbers"]
-    if not SITE_MIN_VALIDATION <= len(v) <= MAX_VALIDATION_SCORES:
-        return [f"ood/validationScores: {len(v)} scores; a card carries {SITE_MIN_VALIDATION} to {MAX_VALIDATION_SCORES}"]
-    a = np.asarray(v, dtype=np.float64)
-    if not (np.isfinite(a).all() and (a >= 0).all()):
-        return ["ood/validationScores: every score must be a finite number >= 0"]
-    if (np.diff(a) < 0).any():
-        return ["ood/validationScores: must be in ascending order"]
+    if not isinstance(v, dict) or not 1 <= len(v) <= MAX_STRATA:
+        return [f"ood/validationScores: must be an object of 1 to {MAX_STRATA} strata (\"<source>/<label>\": scores)"]
+    problems, everything = [], []
+    for name, scores_ in v.items():
+        where = f"ood/validationScores/{name}"
+        if not isinstance(scores_, list) or not scores_ or not all(
+                isinstance(x, (int, float)) and not isinstance(x, bool) for x in scores_):
+            problems.append(f"{where}: must be a non-empty list of numbers")
+            continue
+        a = np.asarray(scores_, dtype=np.float64)
+        if not (np.isfinite(a).all() and (a >= 0).all()):
+            problems.append(f"{where}: every score must be a finite number >= 0")
+        elif (np.diff(a) < 0).any():
+            problems.append(f"{where}: must be in ascending order")
+        everything.append(a)
+    if problems:
+        return problems
+    total = sum(map(len, everything))
+    if total > MAX_VALIDATION_SCORES:
+        return [f"ood/validationScores: {total} scores in all; a card carries at most {MAX_VALIDATION_SCORES}"]
+    if max(map(len, everything)) < SITE_MIN_VALIDATION:
+        return [f"ood/validationScores: no stratum has {SITE_MIN_VALIDATION} scores (a card carries none then)"]
     threshold, percentile = ood.get("threshold"), ood.get("percentile")
-    if len(a) < MAX_VALIDATION_SCORES and isinstance(threshold, (int, float)) and isinstance(percentile, (int, float)):
-        want = float(np.percentile(a, percentile))
+    if total < MAX_VALIDATION_SCORES and isinstance(threshold, (int, float)) and isinstance(percentile, (int, float)):
+        want = float(np.percentile(np.concatenate(everything), percentile))
         if not abs(threshold - want) <= 1e-9 * max(1.0, abs(want)):
             return [f"ood/threshold: {threshold} is not the {percentile}th percentile of ood/validationScores ({want})"]
     return []
 
 
-def site_check_rates(held_out: np.ndarray, in_source_test: np.ndarray, validation: np.ndarray,
+def site_check_rates(held_out: np.ndarray, in_source_test: np.ndarray, validation: dict, test_strata: list[str] | None = None,
                      sizes: tuple[int, ...] = (10, 20, 50, 100), draws: int = 1000, seed: int = 0) -> dict:
     """How often the site check says "unlike the training data" for sets of n images drawn at random
     (without replacement, seeded) from a held-out source's scores (its power: a new site seen) and
-    from the in-source test scores (its false-alarm rate), for each n in `sizes`; and the check on
-    each whole side. A rate is None where a side has fewer than n images."""
+    from the in-source test scores (its false-alarm rate), for each n in `sizes`; the check on each
+    whole side; and, with `test_strata` [T] ("<source>/<label>" of each in-source test image), the
+    same for the in-source test images of each stratum alone (a held-back set of one kind: the
+    false alarms a site with only, say, tumor images of a training source would see). A rate is None
+    where a side has fewer than n images."""
     rng = np.random.default_rng(seed)
     held_out, in_source_test = np.asarray(held_out, dtype=np.float64), np.asarray(in_source_test, dtype=np.float64)
 
@@ -250,6 +299,16 @@ def site_check_rates(held_out: np.ndarray, in_source_test: np.ndarray, validatio
         return float(np.mean([site_check(rng.choice(pool, n, replace=False), validation)["unlikeTraining"] is True
                               for _ in range(draws)]))
 
+    def verdict(pool: np.ndarray) -> dict | None:
+        check = site_check(pool, validation)
+        return check and {k: check[k] for k in ("n", "pValue", "closestStratum", "unlikeTraining")}
+
+    by_stratum = []
+    if test_strata is not None:
+        names = np.asarray(test_strata)
+        for name in sorted(set(test_strata)):
+            pool = in_source_test[names == name]
+            by_stratum.append({"stratum": name, "whole": verdict(pool), **{f"sets{n}": rate(pool, n) for n in (20, 50)}})
     return {"alpha": SITE_ALPHA, "draws": draws,
             "bySize": [{"n": n, "heldOut": rate(held_out, n), "inSourceTest": rate(in_source_test, n)} for n in sizes],
-            "wholeHeldOut": site_check(held_out, validation), "wholeInSourceTest": site_check(in_source_test, validation)}
+            "wholeHeldOut": verdict(held_out), "wholeInSourceTest": verdict(in_source_test), "inSourceTestByStratum": by_stratum}

@@ -348,7 +348,8 @@ def leave_one_source_out(ds: Dataset, split: Split, model_cfg: ModelConfig, trai
         spec_in = float((out_test["prob"][ds.labels[test_idx] == 0, 1] < 0.5).mean()) if len(in_neg) else None
         sens = float((out_held["prob"][ds.labels[held] == 1, 1] >= 0.5).mean()) if has[1] else None
         out_val = infer(result.model, inputs, val_idx)
-        ood = ood_on(infer(result.model, inputs, train_idx)["pooled"], out_val["pooled"], out_held["pooled"], out_test["pooled"])
+        ood = ood_on(infer(result.model, inputs, train_idx)["pooled"], out_val["pooled"], out_held["pooled"], out_test["pooled"],
+                     strata_of(ds, val_idx), strata_of(ds, test_idx))
         auroc = ood["auroc"]
         point = operating_point(out_val["prob"][ds.labels[val_idx] == 0, 1], out_held["prob"][ds.labels[held] == 1, 1],
                                 out_test["prob"][ds.labels[test_idx] == 0, 1])
@@ -395,14 +396,21 @@ def operating_point(p_val_negatives: np.ndarray, p_held_tumors: np.ndarray, p_te
             "heldOutSensitivity": share(p_held_tumors, False), "inSourceTestSpecificity": share(p_test_negatives, True)}
 
 
-def ood_on(g_train: np.ndarray, g_val: np.ndarray, g_held: np.ndarray, g_test: np.ndarray) -> dict:
+def strata_of(ds: Dataset, idx: np.ndarray) -> list[str]:
+    """"<source>/<label>" of each image (the label as the data has it): the strata of the card's
+    validation scores (docs/interfaces.md section 1, site check)."""
+    return [f"{ds.sources[ds.source_idx[i]].name}/{ds.task.data_labels[ds.labels[i]]}" for i in idx]
+
+
+def ood_on(g_train: np.ndarray, g_val: np.ndarray, g_held: np.ndarray, g_test: np.ndarray,
+           val_strata: list[str] | None = None, test_strata: list[str] | None = None) -> dict:
     """How the card's OOD score (statistics from g_train, scales and threshold from g_val, as a card
     would have them) separates a held-out source g_held from the in-source test g_test: AUROC, and
     the share of each the warning flags; `siteCheck`: how often the site check over n images calls
     a set of each side unlike the training data (site_check_rates). `alternatives`: the same for each part alone at its own
     scale (the cosine to the prototypes; the Mahalanobis score of earlier cards), and the AUROC of
     deep kNN over every training image (k = 1, cosine), which no card carries."""
-    section = ood_section(g_train, g_val, None)
+    section = ood_section(g_train, g_val, None, strata=val_strata)
     truth = np.r_[np.ones(len(g_held)), np.zeros(len(g_test))]
 
     def measured(score, threshold: float | None) -> dict:
@@ -417,7 +425,7 @@ def ood_on(g_train: np.ndarray, g_val: np.ndarray, g_held: np.ndarray, g_test: n
     return {"method": section["method"], **measured(lambda g: scores(g, section), section["threshold"]),
             "prototypes": len(protos),
             # None where the card would carry no validation scores (fewer than SITE_MIN_VALIDATION).
-            "siteCheck": site_check_rates(scores(g_held, section), scores(g_test, section), section["validationScores"])
+            "siteCheck": site_check_rates(scores(g_held, section), scores(g_test, section), section["validationScores"], test_strata)
             if "validationScores" in section else None,
             "alternatives": {
                 "cosineToPrototypes": measured(lambda g: cosine_distances(g, protos), section["cosineScale"]),
@@ -534,7 +542,7 @@ def evaluate_and_write(ds: Dataset, split: Split, sides: dict, residual: dict, l
         metrics["leaveOneSourceOut"] = loso_entries
         g_train = infer(result.model, inputs, split.train)["pooled"]
         held_auroc = next((d["oodAuroc"] for d in loso_details.values() if d["oodAuroc"] is not None), None)
-        ood = ood_section(g_train, out["validation"]["pooled"], held_auroc)
+        ood = ood_section(g_train, out["validation"]["pooled"], held_auroc, strata=strata_of(ds, split.validation))
         in_source_loc = localization_on(result.model, ds, inputs, split.test, "in-source test side")
         # The validation side's figure is the one a recipe may be chosen on (the test side's is not).
         validation_loc = localization_on(result.model, ds, inputs, split.validation, "in-source validation side")

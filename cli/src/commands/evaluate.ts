@@ -203,16 +203,29 @@ export function outOfDistributionText(ood: OutOfDistribution | null): string[] {
     );
     return lines;
   }
+  lines.push(`site check: ${siteCheckVerdict(check)}`);
+  for (const row of check.strata)
+    lines.push(
+      `  ${row.stratum}: AUROC ${row.auroc.toFixed(3)}, z ${row.z.toFixed(2)}, p ${formatP(row.pValue)} (${row.validationN} validation images)`,
+    );
+  return lines;
+}
+
+function siteCheckVerdict(check: SiteCheck): string {
+  if (check.pValue === null)
+    return `no verdict (no stratum has ${SITE_CHECK_MIN_VALIDATION} validation scores)`;
   const verdict =
     check.unlikeTraining === null
-      ? `too few images or validation scores for a verdict (n < ${SITE_CHECK_MIN_IMAGES} or < ${SITE_CHECK_MIN_VALIDATION} scores)`
+      ? `too few images for a verdict (n < ${SITE_CHECK_MIN_IMAGES})`
       : check.unlikeTraining
         ? "unlike the training data"
         : "no evidence of a difference";
-  lines.push(
-    `site check: AUROC against the validation images ${check.auroc.toFixed(3)}, z ${check.z.toFixed(2)}, p ${check.pValue.toPrecision(3)} (alpha ${check.alpha}): ${verdict}`,
-  );
-  return lines;
+  return `p ${formatP(check.pValue)} against the closest stratum, ${check.closestStratum} (alpha ${check.alpha}): ${verdict}`;
+}
+
+/** A p-value to 3 significant figures, in exponent form below 0.001. */
+function formatP(p: number): string {
+  return p < 0.001 ? p.toExponential(2) : p.toPrecision(3);
 }
 
 interface Sample {

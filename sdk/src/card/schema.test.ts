@@ -113,12 +113,29 @@ describe("model card schema", () => {
       i < 50 ? (i * threshold) / 100 : threshold,
     );
     const withScores = parseModelCard(
-      JSON.stringify({ ...example, ood: { ...prototypesOod, validationScores } }),
+      JSON.stringify({
+        ...example,
+        ood: { ...prototypesOod, validationScores: { "br35h/no": validationScores } },
+      }),
     );
     assert.deepEqual(
       withScores.schema === "neuroledger.model-card/2" && withScores.ood.validationScores,
-      validationScores,
+      { "br35h/no": validationScores },
     );
+    // Strata together: the threshold is the percentile of them all (here one stratum of 100 and
+    // one of 50 whose scores all equal the threshold, which keeps the 99th percentile).
+    const twoStrata = {
+      "br35h/no": validationScores,
+      "br35h/yes": Array.from({ length: 50 }, () => threshold),
+    };
+    const withStrata = parseModelCard(
+      JSON.stringify({ ...example, ood: { ...prototypesOod, validationScores: twoStrata } }),
+    );
+    assert.deepEqual(
+      withStrata.schema === "neuroledger.model-card/2" && withStrata.ood.validationScores,
+      twoStrata,
+    );
+    const strata = (scores: number[]) => ({ "br35h/no": scores });
     const swapped = [...validationScores];
     [swapped[10], swapped[11]] = [swapped[11] as number, swapped[10] as number];
     type V2 = ReturnType<typeof exampleCardV2>;
@@ -207,14 +224,14 @@ describe("model card schema", () => {
       ],
       [
         "OOD validation scores out of order (the site check ranks against them)",
-        (c) => ({ ...c, ood: { ...prototypesOod, validationScores: swapped } }),
+        (c) => ({ ...c, ood: { ...prototypesOod, validationScores: strata(swapped) } }),
         /ood\.validationScores.*ascending/s,
       ],
       [
         "a negative OOD validation score",
         (c) => ({
           ...c,
-          ood: { ...prototypesOod, validationScores: [-1, ...validationScores.slice(1)] },
+          ood: { ...prototypesOod, validationScores: strata([-1, ...validationScores.slice(1)]) },
         }),
         /ood\.validationScores/,
       ],
@@ -222,7 +239,7 @@ describe("model card schema", () => {
         "fewer than 100 OOD validation scores (the site check's approximation misleads there)",
         (c) => ({
           ...c,
-          ood: { ...prototypesOod, validationScores: validationScores.slice(1) },
+          ood: { ...prototypesOod, validationScores: strata(validationScores.slice(1)) },
         }),
         /ood\.validationScores/,
       ],
@@ -230,22 +247,49 @@ describe("model card schema", () => {
         "a threshold that is not the percentile of the validation scores (a check quieted alone)",
         (c) => ({
           ...c,
-          ood: { ...prototypesOod, validationScores: validationScores.map((v) => v * 10) },
+          ood: { ...prototypesOod, validationScores: strata(validationScores.map((v) => v * 10)) },
         }),
         /ood\.threshold .* is not the 99th percentile of ood\.validationScores/,
       ],
       [
-        "no OOD validation scores at all (an empty list)",
-        (c) => ({ ...c, ood: { ...prototypesOod, validationScores: [] } }),
+        "an empty stratum of OOD validation scores",
+        (c) => ({
+          ...c,
+          ood: { ...prototypesOod, validationScores: { ...strata(validationScores), "x/no": [] } },
+        }),
+        /ood\.validationScores/,
+      ],
+      [
+        "OOD validation scores as one list, not by stratum",
+        (c) => ({ ...c, ood: { ...prototypesOod, validationScores } }),
         /ood\.validationScores/,
       ],
       [
         "more OOD validation scores than a reader ranks a set against",
         (c) => ({
           ...c,
-          ood: { ...prototypesOod, validationScores: Array.from({ length: 100_001 }, () => 1) },
+          ood: {
+            ...prototypesOod,
+            validationScores: strata(Array.from({ length: 100_001 }, () => 1)),
+          },
         }),
         /ood\.validationScores/,
+      ],
+      [
+        "more strata of OOD validation scores than a reader tests",
+        (c) => ({
+          ...c,
+          ood: {
+            ...prototypesOod,
+            validationScores: {
+              ...strata(validationScores),
+              ...Object.fromEntries(
+                Array.from({ length: 64 }, (_, i) => [`s${i}/no`, [threshold]]),
+              ),
+            },
+          },
+        }),
+        /at most 64 strata/,
       ],
       [
         "OOD variance of zero",

@@ -401,17 +401,30 @@ export const oodSchema = z
     percentile: z.number().min(0).max(100),
     heldOutAuroc: fraction.nullable(),
     /**
-     * The in-source validation images' scores, ascending: the site check's reference (a set of
-     * images is ranked against all of them, so at most 100,000; at least 100, below which the
-     * test's normal approximation misleads). The card's threshold must be their `percentile`-th
-     * percentile (checked below), so the check cannot be quieted alone.
+     * The in-source validation images' scores by stratum (`"<source>/<label>"`), each ascending:
+     * the site check's reference (a set is ranked against each; at most 100,000 in all; one
+     * stratum of at least 100, below which the test's normal approximation misleads). The card's
+     * threshold must be their `percentile`-th percentile (checked below), so the check cannot be
+     * quieted alone.
      */
     validationScores: z
-      .array(z.number().min(0))
-      .min(100)
-      .max(100_000)
-      .refine((s) => s.every((value, i) => i === 0 || (s[i - 1] as number) <= value), {
-        message: "ood.validationScores must be in ascending order",
+      .record(
+        z.string().min(1).max(200),
+        z
+          .array(z.number().min(0))
+          .min(1)
+          .refine((s) => s.every((value, i) => i === 0 || (s[i - 1] as number) <= value), {
+            message: "each stratum of ood.validationScores must be in ascending order",
+          }),
+      )
+      .refine((strata) => Object.keys(strata).length <= 64, {
+        message: "ood.validationScores has at most 64 strata",
+      })
+      .refine((strata) => allScores(strata).length <= 100_000, {
+        message: "ood.validationScores holds at most 100,000 scores in all",
+      })
+      .refine((strata) => Object.values(strata).some((s) => s.length >= 100), {
+        message: "ood.validationScores needs a stratum of at least 100 scores",
       })
       .optional(),
   })
@@ -420,9 +433,10 @@ export const oodSchema = z
     message: "ood.mean and ood.var need one value per feature channel",
   })
   .superRefine((ood, ctx) => {
-    const scores = ood.validationScores;
-    // A list thinned to the cap (training keeps evenly spaced order statistics) may shift the percentile.
-    if (!scores || scores.length >= 100_000) return;
+    if (!ood.validationScores) return;
+    const scores = allScores(ood.validationScores).sort((a, b) => a - b);
+    // Lists thinned to the cap (training keeps evenly spaced order statistics) may shift the percentile.
+    if (scores.length >= 100_000) return;
     const want = linearPercentile(scores, ood.percentile);
     if (!(Math.abs(ood.threshold - want) <= 1e-9 * Math.max(1, Math.abs(want))))
       ctx.addIssue({
@@ -468,6 +482,11 @@ export const oodSchema = z
         });
     });
   });
+
+/** Every stratum's validation scores in one list. */
+function allScores(strata: Readonly<Record<string, readonly number[]>>): number[] {
+  return Object.values(strata).flat();
+}
 
 /** The `p`-th percentile of ascending `sorted`, interpolated linearly (numpy's default method). */
 function linearPercentile(sorted: readonly number[], p: number): number {

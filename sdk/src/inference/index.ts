@@ -49,9 +49,11 @@ export {
   runModel,
 } from "./runtime.ts";
 export {
+  mannWhitney,
   SITE_CHECK_ALPHA,
   SITE_CHECK_MIN_IMAGES,
   SITE_CHECK_MIN_VALIDATION,
   type SiteCheck,
+  type StratumTest,
   siteCheck,
 } from "./siteCheck.ts";
