@@ -33,7 +33,8 @@ def _row(model: str, m: dict, source: str = "measured") -> dict:
 
 def bench_table(card: dict, timing: dict, kfold: dict | None, dataset, residual: dict, loso: dict | None = None,
                 in_source_localization: dict | None = None, paper: dict | None = None,
-                validation_localization: dict | None = None, tumor_removal: dict | None = None) -> dict:
+                validation_localization: dict | None = None, tumor_removal: dict | None = None,
+                in_source_site_check: dict | None = None) -> dict:
     """The bench as JSON: Table I rows (paper as reported, this model, the paper CNN on our split),
     per-source test rows, leave-one-source-out, localisation and OOD figures."""
     rows = [dict(r, source="paper (reported)") for r in PAPER_ROWS]
@@ -84,6 +85,7 @@ def bench_table(card: dict, timing: dict, kfold: dict | None, dataset, residual:
         out["tumorRemoval"] = {**(tumor_removal or {}),
                                "heldOut": {name: d["tumorRemoval"] for name, d in (loso or {}).items() if d.get("tumorRemoval")}}
         out["ood"] = {k: card["ood"][k] for k in ("method", "threshold", "percentile", "heldOutAuroc")}
+        out["ood"]["inSourceSiteCheck"] = in_source_site_check
         out["sources"] = card["data"]["sources"]
     out["rows"] = rows
     if paper:
@@ -177,6 +179,7 @@ def _v2_markdown(table: dict) -> list[str]:
     o = table["ood"]
     lines += ["", f"Out-of-distribution score ({o['method']}): threshold {o['threshold']:.3f} (the {o['percentile']}th percentile "
               f"of in-source validation scores); AUROC held-out source vs in-source test: {_f(o['heldOutAuroc'], False)}."]
+    lines += _in_source_site_lines(o.get("inSourceSiteCheck"))
     for name, d in details.items():
         held = d.get("ood")
         if held:
@@ -216,6 +219,21 @@ def _site_check_lines(name: str, site: dict | None) -> list[str]:
         for row in site["inSourceTestByStratum"]:
             whole = row["whole"] or {}
             lines.append(f"| {row['stratum']} | {whole.get('n')} | {_p(whole.get('pValue'))} | {_f(row['sets20'])} | {_f(row['sets50'])} |")
+    return lines
+
+
+def _in_source_site_lines(site: dict | None) -> list[str]:
+    """The card's site check on its own held-back test images, stratum by stratum (false alarms)."""
+    if not site:
+        return []
+    whole = site["wholeTest"] or {}
+    lines = ["", f"Site check of this card on its in-source test images: all of them (n {whole.get('n')}) p "
+             f"{_p(whole.get('pValue'))}; stratum by stratum:", "",
+             "| in-source test images of one stratum | n | p, the whole stratum | sets of 20 called unlike % | sets of 50 % |",
+             "|---|---|---|---|---|"]
+    for row in site["byStratum"]:
+        w = row["whole"] or {}
+        lines.append(f"| {row['stratum']} | {w.get('n')} | {_p(w.get('pValue'))} | {_f(row['sets20'])} | {_f(row['sets50'])} |")
     return lines
 
 

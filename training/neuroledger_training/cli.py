@@ -223,7 +223,8 @@ def cmd_bench(args) -> None:
         paper["architecture"] = architecture_spec(build_model(paper_cfg))
         log(f"paper CNN row: test {paper['test']}")
     table = bench_table(run["card"], timing, run["kfold"], [s.name for s in ds.sources], run["residual"], run["loso"],
-                        run["inSourceLocalization"], paper, run["validationLocalization"], run["tumorRemoval"])
+                        run["inSourceLocalization"], paper, run["validationLocalization"], run["tumorRemoval"],
+                        run["inSourceSiteCheck"])
     write_bench(table, args.bench_out)
     print((args.bench_out / "table1.md").read_text())
     print(f"wrote {args.bench_out / 'table1.json'} and table1.md")

@@ -287,28 +287,41 @@ def site_check_rates(held_out: np.ndarray, in_source_test: np.ndarray, validatio
     (without replacement, seeded) from a held-out source's scores (its power: a new site seen) and
     from the in-source test scores (its false-alarm rate), for each n in `sizes`; the check on each
     whole side; and, with `test_strata` [T] ("<source>/<label>" of each in-source test image), the
-    same for the in-source test images of each stratum alone (a held-back set of one kind: the
-    false alarms a site with only, say, tumor images of a training source would see). A rate is None
+    same for the in-source test images of each stratum alone (stratum_site_checks). A rate is None
     where a side has fewer than n images."""
     rng = np.random.default_rng(seed)
     held_out, in_source_test = np.asarray(held_out, dtype=np.float64), np.asarray(in_source_test, dtype=np.float64)
-
-    def rate(pool: np.ndarray, n: int) -> float | None:
-        if len(pool) < n:
-            return None
-        return float(np.mean([site_check(rng.choice(pool, n, replace=False), validation)["unlikeTraining"] is True
-                              for _ in range(draws)]))
-
-    def verdict(pool: np.ndarray) -> dict | None:
-        check = site_check(pool, validation)
-        return check and {k: check[k] for k in ("n", "pValue", "closestStratum", "unlikeTraining")}
-
-    by_stratum = []
-    if test_strata is not None:
-        names = np.asarray(test_strata)
-        for name in sorted(set(test_strata)):
-            pool = in_source_test[names == name]
-            by_stratum.append({"stratum": name, "whole": verdict(pool), **{f"sets{n}": rate(pool, n) for n in (20, 50)}})
     return {"alpha": SITE_ALPHA, "draws": draws,
-            "bySize": [{"n": n, "heldOut": rate(held_out, n), "inSourceTest": rate(in_source_test, n)} for n in sizes],
-            "wholeHeldOut": verdict(held_out), "wholeInSourceTest": verdict(in_source_test), "inSourceTestByStratum": by_stratum}
+            "bySize": [{"n": n, "heldOut": _rate(held_out, n, validation, rng, draws),
+                        "inSourceTest": _rate(in_source_test, n, validation, rng, draws)} for n in sizes],
+            "wholeHeldOut": site_verdict(held_out, validation), "wholeInSourceTest": site_verdict(in_source_test, validation),
+            "inSourceTestByStratum": stratum_site_checks(in_source_test, test_strata, validation, draws, seed)
+            if test_strata is not None else []}
+
+
+def stratum_site_checks(scores_: np.ndarray, strata: list[str], validation: dict, draws: int = 1000, seed: int = 0) -> list[dict]:
+    """The site check on the in-source test images of each stratum alone: the whole stratum's verdict
+    and the share of random sets of 20 and of 50 of its images called unlike the training data (a
+    held-back set of one kind: the false alarms a site with only, say, tumor images of a training
+    source would see)."""
+    rng = np.random.default_rng(seed)
+    scores_, names = np.asarray(scores_, dtype=np.float64), np.asarray(strata)
+    rows = []
+    for name in sorted(set(strata)):
+        pool = scores_[names == name]
+        rows.append({"stratum": name, "whole": site_verdict(pool, validation),
+                     **{f"sets{n}": _rate(pool, n, validation, rng, draws) for n in (20, 50)}})
+    return rows
+
+
+def _rate(pool: np.ndarray, n: int, validation: dict, rng: np.random.Generator, draws: int) -> float | None:
+    if len(pool) < n:
+        return None
+    return float(np.mean([site_check(rng.choice(pool, n, replace=False), validation)["unlikeTraining"] is True
+                          for _ in range(draws)]))
+
+
+def site_verdict(pool: np.ndarray, validation: dict) -> dict | None:
+    """site_check's verdict alone: n, pValue, closestStratum, unlikeTraining (None for an empty set)."""
+    check = site_check(pool, validation)
+    return check and {k: check[k] for k in ("n", "pValue", "closestStratum", "unlikeTraining")}

@@ -22,7 +22,7 @@ from .heatmap import image_coords, localization
 from .inputs import PreprocSpec, V1Inputs, V2Inputs
 from .metrics import binary_metrics, multiclass_metrics, roc_auc
 from .model import ModelConfig, save_checkpoint
-from .ood import MAHALANOBIS, cosine_distances, ood_section, scores, site_check_rates
+from .ood import MAHALANOBIS, cosine_distances, ood_section, scores, site_check_rates, site_verdict, stratum_site_checks
 from .plots import plot_confusion, plot_curves
 from .preprocess_v2 import Region
 from .removal import fill_probe, hole_sides, removal_probe
@@ -543,6 +543,11 @@ def evaluate_and_write(ds: Dataset, split: Split, sides: dict, residual: dict, l
         g_train = infer(result.model, inputs, split.train)["pooled"]
         held_auroc = next((d["oodAuroc"] for d in loso_details.values() if d["oodAuroc"] is not None), None)
         ood = ood_section(g_train, out["validation"]["pooled"], held_auroc, strata=strata_of(ds, split.validation))
+        # The shipped card's site check on its own held-back test images, kind by kind (false alarms).
+        if "validationScores" in ood:
+            s_test = scores(out["test"]["pooled"], ood)
+            in_source_site = {"byStratum": stratum_site_checks(s_test, strata_of(ds, split.test), ood["validationScores"]),
+                              "wholeTest": site_verdict(s_test, ood["validationScores"])}
         in_source_loc = localization_on(result.model, ds, inputs, split.test, "in-source test side")
         # The validation side's figure is the one a recipe may be chosen on (the test side's is not).
         validation_loc = localization_on(result.model, ds, inputs, split.validation, "in-source validation side")
@@ -556,6 +561,8 @@ def evaluate_and_write(ds: Dataset, split: Split, sides: dict, residual: dict, l
         extra_card = {"localization": localization_card, "ood": ood}
     else:
         in_source_loc = validation_loc = removal = None
+    if ood is None or "validationScores" not in ood:
+        in_source_site = None
 
     # Stage everything next to the out folder, then move it in: a failed run leaves no half model.
     out_dir = Path(out_dir)
@@ -628,7 +635,8 @@ def evaluate_and_write(ds: Dataset, split: Split, sides: dict, residual: dict, l
         log(f"test, tumors without a type called any tumor: {untyped}")
     return {"card": card, "result": result, "split": sides, "split_indices": split, "residual": residual,
             "loso": loso_details, "inSourceLocalization": in_source_loc,
-            "validationLocalization": validation_loc, "tumorRemoval": removal, "untypedTumors": untyped}
+            "validationLocalization": validation_loc, "tumorRemoval": removal, "untypedTumors": untyped,
+            "inSourceSiteCheck": in_source_site}
 
 
 def _decoded(ds: Dataset, i: int) -> np.ndarray:
