@@ -8,8 +8,11 @@
 export function holdAfterAdd(file: string | undefined) {
   if (!file) return undefined;
   return async (cids: { contentCid: string; keyringCid: string }) => {
-    const { writeFile } = await import("node:fs/promises");
-    await writeFile(file, JSON.stringify(cids));
+    const { rename, writeFile } = await import("node:fs/promises");
+    // Written whole, then renamed: the test reads it as soon as it exists (a plain write let it
+    // read an empty file once, on a loaded machine).
+    await writeFile(`${file}.tmp`, JSON.stringify(cids));
+    await rename(`${file}.tmp`, file);
     await new Promise((r) => setTimeout(r, 60_000));
     throw new Error("NEUROLEDGER_TEST_HOLD_AFTER_ADD: nobody killed this process");
   };
