@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { InvalidInputError } from "../errors.ts";
+import { seededRandom } from "../testing/seededRandom.ts";
 import { areaResizePlane } from "./areaResize.ts";
 import { findHeadCrop } from "./headCrop.ts";
 import { type PreprocessingV2Spec, prepareInput, preprocessImage } from "./preprocess.ts";
@@ -12,17 +13,6 @@ const v2 = (size: number, clip = 5): PreprocessingV2Spec => ({
   normalize: { clip },
 });
 
-/** A seeded pseudo-random generator (mulberry32), so the synthetic images are the same every run. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A grey image: black, with a bright noisy rectangle (the "head") and optional single-pixel specks. */
 function headImage(
   width: number,
@@ -31,7 +21,7 @@ function headImage(
   specks: [number, number][] = [],
   seed = 1,
 ): RawImage {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const data = new Uint8Array(width * height);
   for (let y = head.y0; y <= head.y1; y++)
     for (let x = head.x0; x <= head.x1; x++) data[y * width + x] = 60 + Math.floor(next() * 190);
@@ -101,7 +91,7 @@ const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
 
 describe("area resize (torch adaptive_avg_pool2d)", () => {
   it("averages exactly the windows floor(i n / S) .. ceil((i + 1) n / S) - 1, also when they overlap", () => {
-    const next = random(7);
+    const next = seededRandom(7);
     for (const [w, h, ow, oh] of [
       [37, 23, 8, 5],
       [300, 300, 256, 256],
@@ -134,7 +124,7 @@ describe("area resize (torch adaptive_avg_pool2d)", () => {
   });
 
   it("pools a plane pasted into a canvas of zeros exactly as the built canvas", () => {
-    const next = random(11);
+    const next = seededRandom(11);
     const source = {
       data: Float32Array.from({ length: 13 * 6 }, () => next() * 255),
       width: 13,

@@ -1,18 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { InvalidInputError } from "../errors.ts";
+import { seededRandom } from "../testing/seededRandom.ts";
 import { mannWhitney, SITE_CHECK_ALPHA, siteCheck } from "./siteCheck.ts";
-
-/** Seeded uniform numbers in [0, 1) (mulberry32), so the tests are repeatable. */
-function uniform(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** U by its definition: every pair, 1 for a win of the set, 0.5 for a tie. */
 function pairwiseU(set: readonly number[], reference: readonly number[]): number {
@@ -46,7 +36,7 @@ describe("mannWhitney (one-sided, normal approximation)", () => {
   });
 
   test("U is the count of pairs the set wins (ties half), whatever the order", () => {
-    const next = uniform(7);
+    const next = seededRandom(7);
     // Values on a coarse grid, so ties within and across the two sides are common.
     const draw = (n: number) => Array.from({ length: n }, () => Math.round(next() * 20) / 10);
     const a = draw(37);
@@ -74,7 +64,7 @@ describe("mannWhitney (one-sided, normal approximation)", () => {
 });
 
 describe("siteCheck (every stratum of the card's validation scores)", () => {
-  const next = uniform(11);
+  const next = seededRandom(11);
   const sorted = (xs: number[]) => xs.sort((x, y) => x - y);
   const strata = {
     "a/yes": sorted(Array.from({ length: 200 }, () => 0.5 + next())),
