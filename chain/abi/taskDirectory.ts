@@ -96,6 +96,14 @@ export const taskDirectoryAbi = [
   },
   {
     inputs: [
+      { internalType: "address", name: "registry", type: "address" },
+      { internalType: "uint256", name: "adminCount", type: "uint256" },
+    ],
+    name: "TaskDirectoryRegistryNotSolelyGoverned",
+    type: "error",
+  },
+  {
+    inputs: [
       { internalType: "bytes32", name: "taskId", type: "bytes32" },
       { internalType: "address", name: "registry", type: "address" },
     ],

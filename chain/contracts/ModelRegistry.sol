@@ -38,22 +38,22 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
     /// @notice May pause (not unpause) at once, without waiting for a vote and the timelock delay.
     bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
 
-    /// @notice Number of ranked models kept.
-    uint256 public constant TOP_SIZE = 10;
-    /// @notice `rank` in {ModelPublished} of a model that did not enter the top ten.
-    uint8 public constant NOT_RANKED = type(uint8).max;
+    /// @dev Number of ranked models kept.
+    uint256 internal constant TOP_SIZE = 10;
+    /// @dev `rank` in {ModelPublished} of a model that did not enter the top ten.
+    uint8 internal constant NOT_RANKED = type(uint8).max;
     /// @notice Largest model id (ids are packed in 22 bits).
     uint256 public constant MAX_MODEL_ID = ActiveSeatsLibrary.MAX_MODEL_ID;
-    /// @notice Basis points: metrics are at most this.
-    uint16 public constant BPS = 10_000;
+    /// @dev Basis points: metrics are at most this.
+    uint16 internal constant BPS = 10_000;
     /// @notice Longest patient grant: a grant further ahead is a mistake (e.g. `--days 1e9`), not a need.
     uint64 public constant MAX_GRANT_DURATION = 3650 days;
-    /// @notice Longest revocation reason, in bytes (it is emitted, and every indexer stores it).
-    uint256 public constant MAX_REASON_BYTES = 1024;
-    /// @notice Multicodec of a CID of raw bytes (a file that fits one block).
-    uint32 public constant CODEC_RAW = 0x55;
-    /// @notice Multicodec of a UnixFS (dag-pb) CID (a file of several blocks).
-    uint32 public constant CODEC_DAG_PB = 0x70;
+    /// @dev Longest revocation reason, in bytes (it is emitted, and every indexer stores it).
+    uint256 internal constant MAX_REASON_BYTES = 1024;
+    /// @dev Multicodec of a CID of raw bytes (a file that fits one block).
+    uint32 internal constant CODEC_RAW = 0x55;
+    /// @dev Multicodec of a UnixFS (dag-pb) CID (a file of several blocks).
+    uint32 internal constant CODEC_DAG_PB = 0x70;
 
     uint256 private constant _NO_SEAT = ActiveSeatsLibrary.NO_SEAT;
 
@@ -125,6 +125,9 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         uint256[11] standings;
         mapping(uint256 modelId => mapping(uint256 institutionId => StoredEvaluation)) evaluations;
         mapping(bytes32 weightsHash => uint256 modelId) modelIdByWeights;
+        // ---- appended after v3: the number of DEFAULT_ADMIN_ROLE holders plus one; 0 = not
+        // counted (a proxy initialised by an implementation before this field).
+        uint256 adminsPlusOne;
     }
 
     // keccak256(abi.encode(uint256(keccak256("neuroledger.storage.ModelRegistry")) - 1)) & ~bytes32(uint256(0xff))
@@ -141,18 +144,20 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
     /// @notice Sets the admin (the timelock, or the deployer until it hands over), the membership
     /// contract to follow, and the task every model must be for.
     /// @param initialPublishers Accounts granted PUBLISHER_ROLE at deployment (founding publishers).
-    /// Version 3 of the initializer: a fresh v3 registry needs no {initializeV3}.
+    /// Version 3 of the initializer: a fresh registry needs neither {initializeV3} nor
+    /// {initializeAdminCount}, and counts its admins from here.
     function initialize(address admin, address membershipContract, bytes32 task, address[] calldata initialPublishers)
         external
         reinitializer(3)
     {
         if (admin == address(0) || membershipContract == address(0)) revert RegistryZeroAddress();
         __AccessControl_init();
+        RegistryStorage storage $ = _storage();
+        $.adminsPlusOne = 1; // counting starts here; _grantRole adds the first admin
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         for (uint256 i; i < initialPublishers.length; ++i) {
             _grantRole(PUBLISHER_ROLE, initialPublishers[i]);
         }
-        RegistryStorage storage $ = _storage();
         $.membership = membershipContract;
         $.taskId = task;
         $.ranking = Ranking.unwrap(RankingLibrary.initial());
@@ -174,6 +179,17 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         if (latest != _NO_SEAT && ranking.count() < TOP_SIZE && ranking.placeOf(latest) == TOP_SIZE) {
             _promoteLatest($, active, ranking, latest);
         }
+    }
+
+    /// @notice Run once by the governed upgrade of a registry initialised before admins were counted
+    /// (`upgradeToAndCall`; after {initializeV3} for a v1 or v2 registry): starts {adminCount} at
+    /// one, the caller. By this call governance states that it is the registry's only admin; no
+    /// contract can list a role's holders, so the proposal must show the registry's RoleGranted and
+    /// RoleRevoked history of DEFAULT_ADMIN_ROLE. On a registry that already counts (one this
+    /// implementation initialised, or a second call) it changes nothing. Caller: DEFAULT_ADMIN_ROLE.
+    function initializeAdminCount() external onlyRole(DEFAULT_ADMIN_ROLE) {
+        RegistryStorage storage $ = _storage();
+        if ($.adminsPlusOne == 0) $.adminsPlusOne = 2;
     }
 
     // ------------------------------------------------------------------ models
@@ -545,6 +561,17 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         return _storage().membership;
     }
 
+    /// @notice How many accounts hold DEFAULT_ADMIN_ROLE, so that a reader (the TaskDirectory) can
+    /// tell that governance is the ONLY admin, which `hasRole` alone cannot say.
+    /// @dev Counted from {initialize}. A proxy upgraded from an implementation that did not count
+    /// answers type(uint256).max (unknown), so a check of "exactly one" fails closed. Not in
+    /// IModelRegistry: the kept v3 snapshot (contracts/test/legacy) implements that interface.
+    function adminCount() external view returns (uint256) {
+        unchecked {
+            return _storage().adminsPlusOne - 1; // 0 (not counted) wraps to type(uint256).max
+        }
+    }
+
     /// @inheritdoc IModelRegistry
     function cardHashOf(uint256 modelId) external view returns (bytes32) {
         RegistryStorage storage $ = _storage();
@@ -589,6 +616,27 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
 
     /// @dev Only the timelock (DEFAULT_ADMIN_ROLE) upgrades.
     function _authorizeUpgrade(address) internal override onlyRole(DEFAULT_ADMIN_ROLE) {}
+
+    /// @dev Keeps {adminCount}: every grant and revocation of DEFAULT_ADMIN_ROLE goes through these two.
+    function _grantRole(bytes32 role, address account) internal override returns (bool granted) {
+        granted = super._grantRole(role, account);
+        if (granted && role == DEFAULT_ADMIN_ROLE) _countAdmin(1);
+    }
+
+    function _revokeRole(bytes32 role, address account) internal override returns (bool revoked) {
+        revoked = super._revokeRole(role, account);
+        if (revoked && role == DEFAULT_ADMIN_ROLE) _countAdmin(type(uint256).max);
+    }
+
+    /// @dev Adds `delta` (1, or -1 as its two's complement) to the count; a registry that is not
+    /// counted (0) stays unknown.
+    function _countAdmin(uint256 delta) private {
+        RegistryStorage storage $ = _storage();
+        uint256 count = $.adminsPlusOne;
+        unchecked {
+            if (count != 0) $.adminsPlusOne = count + delta;
+        }
+    }
 
     function _validate(RegistryStorage storage $, PublishParams calldata params) private view {
         _checkCid(params.content);

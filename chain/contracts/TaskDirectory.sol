@@ -161,6 +161,16 @@ contract TaskDirectory is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         if (_readWord(registry, hasRoleCall) != bytes32(uint256(1))) {
             revert TaskDirectoryRegistryNotGoverned(registry, $.governance);
         }
+        uint256 admins = _adminCount(registry);
+        if (admins != 1) revert TaskDirectoryRegistryNotSolelyGoverned(registry, admins);
+    }
+
+    /// @dev `registry.adminCount()`, or type(uint256).max (unknown) from a registry that cannot
+    /// answer (an implementation from before admins were counted).
+    function _adminCount(address registry) private view returns (uint256) {
+        (bool ok, bytes memory result) = registry.staticcall(abi.encodeWithSignature("adminCount()"));
+        if (!ok || result.length < 32) return type(uint256).max;
+        return abi.decode(result, (uint256));
     }
 
     function _readWord(address target, bytes memory data) private view returns (bytes32 word) {

@@ -44,6 +44,10 @@ interface ITaskDirectory {
     /// @notice The governance timelock does not administer the registry.
     error TaskDirectoryRegistryNotGoverned(address registry, address governance);
 
+    /// @notice The registry has `adminCount` holders of DEFAULT_ADMIN_ROLE, not the governance
+    /// timelock alone (type(uint256).max: it does not count them; see `ModelRegistry.adminCount`).
+    error TaskDirectoryRegistryNotSolelyGoverned(address registry, uint256 adminCount);
+
     /// @notice The task was already added (with `registry`).
     error TaskDirectoryTaskExists(bytes32 taskId, address registry);
 
@@ -70,7 +74,9 @@ interface ITaskDirectory {
     /// @dev Admin only (the timelock). Checks, each with its own error: a non-empty name of at most
     /// {MAX_TASK_BYTES} bytes of `a-z 0-9 - _ . /` only; `registry` holds code and answers like a registry;
     /// `registry.taskId() == keccak256(bytes(task))`; `registry.membership()` is the directory's;
-    /// the governance timelock holds the registry's DEFAULT_ADMIN_ROLE; neither the task nor the
+    /// the governance timelock holds the registry's DEFAULT_ADMIN_ROLE and is its only holder
+    /// (`adminCount() == 1`: a deployer that kept the role could otherwise grant roles or upgrade
+    /// the registry without a vote); neither the task nor the
     /// registry is in the directory yet; the directory is the membership's observer. Emits {TaskAdded}.
     /// @param task The task name, e.g. `brain-tumor-mri/type`.
     /// @param registry The task's ModelRegistry proxy.

@@ -112,6 +112,13 @@ describe("deployConsortium", { timeout: 120_000 }, () => {
         `the deployer keeps no admin role on ${address}`,
       );
     }
+    for (const address of [registry.address, typeRegistry]) {
+      assert.equal(
+        await read({ address, abi: modelRegistryAbi, functionName: "adminCount" }),
+        1n,
+        `the timelock is the only admin of ${address}`,
+      );
+    }
     // Founders, the publisher and the clinician exist in the type task's registry too.
     for (const account of [
       devAccounts.institutionC.address,

@@ -111,11 +111,7 @@ export async function deployConsortium(
     tasks.length > 0,
   );
   const proxies = await deployProxies(session, implementations, parameters, dev, tasks);
-  if (proxies.taskDirectory !== undefined) await addTasks(session, proxies, proxies.taskDirectory);
-  await admitFounders(session, proxies, founders);
-  if (dev)
-    for (const registry of registriesOf(proxies)) await appointDevAccounts(session, registry);
-  await handOverToTimelock(session, proxies);
+  await configure(session, proxies, founders, dev);
   await startFoundersVotingClock(session);
 
   const deployment: Deployment = {
@@ -146,6 +142,27 @@ export async function deployConsortium(
   };
   if (dev) deployment.dev = await devConsortiumRecord(session, proxies.membership);
   return deployment;
+}
+
+/**
+ * Steps 3 to 5, in the order addTask needs (the timelock must be each task registry's only admin
+ * when it is listed): dev auditor, registries handed over, tasks, founders, dev staff, the rest
+ * handed over.
+ */
+async function configure(
+  session: DeploySession,
+  proxies: Proxies,
+  founders: Founder[],
+  dev: boolean,
+) {
+  if (dev) for (const registry of registriesOf(proxies)) await appointDevAuditor(session, registry);
+  if (proxies.taskDirectory !== undefined) {
+    await handOverRegistries(session, proxies);
+    await addTasks(session, proxies, proxies.taskDirectory);
+  }
+  await admitFounders(session, proxies, founders);
+  if (dev) for (const registry of registriesOf(proxies)) await appointDevStaff(session, registry);
+  await handOverToTimelock(session, proxies);
 }
 
 /** Every registry of the deployment: one per task, or the single one of before tasks. */
@@ -259,17 +276,37 @@ async function deployProxies(
   return { timelock, membership, registry, governor, taskDirectory, tasks };
 }
 
+/** Step 3a (dev only): the auditor role in a registry, while the deployer still administers it. */
+async function appointDevAuditor(session: DeploySession, registry: Address) {
+  await sendCall(session, registry, modelRegistryAbi, "grantRole", [
+    AUDITOR_ROLE,
+    devAccounts.auditor.address,
+  ]);
+}
+
 /**
- * Step 3 (with tasks): the directory observes membership; the timelock administers every task's
- * registry (addTask checks it; the deployer renounces at the hand-over); the tasks are added.
+ * Step 3b (with tasks): the timelock becomes every task registry's only admin, which addTask
+ * checks (`adminCount() == 1`); nothing after this needs the deployer there.
  */
+async function handOverRegistries(session: DeploySession, proxies: Proxies) {
+  for (const registry of registriesOf(proxies)) await handOverRegistry(session, proxies, registry);
+}
+
+async function handOverRegistry(session: DeploySession, proxies: Proxies, registry: Address) {
+  await sendCall(session, registry, modelRegistryAbi, "grantRole", [
+    DEFAULT_ADMIN_ROLE,
+    proxies.timelock,
+  ]);
+  await sendCall(session, registry, modelRegistryAbi, "renounceRole", [
+    DEFAULT_ADMIN_ROLE,
+    session.deployer.address,
+  ]);
+}
+
+/** Step 3c (with tasks): the directory observes membership; the tasks are added. */
 async function addTasks(session: DeploySession, proxies: Proxies, taskDirectory: Address) {
   await sendCall(session, proxies.membership, membershipAbi, "setObserver", [taskDirectory]);
   for (const entry of proxies.tasks) {
-    await sendCall(session, entry.registry, modelRegistryAbi, "grantRole", [
-      DEFAULT_ADMIN_ROLE,
-      proxies.timelock,
-    ]);
     await sendCall(session, taskDirectory, taskDirectoryAbi, "addTask", [
       entry.task,
       entry.registry,
@@ -294,12 +331,8 @@ async function admitFounders(session: DeploySession, proxies: Proxies, founders:
   }
 }
 
-/** Dev only: the auditor role, and the publisher and clinician as staff of institutions A and B. */
-async function appointDevAccounts(session: DeploySession, registry: Address) {
-  await sendCall(session, registry, modelRegistryAbi, "grantRole", [
-    AUDITOR_ROLE,
-    devAccounts.auditor.address,
-  ]);
+/** Dev only: the publisher and clinician as staff of institutions A and B. */
+async function appointDevStaff(session: DeploySession, registry: Address) {
   const institutionA: Account = privateKeyToAccount(devAccounts.institutionA.privateKey);
   const institutionB: Account = privateKeyToAccount(devAccounts.institutionB.privateKey);
   await sendCall(
@@ -325,7 +358,8 @@ async function appointDevAccounts(session: DeploySession, registry: Address) {
 
 /**
  * Step 5, the hand-over: the Governor proposes and cancels through the timelock; the timelock
- * administers all; the deployer renounces every admin role.
+ * administers all; the deployer renounces every admin role (a task registry's were handed over
+ * at step 3b).
  */
 async function handOverToTimelock(session: DeploySession, proxies: Proxies) {
   const { timelock, membership, governor, taskDirectory } = proxies;
@@ -339,29 +373,17 @@ async function handOverToTimelock(session: DeploySession, proxies: Proxies) {
     governor,
   ]);
   await sendCall(session, membership, membershipAbi, "grantRole", [DEFAULT_ADMIN_ROLE, timelock]);
-  for (const registry of registriesOf(proxies)) {
-    await sendCall(session, registry, modelRegistryAbi, "grantRole", [
-      DEFAULT_ADMIN_ROLE,
-      timelock,
-    ]);
-  }
-  if (taskDirectory !== undefined) {
-    await sendCall(session, taskDirectory, taskDirectoryAbi, "grantRole", [
-      DEFAULT_ADMIN_ROLE,
-      timelock,
-    ]);
-  }
   await sendCall(session, membership, membershipAbi, "renounceRole", [
     DEFAULT_ADMIN_ROLE,
     deployer,
   ]);
-  for (const registry of registriesOf(proxies)) {
-    await sendCall(session, registry, modelRegistryAbi, "renounceRole", [
+  if (taskDirectory === undefined) {
+    await handOverRegistry(session, proxies, proxies.registry);
+  } else {
+    await sendCall(session, taskDirectory, taskDirectoryAbi, "grantRole", [
       DEFAULT_ADMIN_ROLE,
-      deployer,
+      timelock,
     ]);
-  }
-  if (taskDirectory !== undefined) {
     await sendCall(session, taskDirectory, taskDirectoryAbi, "renounceRole", [
       DEFAULT_ADMIN_ROLE,
       deployer,

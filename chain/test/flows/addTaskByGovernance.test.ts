@@ -1,7 +1,7 @@
 // Governance adds a task to a consortium deployed before tasks (today's main, 520d290: one
 // registry, the Membership's observer; its sources kept in contracts/test/legacy/ModelRegistryV3).
 // One proposal upgrades that registry (after OpenZeppelin's storage-layout validation) so that it
-// takes membership changes from the observer the Membership names, makes a new TaskDirectory the
+// takes membership changes from the observer the Membership names and counts its admins, makes a new TaskDirectory the
 // observer, adds the binary task with the existing registry and the type task with a new one, and
 // lets the publisher publish there. The existing registry's models, ranking, staff and downloads
 // are unchanged; a later admission reaches both registries; the type task ranks on its own.
@@ -135,7 +135,12 @@ describe("governance adds the type task to a consortium deployed before tasks", 
     });
     await ctx.passProposal(
       [
-        call(registry, modelRegistryAbi, "upgradeToAndCall", [implementation, "0x"]),
+        // The old code did not count its admins: governance states it is the only one (the
+        // deployment handed over and renounced; its RoleGranted/RoleRevoked history shows it).
+        call(registry, modelRegistryAbi, "upgradeToAndCall", [
+          implementation,
+          encodeFunctionData({ abi: modelRegistryAbi, functionName: "initializeAdminCount" }),
+        ]),
         call(membership, membershipAbi, "setObserver", [directory]),
         call(directory, taskDirectoryAbi, "addTask", [TASK, registry]),
         call(directory, taskDirectoryAbi, "addTask", [TYPE_TASK, typeRegistry]),
@@ -157,6 +162,11 @@ describe("governance adds the type task to a consortium deployed before tasks", 
       typeRegistry,
     ]);
     assert.equal(await read(directory, "registryOf", [TYPE_TASK_ID]), typeRegistry);
+  });
+
+  it("counts each registry's admins: governance alone", async () => {
+    assert.equal(await read(registry, "adminCount"), 1n);
+    assert.equal(await read(typeRegistry, "adminCount"), 1n);
   });
 
   it("keeps the binary registry's models, ranking, staff and downloads", async () => {

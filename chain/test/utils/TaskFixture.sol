@@ -91,6 +91,10 @@ contract FakeRegistry {
         return role == bytes32(0) && account == governed;
     }
 
+    function adminCount() external pure returns (uint256) {
+        return 1;
+    }
+
     function onMembershipChanged(address, uint256, bool) external {}
 }
 
