@@ -1,9 +1,11 @@
-import { createConfig } from "ponder";
+import { createConfig, factory } from "ponder";
+import { getAbiItem, zeroAddress } from "viem";
 import {
   governorAbi,
   loadDeployment,
   membershipAbi,
   registryAbi,
+  taskDirectoryAbi,
   timelockAbi,
 } from "./lib/contracts.ts";
 import { finalityBlocks, readSettings } from "./lib/settings.ts";
@@ -11,6 +13,10 @@ import { finalityBlocks, readSettings } from "./lib/settings.ts";
 const settings = readSettings();
 const deployment = loadDeployment(settings.NEUROLEDGER_CHAIN_ID, settings.NEUROLEDGER_DEPLOYMENT);
 const startBlock = deployment.startBlock;
+// A deployment made before tasks has no directory: the zero address, which emits nothing, keeps
+// the two directory entries (and their typed handlers) in the config.
+const directory = deployment.taskDirectory ?? zeroAddress;
+const taskAdded = getAbiItem({ abi: taskDirectoryAbi, name: "TaskAdded" });
 
 export default createConfig({
   database: settings.DATABASE_URL
@@ -29,14 +35,28 @@ export default createConfig({
     },
   },
   contracts: {
-    // Every task's registry (docs/interfaces.md section 14) under one entry: they share the ABI
-    // and the handlers, one log filter fetches them all, and each event's `log.address` says
-    // which registry (so which task) it came from. A task governance adds later is indexed after
-    // a restart with the new deployment file (on a fresh schema: see README, "Tasks").
+    // Every task's registry the deployment names (docs/interfaces.md section 14) under one entry:
+    // they share the ABI and the handlers, one log filter fetches them all from the deploy block,
+    // and each event's `log.address` says which registry (so which task) it came from.
     Registry: {
       chain: "consortium",
       abi: registryAbi,
       address: deployment.tasks.map((t) => t.registry),
+      startBlock,
+    },
+    // A registry governance lists later (`TaskDirectory.TaskAdded`), followed from that event on
+    // without a restart. Ponder's factory also finds the deployment's registries; their events
+    // come from `Registry` above, so these handlers skip them (src/Registry.ts).
+    AddedRegistry: {
+      chain: "consortium",
+      abi: registryAbi,
+      address: factory({ address: directory, event: taskAdded, parameter: "registry" }),
+      startBlock,
+    },
+    TaskDirectory: {
+      chain: "consortium",
+      abi: taskDirectoryAbi,
+      address: directory,
       startBlock,
     },
     Membership: {

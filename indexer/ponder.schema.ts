@@ -147,6 +147,20 @@ export const modelEvent = onchainTable(
 
 /** Each task's top ten, best first (one row per task registry): a publish shifts it, a revocation
  * closes a gap. */
+/**
+ * Every task the TaskDirectory lists (`TaskAdded`): the deployment's and those governance adds
+ * later, whose registries the indexer follows from this event on (Ponder's factory).
+ */
+export const task = onchainTable("task", (t) => ({
+  registry: t.hex().primaryKey(),
+  taskId: t.hex().notNull(),
+  task: t.text().notNull(),
+  blockNumber: t.bigint().notNull(),
+  logIndex: t.integer().notNull(),
+  txHash: t.hex().notNull(),
+  timestamp: t.bigint().notNull(),
+}));
+
 export const leaderboard = onchainTable("leaderboard", (t) => ({
   registry: t.hex().primaryKey(),
   task: t.text().notNull(),

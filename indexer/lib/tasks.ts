@@ -39,20 +39,3 @@ export function tasksOf(deployment: Deployment, source = "deployment"): IndexedT
   }
   return tasks;
 }
-
-/**
- * Looks a task up by the address of its registry (any case): how a registry event gets its task.
- * @throws Error naming the address and the registries known, for an address no task has
- */
-export function taskByRegistry(tasks: readonly IndexedTask[]): (registry: string) => IndexedTask {
-  const byAddress = new Map(tasks.map((t) => [t.registry.toLowerCase(), t]));
-  return (registry) => {
-    const found = byAddress.get(registry.toLowerCase());
-    if (!found) {
-      throw new Error(
-        `no task has the registry ${registry} (known: ${tasks.map((t) => `${t.task} at ${t.registry}`).join(", ")})`,
-      );
-    }
-    return found;
-  };
-}

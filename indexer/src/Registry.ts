@@ -11,22 +11,22 @@ import {
   modelEvent,
   modelScore,
   patientGrant,
+  task as taskTable,
 } from "ponder:schema";
 import type { Address, Hex } from "viem";
 import { cidToString } from "../lib/cid.ts";
-import { loadDeployment, registryAbi, roleName } from "../lib/contracts.ts";
+import { loadDeployment, registryAbi, roleName, taskDirectoryAbi } from "../lib/contracts.ts";
 import { logOtherEvents } from "../lib/eventLog.ts";
 import { enter, leave, rankChanges, UNRANKED } from "../lib/leaderboard.ts";
 import { readSettings } from "../lib/settings.ts";
-import { taskByRegistry } from "../lib/tasks.ts";
 
 const KINDS = ["member", "staff", "patient"] as const;
 
-// The same deployment file as ponder.config.ts: its task list names the registry of each event.
+// The same deployment file as ponder.config.ts: its task list names the registries `Registry`
+// follows; a registry governance lists later (`AddedRegistry`) is named by its TaskAdded.
 const settings = readSettings();
-const taskOf = taskByRegistry(
-  loadDeployment(settings.NEUROLEDGER_CHAIN_ID, settings.NEUROLEDGER_DEPLOYMENT).tasks,
-);
+const deployment = loadDeployment(settings.NEUROLEDGER_CHAIN_ID, settings.NEUROLEDGER_DEPLOYMENT);
+const deploymentTaskOf = new Map(deployment.tasks.map((t) => [t.registry.toLowerCase(), t.task]));
 
 type Ctx = Parameters<Parameters<typeof ponder.on<"Registry:ModelPublished">>[1]>[0]["context"];
 type Evt = {
@@ -36,10 +36,72 @@ type Evt = {
   transaction: { hash: Hex };
 };
 
+/**
+ * The task of a registry: the deployment's list, else the `task` table (its TaskAdded, indexed
+ * first: src/TaskDirectory.ts), else the directory itself at the event's block (an event of the
+ * registry earlier in the block that listed it, before the TaskAdded row exists).
+ * @throws Error naming the registry when no task has it (the directory never listed it)
+ */
+async function taskOfRegistry(context: Ctx, registry: Address): Promise<string> {
+  const named = deploymentTaskOf.get(registry);
+  if (named !== undefined) return named;
+  const row = await context.db.find(taskTable, { registry });
+  if (row) return row.task;
+  const directory = deployment.taskDirectory;
+  if (directory !== undefined) {
+    const read = { address: directory, abi: taskDirectoryAbi } as const;
+    const count = await context.client.readContract({ ...read, functionName: "taskCount" });
+    for (let i = 0n; i < count; i += 1n) {
+      const [, name, listed] = await context.client.readContract({
+        ...read,
+        functionName: "taskAt",
+        args: [i],
+      });
+      if (listed.toLowerCase() === registry) return name;
+    }
+  }
+  throw new Error(
+    `no task has the registry ${registry}: neither the deployment nor the TaskDirectory lists it`,
+  );
+}
+
 /** The task registry an event came from and its task's name: on every row about a model. */
-function origin(event: Evt) {
+async function origin(event: Evt, context: Ctx) {
   const registry = event.log.address.toLowerCase() as Address;
-  return { registry, task: taskOf(registry).task };
+  return { registry, task: await taskOfRegistry(context, registry) };
+}
+
+/** A registry the `Registry` entry follows (the deployment's), so `AddedRegistry` skips it. */
+const followedByRegistry = (address: string) => deploymentTaskOf.has(address.toLowerCase());
+
+type RegistryEventName = Parameters<typeof ponder.on>[0] extends infer N
+  ? N extends `Registry:${infer E}`
+    ? E
+    : never
+  : never;
+
+/**
+ * Registers a handler for a registry event from both config entries: `Registry` (the
+ * deployment's registries, from the deploy block) and `AddedRegistry` (Ponder's factory on
+ * TaskAdded). The factory finds the deployment's registries too; their events are skipped there,
+ * so each event is handled once.
+ */
+function onRegistry<E extends RegistryEventName>(
+  name: E,
+  handler: Parameters<typeof ponder.on<`Registry:${E}`>>[1],
+) {
+  const on = ponder.on.bind(ponder) as unknown as (
+    key: string,
+    fn: (args: { event: { log: { address: Address } } }) => Promise<void>,
+  ) => void;
+  const run = handler as unknown as (args: {
+    event: { log: { address: Address } };
+  }) => Promise<void>;
+  on(`Registry:${name}`, run);
+  on(`AddedRegistry:${name}`, async (args) => {
+    if (followedByRegistry(args.event.log.address)) return;
+    await run(args);
+  });
 }
 
 const at = (event: Evt) => ({
@@ -67,7 +129,7 @@ async function ensureAccount(context: Ctx, address: Address, blockNumber: bigint
 
 /** The top ten and latest model of the event's task registry. */
 async function readLeaderboard(context: Ctx, event: Evt) {
-  const { registry, task } = origin(event);
+  const { registry, task } = await origin(event, context);
   return (
     (await context.db.find(leaderboard, { registry })) ?? {
       registry,
@@ -87,7 +149,7 @@ async function moveRanks(
   latestModelId: bigint | null,
   skip?: bigint,
 ) {
-  const { registry, task } = origin(event);
+  const { registry, task } = await origin(event, context);
   await context.db
     .insert(leaderboard)
     .values({ registry, task, modelIds: after, latestModelId })
@@ -110,10 +172,10 @@ async function moveRanks(
   }
 }
 
-ponder.on("Registry:ModelPublished", async ({ event, context }) => {
+onRegistry("ModelPublished", async ({ event, context }) => {
   const a = event.args;
   const ranked = a.rank !== UNRANKED;
-  const { registry, task } = origin(event);
+  const { registry, task } = await origin(event, context);
   const board = await readLeaderboard(context, event);
   const previous = board.latestModelId === null ? null : { registry, id: board.latestModelId };
   if (previous && (await context.db.find(model, previous))) {
@@ -177,9 +239,9 @@ ponder.on("Registry:ModelPublished", async ({ event, context }) => {
   await moveRanks(context, event, board.modelIds, after, a.modelId, a.modelId);
 });
 
-ponder.on("Registry:ModelEvicted", async ({ event, context }) => {
+onRegistry("ModelEvicted", async ({ event, context }) => {
   const { modelId } = event.args;
-  const { registry, task } = origin(event);
+  const { registry, task } = await origin(event, context);
   const board = await readLeaderboard(context, event);
   const after = leave(board.modelIds, modelId);
   await moveRanks(
@@ -198,9 +260,9 @@ ponder.on("Registry:ModelEvicted", async ({ event, context }) => {
     .values({ id: event.id, registry, task, modelId, change: "evicted", ...at(event) });
 });
 
-ponder.on("Registry:ModelRevoked", async ({ event, context }) => {
+onRegistry("ModelRevoked", async ({ event, context }) => {
   const { modelId, by, reason } = event.args;
-  const { registry, task } = origin(event);
+  const { registry, task } = await origin(event, context);
   const board = await readLeaderboard(context, event);
   const after = leave(board.modelIds, modelId);
   await moveRanks(
@@ -226,9 +288,9 @@ ponder.on("Registry:ModelRevoked", async ({ event, context }) => {
   });
 });
 
-ponder.on("Registry:KeyringUpdated", async ({ event, context }) => {
+onRegistry("KeyringUpdated", async ({ event, context }) => {
   const { modelId, by, version } = event.args;
-  const { registry, task } = origin(event);
+  const { registry, task } = await origin(event, context);
   const cid = cidToString(event.args.keyring);
   await context.db
     .update(model, { registry, id: modelId })
@@ -256,9 +318,9 @@ ponder.on("Registry:KeyringUpdated", async ({ event, context }) => {
   });
 });
 
-ponder.on("Registry:ModelDownloaded", async ({ event, context }) => {
+onRegistry("ModelDownloaded", async ({ event, context }) => {
   const { modelId, account: who, institutionId, kind } = event.args;
-  const { registry, task } = origin(event);
+  const { registry, task } = await origin(event, context);
   await context.db.insert(download).values({
     id: event.id,
     registry,
@@ -279,7 +341,7 @@ ponder.on("Registry:ModelDownloaded", async ({ event, context }) => {
   }
 });
 
-ponder.on("Registry:EncryptionKeySet", async ({ event, context }) => {
+onRegistry("EncryptionKeySet", async ({ event, context }) => {
   await ensureAccount(context, event.args.account, event.block.number);
   await context.db
     .update(account, { address: event.args.account })
@@ -289,16 +351,16 @@ ponder.on("Registry:EncryptionKeySet", async ({ event, context }) => {
     account: event.args.account,
     change: "encryption_key_set",
     contract: "Registry",
-    ...origin(event),
+    ...(await origin(event, context)),
     ...at(event),
   });
 });
 
 for (const [name, kind, change] of [
-  ["Registry:StaffAdded", "staff", "staff_added"],
-  ["Registry:StaffRemoved", "none", "staff_removed"],
+  ["StaffAdded", "staff", "staff_added"],
+  ["StaffRemoved", "none", "staff_removed"],
 ] as const) {
-  ponder.on(name, async ({ event, context }) => {
+  onRegistry(name, async ({ event, context }) => {
     const { account: who, institutionId, by } = event.args;
     await ensureAccount(context, who, event.block.number);
     await context.db.update(account, { address: who }).set({
@@ -313,13 +375,13 @@ for (const [name, kind, change] of [
       institutionId,
       by,
       contract: "Registry",
-      ...origin(event),
+      ...(await origin(event, context)),
       ...at(event),
     });
   });
 }
 
-ponder.on("Registry:MembershipSynced", async ({ event, context }) => {
+onRegistry("MembershipSynced", async ({ event, context }) => {
   const { account: who, institutionId, isMember } = event.args;
   await ensureAccount(context, who, event.block.number);
   await context.db.update(account, { address: who }).set({
@@ -333,14 +395,14 @@ ponder.on("Registry:MembershipSynced", async ({ event, context }) => {
     change: isMember ? "registry_member_added" : "registry_member_removed",
     institutionId,
     contract: "Registry",
-    ...origin(event),
+    ...(await origin(event, context)),
     ...at(event),
   });
 });
 
-ponder.on("Registry:PatientAccessGranted", async ({ event, context }) => {
+onRegistry("PatientAccessGranted", async ({ event, context }) => {
   const { patient, modelId, institutionId, expiresAt } = event.args;
-  const { registry, task } = origin(event);
+  const { registry, task } = await origin(event, context);
   await ensureAccount(context, patient, event.block.number);
   const row = await context.db.find(account, { address: patient });
   if (row?.kind === "none") {
@@ -368,14 +430,19 @@ ponder.on("Registry:PatientAccessGranted", async ({ event, context }) => {
     change: "patient_access_granted",
     institutionId,
     contract: "Registry",
-    ...origin(event),
+    ...(await origin(event, context)),
     ...at(event),
   });
 });
 
-ponder.on("Registry:PatientAccessRevoked", async ({ event, context }) => {
+onRegistry("PatientAccessRevoked", async ({ event, context }) => {
   const { patient, modelId, institutionId } = event.args;
-  const key = { registry: origin(event).registry, patient, modelId, institutionId };
+  const key = {
+    registry: (await origin(event, context)).registry,
+    patient,
+    modelId,
+    institutionId,
+  };
   if (await context.db.find(patientGrant, key)) {
     await context.db.update(patientGrant, key).set({
       revoked: true,
@@ -390,7 +457,7 @@ ponder.on("Registry:PatientAccessRevoked", async ({ event, context }) => {
     change: "patient_access_revoked",
     institutionId,
     contract: "Registry",
-    ...origin(event),
+    ...(await origin(event, context)),
     ...at(event),
   });
 });
@@ -403,10 +470,10 @@ const roleFlag: Record<string, "publisher" | "auditor" | "guardian" | "admin"> =
 };
 
 for (const [name, granted] of [
-  ["Registry:RoleGranted", true],
-  ["Registry:RoleRevoked", false],
+  ["RoleGranted", true],
+  ["RoleRevoked", false],
 ] as const) {
-  ponder.on(name, async ({ event, context }) => {
+  onRegistry(name, async ({ event, context }) => {
     const { role, account: who, sender } = event.args;
     const named = roleName(role);
     await ensureAccount(context, who, event.block.number);
@@ -423,18 +490,18 @@ for (const [name, granted] of [
       role: named,
       by: sender,
       contract: "Registry",
-      ...origin(event),
+      ...(await origin(event, context)),
       ...at(event),
     });
   });
 }
 
-ponder.on("Registry:EvaluationSubmitted", async ({ event, context }) => {
+onRegistry("EvaluationSubmitted", async ({ event, context }) => {
   const { modelId, institutionId, evaluator, publisherSite, replaced } = event.args;
   const e = event.args.evaluation;
   await context.db.insert(evaluation).values({
     id: event.id,
-    ...origin(event),
+    ...(await origin(event, context)),
     modelId,
     institutionId,
     evaluator,
@@ -456,11 +523,11 @@ ponder.on("Registry:EvaluationSubmitted", async ({ event, context }) => {
 });
 
 /** A model's score changed and it moved to `rank` (255: out of the top ten, still kept or evicted next). */
-ponder.on("Registry:ModelScored", async ({ event, context }) => {
+onRegistry("ModelScored", async ({ event, context }) => {
   const { modelId, f1, accuracy, verified, independentEvaluations, rank } = event.args;
   await context.db.insert(modelScore).values({
     id: event.id,
-    ...origin(event),
+    ...(await origin(event, context)),
     modelId,
     f1,
     accuracy,
@@ -495,5 +562,9 @@ logOtherEvents(
     "EvaluationSubmitted",
     "ModelScored",
   ]),
-  (address) => taskOf(address).task,
+  {
+    taskOf: (address, context) => taskOfRegistry(context as Ctx, address.toLowerCase() as Address),
+    alsoFrom: ["AddedRegistry"],
+    skip: (entry, address) => entry === "AddedRegistry" && followedByRegistry(address),
+  },
 );

@@ -6,6 +6,7 @@ import { client, graphql, sql } from "ponder";
 import { loadDeployment } from "../../lib/contracts.ts";
 import { readSettings } from "../../lib/settings.ts";
 import { BadRequestError } from "./audit/params.ts";
+import { knownTasks } from "./audit/queries.ts";
 import { auditRoutes } from "./audit/routes.ts";
 import { NonceIssuer } from "./auth/nonces.ts";
 import { StandingCache } from "./auth/roleCache.ts";
@@ -147,6 +148,10 @@ app.use(
     },
   ),
 );
-app.route("/audit", auditRoutes(deployment.tasks.map((t) => t.task)));
+const deploymentTasks = deployment.tasks.map((t) => t.task);
+app.route(
+  "/audit",
+  auditRoutes(() => knownTasks(deploymentTasks)),
+);
 
 export default app;

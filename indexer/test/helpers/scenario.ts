@@ -1,10 +1,8 @@
 import {
   AUDITOR_ROLE,
   consortiumGovernorAbi,
-  devAccounts,
   membershipAbi,
   modelRegistryAbi,
-  writeContractWithGasRoom,
 } from "@neuroledger/chain";
 import {
   type Abi,
@@ -13,16 +11,20 @@ import {
   type Hex,
   keccak256,
   parseEventLogs,
-  type TransactionReceipt,
   toBytes,
 } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
 import type { IndexedDeployment } from "../../lib/contracts.ts";
 import type { LocalChain } from "./chain.ts";
+import { dev } from "./devAccounts.ts";
+import {
+  advance as advanceClock,
+  DEFAULT_VOTES,
+  type ProposedCall,
+  passProposal,
+  send as sendCall,
+} from "./governance.ts";
 
-export const dev = Object.fromEntries(
-  Object.entries(devAccounts).map(([name, a]) => [name, privateKeyToAccount(a.privateKey)]),
-) as { [K in keyof typeof devAccounts]: ReturnType<typeof privateKeyToAccount> };
+export { dev };
 
 export const TASK = "brain-tumor-mri/binary";
 const TASK_ID = keccak256(toBytes(TASK));
@@ -78,114 +80,27 @@ export async function runScenario(c: LocalChain, d: IndexedDeployment): Promise<
     institutionD: 0n,
   };
 
-  async function send(
+  const send = (
     from: (typeof dev)[keyof typeof dev],
     address: Address,
     abi: Abi,
     functionName: string,
     args: readonly unknown[] = [],
-  ): Promise<TransactionReceipt> {
-    const hash = await writeContractWithGasRoom(c.publicClient, c.wallet(from), {
-      address,
-      abi,
-      functionName,
-      args,
-      account: from,
-    });
-    const receipt = await c.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 });
-    if (receipt.status !== "success")
-      throw new Error(`${functionName} from ${from.address} reverted`);
-    return receipt;
-  }
+  ) => sendCall(c, from, address, abi, functionName, args);
   const reg = (from: (typeof dev)[keyof typeof dev], fn: string, args: readonly unknown[] = []) =>
     send(from, registry, modelRegistryAbi, fn, args);
-  async function advance(seconds: number) {
-    await c.testClient.increaseTime({ seconds });
-    await c.testClient.mine({ blocks: 1 });
-  }
+  const advance = (seconds: number) => advanceClock(c, seconds);
   async function now() {
     return Number((await c.publicClient.getBlock()).timestamp);
   }
 
-  const [votingDelay, votingPeriod] = await Promise.all([
-    c.publicClient.readContract({
-      address: governor,
-      abi: consortiumGovernorAbi,
-      functionName: "votingDelay",
-    }),
-    c.publicClient.readContract({
-      address: governor,
-      abi: consortiumGovernorAbi,
-      functionName: "votingPeriod",
-    }),
-  ]);
-
-  /** Proposes `calls` as institution A, votes (B for, C against unless `unanimous`), queues, executes. */
-  async function govern(
-    calls: { target: Address; abi: Abi; fn: string; args: readonly unknown[] }[],
-    description: string,
-  ) {
-    const targets = calls.map((x) => x.target);
-    const values = calls.map(() => 0n);
-    const calldatas = calls.map((x) =>
-      encodeFunctionData({ abi: x.abi, functionName: x.fn, args: x.args } as never),
-    );
-    // Votes count from the second after they were minted (the clock is the block timestamp).
-    await advance(2);
-    const proposed = await send(dev.institutionA, governor, consortiumGovernorAbi, "propose", [
-      targets,
-      values,
-      calldatas,
-      description,
-    ]);
-    const [created] = parseEventLogs({
-      abi: consortiumGovernorAbi,
-      logs: proposed.logs,
-      eventName: "ProposalCreated",
-    });
-    const id = created!.args.proposalId;
-    await advance(Number(votingDelay) + 1);
-    const votes = [
-      { voter: dev.institutionA, support: 1 },
-      { voter: dev.institutionB, support: 1 },
-      { voter: dev.institutionC, support: 0 },
-    ];
-    for (const v of votes) {
-      if (v.support === 0) {
-        await send(v.voter, governor, consortiumGovernorAbi, "castVoteWithReason", [
-          id,
-          v.support,
-          "needs more review",
-        ]);
-      } else {
-        await send(v.voter, governor, consortiumGovernorAbi, "castVote", [id, v.support]);
-      }
-    }
-    await advance(Number(votingPeriod) + 1);
-    const descriptionHash = keccak256(toBytes(description));
-    const queued = await send(dev.institutionA, governor, consortiumGovernorAbi, "queue", [
-      targets,
-      values,
-      calldatas,
-      descriptionHash,
-    ]);
-    const [q] = parseEventLogs({
-      abi: consortiumGovernorAbi,
-      logs: queued.logs,
-      eventName: "ProposalQueued",
-    });
-    const eta = Number(q!.args.etaSeconds);
-    await advance(Math.max(1, eta - (await now()) + 1));
-    await send(dev.institutionA, governor, consortiumGovernorAbi, "execute", [
-      targets,
-      values,
-      calldatas,
-      descriptionHash,
-    ]);
+  /** Proposes `calls` as institution A, votes (A and B for, C against), queues, executes. */
+  async function govern(calls: ProposedCall[], description: string) {
+    const id = await passProposal(c, governor, calls, description);
     ledger.proposals.push({
       id,
       state: "executed",
-      votes: votes.map((v) => ({ voter: v.voter.address, support: v.support })),
+      votes: DEFAULT_VOTES.map((v) => ({ voter: v.voter.address, support: v.support })),
     });
     return id;
   }

@@ -1,8 +1,11 @@
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { modelRegistryAbi } from "@neuroledger/chain";
 import {
   type Abi,
   type Address,
+  encodeFunctionData,
   type Hex,
   keccak256,
   parseEventLogs,
@@ -84,4 +87,42 @@ export async function publishFor(
     eventName: "ModelPublished",
   });
   return { modelId: log!.args.modelId, txHash: receipt.transactionHash };
+}
+
+/** ERC1967Proxy from the chain package's build (the artifact the deploy script uses). */
+function proxyArtifact(): { abi: Abi; bytecode: Hex } {
+  const chainDir = dirname(
+    createRequire(import.meta.url).resolve("@neuroledger/chain/package.json"),
+  );
+  const path = join(
+    chainDir,
+    "artifacts/@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol/ERC1967Proxy.json",
+  );
+  return JSON.parse(readFileSync(path, "utf8")) as { abi: Abi; bytecode: Hex };
+}
+
+/**
+ * Deploys a `ModelRegistry` proxy for `task` as `from` (anyone may: it does nothing until the
+ * TaskDirectory lists it), initialised with `admin`, the Membership and no publishers.
+ * @param implementation the registry implementation (the deployment's)
+ * @returns the proxy's address
+ */
+export async function deployTaskRegistry(
+  chain: LocalChain,
+  from: DevAccount,
+  options: { implementation: Address; admin: Address; membership: Address; task: string },
+): Promise<Address> {
+  const { abi, bytecode } = proxyArtifact();
+  const init = encodeFunctionData({
+    abi: modelRegistryAbi,
+    functionName: "initialize",
+    args: [options.admin, options.membership, taskIdOf(options.task), []],
+  });
+  const hash = await chain
+    .wallet(from)
+    .deployContract({ abi, bytecode, args: [options.implementation, init] });
+  const receipt = await chain.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 });
+  if (!receipt.contractAddress)
+    throw new Error(`the ${options.task} registry proxy was not deployed`);
+  return receipt.contractAddress;
 }

@@ -1,16 +1,14 @@
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { modelRegistryAbi } from "@neuroledger/chain";
-import { type Abi, type Address, encodeFunctionData, type Hex, keccak256, toBytes } from "viem";
+import { type Address, type Hex, keccak256, toBytes } from "viem";
 import { freePort, type IndexerHandle, startIndexer } from "../../lib/service/index.ts";
 import { deployDev, type LocalChain, startChain } from "../helpers/chain.ts";
 import { dev } from "../helpers/scenario.ts";
 import { signIn } from "../helpers/siwe.ts";
-import { registryCall, TYPE_TASK, taskIdOf } from "../helpers/tasks.ts";
+import { deployTaskRegistry, registryCall, TYPE_TASK } from "../helpers/tasks.ts";
 
 // Security review (issue 15): sign-in as "staff or auditor of any task registry" must mean a
 // registry the consortium's TaskDirectory lists. A deployment file names the type task's registry
@@ -29,18 +27,6 @@ let tmp: string;
 let indexer: IndexerHandle;
 const attacker = dev.nonMember;
 
-/** ERC1967Proxy from the chain package's build (the artifact the deploy script uses). */
-function proxyArtifact(): { abi: Abi; bytecode: Hex } {
-  const chainDir = dirname(
-    createRequire(import.meta.url).resolve("@neuroledger/chain/package.json"),
-  );
-  const path = join(
-    chainDir,
-    "artifacts/@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol/ERC1967Proxy.json",
-  );
-  return JSON.parse(readFileSync(path, "utf8")) as { abi: Abi; bytecode: Hex };
-}
-
 before(async () => {
   tmp = mkdtempSync(join(tmpdir(), "nl-indexer-unlisted-"));
   chain = await startChain();
@@ -50,19 +36,12 @@ before(async () => {
   assert.ok(typeEntry, "the dev deployment runs the type task");
 
   // The attacker's own type-task registry: same implementation and Membership, admin = attacker.
-  const { abi, bytecode } = proxyArtifact();
-  const init = encodeFunctionData({
-    abi: modelRegistryAbi,
-    functionName: "initialize",
-    args: [attacker.address, deployment.contracts.membership, taskIdOf(TYPE_TASK), []],
+  const rogue = await deployTaskRegistry(chain, attacker, {
+    implementation: typeEntry.registry.implementation,
+    admin: attacker.address,
+    membership: deployment.contracts.membership,
+    task: TYPE_TASK,
   });
-  const hash = await chain.wallet(attacker).deployContract({
-    abi,
-    bytecode,
-    args: [typeEntry.registry.implementation, init],
-  });
-  const receipt = await chain.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 });
-  const rogue = receipt.contractAddress as Address;
   await registryCall(chain, rogue, attacker, "grantRole", [
     keccak256(toBytes("AUDITOR_ROLE")),
     attacker.address,

@@ -71,7 +71,7 @@ describe("nonces", () => {
     assert.deepEqual(mine.check(other.issue().nonce), { ok: false, reason: "forged" });
     const { nonce } = mine.issue();
     // A later expiry written into a real nonce breaks its MAC.
-    const stretched = nonce.slice(0, 32) + "ffffffffffff" + nonce.slice(44);
+    const stretched = `${nonce.slice(0, 32)}ffffffffffff${nonce.slice(44)}`;
     assert.deepEqual(mine.check(stretched), { ok: false, reason: "forged" });
   });
 

@@ -1,5 +1,13 @@
 import { db } from "ponder:api";
-import { download, evaluation, institution, model, modelEvent, modelScore } from "ponder:schema";
+import {
+  download,
+  evaluation,
+  institution,
+  model,
+  modelEvent,
+  modelScore,
+  task as taskTable,
+} from "ponder:schema";
 import { and, asc, count, desc, eq, gte, lte, sql } from "ponder";
 import type { Address, Hex } from "viem";
 import {
@@ -28,6 +36,19 @@ type SQL = NonNullable<ReturnType<typeof and>>;
 
 /** One page of a list: `page` counts from 1. */
 export type PageRequest = { page: number; pageSize: number };
+
+/**
+ * Every task the indexer follows: the deployment's, in its order, then those governance listed
+ * later (the `task` table, from TaskDirectory.TaskAdded), in the order they were added.
+ * @param deploymentTasks the deployment file's task names
+ */
+export async function knownTasks(deploymentTasks: readonly string[]): Promise<string[]> {
+  const added = await db
+    .select({ task: taskTable.task })
+    .from(taskTable)
+    .orderBy(asc(taskTable.blockNumber), asc(taskTable.logIndex));
+  return [...new Set([...deploymentTasks, ...added.map((row) => row.task)])];
+}
 
 const offsetOf = ({ page, pageSize }: PageRequest) => (page - 1) * pageSize;
 

@@ -49,7 +49,7 @@ type AuditEnv = { Variables: { tasks: readonly string[] } };
 type TaskQuery = { task?: string | undefined };
 type AuditContext = Context<AuditEnv>;
 
-/** `?task=` checked against the deployment's tasks (400 naming them); undefined: every task. */
+/** `?task=` checked against the tasks followed (400 naming them); undefined: every task. */
 const taskOf = (c: AuditContext, q: TaskQuery) => checkTask(q.task, c.get("tasks"));
 
 /** The model `:id` of `?task=` (or of the one task having that id); undefined when none. */
@@ -65,13 +65,14 @@ const fileStem = (m: { task: string; id: bigint }) =>
 /**
  * The audit REST API (`/audit/*`): parse and check the parameters (`params.ts`, 400 on bad
  * input), ask `queries.ts`, answer JSON or CSV (`columns.ts`). The session guard sits in front.
- * @param tasks the task names the indexer follows (the deployment's, in its order): `?task=`
- *   takes one of them (400 naming them otherwise); without it a route covers every task
+ * @param tasks the task names the indexer follows, asked on every request (governance can add
+ *   one while the indexer runs: `knownTasks` in queries.ts): `?task=` takes one of them (400 naming them
+ *   otherwise); without it a route covers every task
  */
-export function auditRoutes(tasks: readonly string[]): Hono<AuditEnv> {
+export function auditRoutes(tasks: () => Promise<readonly string[]>): Hono<AuditEnv> {
   return new Hono<AuditEnv>()
     .use(async (c, next) => {
-      c.set("tasks", tasks);
+      c.set("tasks", await tasks());
       // On every route: a parameter given twice is a 400 naming it, never the framework's pick.
       singleValued(c.req.queries());
       await next();

@@ -1,0 +1,200 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import {
+  AUDITOR_ROLE,
+  modelRegistryAbi,
+  PUBLISHER_ROLE,
+  taskDirectoryAbi,
+} from "@neuroledger/chain";
+import type { Abi, Address, Hex } from "viem";
+import { freePort, type IndexerHandle, startIndexer } from "../../lib/service/index.ts";
+import type { DownloadRow, ModelRow } from "../../src/api/audit/rows.ts";
+import { deployDev, type LocalChain, startChain } from "../helpers/chain.ts";
+import { dev } from "../helpers/devAccounts.ts";
+import { passProposal } from "../helpers/governance.ts";
+import { waitFor } from "../helpers/processes.ts";
+import { signIn } from "../helpers/siwe.ts";
+import {
+  BINARY_TASK,
+  deployTaskRegistry,
+  publishFor,
+  registryCall,
+  TYPE_TASK,
+} from "../helpers/tasks.ts";
+
+// A task governance adds while the indexer runs (TaskDirectory.addTask) is followed from its
+// TaskAdded on, with no restart and no new deployment file (Ponder's factory): its models and
+// downloads are indexed under its name, `?task=` takes it, and an auditor of its registry signs in.
+// The deployment's own registries, which the factory finds too, are indexed once.
+
+const GRADE_TASK = "brain-tumor-mri/grade";
+
+type DeploymentJson = {
+  contracts: {
+    membership: Address;
+    governor: Address;
+    timelock: Address;
+    registry: { address: Address; implementation: Address };
+    taskDirectory: { address: Address };
+  };
+};
+
+let chain: LocalChain;
+let tmp: string;
+let indexer: IndexerHandle;
+let deployment: DeploymentJson;
+let token: string;
+
+const get = async (path: string) => {
+  const res = await fetch(`${indexer.auditUrl}${path}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, any> };
+};
+
+/** Waits until the indexer has indexed `blockNumber`. */
+const indexedUpTo = (blockNumber: bigint) =>
+  waitFor(
+    `the indexer to reach block ${blockNumber}`,
+    async () => ((await indexer.indexedBlock()) ?? -1) >= Number(blockNumber) || undefined,
+    60_000,
+  );
+
+before(async () => {
+  tmp = mkdtempSync(join(tmpdir(), "nl-indexer-added-task-"));
+  chain = await startChain();
+  const file = await deployDev(chain.rpcUrl, tmp);
+  deployment = JSON.parse(readFileSync(file, "utf8")) as DeploymentJson;
+  const port = await freePort();
+  indexer = await startIndexer({
+    rpcUrl: chain.rpcUrl,
+    chainId: chain.chainId,
+    deploymentFile: file,
+    pgliteDir: join(tmp, "pglite"),
+    schema: "added_task",
+    port,
+    auth: "siwe",
+    siwe: { domain: `127.0.0.1:${port}` },
+    // Sign-in reads the chain each time, so a role granted mid-test counts at once.
+    env: { NEUROLEDGER_ROLE_CACHE_MS: "0" },
+    timeoutMs: 120_000,
+    log: process.env.NL_TEST_PONDER_LOG ? (line) => console.error(`[ponder] ${line}`) : undefined,
+  });
+  const auditor = await signIn(indexer.url, dev.auditor, { chainId: chain.chainId });
+  assert.equal(auditor.status, 200, JSON.stringify(auditor.body));
+  token = auditor.token as string;
+});
+
+after(async () => {
+  try {
+    await indexer?.stop(5000);
+    await chain?.stop();
+  } finally {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+describe("indexer: a task governance adds while it runs", { timeout: 300_000 }, () => {
+  let grade: Address;
+  let download: { txHash: Hex; blockNumber: bigint };
+  let binaryDownload: Hex;
+
+  before(async () => {
+    // Before the vote: nobody signs in on the strength of a registry the directory does not list.
+    const early = await signIn(indexer.url, dev.nonMember, { chainId: chain.chainId });
+    assert.equal(early.status, 403, JSON.stringify(early.body));
+    const unknown = await get(`/downloads?task=${GRADE_TASK}`);
+    assert.equal(unknown.status, 400);
+
+    const { contracts } = deployment;
+    grade = await deployTaskRegistry(chain, dev.nonMember, {
+      implementation: contracts.registry.implementation,
+      admin: contracts.timelock,
+      membership: contracts.membership,
+      task: GRADE_TASK,
+    });
+    const registryCallOf = (fn: string, args: readonly unknown[]) => ({
+      target: grade,
+      abi: modelRegistryAbi as Abi,
+      fn,
+      args,
+    });
+    await passProposal(
+      chain,
+      contracts.governor,
+      [
+        {
+          target: contracts.taskDirectory.address,
+          abi: taskDirectoryAbi as Abi,
+          fn: "addTask",
+          args: [GRADE_TASK, grade],
+        },
+        registryCallOf("grantRole", [PUBLISHER_ROLE, dev.publisher.address]),
+        registryCallOf("grantRole", [AUDITOR_ROLE, dev.nonMember.address]),
+      ],
+      "Add the tumor-grade task (brain-tumor-mri/grade) with its own registry",
+    );
+    // Staff are per registry: institution A makes the publisher its staff in the new one.
+    await registryCall(chain, grade, dev.institutionA, "addStaff", [dev.publisher.address]);
+    const { modelId } = await publishFor(chain, grade, GRADE_TASK, "first", 9100);
+    assert.equal(modelId, 1n);
+    const received = await registryCall(chain, grade, dev.institutionB, "recordDownload", [1n]);
+    download = { txHash: received.transactionHash, blockNumber: received.blockNumber };
+    // And one in the deployment's binary registry, which the factory also finds.
+    const binary = contracts.registry.address;
+    await publishFor(chain, binary, BINARY_TASK, "first", 9000);
+    const binaryReceipt = await registryCall(chain, binary, dev.institutionC, "recordDownload", [
+      1n,
+    ]);
+    binaryDownload = binaryReceipt.transactionHash;
+    await indexedUpTo(binaryReceipt.blockNumber);
+  });
+
+  it("lists the new task after the deployment's, in the order added", async () => {
+    const { status, body } = await get("");
+    assert.equal(status, 200);
+    assert.deepEqual(body.tasks, [BINARY_TASK, TYPE_TASK, GRADE_TASK]);
+  });
+
+  it("indexes the new registry's models and downloads under its name, and ?task= takes it", async () => {
+    const downloads = await get(`/downloads?task=${GRADE_TASK}`);
+    assert.equal(downloads.status, 200, JSON.stringify(downloads.body));
+    const rows = downloads.body.rows as DownloadRow[];
+    assert.deepEqual(
+      rows.map((r) => [r.task, r.registry, r.modelId, r.account, r.txHash, r.blockNumber]),
+      [
+        [
+          GRADE_TASK,
+          grade.toLowerCase(),
+          "1",
+          dev.institutionB.address.toLowerCase(),
+          download.txHash,
+          Number(download.blockNumber),
+        ],
+      ],
+    );
+    const models = await get(`/models?task=${GRADE_TASK}`);
+    assert.equal(models.status, 200);
+    assert.deepEqual(
+      (models.body.rows as ModelRow[]).map((m) => [m.task, m.registry, m.id]),
+      [[GRADE_TASK, grade.toLowerCase(), "1"]],
+    );
+  });
+
+  it("indexes each event of the deployment's registries once, though the factory finds them too", async () => {
+    const { status, body } = await get(`/downloads?task=${BINARY_TASK}`);
+    assert.equal(status, 200);
+    assert.deepEqual(
+      (body.rows as DownloadRow[]).map((r) => r.txHash),
+      [binaryDownload],
+    );
+  });
+
+  it("signs in an auditor of the new registry only once the directory lists it", async () => {
+    const res = await signIn(indexer.url, dev.nonMember, { chainId: chain.chainId });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+  });
+});
