@@ -1,6 +1,7 @@
 // `evaluate` and `classify` of a model without a positive label (the type task, 4 classes) through
 // the CLI entry, against the training package's own evaluation (PyTorch) and its smoke-type vectors.
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -16,6 +17,8 @@ import { lastJson, runCli, runTraining } from "./helpers/run.ts";
 const SMOKE_TYPE = join(REPO_ROOT, "training", "models", "smoke-type");
 const SMOKE_V1 = join(REPO_ROOT, "training", "models", "smoke-v1");
 const LABELS = ["glioma", "meningioma", "no_tumor", "pituitary"];
+const PYTHON = "/usr/bin/python3";
+const MAKE_DICOM = join(REPO_ROOT, "sdk", "src", "dicom", "testing", "make_dicom.py");
 
 type Vector = {
   image: string;
@@ -338,11 +341,53 @@ describe("evaluate and classify a model without a positive label (type task)", (
     assert.match(study.stderr, /go with --image/);
   });
 
-  test("`classify --study` refuses a model without a positive label before reading the study", async () => {
-    const r = await runCli("classify", "--model", SMOKE_TYPE, "--study", data);
-    assert.equal(r.code, 3, r.stderr);
-    assert.match(r.stderr, /--study ranks slices by the probability of the model's positive label/);
-    assert.match(r.stderr, /use --image|with --image/);
+  test("`classify --study` ranks a type model's slices by tumor probability (1 - p(no_tumor)) and names the type of the most suspicious", async () => {
+    // Grey copies of five vectors (8-bit DICOM carries one channel), and a series of them at z = 4k.
+    const study = join(dir.path, "study");
+    await mkdir(study, { recursive: true });
+    const picks = ["v0.png", "v2.png", "v4.png", "v6.png", "v8.png"];
+    const greys = picks.map((_, k) => join(dir.path, `grey${k}.png`));
+    execFileSync(PYTHON, [
+      "-c",
+      "import sys\nfrom PIL import Image\nfor src, out in zip(sys.argv[1::2], sys.argv[2::2]): Image.open(src).convert('L').save(out)",
+      ...picks.flatMap((f, k) => [join(SMOKE_TYPE, "vectors", f), greys[k] as string]),
+    ]);
+    const specs = greys.map((image, k) => ({
+      image,
+      out: join(study, `IM${k}.dcm`),
+      series: "1.2.826.0.1.3680043.99.7",
+      position: [0, 0, 4 * k],
+      instance: k + 1,
+    }));
+    await writeFile(join(dir.path, "study.json"), JSON.stringify(specs));
+    execFileSync(PYTHON, [MAKE_DICOM, join(dir.path, "study.json")]);
+
+    const r = await runCli("classify", "--model", SMOKE_TYPE, "--study", study, "--json");
+    assert.equal(r.code, 0, r.stderr);
+    const [series] = lastJson(r.stdout).studies[0].series;
+    assert.equal(series.slices, 5);
+    const slices: Record<string, number>[] = [];
+    for (const grey of greys) {
+      const one = await runCli("classify", "--model", SMOKE_TYPE, "--image", grey, "--json");
+      assert.equal(one.code, 0, one.stderr);
+      slices.push(lastJson(one.stdout).probabilities);
+    }
+    slices.forEach((p, k) => {
+      const tumor = 1 - (p.no_tumor as number);
+      assert.ok(Math.abs(series.sliceProbabilities[k] - tumor) <= 1e-4, `slice ${k}`);
+    });
+    const top = series.mostSuspicious.slice - 1;
+    assert.equal(series.probability, Math.max(...series.sliceProbabilities));
+    assert.equal(series.sliceProbabilities[top], series.probability);
+    const p = slices[top] as Record<string, number>;
+    const expected =
+      series.probability < 0.5
+        ? "no_tumor"
+        : ["glioma", "meningioma", "pituitary"].reduce((a, b) =>
+            (p[b] as number) > (p[a] as number) ? b : a,
+          );
+    assert.equal(series.label, expected);
+    assert.equal(lastJson(r.stdout).studies[0].label, expected);
   });
 
   test("`evaluate --submit` figures of a type-task evaluation: macro, tumors of any type vs no_tumor; refused before the chain without both", async () => {

@@ -7,7 +7,7 @@ import {
   sniffFileFormat,
   summarizeSeries,
 } from "@neuroledger/sdk/dicom";
-import { classifyImage } from "@neuroledger/sdk/inference";
+import { classifyImage, tumorLabel, tumorProbability } from "@neuroledger/sdk/inference";
 import { createNodeRuntime, readImageBytes } from "@neuroledger/sdk/node";
 import { InvalidInputError } from "../errors.ts";
 import { type Logger, silentLogger } from "../log.ts";
@@ -27,11 +27,19 @@ export interface SeriesOutcome {
   seriesNumber: number | null;
   modality: string | null;
   slices: number;
-  /** The series' result: its most suspicious slice's tumor probability. */
+  /**
+   * The series' result: its most suspicious slice's tumor probability (binary: p(yes); type task:
+   * 1 - p(no_tumor)).
+   */
   probability: number;
+  /**
+   * Read from the most suspicious slice: the tumor-free label below 0.5, else the positive label
+   * (binary) or that slice's most probable tumor type (type task).
+   */
   label: string;
   /** The most suspicious slice: 1-based index in position order, its file (relative) and frame. */
   mostSuspicious: { slice: number; file: string; frame: number };
+  /** Slices whose tumor probability is above 0.5. */
   positiveSlices: number;
   /** Tumor probability of every slice, in position order. */
   sliceProbabilities: number[];
@@ -41,7 +49,7 @@ export interface SeriesOutcome {
 
 export interface StudyOutcome {
   study: number;
-  /** The study's result: its most suspicious series' probability. */
+  /** The study's result: its most suspicious series' probability and label. */
   probability: number;
   label: string;
   series: SeriesOutcome[];
@@ -67,18 +75,13 @@ async function listFiles(root: string): Promise<string[]> {
  * `neuroledger classify --study <folder|file>`: reads every DICOM file of a folder (recursively; a
  * DICOMDIR and non-DICOM files are skipped and counted), groups them by study and series, orders
  * slices by position, classifies every slice, and reports per series (most suspicious slice, count
- * above 0.5, the probability of each slice) and per study (most suspicious series). Outputs carry
- * no patient attribute and no UID: series and studies are numbered.
+ * above 0.5, the tumor probability of each slice, the label) and per study (most suspicious
+ * series). Slices are ranked by their tumor probability (`tumorProbability` in the sdk), so a
+ * type-task model reads a study too and names the tumor type of its most suspicious slice.
+ * Outputs carry no patient attribute and no UID: series and studies are numbered.
  */
 export async function classifyStudy(params: ClassifyStudyParameters): Promise<ClassifyStudyResult> {
   const log = params.log ?? silentLogger;
-  const { card } = params.model;
-  // A study's result is its most suspicious slice: that needs a positive label to rank by.
-  if (card.positiveLabel === null) {
-    throw new InvalidInputError(
-      `--study ranks slices by the probability of the model's positive label, and a ${card.task} model (labels ${card.labels.join(", ")}) has none: classify its slices one at a time with --image`,
-    );
-  }
   const info = await stat(params.studyPath).catch((cause) => {
     throw new InvalidInputError(`Cannot read ${params.studyPath}: ${(cause as Error).message}`);
   });
@@ -106,13 +109,9 @@ export async function classifyStudy(params: ClassifyStudyParameters): Promise<Cl
   for (const study of studies) {
     const series: SeriesOutcome[] = [];
     for (const s of study.series) series.push(await classifySeries(classifier, s));
-    const probability = Math.max(...series.map((s) => s.probability));
-    outcomes.push({
-      study: study.ordinal,
-      probability,
-      label: labelOf(classifier.card, probability),
-      series,
-    });
+    // The most suspicious series (the first of equals, in series order) gives the study's result.
+    const top = series.reduce((best, s) => (s.probability > best.probability ? s : best));
+    outcomes.push({ study: study.ordinal, probability: top.probability, label: top.label, series });
   }
   return { studies: outcomes, files: files.length, skipped };
 }
@@ -150,13 +149,6 @@ interface SeriesClassifier {
 
 type DicomSeries = ReturnType<typeof groupDicomSeries>[number]["series"][number];
 
-/** The card's positive label at p >= 0.5, else its other label (cards without one are refused earlier). */
-function labelOf(card: ResolvedModel["card"], p: number): string {
-  const positive = card.positiveLabel ?? "";
-  const negative = card.labels.find((l) => l !== positive) ?? positive;
-  return p >= 0.5 ? positive : negative;
-}
-
 /** Classifies every slice of one series, in position order, and summarises it. */
 async function classifySeries(
   classifier: SeriesClassifier,
@@ -164,8 +156,11 @@ async function classifySeries(
 ): Promise<SeriesOutcome> {
   const { runtime, card } = classifier;
   const probabilities: number[] = [];
+  const perLabel: Record<string, number>[] = [];
   for (const slice of s.slices) {
-    probabilities.push((await classifyImage(runtime, slice.frame.image, card)).probability);
+    const classification = await classifyImage(runtime, slice.frame.image, card);
+    perLabel.push(classification.probabilities);
+    probabilities.push(tumorProbability(classification.probabilities, card));
     classifier.onSlice();
   }
   const summary = summarizeSeries(probabilities);
@@ -176,7 +171,7 @@ async function classifySeries(
     modality: s.modality ?? null,
     slices: summary.slices,
     probability: summary.probability,
-    label: labelOf(card, summary.probability),
+    label: tumorLabel(perLabel[summary.mostSuspicious] as Record<string, number>, card),
     mostSuspicious: {
       slice: summary.mostSuspicious + 1,
       file: top.file,

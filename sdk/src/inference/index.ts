@@ -57,3 +57,4 @@ export {
   type StratumTest,
   siteCheck,
 } from "./siteCheck.ts";
+export { type TumorCard, tumorLabel, tumorProbability } from "./tumorProbability.ts";
