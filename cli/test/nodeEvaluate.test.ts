@@ -4,15 +4,16 @@
 // with Cedar Clinic's folder given as `--evaluation-data` would.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdir, readdir, readFile } from "node:fs/promises";
+import { copyFile, mkdir, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { devAccounts } from "@neuroledger/chain";
+import { devAccounts, TASK, TYPE_TASK } from "@neuroledger/chain";
 import { abis, connectChain } from "../src/chain/client.ts";
 import { nodeCommand } from "../src/commands/node.ts";
 import { publish } from "../src/commands/publish.ts";
 import { InvalidInputError, UsageError } from "../src/errors.ts";
 import { silentLogger } from "../src/log.ts";
+import { evaluationPlan, parseEvaluationFolder } from "../src/node/evaluationPlan.ts";
 import { createEvaluator } from "../src/node/evaluator.ts";
 import { BUNDLED_SAMPLES, splitSamples } from "../src/up/evaluationSets.ts";
 import { modelVariant, REPO_ROOT } from "./helpers/models.ts";
@@ -30,11 +31,17 @@ async function filesOf(dir: string): Promise<string[]> {
   return out.sort();
 }
 
-/** The evaluation set's fingerprint as docs/interfaces.md section 8 defines it, computed here. */
-async function fingerprintOf(dir: string): Promise<string> {
+/**
+ * The evaluation set's fingerprint as docs/interfaces.md section 8 defines it, computed here:
+ * lines "<label>/<sha256>", the label being the task's label of the class folder.
+ */
+async function fingerprintOf(
+  dir: string,
+  labelOf: (folder: string) => string = (folder) => folder,
+): Promise<string> {
   const lines: string[] = [];
   for (const path of await filesOf(dir)) {
-    const label = path.split("/")[0];
+    const label = labelOf(path.split("/")[0] as string);
     const hash = createHash("sha256")
       .update(await readFile(join(dir, path)))
       .digest("hex");
@@ -78,6 +85,48 @@ test("node --evaluate-on refuses, before starting anything, a missing folder or 
     await assert.rejects(
       nodeCommand({ ...base, evaluateOn: dir.path }),
       (err: Error) => err instanceof UsageError && /needs a chain connection/.test(err.message),
+    );
+  } finally {
+    await dir.remove();
+  }
+});
+
+test("--evaluate-on [task=]dir: a folder per task, the first task by default; unknown tasks and a task twice refused", async () => {
+  const dir = await tempDir("evaluate-on-plan");
+  try {
+    const binary = join(dir.path, "binary");
+    const type = join(dir.path, "type=set");
+    await mkdir(binary);
+    await mkdir(type);
+    const tasks = [TASK, TYPE_TASK];
+    assert.deepEqual(await parseEvaluationFolder(binary), { folder: binary });
+    assert.deepEqual(await parseEvaluationFolder(`${TYPE_TASK}=${binary}`), {
+      task: TYPE_TASK,
+      folder: binary,
+    });
+    // An existing folder is a folder, though it holds "=".
+    assert.deepEqual(await parseEvaluationFolder(type), { folder: type });
+    await assert.rejects(
+      parseEvaluationFolder(`${TYPE_TASK}=${join(dir.path, "missing")}`),
+      (err: Error) =>
+        err instanceof InvalidInputError && /missing: no such folder/.test(err.message),
+    );
+    assert.deepEqual(
+      [...evaluationPlan([{ folder: binary }, { task: TYPE_TASK, folder: type }], tasks)],
+      [
+        [TASK, binary],
+        [TYPE_TASK, type],
+      ],
+    );
+    assert.throws(
+      () => evaluationPlan([{ task: "brain-tumor-mri/grade", folder: binary }], tasks),
+      (err: Error) =>
+        err instanceof InvalidInputError &&
+        err.message.includes(`runs no task brain-tumor-mri/grade (it runs: ${TASK}, ${TYPE_TASK})`),
+    );
+    assert.throws(
+      () => evaluationPlan([{ folder: binary }, { task: TASK, folder: type }], tasks),
+      (err: Error) => err instanceof UsageError && /task .* has two folders/.test(err.message),
     );
   } finally {
     await dir.remove();
@@ -169,5 +218,63 @@ describe("node --evaluate-on submits members' evaluations", { timeout: 300_000 }
     assert.equal(after[1]?.args.evaluation?.fingerprint, await fingerprintOf(sets[1] as string));
     // Only the institution given a folder evaluated.
     assert.ok(after.every((e) => e.args.institutionId === 3n));
+  });
+
+  test("a type-task model is evaluated on the type task's folder (four classes) and filed in the type registry", async () => {
+    // Cedar's private type-task set: two images of each type and two tumor-free ones.
+    const smokeType = join(REPO_ROOT, "training", "models", "smoke-type");
+    const typeSet = join(work.path, "type-set");
+    for (const [folder, files] of [
+      ["glioma", ["v0.png", "v1.png"]],
+      ["meningioma", ["v2.png", "v3.png"]],
+      ["no", ["v4.png", "v5.png"]],
+      ["pituitary", ["v6.png", "v7.png"]],
+    ] as const) {
+      await mkdir(join(typeSet, folder), { recursive: true });
+      for (const f of files)
+        await copyFile(join(smokeType, "vectors", f), join(typeSet, folder, f));
+    }
+    const v = await modelVariant(join(work.path, "models"), "type-evaluated", {}, 0, smokeType);
+    const publisher = { ...(await t.as("publisher")), task: TYPE_TASK };
+    const published = await publish({
+      connection: publisher,
+      modelPath: v.modelPath,
+      cardPath: v.cardPath,
+    });
+    const modelId = BigInt(published.modelId);
+    const cedar = t.stack.institutions[2]?.ipfs.gatewayUrl as string;
+    const connection = {
+      ...(await t.as("institution-c")),
+      task: TYPE_TASK,
+      dataDir: join(work.path, "type-eval"),
+    };
+    await mkdir(connection.dataDir, { recursive: true });
+    const evaluator = createEvaluator({
+      connection,
+      evaluateOn: typeSet,
+      gatewayUrl: () => cedar,
+      log: silentLogger,
+    });
+    await evaluator.start(undefined as never);
+    await evaluator.idle();
+    await evaluator.stop();
+    const chain = await connectChain(publisher);
+    const submitted = await chain.publicClient.getContractEvents({
+      address: chain.registry,
+      abi: abis.registry,
+      eventName: "EvaluationSubmitted",
+      args: { modelId },
+      fromBlock: 0n,
+    });
+    assert.equal(submitted.length, 1, "one submission, in the type task's registry");
+    const args = submitted[0]?.args as NonNullable<(typeof submitted)[number]>["args"];
+    assert.equal(args.institutionId, 3n);
+    assert.equal(args.evaluation?.positives, 6, "tumors of any type");
+    assert.equal(args.evaluation?.negatives, 2, "no_tumor");
+    // The type task's label of the folder "no" is no_tumor (TASKS[TYPE_TASK].folders).
+    assert.equal(
+      args.evaluation?.fingerprint,
+      await fingerprintOf(typeSet, (folder) => (folder === "no" ? "no_tumor" : folder)),
+    );
   });
 });

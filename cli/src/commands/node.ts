@@ -1,8 +1,12 @@
-import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { type Connection, type ConnectionFlags, resolveConnection } from "../config.ts";
-import { InvalidInputError, UsageError } from "../errors.ts";
+import { UsageError } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import {
+  type EvaluationFolder,
+  evaluationPlan,
+  parseEvaluationFolder,
+} from "../node/evaluationPlan.ts";
 import { type NodeWorker, type RunNodeOptions, runNode } from "../node/runNode.ts";
 import { untilSignal } from "../signals.ts";
 
@@ -22,10 +26,11 @@ export interface NodeCommandParameters {
   follow?: ConnectionFlags;
   pollMs?: number;
   /**
-   * A private labelled folder `<dir>/<class>/<images>`: with `follow` and an account, the node
-   * evaluates every kept and newly pinned model on it and submits the figures (see evaluator.ts).
+   * Private labelled folders `<dir>/<class>/<images>`, each `[<task>=]<dir>` (no task: the first
+   * task's): with `follow` and an account, the node evaluates every kept and newly pinned model of
+   * each task on that task's folder and submits the figures (see evaluator.ts, evaluationPlan.ts).
    */
-  evaluateOn?: string;
+  evaluateOn?: string | readonly string[];
   workers?: NodeWorker[];
   log: Logger;
   /** Resolves when the node must stop; defaults to SIGINT/SIGTERM. */
@@ -40,7 +45,7 @@ export interface NodeCommandParameters {
  * await nodeCommand({ name: "inst-1", dataDir: ".neuroledger/inst-1", follow: { rpc, key }, log });
  */
 export async function nodeCommand(params: NodeCommandParameters): Promise<void> {
-  if (params.evaluateOn) await checkEvaluationFolder(params.evaluateOn, params.follow);
+  const evaluateOn = await evaluationFolders(params.evaluateOn, params.follow);
   const signals = params.until ? undefined : untilSignal();
   try {
     const workers = [...(params.workers ?? [])];
@@ -60,15 +65,14 @@ export async function nodeCommand(params: NodeCommandParameters): Promise<void> 
       const chain = await connectChain({ ...connection, account: undefined, task: undefined });
       let policy: ReturnType<typeof createAccessPolicy> | undefined;
       let ownGatewayUrl: string | undefined;
-      const evaluator = params.evaluateOn
-        ? (await import("../node/evaluator.ts")).createEvaluator({
-            // Downloads are cached in this node's own data dir, not the shared default.
-            connection: { ...connection, dataDir: params.dataDir },
-            evaluateOn: params.evaluateOn,
-            gatewayUrl: () => ownGatewayUrl,
-            log: params.log.child({ worker: "evaluator" }),
-          })
-        : undefined;
+      const tasks = chain.tasks.map((t) => t.task);
+      const evaluators = await taskEvaluators(
+        evaluationPlan(evaluateOn, tasks),
+        tasks[0],
+        connection,
+        params,
+        () => ownGatewayUrl,
+      );
       access = (ipfs, gatewayUrl) => {
         ownGatewayUrl = gatewayUrl;
         policy = createAccessPolicy({
@@ -81,15 +85,15 @@ export async function nodeCommand(params: NodeCommandParameters): Promise<void> 
       };
       onPinned = (modelId, task) => {
         policy?.indexModel(modelId, task).catch(() => undefined);
-        // The evaluation sets are labelled for the first task (binary): only its models are evaluated.
-        if (task === chain.task) evaluator?.request(modelId);
+        // A folder's classes are one task's labels: each task's models go to that task's folder.
+        evaluators.get(task)?.request(modelId);
       };
       workers.push(
         ...taskFollowers(createFollower, chain.tasks, connection, params, (id, task) =>
           onPinned?.(id, task),
         ),
       );
-      if (evaluator) workers.push(evaluator);
+      workers.push(...evaluators.values());
     }
     const node = await runNode({ ...params, workers, access });
     const reason = await (params.until ?? signals?.promise);
@@ -100,17 +104,53 @@ export async function nodeCommand(params: NodeCommandParameters): Promise<void> 
   }
 }
 
-/** `--evaluate-on` needs the chain (to know what to evaluate and to submit) and a readable folder. */
-async function checkEvaluationFolder(dir: string, follow: ConnectionFlags | undefined) {
+/**
+ * The `--evaluate-on` values read (each folder checked), before anything starts. They need the
+ * chain: to know what to evaluate and to submit.
+ */
+async function evaluationFolders(
+  values: string | readonly string[] | undefined,
+  follow: ConnectionFlags | undefined,
+): Promise<EvaluationFolder[]> {
+  const list = values === undefined ? [] : typeof values === "string" ? [values] : values;
+  if (list.length === 0) return [];
   if (!follow) {
     throw new UsageError("--evaluate-on needs a chain connection (--rpc and --key, or --stack)");
   }
-  const info = await stat(dir).catch(() => undefined);
-  if (!info?.isDirectory()) {
-    throw new InvalidInputError(
-      `--evaluate-on ${dir}: no such folder (expected <dir>/<class>/<images>)`,
+  return Promise.all(list.map(parseEvaluationFolder));
+}
+
+/**
+ * One evaluator per task given a folder. The first task keeps its downloads in the node's data
+ * dir, the others under `tasks/<slug>/` (model ids restart at 1 in every task).
+ */
+async function taskEvaluators(
+  plan: Map<string, string>,
+  first: string | undefined,
+  connection: Connection,
+  params: NodeCommandParameters,
+  gatewayUrl: () => string | undefined,
+): Promise<Map<string, NodeWorker & { request(modelId: bigint): void }>> {
+  const evaluators = new Map<string, NodeWorker & { request(modelId: bigint): void }>();
+  if (plan.size === 0) return evaluators;
+  const { createEvaluator } = await import("../node/evaluator.ts");
+  for (const [task, folder] of plan) {
+    evaluators.set(
+      task,
+      createEvaluator({
+        connection: {
+          ...connection,
+          task,
+          dataDir:
+            task === first ? params.dataDir : join(params.dataDir, "tasks", slugOfTask(task)),
+        },
+        evaluateOn: folder,
+        gatewayUrl,
+        log: params.log.child({ worker: "evaluator", ...(task === first ? {} : { task }) }),
+      }),
     );
   }
+  return evaluators;
 }
 
 /** A task name as a folder name: `brain-tumor-mri/type` -> `brain-tumor-mri-type`. */

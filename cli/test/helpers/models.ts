@@ -31,8 +31,9 @@ export async function modelVariant(
   metrics: { f1?: number; accuracy?: number } = {},
   /** Extra bytes inside the skipped field, to make a large model (e.g. for slow downloads). */
   padding = 0,
+  /** The model to copy (a folder with model.onnx and card.json); default {@link baseModelDir}. */
+  base = baseModelDir(),
 ): Promise<{ modelPath: string; cardPath: string; sha256: string; weightsHash: `0x${string}` }> {
-  const base = baseModelDir();
   const payload = Buffer.concat([
     Buffer.from(`neuroledger test variant ${tag}`),
     padding > 0 ? randomBytes(padding) : Buffer.alloc(0),

@@ -42,8 +42,10 @@ export const declareNode: CommandDeclaration = (program, { log }) => {
         1000,
       )
       .option(
-        "--evaluate-on <dir>",
-        "private labelled folder <dir>/<class>/<images>: evaluate every kept and newly published model on it and submit the figures as this node's institution (images never leave this machine)",
+        "--evaluate-on <[task=]dir>",
+        "private labelled folder <dir>/<class>/<images> of a task (default the first task; repeatable, one per task): evaluate every kept and newly published model of that task on it and submit the figures as this node's institution (images never leave this machine)",
+        collect,
+        [],
       )
       .option("--no-follow", "do not follow the chain (no pinning, no keeper): storage only"),
   ).action(async (opts) => {
