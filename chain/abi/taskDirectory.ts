@@ -104,6 +104,14 @@ export const taskDirectoryAbi = [
   },
   {
     inputs: [
+      { internalType: "uint256", name: "institutionId", type: "uint256" },
+      { internalType: "address", name: "owner", type: "address" },
+    ],
+    name: "TaskDirectoryStillMember",
+    type: "error",
+  },
+  {
+    inputs: [
       { internalType: "bytes32", name: "taskId", type: "bytes32" },
       { internalType: "address", name: "registry", type: "address" },
     ],
@@ -135,6 +143,15 @@ export const taskDirectoryAbi = [
     anonymous: false,
     inputs: [{ indexed: false, internalType: "uint64", name: "version", type: "uint64" }],
     name: "Initialized",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "address", name: "by", type: "address" },
+      { indexed: false, internalType: "uint256", name: "removalsRelayed", type: "uint256" },
+    ],
+    name: "RegistriesResynced",
     type: "event",
   },
   {
@@ -303,6 +320,23 @@ export const taskDirectoryAbi = [
   },
   {
     inputs: [
+      {
+        components: [
+          { internalType: "uint256", name: "institutionId", type: "uint256" },
+          { internalType: "address", name: "account", type: "address" },
+        ],
+        internalType: "struct ITaskDirectory.Removal[]",
+        name: "removed",
+        type: "tuple[]",
+      },
+    ],
+    name: "resync",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
       { internalType: "bytes32", name: "role", type: "bytes32" },
       { internalType: "address", name: "account", type: "address" },
     ],
@@ -357,6 +391,7 @@ export const taskDirectoryAbi = [
 
 export const taskDirectoryEventNames = [
   "Initialized",
+  "RegistriesResynced",
   "RoleAdminChanged",
   "RoleGranted",
   "RoleRevoked",

@@ -95,6 +95,35 @@ contract TaskDirectory is Initializable, AccessControlUpgradeable, UUPSUpgradeab
     }
 
     /// @inheritdoc ITaskDirectory
+    function resync(Removal[] calldata removed) external {
+        DirectoryStorage storage $ = _storage();
+        address membershipContract = $.membership;
+        address observer = IMembership(membershipContract).observer();
+        if (observer != address(this)) revert TaskDirectoryNotMembershipObserver(observer);
+        uint256 count = $.tasks.length;
+        uint256 relayed;
+        for (uint256 r = 0; r < removed.length; ++r) {
+            Removal calldata removal = removed[r];
+            _requireRemoved(membershipContract, removal.institutionId);
+            uint256 undone;
+            for (uint256 i = 0; i < count; ++i) {
+                if (_undoStaleMember($.tasks[i].registry, removal.account, removal.institutionId)) ++undone;
+            }
+            // Remembered for registries added later only when a registry held that very pair (only
+            // the Membership could have told it so): a caller cannot plant a wrong account for an id.
+            if (undone > 0 && $.removedAccountOf[removal.institutionId] == address(0)) {
+                $.removedIds.push(removal.institutionId);
+                $.removedAccountOf[removal.institutionId] = removal.account;
+            }
+            relayed += undone;
+        }
+        for (uint256 i = 0; i < count; ++i) {
+            _syncMembers(membershipContract, $.tasks[i].registry);
+        }
+        emit RegistriesResynced(msg.sender, relayed);
+    }
+
+    /// @inheritdoc ITaskDirectory
     function registryOf(bytes32 taskId) external view returns (address registry) {
         registry = _storage().registryOf[taskId];
         if (registry == address(0)) revert TaskDirectoryUnknownTask(taskId);
@@ -189,12 +218,25 @@ contract TaskDirectory is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         uint256 count = $.removedIds.length;
         for (uint256 i = 0; i < count; ++i) {
             uint256 institutionId = $.removedIds[i];
-            address account = $.removedAccountOf[institutionId];
-            IModelRegistry.AccountRoles memory roles = _rolesOf(registry, account);
-            if (roles.kind == IModelRegistry.AccountKind.Member && roles.institutionId == institutionId) {
-                IMembershipObserver(registry).onMembershipChanged(account, institutionId, false);
-            }
+            _undoStaleMember(registry, $.removedAccountOf[institutionId], institutionId);
         }
+    }
+
+    /// @dev Tells `registry` that `account` left `institutionId` if it still holds it as that
+    /// institution's member (ids are never reused, so such a record of a removed id is stale).
+    /// @return undone whether the registry held it
+    function _undoStaleMember(address registry, address account, uint256 institutionId) private returns (bool undone) {
+        IModelRegistry.AccountRoles memory roles = _rolesOf(registry, account);
+        undone = roles.kind == IModelRegistry.AccountKind.Member && roles.institutionId == institutionId;
+        if (undone) IMembershipObserver(registry).onMembershipChanged(account, institutionId, false);
+    }
+
+    /// @dev Reverts {TaskDirectoryStillMember} while the Membership has `institutionId` (its token
+    /// exists); a burned or never minted id passes.
+    function _requireRemoved(address membershipContract, uint256 institutionId) private view {
+        try IERC721(membershipContract).ownerOf(institutionId) returns (address owner) {
+            revert TaskDirectoryStillMember(institutionId, owner);
+        } catch {} // solhint-disable-line no-empty-blocks
     }
 
     function _rolesOf(address registry, address account) private view returns (IModelRegistry.AccountRoles memory) {

@@ -13,6 +13,7 @@ import {
   type ProposalAction,
   propose,
   queueOrExecute,
+  resyncRegistries,
   vote,
 } from "../src/commands/member.ts";
 import { exitCodeOf } from "../src/errors.ts";
@@ -129,6 +130,11 @@ describe("governance actions can be repeated", { timeout: 240_000 }, () => {
     assert.equal(await isMember(account), false);
     await pass(admit);
     assert.equal(await isMember(account), true, "admitted again");
+    // The directory relayed both: `member resync` finds the removal and nothing stale to undo.
+    const resynced = await resyncRegistries(await t.as("outsider"));
+    assert.ok(resynced.removalsChecked >= 1, JSON.stringify(resynced));
+    assert.equal(resynced.removalsUndone, 0);
+    assert.match(resynced.transaction, /^0x[0-9a-f]{64}$/);
   });
 
   test("retry a defeated admission", async () => {

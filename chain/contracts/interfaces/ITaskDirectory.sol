@@ -14,8 +14,20 @@ interface ITaskDirectory {
         address registry;
     }
 
+    /// @notice An institution the Membership no longer has (its token burned) and the account it
+    /// was admitted with: what {resync} undoes in a registry that still holds it.
+    struct Removal {
+        uint256 institutionId;
+        address account;
+    }
+
     /// @notice Governance added a task and its registry.
     event TaskAdded(bytes32 indexed taskId, string task, address indexed registry);
+
+    /// @notice {resync} told every registry of the current members and undid `removalsRelayed`
+    /// stale memberships (one per registry that held one).
+    // solhint-disable-next-line gas-indexed-events
+    event RegistriesResynced(address indexed by, uint256 removalsRelayed); // a count: read, not searched
 
     /// @notice A zero address was given for the admin, the governance or the membership.
     error TaskDirectoryZeroAddress();
@@ -67,6 +79,9 @@ interface ITaskDirectory {
     /// @notice Only the membership contract reports admissions and removals.
     error TaskDirectoryOnlyMembership(address caller);
 
+    /// @notice {resync} was given an institution the Membership still has.
+    error TaskDirectoryStillMember(uint256 institutionId, address owner);
+
     /// @notice Adds a task and its registry, and brings the registry in step with the membership:
     /// undoes every removal the directory relayed while the registry was not listed (a registry
     /// that was the membership's observer before the directory still holds those members), then
@@ -81,6 +96,19 @@ interface ITaskDirectory {
     /// @param task The task name, e.g. `brain-tumor-mri/type`.
     /// @param registry The task's ModelRegistry proxy.
     function addTask(string calldata task, address registry) external;
+
+    /// @notice Brings every task's registry back in step with the Membership after the directory
+    /// missed changes (governance pointed the Membership's observer elsewhere and back, so
+    /// admissions and removals of that time reached no registry): undoes each of `removed` in
+    /// every registry that still holds that account as a member of that institution, then tells
+    /// every registry of every current member. Emits {RegistriesResynced}.
+    /// @dev Anyone may call it: it only makes the registries agree with the Membership. A removal
+    /// whose institution the Membership still has reverts {TaskDirectoryStillMember}; one no
+    /// registry holds changes nothing. A removal some registry held is also remembered for
+    /// registries added later (as those the directory was told of). Reverts {TaskDirectoryNotMembershipObserver}
+    /// while the directory is not the observer. The caller finds the removals in the Membership's
+    /// `InstitutionRemoved` events; the directory cannot list a registry's members itself.
+    function resync(Removal[] calldata removed) external;
 
     /// @notice The registry of a task; reverts {TaskDirectoryUnknownTask} for an unknown id.
     function registryOf(bytes32 taskId) external view returns (address);

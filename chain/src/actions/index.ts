@@ -28,6 +28,7 @@ export * from "./isModelKept.ts";
 export * from "./proposalActions.ts";
 export * from "./propose.ts";
 export * from "./queueProposal.ts";
+export * from "./resyncRegistries.ts";
 export * from "./setEncryptionKey.ts";
 export * from "./submitEvaluation.ts";
 export * from "./types.ts";

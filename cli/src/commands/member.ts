@@ -1,4 +1,4 @@
-import { type ProposalState, proposalDescription } from "@neuroledger/chain";
+import { type ProposalState, proposalDescription, taskDirectoryAbi } from "@neuroledger/chain";
 import {
   castVoteCall,
   describeProposal,
@@ -9,11 +9,13 @@ import {
   type GovernedRole,
   getProposal,
   getProposals,
+  getRemovals,
   isMember,
   type Proposal,
   type ProposalAction,
   proposeCall,
   queueProposalCall,
+  resyncCall,
   type VoteSupport,
 } from "@neuroledger/chain/actions";
 import { type Address, isAddress, parseEventLogs } from "viem";
@@ -162,6 +164,41 @@ export async function listMembers(connection: Connection) {
     .reverse()
     .map(infoOf);
   return { members, proposals };
+}
+
+/**
+ * `neuroledger member resync`: brings every task's registry back in step with the Membership
+ * after the Membership's observer pointed away from the TaskDirectory for a while (what happened
+ * then reached no registry): sends `TaskDirectory.resync` with every removal of the Membership's
+ * history. Anyone may send it.
+ * @returns the transaction, how many removals were checked, and how many stale memberships the
+ *   registries still held and have now undone (0 when they were in step)
+ * @throws RefusedError for a deployment without a TaskDirectory (its one registry is the observer)
+ */
+export async function resyncRegistries(connection: Connection) {
+  const chain = await connectChain(connection);
+  const directory = chain.deployment.contracts.taskDirectory?.address;
+  if (directory === undefined) {
+    throw new RefusedError(
+      "this deployment has no TaskDirectory: its one registry is the Membership's observer, nothing relays to it",
+    );
+  }
+  const removed = await getRemovals(chain.publicClient, {
+    membership: chain.membership,
+    fromBlock: BigInt(chain.deployment.deployBlock),
+  });
+  const sent = await chain.write(resyncCall({ taskDirectory: directory, removed }));
+  const [event] = parseEventLogs({
+    abi: taskDirectoryAbi,
+    logs: sent.logs,
+    eventName: "RegistriesResynced",
+  });
+  return {
+    transaction: sent.hash,
+    tasks: chain.tasks.map((t) => t.task),
+    removalsChecked: removed.length,
+    removalsUndone: Number(event?.args.removalsRelayed ?? 0n),
+  };
 }
 
 /** A proposal of this governor with its calls and exact description, or a refusal naming the id. */

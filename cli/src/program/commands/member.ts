@@ -18,6 +18,19 @@ export const declareMember: CommandDeclaration = (program) => {
   declareQueueAndExecute(member);
   withConnectionOptions(
     member
+      .command("resync")
+      .description(
+        "bring every task's registry back in step with the Membership (after its observer pointed away from the TaskDirectory); anyone may send it",
+      )
+      .option("--json", "print as one JSON line"),
+  ).action(async (opts) => {
+    printResult(
+      await (await governance()).resyncRegistries(await connect(opts)),
+      Boolean(opts.json),
+    );
+  });
+  withConnectionOptions(
+    member
       .command("list")
       .description("member institutions and proposals")
       .option("--json", "print as one JSON line"),
