@@ -6,10 +6,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseModelCard } from "@neuroledger/sdk/card";
-import { type Classification, classifyImage } from "@neuroledger/sdk/inference";
+import { type Classification, classifyImage, tumorLabel } from "@neuroledger/sdk/inference";
 import { createNodeRuntime, readImageFile } from "@neuroledger/sdk/node";
 import { expect, test } from "./harness/fixtures.ts";
-import { v2Model } from "./harness/models.ts";
+import { artifactsDir, v2Model } from "./harness/models.ts";
 
 const PYTHON = "/usr/bin/python3";
 const MAKE_DICOM = join(
@@ -187,6 +187,38 @@ test("DICOM files and a dropped series classify in the page as in Node, with no 
   expect(Number(await page.getByTestId("slice-probability").getAttribute("data-value"))).toBe(
     first,
   );
+
+  // With the tumor-type task's model loaded too, each series names the type on its most
+  // suspicious slice: the type model's reading of that slice, as in Node.
+  const typeDir = join(import.meta.dirname, "..", "..", "training", "models", "smoke-type");
+  const typeCard = parseModelCard(readFileSync(join(typeDir, "card.json"), "utf8"));
+  const typeInNode = await classifyImage(
+    await createNodeRuntime(join(typeDir, "model.onnx")),
+    await readImageFile(join(dir, `grey${top - 1}.png`)),
+    typeCard,
+  );
+  const typeLabel = tumorLabel(typeInNode.probabilities, typeCard);
+  // The model-file form is still open from the first model (a click on its summary would close it).
+  const openModel = page.getByRole("button", { name: "Open model" });
+  if (!(await openModel.isVisible()))
+    await page.getByText("Use a model file from this computer").click();
+  await page.getByLabel("ONNX file").setInputFiles(join(typeDir, "model.onnx"));
+  await page.getByLabel("Model card (card.json)").setInputFiles(join(typeDir, "card.json"));
+  await openModel.click();
+  await expect(page.getByTestId("task-model")).toHaveCount(2, { timeout: 30_000 });
+  await page
+    .getByLabel("Choose DICOM files or a zip")
+    .setInputFiles(series.map((s, i) => (i === 1 ? compressedSlice : s.out)));
+  const tumorType = page.getByTestId("series-tumor-type");
+  await expect(tumorType).toHaveAttribute("data-label", typeLabel, { timeout: 60_000 });
+  const typeProbability = Number(await tumorType.getAttribute("data-value"));
+  expect(
+    Math.abs(typeProbability - (typeInNode.probabilities[typeLabel] as number)),
+  ).toBeLessThanOrEqual(1e-4);
+  await page.screenshot({
+    path: join(artifactsDir, "dicom-series-tumor-type.png"),
+    fullPage: true,
+  });
 
   // Nothing of the files or their patient attributes left the page.
   await expect(page.locator("body")).not.toContainText("SECRET");

@@ -1,4 +1,5 @@
-import type { StudyFileReader } from "./classifier.svelte.ts";
+import { tumorLabel } from "@neuroledger/sdk/inference";
+import type { Classifier, StudyFileReader } from "./classifier.svelte.ts";
 import { readStudy, type SeriesView } from "./study.ts";
 
 /** A DICOM study read in the page (see `readStudy`), as reactive state for the classify page. */
@@ -18,8 +19,15 @@ export class StudyReader {
     this.series.length ? Math.max(...this.series.map((s) => s.result.probability)) : null,
   );
 
-  /** `reader` gives the current model's DICOM reader (study workers, or the page itself). */
-  constructor(private readonly reader: () => Promise<StudyFileReader>) {}
+  /**
+   * @param reader the current model's DICOM reader (study workers, or the page itself)
+   * @param typeClassifier the tumor-type task's classifier, when the page has one: with a model
+   *   loaded, it reads each series' most suspicious slice (one run per series)
+   */
+  constructor(
+    private readonly reader: () => Promise<StudyFileReader>,
+    private readonly typeClassifier: () => Classifier | null = () => null,
+  ) {}
 
   async open(files: readonly File[]) {
     this.phase = "reading";
@@ -34,7 +42,7 @@ export class StudyReader {
         this.phase = phase;
         this.progress = { done, total };
       });
-      this.series = read.series;
+      this.series = await this.#withTumorTypes(read.series);
       this.skipped = read.skipped;
       this.elapsedMs = read.elapsedMs;
       this.phase = "done";
@@ -42,5 +50,31 @@ export class StudyReader {
       this.error = cause instanceof Error ? cause.message : String(cause);
       this.phase = "idle";
     }
+  }
+
+  /** Each series with the type model's label of its most suspicious slice (unchanged without one). */
+  async #withTumorTypes(series: SeriesView[]): Promise<SeriesView[]> {
+    const classifier = this.typeClassifier();
+    const model = classifier?.model;
+    if (!classifier || !model || model.card.positiveLabel !== null) return series;
+    const out: SeriesView[] = [];
+    for (const s of series) {
+      const slice = s.slices[s.result.mostSuspicious];
+      if (!slice) {
+        out.push(s);
+        continue;
+      }
+      const { probabilities } = await classifier.classifyPixels(slice.image);
+      const label = tumorLabel(probabilities, model.card);
+      out.push({
+        ...s,
+        tumorType: {
+          model: `${model.card.name} ${model.card.version}`,
+          label,
+          probability: probabilities[label] ?? 0,
+        },
+      });
+    }
+    return out;
   }
 }

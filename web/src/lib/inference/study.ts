@@ -6,7 +6,7 @@ import {
   sniffFileFormat,
   summarizeSeries,
 } from "@neuroledger/sdk/dicom";
-import type { Classification } from "@neuroledger/sdk/inference";
+import type { Classification, RawImage } from "@neuroledger/sdk/inference";
 import { unzipSync } from "fflate";
 import { MAX_FILE_BYTES, rawToImageData } from "./decode.ts";
 import type { DicomFileReader } from "./studySlices.ts";
@@ -15,6 +15,8 @@ import type { DicomFileReader } from "./studySlices.ts";
 export interface SliceView {
   file: string;
   pixels: ImageData;
+  /** The decoded 8-bit frame the model saw (what a second task's model classifies too). */
+  image: RawImage;
   /** Modality values (grey frames), for the display window only; the model saw the 8-bit frame. */
   modality?: Float32Array;
   classification: Classification;
@@ -29,6 +31,20 @@ export interface SeriesView {
   result: SeriesResult;
   /** The header's display window of the first slice, or one spanning the values. */
   window: { center: number; width: number };
+  /**
+   * The tumor type on the most suspicious slice, by the type task's model when one is loaded
+   * (`tumorLabel`: no_tumor below 0.5 tumor probability, else the most probable type).
+   */
+  tumorType?: TumorTypeView;
+}
+
+/** A second task's reading of a series' most suspicious slice. */
+export interface TumorTypeView {
+  /** The model that read it, as "name version". */
+  model: string;
+  label: string;
+  /** That label's probability. */
+  probability: number;
 }
 
 /** Files or a zip, flattened to named byte arrays (a zip's folders become path prefixes). */
@@ -153,6 +169,7 @@ function sliceView(file: string, frame: DicomFrame, classification: Classificati
   let pixels: ImageData | undefined;
   return {
     file,
+    image: frame.image,
     get pixels() {
       pixels ??= rawToImageData(frame.image);
       return pixels;
