@@ -17,6 +17,9 @@ const startBlock = deployment.startBlock;
 // the two directory entries (and their typed handlers) in the config.
 const directory = deployment.taskDirectory ?? zeroAddress;
 const taskAdded = getAbiItem({ abi: taskDirectoryAbi, name: "TaskAdded" });
+// After the deployment's own blocks the factory finds only tasks added later; a file without
+// `deployEndBlock` looks from the start (the deployment's registries are skipped then).
+const laterTasksFrom = deployment.endBlock === undefined ? startBlock : deployment.endBlock + 1;
 
 export default createConfig({
   database: settings.DATABASE_URL
@@ -45,13 +48,20 @@ export default createConfig({
       startBlock,
     },
     // A registry governance lists later (`TaskDirectory.TaskAdded`), followed from that event on
-    // without a restart. Ponder's factory also finds the deployment's registries; their events
-    // come from `Registry` above, so these handlers skip them (src/Registry.ts).
+    // without a restart. Should the factory find one of the deployment's registries (a file
+    // without `deployEndBlock`), its events come from `Registry` above and these handlers skip them
+    // (src/Registry.ts).
     AddedRegistry: {
       chain: "consortium",
       abi: registryAbi,
-      address: factory({ address: directory, event: taskAdded, parameter: "registry" }),
-      startBlock,
+      address: factory({
+        address: directory,
+        event: taskAdded,
+        parameter: "registry",
+        startBlock: laterTasksFrom,
+      }),
+      // Ponder wants it no earlier than the factory's; a child's logs start at its TaskAdded anyway.
+      startBlock: laterTasksFrom,
     },
     TaskDirectory: {
       chain: "consortium",

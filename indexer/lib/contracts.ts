@@ -20,6 +20,11 @@ export type IndexedDeployment = {
   taskDirectory: Address | undefined;
   /** Every task and its registry (section 14); one entry for a deployment made before tasks. */
   tasks: IndexedTask[];
+  /**
+   * The deployment's last block (`deployEndBlock`): its tasks were all listed by then, so tasks
+   * added later are looked for from the block after; undefined in older files (from `startBlock`).
+   */
+  endBlock: number | undefined;
 };
 
 /**
@@ -45,6 +50,7 @@ export function loadDeployment(chainId: number, file?: string): IndexedDeploymen
         ? undefined
         : getAddress(contracts.taskDirectory.address),
     tasks: tasksOf(deployment, file ?? `deployments/${chainId}.json`),
+    endBlock: deployment.deployEndBlock,
   };
 }
 

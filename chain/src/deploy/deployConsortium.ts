@@ -113,10 +113,12 @@ export async function deployConsortium(
   const proxies = await deployProxies(session, implementations, parameters, dev, tasks);
   await configure(session, proxies, founders, dev);
   await startFoundersVotingClock(session);
+  const endBlock = await session.publicClient.getBlockNumber({ cacheTime: 0 });
 
   const deployment: Deployment = {
     chainId: session.chainId,
     deployBlock: Number(startBlock) + 1,
+    deployEndBlock: Number(endBlock),
     deployedAt: new Date().toISOString(),
     contracts: {
       membership: proxies.membership,

@@ -57,6 +57,12 @@ export const deploymentSchema = z
   .object({
     chainId: countSchema.min(1, "not a chain id (a positive integer)"),
     deployBlock: countSchema,
+    /**
+     * The last block of the deployment's own transactions: every task of `contracts.tasks` was
+     * listed by then (the indexer follows tasks added later from the block after). Absent in files
+     * written before it was recorded.
+     */
+    deployEndBlock: countSchema.optional(),
     /** ISO 8601 time of the deployment. */
     deployedAt: z.string().refine((value) => !Number.isNaN(Date.parse(value)), "not an ISO date"),
     contracts: z.object({
@@ -81,6 +87,16 @@ export const deploymentSchema = z
     dev: devConsortiumSchema.optional(),
   })
   .superRefine((deployment, context) => {
+    if (
+      deployment.deployEndBlock !== undefined &&
+      deployment.deployEndBlock < deployment.deployBlock
+    ) {
+      context.addIssue({
+        code: "custom",
+        path: ["deployEndBlock"],
+        message: `before deployBlock (${deployment.deployBlock})`,
+      });
+    }
     const tasks = deployment.contracts.tasks;
     if (tasks?.[0] === undefined) return;
     if (

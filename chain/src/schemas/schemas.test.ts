@@ -54,6 +54,15 @@ describe("deploymentSchema", () => {
     assert.equal(parsed.parameters.evmVersion, "cancun");
   });
 
+  it("takes deployEndBlock (the deployment's last block), not one before deployBlock", () => {
+    assert.equal(parseDeployment({ ...deployment, deployEndBlock: 9 }).deployEndBlock, 9);
+    assert.equal(parseDeployment(deployment).deployEndBlock, undefined);
+    assert.throws(
+      () => parseDeployment({ ...deployment, deployEndBlock: 2 }, "x.json"),
+      /\(x\.json: deployEndBlock\): before deployBlock \(3\)/,
+    );
+  });
+
   it("names every bad field, with the file", () => {
     const bad = {
       ...deployment,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -44,53 +44,75 @@ type DeploymentJson = {
 
 let chain: LocalChain;
 let tmp: string;
-let indexer: IndexerHandle;
 let deployment: DeploymentJson;
-let token: string;
 
-const get = async (path: string) => {
-  const res = await fetch(`${indexer.auditUrl}${path}`, {
-    headers: { authorization: `Bearer ${token}` },
+/**
+ * Two indexers on the same chain: one reads the deployment file as written (its factory looks
+ * for TaskAdded after `deployEndBlock`), one a file without that field, as written before it was
+ * recorded (its factory finds the deployment's registries too, whose events it must skip).
+ */
+type Watcher = { name: string; indexer: IndexerHandle; token: string };
+const watchers: Watcher[] = [];
+
+const get = async (w: Watcher, path: string) => {
+  const res = await fetch(`${w.indexer.auditUrl}${path}`, {
+    headers: { authorization: `Bearer ${w.token}` },
   });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 };
 
-/** Waits until the indexer has indexed `blockNumber`. */
+/** Waits until every indexer has indexed `blockNumber`. */
 const indexedUpTo = (blockNumber: bigint) =>
-  waitFor(
-    `the indexer to reach block ${blockNumber}`,
-    async () => ((await indexer.indexedBlock()) ?? -1) >= Number(blockNumber) || undefined,
-    60_000,
+  Promise.all(
+    watchers.map((w) =>
+      waitFor(
+        `${w.name} to reach block ${blockNumber}`,
+        async () => ((await w.indexer.indexedBlock()) ?? -1) >= Number(blockNumber) || undefined,
+        60_000,
+      ),
+    ),
   );
 
 before(async () => {
   tmp = mkdtempSync(join(tmpdir(), "nl-indexer-added-task-"));
   chain = await startChain();
   const file = await deployDev(chain.rpcUrl, tmp);
-  deployment = JSON.parse(readFileSync(file, "utf8")) as DeploymentJson;
-  const port = await freePort();
-  indexer = await startIndexer({
-    rpcUrl: chain.rpcUrl,
-    chainId: chain.chainId,
-    deploymentFile: file,
-    pgliteDir: join(tmp, "pglite"),
-    schema: "added_task",
-    port,
-    auth: "siwe",
-    siwe: { domain: `127.0.0.1:${port}` },
-    // Sign-in reads the chain each time, so a role granted mid-test counts at once.
-    env: { NEUROLEDGER_ROLE_CACHE_MS: "0" },
-    timeoutMs: 120_000,
-    log: process.env.NL_TEST_PONDER_LOG ? (line) => console.error(`[ponder] ${line}`) : undefined,
-  });
-  const auditor = await signIn(indexer.url, dev.auditor, { chainId: chain.chainId });
-  assert.equal(auditor.status, 200, JSON.stringify(auditor.body));
-  token = auditor.token as string;
+  const written = JSON.parse(readFileSync(file, "utf8")) as DeploymentJson & {
+    deployEndBlock?: number;
+  };
+  assert.ok(written.deployEndBlock !== undefined, "the deploy records its last block");
+  deployment = written;
+  const { deployEndBlock: _, ...older } = written;
+  const olderFile = join(tmp, "without-end-block.json");
+  writeFileSync(olderFile, JSON.stringify(older, null, 2));
+  for (const [name, deploymentFile] of [
+    ["the indexer of the file as written", file],
+    ["the indexer of a file without deployEndBlock", olderFile],
+  ] as const) {
+    const port = await freePort();
+    const indexer = await startIndexer({
+      rpcUrl: chain.rpcUrl,
+      chainId: chain.chainId,
+      deploymentFile,
+      pgliteDir: join(tmp, `pglite-${watchers.length}`),
+      schema: `added_task_${watchers.length}`,
+      port,
+      auth: "siwe",
+      siwe: { domain: `127.0.0.1:${port}` },
+      // Sign-in reads the chain each time, so a role granted mid-test counts at once.
+      env: { NEUROLEDGER_ROLE_CACHE_MS: "0" },
+      timeoutMs: 120_000,
+      log: process.env.NL_TEST_PONDER_LOG ? (line) => console.error(`[ponder] ${line}`) : undefined,
+    });
+    const auditor = await signIn(indexer.url, dev.auditor, { chainId: chain.chainId });
+    assert.equal(auditor.status, 200, JSON.stringify(auditor.body));
+    watchers.push({ name, indexer, token: auditor.token as string });
+  }
 });
 
 after(async () => {
   try {
-    await indexer?.stop(5000);
+    for (const w of watchers) await w.indexer.stop(5000);
     await chain?.stop();
   } finally {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
@@ -104,10 +126,11 @@ describe("indexer: a task governance adds while it runs", { timeout: 300_000 }, 
 
   before(async () => {
     // Before the vote: nobody signs in on the strength of a registry the directory does not list.
-    const early = await signIn(indexer.url, dev.nonMember, { chainId: chain.chainId });
-    assert.equal(early.status, 403, JSON.stringify(early.body));
-    const unknown = await get(`/downloads?task=${GRADE_TASK}`);
-    assert.equal(unknown.status, 400);
+    for (const w of watchers) {
+      const early = await signIn(w.indexer.url, dev.nonMember, { chainId: chain.chainId });
+      assert.equal(early.status, 403, `${w.name}: ${JSON.stringify(early.body)}`);
+      assert.equal((await get(w, `/downloads?task=${GRADE_TASK}`)).status, 400, w.name);
+    }
 
     const { contracts } = deployment;
     grade = await deployTaskRegistry(chain, dev.nonMember, {
@@ -154,47 +177,58 @@ describe("indexer: a task governance adds while it runs", { timeout: 300_000 }, 
   });
 
   it("lists the new task after the deployment's, in the order added", async () => {
-    const { status, body } = await get("");
-    assert.equal(status, 200);
-    assert.deepEqual(body.tasks, [BINARY_TASK, TYPE_TASK, GRADE_TASK]);
+    for (const w of watchers) {
+      const { status, body } = await get(w, "");
+      assert.equal(status, 200, w.name);
+      assert.deepEqual(body.tasks, [BINARY_TASK, TYPE_TASK, GRADE_TASK], w.name);
+    }
   });
 
   it("indexes the new registry's models and downloads under its name, and ?task= takes it", async () => {
-    const downloads = await get(`/downloads?task=${GRADE_TASK}`);
-    assert.equal(downloads.status, 200, JSON.stringify(downloads.body));
-    const rows = downloads.body.rows as DownloadRow[];
-    assert.deepEqual(
-      rows.map((r) => [r.task, r.registry, r.modelId, r.account, r.txHash, r.blockNumber]),
-      [
+    for (const w of watchers) {
+      const downloads = await get(w, `/downloads?task=${GRADE_TASK}`);
+      assert.equal(downloads.status, 200, `${w.name}: ${JSON.stringify(downloads.body)}`);
+      const rows = downloads.body.rows as DownloadRow[];
+      assert.deepEqual(
+        rows.map((r) => [r.task, r.registry, r.modelId, r.account, r.txHash, r.blockNumber]),
         [
-          GRADE_TASK,
-          grade.toLowerCase(),
-          "1",
-          dev.institutionB.address.toLowerCase(),
-          download.txHash,
-          Number(download.blockNumber),
+          [
+            GRADE_TASK,
+            grade.toLowerCase(),
+            "1",
+            dev.institutionB.address.toLowerCase(),
+            download.txHash,
+            Number(download.blockNumber),
+          ],
         ],
-      ],
-    );
-    const models = await get(`/models?task=${GRADE_TASK}`);
-    assert.equal(models.status, 200);
-    assert.deepEqual(
-      (models.body.rows as ModelRow[]).map((m) => [m.task, m.registry, m.id]),
-      [[GRADE_TASK, grade.toLowerCase(), "1"]],
-    );
+        w.name,
+      );
+      const models = await get(w, `/models?task=${GRADE_TASK}`);
+      assert.equal(models.status, 200, w.name);
+      assert.deepEqual(
+        (models.body.rows as ModelRow[]).map((m) => [m.task, m.registry, m.id]),
+        [[GRADE_TASK, grade.toLowerCase(), "1"]],
+        w.name,
+      );
+    }
   });
 
-  it("indexes each event of the deployment's registries once, though the factory finds them too", async () => {
-    const { status, body } = await get(`/downloads?task=${BINARY_TASK}`);
-    assert.equal(status, 200);
-    assert.deepEqual(
-      (body.rows as DownloadRow[]).map((r) => r.txHash),
-      [binaryDownload],
-    );
+  it("indexes each event of the deployment's registries once, also where the factory finds them", async () => {
+    for (const w of watchers) {
+      const { status, body } = await get(w, `/downloads?task=${BINARY_TASK}`);
+      assert.equal(status, 200, w.name);
+      assert.deepEqual(
+        (body.rows as DownloadRow[]).map((r) => r.txHash),
+        [binaryDownload],
+        w.name,
+      );
+    }
   });
 
   it("signs in an auditor of the new registry only once the directory lists it", async () => {
-    const res = await signIn(indexer.url, dev.nonMember, { chainId: chain.chainId });
-    assert.equal(res.status, 200, JSON.stringify(res.body));
+    for (const w of watchers) {
+      const res = await signIn(w.indexer.url, dev.nonMember, { chainId: chain.chainId });
+      assert.equal(res.status, 200, `${w.name}: ${JSON.stringify(res.body)}`);
+    }
   });
 });
