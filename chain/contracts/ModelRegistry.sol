@@ -182,7 +182,8 @@ contract ModelRegistry is Initializable, AccessControlUpgradeable, UUPSUpgradeab
     }
 
     /// @notice Run once by the governed upgrade of a registry initialised before admins were counted
-    /// (`upgradeToAndCall`; after {initializeV3} for a v1 or v2 registry): starts {adminCount} at
+    /// (`upgradeToAndCall`; for a v1 or v2 registry only after {initializeV3}, which must come in
+    /// the same upgrade: until it runs, anyone could call {initialize}): starts {adminCount} at
     /// one, the caller. By this call governance states that it is the registry's only admin; no
     /// contract can list a role's holders, so the proposal must show the registry's RoleGranted and
     /// RoleRevoked history of DEFAULT_ADMIN_ROLE. On a registry that already counts (one this

@@ -105,17 +105,18 @@ contract TaskDirectory is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         for (uint256 r = 0; r < removed.length; ++r) {
             Removal calldata removal = removed[r];
             _requireRemoved(membershipContract, removal.institutionId);
-            uint256 undone;
+            bool held;
             for (uint256 i = 0; i < count; ++i) {
-                if (_undoStaleMember($.tasks[i].registry, removal.account, removal.institutionId)) ++undone;
+                (bool undone, bool exact) = _undoRemoval($.tasks[i].registry, removal.account, removal.institutionId);
+                if (undone) ++relayed;
+                held = held || exact;
             }
             // Remembered for registries added later only when a registry held that very pair (only
             // the Membership could have told it so): a caller cannot plant a wrong account for an id.
-            if (undone > 0 && $.removedAccountOf[removal.institutionId] == address(0)) {
+            if (held && $.removedAccountOf[removal.institutionId] == address(0)) {
                 $.removedIds.push(removal.institutionId);
                 $.removedAccountOf[removal.institutionId] = removal.account;
             }
-            relayed += undone;
         }
         for (uint256 i = 0; i < count; ++i) {
             _syncMembers(membershipContract, $.tasks[i].registry);
@@ -231,6 +232,22 @@ contract TaskDirectory is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         if (undone) IMembershipObserver(registry).onMembershipChanged(account, institutionId, false);
     }
 
+    /// @dev {resync}'s removal of a burned `institutionId`: relayed when `registry` holds `account`
+    /// as a member of any institution. Of that id (`exact`): the stale record. Of another id: the
+    /// account was readmitted while the directory was not told, and the registry still points the
+    /// old id at it (which keeps the old institution's staff acting); the relay clears both, and
+    /// the sync that follows restores the account's current membership, so a wrong pair costs a
+    /// current member nothing.
+    function _undoRemoval(address registry, address account, uint256 institutionId)
+        private
+        returns (bool undone, bool exact)
+    {
+        IModelRegistry.AccountRoles memory roles = _rolesOf(registry, account);
+        undone = roles.kind == IModelRegistry.AccountKind.Member;
+        exact = undone && roles.institutionId == institutionId;
+        if (undone) IMembershipObserver(registry).onMembershipChanged(account, institutionId, false);
+    }
+
     /// @dev Reverts {TaskDirectoryStillMember} while the Membership has `institutionId` (its token
     /// exists); a burned or never minted id passes.
     function _requireRemoved(address membershipContract, uint256 institutionId) private view {
@@ -247,14 +264,18 @@ contract TaskDirectory is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         }
     }
 
-    /// @dev Tells a new registry about every current member (ids are sequential from 1; removed
-    /// ones have no owner), so a task added after admissions serves the same institutions.
+    /// @dev Tells a registry about every current member it does not hold as such (ids are
+    /// sequential from 1; removed ones have no owner), so a task added after admissions serves the
+    /// same institutions; one already in step is told nothing (no event to repeat).
     function _syncMembers(address membershipContract, address registry) private {
         uint256 remaining = IMembership(membershipContract).memberCount();
         for (uint256 id = 1; remaining > 0; ++id) {
             try IERC721(membershipContract).ownerOf(id) returns (address account) {
                 --remaining;
-                IMembershipObserver(registry).onMembershipChanged(account, id, true);
+                IModelRegistry.AccountRoles memory roles = _rolesOf(registry, account);
+                if (roles.kind != IModelRegistry.AccountKind.Member || roles.institutionId != id) {
+                    IMembershipObserver(registry).onMembershipChanged(account, id, true);
+                }
             } catch {} // solhint-disable-line no-empty-blocks
         }
     }

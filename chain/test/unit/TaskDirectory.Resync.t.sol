@@ -85,6 +85,38 @@ contract TaskDirectoryResyncTest is TaskFixture {
         assertEq(uint8(registry.rolesOf(instB).kind), uint8(IModelRegistry.AccountKind.None));
     }
 
+    /// Review finding: B removed while the observer was elsewhere, then readmitted (a new id) after
+    /// it was pointed back. The registries hold B with the new id, and B's old institution (and so
+    /// its old staff) stays active unless resync clears it.
+    function test_resyncClearsTheOldInstitutionOfAnAccountReadmittedMeanwhile() public {
+        vm.prank(admin);
+        uint256 newIdB = membership.admit(instB, "Borealis Medical Center", "");
+        assertTrue(registry.rolesOf(clinician).institutionActive, "B's old staff still active (the gap)");
+        directory.resync(removals(idB, instB));
+        IModelRegistry[2] memory both = [IModelRegistry(address(registry)), IModelRegistry(address(typeRegistry))];
+        for (uint256 i; i < 2; ++i) {
+            assertFalse(both[i].rolesOf(clinician).institutionActive, "the old institution's staff act for nobody");
+            IModelRegistry.AccountRoles memory b = both[i].rolesOf(instB);
+            assertEq(uint8(b.kind), uint8(IModelRegistry.AccountKind.Member));
+            assertEq(b.institutionId, newIdB, "B is a member with its new id");
+        }
+        assertFalse(registry.canDownload(clinician, modelId));
+    }
+
+    /// A second resync finds every registry in step: it relays nothing and tells no registry of a
+    /// member it already holds (no event for anyone to flood the audit log with).
+    function test_aResyncOfRegistriesInStepEmitsNoMembershipEvents() public {
+        directory.resync(removals(idB, instB));
+        vm.recordLogs();
+        directory.resync(removals(idB, instB));
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        for (uint256 i; i < logs.length; ++i) {
+            assertTrue(
+                logs[i].topics[0] != IModelRegistry.MembershipSynced.selector, "no MembershipSynced when in step"
+            );
+        }
+    }
+
     function test_resyncNeedsTheDirectoryToBeTheObserver() public {
         FakeRegistry elsewhere = new FakeRegistry(bytes32(0), address(membership), admin);
         vm.prank(admin);

@@ -95,6 +95,11 @@ contract FakeRegistry {
         return 1;
     }
 
+    /// @dev Holds nobody: the directory's sync tells it of every member.
+    function rolesOf(address) external pure returns (IModelRegistry.AccountRoles memory roles) {
+        return roles;
+    }
+
     function onMembershipChanged(address, uint256, bool) external {}
 }
 

@@ -64,7 +64,15 @@ export class StudyReader {
         out.push(s);
         continue;
       }
-      const { probabilities } = await classifier.classifyPixels(slice.image);
+      let probabilities: Record<string, number>;
+      try {
+        ({ probabilities } = await classifier.classifyPixels(slice.image));
+      } catch (cause) {
+        // The study's own result stands; only the type is missing for this series.
+        console.warn("The tumor-type model could not read a series' slice:", cause);
+        out.push(s);
+        continue;
+      }
       const label = tumorLabel(probabilities, model.card);
       out.push({
         ...s,
