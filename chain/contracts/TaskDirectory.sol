@@ -105,9 +105,12 @@ contract TaskDirectory is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         for (uint256 r = 0; r < removed.length; ++r) {
             Removal calldata removal = removed[r];
             _requireRemoved(membershipContract, removal.institutionId);
+            // A removal the directory relayed itself reached every registry (later ones by replay).
+            bool relayedBefore = $.removedAccountOf[removal.institutionId] == removal.account;
             bool held;
             for (uint256 i = 0; i < count; ++i) {
-                (bool undone, bool exact) = _undoRemoval($.tasks[i].registry, removal.account, removal.institutionId);
+                (bool undone, bool exact) =
+                    _undoRemoval($.tasks[i].registry, removal.account, removal.institutionId, relayedBefore);
                 if (undone) ++relayed;
                 held = held || exact;
             }
@@ -232,19 +235,20 @@ contract TaskDirectory is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         if (undone) IMembershipObserver(registry).onMembershipChanged(account, institutionId, false);
     }
 
-    /// @dev {resync}'s removal of a burned `institutionId`: relayed when `registry` holds `account`
-    /// as a member of any institution. Of that id (`exact`): the stale record. Of another id: the
-    /// account was readmitted while the directory was not told, and the registry still points the
-    /// old id at it (which keeps the old institution's staff acting); the relay clears both, and
-    /// the sync that follows restores the account's current membership, so a wrong pair costs a
-    /// current member nothing.
-    function _undoRemoval(address registry, address account, uint256 institutionId)
+    /// @dev {resync}'s removal of a burned `institutionId`. Relayed when `registry` holds `account`
+    /// as that id's member (`exact`: the stale record), or as another id's member while the
+    /// directory never relayed this removal (`relayedBefore` false): the account was readmitted
+    /// while the directory was not told, and the registry still points the old id at it, which
+    /// keeps the old institution's staff acting. The relay clears both, and the sync that follows
+    /// restores the account's current membership, so a wrong pair costs a current member nothing.
+    function _undoRemoval(address registry, address account, uint256 institutionId, bool relayedBefore)
         private
         returns (bool undone, bool exact)
     {
         IModelRegistry.AccountRoles memory roles = _rolesOf(registry, account);
-        undone = roles.kind == IModelRegistry.AccountKind.Member;
-        exact = undone && roles.institutionId == institutionId;
+        bool member = roles.kind == IModelRegistry.AccountKind.Member;
+        exact = member && roles.institutionId == institutionId;
+        undone = exact || (member && !relayedBefore);
         if (undone) IMembershipObserver(registry).onMembershipChanged(account, institutionId, false);
     }
 

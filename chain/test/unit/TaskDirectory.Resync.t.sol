@@ -117,6 +117,28 @@ contract TaskDirectoryResyncTest is TaskFixture {
         }
     }
 
+    /// A removal the directory relayed itself (observer in place), then a readmission: the
+    /// registries are in step, and resync leaves the readmitted account alone.
+    function test_aRemovalTheDirectoryRelayedIsNotRelayedAgain() public {
+        vm.startPrank(admin);
+        uint256 idD2 = membership.admit(makeAddr("instE"), "Echo Hospital", "");
+        membership.remove(idD2);
+        uint256 again = membership.admit(makeAddr("instE"), "Echo Hospital", "");
+        vm.stopPrank();
+        directory.resync(removals(idB, instB));
+        vm.recordLogs();
+        ITaskDirectory.Removal[] memory list = removals(idD2, makeAddr("instE"));
+        directory.resync(list);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        for (uint256 i; i < logs.length; ++i) {
+            assertTrue(logs[i].topics[0] != IModelRegistry.MembershipSynced.selector, "nothing to relay");
+            if (logs[i].topics[0] == ITaskDirectory.RegistriesResynced.selector) {
+                assertEq(abi.decode(logs[i].data, (uint256)), 0);
+            }
+        }
+        assertEq(registry.rolesOf(makeAddr("instE")).institutionId, again);
+    }
+
     function test_resyncNeedsTheDirectoryToBeTheObserver() public {
         FakeRegistry elsewhere = new FakeRegistry(bytes32(0), address(membership), admin);
         vm.prank(admin);
