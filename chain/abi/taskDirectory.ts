@@ -196,6 +196,16 @@ export const taskDirectoryAbi = [
   },
   {
     anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "bytes32", name: "taskId", type: "bytes32" },
+      { indexed: true, internalType: "address", name: "registry", type: "address" },
+      { indexed: true, internalType: "address", name: "implementation", type: "address" },
+    ],
+    name: "TaskRegistryCreated",
+    type: "event",
+  },
+  {
+    anonymous: false,
     inputs: [{ indexed: true, internalType: "address", name: "implementation", type: "address" }],
     name: "Upgraded",
     type: "event",
@@ -228,6 +238,17 @@ export const taskDirectoryAbi = [
     ],
     name: "addTask",
     outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "string", name: "task", type: "string" },
+      { internalType: "address", name: "implementation", type: "address" },
+      { internalType: "address[]", name: "publishers", type: "address[]" },
+    ],
+    name: "createTask",
+    outputs: [{ internalType: "address", name: "registry", type: "address" }],
     stateMutability: "nonpayable",
     type: "function",
   },
@@ -298,6 +319,17 @@ export const taskDirectoryAbi = [
     inputs: [],
     name: "proxiableUUID",
     outputs: [{ internalType: "bytes32", name: "", type: "bytes32" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "string", name: "task", type: "string" },
+      { internalType: "address", name: "implementation", type: "address" },
+      { internalType: "address[]", name: "publishers", type: "address[]" },
+    ],
+    name: "registryAddressOf",
+    outputs: [{ internalType: "address", name: "", type: "address" }],
     stateMutability: "view",
     type: "function",
   },
@@ -396,5 +428,6 @@ export const taskDirectoryEventNames = [
   "RoleGranted",
   "RoleRevoked",
   "TaskAdded",
+  "TaskRegistryCreated",
   "Upgraded",
 ] as const;

@@ -4,7 +4,10 @@ pragma solidity ^0.8.28;
 import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/access/AccessControlUpgradeable.sol";
 import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
 import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
+import {ERC1967Proxy} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol";
 import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
+import {Create2} from "@openzeppelin/contracts/utils/Create2.sol";
+import {ModelRegistry} from "./ModelRegistry.sol";
 import {IMembership} from "./interfaces/IMembership.sol";
 import {IMembershipObserver} from "./interfaces/IMembershipObserver.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
@@ -55,15 +58,56 @@ contract TaskDirectory is Initializable, AccessControlUpgradeable, UUPSUpgradeab
 
     /// @inheritdoc ITaskDirectory
     function addTask(string calldata task, address registry) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _addTask(task, registry);
+    }
+
+    /// @inheritdoc ITaskDirectory
+    function createTask(string calldata task, address implementation, address[] calldata publishers)
+        external
+        onlyRole(DEFAULT_ADMIN_ROLE)
+        returns (address registry)
+    {
+        bytes32 id = _checkNewTask(task);
+        registry = address(new ERC1967Proxy{salt: id}(implementation, _registryInit(id, publishers)));
+        emit TaskRegistryCreated(id, registry, implementation);
+        _addTask(task, registry);
+    }
+
+    /// @inheritdoc ITaskDirectory
+    function registryAddressOf(string calldata task, address implementation, address[] calldata publishers)
+        external
+        view
+        returns (address)
+    {
+        bytes32 id = keccak256(bytes(task));
+        bytes memory initCode = abi.encodePacked(
+            type(ERC1967Proxy).creationCode, abi.encode(implementation, _registryInit(id, publishers))
+        );
+        return Create2.computeAddress(id, keccak256(initCode));
+    }
+
+    /// @dev `ModelRegistry.initialize(governance, membership, taskId, publishers)`: governance is the
+    /// only admin from the registry's first block.
+    function _registryInit(bytes32 id, address[] calldata publishers) private view returns (bytes memory) {
+        DirectoryStorage storage $ = _storage();
+        return abi.encodeCall(ModelRegistry.initialize, ($.governance, $.membership, id, publishers));
+    }
+
+    /// @dev The name rules and "not added yet"; returns the task id.
+    function _checkNewTask(string calldata task) private view returns (bytes32 id) {
         uint256 length = bytes(task).length;
         if (length == 0) revert TaskDirectoryEmptyName();
         if (length > MAX_TASK_BYTES) revert TaskDirectoryNameTooLong(length, MAX_TASK_BYTES);
         _checkNameCharacters(bytes(task));
-        DirectoryStorage storage $ = _storage();
-        bytes32 id = keccak256(bytes(task));
-        _checkRegistry($, id, registry);
-        address existing = $.registryOf[id];
+        id = keccak256(bytes(task));
+        address existing = _storage().registryOf[id];
         if (existing != address(0)) revert TaskDirectoryTaskExists(id, existing);
+    }
+
+    function _addTask(string calldata task, address registry) private {
+        bytes32 id = _checkNewTask(task);
+        DirectoryStorage storage $ = _storage();
+        _checkRegistry($, id, registry);
         bytes32 served = $.taskOf[registry];
         if (served != bytes32(0)) revert TaskDirectoryRegistryInUse(registry, served);
         address observer = IMembership($.membership).observer();

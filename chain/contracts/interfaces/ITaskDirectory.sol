@@ -24,6 +24,9 @@ interface ITaskDirectory {
     /// @notice Governance added a task and its registry.
     event TaskAdded(bytes32 indexed taskId, string task, address indexed registry);
 
+    /// @notice {createTask} deployed the task's registry proxy (then {TaskAdded} lists it).
+    event TaskRegistryCreated(bytes32 indexed taskId, address indexed registry, address indexed implementation);
+
     /// @notice {resync} told every registry of the current members and undid `removalsRelayed`
     /// stale memberships (one per registry that held one).
     // solhint-disable-next-line gas-indexed-events
@@ -96,6 +99,26 @@ interface ITaskDirectory {
     /// @param task The task name, e.g. `brain-tumor-mri/type`.
     /// @param registry The task's ModelRegistry proxy.
     function addTask(string calldata task, address registry) external;
+
+    /// @notice Adds a task with a registry the directory deploys itself: an ERC-1967 proxy of
+    /// `implementation` at a CREATE2 address (salt = the task id; {registryAddressOf} gives it
+    /// beforehand, so the same proposal can grant roles there), initialised with governance as its
+    /// only admin, this directory's membership, the task id and `publishers`. No account but
+    /// governance ever administered it, which {addTask}'s admin count cannot establish for a
+    /// registry someone else deployed. Then as {addTask}. Emits {TaskRegistryCreated}, {TaskAdded}.
+    /// @dev Admin only (the timelock). `implementation` is what the vote trusts: voters check it is
+    /// the deployment's registry implementation (or one the consortium reviewed).
+    /// @param publishers Accounts granted PUBLISHER_ROLE at initialisation.
+    /// @return registry The new registry proxy.
+    function createTask(string calldata task, address implementation, address[] calldata publishers)
+        external
+        returns (address registry);
+
+    /// @notice Where {createTask} will deploy the registry of `task` with these arguments.
+    function registryAddressOf(string calldata task, address implementation, address[] calldata publishers)
+        external
+        view
+        returns (address);
 
     /// @notice Brings every task's registry back in step with the Membership after the directory
     /// missed changes (governance pointed the Membership's observer elsewhere and back, so
