@@ -17,13 +17,8 @@ import { dev } from "../helpers/devAccounts.ts";
 import { passProposal } from "../helpers/governance.ts";
 import { waitFor } from "../helpers/processes.ts";
 import { signIn } from "../helpers/siwe.ts";
-import {
-  BINARY_TASK,
-  deployTaskRegistry,
-  publishFor,
-  registryCall,
-  TYPE_TASK,
-} from "../helpers/tasks.ts";
+import { graphql } from "../helpers/tables.ts";
+import { BINARY_TASK, publishFor, registryCall, TYPE_TASK } from "../helpers/tasks.ts";
 
 // A task governance adds while the indexer runs (TaskDirectory.addTask) is followed from its
 // TaskAdded on, with no restart and no new deployment file (Ponder's factory): its models and
@@ -133,17 +128,18 @@ describe("indexer: a task governance adds while it runs", { timeout: 300_000 }, 
     }
 
     const { contracts } = deployment;
-    grade = await deployTaskRegistry(chain, dev.nonMember, {
-      implementation: contracts.registry.implementation,
-      admin: contracts.timelock,
-      membership: contracts.membership,
-      task: GRADE_TASK,
-    });
-    const registryCallOf = (fn: string, args: readonly unknown[]) => ({
-      target: grade,
-      abi: modelRegistryAbi as Abi,
-      fn,
-      args,
+    // The directory deploys the registry itself (governance its only admin from its first block);
+    // its address is known before the vote, so the same proposal grants a role there.
+    const directory = { address: contracts.taskDirectory.address, abi: taskDirectoryAbi } as const;
+    const created = [
+      GRADE_TASK,
+      contracts.registry.implementation,
+      [dev.publisher.address],
+    ] as const;
+    grade = await chain.publicClient.readContract({
+      ...directory,
+      functionName: "registryAddressOf",
+      args: created,
     });
     await passProposal(
       chain,
@@ -152,11 +148,15 @@ describe("indexer: a task governance adds while it runs", { timeout: 300_000 }, 
         {
           target: contracts.taskDirectory.address,
           abi: taskDirectoryAbi as Abi,
-          fn: "addTask",
-          args: [GRADE_TASK, grade],
+          fn: "createTask",
+          args: created,
         },
-        registryCallOf("grantRole", [PUBLISHER_ROLE, dev.publisher.address]),
-        registryCallOf("grantRole", [AUDITOR_ROLE, dev.nonMember.address]),
+        {
+          target: grade,
+          abi: modelRegistryAbi as Abi,
+          fn: "grantRole",
+          args: [AUDITOR_ROLE, dev.nonMember.address],
+        },
       ],
       "Add the tumor-grade task (brain-tumor-mri/grade) with its own registry",
     );
@@ -220,6 +220,30 @@ describe("indexer: a task governance adds while it runs", { timeout: 300_000 }, 
       assert.deepEqual(
         (body.rows as DownloadRow[]).map((r) => r.txHash),
         [binaryDownload],
+        w.name,
+      );
+    }
+  });
+
+  it("indexes the new registry from its first block: the grants of its initialisation, in the block that listed it", async () => {
+    type Page<T> = { items: T[] };
+    for (const w of watchers) {
+      const data = await graphql<{
+        accountEvents: Page<{ account: string; change: string; role: string | null; task: string }>;
+      }>(
+        w.indexer.url,
+        `query ($registry: String!) { accountEvents(where: { registry: $registry, change: "role_granted" }, limit: 50) { items { account change role task } } }`,
+        { registry: grade.toLowerCase() },
+        w.token,
+      );
+      const grants = data.accountEvents.items.map((e) => [e.role, e.account, e.task]).sort();
+      assert.deepEqual(
+        grants,
+        [
+          ["AUDITOR_ROLE", dev.nonMember.address.toLowerCase(), GRADE_TASK],
+          ["DEFAULT_ADMIN_ROLE", deployment.contracts.timelock.toLowerCase(), GRADE_TASK],
+          ["PUBLISHER_ROLE", dev.publisher.address.toLowerCase(), GRADE_TASK],
+        ],
         w.name,
       );
     }
