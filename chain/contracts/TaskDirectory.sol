@@ -266,22 +266,14 @@ contract TaskDirectory is Initializable, AccessControlUpgradeable, UUPSUpgradeab
         uint256 count = $.removedIds.length;
         for (uint256 i = 0; i < count; ++i) {
             uint256 institutionId = $.removedIds[i];
-            _undoStaleMember(registry, $.removedAccountOf[institutionId], institutionId);
+            _undoRemoval(registry, $.removedAccountOf[institutionId], institutionId, true);
         }
     }
 
-    /// @dev Tells `registry` that `account` left `institutionId` if it still holds it as that
-    /// institution's member (ids are never reused, so such a record of a removed id is stale).
-    /// @return undone whether the registry held it
-    function _undoStaleMember(address registry, address account, uint256 institutionId) private returns (bool undone) {
-        IModelRegistry.AccountRoles memory roles = _rolesOf(registry, account);
-        undone = roles.kind == IModelRegistry.AccountKind.Member && roles.institutionId == institutionId;
-        if (undone) IMembershipObserver(registry).onMembershipChanged(account, institutionId, false);
-    }
-
-    /// @dev {resync}'s removal of a burned `institutionId`. Relayed when `registry` holds `account`
-    /// as that id's member (`exact`: the stale record), or as another id's member while the
-    /// directory never relayed this removal (`relayedBefore` false): the account was readmitted
+    /// @dev The removal of a burned `institutionId` ({resync}, and {addTask}'s replay with
+    /// `relayedBefore` true). Relayed when `registry` holds `account` as that id's member (`exact`:
+    /// the stale record; ids are never reused), or as another id's member while the directory never
+    /// relayed this removal (`relayedBefore` false): the account was readmitted
     /// while the directory was not told, and the registry still points the old id at it, which
     /// keeps the old institution's staff acting. The relay clears both, and the sync that follows
     /// restores the account's current membership, so a wrong pair costs a current member nothing.

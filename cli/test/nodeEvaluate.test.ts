@@ -133,6 +133,14 @@ test("--evaluate-on [task=]dir: a folder per task, the first task by default; un
   }
 });
 
+/** Runs one evaluator over every kept model of its task, then stops it. */
+async function evaluateOnce(options: Parameters<typeof createEvaluator>[0]): Promise<void> {
+  const evaluator = createEvaluator(options);
+  await evaluator.start(undefined as never);
+  await evaluator.idle();
+  await evaluator.stop();
+}
+
 describe("node --evaluate-on submits members' evaluations", { timeout: 300_000 }, () => {
   let t: TestStack;
   let sets: string[];
@@ -191,27 +199,21 @@ describe("node --evaluate-on submits members' evaluations", { timeout: 300_000 }
     const cedar = t.stack.institutions[2]?.ipfs.gatewayUrl as string;
     const connection = { ...(await t.as("institution-c")), dataDir: join(work.path, "restart") };
     await mkdir(connection.dataDir, { recursive: true });
-    const again = createEvaluator({
+    await evaluateOnce({
       connection,
       evaluateOn: sets[0] as string,
       gatewayUrl: () => cedar,
       log: silentLogger,
     });
-    await again.start(undefined as never);
-    await again.idle();
-    await again.stop();
     assert.equal((await submissions(modelId)).length, 1, "no second submission for the same set");
 
     // A different private set is a new measurement: it replaces the institution's evaluation.
-    const other = createEvaluator({
+    await evaluateOnce({
       connection,
       evaluateOn: sets[1] as string,
       gatewayUrl: () => cedar,
       log: silentLogger,
     });
-    await other.start(undefined as never);
-    await other.idle();
-    await other.stop();
     const after = await submissions(modelId);
     assert.equal(after.length, 2, "a new set is submitted");
     assert.equal(after[1]?.args.replaced, true);
@@ -249,15 +251,12 @@ describe("node --evaluate-on submits members' evaluations", { timeout: 300_000 }
       dataDir: join(work.path, "type-eval"),
     };
     await mkdir(connection.dataDir, { recursive: true });
-    const evaluator = createEvaluator({
+    await evaluateOnce({
       connection,
       evaluateOn: typeSet,
       gatewayUrl: () => cedar,
       log: silentLogger,
     });
-    await evaluator.start(undefined as never);
-    await evaluator.idle();
-    await evaluator.stop();
     const chain = await connectChain(publisher);
     const submitted = await chain.publicClient.getContractEvents({
       address: chain.registry,

@@ -7,6 +7,7 @@ import {
   evaluationPlan,
   parseEvaluationFolder,
 } from "../node/evaluationPlan.ts";
+import type { Evaluator } from "../node/evaluator.ts";
 import { type NodeWorker, type RunNodeOptions, runNode } from "../node/runNode.ts";
 import { untilSignal } from "../signals.ts";
 
@@ -130,8 +131,8 @@ async function taskEvaluators(
   connection: Connection,
   params: NodeCommandParameters,
   gatewayUrl: () => string | undefined,
-): Promise<Map<string, NodeWorker & { request(modelId: bigint): void }>> {
-  const evaluators = new Map<string, NodeWorker & { request(modelId: bigint): void }>();
+): Promise<Map<string, Evaluator>> {
+  const evaluators = new Map<string, Evaluator>();
   if (plan.size === 0) return evaluators;
   const { createEvaluator } = await import("../node/evaluator.ts");
   for (const [task, folder] of plan) {
