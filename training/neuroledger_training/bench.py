@@ -34,7 +34,7 @@ def _row(model: str, m: dict, source: str = "measured") -> dict:
 def bench_table(card: dict, timing: dict, kfold: dict | None, dataset, residual: dict, loso: dict | None = None,
                 in_source_localization: dict | None = None, paper: dict | None = None,
                 validation_localization: dict | None = None, tumor_removal: dict | None = None,
-                in_source_site_check: dict | None = None) -> dict:
+                in_source_site_check: dict | None = None, source_readability: dict | None = None) -> dict:
     """The bench as JSON: Table I rows (paper as reported, this model, the paper CNN on our split),
     per-source test rows, leave-one-source-out, localisation and OOD figures."""
     rows = [dict(r, source="paper (reported)") for r in PAPER_ROWS]
@@ -84,6 +84,7 @@ def bench_table(card: dict, timing: dict, kfold: dict | None, dataset, residual:
                                "validation": validation_localization}
         out["tumorRemoval"] = {**(tumor_removal or {}),
                                "heldOut": {name: d["tumorRemoval"] for name, d in (loso or {}).items() if d.get("tumorRemoval")}}
+        out["sourceReadability"] = source_readability
         out["ood"] = {k: card["ood"][k] for k in ("method", "threshold", "percentile", "heldOutAuroc")}
         out["ood"]["inSourceSiteCheck"] = in_source_site_check
         out["sources"] = card["data"]["sources"]
@@ -176,6 +177,10 @@ def _v2_markdown(table: dict) -> list[str]:
         if entry:
             lines.append(f"| {entry['source']} | {entry['n']} | {_f(entry['pointingGame'])} | {_f(entry['heatInBox'])} |")
     lines += _removal_lines(table.get("tumorRemoval") or {})
+    if readable := table.get("sourceReadability"):
+        lines += ["", f"Source readability of the tumor images (source_probe.py): AUROC {readable['auroc']:.3f} on {readable['nTest']} "
+                  f"test-side tumor images, read-out fitted on {readable['nFit']} validation-side ones (0.5: the source cannot be "
+                  "read from the pooled features; 1: perfectly)."]
     o = table["ood"]
     lines += ["", f"Out-of-distribution score ({o['method']}): threshold {o['threshold']:.3f} (the {o['percentile']}th percentile "
               f"of in-source validation scores); AUROC held-out source vs in-source test: {_f(o['heldOutAuroc'], False)}."]

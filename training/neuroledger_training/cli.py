@@ -96,6 +96,9 @@ def add_training_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--counterfactual", type=float, default=d.counterfactual, metavar="P",
                    help="probability that a tumor image with boxes is shown with its tumor replaced by tissue of the same "
                         "head and labelled 'no' (binary task; 0: off)")
+    p.add_argument("--source-adversary", type=float, default=d.source_adversary, metavar="W",
+                   help="weight of a gradient-reversed head that predicts tumor images' source from the pooled features "
+                        "(takes the source out of what the network uses; needs tumors from two sources; 0: off)")
     p.add_argument("--device", default=d.device, help="torch device to train on (cpu, cuda)")
     p.add_argument("--fitted-dir", type=user_path, default=None,
                    help="reuse fits trained elsewhere (fit-<key>.pt from `fit-jobs`) wherever this run would train the same fit")
@@ -137,6 +140,7 @@ def configs(args, arch: str | None = None, max_minutes: float | None = None) -> 
                             # The bench's paper CNN row keeps the paper's optimiser: Adam at a constant rate.
                             lr_schedule=args.lr_schedule if arch == args.arch else "constant",
                             counterfactual=args.counterfactual if arch == args.arch else 0.0,
+                            source_adversary=args.source_adversary if arch == args.arch else 0.0,
                             device=args.device)
     return model_cfg, train_cfg
 
@@ -224,7 +228,7 @@ def cmd_bench(args) -> None:
         log(f"paper CNN row: test {paper['test']}")
     table = bench_table(run["card"], timing, run["kfold"], [s.name for s in ds.sources], run["residual"], run["loso"],
                         run["inSourceLocalization"], paper, run["validationLocalization"], run["tumorRemoval"],
-                        run["inSourceSiteCheck"])
+                        run["inSourceSiteCheck"], run["sourceReadability"])
     write_bench(table, args.bench_out)
     print((args.bench_out / "table1.md").read_text())
     print(f"wrote {args.bench_out / 'table1.json'} and table1.md")

@@ -32,8 +32,9 @@ def fit_key(model_cfg: ModelConfig, train_cfg, train_idx: np.ndarray, val_idx: n
     # Defaults of options added later are left out: fits made before an option keep their keys.
     if train.get("lr_schedule") == "constant":
         del train["lr_schedule"]
-    if train.get("counterfactual") == 0:
-        del train["counterfactual"]
+    for option in ("counterfactual", "source_adversary"):
+        if train.get(option) == 0:
+            del train[option]
     h = hashlib.sha256()
     h.update(json.dumps({"model": model_cfg.to_dict(), "train": train}, sort_keys=True).encode())
     for a in (train_idx, val_idx, labels):

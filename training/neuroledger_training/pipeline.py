@@ -7,7 +7,7 @@ import json
 import os
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -26,10 +26,11 @@ from .ood import MAHALANOBIS, cosine_distances, ood_section, scores, site_check_
 from .plots import plot_confusion, plot_curves
 from .preprocess_v2 import Region
 from .removal import fill_probe, hole_sides, removal_probe
+from .source_probe import source_readability
 from .sources import Source, fingerprint, load_maps
 from .split import Split, group_labels, group_split, kfold_splits
 from .tasks import BINARY, NO_TUMOR, UNTYPED_TUMOR, Task
-from .train import TrainConfig, TrainResult, balanced_weights, channel_stats, fit, infer
+from .train import TrainConfig, TrainResult, balanced_weights, channel_stats, fit, infer, tumor_sources
 
 FRACTIONS = (0.70, 0.15, 0.15)
 # The card's description of how the type task trains (train.py: tumor_type_loss, type_task_weights, type_validation).
@@ -276,6 +277,17 @@ def removal_on(model, ds: Dataset, inputs, idx: np.ndarray) -> dict:
     return out
 
 
+def source_readability_on(ds: Dataset, out: dict, split: Split) -> dict | None:
+    """source_probe.source_readability of the tumor images: read-out fitted on validation, AUROC on test
+    (out: infer per side, with pooled features); None without two sources of tumors."""
+    sides = {}
+    for side in ("validation", "test"):
+        idx = split.side(side)
+        tumor = ds.labels[idx] != ds.task.data_labels.index(NO_TUMOR) if ds.task is not BINARY else ds.labels[idx] == 1
+        sides[side] = (out[side]["pooled"][tumor], ds.source_idx[idx][tumor])
+    return source_readability(*sides["validation"], *sides["test"])
+
+
 def _metrics(ds: Dataset, out: dict, idx: np.ndarray) -> dict:
     """The task's metrics of `out` (infer over idx): binary, or K-class on the images with an output label."""
     if ds.task is BINARY:
@@ -296,7 +308,12 @@ def untyped_detection(ds: Dataset, out: dict, idx: np.ndarray) -> dict:
 def fit_on(ds: Dataset, train_idx, val_idx, model_cfg: ModelConfig, train_cfg: TrainConfig, log) -> tuple[TrainResult, PreprocSpec, object]:
     spec, inputs = make_inputs(ds, train_idx, train_cfg)
     log(f"preprocessing v{spec.version}, S = {spec.size}; training sources {ds.source_names(train_idx)}")
+    if train_cfg.source_adversary > 0 and len(tumor_sources(ds.labels, ds.source_idx, train_idx, ds.task is not BINARY)) < 2:
+        # Nothing to tell apart (e.g. leave-one-source-out without figshare): the fit is the one without it.
+        log("source adversary off for this fit: its tumor images come from one source")
+        train_cfg = replace(train_cfg, source_adversary=0.0)
     result = fit(inputs, ds.labels, train_idx, val_idx, model_cfg, train_cfg, log, sources=ds.source_idx)
+    result.train_config = train_cfg
     if train_cfg.counterfactual > 0 and not getattr(result.model, "planned_only", False):
         # Removal relabels some 'yes' draws 'no': undo that shift of the training prior (counterfactual.prior_offset).
         w = balanced_weights(ds.labels, ds.source_idx, train_idx) if train_cfg.balance else np.full(len(train_idx), 1 / len(train_idx))
@@ -497,11 +514,12 @@ def train_and_write(
                         for s in ds.sources]
 
     result, spec, inputs = fit_on(ds, split.train, split.validation, model_cfg, train_cfg, log)
+    train_cfg = result.train_config
     hyper = {**train_cfg.to_dict(), "epochsRun": result.epochs_run, "bestEpoch": result.best_epoch}
     keys = ["optimizer", "learningRate", "weightDecay", "batchSize", "maxEpochs", "epochsRun", "bestEpoch",
             "earlyStoppingPatience", "earlyStoppingMetric", "loss", "seed", "threads", "augmentation"]
     if ds.version == 2:
-        keys += [k for k in ("batchSampling", "learningRateSchedule") if k in hyper]
+        keys += [k for k in ("batchSampling", "learningRateSchedule", "sourceAdversary") if k in hyper]
     hyper = {k: hyper[k] for k in keys}
     if result.prior_correction:
         hyper["augmentation"]["counterfactualTumorRemoval"]["priorCorrection"] = result.prior_correction
@@ -552,6 +570,7 @@ def evaluate_and_write(ds: Dataset, split: Split, sides: dict, residual: dict, l
         # The validation side's figure is the one a recipe may be chosen on (the test side's is not).
         validation_loc = localization_on(result.model, ds, inputs, split.validation, "in-source validation side")
         removal = {side: removal_on(result.model, ds, inputs, split.side(side)) for side in ("validation", "test")}
+        readability = source_readability_on(ds, out, split)
         log(f"tumor-removal probe: {removal}")
         if ds.task is not BINARY:
             in_source_loc["predictedClass"] = localization_on(result.model, ds, inputs, split.test, "in-source test side", predicted=True)
@@ -560,7 +579,7 @@ def evaluate_and_write(ds: Dataset, split: Split, sides: dict, residual: dict, l
         log(f"localisation, in-source test: {in_source_loc}; card: {localization_card}")
         extra_card = {"localization": localization_card, "ood": ood}
     else:
-        in_source_loc = validation_loc = removal = None
+        in_source_loc = validation_loc = removal = readability = None
     if ood is None or "validationScores" not in ood:
         in_source_site = None
 
@@ -635,7 +654,7 @@ def evaluate_and_write(ds: Dataset, split: Split, sides: dict, residual: dict, l
         log(f"test, tumors without a type called any tumor: {untyped}")
     return {"card": card, "result": result, "split": sides, "split_indices": split, "residual": residual,
             "loso": loso_details, "inSourceLocalization": in_source_loc,
-            "validationLocalization": validation_loc, "tumorRemoval": removal, "untypedTumors": untyped,
+            "validationLocalization": validation_loc, "tumorRemoval": removal, "sourceReadability": readability, "untypedTumors": untyped,
             "inSourceSiteCheck": in_source_site}
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from . import fitstore
+from . import adversary, fitstore
 from .augment import AugmentConfig, AugmentV2Config
 from .counterfactual import counterfactual_card
 from .metrics import binary_metrics, multiclass_metrics
@@ -43,6 +43,9 @@ class TrainConfig:
     # Counterfactual tumor removal (counterfactual.py): the probability that a tumor image with boxes
     # is shown with its tumor replaced by tissue of the same head, labelled "no"; 0: off. Binary task.
     counterfactual: float = 0.0
+    # Weight of the source adversary on tumor images (adversary.py): a gradient-reversed head that
+    # predicts each tumor image's source from its pooled features; 0: off. Needs two sources of tumors.
+    source_adversary: float = 0.0
     device: str = "cpu"  # "cuda" on a GPU machine; the results do not depend on it beyond rounding
 
     def __post_init__(self) -> None:
@@ -53,6 +56,8 @@ class TrainConfig:
             raise ValueError(f"learning rate must be positive, got {self.learning_rate}")
         if not 0 <= self.counterfactual <= 1:
             raise ValueError(f"counterfactual must be a probability in [0, 1], got {self.counterfactual}")
+        if not (self.source_adversary >= 0 and math.isfinite(self.source_adversary)):
+            raise ValueError(f"source-adversary weight must be a finite number >= 0, got {self.source_adversary}")
         if self.lr_schedule not in LR_SCHEDULES:
             raise ValueError(f"learning-rate schedule must be one of {', '.join(LR_SCHEDULES)}, got {self.lr_schedule!r}")
 
@@ -73,6 +78,7 @@ class TrainConfig:
             "augmentation": {**self.augment.to_dict(), **counterfactual_card(self.counterfactual)},
             "batchSampling": "balanced: labels equal, sources equal within a label" if self.balance else "shuffled",
             **({"learningRateSchedule": LR_SCHEDULE_TEXT[self.lr_schedule]} if self.lr_schedule != "constant" else {}),
+            **adversary.card_entry(self.source_adversary),
         }
 
     def progress(self, epoch: int, batch_fraction: float, elapsed_seconds: float) -> float:
@@ -106,6 +112,7 @@ class TrainResult:
     device: str = "cpu"  # where the weights were trained (a GPU's name, or "cpu")
     threads: int | None = None  # CPU threads the fit trained with (None: a stored fit that did not record them)
     prior_correction: dict | None = None  # counterfactual removal's logit offset (pipeline.fit_on), when applied
+    train_config: TrainConfig | None = None  # what the fit ran with (pipeline.fit_on turns off options that cannot apply)
 
 
 def balanced_accuracy(confusion: list[list[int]]) -> float:
@@ -296,7 +303,15 @@ def fit(
     if cfg.balance:
         weigh = type_task_weights if type_task else balanced_weights
         weights = torch.as_tensor(weigh(labels, np.zeros(len(labels), int) if sources is None else sources, train_idx))
-    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
+    source_head = None
+    if cfg.source_adversary > 0:
+        n_tumor_sources = len(tumor_sources(labels, sources, train_idx, type_task))
+        if n_tumor_sources < 2:
+            raise ValueError(f"the source adversary needs tumor images from two sources or more; training has {n_tumor_sources}")
+        source_head = adversary.SourceAdversary(model_cfg.channels[-1], int(np.max(sources)) + 1).to(device)
+        sources_t = torch.as_tensor(sources, dtype=torch.long).to(device)
+    params = list(model.parameters()) + (list(source_head.parameters()) if source_head is not None else [])
+    optimizer = torch.optim.Adam(params, lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
     labels_t = torch.as_tensor(labels, dtype=torch.long).to(device)
     use_boxes = cfg.localization_weight > 0
     if cfg.counterfactual > 0 and type_task:
@@ -335,6 +350,11 @@ def fit(
                 loss = F.cross_entropy(logits, y)
                 if use_boxes and boxes is not None and epoch > cfg.localization_warmup:
                     loss = loss + cfg.localization_weight * localization_loss(model.cam(features), y, boxes)
+            if source_head is not None:
+                tumor = y != TYPE_NO_TUMOR if type_task else y == 1
+                strength = adversary.ramp(cfg.progress(epoch, start / len(order), time.monotonic() - started))
+                src = sources_t[torch.as_tensor(batch_idx, device=device)]
+                loss = loss + cfg.source_adversary * adversary.source_adversary_loss(source_head, features, tumor, src, strength)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             if cfg.lr_schedule != "constant":
@@ -400,6 +420,14 @@ def fit(
         device=torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
         threads=torch.get_num_threads(),
     )
+
+
+def tumor_sources(labels: np.ndarray, sources: np.ndarray | None, idx: np.ndarray, type_task: bool) -> np.ndarray:
+    """The sources that give tumor images among idx (binary: label 1; type task: any label but no_tumor)."""
+    if sources is None:
+        return np.zeros(0, dtype=np.int64)
+    tumor = labels[idx] != TYPE_NO_TUMOR if type_task else labels[idx] == 1
+    return np.unique(sources[idx][tumor])
 
 
 def _type_correct(logits: torch.Tensor, y: torch.Tensor) -> int:

@@ -82,7 +82,7 @@ def test_off_is_exactly_the_plain_batch_and_keeps_fit_keys():
     assert y_c.tolist() == [0, 0] and x_c.shape == x_a.shape
     # The key of a fit made before the option existed (the committed bench fits are found by it).
     model_cfg, arrays = ModelConfig(), (np.arange(3), np.arange(3, 5), np.zeros(5))
-    before = {k: v for k, v in asdict(TrainConfig()).items() if k not in ("device", "threads", "lr_schedule", "counterfactual")}
+    before = {k: v for k, v in asdict(TrainConfig()).items() if k not in ("device", "threads", "lr_schedule", "counterfactual", "source_adversary")}
     h = hashlib.sha256(json.dumps({"model": model_cfg.to_dict(), "train": before}, sort_keys=True).encode())
     for a in arrays:
         h.update(np.ascontiguousarray(np.asarray(a, dtype=np.int64)).tobytes() + b"|")

@@ -236,9 +236,12 @@ def test_bench_writes_table_and_samples(dataset, tumors, tmp_path):
     free = table["tumorRemoval"]["validation"]["synthetic"]["tumorFreeFill"]
     assert "n" not in table["tumorRemoval"]["validation"]["synthetic"] and free["n"] > 0 and 0 <= free["calledTumorWithFill"] <= 1
     assert all(0 <= removal[k] <= 1 for k in ("calledTumor", "calledTumorTumorRemoved", "calledTumorControlFill"))
+    # Both generated sources give tumors: how readable their source is from the features is measured.
+    readable = table["sourceReadability"]
+    assert 0 <= readable["auroc"] <= 1 and readable["nFit"] > 0 and readable["nTest"] > 0
     md = (bench / "table1.md").read_text()
-    for text in ("## Leave-one-source-out", "| tumors | synthetic |", "pointing game", "Paper CNN on our split", "Residual check",
-                 "| in-source validation side |", "## Tumor-removal probe",
+    for text in ("Source readability of the tumor images", "## Leave-one-source-out", "| tumors | synthetic |", "pointing game",
+                 "Paper CNN on our split", "Residual check", "| in-source validation side |", "## Tumor-removal probe",
                  "| validation side (this model) | tumors |", "| validation side (this model) | synthetic | 0 | – |"):
         assert text in md, text
     samples = sorted(p.relative_to(out / "samples").as_posix() for p in (out / "samples").rglob("*.jpg"))

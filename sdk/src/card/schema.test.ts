@@ -47,6 +47,17 @@ function shapeDifferences(
   return out;
 }
 
+/** hyperparameters.sourceAdversary as training/neuroledger_training/adversary.py writes it. */
+const ADVERSARY = {
+  weight: 0.3,
+  hidden: 64,
+  on: "tumor images (label 'yes')",
+  input: "pooled features",
+  strength: "2 / (1 + exp(-10 p)) - 1 at training progress p (Ganin et al. 2016)",
+  method:
+    "domain-adversarial training: a gradient-reversed head predicts each tumor image's source",
+};
+
 describe("model card schema", () => {
   it("accepts a valid card and computes basis points", () => {
     const card = parseModelCard(JSON.stringify(exampleCard()));
@@ -91,6 +102,13 @@ describe("model card schema", () => {
     const parsed = parseModelCard(JSON.stringify(cosine));
     assert.ok(parsed.schema === "neuroledger.model-card/2");
     assert.equal(parsed.hyperparameters.learningRateSchedule, "cosine to 0");
+    const adversarial = {
+      ...example,
+      hyperparameters: { ...example.hyperparameters, sourceAdversary: ADVERSARY },
+    };
+    const withAdversary = parseModelCard(JSON.stringify(adversarial));
+    assert.ok(withAdversary.schema === "neuroledger.model-card/2");
+    assert.equal(withAdversary.hyperparameters.sourceAdversary?.weight, 0.3);
     const channels = example.ood.mean.length;
     const unit = (i: number) => Array.from({ length: channels }, (_, c) => (c === i ? 1 : 0));
     const prototypesOod = {
@@ -307,6 +325,22 @@ describe("model card schema", () => {
         "a learning-rate schedule that is not a description",
         (c) => ({ ...c, hyperparameters: { ...c.hyperparameters, learningRateSchedule: 0.5 } }),
         /hyperparameters\.learningRateSchedule/,
+      ],
+      [
+        "a source adversary of weight 0 (off is its absence)",
+        (c) => ({
+          ...c,
+          hyperparameters: { ...c.hyperparameters, sourceAdversary: { ...ADVERSARY, weight: 0 } },
+        }),
+        /hyperparameters\.sourceAdversary\.weight/,
+      ],
+      [
+        "a source adversary with a field no reader knows",
+        (c) => ({
+          ...c,
+          hyperparameters: { ...c.hyperparameters, sourceAdversary: { ...ADVERSARY, extra: 1 } },
+        }),
+        /hyperparameters\.sourceAdversary/,
       ],
     ];
     for (const [name, mutate, pattern] of cases) {

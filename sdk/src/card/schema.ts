@@ -550,6 +550,17 @@ export const modelCardV2Schema = z
       batchSampling: z.string().optional(),
       /** Absent: a constant learning rate (section 4). */
       learningRateSchedule: z.string().optional(),
+      /** Absent: trained without a source adversary; a record of training, never computed with. */
+      sourceAdversary: z
+        .strictObject({
+          weight: z.number().positive(),
+          hidden: z.number().int().positive(),
+          on: z.string(),
+          input: z.string(),
+          strength: z.string(),
+          method: z.string(),
+        })
+        .optional(),
     }),
     preprocessing: preprocessingV2Schema,
     metrics: z.strictObject({
