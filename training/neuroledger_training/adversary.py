@@ -25,6 +25,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+HIDDEN = 64  # units of the adversary's one hidden layer
+
 
 class _GradientReversal(torch.autograd.Function):
     @staticmethod
@@ -50,7 +52,7 @@ def ramp(progress: float) -> float:
 class SourceAdversary(nn.Module):
     """Source logits [B, n_sources] from pooled features [B, C] (one hidden layer of 64, ReLU)."""
 
-    def __init__(self, channels: int, n_sources: int, hidden: int = 64):
+    def __init__(self, channels: int, n_sources: int, hidden: int = HIDDEN):
         super().__init__()
         self.net = nn.Sequential(nn.Linear(channels, hidden), nn.ReLU(), nn.Linear(hidden, n_sources))
 
@@ -75,6 +77,6 @@ def card_entry(weight: float) -> dict:
     if not weight:
         return {}
     return {"sourceAdversary": {
-        "weight": weight, "hidden": 64, "on": "tumor images (label 'yes')", "input": "pooled features",
+        "weight": weight, "hidden": HIDDEN, "on": "tumor images (label 'yes')", "input": "pooled features",
         "strength": "2 / (1 + exp(-10 p)) - 1 at training progress p (Ganin et al. 2016)",
         "method": "domain-adversarial training: a gradient-reversed head predicts each tumor image's source"}}

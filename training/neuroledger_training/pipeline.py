@@ -30,7 +30,7 @@ from .source_probe import source_readability
 from .sources import Source, fingerprint, load_maps
 from .split import Split, group_labels, group_split, kfold_splits
 from .tasks import BINARY, NO_TUMOR, UNTYPED_TUMOR, Task
-from .train import TrainConfig, TrainResult, balanced_weights, channel_stats, fit, infer, tumor_sources
+from .train import TrainConfig, TrainResult, balanced_weights, channel_stats, fit, infer
 
 FRACTIONS = (0.70, 0.15, 0.15)
 # The card's description of how the type task trains (train.py: tumor_type_loss, type_task_weights, type_validation).
@@ -283,7 +283,7 @@ def source_readability_on(ds: Dataset, out: dict, split: Split) -> dict | None:
     sides = {}
     for side in ("validation", "test"):
         idx = split.side(side)
-        tumor = ds.labels[idx] != ds.task.data_labels.index(NO_TUMOR) if ds.task is not BINARY else ds.labels[idx] == 1
+        tumor = ds.tumor(idx)
         sides[side] = (out[side]["pooled"][tumor], ds.source_idx[idx][tumor])
     return source_readability(*sides["validation"], *sides["test"])
 
@@ -308,7 +308,7 @@ def untyped_detection(ds: Dataset, out: dict, idx: np.ndarray) -> dict:
 def fit_on(ds: Dataset, train_idx, val_idx, model_cfg: ModelConfig, train_cfg: TrainConfig, log) -> tuple[TrainResult, PreprocSpec, object]:
     spec, inputs = make_inputs(ds, train_idx, train_cfg)
     log(f"preprocessing v{spec.version}, S = {spec.size}; training sources {ds.source_names(train_idx)}")
-    if train_cfg.source_adversary > 0 and len(tumor_sources(ds.labels, ds.source_idx, train_idx, ds.task is not BINARY)) < 2:
+    if train_cfg.source_adversary > 0 and len(np.unique(ds.source_idx[train_idx][ds.tumor(train_idx)])) < 2:
         # Nothing to tell apart (e.g. leave-one-source-out without figshare): the fit is the one without it.
         log("source adversary off for this fit: its tumor images come from one source")
         train_cfg = replace(train_cfg, source_adversary=0.0)

@@ -305,7 +305,7 @@ def fit(
         weights = torch.as_tensor(weigh(labels, np.zeros(len(labels), int) if sources is None else sources, train_idx))
     source_head = None
     if cfg.source_adversary > 0:
-        n_tumor_sources = len(tumor_sources(labels, sources, train_idx, type_task))
+        n_tumor_sources = 0 if sources is None else len(np.unique(sources[train_idx][is_tumor(labels[train_idx], type_task)]))
         if n_tumor_sources < 2:
             raise ValueError(f"the source adversary needs tumor images from two sources or more; training has {n_tumor_sources}")
         source_head = adversary.SourceAdversary(model_cfg.channels[-1], int(np.max(sources)) + 1).to(device)
@@ -351,7 +351,7 @@ def fit(
                 if use_boxes and boxes is not None and epoch > cfg.localization_warmup:
                     loss = loss + cfg.localization_weight * localization_loss(model.cam(features), y, boxes)
             if source_head is not None:
-                tumor = y != TYPE_NO_TUMOR if type_task else y == 1
+                tumor = is_tumor(y, type_task)
                 strength = adversary.ramp(cfg.progress(epoch, start / len(order), time.monotonic() - started))
                 src = sources_t[torch.as_tensor(batch_idx, device=device)]
                 loss = loss + cfg.source_adversary * adversary.source_adversary_loss(source_head, features, tumor, src, strength)
@@ -422,12 +422,10 @@ def fit(
     )
 
 
-def tumor_sources(labels: np.ndarray, sources: np.ndarray | None, idx: np.ndarray, type_task: bool) -> np.ndarray:
-    """The sources that give tumor images among idx (binary: label 1; type task: any label but no_tumor)."""
-    if sources is None:
-        return np.zeros(0, dtype=np.int64)
-    tumor = labels[idx] != TYPE_NO_TUMOR if type_task else labels[idx] == 1
-    return np.unique(sources[idx][tumor])
+def is_tumor(y, type_task: bool):
+    """Per image of a label array (numpy or torch): it shows a tumor (binary: label 1; type task: any
+    data label but no_tumor, an untyped tumor included)."""
+    return y != TYPE_NO_TUMOR if type_task else y == 1
 
 
 def _type_correct(logits: torch.Tensor, y: torch.Tensor) -> int:
