@@ -151,10 +151,14 @@ def architecture_spec(model) -> dict:
         "featuresShape": [cfg.channels[-1], cfg.feature_size, cfg.feature_size],
         "parameters": model.parameter_count(),
     }
+    if cfg.cam:  # card v2 (card v1's architecture is a closed object)
+        shapes["receptiveField"] = cfg.receptive_field
     if cfg.arch == "resnet":
+        local = (" with 1x1 convolutions after the third stage's stride (local evidence: each feature cell sees "
+                 f"{cfg.receptive_field}x{cfg.receptive_field} input pixels)") if cfg.local else ""
         residual = (
             f"conv 3x3 stride 2 ({cfg.channels[0]}) + batch-norm + ReLU, 4 residual basic blocks "
-            f"(widths {', '.join(map(str, cfg.channels))}; strides 1, 2, 2, 1), global average pool, dropout {cfg.dropout}"
+            f"(widths {', '.join(map(str, cfg.channels))}; strides 1, 2, 2, 1){local}, global average pool, dropout {cfg.dropout}"
         )
         common = {**shapes, "batchNorm": True, "pool": "global-average", "dropout": cfg.dropout}
         if cfg.head == "tumor-type":
@@ -170,7 +174,7 @@ def architecture_spec(model) -> dict:
                 "headFormula": TUMOR_TYPE_FORMULA,
             }
         return {
-            "name": "residual-cnn-gap",
+            "name": "residual-cnn-gap-local" if cfg.local else "residual-cnn-gap",
             "description": f"{residual}, linear {cfg.channels[-1]} -> {cfg.num_classes}; trained from scratch",
             **common,
             "head": "gap-linear",

@@ -87,6 +87,9 @@ def add_training_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-minutes", type=float, default=None, help="wall-clock budget per fit (stops after the epoch that exceeds it)")
     p.add_argument("--channels", type=_channels, default=None, help="conv widths, e.g. 16,32,64,128")
     p.add_argument("--no-batch-norm", action="store_true", help="the paper's blocks without batch-norm (paper arch)")
+    p.add_argument("--local", action="store_true",
+                   help="residual CNN whose feature cells each see a 31x31 pixel patch (1x1 convolutions after the third stage's "
+                        "stride; BagNet-style local evidence): the decision adds up what each patch shows")
     p.add_argument("--no-augment", action="store_true", help="train without augmentation (ablation)")
     p.add_argument("--no-balance", action="store_true", help="shuffle instead of drawing labels and sources equally per batch")
     p.add_argument("--loc-weight", type=float, default=d.localization_weight,
@@ -128,7 +131,10 @@ def configs(args, arch: str | None = None, max_minutes: float | None = None) -> 
         raise ValueError(f"the task {task.name} trains the residual CNN with preprocessing 2 (--arch resnet --preprocessing 2)")
     if getattr(args, "counterfactual", 0) > 0 and (task is not BINARY or not v2):
         raise ValueError("--counterfactual is for the binary task with preprocessing 2 (it relabels tumor images 'no')")
-    model_cfg = ModelConfig(channels=channels, batch_norm=not args.no_batch_norm, input_size=size, arch=arch, cam=v2,
+    local = bool(getattr(args, "local", False)) and arch == args.arch
+    if local and arch != "resnet":
+        raise ValueError("--local is a variant of the residual CNN: use it with --arch resnet")
+    model_cfg = ModelConfig(channels=channels, batch_norm=not args.no_batch_norm, input_size=size, arch=arch, cam=v2, local=local,
                             **({} if task is BINARY else {"num_classes": task.k, "head": "tumor-type"}))
     train_cfg = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=lr,
                             patience=args.patience, seed=args.seed, threads=args.threads,

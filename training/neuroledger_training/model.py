@@ -16,6 +16,11 @@ HEADS = ("linear", "tumor-type")
 # for a heatmap and cheap enough for 2 CPU cores.
 RESNET_STAGE_STRIDES = (1, 2, 2, 1)
 RESNET_DOWNSAMPLINGS = 3
+# Local evidence (BagNet-style, Brendel & Bethge, ICLR 2019): after the third stage's strided 3x3 every
+# convolution is 1x1, so a feature cell sees a 31 x 31 pixel patch of the input (79 x 79 for the full
+# residual CNN at any S) and the class evidence of a cell is about that patch alone: a slice's plane,
+# framing or source can only enter the decision through what each patch shows.
+LOCAL_ONE_BY_ONE = ((2, "conv2"), (3, "conv1"), (3, "conv2"))  # (stage, conv) made 1x1
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,8 @@ class ModelConfig:
     # "linear": one linear head over K classes; "tumor-type": the type task's tumor head (no / yes)
     # and type head (glioma / meningioma / pituitary) combined into 4 logits (`TumorTypeCNN`).
     head: str = "linear"
+    # Residual CNN only: 1x1 convolutions after the third stage's stride (LOCAL_ONE_BY_ONE).
+    local: bool = False
 
     def __post_init__(self) -> None:
         if self.arch not in ARCHES:
@@ -45,6 +52,8 @@ class ModelConfig:
             raise ValueError(f"unknown head {self.head!r} (choose from {', '.join(HEADS)})")
         if self.head == "tumor-type" and (self.arch != "resnet" or self.num_classes != 4):
             raise ValueError("the tumor-type head is built on the residual CNN with 4 classes (--arch resnet)")
+        if self.local and self.arch != "resnet":
+            raise ValueError("local evidence (--local) is a variant of the residual CNN (--arch resnet)")
         if self.input_size % (2 ** self.downsamplings) != 0:
             raise ValueError(f"input size {self.input_size} is not divisible by {2 ** self.downsamplings}")
 
@@ -56,10 +65,30 @@ class ModelConfig:
     def feature_size(self) -> int:
         return self.input_size // 2 ** self.downsamplings
 
+    @property
+    def receptive_field(self) -> int:
+        """Side in input pixels of the patch one feature cell sees (theoretical receptive field)."""
+        if self.arch == "paper":
+            rf, jump = 1, 1
+            for _ in self.channels:  # conv 3x3, max-pool 2
+                rf, jump = rf + 2 * jump + jump, jump * 2
+            return rf
+        rf, jump = 3, 2  # stem conv 3x3 stride 2
+        one_by_one = set(LOCAL_ONE_BY_ONE) if self.local else set()
+        for stage, stride in enumerate(RESNET_STAGE_STRIDES):
+            for conv in ("conv1", "conv2"):
+                if (stage, conv) not in one_by_one:
+                    rf += 2 * jump
+                if conv == "conv1":
+                    jump *= stride
+        return rf
+
     def to_dict(self) -> dict:
         d = asdict(self)
         if d["head"] == "linear":  # the binary models' dict (and so their fit keys) stays as it was
             del d["head"]
+        if not d["local"]:
+            del d["local"]
         return d
 
     @staticmethod
@@ -126,6 +155,10 @@ class ResidualCNN(nn.Module):
         )
         widths = (c[0], *c)
         self.stages = nn.Sequential(*[_stage(a, b, st) for a, b, st in zip(widths, widths[1:], RESNET_STAGE_STRIDES)])
+        if config.local:
+            for stage, name in LOCAL_ONE_BY_ONE:
+                block, old = self.stages[stage], getattr(self.stages[stage], name)
+                setattr(block, name, nn.Conv2d(old.in_channels, old.out_channels, 1, stride=old.stride, bias=False))
         self.dropout = nn.Dropout(config.dropout)
         self.head = nn.Linear(c[-1], config.num_classes)
         for m in self.modules():

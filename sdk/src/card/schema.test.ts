@@ -109,6 +109,10 @@ describe("model card schema", () => {
     const withAdversary = parseModelCard(JSON.stringify(adversarial));
     assert.ok(withAdversary.schema === "neuroledger.model-card/2");
     assert.equal(withAdversary.hyperparameters.sourceAdversary?.weight, 0.3);
+    const local = { ...example, architecture: { ...example.architecture, receptiveField: 31 } };
+    const withField = parseModelCard(JSON.stringify(local));
+    assert.ok(withField.schema === "neuroledger.model-card/2");
+    assert.equal(withField.architecture.receptiveField, 31);
     const channels = example.ood.mean.length;
     const unit = (i: number) => Array.from({ length: channels }, (_, c) => (c === i ? 1 : 0));
     const prototypesOod = {
@@ -333,6 +337,16 @@ describe("model card schema", () => {
           hyperparameters: { ...c.hyperparameters, sourceAdversary: { ...ADVERSARY, weight: 0 } },
         }),
         /hyperparameters\.sourceAdversary\.weight/,
+      ],
+      [
+        "a receptive field that is not a whole number of pixels",
+        (c) => ({ ...c, architecture: { ...c.architecture, receptiveField: 30.5 } }),
+        /architecture\.receptiveField/,
+      ],
+      [
+        "a receptive field of no pixel",
+        (c) => ({ ...c, architecture: { ...c.architecture, receptiveField: 0 } }),
+        /architecture\.receptiveField/,
       ],
       [
         "a source adversary with a field no reader knows",

@@ -524,6 +524,8 @@ const architectureV2 = z.looseObject({
   inputShape: architectureV1.inputShape,
   featuresShape: architectureV1.featuresShape,
   parameters: architectureV1.parameters,
+  /** Side in input pixels of the patch one feature cell sees (theoretical receptive field). */
+  receptiveField: z.number().int().min(1).optional(),
   /**
    * One linear head on the flattened features or on their global average, or (type task) a tumor
    * head and a type head on the global average combined into log-probabilities (`headFormula`).
