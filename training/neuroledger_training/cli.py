@@ -131,9 +131,7 @@ def configs(args, arch: str | None = None, max_minutes: float | None = None) -> 
         raise ValueError(f"the task {task.name} trains the residual CNN with preprocessing 2 (--arch resnet --preprocessing 2)")
     if getattr(args, "counterfactual", 0) > 0 and (task is not BINARY or not v2):
         raise ValueError("--counterfactual is for the binary task with preprocessing 2 (it relabels tumor images 'no')")
-    local = bool(getattr(args, "local", False)) and arch == args.arch
-    if local and arch != "resnet":
-        raise ValueError("--local is a variant of the residual CNN: use it with --arch resnet")
+    local = bool(getattr(args, "local", False)) and arch == args.arch  # ModelConfig refuses it on the paper CNN
     model_cfg = ModelConfig(channels=channels, batch_norm=not args.no_batch_norm, input_size=size, arch=arch, cam=v2, local=local,
                             **({} if task is BINARY else {"num_classes": task.k, "head": "tumor-type"}))
     train_cfg = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=lr,

@@ -53,7 +53,7 @@ class ModelConfig:
         if self.head == "tumor-type" and (self.arch != "resnet" or self.num_classes != 4):
             raise ValueError("the tumor-type head is built on the residual CNN with 4 classes (--arch resnet)")
         if self.local and self.arch != "resnet":
-            raise ValueError("local evidence (--local) is a variant of the residual CNN (--arch resnet)")
+            raise ValueError("--local is a variant of the residual CNN: use it with --arch resnet")
         if self.input_size % (2 ** self.downsamplings) != 0:
             raise ValueError(f"input size {self.input_size} is not divisible by {2 ** self.downsamplings}")
 
